@@ -17,7 +17,6 @@ def imported_modules(path: Path) -> set[str]:
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names if node.module == "dlcore")
     return names
 
 
@@ -37,8 +36,8 @@ def test_pages_and_ui_use_only_the_public_dlcore_api(path):
         top = module.split(".")[0]
         assert top not in ENGINE_ONLY, f"{path.name} imports {module}: go through dlcore's public API"
         if top == "dlcore":
-            # `import dlcore`, `from dlcore import X`, and the dlcore.data subpackage are public.
-            assert module.count(".") <= 1 or module.startswith("dlcore.data"), f"{path.name} imports {module}"
+            # `import dlcore`, `from dlcore import X` and the dlcore.data subpackage are public.
+            assert module in ("dlcore", "dlcore.data"), f"{path.name} imports {module}: use dlcore's public API"
         if top == "pages":
             pytest.fail(f"{path.name} imports another page ({module})")
 
