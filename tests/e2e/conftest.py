@@ -6,7 +6,6 @@ Skipped (with the reason) where Chromium is missing; CI installs it, see scripts
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -45,14 +44,26 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def app_url():
     """Start the app once per test session; yield its base URL."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     port = _free_port()
-    log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / "streamlit-server.log", "w")
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "streamlit-server.log", "w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -97,10 +108,8 @@ def page(browser):
 def wait_for_app(page, timeout_ms: int = 30_000) -> None:
     """Wait until Streamlit has finished the current script run."""
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
-    page.wait_for_function(
-        "() => !document.querySelector(\"[data-testid='stStatusWidget'] [data-testid='stStatusWidgetRunningIcon']\")",
-        timeout=timeout_ms,
-    )
+    running = "[data-testid='stStatusWidget'] [data-testid='stStatusWidgetRunningIcon']"
+    page.wait_for_function(f'() => !document.querySelector("{running}")', timeout=timeout_ms)
 
 
 def assert_no_errors(page) -> None:
@@ -132,8 +141,8 @@ def helpers():
 
 
 def pytest_collection_modifyitems(config, items):
-    if shutil.which(CHROMIUM) is None and not Path(CHROMIUM).exists():
-        skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}")
+    if not Path(CHROMIUM).exists():
+        skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
         for item in items:
             if "e2e" in item.keywords:
                 item.add_marker(skip)
