@@ -1,0 +1,127 @@
+"""dlcore.plots: figures from training data and summaries, light enough to redraw 4 times a second."""
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dlcore import plots
+
+
+def steps(n: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "step": np.arange(1, n + 1),
+            "epoch": np.arange(1, n + 1) // 100,
+            "train_loss": np.linspace(2.0, 0.1, n),
+            "train_accuracy": np.linspace(0.1, 0.95, n),
+        }
+    )
+
+
+def epochs(n: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "epoch": np.arange(1, n + 1),
+            "step": np.arange(1, n + 1) * 100,
+            "train_loss": np.linspace(1.5, 0.2, n),
+            "val_loss": np.linspace(1.6, 0.3, n),
+            "train_accuracy": np.linspace(0.5, 0.9, n),
+            "val_accuracy": np.linspace(0.4, 0.85, n),
+        }
+    )
+
+
+@given(st.integers(0, 3000), st.integers(2, 800))
+def test_downsample_keeps_ends_and_never_exceeds_the_cap(n, cap):
+    df = pd.DataFrame({"step": np.arange(n)})
+    out = plots.downsample(df, cap)
+    assert len(out) == min(n, cap)
+    if n:
+        assert out["step"].iloc[0] == 0 and out["step"].iloc[-1] == n - 1
+        assert out["step"].is_monotonic_increasing
+
+
+def test_loss_curve_plots_steps_and_both_epoch_splits_within_the_point_budget():
+    fig = plots.loss_curve(steps(20_000), epochs(200))
+    names = [t.name for t in fig.data]
+    assert names == ["train (per step)", "train (per epoch)", "validation (per epoch)"]
+    assert all(isinstance(t, go.Scatter) for t in fig.data)  # never Scattergl
+    assert all(len(t.x) <= plots.MAX_POINTS for t in fig.data)
+    assert fig.data[0].y[-1] == 0.1  # the latest point is always shown
+    assert fig.layout.uirevision == plots.UIREVISION
+
+
+def test_empty_metrics_give_an_empty_chart_not_an_error():
+    assert len(plots.loss_curve(pd.DataFrame(columns=["step", "train_loss"]), None).data) == 0
+    assert len(plots.accuracy_curve(None, None).data) == 0
+    assert len(plots.grad_norm_chart(pd.DataFrame()).data) == 0
+
+
+def test_accuracy_curve_switches_to_r2_for_regression():
+    df = pd.DataFrame({"step": [1, 2], "train_r2": [0.1, 0.5]})
+    fig = plots.accuracy_curve(df, None)
+    assert fig.layout.title.text == "R²" and list(fig.data[0].y) == [0.1, 0.5]
+    assert plots.accuracy_curve(steps(10), None).layout.title.text == "Accuracy"
+
+
+def test_grad_norm_chart_has_one_line_per_layer_in_model_order_on_a_log_axis():
+    grad = pd.DataFrame(
+        {
+            "step": np.repeat(np.arange(1000), 3),
+            "layer": ["conv2d1", "linear1", "linear2"] * 1000,
+            "grad_norm": np.tile([1e-4, 1e-2, 1.0], 1000),
+        }
+    )
+    fig = plots.grad_norm_chart(grad)
+    assert [t.name for t in fig.data] == ["conv2d1", "linear1", "linear2"]
+    assert sum(len(t.x) for t in fig.data) <= plots.MAX_POINTS
+    assert fig.layout.yaxis.type == "log"
+
+
+def test_confusion_matrix_shows_counts_and_row_shares():
+    fig = plots.confusion_matrix([[8, 2], [0, 5]], ["cat", "dog"])
+    heat = fig.data[0]
+    assert list(heat.x) == ["cat", "dog"]
+    assert np.allclose(np.asarray(heat.z), [[0.8, 0.2], [0.0, 1.0]])
+    assert np.asarray(heat.text).tolist() == [[8, 2], [0, 5]]
+
+
+def test_confusion_matrix_with_an_empty_row_does_not_divide_by_zero():
+    fig = plots.confusion_matrix([[0, 0], [1, 1]], ["a", "b"])
+    assert np.isfinite(np.asarray(fig.data[0].z, dtype=float)).all()
+
+
+def summary() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "name": ["conv2d1", "relu1", "residual1", "residual1.conv2d2", "flatten1", "linear1"],
+            "type": ["Conv2d", "ReLU", "Residual", "Conv2d", "Flatten", "Linear"],
+            "depth": [0, 0, 0, 1, 0, 0],
+            "output_shape": [(8, 8, 8), (8, 8, 8), (8, 8, 8), (8, 8, 8), (512,), (10,)],
+            "params": [80, 0, 584, 584, 0, 5130],
+            "macs": [0] * 6,
+        }
+    )
+
+
+def annotation_texts(fig) -> list[str]:
+    return [a.text for a in fig.layout.annotations]
+
+
+def test_network_diagram_draws_top_level_layers_with_the_shape_on_every_arrow():
+    fig = plots.network_diagram(summary(), input_shape=(1, 8, 8), categories={"Conv2d": "convolution"})
+    texts = annotation_texts(fig)
+    # input, 5 top-level layers (the nested conv is inside its block), output
+    assert len(fig.layout.shapes) == 7
+    for shape in ("1×8×8", "8×8×8", "512", "10"):
+        assert shape in texts
+    assert any("5,130 params" in t for t in texts)
+    assert fig.layout.shapes[1].fillcolor == plots.CATEGORY_COLOURS["convolution"]
+
+
+def test_network_diagram_marks_where_the_model_stops_fitting():
+    fig = plots.network_diagram(summary().iloc[:2], input_shape=(1, 8, 8), error_index=2)
+    assert any("does not fit" in t for t in annotation_texts(fig))
+    assert fig.layout.shapes[-1].fillcolor == "#d62728"
