@@ -9,6 +9,7 @@ from dlcore.params import Param
 # --- architectures (spec, catalogue, builder, code export, optim catalogues) ---
 
 # --- datasets ---
+from dlcore import data as data  # dlcore.data.load, names, options, preview, from_csv, ...
 
 # --- training ---
 

@@ -1,0 +1,122 @@
+"""The dataset catalogue: one registered entry per dataset (family, task, description, options, builder).
+
+Families register their datasets with `@dataset(...)`; `load` validates the options against the entry's
+Params (the same Params the app turns into form widgets) before calling the builder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from dlcore.data.dataset import FAMILIES, Dataset
+from dlcore.errors import DataError
+from dlcore.params import Param, ParamValueError, coerce_all
+from dlcore.registry import Registry
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What a page can show about a dataset without generating it."""
+
+    name: str
+    family: str
+    task: str  # the task with default options ("binary", "multiclass", ...)
+    description: str
+    params: tuple[Param, ...]
+    build: Callable[..., Dataset]
+
+    def __getitem__(self, key: str) -> Any:  # info(name)["family"] reads as well as info(name).family
+        return getattr(self, key)
+
+
+CATALOGUE: Registry[DatasetInfo] = Registry("dataset", DataError)
+
+
+def dataset(name: str, family: str, task: str, description: str, params: tuple[Param, ...]):
+    """Register the decorated builder (keyword arguments = the Params' names) under `name`."""
+
+    def register(build: Callable[..., Dataset]) -> Callable[..., Dataset]:
+        CATALOGUE.register(name, DatasetInfo(name, family, task, description, tuple(params), build))
+        return build
+
+    return register
+
+
+def names(family: str | None = None) -> list[str]:
+    """Catalogue names, family by family (toy2d, tabular, images, ...), or only those of `family`."""
+    entries = sorted(CATALOGUE.items(), key=lambda item: FAMILIES.index(item[1].family))  # stable sort
+    return [n for n, entry in entries if family is None or entry.family == family]
+
+
+def info(name: str) -> DatasetInfo:
+    """Family, task and description of a dataset, without generating it."""
+    return CATALOGUE.get(name)
+
+
+def options(name: str) -> tuple[Param, ...]:
+    """The settable options of a dataset, with defaults, ranges and help (the app builds forms from them)."""
+    return CATALOGUE.get(name).params
+
+
+def load(name: str, **values: Any) -> Dataset:
+    """Generate or read dataset `name` with the given options (others take their defaults).
+
+    Raises DataError for an unknown name ("did you mean ...?") or an option that is unknown or out of
+    range (`err.field` names it). `load(ds.name, **ds.options)` rebuilds the same dataset.
+    """
+    entry = CATALOGUE.get(name)
+    try:
+        settings = coerce_all(entry.params, values)
+    except ParamValueError as err:
+        raise DataError(f"Dataset '{name}': {err}", field=err.field) from None
+    ds = entry.build(**settings)
+    ds.options = {k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()}
+    return ds
+
+
+@dataclass(frozen=True)
+class MultiChoiceParam(Param):
+    """A Param whose value is a list of distinct `choices`, at least `min_count` (render a multiselect)."""
+
+    multiple: bool = True
+    min_count: int = 1
+
+    def coerce(self, value: Any) -> tuple:
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, (list, tuple)):
+            raise ValueError(f"'{self.name}' must be a list chosen from {', '.join(self.choices)}")
+        if len(value) < self.min_count:
+            raise ValueError(f"'{self.name}' needs at least {self.min_count} of {', '.join(self.choices)}")
+        unknown = [v for v in value if v not in self.choices]
+        if unknown:
+            raise ValueError(f"'{self.name}': unknown {unknown[0]!r}; choose from {', '.join(self.choices)}")
+        return tuple(dict.fromkeys(value))  # keep the order given, drop repeats
+
+
+# Options most datasets share. Functions, so each dataset can pick its own defaults.
+def seed_param() -> Param:
+    return Param("seed", "int", 0, "Random seed: the same seed gives the same data.", min=0, max=2**31 - 1)
+
+
+def train_fraction_param(default: float = 0.7) -> Param:
+    return Param(
+        "train_fraction", "float", default, "Share of the examples used for training.", min=0.1, max=0.9
+    )
+
+
+def val_fraction_param(default: float = 0.1) -> Param:
+    return Param(
+        "val_fraction",
+        "float",
+        default,
+        "Share of the examples held out for validation while training (the rest is the test set).",
+        min=0.0,
+        max=0.4,
+    )
+
+
+def split_params(train: float = 0.7, val: float = 0.1) -> tuple[Param, ...]:
+    return (train_fraction_param(train), val_fraction_param(val), seed_param())

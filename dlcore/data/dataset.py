@@ -1,0 +1,172 @@
+"""The Dataset every family returns, its normalisation, and the shared split helper.
+
+A Dataset is plain tensors plus the facts the rest of the app needs (task, shapes, class names): the
+training engine batches `train`, the pages read the facts, and `normalize` maps new raw inputs (a drawn
+digit, an uploaded image) into the space the model was trained in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+import torch
+
+from dlcore.errors import DataError
+
+TASKS = ("binary", "multiclass", "regression", "generative", "sequence-to-sequence")
+FAMILIES = ("toy2d", "tabular", "images", "sequences", "tokens", "generative")
+
+
+class Split(NamedTuple):
+    """Something kept per split: `.train`, `.val`, `.test` (also unpacks as a 3-tuple)."""
+
+    train: Any
+    val: Any
+    test: Any
+
+
+@dataclass(frozen=True)
+class Normalization:
+    """Standardisation measured on the training split: `(raw - mean) / std`.
+
+    `mean` and `std` broadcast against one raw input without its batch dimension: (F,) for feature
+    vectors, (C, 1, 1) for images; the identity (0, 1) where inputs are used as they are.
+    """
+
+    mean: torch.Tensor
+    std: torch.Tensor
+
+    @classmethod
+    def identity(cls) -> Normalization:
+        return cls(torch.tensor(0.0), torch.tensor(1.0))
+
+    @classmethod
+    def fit(cls, train_inputs: torch.Tensor, dims: tuple[int, ...]) -> Normalization:
+        """Mean/std over `dims` of the training inputs; a constant feature keeps std 1 (no division by 0)."""
+        mean = train_inputs.mean(dim=dims, keepdim=True)[0]
+        std = train_inputs.std(dim=dims, keepdim=True, unbiased=False)[0]
+        std = torch.where(std < 1e-8, torch.ones_like(std), std)
+        return cls(mean.float(), std.float())
+
+    @property
+    def is_identity(self) -> bool:
+        return bool((self.mean == 0).all() and (self.std == 1).all())
+
+    def apply(self, raw: torch.Tensor) -> torch.Tensor:
+        return ((torch.as_tensor(raw, dtype=torch.float32) - self.mean) / self.std).float()
+
+    def invert(self, normalized: torch.Tensor) -> torch.Tensor:
+        return (torch.as_tensor(normalized, dtype=torch.float32) * self.std + self.mean).float()
+
+    def to_dict(self) -> dict[str, list]:
+        return {"mean": self.mean.flatten().tolist(), "std": self.std.flatten().tolist()}
+
+
+@dataclass(eq=False)
+class Dataset:
+    """A dataset ready for training: `train`, `val`, `test` are `(inputs, targets)` tensor pairs.
+
+    Inputs are float32 (int64 token indices for token tasks), already normalised. Targets: int64 class
+    indices (N,) for "binary"/"multiclass"; float32 (N, k) for "regression"; int64 (N, L) for
+    "sequence-to-sequence"; an empty float32 (N, 0) tensor for "generative".
+    """
+
+    name: str
+    task: str
+    family: str
+    input_shape: tuple[int, ...]
+    train: tuple[torch.Tensor, torch.Tensor]
+    val: tuple[torch.Tensor, torch.Tensor]
+    test: tuple[torch.Tensor, torch.Tensor]
+    description: str = ""
+    num_classes: int | None = None
+    class_names: list[str] = field(default_factory=list)
+    feature_names: list[str] = field(default_factory=list)
+    vocab_size: int | None = None
+    target_shape: tuple[int, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)
+    normalization: Normalization = field(default_factory=Normalization.identity)
+    # Regression targets that were standardised (CSV): predictions * std + mean gives the original units.
+    target_normalization: Normalization | None = None
+    image_shape: tuple[int, int, int] | None = None  # (C, H, W) for image sets
+    raw_2d: Split | None = None  # 2-D toy sets: untransformed (N, 2) points in [-6, 6]² per split
+    cue_region: torch.Tensor | None = None  # shapes with spurious_cue: (H, W) bool, True where marks go
+    indices: Split | None = None  # row numbers in the source each split was drawn from (never overlap)
+    notes: list[str] = field(default_factory=list)  # what was done to the data that a student should know
+
+    def __post_init__(self):
+        if self.task not in TASKS:
+            raise ValueError(f"unknown task {self.task!r}")
+        if self.family not in FAMILIES:
+            raise ValueError(f"unknown family {self.family!r}")
+
+    def normalize(self, raw: torch.Tensor | np.ndarray) -> torch.Tensor:
+        """Map new raw inputs (one input shaped `input_shape`, or a batch) the way the training data was.
+
+        Raw means: images with pixel values in [0, 1] (ink/brightness 1) already resized to
+        `input_shape`; feature vectors in the original units. Token indices are returned unchanged.
+        """
+        if self.vocab_size is not None:
+            return torch.as_tensor(raw, dtype=torch.int64)
+        return self.normalization.apply(raw)
+
+    def denormalize(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Back to raw units (images in [0, 1]) to show them."""
+        if self.vocab_size is not None:
+            return inputs
+        return self.normalization.invert(inputs)
+
+    @property
+    def splits(self) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+        return {"train": self.train, "val": self.val, "test": self.test}
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        return {name: len(pair[0]) for name, pair in self.splits.items()}
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{k}={v}" for k, v in self.sizes.items())
+        return f"Dataset({self.name!r}, task={self.task!r}, input_shape={self.input_shape}, {sizes})"
+
+
+def split_indices(
+    n: int,
+    train_fraction: float,
+    val_fraction: float,
+    rng: np.random.Generator,
+    labels: np.ndarray | None = None,
+) -> Split:
+    """Shuffle 0..n-1 into disjoint train/val/test index arrays.
+
+    With `labels`, each class is split in the same proportions (stratified), so a small set such as iris
+    has every class in every split.
+    """
+    check_fractions(train_fraction, val_fraction)
+    groups = [np.arange(n)] if labels is None else [np.flatnonzero(labels == c) for c in np.unique(labels)]
+    parts: list[list[np.ndarray]] = [[], [], []]
+    for group in groups:
+        group = rng.permutation(group)
+        n_train = int(round(train_fraction * len(group)))
+        n_val = int(round(val_fraction * len(group)))
+        n_train = max(1, min(n_train, len(group) - 1)) if len(group) > 1 else len(group)
+        n_val = min(n_val, len(group) - n_train - 1) if len(group) - n_train > 1 else 0
+        parts[0].append(group[:n_train])
+        parts[1].append(group[n_train : n_train + n_val])
+        parts[2].append(group[n_train + n_val :])
+    return Split(*(rng.permutation(np.concatenate(p)).astype(np.int64) for p in parts))
+
+
+def check_fractions(train_fraction: float, val_fraction: float) -> None:
+    if train_fraction + val_fraction > 0.95:
+        raise DataError(
+            f"train_fraction ({train_fraction:g}) + val_fraction ({val_fraction:g}) leaves no test data: "
+            "lower val_fraction or train_fraction so they add up to at most 0.95",
+            field="val_fraction",
+        )
+
+
+def take(inputs: torch.Tensor, targets: torch.Tensor, idx: Split) -> Split:
+    """The (inputs, targets) pair of each split, chosen by index."""
+    return Split(*((inputs[torch.as_tensor(i)], targets[torch.as_tensor(i)]) for i in idx))

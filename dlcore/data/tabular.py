@@ -1,0 +1,120 @@
+"""Tables of numbers: iris, wine and breast cancer (shipped inside scikit-learn, so offline).
+
+`table_dataset` turns any feature matrix into a standardised Dataset; the CSV upload uses it too.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import torch
+
+from dlcore.data.catalogue import dataset, split_params
+from dlcore.data.dataset import Dataset, Normalization, split_indices, take
+
+
+def table_dataset(
+    name: str,
+    features: np.ndarray,
+    targets: np.ndarray,
+    *,
+    task: str,
+    feature_names: list[str],
+    class_names: list[str],
+    description: str,
+    train_fraction: float,
+    val_fraction: float,
+    seed: int,
+    notes: list[str] | None = None,
+) -> Dataset:
+    """Features (N, F) -> standardised float32 inputs; class indices (N,) or regression values (N,).
+
+    Statistics come from the training split only. Regression targets are standardised as well (kept in
+    `target_normalization`), so one recipe of learning rate and loss works whatever the units.
+    """
+    rng = np.random.default_rng(seed)
+    classify = task != "regression"
+    idx = split_indices(len(features), train_fraction, val_fraction, rng, targets if classify else None)
+    inputs = torch.tensor(np.asarray(features, dtype=np.float32))
+    norm = Normalization.fit(inputs[torch.as_tensor(idx.train)], dims=(0,))
+    target_norm = None
+    if classify:
+        y = torch.as_tensor(np.asarray(targets, dtype=np.int64))
+    else:
+        y = torch.as_tensor(np.asarray(targets, dtype=np.float32)).reshape(-1, 1)
+        target_norm = Normalization.fit(y[torch.as_tensor(idx.train)], dims=(0,))
+        y = target_norm.apply(y)
+    train, val, test = take(norm.apply(inputs), y, idx)
+    return Dataset(
+        name=name,
+        task=task,
+        family="tabular",
+        input_shape=(inputs.shape[1],),
+        train=train,
+        val=val,
+        test=test,
+        description=description,
+        num_classes=len(class_names) if classify else None,
+        class_names=list(class_names) if classify else [],
+        feature_names=list(feature_names),
+        target_shape=() if classify else (1,),
+        normalization=norm,
+        target_normalization=target_norm,
+        indices=idx,
+        notes=list(notes or []),
+    )
+
+
+@cache
+def _sklearn_table(loader_name: str):
+    """(features, labels, feature names, class names) from a loader bundled with scikit-learn."""
+    import sklearn.datasets
+
+    bunch = getattr(sklearn.datasets, loader_name)()
+    features = np.asarray(bunch.data, dtype=np.float32)
+    features.flags.writeable = False  # shared between loads: never mutated
+    return features, np.asarray(bunch.target), list(bunch.feature_names), [str(c) for c in bunch.target_names]
+
+
+def _register(name: str, loader_name: str, description: str):
+    @dataset(
+        name,
+        "tabular",
+        "multiclass" if name != "breast_cancer" else "binary",
+        description,
+        split_params(0.6, 0.2),
+    )
+    def build(train_fraction, val_fraction, seed):
+        features, labels, feature_names, class_names = _sklearn_table(loader_name)
+        return table_dataset(
+            name,
+            features,
+            labels,
+            task="binary" if len(class_names) == 2 else "multiclass",
+            feature_names=feature_names,
+            class_names=class_names,
+            description=description,
+            train_fraction=train_fraction,
+            val_fraction=val_fraction,
+            seed=seed,
+        )
+
+    return build
+
+
+_register(
+    "iris",
+    "load_iris",
+    "150 iris flowers, 4 measurements (sepal and petal length and width in cm), 3 species.",
+)
+_register(
+    "wine",
+    "load_wine",
+    "178 wines from three growers, 13 chemical measurements each: which grower?",
+)
+_register(
+    "breast_cancer",
+    "load_breast_cancer",
+    "569 breast tissue samples, 30 measurements of cell nuclei: malignant or benign?",
+)
