@@ -10,10 +10,13 @@ Families, one module each: toy2d (TF Playground-style points), tabular, images, 
 generative; csv for uploads; preview for the figures.
 """
 
-from dlcore.data import images, tabular, toy2d  # noqa: F401  (importing a family registers its datasets)
+# Importing a family registers its datasets; names() lists them family by family.
+from dlcore.data import generative, images, sequences, tabular, tokens, toy2d  # noqa: F401
 from dlcore.data.catalogue import DatasetInfo, MultiChoiceParam, info, load, names, options
 from dlcore.data.dataset import Dataset, Normalization, Split
+from dlcore.data.generative import from_points
 from dlcore.data.images import augment_images
+from dlcore.data.tokens import decode
 from dlcore.data.toy2d import FEATURES, featurize
 
 __all__ = [
@@ -24,7 +27,9 @@ __all__ = [
     "Normalization",
     "Split",
     "augment_images",
+    "decode",
     "featurize",
+    "from_points",
     "info",
     "load",
     "names",

@@ -159,7 +159,7 @@ def split_indices(
 
 
 def check_fractions(train_fraction: float, val_fraction: float) -> None:
-    if train_fraction + val_fraction > 0.95:
+    if train_fraction + val_fraction > 0.95 + 1e-9:  # tolerance: 0.9 + 0.05 is 0.9500000000000001
         raise DataError(
             f"train_fraction ({train_fraction:g}) + val_fraction ({val_fraction:g}) leaves no test data: "
             "lower val_fraction or train_fraction so they add up to at most 0.95",
@@ -170,3 +170,32 @@ def check_fractions(train_fraction: float, val_fraction: float) -> None:
 def take(inputs: torch.Tensor, targets: torch.Tensor, idx: Split) -> Split:
     """The (inputs, targets) pair of each split, chosen by index."""
     return Split(*((inputs[torch.as_tensor(i)], targets[torch.as_tensor(i)]) for i in idx))
+
+
+def split_dataset(
+    name: str,
+    task: str,
+    family: str,
+    inputs: torch.Tensor,
+    targets: torch.Tensor,
+    idx: Split,
+    *,
+    class_names: list[str] | tuple[str, ...] = (),
+    **facts: Any,
+) -> Dataset:
+    """A Dataset from (inputs, targets) split by `idx`; shapes and num_classes follow from the tensors."""
+    train, val, test = take(inputs, targets, idx)
+    return Dataset(
+        name=name,
+        task=task,
+        family=family,
+        input_shape=tuple(inputs.shape[1:]),
+        target_shape=tuple(targets.shape[1:]),
+        train=train,
+        val=val,
+        test=test,
+        num_classes=len(class_names) or None,
+        class_names=list(class_names),
+        indices=idx,
+        **facts,
+    )

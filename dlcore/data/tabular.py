@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from dlcore.data.catalogue import dataset, split_params
-from dlcore.data.dataset import Dataset, Normalization, split_indices, take
+from dlcore.data.dataset import Dataset, Normalization, split_dataset, split_indices
 
 
 def table_dataset(
@@ -45,23 +45,18 @@ def table_dataset(
         y = torch.as_tensor(np.asarray(targets, dtype=np.float32)).reshape(-1, 1)
         target_norm = Normalization.fit(y[torch.as_tensor(idx.train)], dims=(0,))
         y = target_norm.apply(y)
-    train, val, test = take(norm.apply(inputs), y, idx)
-    return Dataset(
-        name=name,
-        task=task,
-        family="tabular",
-        input_shape=(inputs.shape[1],),
-        train=train,
-        val=val,
-        test=test,
+    return split_dataset(
+        name,
+        task,
+        "tabular",
+        norm.apply(inputs),
+        y,
+        idx,
+        class_names=class_names if classify else (),
         description=description,
-        num_classes=len(class_names) if classify else None,
-        class_names=list(class_names) if classify else [],
         feature_names=list(feature_names),
-        target_shape=() if classify else (1,),
         normalization=norm,
         target_normalization=target_norm,
-        indices=idx,
         notes=list(notes or []),
     )
 

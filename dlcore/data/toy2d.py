@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from dlcore.data.catalogue import MultiChoiceParam, dataset, split_params
-from dlcore.data.dataset import Dataset, Split, split_indices, take
+from dlcore.data.dataset import Dataset, Split, split_dataset, split_indices
 from dlcore.errors import DataError
 from dlcore.params import Param
 
@@ -106,7 +106,7 @@ def _gaussian(n, noise, rng):
     return centres + rng.normal(0, std, size=(n, 2)), labels
 
 
-def _arms(n, noise, rng, arms):
+def spiral_points(n, noise, rng, arms):
     """`arms` interleaved spirals, one class per arm, winding out to radius 5."""
     labels = np.arange(n) % arms
     s = rng.uniform(0, 1, n)  # position along the arm: 0 = centre, 1 = tip
@@ -115,10 +115,10 @@ def _arms(n, noise, rng, arms):
 
 
 def _spiral(n, noise, rng):
-    return _arms(n, noise, rng, 2)
+    return spiral_points(n, noise, rng, 2)
 
 
-def _moons(n, noise, rng):
+def moons_points(n, noise, rng):
     n_up, n_down = _halves(n)
     t_up, t_down = rng.uniform(0, np.pi, n_up), rng.uniform(0, np.pi, n_down)
     up = np.stack([np.cos(t_up), np.sin(t_up)], axis=1)
@@ -157,36 +157,48 @@ def _multi_gaussian(n, noise, rng):
     return points, np.clip(target, -1, 1) + rng.normal(0, noise, n)
 
 
-def _build(name, task, description, class_names, generate, num_points, noise, features, seed, **split):
-    rng = np.random.default_rng(seed)
+def _build(name, task, description, class_names, generate, num_points, noise, **settings):
+    rng = np.random.default_rng(settings["seed"])
     points, labels = generate(num_points, noise / 100, rng)
-    points = np.clip(points, -EXTENT, EXTENT)
+    return points_dataset(
+        name, task, description, class_names, np.clip(points, -EXTENT, EXTENT), labels, rng=rng, **settings
+    )
+
+
+def points_dataset(
+    name: str,
+    task: str,
+    description: str,
+    class_names: Sequence[str],
+    points: np.ndarray,
+    labels: np.ndarray,
+    *,
+    features: Sequence[str],
+    train_fraction: float,
+    val_fraction: float,
+    seed: int,
+    rng: np.random.Generator | None = None,
+) -> Dataset:
+    """Raw points (N, 2) with class indices or regression values (N,) -> a 2-D Dataset of `features`."""
+    rng = rng if rng is not None else np.random.default_rng(seed)
     classify = task != "regression"
-    idx = split_indices(
-        num_points, split["train_fraction"], split["val_fraction"], rng, labels if classify else None
-    )
+    idx = split_indices(len(points), train_fraction, val_fraction, rng, labels if classify else None)
     raw = torch.as_tensor(points, dtype=torch.float32)
-    targets = (
-        torch.as_tensor(labels, dtype=torch.int64)
-        if classify
-        else torch.as_tensor(labels, dtype=torch.float32)[:, None]
-    )
-    train, val, test = take(featurize(raw, features), targets, idx)
-    return Dataset(
-        name=name,
-        task=task,
-        family="toy2d",
-        input_shape=(len(features),),
-        train=train,
-        val=val,
-        test=test,
+    if classify:
+        targets = torch.as_tensor(labels, dtype=torch.int64)
+    else:
+        targets = torch.as_tensor(labels, dtype=torch.float32).reshape(-1, 1)
+    return split_dataset(
+        name,
+        task,
+        "toy2d",
+        featurize(raw, features),
+        targets,
+        idx,
+        class_names=class_names if classify else (),
         description=description,
-        num_classes=len(class_names) if classify else None,
-        class_names=list(class_names),
         feature_names=list(features),
-        target_shape=() if classify else (1,),
         raw_2d=Split(*(raw[torch.as_tensor(i)] for i in idx)),
-        indices=idx,
     )
 
 
@@ -231,7 +243,7 @@ _register(
     "binary",
     "Two interlocking half-moons: a gently curved boundary.",
     ["upper moon", "lower moon"],
-    _moons,
+    moons_points,
 )
 _register(
     "plane",
@@ -279,6 +291,6 @@ _multiclass(
     "multi_spiral",
     "Three to five interleaved spiral arms, one class each: a hard multiclass boundary.",
     "arm",
-    _arms,
+    spiral_points,
     "arms",
 )
