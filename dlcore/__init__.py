@@ -7,6 +7,24 @@ from dlcore.errors import DataError, DlcoreError, SpecError, TrainError
 from dlcore.params import Param
 
 # --- architectures (spec, catalogue, builder, code export, optim catalogues) ---
+from dlcore.build import build_model, example_input
+from dlcore.catalogue import LayerType, layer_catalogue
+from dlcore.codegen import to_pytorch_code
+from dlcore.compat import check_compatibility
+from dlcore.optim import (
+    INITIALISERS,
+    LOSSES,
+    OPTIMIZERS,
+    REGULARISERS,
+    SCHEDULES,
+    make_loss,
+    make_optimizer,
+    make_scheduler,
+)
+from dlcore.plan import output_shape, validate
+from dlcore.presets import presets
+from dlcore.spec import LayerSpec, ModelSpec
+from dlcore.summary import summarize
 
 # --- datasets ---
 from dlcore import data as data  # dlcore.data.load, names, options, preview, from_csv, ...

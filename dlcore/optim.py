@@ -1,0 +1,433 @@
+"""Catalogues of losses, optimizers, LR schedules, regularisers and weight initialisers.
+
+Each entry has a `name` (the snake_case of PyTorch's name), one-paragraph `help` for a student, its
+`params` (as `Param`s, for forms) and a factory. Unknown names raise TrainError with "did you mean".
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+
+from dlcore.errors import TrainError
+from dlcore.params import Param, ParamValueError, coerce_all
+from dlcore.registry import Registry
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One catalogue entry: name, help, params and the factory that makes the thing."""
+
+    name: str
+    help: str
+    factory: Callable[..., Any]
+    params: tuple[Param, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)  # facts other code reads (e.g. what a loss expects)
+
+
+def _settings(entry: Entry, values: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return coerce_all(entry.params, values)
+    except ParamValueError as err:
+        raise TrainError(f"{entry.name}: {err}", field=err.field) from err
+
+
+# ---------------------------------------------------------------- losses
+
+LOSSES: Registry[Entry] = Registry("loss", TrainError)
+for _entry in (
+    Entry(
+        "mse",
+        "Mean squared error: the average of (prediction - target)². For regression; big misses cost most.",
+        lambda: nn.MSELoss(),
+        extra={"tasks": ("regression", "generative", "sequence-to-sequence"), "expects": "values"},
+    ),
+    Entry(
+        "l1",
+        "Mean absolute error: the average of |prediction - target|. For regression; less swayed by outliers.",
+        lambda: nn.L1Loss(),
+        extra={"tasks": ("regression", "generative", "sequence-to-sequence"), "expects": "values"},
+    ),
+    Entry(
+        "huber",
+        "Squared error for small misses and absolute error for big ones: regression robust to outliers.",
+        lambda delta: nn.HuberLoss(delta=delta),
+        (
+            Param(
+                "delta",
+                "float",
+                1.0,
+                "Where the loss switches from squared to absolute.",
+                min=1e-4,
+                max=100.0,
+            ),
+        ),
+        extra={"tasks": ("regression", "generative", "sequence-to-sequence"), "expects": "values"},
+    ),
+    Entry(
+        "bce_with_logits",
+        "Binary cross-entropy on raw scores (logits): for yes/no answers. The model ends with one output "
+        "and no Sigmoid (the loss applies it, more accurately).",
+        lambda: nn.BCEWithLogitsLoss(),
+        extra={"tasks": ("binary", "generative"), "expects": "logits"},
+    ),
+    Entry(
+        "cross_entropy",
+        "Cross-entropy on raw scores (logits): for picking one of several classes. The model ends with one "
+        "output per class and no Softmax (the loss applies it). Label smoothing curbs overconfidence.",
+        lambda label_smoothing: nn.CrossEntropyLoss(label_smoothing=label_smoothing),
+        (
+            Param(
+                "label_smoothing",
+                "float",
+                0.0,
+                "Share of belief spread over the other classes.",
+                min=0.0,
+                max=0.5,
+            ),
+        ),
+        extra={"tasks": ("binary", "multiclass", "sequence-to-sequence"), "expects": "logits"},
+    ),
+    Entry(
+        "nll",
+        "Negative log-likelihood: cross-entropy for a model that already ends with LogSoftmax.",
+        lambda: nn.NLLLoss(),
+        extra={"tasks": ("binary", "multiclass", "sequence-to-sequence"), "expects": "log_probabilities"},
+    ),
+    Entry(
+        "kl_div",
+        "Kullback-Leibler divergence: how far the predicted distribution (given as log-probabilities, i.e. "
+        "after LogSoftmax) is from a target distribution. Used for distillation and soft labels.",
+        lambda: nn.KLDivLoss(reduction="batchmean"),
+        extra={"tasks": ("multiclass", "generative"), "expects": "log_probabilities"},
+    ),
+):
+    LOSSES.register(_entry.name, _entry)
+
+
+def make_loss(name: str, **settings) -> nn.Module:
+    """The loss module for `name` (see LOSSES), e.g. make_loss("cross_entropy", label_smoothing=0.1)."""
+    entry = LOSSES.get(name)
+    return entry.factory(**_settings(entry, settings))
+
+
+# ---------------------------------------------------------------- optimizers
+
+MOMENTUM = Param(
+    "momentum",
+    "float",
+    0.9,
+    "Share of the previous step kept in the next (a heavy ball).",
+    min=0.0,
+    max=0.999,
+)
+BETA1 = Param("beta1", "float", 0.9, "How much the running mean of gradients remembers.", min=0.0, max=0.9999)
+BETA2 = Param(
+    "beta2", "float", 0.999, "How much the running mean of squared gradients remembers.", min=0.0, max=0.99999
+)
+EPS = Param("eps", "float", 1e-8, "Tiny number that avoids dividing by zero.", min=1e-12, max=1e-2, log=True)
+
+OPTIMIZERS: Registry[Entry] = Registry("optimizer", TrainError)
+for _entry in (
+    Entry(
+        "sgd",
+        "Plain stochastic gradient descent: step downhill by lr × gradient.",
+        lambda p, **kw: torch.optim.SGD(p, **kw),
+    ),
+    Entry(
+        "momentum",
+        "SGD with momentum: keeps rolling in the direction it was going, smoothing zig-zags.",
+        lambda p, **kw: torch.optim.SGD(p, **kw),
+        (MOMENTUM,),
+    ),
+    Entry(
+        "nesterov",
+        "Nesterov momentum: like momentum, but looks ahead before computing the gradient.",
+        lambda p, **kw: torch.optim.SGD(p, nesterov=True, **kw),
+        (MOMENTUM,),
+    ),
+    Entry(
+        "adam",
+        "Adam: momentum plus a per-weight step size from recent gradient sizes. A robust default.",
+        lambda p, beta1, beta2, **kw: torch.optim.Adam(p, betas=(beta1, beta2), **kw),
+        (BETA1, BETA2, EPS),
+    ),
+    Entry(
+        "adamw",
+        "AdamW: Adam with weight decay applied directly to the weights (the usual way to use it).",
+        lambda p, beta1, beta2, **kw: torch.optim.AdamW(p, betas=(beta1, beta2), **kw),
+        (BETA1, BETA2, EPS),
+    ),
+    Entry(
+        "rmsprop",
+        "RMSprop: divides each step by a running average of recent gradient sizes.",
+        lambda p, **kw: torch.optim.RMSprop(p, **kw),
+        (
+            Param("alpha", "float", 0.99, "How much the running average remembers.", min=0.0, max=0.9999),
+            Param("momentum", "float", 0.0, "Share of the previous step kept.", min=0.0, max=0.999),
+            EPS,
+        ),
+    ),
+    Entry(
+        "adagrad",
+        "Adagrad: steps shrink for weights that have already had large gradients.",
+        lambda p, **kw: torch.optim.Adagrad(p, **kw),
+        (EPS,),
+    ),
+):
+    OPTIMIZERS.register(_entry.name, _entry)
+
+_TORCH_OPTIMIZERS = {
+    "sgd": torch.optim.SGD,
+    "momentum": torch.optim.SGD,
+    "nesterov": torch.optim.SGD,
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "rmsprop": torch.optim.RMSprop,
+    "adagrad": torch.optim.Adagrad,
+}
+
+
+def make_optimizer(name: str, parameters: Iterable, lr: float, weight_decay: float = 0.0, **settings):
+    """A torch optimizer for `name` (see OPTIMIZERS); weight_decay is L2 regularisation.
+
+    Settings are the entry's params; engine options PyTorch's class accepts (capturable, foreach,
+    fused) pass straight through.
+    """
+    entry = OPTIMIZERS.get(name)
+    if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not 0 < lr <= 10:
+        raise TrainError(f"the learning rate must be a number above 0 (e.g. 0.001), not {lr!r}", field="lr")
+    if not isinstance(weight_decay, (int, float)) or not 0 <= weight_decay <= 1:
+        raise TrainError(f"weight_decay must be between 0 and 1, not {weight_decay!r}", field="weight_decay")
+    accepted = inspect.signature(_TORCH_OPTIMIZERS[name]).parameters
+    passthrough = {k: settings.pop(k) for k in list(settings) if k in ("capturable", "foreach", "fused")}
+    passthrough = {k: v for k, v in passthrough.items() if k in accepted}
+    return entry.factory(
+        parameters, lr=lr, weight_decay=weight_decay, **_settings(entry, settings), **passthrough
+    )
+
+
+# ---------------------------------------------------------------- LR schedules
+# Each is a LambdaLR multiplier of the base lr, stepped once per optimizer step, clamped so stepping past
+# the planned total keeps the last value instead of failing.
+
+
+def _fraction_param(name: str, default: float, help: str) -> Param:
+    return Param(name, "float", default, help, min=0.0, max=1.0)
+
+
+def _constant(total: int) -> Callable[[int], float]:
+    return lambda step: 1.0
+
+
+def _step(total: int, step_fraction: float, gamma: float) -> Callable[[int], float]:
+    every = max(1, round(total * step_fraction))
+    return lambda step: gamma ** (step // every)
+
+
+def _cosine(total: int, min_factor: float) -> Callable[[int], float]:
+    return lambda step: (
+        min_factor + (1 - min_factor) * 0.5 * (1 + math.cos(math.pi * min(step, total) / total))
+    )
+
+
+def _warmup_factor(step: int, warm: int) -> float:
+    return min(1.0, (step + 1) / warm)
+
+
+def _one_cycle(total: int, pct_start: float) -> Callable[[int], float]:
+    warm = max(1, round(total * pct_start))
+
+    def factor(step: int) -> float:
+        if step < warm:
+            return 0.04 + 0.96 * step / warm  # from lr/25 up to lr, as PyTorch's OneCycleLR
+        done = min(1.0, (step - warm) / max(1, total - warm))
+        return 1e-4 + (1 - 1e-4) * 0.5 * (1 + math.cos(math.pi * done))
+
+    return factor
+
+
+def _linear_warmup(total: int, warmup_fraction: float) -> Callable[[int], float]:
+    warm = max(1, round(total * warmup_fraction))
+    return lambda step: _warmup_factor(step, warm)
+
+
+SCHEDULES: Registry[Entry] = Registry("learning-rate schedule", TrainError)
+for _entry in (
+    Entry("constant", "The learning rate stays the same all along.", _constant),
+    Entry(
+        "step",
+        "Multiplies the learning rate by gamma at regular intervals (big steps first, then fine ones).",
+        _step,
+        (
+            _fraction_param("step_fraction", 0.33, "Share of training between two drops."),
+            Param("gamma", "float", 0.1, "Factor applied at each drop.", min=0.0, max=1.0),
+        ),
+    ),
+    Entry(
+        "cosine",
+        "Glides the learning rate down along a half cosine wave to a minimum at the end.",
+        _cosine,
+        (_fraction_param("min_factor", 0.0, "Final learning rate as a share of the start."),),
+    ),
+    Entry(
+        "one_cycle",
+        "Warms up from lr/25 to lr, then anneals to almost zero: fast training (the one-cycle policy).",
+        _one_cycle,
+        (_fraction_param("pct_start", 0.3, "Share of training spent warming up."),),
+    ),
+    Entry(
+        "linear_warmup",
+        "Ramps the learning rate up linearly from near zero, then holds it: avoids early "
+        "blow-ups with Adam and transformers.",
+        _linear_warmup,
+        (_fraction_param("warmup_fraction", 0.1, "Share of training spent warming up."),),
+    ),
+):
+    SCHEDULES.register(_entry.name, _entry)
+
+
+def make_scheduler(name: str, optimizer: torch.optim.Optimizer, total_steps: int, **settings):
+    """A LambdaLR following schedule `name` over `total_steps` optimizer steps (call .step() after each)."""
+    entry = SCHEDULES.get(name)
+    if isinstance(total_steps, bool) or not isinstance(total_steps, int) or total_steps < 1:
+        raise TrainError(
+            f"the schedule needs the planned number of steps (a whole number ≥ 1), not {total_steps!r}",
+            field="total_steps",
+        )
+    return torch.optim.lr_scheduler.LambdaLR(
+        optimizer, entry.factory(total_steps, **_settings(entry, settings))
+    )
+
+
+# ---------------------------------------------------------------- regularisers
+
+
+def _no_penalty(parameters: Iterable[torch.Tensor]) -> torch.Tensor | None:
+    return None
+
+
+def _l1_penalty(parameters: Iterable[torch.Tensor]) -> torch.Tensor:
+    return sum(p.abs().sum() for p in parameters if p.dim() > 1)
+
+
+def _l2_penalty(parameters: Iterable[torch.Tensor]) -> torch.Tensor:
+    return sum(p.pow(2).sum() for p in parameters if p.dim() > 1)
+
+
+REGULARISERS: Registry[Entry] = Registry("regulariser", TrainError)
+for _entry in (
+    Entry("none", "No penalty on the weights.", _no_penalty),
+    Entry(
+        "l1",
+        "Adds strength × Σ|w| to the loss: pushes many weights to exactly zero (sparse models).",
+        _l1_penalty,
+        (
+            Param(
+                "strength", "float", 1e-4, "How hard weights are pulled to zero.", min=0.0, max=1.0, log=True
+            ),
+        ),
+    ),
+    Entry(
+        "l2",
+        "Weight decay: shrinks every weight a little each step (strength × Σw²), preferring small, "
+        "smooth solutions. Set it as the optimizer's weight_decay.",
+        _l2_penalty,
+        (
+            Param(
+                "strength", "float", 1e-4, "How hard weights are pulled to zero.", min=0.0, max=1.0, log=True
+            ),
+        ),
+    ),
+):
+    REGULARISERS.register(_entry.name, _entry)
+
+
+# ---------------------------------------------------------------- weight initialisers
+# Applied to a layer's weight matrices / filters (parameters with 2+ dimensions); biases start at zero
+# whenever an initialiser other than "default" is chosen.
+
+
+def _default(weight: torch.Tensor, std: float) -> None:
+    """Keep PyTorch's own initialisation."""
+
+
+def _xavier(weight: torch.Tensor, std: float) -> None:
+    nn.init.xavier_uniform_(weight)
+
+
+def _kaiming(weight: torch.Tensor, std: float) -> None:
+    nn.init.kaiming_normal_(weight, nonlinearity="relu")
+
+
+def _normal(weight: torch.Tensor, std: float) -> None:
+    nn.init.normal_(weight, 0.0, std)
+
+
+def _zeros(weight: torch.Tensor, std: float) -> None:
+    nn.init.zeros_(weight)
+
+
+INITIALISERS: Registry[Entry] = Registry("initialiser", TrainError)
+for _entry in (
+    Entry(
+        "default",
+        "PyTorch's default for each layer (a scaled uniform distribution).",
+        _default,
+        extra={"code": ""},
+    ),
+    Entry(
+        "xavier",
+        "Xavier/Glorot: variance scaled by fan-in and fan-out; keeps signals steady through tanh "
+        "and sigmoid layers.",
+        _xavier,
+        extra={"code": "nn.init.xavier_uniform_({weight})"},
+    ),
+    Entry(
+        "kaiming",
+        "Kaiming/He: variance 2/fan-in; keeps signals steady through ReLU layers.",
+        _kaiming,
+        extra={"code": 'nn.init.kaiming_normal_({weight}, nonlinearity="relu")'},
+    ),
+    Entry(
+        "normal",
+        "Random normal with the std you choose: too small and signals vanish, too big and they explode.",
+        _normal,
+        (Param("init_std", "float", 0.1, "Standard deviation.", min=0.0, max=10.0),),
+        extra={"code": "nn.init.normal_({weight}, std={std})"},
+    ),
+    Entry(
+        "zeros",
+        "All weights zero: every unit in a layer stays identical (the symmetry problem), so the "
+        "network cannot learn.",
+        _zeros,
+        extra={"code": "nn.init.zeros_({weight})"},
+    ),
+):
+    INITIALISERS.register(_entry.name, _entry)
+
+
+def init_targets(module: nn.Module) -> list[tuple[str, bool]]:
+    """(parameter name, is_weight) for what an initialiser sets: weight matrices and filters get the
+    initialiser, biases zero; norm scales and positional tables keep their own start."""
+    return [(n, p.dim() >= 2) for n, p in module.named_parameters() if p.dim() >= 2 or "bias" in n]
+
+
+@torch.no_grad()
+def initialise(module: nn.Module, name: str, std: float = 0.1) -> None:
+    """Re-initialise one layer's weights with initialiser `name` (see INITIALISERS)."""
+    if name == "default":
+        return
+    init = INITIALISERS.get(name).factory
+    params = dict(module.named_parameters())
+    for pname, is_weight in init_targets(module):
+        if is_weight:
+            init(params[pname], std)
+        else:
+            params[pname].zero_()

@@ -1,0 +1,35 @@
+"""The summary table: one row per layer (nested ones too) with shapes, parameters and MACs."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dlcore.plan import as_spec, resolve
+from dlcore.spec import ModelSpec
+
+COLUMNS = ("name", "type", "depth", "input_shape", "output_shape", "params", "macs", "note")
+
+
+def summarize(spec: ModelSpec | dict) -> pd.DataFrame:
+    """One row per layer, depth-first, without running a batch.
+
+    Columns: name (dotted module path: `model.get_submodule(name)`), type, depth (0 = top level),
+    input_shape and output_shape (tuples without the batch), params (trainable values, a block's row
+    includes its contents), macs (multiply-accumulates per example), note (e.g. a Residual's learned
+    projection). Totals are the sum over depth-0 rows. Raises SpecError for an invalid spec.
+    """
+    plan = resolve(as_spec(spec))
+    rows = [
+        {
+            "name": node.name,
+            "type": node.type.name,
+            "depth": node.depth,
+            "input_shape": node.in_shape,
+            "output_shape": node.out_shape,
+            "params": node.params,
+            "macs": node.macs,
+            "note": node.note,
+        }
+        for node in plan.walk()
+    ]
+    return pd.DataFrame(rows, columns=list(COLUMNS))
