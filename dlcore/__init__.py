@@ -32,5 +32,30 @@ from dlcore import data as data  # dlcore.data.load, names, options, preview, fr
 # --- training ---
 
 # --- inspection and explanation ---
+from dlcore import plots_inspect as plots_inspect  # figures of the Inspect, Explain and Adversarial pages
+from dlcore.adversarial import (
+    ATTACKS,
+    AttackError,
+    InputSpace,
+    accuracy_under_attack,
+    adversarial_training,
+    attack,
+)
+from dlcore.explain import METHODS as EXPLAIN_METHODS
+from dlcore.explain import ExplainError, attribution_mass, conv_layer_names, explain, randomisation_check
+from dlcore.inspect import (
+    ParameterHistory,
+    cell_examples,
+    confusion,
+    decode_image,
+    dense_activations,
+    feature_maps,
+    first_layer_filters,
+    fit_drawing,
+    misclassified,
+    predict,
+    record_moment,
+    to_input_image,
+)
 
 # --- 2-D playground ---

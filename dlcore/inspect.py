@@ -1,0 +1,355 @@
+"""Look inside a model: what each layer outputs for one input, its filters, and how weights and gradients
+are distributed — sampled over training time so dead ReLUs and vanishing or exploding gradients show.
+
+Everything here reads a model (a job's snapshot: a CPU copy in eval mode) and never changes its weights.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections import deque
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from dlcore.errors import DataError
+
+# The percentiles TensorBoard's distribution charts draw as bands (plus the median).
+PERCENTILES = (0, 7, 16, 31, 50, 69, 84, 93, 100)
+ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Sigmoid, nn.Tanh, nn.ReLU6, nn.Softplus)
+
+
+def leaf_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
+    """(name, module) of every layer without sub-layers, input to output (blocks are looked inside).
+
+    A model that is a single layer is listed under its type's name (e.g. "linear").
+    """
+    if not list(model.children()):
+        return [(type(model).__name__.lower(), model)]
+    return [(name, m) for name, m in model.named_modules() if name and not list(m.children())]
+
+
+@torch.no_grad()
+def layer_outputs(
+    model: nn.Module, x: torch.Tensor, types: tuple[type, ...] | None = None
+) -> dict[str, torch.Tensor]:
+    """Output of every leaf layer (or only those of `types`) for the batch `x`, in the order they ran.
+
+    Returns {layer name: detached CPU tensor (B, ...)}. Layers that return tuples (LSTM) keep their first
+    element, the sequence output.
+    """
+    outputs: dict[str, torch.Tensor] = {}
+    handles = []
+    for name, module in leaf_layers(model):
+        if types is not None and not isinstance(module, types):
+            continue
+
+        def hook(mod, inputs, output, name=name):
+            out = output[0] if isinstance(output, (tuple, list)) else output
+            if isinstance(out, torch.Tensor):
+                outputs[name] = out.detach().cpu()
+
+        handles.append(module.register_forward_hook(hook))
+    try:
+        model(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return outputs
+
+
+def feature_maps(model: nn.Module, x: torch.Tensor, after_activation: bool = True) -> dict[str, torch.Tensor]:
+    """What every convolution layer sees in ONE input `x` (1, C, H, W): {layer name: (channels, H, W)}.
+
+    With `after_activation` each map is shown as the following activation layer outputs it (what the next
+    layer actually receives), still under the convolution's name; otherwise the raw convolution output.
+    """
+    layers = leaf_layers(model)
+    outputs = layer_outputs(model, x)
+    maps: dict[str, torch.Tensor] = {}
+    for i, (name, module) in enumerate(layers):
+        if not isinstance(module, nn.Conv2d) or name not in outputs:
+            continue
+        out = outputs[name]
+        if after_activation:
+            following = _next_activation(layers, i)
+            if following is not None and following in outputs and outputs[following].shape == out.shape:
+                out = outputs[following]
+        maps[name] = out[0]
+    return maps
+
+
+def _next_activation(layers: list[tuple[str, nn.Module]], i: int) -> str | None:
+    """The activation that directly follows layer i (past a BatchNorm), if any."""
+    for name, module in layers[i + 1 : i + 3]:
+        if isinstance(module, ACTIVATIONS):
+            return name
+        if not isinstance(module, (nn.BatchNorm2d, nn.GroupNorm, nn.InstanceNorm2d)):
+            return None
+    return None
+
+
+def dense_activations(model: nn.Module, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Output of every Linear layer for ONE input `x` (1, ...): {layer name: (units,)}.
+
+    For layers applied at every step of a sequence, the last step's units.
+    """
+    outputs = layer_outputs(model, x, types=(nn.Linear,))
+    return {name: out[0].reshape(-1, out.shape[-1])[-1] for name, out in outputs.items()}
+
+
+def first_layer_filters(model: nn.Module) -> tuple[str, torch.Tensor] | None:
+    """(name, weight (out_channels, in_channels, kh, kw)) of the first Conv2d, or None without one."""
+    for name, module in model.named_modules():
+        if isinstance(module, nn.Conv2d):
+            return name, module.weight.detach().cpu().clone()
+    return None
+
+
+def classes_from_logits(out: torch.Tensor) -> torch.Tensor:
+    """Predicted class per row of (B, K) scores; a single logit (B, 1) means class 1 when positive."""
+    if out.shape[-1] == 1:
+        return (out[:, 0] > 0).long()
+    return out.argmax(dim=-1)
+
+
+@torch.no_grad()
+def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1024) -> tuple[torch.Tensor, torch.Tensor]:
+    """Predicted class (N,) and class probabilities (N, K) for the inputs `x` (N, ...), in batches."""
+    probs = []
+    for start in range(0, len(x), batch_size):
+        logits = model(x[start : start + batch_size])
+        if logits.dim() == 1 or logits.shape[-1] == 1:  # one logit: binary with sigmoid
+            p1 = torch.sigmoid(logits.reshape(-1, 1))
+            probs.append(torch.cat([1 - p1, p1], dim=1))
+        else:
+            probs.append(F.softmax(logits, dim=-1))
+    prob = torch.cat(probs).cpu()
+    return prob.argmax(dim=1), prob
+
+
+def confusion(predicted: torch.Tensor, actual: torch.Tensor, num_classes: int) -> np.ndarray:
+    """(K, K) counts: row = true class, column = predicted class."""
+    flat = actual.long() * num_classes + predicted.long()
+    return torch.bincount(flat, minlength=num_classes * num_classes).reshape(num_classes, num_classes).numpy()
+
+
+def cell_examples(
+    predicted: torch.Tensor, actual: torch.Tensor, true_class: int, predicted_class: int
+) -> list[int]:
+    """Indices of the examples of class `true_class` that the model called `predicted_class`."""
+    return torch.nonzero((actual == true_class) & (predicted == predicted_class)).flatten().tolist()
+
+
+def misclassified(predicted: torch.Tensor, actual: torch.Tensor) -> list[int]:
+    """Indices of the examples the model got wrong."""
+    return torch.nonzero(predicted != actual).flatten().tolist()
+
+
+# --- weights and gradients over training time -------------------------------------------------------
+
+
+def probe_gradients(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: Callable
+) -> dict[str, torch.Tensor]:
+    """Gradient of the loss on the probe batch (x, y) for each weighted layer's weight: {layer: grad}.
+
+    Computed on the given model (pass a snapshot): its .grad fields are cleared afterwards.
+    """
+    model.zero_grad(set_to_none=True)
+    with torch.enable_grad():
+        loss_fn(model(x), y).backward()
+    grads = {}
+    for name, module in weighted_layers(model):
+        weight = _main_weight(module)
+        if weight.grad is not None:
+            grads[name] = weight.grad.detach().cpu().clone()
+    model.zero_grad(set_to_none=True)
+    return grads
+
+
+def weighted_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
+    """Leaf layers that have trainable weights, input to output."""
+    return [
+        (n, m) for n, m in leaf_layers(model) if any(p.requires_grad for p in m.parameters(recurse=False))
+    ]
+
+
+def _main_weight(module: nn.Module) -> torch.Tensor:
+    """The layer's `weight` (its biggest parameter where it has no `weight`, e.g. an LSTM's weight_ih_l0)."""
+    weight = getattr(module, "weight", None)
+    if isinstance(weight, torch.Tensor):
+        return weight
+    return max(module.parameters(recurse=False), key=lambda p: p.numel())
+
+
+@torch.no_grad()
+def dead_units(model: nn.Module, x: torch.Tensor) -> dict[str, float]:
+    """Per ReLU-like layer, the share of its units that are zero for every input of the batch `x`."""
+    outputs = layer_outputs(model, x, types=(nn.ReLU, nn.ReLU6))
+    return {name: float((out.flatten(1) <= 0).all(dim=0).float().mean()) for name, out in outputs.items()}
+
+
+class ParameterHistory:
+    """Distributions of each layer's weights and gradients, one record per sampled moment of training.
+
+    Keeps the last `max_records` records (percentiles for the band charts, a histogram for the ridge
+    chart, the gradient norm, dead-unit shares). Thread-safe: a sampler thread records while pages read.
+    """
+
+    def __init__(self, max_records: int = 120, bins: int = 40):
+        self.bins = bins
+        self._records: deque[dict] = deque(maxlen=max_records)
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def record(
+        self,
+        step: int,
+        model: nn.Module,
+        gradients: dict[str, torch.Tensor] | None = None,
+        dead: dict[str, float] | None = None,
+    ) -> None:
+        """Add one moment: `step` (training step), the model's weights, optionally gradients per layer."""
+        rows, hists = [], []
+        for name, module in weighted_layers(model):
+            values = {"weight": _main_weight(module).detach().cpu().flatten()}
+            if gradients is not None and name in gradients:
+                values["gradient"] = gradients[name].flatten()
+            for kind, tensor in values.items():
+                arr = tensor.float().numpy()
+                row = {"step": step, "layer": name, "kind": kind, "norm": float(np.linalg.norm(arr))}
+                row.update(
+                    {f"p{q}": v for q, v in zip(PERCENTILES, np.percentile(arr, PERCENTILES), strict=True)}
+                )
+                rows.append(row)
+                counts, edges = np.histogram(arr, bins=self.bins)
+                hists.append({"step": step, "layer": name, "kind": kind, "counts": counts, "edges": edges})
+        with self._lock:
+            self._records.append({"step": step, "rows": rows, "hists": hists, "dead": dict(dead or {})})
+
+    def percentiles(self) -> pd.DataFrame:
+        """One row per (step, layer, kind): the percentile columns p0 … p100 and the norm."""
+        with self._lock:
+            rows = [row for record in self._records for row in record["rows"]]
+        columns = ["step", "layer", "kind", "norm"] + [f"p{q}" for q in PERCENTILES]
+        return pd.DataFrame(rows, columns=columns)
+
+    def histograms(self, layer: str, kind: str) -> list[dict]:
+        """The histograms of one layer's weights or gradients over time: dicts with step, counts, edges."""
+        with self._lock:
+            return [h for r in self._records for h in r["hists"] if h["layer"] == layer and h["kind"] == kind]
+
+    def dead_units(self) -> pd.DataFrame:
+        """One row per (step, layer): the share of that ReLU layer's units that were dead."""
+        with self._lock:
+            rows = [
+                {"step": r["step"], "layer": k, "dead": v}
+                for r in self._records
+                for k, v in r["dead"].items()
+            ]
+        return pd.DataFrame(rows, columns=["step", "layer", "dead"])
+
+    def layers(self) -> list[str]:
+        with self._lock:
+            return list(dict.fromkeys(row["layer"] for r in self._records for row in r["rows"]))
+
+    def steps(self) -> list[int]:
+        with self._lock:
+            return [r["step"] for r in self._records]
+
+
+def record_moment(
+    history: ParameterHistory,
+    step: int,
+    model: nn.Module,
+    probe: tuple[torch.Tensor, torch.Tensor] | None,
+    loss_fn: Callable | None,
+) -> None:
+    """Record the model's weights, and — with a probe batch and loss — its gradients and dead ReLUs."""
+    grads = dead = None
+    if probe is not None and loss_fn is not None:
+        grads = probe_gradients(model, probe[0], probe[1], loss_fn)
+        dead = dead_units(model, probe[0])
+    history.record(step, model, grads, dead)
+
+
+# --- new inputs: an uploaded picture or a drawing, made to look like the dataset's raw images ---------
+
+
+def decode_image(data: bytes) -> np.ndarray:
+    """An uploaded file as float pixels (H, W, 3) in [0, 1]; transparency is laid over white paper.
+
+    Only the pixels are read (Pillow decodes; nothing in the file is executed).
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()
+            if img.mode in ("RGBA", "LA", "P"):
+                img = img.convert("RGBA")
+                paper = Image.new("RGBA", img.size, (255, 255, 255, 255))
+                img = Image.alpha_composite(paper, img)
+            return np.asarray(img.convert("RGB"), dtype=np.float32) / 255.0
+    except (UnidentifiedImageError, OSError, ValueError) as err:
+        raise DataError(
+            "this file is not an image we can read: upload a PNG or JPEG picture", field="image"
+        ) from err
+
+
+def fit_drawing(gray: np.ndarray, margin: float = 0.15) -> np.ndarray:
+    """Crop a drawing (H, W) with bright ink to a square around its ink, leaving `margin` of the side free.
+
+    Training digits fill their frame and sit in the middle; a digit drawn small in a corner of the canvas
+    would look like nothing the model has seen.
+    """
+    rows, cols = np.nonzero(gray > 0.1)
+    if len(rows) == 0:
+        return gray
+    top, bottom, left, right = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+    side = max(bottom - top, right - left)
+    pad = int(round(side * margin / (1 - 2 * margin)))
+    full = side + 2 * pad
+    out = np.zeros((full, full), dtype=np.float32)
+    r0 = pad + (side - (bottom - top)) // 2
+    c0 = pad + (side - (right - left)) // 2
+    out[r0 : r0 + bottom - top, c0 : c0 + right - left] = gray[top:bottom, left:right]
+    return out
+
+
+def to_input_image(
+    pixels: np.ndarray, image_shape: tuple[int, int, int], invert: bool | str = "auto"
+) -> torch.Tensor:
+    """Pixels (H, W) or (H, W, C) in [0, 1] -> a raw image (C, H, W) the size and colour of the dataset's.
+
+    invert: True flips dark ink on light paper to the datasets' bright-on-dark; "auto" does so when the
+    picture's border is mostly light. The result still needs `dataset.normalize`.
+    """
+    img = torch.as_tensor(np.asarray(pixels, dtype=np.float32))
+    if img.dim() == 2:
+        img = img[..., None]
+    img = img[..., :3].permute(2, 0, 1)  # (C, H, W)
+    channels, height, width = image_shape
+    if channels == 1 and img.shape[0] == 3:
+        img = (0.299 * img[0] + 0.587 * img[1] + 0.114 * img[2])[None]
+    elif channels == 3 and img.shape[0] == 1:
+        img = img.expand(3, -1, -1)
+    if invert == "auto":
+        border = torch.cat(
+            [img[:, 0].flatten(), img[:, -1].flatten(), img[:, :, 0].flatten(), img[:, :, -1].flatten()]
+        )
+        invert = bool(border.median() > 0.5)
+    if invert:
+        img = 1 - img
+    img = F.interpolate(
+        img[None], size=(height, width), mode="bilinear", antialias=True, align_corners=False
+    )[0]
+    return img.clamp(0, 1)

@@ -1,0 +1,430 @@
+"""Figures for looking inside a model: pure functions, tensors or frames in -> plotly Figure out.
+
+Images are (C, H, W) tensors; one channel is drawn as a heatmap, three as a colour image. Channel grids
+are tiled into ONE heatmap (blank gaps between tiles) rather than dozens of subplots: one trace draws fast
+and scales to 64 channels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import torch
+from plotly.subplots import make_subplots
+
+from dlcore.inspect import PERCENTILES as PERCENTILES
+from dlcore.plots import UIREVISION, confusion_matrix, downsample
+
+SIGNED_SCALE = "RdBu_r"  # red pushes the class score up, blue pushes it down, white: no effect
+MAGNITUDE_SCALE = "Reds"
+MAP_SCALE = "Viridis"
+
+
+def _style(fig: go.Figure, title: str, height: int, **layout) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "font": {"size": 15}},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        template="plotly_white",
+        uirevision=UIREVISION,
+        **layout,
+    )
+    return fig
+
+
+def _image_axes(fig: go.Figure) -> None:
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
+
+
+def _as_numpy(t) -> np.ndarray:
+    return t.detach().cpu().float().numpy() if isinstance(t, torch.Tensor) else np.asarray(t, dtype=float)
+
+
+def _image_trace(image, name: str = "", **heatmap) -> go.BaseTraceType:
+    """One (C, H, W) image with values in [0, 1]: grey heatmap for 1 channel, colour image for 3."""
+    img = np.clip(_as_numpy(image), 0, 1)
+    if img.shape[0] == 3:
+        return go.Image(z=(img.transpose(1, 2, 0) * 255).astype(np.uint8), name=name, hoverinfo="skip")
+    return go.Heatmap(
+        z=img.mean(axis=0),
+        colorscale="gray",
+        zmin=0,
+        zmax=1,
+        showscale=False,
+        name=name,
+        hovertemplate="x %{x}, y %{y}: %{z:.2f}<extra></extra>",
+        **heatmap,
+    )
+
+
+def image_figure(image, title: str = "", height: int = 260) -> go.Figure:
+    """A (C, H, W) raw image (values in [0, 1])."""
+    fig = go.Figure(_image_trace(image))
+    _image_axes(fig)
+    return _style(fig, title, height)
+
+
+def tile(maps: np.ndarray, columns: int, normalise: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Lay out (N, H, W) maps in a grid with one blank (NaN) row/column between tiles.
+
+    Returns the tiled values (each map scaled to [0, 1] when `normalise`) and, per cell, the map index
+    (-1 in gaps), for hover text.
+    """
+    n, h, w = maps.shape
+    rows = int(np.ceil(n / columns))
+    tiled = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1), np.nan)
+    index = np.full(tiled.shape, -1)
+    for i, m in enumerate(maps):
+        if normalise:
+            lo, hi = np.nanmin(m), np.nanmax(m)
+            m = (m - lo) / (hi - lo) if hi > lo else np.zeros_like(m)
+        r, c = divmod(i, columns)
+        tiled[r * (h + 1) : r * (h + 1) + h, c * (w + 1) : c * (w + 1) + w] = m
+        index[r * (h + 1) : r * (h + 1) + h, c * (w + 1) : c * (w + 1) + w] = i
+    return tiled, index
+
+
+def feature_map_grid(maps, layer: str, max_channels: int = 32, columns: int = 8) -> go.Figure:
+    """Every channel of one layer's (C, H, W) output as a small heatmap, each scaled to its own range.
+
+    Bright = strongly active. Hover shows the channel and the raw value.
+    """
+    values = _as_numpy(maps)
+    c, h, w = values.shape
+    shown = values[:max_channels]
+    columns = min(columns, len(shown))
+    tiled, index = tile(shown, columns)
+    raw, _ = tile(shown, columns, normalise=False)
+    custom = np.stack([index, raw], axis=-1)
+    fig = go.Figure(
+        go.Heatmap(
+            z=tiled,
+            customdata=custom,
+            colorscale=MAP_SCALE,
+            zmin=0,
+            zmax=1,
+            showscale=False,
+            hoverongaps=False,
+            hovertemplate="channel %{customdata[0]}: %{customdata[1]:.3f}<extra></extra>",
+        )
+    )
+    _image_axes(fig)
+    more = f" (first {max_channels} shown)" if c > max_channels else ""
+    rows = tiled.shape[0] / (h + 1)
+    height = int(min(520, max(140, 60 + rows * min(110, 900 / columns))))
+    return _style(fig, f"{layer} — {c} channels × {h}×{w}{more}", height)
+
+
+def filter_grid(weight, layer: str, max_filters: int = 32) -> go.Figure:
+    """A first convolution layer's filters (out, in, kh, kw): colour images for RGB input, else heatmaps
+    with red for positive and blue for negative weights (shared scale, so strong filters stand out)."""
+    w = _as_numpy(weight)[:max_filters]
+    out, cin, kh, kw = w.shape
+    columns = min(8, out)
+    if cin == 3:  # RGB: each filter scaled to [0, 1] together over its channels
+        lo = w.reshape(out, -1).min(axis=1)[:, None, None, None]
+        hi = w.reshape(out, -1).max(axis=1)[:, None, None, None]
+        scaled = (w - lo) / np.where(hi > lo, hi - lo, 1)
+        channels = [tile(scaled[:, k], columns, normalise=False)[0] for k in range(3)]
+        rgb = np.nan_to_num(np.stack(channels, axis=-1), nan=1.0)
+        fig = go.Figure(go.Image(z=(rgb * 255).astype(np.uint8), hoverinfo="skip"))
+    else:
+        tiled, index = tile(w.mean(axis=1), columns, normalise=False)
+        bound = float(np.nanmax(np.abs(tiled))) or 1.0
+        fig = go.Figure(
+            go.Heatmap(
+                z=tiled,
+                customdata=index,
+                colorscale=SIGNED_SCALE,
+                zmin=-bound,
+                zmax=bound,
+                hoverongaps=False,
+                colorbar={"title": "weight", "thickness": 12},
+                hovertemplate="filter %{customdata}: %{z:.3f}<extra></extra>",
+            )
+        )
+    _image_axes(fig)
+    rows = int(np.ceil(out / columns))
+    return _style(fig, f"{layer} filters — {out} × {kh}×{kw}", int(min(420, 80 + rows * 70)))
+
+
+def activation_bars(
+    values, layer: str, labels: Sequence[str] | None = None, max_units: int = 128
+) -> go.Figure:
+    """One dense layer's outputs for one input as bars (unit number or class name on the x axis)."""
+    v = _as_numpy(values).reshape(-1)
+    shown = v[:max_units]
+    x = (
+        list(labels)[: len(shown)]
+        if labels is not None and len(labels) == len(v)
+        else list(range(len(shown)))
+    )
+    colours = np.where(shown > 0, "#f58518", "#4c78a8")
+    fig = go.Figure(
+        go.Bar(x=x, y=shown, marker_color=colours, hovertemplate="unit %{x}: %{y:.3f}<extra></extra>")
+    )
+    more = f", first {max_units} shown" if len(v) > max_units else ""
+    dead = int((v <= 0).sum())
+    _style(fig, f"{layer} — {len(v)} units ({dead} at or below zero{more})", 220, bargap=0.1)
+    fig.update_xaxes(type="category" if labels is not None else "linear", showticklabels=len(shown) <= 40)
+    return fig
+
+
+def probability_bars(probs, class_names: Sequence[str], true_class: int | None = None) -> go.Figure:
+    """The model's class probabilities for one input; the true class (if known) in green."""
+    p = _as_numpy(probs).reshape(-1)
+    names = [str(c) for c in class_names] if len(class_names) == len(p) else [str(i) for i in range(len(p))]
+    colours = ["#54a24b" if i == true_class else "#4c78a8" for i in range(len(p))]
+    fig = go.Figure(go.Bar(x=names, y=p, marker_color=colours, hovertemplate="%{x}: %{y:.1%}<extra></extra>"))
+    _style(fig, "Prediction", 220)
+    fig.update_yaxes(range=[0, 1], tickformat=".0%")
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def _collapse(attribution) -> np.ndarray:
+    """(C, H, W) -> (H, W) by summing the channels (signed)."""
+    a = _as_numpy(attribution)
+    return a.sum(axis=0) if a.ndim == 3 else a
+
+
+def attribution_grid(
+    image,
+    attributions: Mapping[str, object],
+    signed: Mapping[str, bool] | None = None,
+    title: str = "",
+    captions: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """The input and one heatmap per method side by side: {method title: (C, H, W) attribution}.
+
+    Each map is scaled by its own largest magnitude (methods differ in units). Signed maps: red raised
+    the class score, blue lowered it. Magnitude maps: darker red = mattered more.
+    """
+    names = list(attributions)
+    cols = len(names) + 1
+    subtitles = ["input"] + [f"{n}<br><sup>{(captions or {}).get(n, '')}</sup>" for n in names]
+    fig = make_subplots(rows=1, cols=cols, subplot_titles=subtitles, horizontal_spacing=0.015)
+    fig.add_trace(_image_trace(image), row=1, col=1)
+    for i, name in enumerate(names, start=2):
+        a = _collapse(attributions[name])
+        is_signed = True if signed is None else signed.get(name, True)
+        if not is_signed:
+            a = np.abs(a)
+        bound = float(np.abs(a).max()) or 1.0
+        fig.add_trace(
+            go.Heatmap(
+                z=a / bound,
+                colorscale=SIGNED_SCALE if is_signed else MAGNITUDE_SCALE,
+                zmin=-1 if is_signed else 0,
+                zmax=1,
+                showscale=False,
+                name=name,
+                hovertemplate=f"{name}<br>x %{{x}}, y %{{y}}: %{{z:.2f}} of max<extra></extra>",
+            ),
+            row=1,
+            col=i,
+        )
+    _image_axes(fig)
+    for k in range(2, cols + 1):
+        fig.update_yaxes(scaleanchor=f"x{k}", row=1, col=k)
+    fig.update_annotations(font_size=12)
+    return _style(fig, title, 300 if cols <= 5 else 260)
+
+
+def feature_attribution_bars(
+    attributions: Mapping[str, object], labels: Sequence[str], title: str, axis_title: str = "feature"
+) -> go.Figure:
+    """Per-feature (tabular) or per-step (sequence, tokens) attribution, one bar group per method.
+
+    {method title: (N,) attribution}; each method scaled by its largest magnitude so they share an axis.
+    """
+    fig = go.Figure()
+    for name, values in attributions.items():
+        v = _as_numpy(values).reshape(-1)
+        bound = float(np.abs(v).max()) or 1.0
+        x = list(labels) if len(labels) == len(v) else list(range(len(v)))
+        fig.add_trace(go.Bar(x=[str(s) for s in x], y=v / bound, name=name, hovertemplate="%{x}: %{y:.2f}"))
+    _style(fig, title, 340, barmode="group", legend={"orientation": "h", "y": -0.25})
+    fig.update_xaxes(type="category", title=axis_title)
+    fig.update_yaxes(title="attribution (share of the largest)", range=[-1.05, 1.05], zeroline=True)
+    return fig
+
+
+def randomisation_figure(image, stages: Sequence[Mapping], method_title: str, signed: bool) -> go.Figure:
+    """The sanity check: the map for the trained model, then after re-initialising layers from the top."""
+    attributions = {s["stage"]: s["attribution"] for s in stages}
+    captions = {s["stage"]: f"similarity {s['similarity']:.2f}" for s in stages}
+    fig = attribution_grid(
+        image,
+        attributions,
+        signed={k: signed for k in attributions},
+        title=f"{method_title}: does the map change when the weights are randomised?",
+        captions=captions,
+    )
+    return fig
+
+
+# --- over training time --------------------------------------------------------------------------------
+
+BANDS = (("p0", "p100"), ("p7", "p93"), ("p16", "p84"), ("p31", "p69"))
+
+
+def distribution_over_time(percentiles: pd.DataFrame, layer: str, kind: str) -> go.Figure:
+    """TensorBoard-style distribution: nested percentile bands (min–max, 7–93 %, 16–84 %, 31–69 %) and
+    the median of one layer's weights or gradients over training steps."""
+    rows = percentiles[(percentiles["layer"] == layer) & (percentiles["kind"] == kind)].sort_values("step")
+    rows = downsample(rows, 200)
+    fig = go.Figure()
+    colour = "#f58518" if kind == "gradient" else "#4c78a8"
+    for depth, (low, high) in enumerate(BANDS):
+        opacity = 0.15 + 0.15 * depth
+        fig.add_trace(go.Scatter(x=rows["step"], y=rows[low], mode="lines", line_width=0, showlegend=False))
+        fig.add_trace(
+            go.Scatter(
+                x=rows["step"],
+                y=rows[high],
+                mode="lines",
+                line_width=0,
+                fill="tonexty",
+                fillcolor=_rgba(colour, opacity),
+                name=f"{low[1:]}–{high[1:]} %",
+                hoverinfo="skip",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(x=rows["step"], y=rows["p50"], mode="lines+markers", line_color=colour, name="median")
+    )
+    _style(fig, f"{layer} {kind}s over training", 260, legend={"orientation": "h", "y": -0.3})
+    fig.update_layout(margin={"l": 50, "r": 10, "t": 40, "b": 40})
+    fig.update_xaxes(title="step")
+    return fig
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha:.2f})"
+
+
+def histogram_over_time(
+    histograms: Sequence[Mapping], layer: str, kind: str, max_lines: int = 10
+) -> go.Figure:
+    """Histograms of one layer's weights or gradients at several moments: pale = early, dark = late."""
+    picked = list(histograms)
+    if len(picked) > max_lines:
+        picked = [picked[int(i)] for i in np.linspace(0, len(picked) - 1, max_lines).round()]
+    fig = go.Figure()
+    for i, h in enumerate(picked):
+        centres = (h["edges"][:-1] + h["edges"][1:]) / 2
+        shade = 0.25 + 0.75 * (i + 1) / len(picked)
+        fig.add_trace(
+            go.Scatter(
+                x=centres,
+                y=h["counts"],
+                mode="lines",
+                line={"color": _rgba("#f58518" if kind == "gradient" else "#4c78a8", shade), "width": 2},
+                name=f"step {h['step']}",
+            )
+        )
+    _style(fig, f"{layer} {kind} histogram", 260, legend={"orientation": "v", "x": 1.01})
+    fig.update_layout(margin={"l": 50, "r": 10, "t": 40, "b": 40})
+    fig.update_xaxes(title=f"{kind} value")
+    fig.update_yaxes(title="count")
+    return fig
+
+
+def dead_units_chart(dead: pd.DataFrame) -> go.Figure:
+    """Share of each ReLU layer's units that output zero for every probe input, over training."""
+    fig = go.Figure()
+    for layer in dict.fromkeys(dead["layer"]):
+        rows = dead[dead["layer"] == layer]
+        fig.add_trace(go.Scatter(x=rows["step"], y=rows["dead"], mode="lines+markers", name=str(layer)))
+    _style(fig, "Dead ReLU units (zero for every probe input)", 240)
+    fig.update_layout(margin={"l": 50, "r": 10, "t": 40, "b": 40})
+    fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
+    fig.update_xaxes(title="step")
+    return fig
+
+
+# --- confusion matrix with clickable cells ---------------------------------------------------------------
+
+
+def clickable_confusion(
+    matrix, class_names: Sequence[str], title: str = "Confusion matrix (test set)"
+) -> go.Figure:
+    """The confusion matrix with an invisible marker on each cell, so clicking a cell selects it.
+
+    The selected point's customdata is [true class index, predicted class index].
+    """
+    fig = confusion_matrix(matrix, class_names)
+    values = np.asarray(matrix)
+    names = [str(c) for c in class_names] or [str(i) for i in range(len(values))]
+    k = len(names)
+    true_idx, pred_idx = np.meshgrid(range(k), range(k), indexing="ij")
+    fig.add_trace(
+        go.Scatter(
+            x=[names[j] for j in pred_idx.ravel()],
+            y=[names[i] for i in true_idx.ravel()],
+            customdata=np.stack([true_idx.ravel(), pred_idx.ravel()], axis=1),
+            mode="markers",
+            marker={"size": max(8, 360 // max(k, 1)), "symbol": "square", "opacity": 0.01},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    fig.update_layout(title_text=title, clickmode="event+select", dragmode=False)
+    return fig
+
+
+def example_strip(images, captions: Sequence[str], title: str = "", columns: int = 8) -> go.Figure:
+    """A row (or grid) of small raw images with a caption under each."""
+    imgs = [np.clip(_as_numpy(i), 0, 1) for i in images]
+    n = len(imgs)
+    cols = max(1, min(columns, n))
+    rows = int(np.ceil(n / cols)) or 1
+    fig = make_subplots(
+        rows=rows, cols=cols, subplot_titles=list(captions), horizontal_spacing=0.01, vertical_spacing=0.08
+    )
+    for i, img in enumerate(imgs):
+        fig.add_trace(_image_trace(img), row=i // cols + 1, col=i % cols + 1)
+    _image_axes(fig)
+    fig.update_annotations(font_size=11)
+    return _style(fig, title, 40 + rows * 120)
+
+
+# --- adversarial examples ------------------------------------------------------------------------------
+
+
+def adversarial_figure(
+    original, perturbation, adversarial, captions: Sequence[str], amplify: float
+) -> go.Figure:
+    """Original | perturbation (amplified, grey = 0) | adversarial, each (C, H, W) in raw units."""
+    delta = _as_numpy(perturbation)
+    shown_delta = np.clip(0.5 + delta * amplify / 2, 0, 1)
+    titles = [captions[0], f"{captions[1]} (×{amplify:g})", captions[2]]
+    fig = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.03)
+    for col, img in enumerate((original, shown_delta, adversarial), start=1):
+        fig.add_trace(_image_trace(img), row=1, col=col)
+    _image_axes(fig)
+    for k in (2, 3):
+        fig.update_yaxes(scaleanchor=f"x{k}", row=1, col=k)
+    fig.update_annotations(font_size=13)
+    return _style(fig, "", 300)
+
+
+def robustness_curve(curves: pd.DataFrame) -> go.Figure:
+    """Test accuracy against epsilon, one line per `label` (columns epsilon, accuracy, label)."""
+    fig = go.Figure()
+    for label in dict.fromkeys(curves["label"]):
+        rows = curves[curves["label"] == label]
+        fig.add_trace(
+            go.Scatter(x=rows["epsilon"], y=rows["accuracy"], mode="lines+markers", name=str(label))
+        )
+    _style(fig, "Test accuracy under attack", 320, legend={"orientation": "h", "y": -0.25})
+    fig.update_layout(margin={"l": 50, "r": 10, "t": 40, "b": 40})
+    fig.update_yaxes(range=[0, 1.02], tickformat=".0%", title="accuracy")
+    fig.update_xaxes(title="ε (share of the pixel range)")
+    return fig

@@ -1,0 +1,199 @@
+"""Reading a model's insides: layer outputs, filters, predictions, and weight/gradient history."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
+from torch import nn
+
+from dlcore.errors import DataError
+from dlcore.inspect import (
+    ParameterHistory,
+    cell_examples,
+    classes_from_logits,
+    confusion,
+    dead_units,
+    decode_image,
+    dense_activations,
+    feature_maps,
+    first_layer_filters,
+    fit_drawing,
+    layer_outputs,
+    misclassified,
+    predict,
+    probe_gradients,
+    record_moment,
+    to_input_image,
+)
+
+
+def cnn(seed: int = 0) -> nn.Module:
+    torch.manual_seed(seed)
+    model = nn.Sequential()
+    model.add_module("conv2d1", nn.Conv2d(1, 4, 3, padding=1))
+    model.add_module("relu1", nn.ReLU())
+    model.add_module("maxpool2d1", nn.MaxPool2d(2))
+    model.add_module("conv2d2", nn.Conv2d(4, 6, 3))
+    model.add_module("flatten1", nn.Flatten())
+    model.add_module("linear1", nn.Linear(6 * 5 * 5, 16))
+    model.add_module("relu2", nn.ReLU())
+    model.add_module("linear2", nn.Linear(16, 3))
+    return model.eval()
+
+
+def test_feature_maps_cover_every_convolution_with_its_output_shape():
+    maps = feature_maps(cnn(), torch.randn(1, 1, 14, 14))
+    assert list(maps) == ["conv2d1", "conv2d2"]
+    assert maps["conv2d1"].shape == (4, 14, 14)
+    assert maps["conv2d2"].shape == (6, 5, 5)
+    # conv2d1 is followed by a ReLU: the map shown is what the next layer receives (no negatives).
+    assert maps["conv2d1"].min() >= 0
+    assert maps["conv2d2"].min() < 0  # no activation follows conv2d2: the raw output
+
+
+def test_feature_maps_before_the_activation_are_the_raw_convolution():
+    model, x = cnn(), torch.randn(1, 1, 14, 14)
+    raw = feature_maps(model, x, after_activation=False)["conv2d1"]
+    assert torch.allclose(raw, model.conv2d1(x)[0].detach())
+
+
+def test_reading_layers_leaves_no_hooks_behind():
+    model = cnn()
+    layer_outputs(model, torch.randn(2, 1, 14, 14))
+    assert all(not m._forward_hooks for m in model.modules())
+
+
+def test_dense_activations_are_each_linear_output():
+    model, x = cnn(), torch.randn(1, 1, 14, 14)
+    acts = dense_activations(model, x)
+    assert list(acts) == ["linear1", "linear2"]
+    assert torch.allclose(acts["linear2"], model(x)[0].detach())
+
+
+def test_first_layer_filters_are_a_copy_of_the_first_convolution():
+    model = cnn()
+    name, weight = first_layer_filters(model)
+    assert name == "conv2d1" and torch.equal(weight, model.conv2d1.weight)
+    weight.zero_()
+    assert model.conv2d1.weight.abs().sum() > 0
+    assert first_layer_filters(nn.Sequential(nn.Linear(2, 2))) is None
+
+
+def test_predictions_confusion_and_cells_agree():
+    predicted = torch.tensor([0, 1, 1, 2, 2, 2])
+    actual = torch.tensor([0, 1, 2, 2, 2, 0])
+    matrix = confusion(predicted, actual, 3)
+    assert matrix.tolist() == [[1, 0, 1], [0, 1, 0], [0, 1, 2]]
+    assert cell_examples(predicted, actual, true_class=0, predicted_class=2) == [5]
+    assert misclassified(predicted, actual) == [2, 5]
+
+
+def test_predict_turns_one_logit_into_two_class_probabilities():
+    model = nn.Linear(1, 1)
+    with torch.no_grad():
+        model.weight.fill_(1.0)
+        model.bias.zero_()
+    classes, probs = predict(model, torch.tensor([[-2.0], [3.0]]))
+    assert classes.tolist() == [0, 1]
+    assert torch.allclose(probs.sum(1), torch.ones(2))
+    assert classes_from_logits(torch.tensor([[0.1, 0.9, 0.0]])).tolist() == [1]
+
+
+def test_probe_gradients_match_autograd_and_clear_the_grads():
+    model, x, y = cnn(), torch.randn(4, 1, 14, 14), torch.tensor([0, 1, 2, 0])
+    grads = probe_gradients(model, x, y, nn.CrossEntropyLoss())
+    assert list(grads) == ["conv2d1", "conv2d2", "linear1", "linear2"]
+    nn.CrossEntropyLoss()(model(x), y).backward()
+    assert torch.allclose(grads["linear2"], model.linear2.weight.grad)
+    model.zero_grad(set_to_none=True)
+    probe_gradients(model, x, y, nn.CrossEntropyLoss())
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_dead_units_finds_a_relu_that_never_fires():
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    with torch.no_grad():
+        model[0].bias.copy_(torch.tensor([-100.0, -100.0, 100.0, 100.0]))
+    assert dead_units(model, torch.randn(32, 3)) == {"1": 0.5}
+
+
+@settings(max_examples=20, deadline=None)
+@given(scale=st.floats(1e-3, 100.0), seed=st.integers(0, 1000))
+def test_history_percentiles_are_ordered_and_histograms_count_every_weight(scale, seed):
+    torch.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(5, 7), nn.ReLU(), nn.Linear(7, 2))
+    with torch.no_grad():
+        for p in model.parameters():
+            p.mul_(scale)
+    history = ParameterHistory()
+    record_moment(history, 10, model, (torch.randn(8, 5), torch.randint(0, 2, (8,))), nn.CrossEntropyLoss())
+    frame = history.percentiles()
+    assert set(frame["kind"]) == {"weight", "gradient"}
+    columns = [c for c in frame.columns if c.startswith("p")]
+    assert (np.diff(frame[columns].to_numpy(), axis=1) >= -1e-9).all()
+    (hist,) = history.histograms("0", "weight")
+    assert hist["counts"].sum() == 5 * 7 and hist["step"] == 10
+
+
+def test_history_keeps_only_the_latest_records():
+    history = ParameterHistory(max_records=3)
+    model = nn.Linear(2, 2)
+    for step in range(5):
+        history.record(step, model)
+    assert history.steps() == [2, 3, 4]
+    assert history.layers() == ["linear"]
+
+
+def test_weights_drift_shows_in_the_history():
+    model = nn.Linear(4, 4)
+    history = ParameterHistory()
+    history.record(0, model)
+    with torch.no_grad():
+        model.weight.add_(5.0)
+    history.record(1, model)
+    medians = history.percentiles()["p50"].tolist()
+    assert medians[1] == pytest.approx(medians[0] + 5.0, abs=1e-5)
+
+
+def _png(array: np.ndarray) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_an_uploaded_dark_on_light_image_becomes_light_on_dark_at_the_dataset_size():
+    picture = np.full((60, 40), 255, dtype=np.uint8)
+    picture[20:40, 15:25] = 0  # a dark bar on white paper
+    raw = to_input_image(decode_image(_png(picture)), (1, 8, 8), invert="auto")
+    assert raw.shape == (1, 8, 8)
+    assert 0 <= raw.min() and raw.max() <= 1
+    assert raw[0, 4, 4] > 0.5 and raw[0, 0, 0] < 0.1  # ink is bright, like the training images
+
+
+def test_a_colour_image_is_resized_to_three_channels():
+    picture = np.zeros((30, 30, 3), dtype=np.uint8)
+    picture[..., 0] = 255
+    raw = to_input_image(decode_image(_png(picture)), (3, 28, 28), invert=False)
+    assert raw.shape == (3, 28, 28)
+    assert raw[0].mean() == pytest.approx(1.0) and raw[1].mean() == pytest.approx(0.0)
+
+
+def test_a_file_that_is_not_an_image_is_a_readable_error():
+    with pytest.raises(DataError, match="PNG or JPEG"):
+        decode_image(b"not an image at all")
+
+
+def test_a_drawing_is_cropped_to_its_ink_and_centred():
+    canvas = np.zeros((200, 200), dtype=float)
+    canvas[10:60, 150:170] = 1.0  # a stroke in the top-right corner
+    fitted = fit_drawing(canvas)
+    rows, cols = np.nonzero(fitted > 0.5)
+    assert abs(rows.mean() - fitted.shape[0] / 2) < fitted.shape[0] * 0.1
+    assert abs(cols.mean() - fitted.shape[1] / 2) < fitted.shape[1] * 0.1
+    assert fit_drawing(np.zeros((50, 50))).max() == 0  # an empty canvas stays empty
