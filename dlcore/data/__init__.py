@@ -16,6 +16,7 @@ from dlcore.data.catalogue import DatasetInfo, MultiChoiceParam, info, load, nam
 from dlcore.data.dataset import Dataset, Normalization, Split
 from dlcore.data.generative import from_points
 from dlcore.data.images import augment_images
+from dlcore.data.preview import preview
 from dlcore.data.tokens import decode
 from dlcore.data.toy2d import FEATURES, featurize
 
@@ -34,4 +35,5 @@ __all__ = [
     "load",
     "names",
     "options",
+    "preview",
 ]

@@ -23,11 +23,11 @@ def _points_param() -> Param:
     return Param("num_points", "int", 2000, "How many points to draw.", min=100, max=20000)
 
 
-def _noise_param() -> Param:
+def _noise_param(default: float) -> Param:
     return Param(
         "noise",
         "float",
-        0.05,
+        default,
         "Spread of the points around the pattern (the pattern spans about 2).",
         min=0.0,
         max=0.5,
@@ -55,7 +55,7 @@ def generative_dataset(name: str, points: np.ndarray, description: str, split: d
     )
 
 
-def _register(name: str, description: str, draw, extra: tuple[Param, ...] = ()):
+def _register(name: str, description: str, draw, extra: tuple[Param, ...] = (), noise: float = 0.05):
     """`draw(n, rng, **extra)` -> points (n, 2) spanning about [-1, 1]²; noise is added here."""
 
     @dataset(
@@ -63,7 +63,7 @@ def _register(name: str, description: str, draw, extra: tuple[Param, ...] = ()):
         "generative",
         "generative",
         description,
-        (_points_param(), _noise_param(), *extra) + split_params(0.8, 0.1),
+        (_points_param(), _noise_param(noise), *extra) + split_params(0.8, 0.1),
     )
     def build(num_points, noise, train_fraction, val_fraction, seed, **more):
         rng = np.random.default_rng(seed)
@@ -110,11 +110,13 @@ _register(
     "spiral_2d",
     "A two-armed spiral: long thin curves winding in.",
     lambda n, rng: spiral_points(n, 0.0, rng, 2)[0] / 5,
+    noise=0.02,
 )
 _register(
     "swiss_roll",
     "A rolled-up sheet seen from its end: one long curve winding out.",
     _swiss_roll,
+    noise=0.03,
 )
 
 

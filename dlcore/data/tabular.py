@@ -69,7 +69,8 @@ def _sklearn_table(loader_name: str):
     bunch = getattr(sklearn.datasets, loader_name)()
     features = np.asarray(bunch.data, dtype=np.float32)
     features.flags.writeable = False  # shared between loads: never mutated
-    return features, np.asarray(bunch.target), list(bunch.feature_names), [str(c) for c in bunch.target_names]
+    classes = [str(c).replace("class_", "cultivar ") for c in bunch.target_names]  # wine says class_0, ...
+    return features, np.asarray(bunch.target), list(bunch.feature_names), classes
 
 
 def _register(name: str, loader_name: str, description: str):
@@ -106,7 +107,7 @@ _register(
 _register(
     "wine",
     "load_wine",
-    "178 wines from three growers, 13 chemical measurements each: which grower?",
+    "178 wines from three cultivars (grape varieties), 13 chemical measurements each: which cultivar?",
 )
 _register(
     "breast_cancer",
