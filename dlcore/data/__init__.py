@@ -13,6 +13,7 @@ generative; csv for uploads; preview for the figures.
 # Importing a family registers its datasets; names() lists them family by family.
 from dlcore.data import generative, images, sequences, tabular, tokens, toy2d  # noqa: F401
 from dlcore.data.catalogue import DatasetInfo, MultiChoiceParam, info, load, names, options
+from dlcore.data.csv import csv_columns, from_csv
 from dlcore.data.dataset import Dataset, Normalization, Split
 from dlcore.data.generative import from_points
 from dlcore.data.images import augment_images
@@ -28,8 +29,10 @@ __all__ = [
     "Normalization",
     "Split",
     "augment_images",
+    "csv_columns",
     "decode",
     "featurize",
+    "from_csv",
     "from_points",
     "info",
     "load",

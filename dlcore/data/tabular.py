@@ -40,9 +40,9 @@ def table_dataset(
     norm = Normalization.fit(inputs[torch.as_tensor(idx.train)], dims=(0,))
     target_norm = None
     if classify:
-        y = torch.as_tensor(np.asarray(targets, dtype=np.int64))
+        y = torch.tensor(np.asarray(targets, dtype=np.int64))
     else:
-        y = torch.as_tensor(np.asarray(targets, dtype=np.float32)).reshape(-1, 1)
+        y = torch.tensor(np.asarray(targets, dtype=np.float32)).reshape(-1, 1)
         target_norm = Normalization.fit(y[torch.as_tensor(idx.train)], dims=(0,))
         y = target_norm.apply(y)
     return split_dataset(
