@@ -4,6 +4,7 @@ import plotly.graph_objects as go
 import pytest
 
 from dlcore.data import load, names, preview
+from tests.test_data_downloads import offline_cache  # noqa: F401  (a fixture: every entry loads offline)
 
 
 def _points_drawn(fig: go.Figure) -> int:

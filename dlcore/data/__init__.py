@@ -11,7 +11,7 @@ generative; csv for uploads; preview for the figures.
 """
 
 # Importing a family registers its datasets; names() lists them family by family.
-from dlcore.data import generative, images, sequences, tabular, tokens, toy2d  # noqa: F401
+from dlcore.data import downloads, generative, images, sequences, tabular, tokens, toy2d  # noqa: F401
 from dlcore.data.catalogue import DatasetInfo, MultiChoiceParam, info, load, names, options
 from dlcore.data.csv import csv_columns, from_csv
 from dlcore.data.dataset import Dataset, Normalization, Split
@@ -20,9 +20,11 @@ from dlcore.data.images import augment_images
 from dlcore.data.preview import preview
 from dlcore.data.tokens import decode
 from dlcore.data.toy2d import FEATURES, featurize
+from dlcore.errors import DataError
 
 __all__ = [
     "FEATURES",
+    "DataError",
     "Dataset",
     "DatasetInfo",
     "MultiChoiceParam",
