@@ -2,15 +2,30 @@
 
 import streamlit as st
 
+import ui.warmup  # noqa: F401  (loads the engine once per server process, before any page needs it)
+from ui.live import heartbeat_status
+
 st.set_page_config(page_title="DL Playground", page_icon="🧠", layout="wide")
 
+BUILD = st.Page("pages/build.py", title="Build", icon=":material/construction:")
 PAGES = [
-    st.Page("pages/build.py", title="Build", icon="🧱", default=True),
-    st.Page("pages/train.py", title="Train", icon="📈"),
-    st.Page("pages/playground.py", title="2-D Playground", icon="🎯"),
-    st.Page("pages/inspect.py", title="Inspect", icon="🔬"),
-    st.Page("pages/explain.py", title="Explain", icon="💡"),
-    st.Page("pages/adversarial.py", title="Adversarial", icon="🎭"),
+    BUILD,
+    st.Page("pages/train.py", title="Train", icon=":material/monitoring:"),
+    st.Page("pages/playground.py", title="2-D Playground", icon=":material/scatter_plot:"),
+    st.Page("pages/inspect.py", title="Inspect", icon=":material/biotech:"),
+    st.Page("pages/explain.py", title="Explain", icon=":material/lightbulb:"),
+    st.Page("pages/adversarial.py", title="Adversarial", icon=":material/theater_comedy:"),
 ]
 
-st.navigation(PAGES).run()
+
+def start_page() -> None:
+    # The root URL opens Build at its own address (/build), so links and bookmarks to every page look alike.
+    st.switch_page(BUILD)
+
+
+page = st.navigation([st.Page(start_page, title="DL Playground", default=True, visibility="hidden"), *PAGES])
+with st.sidebar:
+    st.caption("See deep learning happen: build a network, train it live, then look inside.")
+    if page.url_path != "train":  # the Train page polls faster itself
+        heartbeat_status()  # keeps this tab's run alive (and visible) while other pages are open
+page.run()

@@ -111,12 +111,12 @@ def loss_curve(metrics_df: pd.DataFrame | None, epoch_df: pd.DataFrame | None = 
 
 
 def accuracy_curve(metrics_df: pd.DataFrame | None, epoch_df: pd.DataFrame | None = None) -> go.Figure:
-    """Accuracy (classification) or R² (regression) per step and per epoch, whichever the data has."""
-    metric = "accuracy"
-    if not (_has(metrics_df, "train_accuracy") or _has(epoch_df, "val_accuracy")):
-        if _has(metrics_df, "train_r2") or _has(epoch_df, "val_r2"):
-            metric = "r2"
-    fig = _curve(metrics_df, epoch_df, metric, "Accuracy" if metric == "accuracy" else "R²", metric)
+    """Train/validation accuracy (classification) or R² (regression) per scored epoch.
+
+    Accuracy is measured on whole splits when an epoch is scored, so there is no per-step line; the
+    step-level frame is accepted for symmetry with loss_curve and ignored."""
+    metric = "r2" if not _has(epoch_df, "val_accuracy") and _has(epoch_df, "val_r2") else "accuracy"
+    fig = _curve(None, epoch_df, metric, "Accuracy" if metric == "accuracy" else "R²", metric)
     if metric == "accuracy":
         fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
     return fig
@@ -204,13 +204,17 @@ def network_diagram(
             y0=0,
             y1=1,
             fillcolor=colour,
-            opacity=0.85,
+            opacity=0.4,  # pastel, so the black labels stay readable
             line={"color": "#333", "width": 1},
             layer="below",
         )
         detail = "" if params is None else f"<br><span style='font-size:10px'>{params:,} params</span>"
         fig.add_annotation(
-            x=x0 + width / 2, y=0.5, text=f"<b>{label}</b>{detail}", showarrow=False, font={"size": 11}
+            x=x0 + width / 2,
+            y=0.5,
+            text=f"<b>{label}</b>{detail}",
+            showarrow=False,
+            font={"size": 11, "color": "#111"},
         )
         if i > 0:
             # the arrow from the previous box, labelled with the tensor shape flowing along it

@@ -59,11 +59,17 @@ def test_empty_metrics_give_an_empty_chart_not_an_error():
     assert len(plots.grad_norm_chart(pd.DataFrame()).data) == 0
 
 
+def test_accuracy_curve_draws_train_and_validation_per_epoch():
+    fig = plots.accuracy_curve(steps(1000), epochs(5))
+    assert [t.name for t in fig.data] == ["train (per epoch)", "validation (per epoch)"]
+    assert list(fig.data[1].y) == list(epochs(5)["val_accuracy"])
+    assert fig.layout.yaxis.tickformat == ".0%"
+
+
 def test_accuracy_curve_switches_to_r2_for_regression():
-    df = pd.DataFrame({"step": [1, 2], "train_r2": [0.1, 0.5]})
-    fig = plots.accuracy_curve(df, None)
-    assert fig.layout.title.text == "R²" and list(fig.data[0].y) == [0.1, 0.5]
-    assert plots.accuracy_curve(steps(10), None).layout.title.text == "Accuracy"
+    df = pd.DataFrame({"epoch": [1, 2], "step": [10, 20], "train_r2": [0.1, 0.5], "val_r2": [0.0, 0.4]})
+    fig = plots.accuracy_curve(None, df)
+    assert fig.layout.title.text == "R²" and list(fig.data[1].y) == [0.0, 0.4]
 
 
 def test_grad_norm_chart_has_one_line_per_layer_in_model_order_on_a_log_axis():

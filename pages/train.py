@@ -1,0 +1,168 @@
+"""Train: pick a dataset and hyperparameters, then watch the model learn, live."""
+
+import streamlit as st
+
+import dlcore
+from ui import forms, model, training
+from ui.errors import show_error
+from ui.live import live
+from ui.session import current_job, job_is_active
+
+st.title(":material/monitoring: Train")
+st.caption(
+    "Choose data and settings, press **Start**, and watch the loss fall. Pause at any time, step one batch "
+    "at a time, or stop early. Then look inside the trained network on the Inspect and Explain pages."
+)
+
+job = current_job()
+busy = job_is_active(job)
+spec = model.model_dict()
+
+data_col, settings_col = st.columns([1, 1.5], gap="large")
+with data_col:
+    st.subheader("Data")
+    choice = training.draw_dataset_picker()
+    dataset = None
+    try:
+        dataset = training.load_dataset(choice)
+        st.plotly_chart(
+            training.dataset_preview(choice), key="dataset_preview", config={"displayModeBar": False}
+        )
+    except dlcore.DlcoreError as err:
+        show_error(err)
+
+with settings_col:
+    st.subheader("Settings")
+    if busy:
+        st.caption("Settings are locked while a run is going: stop it (or let it finish) to change them.")
+    values = training.draw_settings_form(disabled=busy)
+    init_values, _ = forms.param_form(
+        (training.init_param(),), {"init": spec.get("init", "default")}, "model", disabled=busy
+    )
+    model.set_model_field("init", init_values["init"])
+    st.caption(
+        f"**Initialisation · {init_values['init']}**: {dlcore.INITIALISERS.get(init_values['init']).help}"
+    )
+    device = dlcore.device_info()
+    st.caption(
+        f"Training runs on **{device['name']}**."
+        + ("" if "cuda" in device["available"] else " No GPU found: small models train fine on the CPU.")
+    )
+
+# Pre-flight: everything that would stop a run is explained here, before Start is pressed.
+problems = training.preflight(spec, dataset, values)
+for problem in problems:
+    show_error(problem.error)
+    if problem.fix_label:
+        st.button(problem.fix_label, key=f"fix-{problem.fix_label}", on_click=problem.fix)
+if problems:
+    st.page_link(
+        "pages/build.py", label="Open the Build page to change the model", icon=":material/construction:"
+    )
+
+
+def command(action) -> None:
+    """Run a button's action; a DlcoreError becomes a message shown under the buttons, not a traceback."""
+    try:
+        action()
+    except dlcore.DlcoreError as err:
+        st.session_state["command_error"] = err.message
+
+
+def start(paused: bool = False) -> None:
+    command(lambda: training.start(spec, dataset, values, paused=paused))
+
+
+def step(unit: str) -> None:
+    """Step the paused run, or start one paused at step 0 and step that (to watch the very first batch)."""
+    if not job_is_active(current_job()):
+        start(paused=True)
+    if job_is_active(current_job()):
+        command(lambda: current_job().step(unit))
+
+
+can_start = not busy and not problems
+paused = job is not None and job.status == "paused"
+start_col, pause_col, step_col, epoch_col, stop_col, reset_col = st.columns(6)
+start_col.button(
+    "Start",
+    icon=":material/play_arrow:",
+    type="primary",
+    disabled=not can_start,
+    on_click=start,
+    width="stretch",
+)
+if paused:
+    pause_col.button("Resume", icon=":material/play_arrow:", on_click=job.resume, width="stretch")
+else:
+    pause_col.button(
+        "Pause",
+        icon=":material/pause:",
+        disabled=not busy,
+        on_click=lambda: job.pause(),
+        width="stretch",
+        help="Freeze training here; Step then moves it on one batch or one epoch at a time.",
+    )
+step_col.button(
+    "Step 1 batch",
+    icon=":material/skip_next:",
+    disabled=not (paused or can_start),
+    on_click=step,
+    args=("batch",),
+    width="stretch",
+    help="Train on one more batch, then pause: watch a single update happen.",
+)
+epoch_col.button(
+    "Step 1 epoch",
+    icon=":material/fast_forward:",
+    disabled=not (paused or can_start),
+    on_click=step,
+    args=("epoch",),
+    width="stretch",
+    help="Train one more pass over the training set, then pause.",
+)
+stop_col.button(
+    "Stop",
+    icon=":material/stop:",
+    disabled=not busy,
+    on_click=lambda: job.stop(),
+    width="stretch",
+    help="End this run now; its test-set results are still computed.",
+)
+reset_col.button(
+    "Reset",
+    icon=":material/restart_alt:",
+    disabled=job is None,
+    on_click=lambda: command(job.reset),
+    width="stretch",
+    help="Back to step 0 with fresh weights and empty charts, paused: press Resume or Step to go again.",
+)
+if "command_error" in st.session_state:
+    show_error(st.session_state.pop("command_error"))
+
+if job is None:
+    st.info(
+        "No run yet in this tab. Press **Start** to train; the charts fill in as it learns.",
+        icon=":material/play_arrow:",
+    )
+
+live(training.draw_live)
+
+if job is not None and job.status in ("finished", "stopped") and job.result:
+    st.subheader("Results on the test set")
+    training.draw_results(job)
+
+if job is not None and job.status in ("paused", "finished", "stopped"):
+    checkpoint, csv = training.job_downloads(job)
+    model_col, csv_col = st.columns(2)
+    model_col.download_button(
+        "Download trained model (.zip)",
+        checkpoint,
+        file_name=f"{spec.get('name') or 'model'}.zip",
+        mime="application/zip",
+        help="The spec (JSON) and the weights (safetensors): safe to share and load.",
+    )
+    csv_col.download_button("Download metrics (CSV)", csv, file_name="metrics.csv", mime="text/csv")
+
+with st.expander("Load a saved model"):
+    training.draw_checkpoint_upload()

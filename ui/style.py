@@ -1,0 +1,17 @@
+"""A little CSS for what Streamlit's own styling cannot say: compact, grabbable drag-and-drop cards."""
+
+import streamlit as st
+
+from ui.palette import CARD_PREFIX, MODEL_CARD_PREFIX
+
+CSS = f"""
+<style>
+[class*="st-key-{CARD_PREFIX}"] {{ padding: 0.15rem 0.55rem !important; cursor: grab; gap: 0 !important; }}
+[class*="st-key-{CARD_PREFIX}"] p {{ font-size: 0.85rem; }}
+[class*="st-key-{MODEL_CARD_PREFIX}"] {{ padding: 0.25rem 0.6rem !important; cursor: grab; gap: 0.2rem; }}
+</style>
+"""
+
+
+def inject_css() -> None:
+    st.html(CSS)

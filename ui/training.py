@@ -1,0 +1,394 @@
+"""The Train page's parts: dataset choice, hyperparameter forms, the pre-flight check, live view, results.
+
+Everything the student chooses is plain data in st.session_state ("data_choice", "train_settings"), so
+it survives page switches; the job itself lives in ui.session.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+import dlcore
+import dlcore.data
+from dlcore import plots
+from ui import forms, model
+from ui.session import session_owner, set_job
+
+DATA_KEY = "data_choice"
+SETTINGS_KEY = "train_settings"
+DEFAULT_DATASET = "digits"
+RESUME_KEY = "resume_checkpoint"  # an uploaded checkpoint: {"file_id", "bytes", "spec", "use"}
+# Fields of TrainConfig the page shows, in this order; the rest keep their defaults.
+MAIN_FIELDS = ("loss", "optimizer", "lr", "schedule", "batch_size", "epochs")
+MORE_FIELDS = ("weight_decay", "l1", "device", "seed", "early_stopping_patience", "max_seconds")
+CATALOGUES = {"loss": "LOSSES", "optimizer": "OPTIMIZERS", "schedule": "SCHEDULES"}
+OPTION_FIELDS = {"loss": "loss_options", "optimizer": "optimizer_options", "schedule": "schedule_options"}
+
+
+# ---------------------------------------------------------------- dataset
+
+
+def data_choice() -> dict[str, Any]:
+    """{"name": ..., "options": {...}}: the dataset the student picked (digits to begin with)."""
+    if DATA_KEY not in st.session_state:
+        names = dlcore.data.names()
+        st.session_state[DATA_KEY] = {
+            "name": DEFAULT_DATASET if DEFAULT_DATASET in names else names[0],
+            "options": {},
+        }
+    return st.session_state[DATA_KEY]
+
+
+def choose_dataset(name: str) -> None:
+    """Pick dataset `name` with its default options (e.g. the one a preset suggests), if it exists."""
+    if name in dlcore.data.names():
+        st.session_state[DATA_KEY] = {"name": name, "options": {}}
+        st.session_state.pop("data.name", None)  # re-seed the select box
+
+
+@st.cache_resource(max_entries=24, show_spinner="Preparing the dataset…")
+def _load(name: str, options_json: str):
+    # Process-wide and read-only: every tab training on the same data shares one copy of the tensors.
+    return dlcore.data.load(name, **json.loads(options_json))
+
+
+@st.cache_resource(max_entries=24, show_spinner=False)
+def _preview(name: str, options_json: str):
+    return dlcore.data.preview(_load(name, options_json))
+
+
+def load_dataset(choice: dict[str, Any]):
+    """The Dataset for a choice (cached, shared; never mutate it). Raises DataError on a bad option."""
+    return _load(choice["name"], json.dumps(choice["options"], sort_keys=True))
+
+
+def dataset_preview(choice: dict[str, Any]):
+    return _preview(choice["name"], json.dumps(choice["options"], sort_keys=True))
+
+
+def draw_dataset_picker() -> dict[str, Any]:
+    """Dataset select box, its description and its options form; returns the (updated) choice."""
+    choice = data_choice()
+    names = dlcore.data.names()
+    name = st.selectbox(
+        "Dataset",
+        names,
+        index=names.index(choice["name"]) if choice["name"] in names else 0,
+        format_func=lambda n: f"{n} ({dlcore.data.info(n).family})",
+        key="data.name",
+        help="Every dataset is generated or shipped with the app: nothing is downloaded.",
+    )
+    if name != choice["name"]:
+        choice = {"name": name, "options": {}}
+    info = dlcore.data.info(name)
+    st.caption(f"{info.description} Task: **{info.task}**.")
+    with st.expander("Dataset options"):
+        values, errors = forms.param_form(
+            dlcore.data.options(name), choice["options"], key_prefix=f"data.{name}"
+        )
+    if not errors:
+        choice = {"name": name, "options": values}
+    st.session_state[DATA_KEY] = choice
+    return choice
+
+
+# ---------------------------------------------------------------- hyperparameters
+
+
+def train_params() -> dict[str, dlcore.Param]:
+    """TrainConfig's Params, with the catalogue names as choices and the detected device in the help."""
+    params = {p.name: p for p in dlcore.TrainConfig.params()}
+    for field, registry_name in CATALOGUES.items():
+        registry = getattr(dlcore, registry_name)
+        params[field] = dataclasses.replace(params[field], kind="choice", choices=tuple(registry.names()))
+    info = dlcore.device_info()
+    params["device"] = dataclasses.replace(
+        params["device"],
+        choices=("auto", *info["available"]),
+        help=f"{params['device'].help} 'auto' here means: {info['name']}.",
+    )
+    return params
+
+
+def settings() -> dict[str, Any]:
+    """The hyperparameters as TrainConfig.to_dict() data (defaults to begin with)."""
+    if SETTINGS_KEY not in st.session_state:
+        st.session_state[SETTINGS_KEY] = dlcore.TrainConfig().to_dict()
+    return st.session_state[SETTINGS_KEY]
+
+
+def _catalogue_entry(field: str, name: str):
+    return getattr(dlcore, CATALOGUES[field]).get(name)
+
+
+def draw_settings_form(disabled: bool = False) -> dict[str, Any]:
+    """Hyperparameter widgets (each with help), plus the chosen loss/optimizer/schedule's own options."""
+    values = dict(settings())
+    params = train_params()
+    main, errors = forms.param_form(
+        tuple(params[f] for f in MAIN_FIELDS), values, "train", columns=3, disabled=disabled
+    )
+    values.update(main)
+    entries = {field: _catalogue_entry(field, values[field]) for field in CATALOGUES}
+    for field, entry in entries.items():
+        st.caption(f"**{field.title()} · {entry.name}**: {entry.help}")
+    with st.expander("Options of this loss, optimizer and schedule"):
+        for field, entry in entries.items():
+            options_field = OPTION_FIELDS[field]
+            if not entry.params:
+                values[options_field] = {}
+                continue
+            st.markdown(f"**{entry.name}**")
+            # options only carry over while the same loss/optimizer/schedule stays chosen
+            previous = values.get(options_field) or {}
+            if set(previous) - {p.name for p in entry.params}:
+                previous = {}
+            opts, opt_errors = forms.param_form(
+                entry.params, previous, f"train.{field}.{entry.name}", columns=3, disabled=disabled
+            )
+            values[options_field] = opts
+            errors.update(opt_errors)
+    with st.expander("Regularisation, device, seed and limits"):
+        more, more_errors = forms.param_form(
+            tuple(params[f] for f in MORE_FIELDS), values, "train", columns=3, disabled=disabled
+        )
+    values.update(more)
+    errors.update(more_errors)
+    st.session_state[SETTINGS_KEY] = values
+    return values
+
+
+def init_param() -> dlcore.Param:
+    """How the model's weights start (a field of the model spec, chosen here beside the other settings)."""
+    return dlcore.Param(
+        "init",
+        "choice",
+        "default",
+        "How the weights start before training. Try 'zeros' to see why random starts matter.",
+        choices=tuple(dlcore.INITIALISERS.names()),
+    )
+
+
+def make_config(values: dict[str, Any]) -> dlcore.TrainConfig:
+    """TrainConfig from the form's values (raises TrainError naming the field)."""
+    return dlcore.TrainConfig.from_dict(values)
+
+
+# ---------------------------------------------------------------- live view and results
+
+
+def _format_eta(seconds: float | None) -> str:
+    if seconds is None or seconds != seconds:  # None or NaN: not known yet
+        return "–"
+    seconds = int(seconds)
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+
+def draw_live(job) -> None:
+    """Progress, latest numbers, loss/accuracy/gradient charts and health advice for `job` (or empty
+    charts before the first run, so Plotly's scripts are loaded before Start is pressed)."""
+    metrics = job.metrics() if job is not None else None
+    epochs = job.epoch_metrics() if job is not None else None
+    if job is not None:
+        progress = job.progress()
+        total = progress.get("epochs") or "∞"
+        text = (
+            f"Epoch {progress.get('epoch', 0)}/{total} · step {progress.get('step', 0):,} · "
+            f"{progress.get('samples_per_s') or 0:,.0f} samples/s · ETA {_format_eta(progress.get('eta_s'))}"
+        )
+        st.progress(min(1.0, float(progress.get("fraction") or 0.0)), text=text)
+        _draw_latest(metrics, epochs)
+    loss_col, acc_col = st.columns(2)
+    loss_col.plotly_chart(plots.loss_curve(metrics, epochs), key="loss_chart", config={"displaylogo": False})
+    acc_col.plotly_chart(
+        plots.accuracy_curve(metrics, epochs), key="accuracy_chart", config={"displaylogo": False}
+    )
+    grads = job.grad_norms() if job is not None else None
+    st.plotly_chart(plots.grad_norm_chart(grads), key="grad_chart", config={"displaylogo": False})
+    if job is not None:
+        for warning in job.health():
+            st.warning(f"**{warning['message']}** {warning.get('fix', '')}", icon=":material/stethoscope:")
+        if job.status == "failed":
+            st.error(job.error or "Training stopped with an error.", icon=":material/error:")
+
+
+def _latest(df, column: str):
+    if df is None or column not in df.columns:
+        return None
+    values = df[column].dropna()
+    return None if values.empty else float(values.iloc[-1])
+
+
+def _draw_latest(metrics, epochs) -> None:
+    """The newest numbers as big metrics: what a student reads off a projector."""
+    cells = [
+        ("Train loss", _latest(metrics, "train_loss"), "{:.4f}"),
+        ("Validation loss", _latest(epochs, "val_loss"), "{:.4f}"),
+        ("Train accuracy", _latest(metrics, "train_accuracy"), "{:.1%}"),
+        ("Validation accuracy", _latest(epochs, "val_accuracy"), "{:.1%}"),
+    ]
+    if _latest(epochs, "val_r2") is not None or _latest(metrics, "train_r2") is not None:
+        cells[2:] = [
+            ("Train R²", _latest(metrics, "train_r2"), "{:.3f}"),
+            ("Validation R²", _latest(epochs, "val_r2"), "{:.3f}"),
+        ]
+    for col, (label, value, fmt) in zip(st.columns(len(cells)), cells, strict=True):
+        col.metric(label, "–" if value is None else fmt.format(value))
+
+
+def draw_results(job) -> None:
+    """Test-set results of a finished job: accuracy (or R²), per-class table, confusion matrix."""
+    result = job.result or {}
+    cols = st.columns(3)
+    if result.get("test_accuracy") is not None:
+        cols[0].metric("Test accuracy", f"{result['test_accuracy']:.1%}")
+    if result.get("r2") is not None:
+        cols[0].metric("Test R²", f"{result['r2']:.3f}")
+    if result.get("test_loss") is not None:
+        cols[1].metric("Test loss", f"{result['test_loss']:.4f}")
+    per_class = result.get("per_class")
+    matrix = result.get("confusion_matrix")
+    if per_class is not None and matrix is not None:
+        table_col, matrix_col = st.columns([1, 1.3])
+        table_col.markdown(
+            "**Per class** (precision: how often a prediction of the class is right; recall: "
+            "how many of the class are found; F1: their balance)"
+        )
+        table_col.dataframe(per_class, hide_index=True, width="stretch")
+        matrix_col.plotly_chart(
+            plots.confusion_matrix(matrix, result.get("class_names") or []), key="confusion_matrix"
+        )
+
+
+def job_downloads(job) -> tuple[bytes, str]:
+    """(checkpoint zip, metrics CSV) of `job`, made once per job and kept for the download buttons."""
+    cache = st.session_state.setdefault("_downloads", {})
+    if cache.get("job") is not job or cache.get("status") != job.status:
+        cache.update(
+            job=job,
+            status=job.status,
+            checkpoint=dlcore.checkpoint_bytes(job.spec, job.snapshot()),
+            csv=job.metrics().to_csv(index=False),
+        )
+    return cache["checkpoint"], cache["csv"]
+
+
+# ---------------------------------------------------------------- before Start
+
+
+@dataclass
+class Problem:
+    """Something that would stop a run, explained before Start; `fix` (if any) repairs it in one click."""
+
+    error: dlcore.DlcoreError
+    fix_label: str | None = None
+    fix: Callable[[], None] | None = None
+
+
+def preflight(spec_dict: dict[str, Any], dataset, values: dict[str, Any]) -> list[Problem]:
+    """Every reason the model, data and settings cannot train together, with a one-click fix where the
+    right change is clear. An empty list means Start will work."""
+    if dataset is None:
+        return [
+            Problem(dlcore.DataError("The dataset above cannot be made with these options: change them."))
+        ]
+    problems = []
+    try:
+        make_config(values)
+    except dlcore.DlcoreError as err:
+        problems.append(Problem(err))
+    try:
+        spec = dlcore.ModelSpec.from_dict(spec_dict)
+    except dlcore.DlcoreError as err:
+        return problems + [Problem(err)]
+    wanted = tuple(dataset.input_shape)
+    if tuple(spec.input_shape) != wanted:
+        shape = ", ".join(map(str, wanted))
+        has = ", ".join(map(str, spec.input_shape))
+        message = (
+            f"The model takes inputs of shape ({has}) but each {dataset.name} example has shape ({shape}). "
+            f"Set the model's input shape to ({shape})."
+        )
+        fix = lambda: model.set_model_field("input_shape", list(wanted), reset_widget=True)  # noqa: E731
+        return problems + [
+            Problem(dlcore.SpecError(message, field="input_shape"), f"Use input shape ({shape})", fix)
+        ]
+    try:
+        dlcore.validate(spec)
+        classes = dataset.num_classes or getattr(dataset, "vocab_size", None)
+        mismatch = dlcore.check_compatibility(
+            spec, dataset.task, classes, values["loss"], target_shape=tuple(dataset.target_shape)
+        )
+    except dlcore.DlcoreError as err:
+        mismatch = err
+    if mismatch is not None:
+        problems.append(Problem(mismatch, *_output_fix(mismatch, spec_dict, dataset, values["loss"])))
+    return problems
+
+
+def _output_fix(err, spec_dict, dataset, loss: str) -> tuple[str | None, Callable[[], None] | None]:
+    """For "one output per class" mismatches: set that layer's out_features to the number of classes."""
+    index = getattr(err, "layer_index", None)
+    if err.field != "out_features" or index is None or loss not in ("cross_entropy", "nll"):
+        return None, None
+    if not dataset.num_classes or index >= len(spec_dict["layers"]):
+        return None, None
+    classes = dataset.num_classes
+    layer_id = model.layer_ids()[index]
+    return f"Set layer {index + 1}'s out_features to {classes}", lambda: model.update_layer(
+        layer_id, {"out_features": classes}, reset_widgets=True
+    )
+
+
+def start(spec_dict: dict[str, Any], dataset, values: dict[str, Any], *, paused: bool = False):
+    """Start this tab's run (replacing any earlier one); from the uploaded weights if the student asked."""
+    spec = dlcore.ModelSpec.from_dict(spec_dict)
+    resume = st.session_state.get(RESUME_KEY)
+    resume_from = resume["bytes"] if resume and resume["use"] and resume["spec"] == spec else None
+    job = dlcore.start_training(
+        spec, dataset, make_config(values), owner=session_owner(), paused=paused, resume_from=resume_from
+    )
+    set_job(job)
+    st.session_state.pop("_downloads", None)
+    return job
+
+
+def draw_checkpoint_upload() -> None:
+    """Upload a model saved from here (.zip of spec JSON + safetensors weights; no code in it runs)."""
+    upload = st.file_uploader(
+        "Trained model (.zip)",
+        type=["zip"],
+        key="checkpoint_upload",
+        help="A file from 'Download trained model'. Only the spec and the weights are read: no code runs.",
+    )
+    if upload is None:
+        st.session_state.pop(RESUME_KEY, None)
+        return
+    try:
+        spec, _ = dlcore.load_checkpoint(upload.getvalue())
+    except dlcore.DlcoreError as err:
+        st.error(
+            f"{upload.name} was not loaded, nothing changed. {err.message}", icon=":material/description:"
+        )
+        return
+    resume = st.session_state.get(RESUME_KEY)
+    if resume is None or resume["file_id"] != upload.file_id:
+        model.set_model(spec)
+        choose_dataset(spec.dataset)
+        resume = {"file_id": upload.file_id, "bytes": upload.getvalue(), "spec": spec, "use": True}
+        st.session_state[RESUME_KEY] = resume
+    st.success(
+        f"Loaded {upload.name}: its architecture is now your model on the Build page.",
+        icon=":material/check_circle:",
+    )
+    resume["use"] = st.toggle(
+        "Start from these trained weights",
+        value=resume["use"],
+        help="On: Start continues training the uploaded model. Off: Start trains the architecture afresh.",
+    )
