@@ -798,7 +798,7 @@ _add(
 # ---------------------------------------------------------------- activations
 
 for _name, _help, _params in (
-    ("ReLU", "max(0, x): passes positives, zeroes negatives. The default choice.", ()),
+    ("ReLU", "Keeps positives and zeroes negatives, max(0, x): the default choice.", ()),
     (
         "LeakyReLU",
         "Like ReLU but lets a small slope through for negatives, so units never go fully dead.",
@@ -810,7 +810,7 @@ for _name, _help, _params in (
         (Param("alpha", "float", 1.0, "Value negative inputs approach.", min=0.0, max=10.0),),
     ),
     ("GELU", "Smooth ReLU used in transformers: weighs each input by how likely it is to be positive.", ()),
-    ("SiLU", "x · sigmoid(x) (also called Swish): smooth and non-monotonic.", ()),
+    ("SiLU", "Smooth, slightly non-monotonic x · sigmoid(x) (also called Swish).", ()),
     ("Sigmoid", "Squashes to (0, 1); its gradient vanishes for large inputs.", ()),
     ("Tanh", "Squashes to (-1, 1), centred on zero.", ()),
     ("Identity", "Passes its input through unchanged (a placeholder, or 'no activation').", ()),
@@ -847,7 +847,7 @@ for _name, _help in (
         "Softmax",
         "Turns scores into probabilities that sum to 1 along dim. Leave it out before cross_entropy.",
     ),
-    ("LogSoftmax", "log(softmax(x)): log-probabilities, what the nll loss expects."),
+    ("LogSoftmax", "Log-probabilities, log(softmax(x)): what the nll loss expects."),
 ):
     _add(
         name=_name,

@@ -97,8 +97,8 @@ class MultiheadSelfAttention(nn.MultiheadAttention):
     `last_attention` is (B, heads, L, L), detached: row i shows where position i looked.
     """
 
-    def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True):
-        super().__init__(embed_dim, num_heads, dropout=dropout, bias=bias, batch_first=True)
+    def __init__(self, embed_dim: int, num_heads: int, **kwargs):
+        super().__init__(embed_dim, num_heads, **{**kwargs, "batch_first": True})
         self.last_attention: torch.Tensor | None = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -178,7 +178,7 @@ class ModelSpec:
 
     def to_json(self, indent: int | None = 2) -> str:
         """JSON text of `to_dict()`."""
-        return json.dumps(self.to_dict(), indent=indent)
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> ModelSpec:

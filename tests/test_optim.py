@@ -1,0 +1,182 @@
+"""Loss, optimizer, schedule, regulariser and initialiser catalogues, and model/task/loss compatibility."""
+
+import pytest
+import torch
+from torch import nn
+
+import dlcore
+from dlcore import SpecError, TrainError
+
+
+def params():
+    return [nn.Parameter(torch.ones(3, 2))]
+
+
+def test_registries_use_the_snake_case_of_pytorch_names():
+    assert dlcore.LOSSES.names() == [
+        "mse",
+        "l1",
+        "huber",
+        "bce_with_logits",
+        "cross_entropy",
+        "nll",
+        "kl_div",
+    ]
+    assert dlcore.OPTIMIZERS.names() == ["sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad"]
+    assert dlcore.SCHEDULES.names() == ["constant", "step", "cosine", "one_cycle", "linear_warmup"]
+    assert dlcore.INITIALISERS.names() == ["default", "xavier", "kaiming", "normal", "zeros"]
+    assert dlcore.REGULARISERS.names() == ["none", "l1", "l2"]
+    for registry in (
+        dlcore.LOSSES,
+        dlcore.OPTIMIZERS,
+        dlcore.SCHEDULES,
+        dlcore.INITIALISERS,
+        dlcore.REGULARISERS,
+    ):
+        for name, entry in registry.items():
+            assert entry.name == name and len(entry.help) > 20
+            assert all(p.help for p in entry.params)
+
+
+def test_make_loss_builds_the_pytorch_loss_with_its_settings():
+    loss = dlcore.make_loss("cross_entropy", label_smoothing=0.1)
+    assert isinstance(loss, nn.CrossEntropyLoss) and loss.label_smoothing == 0.1
+    assert dlcore.make_loss("huber", delta=2.0).delta == 2.0
+    assert dlcore.make_loss("kl_div").reduction == "batchmean"
+    value = dlcore.make_loss("mse")(torch.tensor([1.0, 3.0]), torch.tensor([0.0, 0.0]))
+    assert value.item() == pytest.approx(5.0)
+
+
+def test_bad_loss_names_and_settings_raise_train_error_naming_the_field():
+    with pytest.raises(TrainError, match="did you mean 'cross_entropy'"):
+        dlcore.make_loss("crossentropy")
+    with pytest.raises(TrainError) as info:
+        dlcore.make_loss("cross_entropy", label_smoothing=0.9)
+    assert info.value.field == "label_smoothing"
+    with pytest.raises(TrainError) as info:
+        dlcore.make_loss("mse", delta=1.0)
+    assert info.value.field == "delta"
+
+
+def test_make_optimizer_maps_each_name_to_its_pytorch_optimizer():
+    sgd = dlcore.make_optimizer("sgd", params(), lr=0.1)
+    assert isinstance(sgd, torch.optim.SGD) and sgd.defaults["momentum"] == 0
+    momentum = dlcore.make_optimizer("momentum", params(), lr=0.1)
+    assert momentum.defaults["momentum"] == 0.9 and not momentum.defaults["nesterov"]
+    assert dlcore.make_optimizer("nesterov", params(), lr=0.1).defaults["nesterov"]
+    adam = dlcore.make_optimizer("adam", params(), lr=1e-3, weight_decay=0.01, beta1=0.8)
+    assert adam.defaults["betas"] == (0.8, 0.999) and adam.defaults["weight_decay"] == 0.01
+    assert isinstance(dlcore.make_optimizer("adamw", params(), lr=1e-3), torch.optim.AdamW)
+    assert isinstance(dlcore.make_optimizer("rmsprop", params(), lr=1e-3), torch.optim.RMSprop)
+    assert isinstance(dlcore.make_optimizer("adagrad", params(), lr=1e-2), torch.optim.Adagrad)
+
+
+def test_make_optimizer_passes_engine_options_and_checks_the_learning_rate():
+    assert dlcore.make_optimizer("adam", params(), lr=1e-3, foreach=False).defaults["foreach"] is False
+    with pytest.raises(TrainError) as info:
+        dlcore.make_optimizer("adam", params(), lr=-1)
+    assert info.value.field == "lr"
+    with pytest.raises(TrainError) as info:
+        dlcore.make_optimizer("sgd", params(), lr=0.1, momentum=0.9)
+    assert info.value.field == "momentum"  # plain SGD has no momentum: use "momentum"
+
+
+def lr_curve(name, total=10, steps=12, **settings):
+    opt = torch.optim.SGD(params(), lr=1.0)
+    schedule = dlcore.make_scheduler(name, opt, total, **settings)
+    values = []
+    for _ in range(steps):
+        values.append(opt.param_groups[0]["lr"])
+        opt.step()
+        schedule.step()
+    return values
+
+
+def test_schedules_follow_their_shapes_and_survive_running_past_the_end():
+    assert lr_curve("constant") == [1.0] * 12
+    step = lr_curve("step", step_fraction=0.5, gamma=0.1)
+    assert step[:5] == [1.0] * 5 and step[5] == pytest.approx(0.1) and step[10] == pytest.approx(0.01)
+    cosine = lr_curve("cosine")
+    assert cosine[0] == 1.0 and cosine[5] == pytest.approx(0.5) and cosine[10] == pytest.approx(0.0, abs=1e-9)
+    assert cosine[11] == cosine[10]
+    cycle = lr_curve("one_cycle", pct_start=0.3)
+    assert cycle[0] == pytest.approx(0.04) and max(cycle) == pytest.approx(1.0) and cycle[-1] < 0.01
+    warm = lr_curve("linear_warmup", warmup_fraction=0.4)
+    assert warm[:4] == pytest.approx([0.25, 0.5, 0.75, 1.0]) and warm[-1] == 1.0
+
+
+def test_schedule_needs_a_planned_step_count():
+    with pytest.raises(TrainError):
+        dlcore.make_scheduler("cosine", torch.optim.SGD(params(), lr=1.0), 0)
+
+
+def test_regularisers_penalise_weights_not_biases():
+    weights = [torch.tensor([[1.0, -2.0]]), torch.tensor([5.0])]  # a matrix and a bias vector
+    assert dlcore.REGULARISERS.get("l1").factory(weights).item() == 3.0
+    assert dlcore.REGULARISERS.get("l2").factory(weights).item() == 5.0
+    assert dlcore.REGULARISERS.get("none").factory(weights) is None
+
+
+CLASSIFIER = {
+    "input_shape": [4],
+    "layers": [
+        {"type": "Linear", "out_features": 8},
+        {"type": "ReLU"},
+        {"type": "Linear", "out_features": 3},
+    ],
+}
+
+
+def compat_error(spec, *args, **kw) -> SpecError:
+    with pytest.raises(SpecError) as info:
+        dlcore.check_compatibility(spec, *args, **kw)
+    return info.value
+
+
+def test_compatible_setups_pass():
+    assert dlcore.check_compatibility(CLASSIFIER, "multiclass", 3, "cross_entropy") is None
+    binary = {"input_shape": [2], "layers": [{"type": "Linear", "out_features": 1}]}
+    dlcore.check_compatibility(binary, "binary", 2, "bce_with_logits")
+    dlcore.check_compatibility(binary, "regression", None, "mse", target_shape=(1,))
+    seq = {
+        "input_shape": [8],
+        "layers": [
+            {"type": "Embedding", "num_embeddings": 10, "embedding_dim": 4},
+            {"type": "Linear", "out_features": 10},
+        ],
+    }
+    dlcore.check_compatibility(seq, "sequence-to-sequence", 10, "cross_entropy", target_shape=(8,))
+
+
+def test_wrong_number_of_class_outputs_names_the_last_linear_and_the_value():
+    err = compat_error(CLASSIFIER, "multiclass", 5, "cross_entropy")
+    assert "set the Linear's out_features (layer 3) to 5" in str(err)
+
+
+def test_loss_that_does_not_suit_the_task_suggests_ones_that_do():
+    err = compat_error(CLASSIFIER, "multiclass", 3, "mse")
+    assert err.field == "loss" and "cross_entropy" in str(err)
+
+
+def test_softmax_before_cross_entropy_is_flagged():
+    spec = {**CLASSIFIER, "layers": CLASSIFIER["layers"] + [{"type": "Softmax"}]}
+    err = compat_error(spec, "multiclass", 3, "cross_entropy")
+    assert "remove the final Softmax (layer 4)" in str(err)
+
+
+def test_nll_needs_log_softmax():
+    assert "LogSoftmax" in str(compat_error(CLASSIFIER, "multiclass", 3, "nll"))
+    spec = {**CLASSIFIER, "layers": CLASSIFIER["layers"] + [{"type": "LogSoftmax"}]}
+    dlcore.check_compatibility(spec, "multiclass", 3, "nll")
+
+
+def test_bce_needs_a_single_output_and_regression_the_target_shape():
+    assert "out_features (layer 3) to 1" in str(compat_error(CLASSIFIER, "binary", 2, "bce_with_logits"))
+    err = compat_error(CLASSIFIER, "regression", None, "mse", target_shape=(2,))
+    assert "targets are (2,)" in str(err) and "to 2" in str(err)
+
+
+def test_classifier_on_unflattened_features_asks_for_a_flatten_and_unknown_task_is_named():
+    images = {"input_shape": [1, 4, 4], "layers": [{"type": "Conv2d", "out_channels": 3, "kernel_size": 3}]}
+    assert "Flatten" in str(compat_error(images, "multiclass", 3, "cross_entropy"))
+    assert compat_error(CLASSIFIER, "ranking", 3, "cross_entropy").field == "task"
