@@ -18,30 +18,6 @@ import dlcore
 MODEL_CONTAINER = "model_layers"
 CARD_PREFIX = "palette-"
 MODEL_CARD_PREFIX = "card-"
-CATEGORY_ORDER = (
-    "dense",
-    "convolution",
-    "pooling",
-    "recurrent",
-    "attention",
-    "normalisation",
-    "regularisation",
-    "activation",
-    "reshape",
-    "blocks",
-)
-CATEGORY_TITLES = {
-    "dense": "Dense",
-    "convolution": "Convolution",
-    "pooling": "Pooling",
-    "recurrent": "Recurrent",
-    "attention": "Attention",
-    "normalisation": "Normalisation",
-    "regularisation": "Regularisation",
-    "activation": "Activation",
-    "reshape": "Reshape",
-    "blocks": "Blocks",
-}
 
 
 @dataclass(frozen=True)
@@ -58,16 +34,15 @@ def palette_key(category: str) -> str:
 
 
 def categories() -> list[str]:
-    """Catalogue categories in teaching order (unknown ones at the end)."""
-    present = {entry.category for entry in dlcore.layer_catalogue().values()}
-    return [c for c in CATEGORY_ORDER if c in present] + sorted(present - set(CATEGORY_ORDER))
+    """Catalogue categories in the catalogue's own (teaching) order."""
+    return list(dict.fromkeys(entry.category for entry in dlcore.layer_catalogue().values()))
 
 
 def draw_palette() -> None:
     """The layer cards, grouped by category; each card's tooltip is the catalogue's help text."""
     catalogue = dlcore.layer_catalogue()
     for category in categories():
-        st.caption(CATEGORY_TITLES.get(category, category.title()))
+        st.caption(category.title())
         with st.container(key=palette_key(category), horizontal=True, gap="small"):
             for name, entry in catalogue.items():
                 if entry.category == category:

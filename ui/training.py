@@ -333,13 +333,13 @@ def preflight(spec_dict: dict[str, Any], dataset, values: dict[str, Any]) -> lis
 
 
 def _output_fix(err, spec_dict, dataset, loss: str) -> tuple[str | None, Callable[[], None] | None]:
-    """For "one output per class" mismatches: set that layer's out_features to the number of classes."""
-    index = getattr(err, "layer_index", None)
-    if err.field != "out_features" or index is None or loss not in ("cross_entropy", "nll"):
+    """For "one output per class" mismatches: set the last Linear's out_features to the number of classes."""
+    if err.field not in ("out_features", "output_shape") or loss not in ("cross_entropy", "nll"):
         return None, None
-    if not dataset.num_classes or index >= len(spec_dict["layers"]):
+    linears = [i for i, layer in enumerate(spec_dict["layers"]) if layer.get("type") == "Linear"]
+    if not dataset.num_classes or not linears:
         return None, None
-    classes = dataset.num_classes
+    index, classes = linears[-1], dataset.num_classes
     layer_id = model.layer_ids()[index]
     return f"Set layer {index + 1}'s out_features to {classes}", lambda: model.update_layer(
         layer_id, {"out_features": classes}, reset_widgets=True

@@ -1,0 +1,146 @@
+"""The Train page in AppTest: pre-flight advice, Start/Step/Pause/Stop, results, downloads, uploads."""
+
+import time
+
+import pytest
+
+import dlcore
+import dlcore.data
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture
+def train(app):
+    at = app.run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    yield at
+    job = at.session_state["job"] if "job" in at.session_state else None
+    if job is not None:
+        job.stop()
+        job.wait(30)
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def job_of(at):
+    return at.session_state["job"]
+
+
+def test_opens_on_digits_with_a_model_that_fits_and_start_enabled(train):
+    at = train
+    assert at.selectbox(key="data.name").value == "digits"
+    assert not at.error
+    assert not button(at, "Start").disabled
+    assert button(at, "Pause").disabled and button(at, "Stop").disabled
+    assert all(p.help for p in [at.selectbox(key="train.loss"), at.number_input(key="train.lr")])
+
+
+def test_start_trains_this_tabs_own_job_and_shows_test_results(train):
+    at = train
+    at.number_input(key="train.epochs").set_value(3).run()
+    button(at, "Start").click().run()
+    assert not at.exception
+    job = job_of(at)
+    assert job.owner == at.session_state["session_owner"]
+    assert job.wait(60)
+    at.run()
+    assert not at.exception
+    assert job.status == "finished", job.error
+    accuracy = next(m for m in at.metric if m.label == "Test accuracy")
+    assert float(accuracy.value.rstrip("%")) > 50
+    assert {b.label for b in at.download_button} >= {
+        "Download trained model (.zip)",
+        "Download metrics (CSV)",
+    }
+    assert len(at.dataframe) >= 1  # per-class precision / recall / F1
+
+
+def wait_until(condition, timeout_s: float = 30.0) -> bool:
+    for _ in range(int(timeout_s / 0.05)):
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_pause_then_step_trains_exactly_one_more_batch(train):
+    at = train
+    at.number_input(key="train.epochs").set_value(500).run()
+    button(at, "Start").click().run()
+    job = job_of(at)
+    assert wait_until(lambda: job.progress()["step"] > 0)
+    at.run()
+    button(at, "Pause").click().run()
+    assert wait_until(lambda: job.status == "paused")
+    before = job.progress()["step"]
+    at.run()
+    button(at, "Step 1 batch").click().run()
+    assert not at.exception
+    assert wait_until(lambda: job.status == "paused" and job.progress()["step"] == before + 1)
+    button(at, "Stop").click().run()
+    assert job.wait(30) and job.status == "stopped"
+
+
+@pytest.mark.xfail(reason="the engine counts its start-of-training check as the first step of a paused job")
+def test_step_before_start_trains_exactly_one_batch_then_pauses(train):
+    at = train
+    button(at, "Step 1 batch").click().run()
+    assert not at.exception
+    job = job_of(at)
+    assert wait_until(lambda: job.progress()["step"] == 1, timeout_s=5)
+    assert job.status == "paused"
+
+
+def test_wrong_number_of_outputs_is_explained_before_start_and_fixed_in_one_click(train):
+    at = train
+    at.session_state["model"]["layers"][-1]["out_features"] = 3
+    at.run()
+    assert "out_features" in at.error[0].value
+    assert button(at, "Start").disabled
+    fix = next(b for b in at.button if b.label.startswith("Set layer 4's out_features to 10"))
+    fix.click().run()
+    assert not at.exception
+    assert at.session_state["model"]["layers"][-1]["out_features"] == 10
+    assert not at.error and not button(at, "Start").disabled
+
+
+def test_a_dataset_with_another_input_shape_offers_to_adapt_the_model(train):
+    at = train
+    at.selectbox(key="data.name").set_value("spiral").run()
+    assert not at.exception
+    assert "input shape" in at.error[0].value.lower()
+    next(b for b in at.button if b.label.startswith("Use input shape (2)")).click().run()
+    assert at.session_state["model"]["input_shape"] == [2]
+    assert not at.exception
+
+
+def test_a_loss_that_does_not_fit_the_task_is_explained_before_start(train):
+    at = train
+    at.selectbox(key="train.loss").set_value("mse").run()
+    assert not at.exception
+    assert any("mse" in e.value for e in at.error)
+    assert button(at, "Start").disabled
+    at.selectbox(key="train.loss").set_value("cross_entropy").run()
+    assert not at.error and not button(at, "Start").disabled
+
+
+def test_a_saved_model_loads_safely_and_a_broken_file_changes_nothing(train):
+    at = train
+    before = dict(at.session_state["model"])
+    at.file_uploader(key="checkpoint_upload").upload(
+        "junk.zip", b"PK\x03\x04 not a zip", "application/zip"
+    ).run()
+    assert not at.exception
+    assert any("junk.zip was not loaded" in e.value for e in at.error)
+    assert at.session_state["model"] == before
+
+    spec = dlcore.presets()["perceptron"]
+    data = dlcore.checkpoint_bytes(spec, dlcore.build_model(spec))
+    at.file_uploader(key="checkpoint_upload").upload("p.zip", data, "application/zip").run()
+    assert not at.exception
+    assert at.session_state["model"] == spec.to_dict()
+    assert at.toggle[0].value is True  # Start will continue from the uploaded weights
