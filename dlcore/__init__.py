@@ -59,3 +59,5 @@ from dlcore.inspect import (
 )
 
 # --- 2-D playground ---
+from dlcore import playground as playground  # the playground's state <-> URL, spec, config, neuron maps
+from dlcore import plots_playground as plots_playground  # its figures: network, boundary, losses

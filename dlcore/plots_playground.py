@@ -1,0 +1,443 @@
+"""Figures of the 2-D playground: the network with a picture in every neuron, the decision boundary,
+a small loss curve and the gradient norm per layer. Pure functions: data in, Plotly figure out.
+
+Colours follow TF Playground: orange for negative (class 0), blue for positive (class 1), white at 0.
+Neuron pictures are small PNGs placed as layout images (cheap to redraw several times a second);
+lines are `go.Scatter` with few points, and `uirevision` keeps the user's zoom between redraws.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dlcore.playground import EXTENT, FEATURE_LABELS, Edge, Network, NeuronMaps
+
+NEGATIVE = np.array([245, 147, 34], dtype=np.float32)  # orange
+POSITIVE = np.array([8, 119, 189], dtype=np.float32)  # blue
+NEUTRAL = np.array([232, 234, 235], dtype=np.float32)  # light grey-white
+CLASS_COLOURS = np.array(
+    [[245, 147, 34], [8, 119, 189], [46, 158, 87], [142, 92, 201], [214, 69, 80]], dtype=np.float32
+)
+FONT = dict(family="Source Sans Pro, sans-serif", size=13, color="#31333f")
+ACTIVATION_LABELS = {
+    "tanh": "tanh",
+    "relu": "ReLU",
+    "sigmoid": "sigmoid",
+    "linear": "linear",
+    "leaky_relu": "leaky ReLU",
+    "elu": "ELU",
+    "gelu": "GELU",
+    "silu": "SiLU",
+}
+
+
+def _hex(rgb: np.ndarray) -> str:
+    r, g, b = (int(v) for v in rgb)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def diverging_rgb(values: np.ndarray) -> np.ndarray:
+    """Values in [-1, 1] (clipped) -> (…, 3) uint8: orange below 0, white at 0, blue above."""
+    t = np.clip(np.nan_to_num(values), -1.0, 1.0)[..., None]
+    rgb = np.where(t < 0, NEUTRAL + (NEGATIVE - NEUTRAL) * -t, NEUTRAL + (POSITIVE - NEUTRAL) * t)
+    return rgb.astype(np.uint8)
+
+
+def class_rgb(probs: np.ndarray) -> np.ndarray:
+    """Class probabilities (K, R, R) -> (R, R, 3) uint8: the classes' colours mixed by probability,
+    fading to white where the model is unsure."""
+    k = probs.shape[0]
+    mix = np.einsum("krc,kc->rc", probs.reshape(k, -1), CLASS_COLOURS[:k]).reshape(*probs.shape[1:], 3)
+    confidence = ((probs.max(axis=0) - 1 / k) / (1 - 1 / k))[..., None]
+    return (NEUTRAL + (mix - NEUTRAL) * confidence).astype(np.uint8)
+
+
+def png_uri(rgb: np.ndarray) -> str:
+    """(H, W, 3) uint8 with row 0 at the bottom of the plane -> a PNG data URI (row 0 at the top)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgb[::-1]), "RGB").save(buffer, format="PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _scaled(plane: np.ndarray) -> np.ndarray:
+    """Map a neuron's outputs into [-1, 1]: bounded activations as they are, larger ones by their peak."""
+    return plane / max(1.0, float(np.abs(plane).max()))
+
+
+def boundary_rgb(boundary: np.ndarray, task: str, discretize: bool) -> np.ndarray:
+    """The output picture: (R, R) in [-1, 1] or (K, R, R) probabilities -> (R, R, 3) uint8."""
+    if task == "multiclass":
+        probs = boundary
+        if discretize:
+            probs = np.eye(len(probs), dtype=np.float32)[probs.argmax(axis=0)].transpose(2, 0, 1)
+        return class_rgb(probs)
+    values = np.sign(boundary) if discretize else boundary
+    return diverging_rgb(values * 0.85)  # a little lighter than the points so they stand out
+
+
+@dataclass
+class NetworkPicture:
+    """The network figure and, in the order of its clickable trace (trace 0), the weights and biases."""
+
+    figure: go.Figure
+    edges: list[Edge]
+
+
+def network_figure(
+    maps: NeuronMaps,
+    weights: list[tuple[np.ndarray, np.ndarray]],
+    network: Network,
+    output_names: list[str],
+    selected: Edge | None = None,
+) -> NetworkPicture:
+    """Neurons as small heatmaps in columns (input, hidden..., output); edges blue (+) / orange (−),
+    thicker for larger weights; a small square at each neuron's corner is its bias. Hover shows every
+    value; clicking a weight or bias selects it (trace 0, point i = `edges[i]`)."""
+    columns = [maps.inputs] + list(maps.hidden) + [maps.output]
+    tallest = max(len(c) for c in columns)
+    size, gap = 0.52, 0.74  # node side and vertical pitch, in data units (one column = 1.6 units)
+    pitch = 1.6
+
+    def centre(col: int, row: int) -> tuple[float, float]:
+        offset = (tallest - len(columns[col])) * gap / 2  # centre short columns vertically
+        return col * pitch, -(row * gap + offset)
+
+    images = []
+    node_x, node_y, node_text = [], [], []
+    for col, planes in enumerate(columns):
+        for row, plane in enumerate(planes):
+            x, y = centre(col, row)
+            images.append(
+                dict(
+                    source=png_uri(diverging_rgb(_scaled(plane))),
+                    xref="x",
+                    yref="y",
+                    x=x - size / 2,
+                    y=y + size / 2,
+                    sizex=size,
+                    sizey=size,
+                    sizing="stretch",
+                    layer="below",
+                )
+            )
+            node_x.append(x)
+            node_y.append(y)
+            node_text.append(_node_label(col, row, len(columns), network, output_names))
+
+    # Edges, bucketed by sign and |weight| so a few traces draw them all.
+    buckets: dict[tuple[bool, int], tuple[list, list]] = {}
+    click_x, click_y, click_text, click_colour, click_size, edges = [], [], [], [], [], []
+    layer_names = [f"hidden{i}" for i in range(1, len(network.hidden) + 1)] + ["output"]
+    for layer, ((weight, bias), name) in enumerate(zip(weights, layer_names, strict=True)):
+        for target in range(weight.shape[0]):
+            tx, ty = centre(layer + 1, target)
+            for source in range(weight.shape[1]):
+                sx, sy = centre(layer, source)
+                w = float(weight[target, source])
+                xs, ys = buckets.setdefault((w >= 0, _width_bucket(w)), ([], []))
+                xs += [sx + size / 2, tx - size / 2, None]
+                ys += [sy, ty, None]
+                t = 0.7  # the click point sits near the target end, where edges fan apart least
+                click_x.append(sx + size / 2 + (tx - sx - size) * t)
+                click_y.append(sy + (ty - sy) * t)
+                into = _node_name(layer + 1, target, network, output_names)
+                click_text.append(
+                    f"weight {_node_name(layer, source, network)} → {into}<br><b>{w:.3f}</b>{EDIT}"
+                )
+                click_colour.append("rgba(0,0,0,0)")
+                click_size.append(11)
+                edges.append(Edge(name, target, source, w))
+            b = float(bias[target])
+            click_x.append(tx - size / 2)  # the bias: a small square on the neuron's lower left corner
+            click_y.append(ty - size / 2)
+            into = _node_name(layer + 1, target, network, output_names)
+            click_text.append(f"bias of {into}<br><b>{b:.3f}</b>{EDIT}")
+            click_colour.append(_hex(POSITIVE if b >= 0 else NEGATIVE))
+            click_size.append(5 + 2.5 * min(abs(b), 2.0))
+            edges.append(Edge(name, target, None, b))
+
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=click_x,
+            y=click_y,
+            mode="markers",
+            marker=dict(size=click_size, color=click_colour, symbol="square", line=dict(width=0)),
+            hovertext=click_text,
+            hoverinfo="text",
+            name="weights",
+            showlegend=False,
+        )
+    )
+    for (positive, bucket), (xs, ys) in sorted(buckets.items()):
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                line=dict(color=_hex(POSITIVE if positive else NEGATIVE), width=WIDTHS[bucket]),
+                opacity=0.35 + 0.1 * bucket,
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    if selected is not None:
+        _highlight(fig, selected, edges, click_x, click_y)
+    fig.add_trace(
+        go.Scatter(
+            x=node_x,
+            y=node_y,
+            mode="markers",
+            marker=dict(size=34, color="rgba(0,0,0,0)", symbol="square"),
+            hovertext=node_text,
+            hoverinfo="text",
+            showlegend=False,
+        )
+    )
+    annotations = _column_titles(columns, network, centre, size)
+    annotations += [
+        dict(
+            x=centre(0, r)[0] - size / 2 - 0.08,
+            y=centre(0, r)[1],
+            text=FEATURE_LABELS[f],
+            showarrow=False,
+            xanchor="right",
+            font=dict(size=13),
+        )
+        for r, f in enumerate(network.features)
+    ]
+    last = len(columns) - 1
+    annotations += [
+        dict(
+            x=centre(last, r)[0] + size / 2 + 0.08,
+            y=centre(last, r)[1],
+            text=n,
+            showarrow=False,
+            xanchor="left",
+            font=dict(size=12),
+        )
+        for r, n in enumerate(output_names)
+    ]
+    y_range = [-(tallest - 1) * gap - 0.5, 0.85]
+    height = int(16 + (y_range[1] - y_range[0]) * PIXELS_PER_UNIT)
+    fig.update_layout(
+        images=images,
+        annotations=annotations,
+        height=height,
+        margin=dict(l=8, r=8, t=8, b=8),
+        xaxis=dict(visible=False, range=[-1.25, last * pitch + 1.5], fixedrange=True, constrain="domain"),
+        # equal scales keep the neurons square; the height fits a ~600 px wide column without margins
+        yaxis=dict(visible=False, range=y_range, fixedrange=True, scaleanchor="x", constrain="domain"),
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        font=FONT,
+        hovermode="closest",
+        dragmode=False,
+        uirevision="network",
+        clickmode="event+select",
+    )
+    return NetworkPicture(fig, edges)
+
+
+PIXELS_PER_UNIT = 80
+EDIT = " (click to edit)"
+WIDTHS = (0.6, 1.2, 2.0, 3.0, 4.2, 5.6)
+_BOUNDS = (0.1, 0.3, 0.6, 1.0, 1.6)
+
+
+def _width_bucket(w: float) -> int:
+    return int(np.searchsorted(_BOUNDS, abs(w)))
+
+
+def _highlight(fig, selected: Edge, edges: list[Edge], xs: list[float], ys: list[float]) -> None:
+    for i, edge in enumerate(edges):
+        if (edge.layer, edge.target, edge.source) == (selected.layer, selected.target, selected.source):
+            fig.add_trace(
+                go.Scatter(
+                    x=[xs[i]],
+                    y=[ys[i]],
+                    mode="markers",
+                    hoverinfo="skip",
+                    showlegend=False,
+                    marker=dict(size=16, color="rgba(0,0,0,0)", line=dict(width=2.5, color="#31333f")),
+                )
+            )
+
+
+def _node_name(col: int, row: int, network: Network, output_names: list[str] | None = None) -> str:
+    if col == 0:
+        return FEATURE_LABELS[network.features[row]]
+    if col <= len(network.hidden):
+        return f"neuron {row + 1} of layer {col}"
+    return f"output {output_names[row] if output_names else row + 1}"
+
+
+def _node_label(col: int, row: int, n_columns: int, network: Network, output_names: list[str]) -> str:
+    if col == 0:
+        return f"input {FEATURE_LABELS[network.features[row]]} over the plane"
+    if col == n_columns - 1:
+        return f"output '{output_names[row]}' (before softmax) over the plane"
+    act = ACTIVATION_LABELS[network.activations[col - 1]]
+    return f"neuron {row + 1} of hidden layer {col} ({act}) over the plane"
+
+
+def _column_titles(columns, network: Network, centre, size: float) -> list[dict]:
+    titles = []
+    for col, planes in enumerate(columns):
+        if col == 0:
+            text = f"<b>{len(planes)} features</b>"
+        elif col == len(columns) - 1:
+            text = "<b>Output</b>"
+        else:
+            act = ACTIVATION_LABELS[network.activations[col - 1]]
+            text = f"<b>{len(planes)} neuron{'s' if len(planes) > 1 else ''}</b><br>{act}"
+        x, _ = centre(col, 0)
+        titles.append(dict(x=x, y=0.8, yanchor="top", text=text, showarrow=False, font=dict(size=12)))
+    return titles
+
+
+PLANE_AXIS = dict(
+    range=[-EXTENT, EXTENT], dtick=2, showgrid=False, zeroline=False, constrain="domain", fixedrange=True
+)
+
+
+def boundary_figure(
+    boundary: np.ndarray,
+    task: str,
+    train: tuple[np.ndarray, np.ndarray],
+    test: tuple[np.ndarray, np.ndarray] | None = None,
+    discretize: bool = False,
+    clickable: bool = False,
+    height: int = 420,
+) -> go.Figure:
+    """The output over the plane with the training points (white rim) and, optionally, the test points
+    (dark rim). `train`/`test` are (points (N, 2), targets (N,)). With `clickable`, a transparent grid
+    (trace 0) catches clicks anywhere on the plane, so the page can add a point there."""
+    fig = go.Figure()
+    if clickable:
+        ticks = np.linspace(-EXTENT, EXTENT, 49)
+        fig.add_trace(
+            go.Heatmap(
+                x=ticks,
+                y=ticks,
+                z=np.zeros((49, 49)),
+                opacity=0,
+                showscale=False,
+                hoverinfo="x+y",
+                colorscale=[[0, "white"], [1, "white"]],
+            )
+        )
+    for pair, rim, name in ((train, "white", "train"), (test, "#31333f", "test")):
+        if pair is None or len(pair[0]) == 0:
+            continue
+        points, targets = pair
+        points, targets = points[:500], targets[:500]  # a chart redraws smoothly with at most 500 points
+        fig.add_trace(
+            go.Scatter(
+                x=points[:, 0],
+                y=points[:, 1],
+                mode="markers",
+                marker=dict(size=7, color=_point_colours(targets, task), line=dict(width=1, color=rim)),
+                name=f"{name} data",
+                hovertemplate=f"{name}: (%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
+                showlegend=False,
+            )
+        )
+    fig.update_layout(
+        images=[
+            dict(
+                source=png_uri(boundary_rgb(boundary, task, discretize)),
+                xref="x",
+                yref="y",
+                x=-EXTENT,
+                y=EXTENT,
+                sizex=2 * EXTENT,
+                sizey=2 * EXTENT,
+                sizing="stretch",
+                layer="below",
+            )
+        ],
+        height=height,
+        margin=dict(l=30, r=10, t=10, b=30),
+        xaxis=PLANE_AXIS,
+        yaxis=dict(PLANE_AXIS, scaleanchor="x"),
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        font=FONT,
+        dragmode=False,
+        uirevision="boundary",
+        clickmode="event+select" if clickable else "event",
+    )
+    return fig
+
+
+def _point_colours(targets: np.ndarray, task: str) -> list[str]:
+    if task == "regression":
+        return [_hex(c) for c in diverging_rgb(np.asarray(targets, dtype=np.float32).ravel())]
+    palette = [_hex(c) for c in CLASS_COLOURS]
+    return [palette[int(t) % len(palette)] for t in np.asarray(targets).ravel()]
+
+
+def loss_figure(history: list[dict] | pd.DataFrame, height: int = 130) -> go.Figure:
+    """Train (grey) and test (dark) loss against the epoch: TF Playground's little curve.
+    `history`: rows with epoch, train_loss, test_loss."""
+    history = pd.DataFrame(history)
+    fig = go.Figure()
+    if len(history) > 300:  # a chart redraws smoothly with a few hundred points
+        history = history.iloc[np.linspace(0, len(history) - 1, 300).astype(int)]
+    for column, colour, name in (("train_loss", "#9aa0a6", "train"), ("test_loss", "#31333f", "test")):
+        if column in history:
+            fig.add_trace(
+                go.Scatter(
+                    x=history["epoch"],
+                    y=history[column],
+                    mode="lines",
+                    name=name,
+                    line=dict(color=colour, width=2),
+                )
+            )
+    fig.update_layout(
+        height=height,
+        margin=dict(l=36, r=6, t=6, b=24),
+        showlegend=False,
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        font=dict(FONT, size=11),
+        xaxis=dict(title=None, showgrid=False, rangemode="tozero"),
+        yaxis=dict(title=None, gridcolor="#eee", rangemode="tozero"),
+        uirevision="loss",
+    )
+    return fig
+
+
+def grad_norm_figure(norms: pd.DataFrame, height: int = 170) -> go.Figure:
+    """The latest gradient norm per layer (log scale), input side first: tiny bars in a deep sigmoid
+    network's first layers are vanishing gradients. `norms` has columns layer, grad_norm."""
+    fig = go.Figure(
+        go.Bar(
+            x=norms["layer"],
+            y=norms["grad_norm"].clip(lower=1e-12),
+            marker_color="#0877bd",
+            hovertemplate="%{x}: %{y:.2e}<extra></extra>",
+            text=[f"{v:.1e}" for v in norms["grad_norm"]],
+            textposition="outside",
+        )
+    )
+    fig.update_layout(
+        height=height,
+        margin=dict(l=40, r=6, t=22, b=24),
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        font=dict(FONT, size=11),
+        yaxis=dict(type="log", gridcolor="#eee", title=None),
+        uirevision="grads",
+    )
+    return fig

@@ -1,0 +1,174 @@
+"""The 2-D playground page in AppTest: controls change the network and the link, and a link rebuilds the
+same network and data."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+import dlcore
+import dlcore.playground as pg
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "playground.py")
+
+
+@pytest.fixture
+def open_page():
+    """open_page(query) -> a run AppTest of the page; every job it started is stopped afterwards."""
+    apps = []
+
+    def open_(query: dict[str, str] | None = None) -> AppTest:
+        at = AppTest.from_file(PAGE, default_timeout=60)
+        for key, value in (query or {}).items():
+            at.query_params[key] = value
+        at.run()
+        assert not at.exception
+        apps.append(at)
+        return at
+
+    yield open_
+    for at in apps:
+        for run in at.session_state["playground_runs"].values():
+            if run.job is not None:
+                run.job.stop()
+                run.job.wait(5)
+
+
+def state_of(at: AppTest) -> pg.Playground:
+    return at.session_state["playground_state"]
+
+
+def link_of(at: AppTest) -> dict[str, str]:
+    return {k: at.query_params[k][0] if isinstance(at.query_params[k], list) else at.query_params[k]
+            for k in at.query_params}  # fmt: skip
+
+
+def job_of(at: AppTest, side: str = "A"):
+    return at.session_state["playground_runs"][side].job
+
+
+def test_the_page_opens_on_tf_playgrounds_first_screen_and_writes_it_into_the_link(open_page):
+    at = open_page()
+    assert state_of(at) == pg.Playground()
+    assert link_of(at) == pg.to_query(pg.Playground())
+    assert job_of(at).status == "paused"  # nothing trains before Play
+    assert job_of(at).spec == pg.model_spec(pg.Playground(), pg.Network())
+
+
+def test_a_shared_link_rebuilds_the_same_network_and_the_same_points(open_page):
+    link = {"dataset": "spiral", "noise": "20", "ratio": "70", "seed": "1234", "features": "x1,x2,sin(x1)",
+            "layers": "5,3", "act": "relu", "lr": "0.01", "opt": "adam", "reg": "l2", "rate": "0.003",
+            "batch": "16"}  # fmt: skip
+    first = open_page(link)
+    second = open_page(link_of(first))  # the link the first page wrote, opened in a new tab
+    expected, problems = pg.from_query(link)
+    assert problems == []
+    for at in (first, second):
+        assert state_of(at) == expected
+        job = job_of(at)
+        assert job.spec == pg.model_spec(expected, expected.a)
+        assert (job.config.lr, job.config.optimizer, job.config.weight_decay, job.config.batch_size) == (
+            0.01,
+            "adam",
+            0.003,
+            16,
+        )
+    a, b = job_of(first).dataset, job_of(second).dataset
+    reference = dlcore.data.load("spiral", **pg.dataset_options(expected, expected.a))
+    for split in ("train", "test"):
+        assert torch.equal(getattr(a.raw_2d, split), getattr(reference.raw_2d, split))
+        assert torch.equal(getattr(a, split)[0], getattr(b, split)[0])
+    # same seed, same starting weights
+    for p, q in zip(
+        job_of(first).snapshot().parameters(), job_of(second).snapshot().parameters(), strict=True
+    ):
+        assert torch.equal(p, q)
+
+
+def test_a_broken_link_opens_a_working_page_and_says_what_was_ignored(open_page):
+    at = open_page({"dataset": "circel", "layers": "4,99", "lr": "fast"})
+    assert state_of(at) == pg.Playground()
+    warnings = " ".join(w.value for w in at.warning)
+    assert "circel" in warnings and "layers" in warnings and "lr" in warnings
+
+
+def test_layer_and_neuron_controls_reshape_the_network_and_the_link(open_page):
+    at = open_page()
+    at.number_input(key="pg-A-layers").increment().run()
+    assert state_of(at).a.hidden == (4, 2, 2)
+    at.number_input(key="pg-A-width0").set_value(7).run()
+    assert not at.exception
+    assert state_of(at).a.hidden == (7, 2, 2)
+    assert link_of(at)["layers"] == "7,2,2"
+    assert job_of(at).spec == pg.model_spec(state_of(at), state_of(at).a)
+
+
+def test_settings_reach_the_training_job(open_page):
+    at = open_page()
+    at.selectbox(key="pg-A-act").set_value("relu").run()
+    at.selectbox(key="pg-A-reg").set_value("l1").run()
+    at.selectbox(key="pg-A-rate").set_value(0.01).run()
+    assert not at.exception
+    assert link_of(at)["act"] == "relu" and link_of(at)["reg"] == "l1"
+    job = job_of(at)
+    assert [layer.type for layer in job.spec.layers] == ["Linear", "ReLU", "Linear", "ReLU", "Linear"]
+    assert job.config.l1 == 0.01
+
+
+def test_turning_off_every_feature_is_refused_with_a_message(open_page):
+    at = open_page()
+    at.pills(key="pg-A-features").set_value([]).run()
+    assert not at.exception
+    assert state_of(at).a.features == ("x1", "x2")
+    assert any("feature" in w.value for w in at.warning)
+
+
+def test_ab_mode_trains_two_networks_at_once(open_page):
+    at = open_page()
+    at.toggle(key="pg-compare").set_value(True).run()
+    at.selectbox(key="pg-B-act").set_value("sigmoid").run()
+    assert not at.exception
+    assert link_of(at)["compare"] == "1" and link_of(at)["b.act"] == "sigmoid"
+    at.button(key="pg-play").click().run()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and min(job_of(at, s).progress()["epoch"] for s in "AB") < 3:
+        time.sleep(0.2)
+    assert job_of(at, "A").status == job_of(at, "B").status == "running"
+    assert min(job_of(at, s).progress()["epoch"] for s in "AB") >= 3
+    at.button(key="pg-pause").click().run()
+    assert not at.exception
+
+
+def test_a_learning_rate_change_keeps_the_trained_weights(open_page):
+    at = open_page()
+    at.button(key="pg-step").click().run()
+    job_of(at).wait(0.5)
+    before = job_of(at).snapshot().state_dict()
+    at.selectbox(key="pg-A-lr").set_value(0.3).run()
+    after_job = job_of(at)
+    assert after_job.config.lr == 0.3
+    for name, value in after_job.snapshot().state_dict().items():
+        assert torch.equal(value, before[name]), name
+
+
+def test_classroom_mode_hides_the_ticked_controls(open_page):
+    at = open_page()
+    at.multiselect(key="pg-hide").set_value(["noise", "lr"]).run()
+    assert link_of(at)["hide"] == "noise,lr"
+    student = open_page(link_of(at))
+    keys = {w.key for w in student.slider} | {w.key for w in student.selectbox}
+    assert "pg-noise" not in keys and "pg-A-lr" not in keys
+    assert "pg-ratio" in keys and "pg-A-act" in keys
+
+
+def test_a_preset_sets_up_the_xor_lesson(open_page):
+    at = open_page()
+    at.selectbox(key="pg-preset").set_value("XOR: a perceptron fails, one hidden layer succeeds").run()
+    assert not at.exception
+    state = state_of(at)
+    assert state.dataset == "xor" and state.a.hidden == () and state.b.hidden == (4,)
+    assert [layer.type for layer in job_of(at, "A").spec.layers] == ["Linear"]

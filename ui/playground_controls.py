@@ -1,0 +1,389 @@
+"""The playground's controls: the player bar, the data column, each network's settings and shape, and
+the classroom/share panel. Every widget is bound to the state (see ui.playground_state) and is left out
+when a teacher's classroom link hides it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+import dlcore
+from dlcore import playground as pg
+from ui import playground_runs as runs
+from ui import playground_state as store
+from ui.playground_views import POINT_CLASS_KEY
+
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+REGULARISATION = {"none": "None", "l1": "L1", "l2": "L2"}
+OPTIMIZERS = {
+    "sgd": "SGD",
+    "momentum": "SGD + momentum",
+    "nesterov": "Nesterov",
+    "adam": "Adam",
+    "adamw": "AdamW",
+    "rmsprop": "RMSprop",
+    "adagrad": "Adagrad",
+}
+LOSSES = {"auto": "Auto", "cross_entropy": "Cross-entropy", "mse": "MSE", "l1": "L1 (MAE)", "huber": "Huber"}
+ACTIVATION_LABELS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear",
+                     "leaky_relu": "Leaky ReLU", "elu": "ELU", "gelu": "GELU", "silu": "SiLU"}  # fmt: skip
+INITS = {
+    "default": "PyTorch default",
+    "xavier": "Xavier",
+    "kaiming": "Kaiming",
+    "normal": "Normal (σ 0.1)",
+    "zeros": "Zeros",
+}
+
+
+def _with_current(options: tuple, value) -> list:
+    """A fixed list of choices plus the current value when a link brought another one."""
+    return sorted(set(options) | {value})
+
+
+def _network_change(side: str, change):
+    """A state change for one network: change(network, value) -> network."""
+    return lambda state, value: state.with_network(side, change(state.networks()[side], value))
+
+
+# --- the player bar -------------------------------------------------------------------------------
+def player_bar(state: pg.Playground) -> None:
+    cols = st.columns([1.1, 1, 1, 3.5, 2.2], vertical_alignment="bottom")
+    first = (
+        ("Pause", "pause", runs.pause, None) if runs.is_playing() else ("Play", "play_arrow", runs.play, None)
+    )
+    buttons = (
+        first,
+        ("Step", "skip_next", runs.step, "Train one epoch, then pause."),
+        ("Reset", "restart_alt", runs.reset, "Start again from fresh weights (same seed)."),
+    )
+    for col, (label, icon, action, help_text) in zip(cols, buttons, strict=False):
+        col.button(
+            label,
+            icon=f":material/{icon}:",
+            key=f"pg-{label.lower()}",
+            on_click=action,
+            type="primary" if action in (runs.play, runs.pause) else "secondary",
+            help=help_text,
+            width="stretch",
+        )
+    if not state.hides("presets"):
+        names = ["—"] + list(pg.PRESETS)
+        cols[3].selectbox(
+            "Lesson preset",
+            names,
+            key="pg-preset",
+            on_change=_apply_preset,
+            help="Ready-made setups for a lesson; each one is also just a link.",
+        )
+    if not state.hides("compare"):
+        store.bind("pg-compare", state.b is not None)
+        cols[4].toggle(
+            "A/B: compare two networks",
+            help="Train a second network on the same data at the same time, e.g. ReLU vs sigmoid.",
+            **store.on_change("pg-compare", lambda s, on: replace(s, b=(s.b or s.a) if on else None)),
+        )
+
+
+def _apply_preset() -> None:
+    name = st.session_state.get("pg-preset")
+    if name in pg.PRESETS:
+        runs.pause()
+        store.replace_state(pg.preset(name))
+    st.session_state["pg-preset"] = "—"
+
+
+# --- the data column --------------------------------------------------------------------------------
+def data_column(state: pg.Playground) -> None:
+    st.markdown("#### Data")
+    if not state.hides("problem"):
+        store.bind("pg-problem", state.problem)
+        st.segmented_control(
+            "Problem type",
+            ["classification", "regression"],
+            format_func=str.capitalize,
+            required=True,
+            **store.on_change("pg-problem", _set_problem),
+        )
+    if not state.hides("dataset"):
+        choices = pg.REGRESSION if state.problem == "regression" else pg.CLASSIFICATION
+        store.bind("pg-dataset", state.dataset)
+        st.radio(
+            "Dataset",
+            choices,
+            format_func=pg.DATASET_LABELS.get,
+            help="The points to learn. Orange and blue are the two classes; regression colours the value.",
+            **store.on_change("pg-dataset", lambda s, name: replace(s, dataset=name, points=s.points)),
+        )
+        if state.dataset in pg.MULTICLASS_OPTION:
+            store.bind("pg-classes", state.classes)
+            st.slider(
+                "Classes",
+                3,
+                pg.MAX_CLASSES,
+                **store.on_change("pg-classes", lambda s, k: replace(s, classes=k)),
+            )
+    if state.dataset == "points" and not state.hides("points"):
+        own_points(state)
+    if not state.hides("ratio"):
+        store.bind("pg-ratio", state.train_ratio)
+        st.slider(
+            "Ratio of training to test data",
+            10,
+            90,
+            step=10,
+            format="%d%%",
+            **store.on_change("pg-ratio", lambda s, v: replace(s, train_ratio=v)),
+        )
+    if not state.hides("noise") and state.dataset != "points":
+        store.bind("pg-noise", state.noise)
+        st.slider("Noise", 0, 50, step=5, **store.on_change("pg-noise", lambda s, v: replace(s, noise=v)))
+    if not state.hides("regenerate"):
+        st.button(
+            "Regenerate",
+            icon=":material/casino:",
+            key="pg-regenerate",
+            on_click=store.update,
+            args=(lambda s: replace(s, seed=(s.seed * 1_103_515_245 + 12_345) % 2**31),),
+            help="New random points (a new seed); the seed is part of the link.",
+            width="stretch",
+        )
+    st.caption(f"Seed {state.seed}")
+    st.markdown("#### View")
+    if not state.hides("showtest"):
+        store.bind("pg-showtest", state.show_test)
+        st.checkbox("Show test data", **store.on_change("pg-showtest", lambda s, v: replace(s, show_test=v)))
+    if not state.hides("discretize"):
+        store.bind("pg-discretize", state.discretize)
+        st.checkbox(
+            "Discretize output", **store.on_change("pg-discretize", lambda s, v: replace(s, discretize=v))
+        )
+
+
+def _set_problem(state: pg.Playground, problem: str | None) -> pg.Playground:
+    if problem is None or problem == state.problem:
+        return state
+    return replace(state, dataset="plane" if problem == "regression" else "circle")
+
+
+def own_points(state: pg.Playground) -> None:
+    """Click the plane to add points of the chosen class, or upload a CSV (x1, x2, label)."""
+    st.caption(f"{len(state.points)} points. Click the output plane to add one of the chosen class.")
+    st.segmented_control(
+        "Class of new points",
+        list(range(pg.MAX_CLASSES)),
+        format_func=lambda c: ("🟠", "🔵", "🟢", "🟣", "🔴")[c] + f" {c}",
+        key=POINT_CLASS_KEY,
+        default=0,
+        required=True,
+    )
+    upload = st.file_uploader("…or upload a CSV: x1, x2, label", type=["csv"], key="pg-csv")
+    if upload is not None and st.session_state.get("pg-csv-seen") != upload.file_id:
+        st.session_state["pg-csv-seen"] = upload.file_id
+        try:
+            store.replace_state(replace(state, points=pg.points_from_csv(upload)))
+            st.rerun()
+        except dlcore.DataError as err:
+            st.error(f"{upload.name}: {err.message}", icon="🛑")
+    if state.points:
+        st.button(
+            "Clear points",
+            key="pg-clear-points",
+            on_click=store.update,
+            args=(lambda s: replace(s, points=()),),
+        )
+
+
+# --- one network's settings and shape ------------------------------------------------------------------
+def network_settings(side: str, state: pg.Playground) -> None:
+    """Learning rate, activation, regularisation, rate, batch size, and more (optimizer, loss, init)."""
+    net = state.networks()[side]
+    key = f"pg-{side}"
+    cols = st.columns(6, vertical_alignment="bottom")
+    lrs = _with_current(LEARNING_RATES, net.learning_rate)
+    _network_choice(cols[0], side, state, "lr", "learning_rate", "Learning rate", lrs, "{:g}".format)
+    if not state.hides("act"):
+        mixed = len(set(net.activations)) > 1
+        options = list(pg.ACTIVATIONS) + (["mixed"] if mixed else [])
+        store.bind(f"{key}-act", "mixed" if mixed else net.activation)
+        cols[1].selectbox(
+            "Activation",
+            options,
+            format_func=lambda a: "per layer" if a == "mixed" else ACTIVATION_LABELS[a],
+            help="Applied after every hidden layer (set one per layer under More).",
+            **store.on_change(
+                f"{key}-act", _network_change(side, lambda n, a: n if a == "mixed" else n.with_activation(a))
+            ),
+        )
+    _network_choice(cols[2], side, state, "reg", "regularization", "Regularisation", list(REGULARISATION),
+                    REGULARISATION.get)  # fmt: skip
+    rates = _with_current(REG_RATES, net.reg_rate)
+    _network_choice(cols[3], side, state, "rate", "reg_rate", "Regularisation rate", rates, "{:g}".format)
+    if not state.hides("batch"):
+        store.bind(f"{key}-batch", net.batch_size)
+        cols[4].number_input(
+            "Batch size",
+            1,
+            500,
+            **store.on_change(
+                f"{key}-batch", _network_change(side, lambda n, v: replace(n, batch_size=int(v)))
+            ),
+        )
+    with cols[5].popover("More", width="stretch"):
+        _more_settings(side, state, net)
+
+
+def _network_choice(where, side: str, state: pg.Playground, control: str, attr: str, label: str, options,
+                    format_func, help: str | None = None) -> None:  # fmt: skip
+    """A selectbox for one field of one network, unless classroom mode hides `control`."""
+    if state.hides(control):
+        return
+    key = store.bind(f"pg-{side}-{control}", getattr(state.networks()[side], attr))
+    where.selectbox(
+        label,
+        options,
+        format_func=format_func,
+        help=help,
+        **store.on_change(key, _network_change(side, lambda n, v: replace(n, **{attr: v}))),
+    )
+
+
+def _more_settings(side: str, state: pg.Playground, net: pg.Network) -> None:
+    key = f"pg-{side}"
+    help_of = {name: pg.NETWORK_PARAMS[name].help for name in ("opt", "loss", "init")}
+    _network_choice(st, side, state, "opt", "optimizer", "Optimizer", list(OPTIMIZERS), OPTIMIZERS.get,
+                    help_of["opt"])  # fmt: skip
+    _network_choice(
+        st, side, state, "loss", "loss", "Loss", _compatible_losses(state), LOSSES.get, help_of["loss"]
+    )
+    _network_choice(st, side, state, "init", "init", "Weight initialisation", list(INITS), INITS.get,
+                    help_of["init"])  # fmt: skip
+    if not state.hides("act") and net.hidden:
+        st.markdown("**Activation per layer**")
+        for i, act in enumerate(net.activations):
+            store.bind(f"{key}-act{i}", act)
+            st.selectbox(
+                f"Layer {i + 1}",
+                list(pg.ACTIVATIONS),
+                format_func=ACTIVATION_LABELS.get,
+                **store.on_change(
+                    f"{key}-act{i}", _network_change(side, lambda n, a, i=i: _set_layer_act(n, i, a))
+                ),
+            )
+
+
+def _set_layer_act(net: pg.Network, index: int, activation: str) -> pg.Network:
+    acts = list(net.activations)
+    acts[index] = activation
+    return replace(net, activations=tuple(acts))
+
+
+def _compatible_losses(state: pg.Playground) -> list[str]:
+    if state.task == "regression":
+        return ["auto", "mse", "l1", "huber"]
+    return ["auto", "cross_entropy"]
+
+
+def network_shape(side: str, state: pg.Playground) -> None:
+    """Input feature toggles, hidden layers +/− and neurons +/− per layer."""
+    net = state.networks()[side]
+    key = f"pg-{side}"
+    limits = state.limit
+    if not state.hides("features"):
+        store.bind(f"{key}-features", list(net.features))
+        st.pills(
+            "Input features",
+            list(pg.FEATURES),
+            selection_mode="multi",
+            format_func=pg.FEATURE_LABELS.get,
+            help="What the network sees of each point. x1² and x2² make a circle easy; sin helps spirals.",
+            **store.on_change(
+                f"{key}-features", _network_change(side, lambda n, f: replace(n, features=_ordered(f)))
+            ),
+        )
+    show_layers, show_neurons = not state.hides("layers"), not state.hides("neurons")
+    if not (show_layers or show_neurons):
+        return
+    widths = net.hidden if show_neurons else ()
+    cols = st.columns([1.4] + [1] * max(len(widths), 1), vertical_alignment="bottom")
+    if show_layers:
+        store.bind(f"{key}-layers", len(net.hidden))
+        cols[0].number_input(
+            "Hidden layers",
+            0,
+            limits.max_layers,
+            help=f"Add or remove hidden layers (up to {limits.max_layers}).",
+            **store.on_change(
+                f"{key}-layers", _network_change(side, lambda n, k: _set_depth(n, int(k), limits))
+            ),
+        )
+    for i, width in enumerate(widths):
+        store.bind(f"{key}-width{i}", width)
+        cols[i + 1].number_input(
+            f"Layer {i + 1} neurons",
+            1,
+            limits.max_neurons,
+            **store.on_change(
+                f"{key}-width{i}",
+                _network_change(side, lambda n, w, i=i: n.resize_layer(i, int(w) - n.hidden[i], limits)),
+            ),
+        )
+
+
+def _ordered(features) -> tuple[str, ...]:
+    return tuple(f for f in pg.FEATURES if f in (features or ()))
+
+
+def _set_depth(net: pg.Network, depth: int, limits: pg.Limits) -> pg.Network:
+    while len(net.hidden) < depth:
+        net = net.add_layer(limits)
+    while len(net.hidden) > depth:
+        net = net.remove_layer()
+    return net
+
+
+# --- classroom and sharing ---------------------------------------------------------------------------
+def classroom_panel(state: pg.Playground) -> None:
+    """Tick controls to hide and get the students' link; looser limits on request."""
+    with st.expander("🏫 Classroom mode, sharing and limits"):
+        st.markdown(
+            "The address bar always holds a link to exactly this setup, seed included. "
+            "Tick controls to hide them: your students' link shows only the rest."
+        )
+        store.bind("pg-hide", list(state.hidden_controls))
+        st.multiselect(
+            "Hide these controls",
+            list(pg.CONTROLS),
+            format_func=pg.CONTROLS.get,
+            **store.on_change("pg-hide", lambda s, v: replace(s, hidden_controls=tuple(v))),
+        )
+        st.code(share_link(state), language=None, wrap_lines=True)
+        store.bind("pg-limits", state.limits == "loose")
+        loose = pg.LIMITS["loose"]
+        st.toggle(
+            f"Looser limits (up to {loose.max_layers} layers of {loose.max_neurons} neurons)",
+            **store.on_change("pg-limits", _set_limits),
+        )
+
+
+def _set_limits(state: pg.Playground, loose: bool) -> pg.Playground:
+    if loose:
+        return replace(state, limits="loose")
+    # back to standard: shrink what no longer fits
+    standard = pg.LIMITS["standard"]
+
+    def fit(net: pg.Network) -> pg.Network:
+        hidden = tuple(min(w, standard.max_neurons) for w in net.hidden[: standard.max_layers])
+        return replace(net, hidden=hidden, activations=net.activations[: len(hidden)])
+
+    return replace(state, limits="standard", a=fit(state.a), b=fit(state.b) if state.b else None)
+
+
+def share_link(state: pg.Playground) -> str:
+    from urllib.parse import urlencode
+
+    base = st.context.url.split("?")[0] if st.context.url else "/playground"
+    return f"{base}?{urlencode(pg.to_query(state), safe=',')}"

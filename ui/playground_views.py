@@ -1,0 +1,264 @@
+"""The live part of the playground: for each network, a fragment that redraws its neurons, edges,
+gradient norms, losses and decision boundary several times a second while it trains.
+
+Each poll takes one consistent snapshot of the model (the training thread never waits on the page), runs
+one batched forward pass over the plane for every neuron's picture, and is also the job's heartbeat.
+Clicking a weight or bias opens a small editor; clicking the plane (own points) adds a point.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import streamlit as st
+
+import dlcore
+from dlcore import playground as pg
+from dlcore import plots_playground as plots
+from ui import playground_runs as runs
+from ui import playground_state as state_store
+from ui.errors import show_error
+
+POLL_S = 0.2  # five redraws a second while training
+RESOLUTION = 50  # grid points per axis for every neuron's picture
+EDIT_KEY = "playground_edit"  # (side, Edge) being edited
+REVISION_KEY = "playground_chart_revision"  # bumped to clear a chart's click selection
+POINT_CLASS_KEY = "playground_point_class"
+CHART_CONFIG = {"displayModeBar": False}
+STYLE = """<style>
+.pg-epoch {font-size: 2.1rem; font-weight: 600; font-variant-numeric: tabular-nums; line-height: 1.1;}
+.pg-epoch span, .pg-score span {font-size: 0.8rem; font-weight: 400; text-transform: uppercase;
+  letter-spacing: 0.06em; color: #6b6f76; margin-right: 0.4rem;}
+.pg-score {font-size: 1.15rem; font-variant-numeric: tabular-nums;}
+.pg-test {font-weight: 600;}
+</style>"""
+
+
+def output_names(state: pg.Playground, dataset) -> list[str]:
+    if state.task == "regression":
+        return ["value"]
+    names = list(getattr(dataset, "class_names", None) or [])
+    return (
+        names if len(names) == pg.num_outputs(state) else [f"class {i}" for i in range(pg.num_outputs(state))]
+    )
+
+
+def network_panel(side: str, state: pg.Playground) -> None:
+    """Draw one network's live views (call once per side, inside its container)."""
+    playing = runs.is_playing()
+
+    @st.fragment(run_every=POLL_S if playing else None)
+    def live() -> None:
+        _draw(side, state, playing)
+
+    live()
+
+
+def _draw(side: str, state: pg.Playground, playing: bool) -> None:
+    run = runs.runs().get(side)
+    network = state.networks()[side]
+    if run is None:
+        return
+    if run.error or run.job is None:
+        show_error(run.error or "this network could not start")
+        return
+    job = run.job
+    job.heartbeat()
+    if job.status == "failed":
+        show_error(job.error or "training failed")
+    elif playing and not job.alive:
+        st.rerun()  # the page starts a continuing job (time limit reached, or reaped while paused)
+    try:
+        model = job.snapshot()
+    except dlcore.DlcoreError:
+        st.rerun()
+        return
+    run.weights = model.state_dict()
+    maps = pg.neuron_maps(model, network, RESOLUTION)
+    scores = pg.evaluate(model, run.dataset, pg.loss_name(state, network))
+    progress = job.progress()
+    _record(run, progress, scores)
+
+    net_col, out_col = st.columns([3, 2], gap="medium")
+    with net_col:
+        _network(side, state, network, run, model, maps)
+        if not state.hides("grads"):
+            _grad_norms(job, network)
+    with out_col:
+        _output(side, state, run, maps, scores)
+
+
+def _record(run: runs.Run, progress: dict, scores: dict) -> None:
+    step = int(progress.get("step") or 0)
+    if run.history and run.history[-1]["step"] == step and run.history[-1]["offset"] == run.epoch_offset:
+        return
+    if "train_loss" in scores:
+        run.history.append(
+            {
+                "step": step,
+                "offset": run.epoch_offset,
+                "epoch": run.epoch(),
+                "train_loss": scores["train_loss"],
+                "test_loss": scores.get("test_loss", math.nan),
+            }
+        )
+        del run.history[: -runs.HISTORY_LIMIT]
+
+
+def _revision() -> int:
+    return st.session_state.get(REVISION_KEY, 0)
+
+
+def _network(side: str, state: pg.Playground, network: pg.Network, run: runs.Run, model, maps) -> None:
+    edit = st.session_state.get(EDIT_KEY)
+    selected = edit[1] if edit and edit[0] == side else None
+    picture = plots.network_figure(
+        maps, pg.network_weights(model, network), network, output_names(state, run.dataset), selected
+    )
+    editable = not state.hides("edit")
+    event = st.plotly_chart(
+        picture.figure,
+        width="stretch",
+        config=CHART_CONFIG,
+        key=f"playground-network-{side}-{_revision()}",
+        **({"on_select": "rerun", "selection_mode": "points"} if editable else {}),
+    )
+    if editable:
+        clicked = _clicked_point(event, trace=0)
+        if clicked is not None and clicked < len(picture.edges):
+            st.session_state[EDIT_KEY] = (side, picture.edges[clicked])
+            st.session_state[REVISION_KEY] = _revision() + 1  # the next draw starts without a selection
+            selected = picture.edges[clicked]
+        if selected is not None:
+            _editor(side, network, selected)
+    st.caption(
+        "Each square shows that neuron's output over the plane (blue positive, orange negative). "
+        "Lines are weights: blue positive, orange negative, thicker is larger."
+        + (" Click one, or a neuron's small bias square, to type a new value." if editable else "")
+    )
+
+
+def _clicked_point(event, trace: int) -> int | None:
+    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else []
+    if not points and event is not None and hasattr(event, "selection"):
+        points = event.selection.get("points", [])
+    for point in points:
+        if point.get("curve_number") == trace:
+            return point.get("point_index", point.get("point_number"))
+    return None
+
+
+def _editor(side: str, network: pg.Network, edge: pg.Edge) -> None:
+    what = _edge_label(network, edge)
+    with st.form(key=f"playground-edit-{side}", border=True):
+        value = st.number_input(f"New value for the {what}", value=float(edge.value), step=0.1, format="%.3f")
+        set_col, close_col = st.columns(2)
+        submitted = set_col.form_submit_button("Set value", type="primary", width="stretch")
+        closed = close_col.form_submit_button("Close", width="stretch")
+    if submitted:
+        try:
+            runs.set_parameter(side, edge, value)
+        except dlcore.DlcoreError as err:
+            show_error(err)
+            return
+        st.session_state.pop(EDIT_KEY, None)
+        st.rerun(scope="fragment")
+    if closed:
+        st.session_state.pop(EDIT_KEY, None)
+        st.rerun(scope="fragment")
+
+
+def _edge_label(network: pg.Network, edge: pg.Edge) -> str:
+    layer = "output" if edge.layer == "output" else f"hidden layer {edge.layer.removeprefix('hidden')}"
+    target = f"neuron {edge.target + 1} of the {layer}"
+    if edge.source is None:
+        return f"bias of {target}"
+    index = pg.layer_names(network).index(edge.layer)
+    source = (
+        pg.FEATURE_LABELS[network.features[edge.source]]
+        if index == 0
+        else f"neuron {edge.source + 1} of hidden layer {index}"
+    )
+    return f"weight from {source} to {target}"
+
+
+def _grad_norms(job, network: pg.Network) -> None:
+    latest = pg.latest_grad_norms(job.grad_norms(), network)
+    if latest.empty:
+        st.caption("Gradient norm per layer appears here once training starts.")
+        return
+    st.markdown("**Gradient norm per layer** (log scale: tiny bars near the input = vanishing gradients)")
+    st.plotly_chart(plots.grad_norm_figure(latest), width="stretch", config=CHART_CONFIG)
+
+
+def _output(side: str, state: pg.Playground, run: runs.Run, maps, scores: dict) -> None:
+    epoch = run.epoch()
+    st.markdown(
+        f"<div class='pg-epoch'><span>Epoch</span> {epoch:,}</div>"
+        + _score_line("Test loss", scores.get("test_loss"), "pg-test")
+        + _score_line("Training loss", scores.get("train_loss"), "pg-train")
+        + (
+            _score_line("Test accuracy", scores.get("test_accuracy"), "pg-train", percent=True)
+            if "test_accuracy" in scores
+            else ""
+        ),
+        unsafe_allow_html=True,
+    )
+    if run.history:
+        st.plotly_chart(plots.loss_figure(run.history), width="stretch", config=CHART_CONFIG)
+    train, test = _points(run.dataset, "train"), _points(run.dataset, "test")
+    clickable = state.dataset == "points" and not state.hides("points")
+    figure = plots.boundary_figure(
+        maps.boundary(state.task),
+        state.task,
+        train,
+        test if state.show_test else None,
+        state.discretize,
+        clickable=clickable,
+    )
+    event = st.plotly_chart(
+        figure,
+        width="stretch",
+        config=CHART_CONFIG,
+        key=f"playground-plane-{side}-{_revision()}",
+        **({"on_select": "rerun", "selection_mode": "points"} if clickable else {}),
+    )
+    if clickable:
+        _add_clicked_point(event)
+
+
+def _score_line(label: str, value, css: str, percent: bool = False) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        text = "–"
+    else:
+        text = f"{100 * value:.1f} %" if percent else f"{value:.3f}"
+    return f"<div class='pg-score {css}'><span>{label}</span> {text}</div>"
+
+
+def _points(dataset, split: str):
+    raw = getattr(dataset, "raw_2d", None)
+    if raw is None:
+        return None
+    targets = getattr(dataset, split)[1]
+    return getattr(raw, split).numpy(), targets.numpy().reshape(len(targets), -1)[:, 0]
+
+
+def _add_clicked_point(event) -> None:
+    points = []
+    if event is not None and hasattr(event, "selection"):
+        points = event.selection.get("points", [])
+    for point in points:
+        x, y = point.get("x"), point.get("y")
+        if x is None or y is None:
+            continue
+        label = int(st.session_state.get(POINT_CLASS_KEY, 0))
+        new = (round(float(x), 1), round(float(y), 1), label)
+        current = state_store.current()
+        if state_store.replace_state(_with_point(current, new)):
+            st.session_state[REVISION_KEY] = _revision() + 1
+            st.rerun()
+
+
+def _with_point(state: pg.Playground, point: tuple[float, float, int]) -> pg.Playground:
+    return replace(state, points=state.points + (point,))
