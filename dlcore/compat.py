@@ -1,4 +1,10 @@
-"""Does this model fit this task and loss? Checks with advice a student can act on."""
+"""Does this model fit this task and loss? Checks with advice a student can act on.
+
+The rules match how training lays out targets: class-index losses (cross_entropy, nll) want one score
+per class; value losses (mse, l1, huber, bce_with_logits) on classes compare one-hot targets (or a
+single 0/1 output for binary tasks); regression compares the target values; a generative model with
+no targets rebuilds its input; token tasks want one score per token at every position.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +27,7 @@ def check_compatibility(
 
     task: "binary", "multiclass", "regression", "generative" or "sequence-to-sequence";
     num_classes: classes (binary: 2) or the vocabulary size for token targets; target_shape: one
-    example's target shape without the batch (regression values, token sequences), when known.
+    example's target shape without the batch (empty or (0,) when there are no targets).
     """
     plan = resolve(as_spec(spec))
     if task not in TASKS:
@@ -36,44 +42,56 @@ def check_compatibility(
         )
     _check_last_activation(plan, loss, entry.extra["expects"])
     out = plan.output_shape
-    target = tuple(target_shape) if target_shape else None
-    if entry.extra["expects"] == "values":
-        if target is not None and out != target:
+    target = tuple(target_shape) if target_shape and 0 not in tuple(target_shape) else None
+    if task in ("binary", "multiclass"):
+        _check_class_scores(plan, loss, out, task, num_classes, entry.extra.get("class_targets", False))
+    elif task == "sequence-to-sequence":
+        _check_token_scores(plan, loss, out, num_classes, target)
+    else:
+        wanted = target if target is not None or task == "regression" else plan.spec.input_shape
+        if wanted is not None and out != wanted:
+            what = "the targets" if target is not None else "the input (the model rebuilds its input)"
             raise SpecError(
-                f"the model outputs {out} per example but the targets are {target}: "
-                + _fix_last_layer(plan, target[-1] if len(out) == len(target) else None),
+                f"the model outputs {out} per example but {loss} compares it with {what}, shaped {wanted}: "
+                + _fix_last_layer(plan, wanted[-1] if len(out) == len(wanted) else None),
                 field="output_shape",
             )
-        return
-    if loss == "bce_with_logits":
-        if out != (1,) and (target is None or out != target):
-            raise SpecError(
-                f"bce_with_logits needs one output (a single yes/no score), but the model outputs "
-                f"{out}: " + _fix_last_layer(plan, 1),
-                field="output_shape",
-            )
-        return
-    if loss == "kl_div":
-        return
-    classes = out[-1]
-    per_step = task == "sequence-to-sequence"
-    if per_step and (len(out) != 2 or (target is not None and out[0] != target[0])):
-        steps = target[0] if target else "L"
+
+
+def _check_class_scores(plan: Plan, loss: str, out, task: str, classes: int | None, class_targets: bool):
+    if len(out) != 1:
         raise SpecError(
-            f"{loss} on sequences needs one score per class at every step ({steps}, classes), but "
-            f"the model outputs {out}: keep return_sequence on and apply the last Linear per step",
+            f"{loss} needs one score per class for each example, but the model outputs {out}: add a Flatten "
+            "(or a last-step recurrent layer) before the last Linear",
             field="output_shape",
         )
-    if not per_step and len(out) != 1:
+    if classes is None:
+        return
+    allowed = {(classes,)}
+    if task == "binary" and not class_targets:
+        allowed.add((1,))  # one yes/no score
+    if out not in allowed:
+        size = 1 if loss == "bce_with_logits" and task == "binary" else classes
+        what = "a single yes/no score" if size == 1 else f"one output per class ({classes})"
         raise SpecError(
-            f"{loss} needs one score per class for each example, but the model outputs {out}: "
-            "add a Flatten (or a last-step recurrent layer) before the last Linear",
+            f"{loss} needs {what}, but the model gives {out[0]}: " + _fix_last_layer(plan, size),
             field="output_shape",
         )
-    if num_classes is not None and classes != num_classes:
+
+
+def _check_token_scores(plan: Plan, loss: str, out, vocab: int | None, target) -> None:
+    steps = target[0] if target else None
+    if len(out) != 2 or (steps is not None and out[0] != steps):
         raise SpecError(
-            f"{loss} needs one output per class ({num_classes}), but the model gives {classes}: "
-            + _fix_last_layer(plan, num_classes),
+            f"{loss} on token sequences needs a score per token at each of the {steps or 'L'} positions, "
+            f"but the model outputs {out}: keep one vector per position (no Flatten, return_sequence on) and "
+            "end with a Linear",
+            field="output_shape",
+        )
+    if vocab is not None and out[1] != vocab:
+        raise SpecError(
+            f"{loss} needs one score per token ({vocab}) at each position, but the model gives {out[1]}: "
+            + _fix_last_layer(plan, vocab),
             field="output_shape",
         )
 
@@ -82,25 +100,27 @@ def _check_last_activation(plan: Plan, loss: str, expects: str) -> None:
     last = plan.nodes[-1]
     name = last.type.name
     if expects == "logits" and name in ("Softmax", "LogSoftmax", "Sigmoid"):
+        squash = "sigmoid" if loss == "bce_with_logits" else "softmax"
         raise SpecError(
-            f"{loss} takes raw scores and applies the {'sigmoid' if 'bce' in loss else 'softmax'} "
-            f"itself: remove the final {name} (layer {len(plan.nodes)})",
+            f"{loss} takes raw scores and applies the {squash} itself: remove the final {name} "
+            f"(layer {len(plan.nodes)})",
             field="loss",
         )
     if expects == "log_probabilities" and name != "LogSoftmax":
         raise SpecError(
-            f"{loss} expects log-probabilities: end the model with a LogSoftmax layer, or use "
-            "cross_entropy on raw scores",
+            f"{loss} expects log-probabilities: end the model with a LogSoftmax layer, or use cross_entropy "
+            "on raw scores",
             field="loss",
         )
 
 
 def _fix_last_layer(plan: Plan, size: int | None) -> str:
-    """Advice naming the last Linear (or conv) whose size sets the output."""
+    """Advice naming the last Linear (or convolution) whose size sets the output."""
     last = None
     for node in plan.walk():
-        if node.type.name in ("Linear", "Conv2d", "ConvTranspose2d", "Conv1d") and not node.name.endswith(
-            "shortcut"
+        if (
+            node.type.name in ("Linear", "Conv2d", "ConvTranspose2d", "Conv1d")
+            and node.local_name != "shortcut"
         ):
             last = node
     if last is None or size is None:

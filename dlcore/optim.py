@@ -46,13 +46,13 @@ for _entry in (
         "mse",
         "Mean squared error: the average of (prediction - target)². For regression; big misses cost most.",
         lambda: nn.MSELoss(),
-        extra={"tasks": ("regression", "generative", "sequence-to-sequence"), "expects": "values"},
+        extra={"tasks": ("regression", "generative", "binary", "multiclass"), "expects": "values"},
     ),
     Entry(
         "l1",
         "Mean absolute error: the average of |prediction - target|. For regression; less swayed by outliers.",
         lambda: nn.L1Loss(),
-        extra={"tasks": ("regression", "generative", "sequence-to-sequence"), "expects": "values"},
+        extra={"tasks": ("regression", "generative", "binary", "multiclass"), "expects": "values"},
     ),
     Entry(
         "huber",
@@ -68,14 +68,14 @@ for _entry in (
                 max=100.0,
             ),
         ),
-        extra={"tasks": ("regression", "generative", "sequence-to-sequence"), "expects": "values"},
+        extra={"tasks": ("regression", "generative", "binary", "multiclass"), "expects": "values"},
     ),
     Entry(
         "bce_with_logits",
         "Binary cross-entropy on raw scores (logits): for yes/no answers. The model ends with one output "
         "and no Sigmoid (the loss applies it, more accurately).",
         lambda: nn.BCEWithLogitsLoss(),
-        extra={"tasks": ("binary", "generative"), "expects": "logits"},
+        extra={"tasks": ("binary", "multiclass", "regression", "generative"), "expects": "logits"},
     ),
     Entry(
         "cross_entropy",
@@ -92,20 +92,28 @@ for _entry in (
                 max=0.5,
             ),
         ),
-        extra={"tasks": ("binary", "multiclass", "sequence-to-sequence"), "expects": "logits"},
+        extra={
+            "tasks": ("binary", "multiclass", "sequence-to-sequence"),
+            "expects": "logits",
+            "class_targets": True,
+        },
     ),
     Entry(
         "nll",
         "Negative log-likelihood: cross-entropy for a model that already ends with LogSoftmax.",
         lambda: nn.NLLLoss(),
-        extra={"tasks": ("binary", "multiclass", "sequence-to-sequence"), "expects": "log_probabilities"},
+        extra={
+            "tasks": ("binary", "multiclass", "sequence-to-sequence"),
+            "expects": "log_probabilities",
+            "class_targets": True,
+        },
     ),
     Entry(
         "kl_div",
         "Kullback-Leibler divergence: how far the predicted distribution (given as log-probabilities, i.e. "
         "after LogSoftmax) is from a target distribution. Used for distillation and soft labels.",
         lambda: nn.KLDivLoss(reduction="batchmean"),
-        extra={"tasks": ("multiclass", "generative"), "expects": "log_probabilities"},
+        extra={"tasks": ("binary", "multiclass"), "expects": "log_probabilities"},
     ),
 ):
     LOSSES.register(_entry.name, _entry)

@@ -7,6 +7,7 @@ shapes come from the catalogue's rules and parameter counts from modules made on
 
 from __future__ import annotations
 
+import difflib
 import keyword
 import math
 from collections import Counter
@@ -193,7 +194,7 @@ class _Resolver:
         try:
             args = coerce_all(kind.params, layer.params)
         except ParamValueError as err:
-            fail(str(err), err.field, err)
+            fail(_with_suggestion(str(err), err.field, [p.name for p in kind.params]), err.field, err)
         if "init" in args:
             init = args["init"] if args["init"] is not None else init
             std = args["init_std"] if args["init_std"] is not None else std
@@ -315,6 +316,12 @@ class _Resolver:
                 f"the model passes {MAX_PARAMETERS:,} parameters here ({node.params:,} in this layer), too "
                 "many for this server: use fewer features or channels, or pool before flattening"
             )
+
+
+def _with_suggestion(message: str, field_name: str, known: list[str]) -> str:
+    """Add "did you mean" to an unknown setting's message (out_channel -> out_channels)."""
+    close = difflib.get_close_matches(field_name, known, n=1) if field_name not in known else []
+    return f"{message} — did you mean '{close[0]}'?" if close else message
 
 
 def _stride_for(size: int, target: int) -> int | None:

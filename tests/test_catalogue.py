@@ -191,6 +191,11 @@ def test_bad_values_name_the_field_and_say_what_to_change(layer, field, words):
     assert f"field '{field}'" in str(err)
 
 
+def test_misspelt_setting_suggests_the_right_name():
+    err = error_for((1, 8, 8), {"type": "Conv2d", "out_channel": 4, "kernel_size": 3})
+    assert err.field == "out_channel" and "did you mean 'out_channels'?" in str(err)
+
+
 def test_errors_inside_blocks_give_the_nested_position():
     err = error_for(
         (4,),

@@ -154,8 +154,44 @@ def test_wrong_number_of_class_outputs_names_the_last_linear_and_the_value():
 
 
 def test_loss_that_does_not_suit_the_task_suggests_ones_that_do():
-    err = compat_error(CLASSIFIER, "multiclass", 3, "mse")
-    assert err.field == "loss" and "cross_entropy" in str(err)
+    err = compat_error(CLASSIFIER, "regression", None, "cross_entropy", target_shape=(3,))
+    assert err.field == "loss" and "mse" in str(err)
+    err = compat_error(CLASSIFIER, "sequence-to-sequence", 3, "mse")
+    assert "cross_entropy or nll" in str(err)
+
+
+def test_value_losses_on_classes_compare_one_hot_targets_or_a_single_binary_score():
+    dlcore.check_compatibility(CLASSIFIER, "multiclass", 3, "mse")  # one-hot targets
+    single = {"input_shape": [2], "layers": [{"type": "Linear", "out_features": 1}]}
+    dlcore.check_compatibility(single, "binary", 2, "mse")
+    assert "to 2" in str(compat_error(single, "binary", 2, "cross_entropy"))
+
+
+def test_generative_models_without_targets_must_rebuild_their_input():
+    autoencoder = {
+        "input_shape": [2],
+        "layers": [{"type": "Linear", "out_features": 1}, {"type": "Linear", "out_features": 2}],
+    }
+    dlcore.check_compatibility(autoencoder, "generative", None, "mse", target_shape=(0,))
+    err = compat_error(CLASSIFIER, "generative", None, "mse", target_shape=(0,))
+    assert "rebuilds its input" in str(err) and "to 4" in str(err)
+
+
+def test_token_models_need_a_score_per_token_at_every_position():
+    tokens = {
+        "input_shape": [8],
+        "layers": [
+            {"type": "Embedding", "num_embeddings": 10, "embedding_dim": 4},
+            {"type": "Linear", "out_features": 7},
+        ],
+    }
+    assert "to 10" in str(
+        compat_error(tokens, "sequence-to-sequence", 10, "cross_entropy", target_shape=(8,))
+    )
+    flat = {**tokens, "layers": tokens["layers"] + [{"type": "Flatten"}]}
+    assert "each of the 8 positions" in str(
+        compat_error(flat, "sequence-to-sequence", 10, "cross_entropy", (8,))
+    )
 
 
 def test_softmax_before_cross_entropy_is_flagged():
@@ -173,7 +209,7 @@ def test_nll_needs_log_softmax():
 def test_bce_needs_a_single_output_and_regression_the_target_shape():
     assert "out_features (layer 3) to 1" in str(compat_error(CLASSIFIER, "binary", 2, "bce_with_logits"))
     err = compat_error(CLASSIFIER, "regression", None, "mse", target_shape=(2,))
-    assert "targets are (2,)" in str(err) and "to 2" in str(err)
+    assert "targets, shaped (2,)" in str(err) and "to 2" in str(err)
 
 
 def test_classifier_on_unflattened_features_asks_for_a_flatten_and_unknown_task_is_named():
