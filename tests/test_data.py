@@ -211,3 +211,35 @@ def test_any_valid_toy_options_load_inside_the_square(
     for raw, (x, _) in zip(ds.raw_2d, ds.splits.values(), strict=True):
         assert len(raw) == 0 or raw.abs().max() <= 6
         assert torch.allclose(dlcore.data.featurize(raw, features), x)
+
+
+def _valid_value(param, data):
+    """A value inside the param's documented range (sizes kept small so the test stays quick)."""
+    if param.kind == "bool":
+        return data.draw(st.booleans())
+    if param.kind == "choice" and getattr(param, "multiple", False):
+        return data.draw(st.lists(st.sampled_from(param.choices), min_size=param.min_count, unique=True))
+    if param.kind == "choice":
+        return data.draw(st.sampled_from(param.choices))
+    high = param.max
+    if param.name.startswith("num_") or param.name.endswith("_size"):
+        high = min(high, param.min + 300)
+    if param.kind == "int":
+        return data.draw(st.integers(int(param.min), int(high)))
+    return data.draw(st.floats(param.min, high))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(ALL), st.data())
+def test_any_option_inside_its_range_loads(name, data):
+    param = data.draw(st.sampled_from([p for p in options(name) if p.name != "download"]))
+    value = _valid_value(param, data)
+    try:
+        ds = load(name, **{param.name: value})
+    except DataError as err:
+        # the only refusals allowed inside the ranges: fractions adding up to more than 0.95, or more
+        # distinct token questions than exist for a short length
+        assert err.field in ("val_fraction", "num_sequences"), err
+        return
+    assert ds.options[param.name] == (list(value) if isinstance(value, (list, tuple)) else value)
+    assert len(ds.train[0]) > 0
