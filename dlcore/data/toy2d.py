@@ -111,7 +111,7 @@ def spiral_points(n, noise, rng, arms):
     labels = np.arange(n) % arms
     s = rng.uniform(0, 1, n)  # position along the arm: 0 = centre, 1 = tip
     points = _polar(5 * s, 1.75 * 2 * np.pi * s + 2 * np.pi * labels / arms)
-    return _jitter(points, 2.5 * noise, rng), labels.astype(float)
+    return _jitter(points, noise, rng), labels.astype(float)  # arms lie ~1.4 apart: keep the jitter small
 
 
 def _spiral(n, noise, rng):
