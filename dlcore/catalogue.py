@@ -673,7 +673,8 @@ _add(
 _add(
     name="TransformerEncoderLayer",
     category="attention",
-    help="Self-attention followed by a small per-position MLP, each with a skip connection and LayerNorm.",
+    help="Self-attention followed by a small per-position MLP, each with a skip connection and LayerNorm. "
+    "After evaluation its attention weights can be inspected.",
     params=(
         Param("nhead", "int", 1, "How many attention heads; must divide the feature size.", min=1, max=16),
         Param(
@@ -699,6 +700,7 @@ _add(
             "batch_first": True,
             **_kw(a, {"norm_first": False}),
         },
+        module="TransformerEncoderLayer",
     ),
     macs=lambda i, o, a: _attention_macs(i[0], i[1]) + 2 * i[0] * i[1] * a["dim_feedforward"],
     has_weights=True,

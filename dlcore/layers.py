@@ -107,6 +107,25 @@ class MultiheadSelfAttention(nn.MultiheadAttention):
         return out
 
 
+class TransformerEncoderLayer(nn.TransformerEncoderLayer):
+    """nn.TransformerEncoderLayer that, in eval mode, keeps its attention weights for inspection.
+
+    `last_attention` is (B, heads, L, L), detached. Training runs PyTorch's own code untouched (no
+    extra work per step); evaluation recomputes the attention once more to read the weights.
+    """
+
+    last_attention: torch.Tensor | None = None
+
+    def forward(self, src: torch.Tensor, *args, **kwargs) -> torch.Tensor:
+        out = super().forward(src, *args, **kwargs)
+        if not self.training:
+            x = self.norm1(src) if self.norm_first else src
+            with torch.no_grad():
+                _, weights = self.self_attn(x, x, x, need_weights=True, average_attn_weights=False)
+            self.last_attention = weights
+        return out
+
+
 class PositionalEncoding(nn.Module):
     """Adds each position's code to a (B, L, D) sequence so attention can tell positions apart.
 

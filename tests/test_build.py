@@ -204,6 +204,19 @@ def test_attention_layer_keeps_its_last_weights_for_inspection():
     assert torch.allclose(weights.sum(-1), torch.ones(3, 2, 6))
 
 
+def test_transformer_layer_keeps_attention_in_eval_mode_only():
+    model = dlcore.build_model(spec((5, 8), {"type": "TransformerEncoderLayer", "nhead": 2, "dropout": 0.0}))
+    layer = model.transformerencoderlayer1
+    x = torch.randn(3, 5, 8)
+    model(x)
+    assert layer.last_attention is None  # training steps do no extra work
+    model.eval()
+    with torch.no_grad():
+        model(x)
+    assert layer.last_attention.shape == (3, 2, 5, 5)
+    assert torch.allclose(layer.last_attention.sum(-1), torch.ones(3, 2, 5))
+
+
 def test_token_models_take_integer_ids():
     tokens = spec((9,), {"type": "Embedding", "num_embeddings": 7, "embedding_dim": 4})
     x = dlcore.example_input(tokens, batch_size=5)
