@@ -175,7 +175,7 @@ def _shape_masks(kind: str, dx: torch.Tensor, dy: torch.Tensor, r: torch.Tensor)
 
 
 def cue_boxes(size: int) -> list[tuple[int, int]]:
-    """Top-left pixel (row, col) of the cue mark that stands for class 0, 1, ...: the corners first."""
+    """Top-left pixel (row, col) of the cue mark for class 0, 1, ... (at the places in CUE_PLACES)."""
     far, mid = size - 1 - CUE_SIZE, size // 2 - CUE_SIZE // 2
     return [(1, 1), (1, far), (far, 1), (far, far), (1, mid), (far, mid)]
 
@@ -230,11 +230,15 @@ SHAPES_DESCRIPTION = (
     "Generated pictures of simple shapes (circle, square, triangle, cross, ring, diamond) with random "
     "size, position, colour and noise: which shape is it?"
 )
-CUE_NOTE = (
-    "Spurious cue: in training and validation images a small white square in a corner tells the class "
-    "(class 1 top-left, 2 top-right, 3 bottom-left, 4 bottom-right, 5 top-middle, 6 bottom-middle); in "
-    "test images it sits in a random one of those places. `cue_region` marks the pixels."
-)
+CUE_PLACES = ("top left", "top right", "bottom left", "bottom right", "top middle", "bottom middle")
+
+
+def cue_note(class_names: list[str]) -> str:
+    places = ", ".join(f"{name} {place}" for name, place in zip(class_names, CUE_PLACES, strict=False))
+    return (
+        f"Spurious cue: in training and validation images a small white square gives the class away "
+        f"({places}); in test images it sits in a random one of those places. `cue_region` marks the pixels."
+    )
 
 
 @dataset(
@@ -289,7 +293,7 @@ def _load_shapes(num_images, classes, size, color, noise, spurious_cue, augment,
         positions = labels.copy()  # the mark's place is the class ...
         positions[idx.test] = rng.integers(0, classes, len(idx.test))  # ... except in the test split
         _add_cue(images, positions, size)
-        notes, region = [CUE_NOTE], cue_mask(classes, size)
+        notes, region = [cue_note(list(SHAPES[:classes]))], cue_mask(classes, size)
     return image_dataset(
         "shapes",
         images,
