@@ -73,6 +73,13 @@ def test_semicolon_separated_files_read():
     assert ds.input_shape == (5,)
 
 
+def test_decimal_commas_of_semicolon_files_are_numbers():
+    european = FLOWERS.replace(",", ";").replace(".", ",").encode()
+    ds = from_csv(european, target="species")
+    assert ds.feature_names[:2] == ["sepal", "petal"]  # numbers, not categories
+    assert csv_columns(european).set_index("column").loc["sepal", "kind"] == "number"
+
+
 def test_columns_summary_offers_each_column_as_a_target():
     table = csv_columns(FLOWERS.encode())
     assert list(table.column) == ["sepal", "petal", "colour", "species"]
@@ -100,9 +107,10 @@ def test_not_utf8_says_how_to_save_it():
         from_csv(latin1, target="prix")
 
 
-def test_excel_workbook_is_recognised():
+@pytest.mark.parametrize("start", [b"PK\x03\x04", b"\xd0\xcf\x11\xe0"])
+def test_excel_workbooks_are_recognised(start):
     with pytest.raises(DataError, match="Excel"):
-        from_csv(b"PK\x03\x04" + b"\x00" * 40, target="y")
+        from_csv(start + b"\x00" * 40, target="y")
 
 
 def test_ragged_rows_are_explained():

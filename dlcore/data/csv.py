@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import io
 import os
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,7 +38,7 @@ TASKS = ("classification", "binary", "multiclass", "regression")
 def read_csv(source: Any) -> tuple[pd.DataFrame, str]:
     """(table, file name) from a path, bytes, or a file object (an upload); DataError says what is wrong."""
     data, filename = _read_bytes(source)
-    if data.startswith(b"PK\x03\x04"):
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # .xlsx (a zip) and old .xls files
         raise DataError(
             f"{filename} looks like an Excel workbook, not CSV: save it as CSV and upload that", field="file"
         )
@@ -101,17 +102,22 @@ def _parse(text: str, filename: str) -> pd.DataFrame:
     header = text.lstrip().splitlines()[0]
     # Spreadsheets in many countries write ';' (or tabs) between values: use it when the header does.
     sep = max((",", ";", "\t"), key=header.count)
+    # ... and those write decimal commas (3,14): read them as numbers.
+    decimal = "," if sep != "," and re.search(r"\d,\d", text[:100_000]) else "."
     try:
-        return pd.read_csv(io.StringIO(text), sep=sep, nrows=MAX_ROWS + 1, skipinitialspace=True)
+        return pd.read_csv(
+            io.StringIO(text), sep=sep, decimal=decimal, nrows=MAX_ROWS + 1, skipinitialspace=True
+        )
     except pd.errors.EmptyDataError:
         raise DataError(
-            f"{filename} is empty: it needs a header row with column names and rows of data"
+            f"{filename} is empty: it needs a header row with column names and rows of data", field="file"
         ) from None
     except (pd.errors.ParserError, ValueError) as err:
         reason = str(err).strip().splitlines()[-1]
         raise DataError(
             f"{filename} could not be read as CSV ({reason}): check that every row has as many values "
-            "as the header"
+            "as the header",
+            field="file",
         ) from None
 
 
