@@ -45,6 +45,7 @@ from dlcore.explain import METHODS as EXPLAIN_METHODS
 from dlcore.explain import ExplainError, attribution_mass, conv_layer_names, explain, randomisation_check
 from dlcore.inspect import (
     ParameterHistory,
+    TrainingWatcher,
     cell_examples,
     confusion,
     decode_image,
@@ -52,9 +53,9 @@ from dlcore.inspect import (
     feature_maps,
     first_layer_filters,
     fit_drawing,
+    is_dark_on_light,
     misclassified,
     predict,
-    record_moment,
     to_input_image,
 )
 

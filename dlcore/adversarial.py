@@ -159,10 +159,13 @@ ATTACKS.register(
 )
 
 
-def attack(
-    name: str, model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, space=None
-) -> torch.Tensor:
-    """Adversarial version of the batch x (B, ...) by the attack `name` ("fgsm" or "pgd")."""
+def attack(name: str, model: nn.Module, x: torch.Tensor, y, eps: float, space=None) -> torch.Tensor:
+    """Adversarial version of the batch x (B, ...) by the attack `name` ("fgsm" or "pgd").
+
+    y: the true classes (B,), or one class index for every row.
+    """
+    if not isinstance(y, torch.Tensor):
+        y = torch.full((len(x),), int(y), dtype=torch.long)
     was_training = model.training
     model.eval()
     try:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import io
 import threading
-from collections import deque
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -17,7 +15,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from dlcore.errors import DataError
+from dlcore.errors import DataError, DlcoreError
 
 # The percentiles TensorBoard's distribution charts draw as bands (plus the median).
 PERCENTILES = (0, 7, 16, 31, 50, 69, 84, 93, 100)
@@ -154,22 +152,16 @@ def misclassified(predicted: torch.Tensor, actual: torch.Tensor) -> list[int]:
 # --- weights and gradients over training time -------------------------------------------------------
 
 
-def probe_gradients(
-    model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: Callable
-) -> dict[str, torch.Tensor]:
-    """Gradient of the loss on the probe batch (x, y) for each weighted layer's weight: {layer: grad}.
+def live_gradients(model: nn.Module) -> dict[str, torch.Tensor]:
+    """CPU copies of each weighted layer's weight gradient as training left it: {layer: grad}.
 
-    Computed on the given model (pass a snapshot): its .grad fields are cleared afterwards.
+    Run it between training steps (`job.apply(live_gradients)`): the gradients are those of the last batch.
     """
-    model.zero_grad(set_to_none=True)
-    with torch.enable_grad():
-        loss_fn(model(x), y).backward()
     grads = {}
     for name, module in weighted_layers(model):
-        weight = _main_weight(module)
-        if weight.grad is not None:
-            grads[name] = weight.grad.detach().cpu().clone()
-    model.zero_grad(set_to_none=True)
+        grad = _main_weight(module).grad
+        if grad is not None:
+            grads[name] = grad.detach().to("cpu", copy=True)
     return grads
 
 
@@ -198,13 +190,17 @@ def dead_units(model: nn.Module, x: torch.Tensor) -> dict[str, float]:
 class ParameterHistory:
     """Distributions of each layer's weights and gradients, one record per sampled moment of training.
 
-    Keeps the last `max_records` records (percentiles for the band charts, a histogram for the ridge
-    chart, the gradient norm, dead-unit shares). Thread-safe: a sampler thread records while pages read.
+    Each record holds percentiles (for the band charts), a histogram (for the ridge chart), the norm and
+    dead-unit shares. When `max_records` is reached every second record is dropped (the first and the
+    latest stay), so a long run keeps its whole story at a coarser grain; `thinned` counts how often.
+    Thread-safe: a sampler thread records while pages read.
     """
 
     def __init__(self, max_records: int = 120, bins: int = 40):
         self.bins = bins
-        self._records: deque[dict] = deque(maxlen=max_records)
+        self.max_records = max_records
+        self.thinned = 0
+        self._records: list[dict] = []
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -234,6 +230,9 @@ class ParameterHistory:
                 hists.append({"step": step, "layer": name, "kind": kind, "counts": counts, "edges": edges})
         with self._lock:
             self._records.append({"step": step, "rows": rows, "hists": hists, "dead": dict(dead or {})})
+            if len(self._records) >= self.max_records:
+                self._records = self._records[:-1:2] + self._records[-1:]
+                self.thinned += 1
 
     def percentiles(self) -> pd.DataFrame:
         """One row per (step, layer, kind): the percentile columns p0 … p100 and the norm."""
@@ -266,19 +265,58 @@ class ParameterHistory:
             return [r["step"] for r in self._records]
 
 
-def record_moment(
-    history: ParameterHistory,
-    step: int,
-    model: nn.Module,
-    probe: tuple[torch.Tensor, torch.Tensor] | None,
-    loss_fn: Callable | None,
-) -> None:
-    """Record the model's weights, and — with a probe batch and loss — its gradients and dead ReLUs."""
-    grads = dead = None
-    if probe is not None and loss_fn is not None:
-        grads = probe_gradients(model, probe[0], probe[1], loss_fn)
-        dead = dead_units(model, probe[0])
-    history.record(step, model, grads, dead)
+class TrainingWatcher:
+    """Samples a training job's weights, gradients and dead ReLUs into a ParameterHistory, on its own thread.
+
+    Every `interval_s` (doubling each time the history thins itself out, so a long run is covered end to
+    end) it reads the live gradients between two training steps and a snapshot of the weights. The thread
+    ends with the job (after one last sample), or when `stop()` is called.
+    """
+
+    def __init__(
+        self, job, history: ParameterHistory | None = None, interval_s: float = 0.5, probe_size: int = 256
+    ):
+        self.job = job
+        self.history = history or ParameterHistory()
+        self.interval_s = interval_s
+        self.probe = job.dataset.train[0][:probe_size]  # inputs for counting dead ReLUs
+        self._stop = threading.Event()
+        self._last_step: int | None = None
+        self._thread = threading.Thread(target=self._run, name=f"dlcore-watch-{id(job)}", daemon=True)
+
+    def start(self) -> TrainingWatcher:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def sample(self) -> bool:
+        """Record one moment now (False when training has not moved since the last one)."""
+        step = int(self.job.progress().get("step") or 0)
+        if step == self._last_step:
+            return False
+        grads = self.job.apply(live_gradients)
+        model = self.job.snapshot()
+        self.history.record(step, model, grads, dead_units(model, self.probe))
+        self._last_step = step
+        return True
+
+    def _run(self) -> None:
+        torch.set_num_threads(1)  # a background reader: leave the cores to training and the web server
+        while not self._stop.is_set():
+            was_alive = self.job.alive
+            try:
+                self.sample()
+            except (DlcoreError, RuntimeError):  # the job was freed, or its model could not be read
+                return
+            if not was_alive:
+                return
+            self._stop.wait(self.interval_s * 2**self.history.thinned)
 
 
 # --- new inputs: an uploaded picture or a drawing, made to look like the dataset's raw images ---------
@@ -325,6 +363,14 @@ def fit_drawing(gray: np.ndarray, margin: float = 0.15) -> np.ndarray:
     return out
 
 
+def is_dark_on_light(pixels: np.ndarray) -> bool:
+    """True when a picture (H, W) or (H, W, C) in [0, 1] has a mostly light border: ink on paper."""
+    img = np.asarray(pixels, dtype=np.float32)
+    img = img.mean(axis=-1) if img.ndim == 3 else img
+    border = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])
+    return bool(np.median(border) > 0.5)
+
+
 def to_input_image(
     pixels: np.ndarray, image_shape: tuple[int, int, int], invert: bool | str = "auto"
 ) -> torch.Tensor:
@@ -343,10 +389,7 @@ def to_input_image(
     elif channels == 3 and img.shape[0] == 1:
         img = img.expand(3, -1, -1)
     if invert == "auto":
-        border = torch.cat(
-            [img[:, 0].flatten(), img[:, -1].flatten(), img[:, :, 0].flatten(), img[:, :, -1].flatten()]
-        )
-        invert = bool(border.median() > 0.5)
+        invert = is_dark_on_light(img.permute(1, 2, 0).numpy())
     if invert:
         img = 1 - img
     img = F.interpolate(

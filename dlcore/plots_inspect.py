@@ -415,8 +415,9 @@ def adversarial_figure(
     return _style(fig, "", 300)
 
 
-def robustness_curve(curves: pd.DataFrame) -> go.Figure:
-    """Test accuracy against epsilon, one line per `label` (columns epsilon, accuracy, label)."""
+def robustness_curve(curves: pd.DataFrame | Sequence[Mapping]) -> go.Figure:
+    """Test accuracy against epsilon, one line per `label` (columns or keys epsilon, accuracy, label)."""
+    curves = pd.DataFrame(curves)
     fig = go.Figure()
     for label in dict.fromkeys(curves["label"]):
         rows = curves[curves["label"] == label]

@@ -13,6 +13,7 @@ from torch import nn
 from dlcore.errors import DataError
 from dlcore.inspect import (
     ParameterHistory,
+    TrainingWatcher,
     cell_examples,
     classes_from_logits,
     confusion,
@@ -23,10 +24,9 @@ from dlcore.inspect import (
     first_layer_filters,
     fit_drawing,
     layer_outputs,
+    live_gradients,
     misclassified,
     predict,
-    probe_gradients,
-    record_moment,
     to_input_image,
 )
 
@@ -103,15 +103,66 @@ def test_predict_turns_one_logit_into_two_class_probabilities():
     assert classes_from_logits(torch.tensor([[0.1, 0.9, 0.0]])).tolist() == [1]
 
 
-def test_probe_gradients_match_autograd_and_clear_the_grads():
+def test_live_gradients_are_copies_of_what_backward_left():
     model, x, y = cnn(), torch.randn(4, 1, 14, 14), torch.tensor([0, 1, 2, 0])
-    grads = probe_gradients(model, x, y, nn.CrossEntropyLoss())
-    assert list(grads) == ["conv2d1", "conv2d2", "linear1", "linear2"]
+    assert live_gradients(model) == {}
     nn.CrossEntropyLoss()(model(x), y).backward()
-    assert torch.allclose(grads["linear2"], model.linear2.weight.grad)
-    model.zero_grad(set_to_none=True)
-    probe_gradients(model, x, y, nn.CrossEntropyLoss())
-    assert all(p.grad is None for p in model.parameters())
+    grads = live_gradients(model)
+    assert list(grads) == ["conv2d1", "conv2d2", "linear1", "linear2"]
+    assert torch.equal(grads["linear2"], model.linear2.weight.grad)
+    grads["linear2"].zero_()
+    assert model.linear2.weight.grad.abs().sum() > 0
+
+
+class FakeJob:
+    """What TrainingWatcher uses of a Job: alive, progress(), apply(fn), snapshot(), dataset.train."""
+
+    def __init__(self, steps: int):
+        self.model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+        self.dataset = type("Data", (), {"train": (torch.randn(32, 3), torch.randint(0, 2, (32,)))})()
+        self.step, self.steps = 0, steps
+
+    @property
+    def alive(self) -> bool:
+        return self.step < self.steps
+
+    def progress(self) -> dict:
+        return {"step": self.step}
+
+    def apply(self, fn):
+        return fn(self.model)
+
+    def snapshot(self) -> nn.Module:
+        # One training step per look, so the watcher sees the weights move.
+        x, y = self.dataset.train
+        self.model.zero_grad()
+        nn.CrossEntropyLoss()(self.model(x), y).backward()
+        with torch.no_grad():
+            for p in self.model.parameters():
+                p -= 0.5 * p.grad
+        self.step += 1
+        return self.model
+
+
+def test_the_watcher_records_weights_gradients_and_dead_units_until_the_job_ends():
+    job = FakeJob(steps=4)
+    watcher = TrainingWatcher(job, interval_s=0.001).start()
+    watcher._thread.join(timeout=30)
+    assert not watcher.alive
+    history = watcher.history
+    assert history.steps() == [0, 1, 2, 3, 4]  # the last look comes after the job ended
+    frame = history.percentiles()
+    assert set(frame["kind"]) == {"weight", "gradient"}
+    assert set(history.dead_units()["layer"]) == {"1"}
+
+
+def test_the_watcher_skips_a_moment_when_training_has_not_moved():
+    job = FakeJob(steps=10)
+    watcher = TrainingWatcher(job)
+    job.snapshot = lambda: job.model  # a paused job: the step stays put
+    assert watcher.sample() is True
+    assert watcher.sample() is False
+    assert len(watcher.history) == 1
 
 
 def test_dead_units_finds_a_relu_that_never_fires():
@@ -129,8 +180,10 @@ def test_history_percentiles_are_ordered_and_histograms_count_every_weight(scale
     with torch.no_grad():
         for p in model.parameters():
             p.mul_(scale)
+    x, y = torch.randn(8, 5), torch.randint(0, 2, (8,))
+    nn.CrossEntropyLoss()(model(x), y).backward()
     history = ParameterHistory()
-    record_moment(history, 10, model, (torch.randn(8, 5), torch.randint(0, 2, (8,))), nn.CrossEntropyLoss())
+    history.record(10, model, live_gradients(model))
     frame = history.percentiles()
     assert set(frame["kind"]) == {"weight", "gradient"}
     columns = [c for c in frame.columns if c.startswith("p")]
@@ -139,12 +192,13 @@ def test_history_percentiles_are_ordered_and_histograms_count_every_weight(scale
     assert hist["counts"].sum() == 5 * 7 and hist["step"] == 10
 
 
-def test_history_keeps_only_the_latest_records():
-    history = ParameterHistory(max_records=3)
+def test_a_full_history_thins_out_but_keeps_the_first_and_latest_moment():
+    history = ParameterHistory(max_records=4)
     model = nn.Linear(2, 2)
-    for step in range(5):
+    for step in range(9):
         history.record(step, model)
-    assert history.steps() == [2, 3, 4]
+    assert history.steps()[0] == 0 and history.steps()[-1] == 8
+    assert len(history) < 4 and history.thinned >= 1
     assert history.layers() == ["linear"]
 
 

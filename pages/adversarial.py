@@ -1,0 +1,152 @@
+"""Adversarial: how little it takes to fool a network, and how training on attacks makes it robust."""
+
+import streamlit as st
+
+import dlcore
+from dlcore import plots_inspect as plots
+from ui.inspect_input import pick_input
+from ui.inspect_state import require_subject, snapshot_bar
+
+EPSILONS = [0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3]
+CURVE_EXAMPLES = 500  # test images per point of the curve: enough for a smooth line, fast on a CPU
+CURVES_KEY = "adversarial_curves"
+ROBUST_KEY = "adversarial_robust"
+ATTACKS = dict(dlcore.ATTACKS.items())
+
+
+def verdict(model, x, names: list[str]) -> tuple[int, str]:
+    _, probs = dlcore.predict(model, x)
+    k = int(probs[0].argmax())
+    return k, f"{names[k]} ({float(probs[0, k]):.0%})"
+
+
+def curve_rows(model, label: str, attack: str, space) -> list[dict]:
+    x, y = held.dataset.test
+    frame = dlcore.accuracy_under_attack(
+        model, x[:CURVE_EXAMPLES], y[:CURVE_EXAMPLES], EPSILONS, attack, space
+    )
+    return [dict(row, label=f"{label}, {ATTACKS[attack].title}") for row in frame.to_dict("records")]
+
+
+st.title("🎭 Adversarial examples")
+st.caption("Change every pixel by a hair, in just the wrong direction, and the network sees something else.")
+
+held = require_subject("adversarial", classifier=True)
+if held is not None:
+    held = snapshot_bar(held, key="adversarial_snapshot_button")
+    space = dlcore.InputSpace.for_dataset(held.dataset)
+    names = held.class_names
+    unit = "of the pixel range" if held.is_image else "standard deviations per feature"
+    robust = st.session_state.get(ROBUST_KEY)
+    if robust is not None and robust["job"] is not held.job:
+        robust = st.session_state[ROBUST_KEY] = None  # a new model: the robust copy belonged to the old one
+
+    c1, c2 = st.columns([1, 2])
+    attack = c1.radio(
+        "Attack",
+        list(ATTACKS),
+        format_func=lambda a: ATTACKS[a].title,
+        horizontal=True,
+        key="adversarial_attack",
+    )
+    c1.caption(ATTACKS[attack].help)
+    eps = c2.slider(
+        f"ε — how far each input value may move ({unit})",
+        0.0,
+        0.5,
+        0.1,
+        0.01,
+        key="adversarial_eps",
+        help="0 changes nothing. For images, 0.1 lets every pixel move by a tenth of black-to-white.",
+    )
+    models = {"your model": held.model}
+    if robust is not None:
+        models["adversarially trained copy"] = robust["model"]
+    target = (
+        st.radio("Model to attack", list(models), horizontal=True, key="adversarial_target")
+        if robust
+        else "your model"
+    )
+    model = models[target]
+
+    picked = pick_input(held, key="adversarial", allow_new=False)
+    if picked is not None and picked.label is not None:
+        try:
+            adv = dlcore.attack(attack, model, picked.x, picked.label, eps, space)
+        except dlcore.DlcoreError as err:
+            st.error(err.message, icon="🛑")
+            adv = None
+        if adv is not None:
+            k0, before = verdict(model, picked.x, names)
+            k1, after = verdict(model, adv, names)
+            if held.is_image:
+                raw, raw_adv = held.dataset.denormalize(picked.x)[0], held.dataset.denormalize(adv)[0]
+                amplify = 0.5 / eps if eps > 0 else 1.0
+                fig = plots.adversarial_figure(
+                    raw,
+                    raw_adv - raw,
+                    raw_adv,
+                    [f"original: {before}", "perturbation", f"adversarial: {after}"],
+                    amplify,
+                )
+                st.plotly_chart(fig, key="adversarial_triplet")
+            else:
+                delta = adv[0] - picked.x[0]
+                st.plotly_chart(
+                    plots.feature_attribution_bars(
+                        {"change": delta},
+                        list(held.dataset.feature_names),
+                        "How the attack moved each feature",
+                    ),
+                    key="adversarial_delta",
+                )
+                st.markdown(f"Before: **{before}** · after: **{after}**")
+            if k1 != k0:
+                st.error(f"Fooled: {target} now says **{after}** instead of **{before}**.", icon="🎭")
+            elif eps > 0:
+                st.success(f"Not fooled at ε = {eps:g}: still **{after}**. Try a larger ε, or PGD.", icon="🛡️")
+
+    st.subheader("Accuracy as the attack grows")
+    st.caption(
+        f"Every one of the first {CURVE_EXAMPLES} test examples attacked at each ε; the accuracy left over. "
+        "A steep drop means a brittle model."
+    )
+    if st.button("📉 Measure on the test split", key="adversarial_measure"):
+        with st.spinner("Attacking the test split…"):
+            rows = []
+            for label, m in models.items():
+                rows += curve_rows(m, label, attack, space)
+            st.session_state[CURVES_KEY] = {"job": held.job, "rows": rows}
+    curves = st.session_state.get(CURVES_KEY)
+    if curves is not None and curves["job"] is held.job:
+        st.plotly_chart(plots.robustness_curve(curves["rows"]), key="adversarial_curve")
+
+    st.subheader("Adversarial training")
+    st.markdown(
+        "Fine-tune a copy of the model on batches that are half clean and half attacked (FGSM from a random "
+        "start, *fast adversarial training*). The attack has to be recomputed with the current weights "
+        "before "
+        "every step, which the ordinary training loop does not do, so this runs its own short loop here. "
+        "Measure again afterwards: the curve of the trained copy falls much more slowly."
+    )
+    a1, a2 = st.columns(2)
+    train_eps = a1.slider("ε to train against", 0.02, 0.3, 0.1, 0.01, key="adversarial_train_eps")
+    steps = a2.slider("Steps", 100, 1000, 300, 50, key="adversarial_train_steps")
+    if st.button("🛡️ Train a robust copy", key="adversarial_train"):
+        x, y = held.dataset.train
+        with st.spinner(f"{steps} steps of adversarial training…"):
+            try:
+                robust_model = dlcore.adversarial_training(held.model, x, y, train_eps, space, steps=steps)
+            except dlcore.DlcoreError as err:
+                st.error(err.message, icon="🛑")
+            else:
+                st.session_state[ROBUST_KEY] = {"job": held.job, "model": robust_model, "eps": train_eps}
+                st.session_state.pop(CURVES_KEY, None)
+                st.rerun()
+    if robust is not None:
+        st.success(
+            f"Robust copy trained against ε = {robust['eps']:g}. Press *Measure on the test split* to "
+            f"compare "
+            "the two curves, or attack it above.",
+            icon="🛡️",
+        )

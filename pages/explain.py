@@ -1,0 +1,207 @@
+"""Explain: why did the model say that? Captum attributions, a sanity check, and a model that cheats."""
+
+import streamlit as st
+
+import dlcore
+from dlcore import plots_inspect as plots
+from ui.inspect_input import pick_input
+from ui.inspect_lesson import ensure_lesson_models
+from ui.inspect_state import require_subject, snapshot_bar
+
+METHODS = dict(dlcore.EXPLAIN_METHODS.items())
+DEFAULT_METHODS = ["saliency", "integrated_gradients", "smoothgrad", "grad_cam"]
+
+
+def method_help() -> None:
+    with st.expander("What do these methods compute?"):
+        for method in METHODS.values():
+            st.markdown(f"**{method.title}** — {method.help}")
+
+
+def attributions(model, x, target: int, names: list[str], layer: str | None) -> dict:
+    """{method title: attribution of the first input}; a method that cannot run says why instead."""
+    out = {}
+    for name in names:
+        try:
+            out[METHODS[name].title] = dlcore.explain(name, model, x, target, layer=layer)[0]
+        except dlcore.DlcoreError as err:
+            st.warning(err.message, icon="⚠️")
+    return out
+
+
+def show_attributions(held, picked, maps: dict, class_name: str) -> None:
+    """Heatmaps beside the image, or bars per feature / time step / token."""
+    if not maps:
+        return
+    signed = {m.title: m.signed for m in METHODS.values()}
+    title = f"Evidence for class {class_name}"
+    shape = tuple(held.dataset.input_shape)
+    if picked.raw is not None:
+        st.plotly_chart(plots.attribution_grid(picked.raw, maps, signed, title=title), key="explain_grid")
+        st.caption(
+            "Red: raised the score of this class; blue: lowered it (signed methods). Saliency, SmoothGrad "
+            "and Grad-CAM show how much, not which way (darker = more). Each map is scaled to its own "
+            "maximum."
+        )
+    elif held.dataset.vocab_size is not None:
+        tokens = [f"{i}: {int(t)}" for i, t in enumerate(picked.x[0])]
+        st.plotly_chart(
+            plots.feature_attribution_bars(maps, tokens, title, "position: token"), key="explain_tokens"
+        )
+    elif len(shape) == 2:  # (L, F) sequences: one bar per time step, features summed
+        per_step = {k: v.sum(dim=-1) for k, v in maps.items()}
+        steps = [f"t{i}" for i in range(shape[0])]
+        st.plotly_chart(
+            plots.feature_attribution_bars(per_step, steps, title, "time step"), key="explain_steps"
+        )
+    else:
+        names = list(held.dataset.feature_names) or [f"x{i}" for i in range(maps[next(iter(maps))].numel())]
+        st.plotly_chart(plots.feature_attribution_bars(maps, names, title), key="explain_features")
+
+
+st.title("💡 Explain")
+st.caption("Why did the model say that? Seven ways to ask — and a test of which answers to trust.")
+
+held = require_subject("explain", classifier=True)
+if held is not None:
+    held = snapshot_bar(held, key="explain_snapshot_button")
+    why, sanity, cheating = st.tabs(["Why this prediction?", "Sanity check", "The cheating model"])
+    conv_layers = dlcore.conv_layer_names(held.model)
+    available = [n for n in METHODS if conv_layers or not METHODS[n].needs_conv_layer]
+
+    with why:
+        picked = pick_input(held, key="explain")
+        if picked is not None:
+            _, probs = dlcore.predict(held.model, picked.x)
+            predicted = int(probs[0].argmax())
+            names = held.class_names
+            c1, c2, c3 = st.columns([2, 3, 2])
+            c1.markdown(
+                f"{picked.caption}  \nThe model says **{names[predicted]}** "
+                f"({float(probs[0, predicted]):.0%})."
+            )
+            choice = c1.selectbox(
+                "Explain the class",
+                ["predicted"] + names,
+                format_func=lambda c: f"predicted ({names[predicted]})" if c == "predicted" else c,
+                key="explain_class",
+            )
+            target = predicted if choice == "predicted" else names.index(choice)
+            chosen = c2.multiselect(
+                "Methods",
+                available,
+                default=[n for n in DEFAULT_METHODS if n in available] or available[:3],
+                format_func=lambda n: METHODS[n].title,
+                key="explain_methods",
+            )
+            layer = None
+            if conv_layers and "grad_cam" in chosen:
+                layer = c3.selectbox(
+                    "Grad-CAM layer",
+                    conv_layers,
+                    index=len(conv_layers) - 1,
+                    key="explain_layer",
+                    help="Early layers give sharp maps of simple patterns; the last one is the usual choice.",
+                )
+            show_attributions(
+                held, picked, attributions(held.model, picked.x, target, chosen, layer), names[target]
+            )
+            method_help()
+
+    with sanity:
+        st.markdown(
+            "If a map is really about what the model **learned**, it must change when the learned weights "
+            "are thrown away. Here the layers are re-initialised one by one from the output back to the "
+            "input "
+            "(Adebayo et al., 2018, *Sanity Checks for Saliency Maps*). A map that stays the same was "
+            "drawing the input, not the model's reasoning."
+        )
+        c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+        method = c1.selectbox(
+            "Method to test", available, format_func=lambda n: METHODS[n].title, key="explain_sanity_method"
+        )
+        if c2.button("🎲 Randomise the layers", key="explain_sanity_run"):
+            sample = picked  # the input chosen in the first tab, else the first test example
+            x = sample.x if sample is not None else held.dataset.test[0][:1]
+            _, probs = dlcore.predict(held.model, x)
+            try:
+                stages = dlcore.randomisation_check(method, held.model, x, int(probs[0].argmax()), layer=None)
+            except dlcore.DlcoreError as err:
+                st.error(err.message, icon="🛑")
+                stages = None
+            if stages:
+                raw = sample.raw if sample is not None else None
+                if raw is None and held.is_image:
+                    raw = held.dataset.denormalize(x)[0]
+                st.session_state["explain_sanity"] = (
+                    method,
+                    [dict(s, attribution=s["attribution"][0]) for s in stages],
+                    raw,
+                )
+        result = st.session_state.get("explain_sanity")
+        if result is not None:
+            method_name, stages, raw = result
+            spec = METHODS[method_name]
+            if raw is not None:
+                st.plotly_chart(
+                    plots.randomisation_figure(raw, stages, spec.title, spec.signed), key="explain_sanity_fig"
+                )
+            final = stages[-1]["similarity"]
+            verdict = (
+                "it depends on the weights, so it can tell you something about the model"
+                if final < 0.5
+                else "it barely depends on the weights: treat it as a picture of the input, not of the model"
+            )
+            st.markdown(
+                f"With every layer random, the **{spec.title}** map still ranks the inputs with a similarity "
+                f"of **{final:.2f}** to the trained model's (1 = identical ranking, 0 = unrelated): "
+                f"{verdict}."
+            )
+
+    with cheating:
+        st.markdown(
+            "In the **shapes** dataset with `spurious_cue` on, a small white square in a corner gives the "
+            "class away in every training image — but in the test images it sits in a random corner. A "
+            "network "
+            "takes the shortcut. Train two identical CNNs, one with the cue and one without, and see where "
+            "each one looks."
+        )
+        lesson = ensure_lesson_models("explain_lesson_train")
+        if lesson is not None:
+            cheater, honest = lesson["cheater"], lesson["honest"]
+            data = lesson["cheater_data"]  # training images carry the mark at their class's corner
+            test_x, test_y = data.test
+            acc = {
+                role: float((dlcore.predict(model, test_x)[0] == test_y).float().mean())
+                for role, model in (("cheater", cheater), ("honest", honest))
+            }
+            m1, m2 = st.columns(2)
+            m1.metric(
+                "Cheater: test accuracy", f"{acc['cheater']:.0%}", help="Test marks are in a random corner"
+            )
+            m2.metric("Honest model: test accuracy", f"{acc['honest']:.0%}")
+            n = len(data.train[0])
+            index = st.slider("Training image", 0, n - 1, 0, key="explain_lesson_index")
+            x = data.train[0][index : index + 1]
+            y = int(data.train[1][index])
+            raw = data.denormalize(x)[0]
+            lesson_methods = ["saliency", "integrated_gradients", "grad_cam"]
+            for role, model in (("cheater", cheater), ("honest", honest)):
+                maps = {METHODS[m].title: dlcore.explain(m, model, x, y)[0] for m in lesson_methods}
+                share = {title: dlcore.attribution_mass(a, data.cue_region) for title, a in maps.items()}
+                captions = {title: f"{share[title]:.0%} in the corners" for title in maps}
+                title = (
+                    f"{'Cheater (trained with the cue)' if role == 'cheater' else 'Honest (trained without)'}"
+                )
+                st.plotly_chart(
+                    plots.attribution_grid(
+                        raw, maps, {m.title: m.signed for m in METHODS.values()}, title, captions
+                    ),
+                    key=f"explain_lesson_{role}",
+                )
+            st.markdown(
+                "Saliency and Integrated Gradients of the cheater pile up on the corner mark; the honest "
+                "model's follow the shape. Grad-CAM weights whole feature maps by one number each, so it "
+                "lights every bright patch the layer responds to — it cannot show a cue that lives in "
+                "*where* a mark is. No single map tells the whole story."
+            )

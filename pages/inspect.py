@@ -1,0 +1,143 @@
+"""Inspect: what every layer sees for one input, how weights and gradients moved, and where the model errs."""
+
+import streamlit as st
+
+import dlcore
+from dlcore import plots_inspect as plots
+from ui.inspect_input import pick_input
+from ui.inspect_state import history, require_subject, snapshot_bar
+
+st.title("🔬 Inspect")
+st.caption("A network is not a black box if you look: every layer's output, every filter, every gradient.")
+
+held = require_subject("inspect")
+if held is not None:
+    held = snapshot_bar(held, key="inspect_snapshot_button")
+    one_input, over_time, mistakes = st.tabs(
+        ["One input, layer by layer", "Over training time", "Confusion matrix"]
+    )
+
+    with one_input:
+        picked = pick_input(held, key="inspect")
+        if picked is not None:
+            left, right = st.columns([1, 2])
+            with left:
+                st.markdown(picked.caption)
+                if picked.raw is not None:
+                    st.plotly_chart(plots.image_figure(picked.raw, height=240), key="inspect_input_image")
+                else:
+                    names = list(held.dataset.feature_names) or None
+                    st.plotly_chart(
+                        plots.activation_bars(picked.x[0].flatten(), "input", names), key="inspect_input_bars"
+                    )
+            with right:
+                if held.is_classifier:
+                    _, probs = dlcore.predict(held.model, picked.x)
+                    st.plotly_chart(
+                        plots.probability_bars(probs[0], held.class_names, picked.label), key="inspect_probs"
+                    )
+
+            maps = dlcore.feature_maps(held.model, picked.x)
+            if maps:
+                st.subheader("Feature maps")
+                st.caption(
+                    "What each convolution layer passes on (after its activation), one small map per "
+                    "channel, each scaled to its own range: bright = strongly active. Hover for the raw "
+                    "value."
+                )
+                for name, values in maps.items():
+                    st.plotly_chart(plots.feature_map_grid(values, name), key=f"inspect_map_{name}")
+            filters = dlcore.first_layer_filters(held.model)
+            if filters is not None:
+                st.subheader("First-layer filters")
+                st.caption(
+                    "The patterns the first convolution looks for. Red weights add the pixel's brightness, "
+                    "blue ones subtract it: a red-blue edge detects an edge."
+                )
+                st.plotly_chart(plots.filter_grid(filters[1], filters[0]), key="inspect_filters")
+            dense = dlcore.dense_activations(held.model, picked.x)
+            if dense:
+                st.subheader("Dense layers")
+                st.caption(
+                    "Each Linear layer's outputs for this input (before its activation). Orange: above zero."
+                )
+                last = list(dense)[-1]
+                for name, values in dense.items():
+                    labels = held.class_names if name == last and held.is_classifier else None
+                    st.plotly_chart(plots.activation_bars(values, name, labels), key=f"inspect_dense_{name}")
+
+    with over_time:
+        st.caption(
+            "Sampled while the model trains: the spread of each layer's weights and of the gradients that "
+            "move them (like TensorBoard's distributions). Gradients that shrink to nothing in early layers "
+            "are vanishing; ones that blow up are exploding; ReLUs that never fire are dead."
+        )
+        record = history(held.job)
+        if len(record) == 0:
+            st.info("The first sample is on its way…", icon="⏳")
+        else:
+            layers = record.layers()
+            c1, c2 = st.columns([2, 1])
+            layer = c1.selectbox("Layer", layers, index=0, key="inspect_history_layer")
+            kind = c2.radio("Show", ["weight", "gradient"], horizontal=True, key="inspect_history_kind")
+            frame = record.percentiles()
+            if frame[(frame["layer"] == layer) & (frame["kind"] == kind)].empty:
+                st.info(f"No {kind}s recorded for {layer} yet: they appear once training has taken a step.")
+            else:
+                a, b = st.columns(2)
+                a.plotly_chart(plots.distribution_over_time(frame, layer, kind), key="inspect_bands")
+                b.plotly_chart(
+                    plots.histogram_over_time(record.histograms(layer, kind), layer, kind),
+                    key="inspect_ridges",
+                )
+            a, b = st.columns(2)
+            a.plotly_chart(dlcore.plots.grad_norm_chart(held.job.grad_norms()), key="inspect_grad_norms")
+            dead = record.dead_units()
+            if not dead.empty:
+                b.plotly_chart(plots.dead_units_chart(dead), key="inspect_dead")
+            if held.job.alive:
+                st.button("🔄 Refresh the charts", key="inspect_history_refresh")
+
+    with mistakes:
+        if not held.is_classifier:
+            st.info("A confusion matrix compares classes: this model does " + held.dataset.task + ".")
+        else:
+            predicted, probs = held.test_predictions()
+            actual = held.dataset.test[1]
+            names = held.class_names
+            matrix = dlcore.confusion(predicted, actual, len(names))
+            st.caption("Click a cell to see the test examples in it. Off the diagonal: the model's mistakes.")
+            event = st.plotly_chart(
+                plots.clickable_confusion(matrix, names),
+                key="inspect_confusion",
+                on_select="rerun",
+                selection_mode="points",
+            )
+            # A click on a cell picks it in the two boxes below (which also work without a mouse).
+            points = event.selection.points if event and event.selection else []
+            click = tuple(int(v) for v in points[0]["customdata"]) if points else None
+            if click is not None and click != st.session_state.get("inspect_cell_click"):
+                st.session_state["inspect_cell_click"] = click
+                st.session_state["inspect_cell_true"] = names[click[0]]
+                st.session_state["inspect_cell_predicted"] = names[click[1]]
+            st.session_state.setdefault("inspect_cell_true", names[0])
+            st.session_state.setdefault("inspect_cell_predicted", names[min(1, len(names) - 1)])
+            c1, c2 = st.columns(2)
+            true_name = c1.selectbox("True class", names, key="inspect_cell_true")
+            predicted_name = c2.selectbox("Predicted class", names, key="inspect_cell_predicted")
+            cell = dlcore.cell_examples(
+                predicted, actual, names.index(true_name), names.index(predicted_name)
+            )
+            if not cell:
+                st.info(f"No test example of {true_name} was predicted as {predicted_name}.")
+            else:
+                shown = cell[:24]
+                st.markdown(
+                    f"**{len(cell)}** test examples of **{true_name}** predicted as **{predicted_name}**"
+                )
+                captions = [f"#{i} ({float(probs[i, names.index(predicted_name)]):.0%})" for i in shown]
+                if held.is_image:
+                    images = held.dataset.denormalize(held.dataset.test[0][shown])
+                    st.plotly_chart(plots.example_strip(images, captions), key="inspect_cell_examples")
+                else:
+                    st.write(", ".join(captions))

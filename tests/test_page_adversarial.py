@@ -1,0 +1,47 @@
+"""The Adversarial page in AppTest: fooling one input, the accuracy curve, adversarial training."""
+
+from __future__ import annotations
+
+import pytest
+import test_page_inspect_fixtures as fixtures
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+PAGE = "pages/adversarial.py"
+
+
+trained_job = fixtures.trained_job
+
+
+def open_page(app, job=None):
+    return fixtures.open_page(app, PAGE, job)
+
+
+def test_without_a_model_the_page_offers_a_quick_one(app):
+    at = open_page(app)
+    assert at.button(key="adversarial_quick").label == "⚡ Train a quick model"
+
+
+def test_epsilon_zero_changes_nothing_and_a_large_one_fools_the_model(app, trained_job):
+    at = open_page(app, trained_job)
+    at.slider(key="adversarial_eps").set_value(0.0).run()
+    assert not at.exception and not at.error
+    at.slider(key="adversarial_eps").set_value(0.4).run()
+    at.radio(key="adversarial_attack").set_value("pgd").run()
+    assert not at.exception
+    assert at.error and at.error[0].value.startswith("Fooled")
+
+
+def test_adversarial_training_flattens_the_accuracy_curve(app, trained_job):
+    at = open_page(app, trained_job)
+    at.button(key="adversarial_measure").click().run()
+    rows = at.session_state["adversarial_curves"]["rows"]
+    assert [r["epsilon"] for r in rows] == sorted(r["epsilon"] for r in rows)
+    at.button(key="adversarial_train").click().run()
+    assert not at.exception
+    at.button(key="adversarial_measure").click().run()
+    assert not at.exception
+    rows = at.session_state["adversarial_curves"]["rows"]
+    at_eps = {(r["label"], r["epsilon"]): r["accuracy"] for r in rows}
+    plain, robust = "your model, FGSM", "adversarially trained copy, FGSM"
+    assert at_eps[(robust, 0.1)] > at_eps[(plain, 0.1)] + 0.1
+    assert at_eps[(robust, 0.0)] > 0.9  # still accurate on clean images

@@ -1,0 +1,75 @@
+"""The Explain page in AppTest: attributions side by side, the sanity check, the cheating-model lesson."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import test_page_inspect_fixtures as fixtures
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+PAGE = "pages/explain.py"
+
+
+trained_job = fixtures.trained_job
+
+
+def open_page(app, job=None):
+    return fixtures.open_page(app, PAGE, job)
+
+
+def subplot_titles(at, key: str) -> list[str]:
+    chart = next(c for c in at.get("plotly_chart") if c.proto.id and key in c.proto.id)
+    return [a["text"] for a in json.loads(chart.proto.spec)["layout"].get("annotations", [])]
+
+
+def test_without_a_model_the_page_offers_a_quick_one(app):
+    at = open_page(app)
+    assert at.button(key="explain_quick").label == "⚡ Train a quick model"
+
+
+def test_chosen_methods_are_drawn_side_by_side_with_the_input(app, trained_job):
+    at = open_page(app, trained_job)
+    titles = subplot_titles(at, "explain_grid")
+    assert titles[0] == "input"
+    assert [t.split("<br>")[0] for t in titles[1:]] == [
+        "Saliency",
+        "Integrated Gradients",
+        "SmoothGrad",
+        "Grad-CAM",
+    ]
+    at.multiselect(key="explain_methods").set_value(["occlusion", "deeplift", "guided_backprop"]).run()
+    assert not at.exception and not at.warning
+    assert [t.split("<br>")[0] for t in subplot_titles(at, "explain_grid")[1:]] == [
+        "Occlusion",
+        "DeepLift",
+        "Guided Backprop",
+    ]
+
+
+def test_a_chosen_class_is_explained_instead_of_the_predicted_one(app, trained_job):
+    at = open_page(app, trained_job)
+    at.selectbox(key="explain_class").set_value("8").run()
+    assert not at.exception
+    chart = next(c for c in at.get("plotly_chart") if "explain_grid" in c.proto.id)
+    assert json.loads(chart.proto.spec)["layout"]["title"]["text"] == "Evidence for class 8"
+
+
+def test_the_sanity_check_shows_how_far_the_map_moves(app, trained_job):
+    at = open_page(app, trained_job)
+    at.button(key="explain_sanity_run").click().run()
+    assert not at.exception
+    titles = subplot_titles(at, "explain_sanity_fig")
+    assert titles[1].startswith("trained model")
+    assert any(t.startswith("random from conv2d1 up") for t in titles)
+    assert any("similarity of" in m.value for m in at.markdown)
+
+
+def test_the_cheating_lesson_trains_two_models_and_compares_them(app, trained_job):
+    at = open_page(app, trained_job)
+    at.button(key="explain_lesson_train").click().run()
+    assert not at.exception
+    accuracy = {m.label: float(m.value.rstrip("%")) / 100 for m in at.metric}
+    # The cheater read the corner mark, which is random in the test images: it falls far behind.
+    assert accuracy["Cheater: test accuracy"] + 0.2 < accuracy["Honest model: test accuracy"]
+    assert subplot_titles(at, "explain_lesson_cheater")[0] == "input"

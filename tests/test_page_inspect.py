@@ -1,0 +1,116 @@
+"""The Inspect page in AppTest: quick model, layer-by-layer views, drawing, history, confusion cells."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+
+import numpy as np
+import pytest
+import test_page_inspect_fixtures as fixtures
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+PAGE = "pages/inspect.py"
+
+
+trained_job = fixtures.trained_job
+
+
+def open_page(app, job=None):
+    return fixtures.open_page(app, PAGE, job)
+
+
+def charts(at) -> list:
+    return at.get("plotly_chart")
+
+
+def chart_titles(at) -> str:
+    """Every chart's title and subplot titles, as one string to search."""
+    texts = []
+    for chart in charts(at):
+        layout = json.loads(chart.proto.spec).get("layout", {})
+        texts.append(layout.get("title", {}).get("text", ""))
+        texts += [a.get("text", "") for a in layout.get("annotations", [])]
+    return " | ".join(texts)
+
+
+def test_without_a_model_the_page_offers_a_quick_one_that_trains_and_shows_its_layers(app):
+    at = open_page(app)
+    assert "no trained model" in at.info[0].value
+    at.button(key="inspect_quick").click().run()
+    assert not at.exception
+    assert at.session_state["job"].status == "finished"
+    assert "quick digits CNN" in at.markdown[0].value
+    assert len(charts(at)) >= 6  # input, prediction, two feature-map grids, filters, two dense layers
+
+
+def test_every_convolution_layer_gets_a_feature_map_grid_named_with_its_shape(app, trained_job):
+    at = open_page(app, trained_job)
+    titles = chart_titles(at)
+    assert "conv2d1 — 16 channels × 8×8" in titles
+    assert "conv2d2 — 32 channels × 8×8" in titles
+    assert "conv2d1 filters — 16 × 3×3" in titles
+    assert "linear2 — 10 units" in titles
+
+
+def test_misclassified_lists_only_wrong_predictions(app, trained_job):
+    at = open_page(app, trained_job)
+    at.radio(key="inspect_source").set_value("misclassified").run()
+    assert not at.exception
+    if at.selectbox:  # a near-perfect model may have nothing to show, which the page says instead
+        options = at.selectbox(key="inspect_wrong").options
+        for option in options:
+            true, predicted = option.split("true ")[1].split(", predicted ")
+            assert true != predicted.split(" (")[0]
+    else:
+        assert "every test example right" in at.success[0].value
+
+
+def test_a_drawn_digit_is_shrunk_to_the_dataset_size_and_predicted(app, trained_job, monkeypatch):
+    drawing = np.zeros((224, 224, 4), dtype=np.uint8)
+    drawing[40:190, 100:125, :3] = 255  # a bright vertical stroke: a "1"
+    drawing[..., 3] = 255
+
+    class Result:
+        image_data = drawing
+
+    # AppTest cannot draw, and the real component only imports inside a running app: stand in for it.
+    fake = types.ModuleType("streamlit_drawable_canvas")
+    fake.st_canvas = lambda **kwargs: Result()
+    monkeypatch.setitem(sys.modules, "streamlit_drawable_canvas", fake)
+    at = open_page(app, trained_job)
+    at.radio(key="inspect_source").set_value("draw").run()
+    assert not at.exception
+    assert any(m.value == "Your drawing" for m in at.markdown)
+    assert "conv2d1 — 16 channels × 8×8" in chart_titles(at)
+
+
+def test_an_empty_canvas_asks_for_a_drawing(app, trained_job):
+    at = open_page(app, trained_job)
+    at.radio(key="inspect_source").set_value("draw").run()
+    assert not at.exception
+    assert any("Draw something" in i.value for i in at.info)
+
+
+def test_history_shows_weight_and_gradient_distributions(app, trained_job):
+    at = open_page(app, trained_job)
+    deadline = 50
+    while "inspect_history_layer" not in [s.key for s in at.selectbox] and deadline:
+        at.run()  # the watcher's first sample arrives on its own thread
+        deadline -= 1
+    assert not at.exception
+    at.radio(key="inspect_history_kind").set_value("gradient").run()
+    assert not at.exception
+    titles = chart_titles(at)
+    assert "conv2d1 gradients over training" in titles
+    assert "Gradient norm per layer" in titles
+
+
+def test_choosing_a_confusion_cell_shows_its_examples(app, trained_job):
+    at = open_page(app, trained_job)
+    at.selectbox(key="inspect_cell_true").set_value("3").run()
+    at.selectbox(key="inspect_cell_predicted").set_value("3").run()
+    assert not at.exception
+    assert any("test examples of **3** predicted as **3**" in m.value for m in at.markdown)
+    assert "#" in chart_titles(at)  # the examples' captions: test index and confidence
