@@ -11,6 +11,7 @@ Conv1d, token ids (L,).
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -92,11 +93,8 @@ class LayerType:
     example: dict[str, Any] = field(default_factory=dict)
 
     def example_dict(self) -> dict[str, Any]:
-        """A sensible starting layer dict for this type (required parameters filled in)."""
-        out = {"type": self.name, **self.example}
-        if self.block and "layers" not in out:
-            out["layers"] = [{"type": "ReLU"}]
-        return out
+        """A sensible starting layer dict for this type (required parameters filled in); a fresh copy."""
+        return {"type": self.name, **copy.deepcopy(self.example)}
 
 
 LAYERS: Registry[LayerType] = Registry("layer type", SpecError)
@@ -197,6 +195,16 @@ def need_features(shape: Shape, what: str) -> None:
     )
 
 
+def _same_shape_if(check: Callable[[Shape, str], None], what: str) -> Callable[[Shape, dict], Shape]:
+    """A shape rule for layers that keep the shape of the inputs `check` accepts."""
+
+    def rule(shape: Shape, a: dict) -> Shape:
+        check(shape, what)
+        return shape
+
+    return rule
+
+
 def _conv_out(size: int, k: int, s: int, p: int, axis: str, what: str) -> int:
     """Output size of a sliding window along one axis; the window must fit in the padded input."""
     if k > size + 2 * p:
@@ -231,6 +239,12 @@ def _size(value):
 
 # ---------------------------------------------------------------- dense
 
+
+def _linear_shape(s: Shape, a: dict) -> Shape:
+    need_features(s, "Linear")
+    return s[:-1] + (a["out_features"],)  # applied per step on sequences
+
+
 _add(
     name="Linear",
     category="dense",
@@ -240,7 +254,7 @@ _add(
         BIAS,
         *INIT_PARAMS,
     ),
-    shape=lambda s, a: (need_features(s, "Linear"), s[:-1] + (a["out_features"],))[1],
+    shape=_linear_shape,
     infer=lambda s, a: {"in_features": s[-1]},
     ctor=lambda a: Ctor("nn.Linear", (a["in_features"], a["out_features"]), _kw(a, {"bias": True})),
     macs=lambda i, o, a: _prod(o) * a["in_features"],
@@ -758,7 +772,7 @@ _add(
     name="BatchNorm2d",
     category="normalisation",
     help="Normalises each channel over the batch and the image, then learns a scale and shift.",
-    shape=lambda s, a: (need_image(s, "BatchNorm2d"), s)[1],
+    shape=_same_shape_if(need_image, "BatchNorm2d"),
     infer=lambda s, a: {"num_features": s[0]},
     ctor=lambda a: Ctor("nn.BatchNorm2d", (a["num_features"],)),
     macs=lambda i, o, a: _prod(o),
@@ -767,7 +781,7 @@ _add(
     name="LayerNorm",
     category="normalisation",
     help="Normalises the features of each example (each step of a sequence) on its own, as transformers do.",
-    shape=lambda s, a: (need_features(s, "LayerNorm"), s)[1],
+    shape=_same_shape_if(need_features, "LayerNorm"),
     infer=lambda s, a: {"normalized_shape": s[-1]},
     ctor=lambda a: Ctor("nn.LayerNorm", (a["normalized_shape"],)),
     macs=lambda i, o, a: _prod(o),
@@ -791,7 +805,7 @@ _add(
             "p", "float", 0.5, "Probability of zeroing each feature map while training.", min=0.0, max=0.95
         ),
     ),
-    shape=lambda s, a: (need_image(s, "Dropout2d"), s)[1],
+    shape=_same_shape_if(need_image, "Dropout2d"),
     ctor=lambda a: Ctor("nn.Dropout2d", (), _kw(a, {"p": 0.5})),
     example={"p": 0.25},
 )

@@ -64,6 +64,12 @@ def test_every_example_layer_builds_on_some_input(name):
     assert fits, f"{name}'s example fits none of {SAMPLE_INPUTS}"
 
 
+def test_example_dicts_are_fresh_copies():
+    entry = dlcore.layer_catalogue()["Residual"]
+    entry.example_dict()["layers"].append({"type": "ReLU"})
+    assert entry.example_dict()["layers"] == [{"type": "Linear", "out_features": 16}, {"type": "ReLU"}]
+
+
 def test_weights_layers_take_init_params_and_others_do_not():
     catalogue = dlcore.layer_catalogue()
     for name in (
