@@ -30,6 +30,10 @@ from dlcore.summary import summarize
 from dlcore import data as data  # dlcore.data.load, names, options, preview, from_csv, ...
 
 # --- training ---
+from dlcore.checkpoint import checkpoint_bytes, load_checkpoint, save_checkpoint
+from dlcore.device import device_info
+from dlcore.jobs import Job, Scheduler, scheduler, start_training
+from dlcore.train import TrainConfig, fit
 
 # --- inspection and explanation ---
 from dlcore import plots_inspect as plots_inspect  # figures of the Inspect, Explain and Adversarial pages

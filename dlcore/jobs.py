@@ -1,0 +1,819 @@
+"""Training jobs: a model training on a background thread that pages can watch, pause, step and stop.
+
+    job = start_training(spec, ds, TrainConfig(epochs=20), owner=session_id)   # returns at once
+    job.pause(); job.step(); job.step(unit="epoch"); job.resume(); job.stop(); job.wait()
+    frame = job.metrics(since=cursor); cursor = frame.attrs["cursor"]
+
+A job's thread runs fit() with two callbacks: the Recorder (metrics) and the job's Control, which
+carries the page's commands into the loop between steps. The thread never touches Streamlit, and it
+ends when the job ends: finished, stopped, failed, out of time, or reaped after its page went away.
+
+The process-wide Scheduler (`scheduler()`) bounds what many students can start on one server: a few
+jobs per owner, a queue per device, a wall-time limit, and reaping of jobs nobody watches any more.
+"""
+
+from __future__ import annotations
+
+import copy
+import gc
+import itertools
+import os
+import threading
+import time
+from collections import deque
+from concurrent.futures import Future
+from dataclasses import replace
+from typing import Any
+
+import pandas as pd
+import torch
+from torch import nn
+
+from dlcore import health as health_checks
+from dlcore.device import device_name, resolve_device
+from dlcore.errors import DlcoreError, SpecError, TrainError
+from dlcore.metrics import Recorder, classification_report
+from dlcore.train import (
+    GLOBAL_RNG_LOCK,
+    Callback,
+    StopTraining,
+    TrainConfig,
+    TrainData,
+    adapt_targets,
+    fit,
+    make_objective,
+)
+
+# One intra-op thread per training thread: measured faster than two for every benchmark workload on
+# a 2-core machine (threads spin and contend with the other jobs and the web server), see docs.
+CPU_THREADS_PER_JOB = 1
+LOCAL_OWNER = "local"  # notebooks and the command line: no page sends heartbeats, so never reaped
+
+
+class Control(Callback):
+    """Carries commands from other threads into the loop; sleeps there while the job is paused."""
+
+    def __init__(self, job: Job):
+        self.job = job
+
+    def on_fit_start(self, logs):
+        self.job._deadline = time.monotonic() + self.job.max_seconds - self.job._recorder.elapsed_s()
+        self.job._set_status("running")
+        if self.job._attention:
+            self.job._attend(at_epoch_end=False)
+
+    def on_step_end(self, step, logs):
+        job = self.job
+        if job._attention:
+            job._attend(at_epoch_end=False)
+        if time.monotonic() > job._deadline:
+            raise StopTraining(f"stopped at the time limit of {job.max_seconds:g} s", status="stopped")
+
+    def on_epoch_end(self, epoch, logs):
+        if self.job._attention:
+            self.job._attend(at_epoch_end=True)
+
+
+class EarlyStopping(Callback):
+    """Stop when the validation loss has not improved for `patience` epochs; keep the best weights."""
+
+    def __init__(self, patience: int):
+        self.patience = patience
+        self.best = float("inf")
+        self.best_epoch = 0
+        self.best_state: dict[str, torch.Tensor] | None = None
+
+    def on_fit_start(self, logs):
+        self.model = logs["model"]
+
+    def on_epoch_end(self, epoch, logs):
+        loss = logs.get("val_loss")
+        if loss is None:
+            return
+        if loss < self.best:
+            self.best, self.best_epoch = loss, epoch
+            self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+        elif epoch - self.best_epoch >= self.patience:
+            raise StopTraining(
+                f"stopped early at epoch {epoch}: the validation loss had not improved for {self.patience} "
+                f"epochs, so the weights from epoch {self.best_epoch} (the best) were kept",
+                status="finished",
+            )
+
+    def on_fit_end(self, logs):
+        if self.best_state is not None and logs["status"] == "finished":
+            with torch.no_grad():
+                for name, value in self.model.state_dict().items():
+                    value.copy_(self.best_state[name])  # in place: a captured CUDA graph stays valid
+
+
+class Job:
+    """One training run on a background thread. Create with `start_training`.
+
+    Status: "queued" (waiting for a free slot on the device), "running", "paused", then "finished",
+    "stopped" or "failed" (`error` says why, for a student). `message` says how the run ended.
+    """
+
+    _ids = itertools.count(1)
+
+    def __init__(
+        self,
+        spec,
+        dataset,
+        config: TrainConfig,
+        owner: str,
+        scheduler: Scheduler,
+        *,
+        model: nn.Module,
+        objective,
+        device: torch.device,
+        paused: bool = False,
+        start_epoch: int = 0,
+        start_step: int = 0,
+    ):
+        self.id = next(self._ids)
+        self.spec, self.dataset, self.config, self.owner = spec, dataset, config, owner
+        self.device = device.type
+        self.device_name = device_name(device)
+        self.max_seconds = min(config.max_seconds, scheduler.max_seconds)
+        self.status = "queued"
+        self.error: str | None = None
+        self.message = ""
+        self.result: dict | None = None
+        self.last_heartbeat = time.monotonic()
+        self._scheduler = scheduler
+        self._device = device
+        self._objective = objective
+        self._model = model
+        self._template = copy.deepcopy(model)  # CPU skeleton for snapshots
+        self._start = (start_epoch, start_step)
+        self._cond = threading.Condition()
+        self._requests: deque[tuple[Any, Future]] = deque()
+        self._thread_owns_model = False
+        self._recorder = Recorder(config.metric_interval_s)
+        self._reset_commands(paused)
+        self._deadline = float("inf")
+        self._freed = False
+        self._free_on_end = False
+        self._data: TrainData | None = None
+        self._thread: threading.Thread | None = None
+        self._done = threading.Event()
+
+    def _reset_commands(self, paused: bool) -> None:
+        self._paused = paused
+        self._stop_reason: str | None = None
+        self._reset_seed: int | None = None
+        self._steps_left: int | None = None
+        self._pause_at_epoch_end = False
+        self._epoch_step_from = 0
+        self._attention = paused  # any command waiting for the training thread
+
+    def _launch(self) -> None:
+        self._done.clear()
+        self._thread = threading.Thread(target=self._run, name=f"dlcore-job-{self.id}", daemon=True)
+        self._thread.start()
+
+    # --- commands (any thread) ---------------------------------------------------------------------
+
+    def pause(self) -> None:
+        """Pause between steps; the model keeps its weights and the device slot is given to others."""
+        with self._cond:
+            if self.alive:
+                self._paused, self._attention = True, True
+                self._cond.notify_all()
+
+    def resume(self) -> None:
+        """Carry on training after a pause or a single step."""
+        with self._cond:
+            self._paused, self._steps_left, self._pause_at_epoch_end = False, None, False
+            self._show_running()
+            self._attention = True
+            self._cond.notify_all()
+
+    def _show_running(self) -> None:
+        # The status answers at once; the thread picks the command up within a step.
+        if self.status == "paused":
+            self.status = "running"
+
+    def step(self, unit: str = "batch") -> None:
+        """Train one batch (unit="batch") or to the end of the current epoch (unit="epoch"), then pause."""
+        if unit not in ("batch", "epoch"):
+            raise TrainError(f"step unit must be 'batch' or 'epoch', not {unit!r}", field="unit")
+        with self._cond:
+            if not self.alive:
+                raise TrainError(
+                    f"this training has {self.status}: reset it or start a new one to step again"
+                )
+            self._paused = False
+            if unit == "batch":
+                self._steps_left = 1
+            else:
+                self._pause_at_epoch_end, self._epoch_step_from = True, self._recorder.step
+            self._show_running()
+            self._attention = True
+            self._cond.notify_all()
+
+    def stop(self, reason: str = "stopped by you") -> None:
+        """End the run between steps (the final test scores are still computed)."""
+        with self._cond:
+            if self._stop_reason is None:
+                self._stop_reason = reason
+            self._attention = True
+            self._cond.notify_all()
+
+    def reset(self, seed: int | None = None) -> None:
+        """Start over, paused at step 0, with fresh weights (`seed`, default the config's), no metrics."""
+        seed = self.config.seed if seed is None else seed
+        with self._cond:
+            if self.alive:
+                self._reset_seed, self._attention = seed, True
+                self._cond.notify_all()
+                return
+        if self._freed:
+            raise TrainError(
+                "this training was stopped and freed because its page went away: start a new one"
+            )
+        self._scheduler.admit(self)
+        self._fresh_start(seed)
+        self._reset_commands(paused=True)
+        self.status = "queued"
+        self._launch()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the job ends (True) or `timeout` seconds pass (False)."""
+        return self._done.wait(timeout)
+
+    def heartbeat(self) -> None:
+        """Someone is still watching; jobs without a heartbeat for the scheduler's grace period are reaped."""
+        self.last_heartbeat = time.monotonic()
+
+    def apply(self, fn, timeout: float = 30.0):
+        """Run `fn(model)` on the training thread between steps (or at once if nothing trains) and return
+        its result. Edit weights in place (`with torch.no_grad(): layer.weight[0, 1] = 0.5`) so a captured
+        CUDA graph sees the change."""
+        with self._cond:
+            if self._model is None:
+                raise TrainError("this training was stopped and freed because its page went away")
+            if not self._thread_owns_model:
+                return fn(self._model)
+            future: Future = Future()
+            self._requests.append((fn, future))
+            self._attention = True
+            self._cond.notify_all()
+        try:
+            return future.result(timeout=timeout)
+        except TimeoutError:
+            raise TrainError("the training did not answer in time; try again") from None
+
+    def snapshot(self) -> nn.Module:
+        """A consistent copy of the model on the CPU, in eval mode, that training will not change."""
+        state = self.apply(
+            lambda model: {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+        )
+        model = copy.deepcopy(self._template)
+        model.load_state_dict(state)
+        return model.eval()
+
+    # --- reading (any thread) ----------------------------------------------------------------------
+
+    @property
+    def alive(self) -> bool:
+        return self.status in ("queued", "running", "paused")
+
+    @property
+    def cursor(self) -> int:
+        """The position after the latest metrics row (prefer `frame.attrs["cursor"]`, which cannot race)."""
+        return self._recorder.steps.cursor
+
+    def metrics(self, since: int | None = None) -> pd.DataFrame:
+        """Per-step rows: step, epoch, train_loss, lr, samples_per_s, elapsed_s, count (steps a row averages),
+        plus the latest epoch scores at that step (val_loss, train/val accuracy or R²). `since` = a cursor
+        from `frame.attrs["cursor"]` gives only newer rows."""
+        steps, cursor = self._recorder.steps.since(since)
+        epochs, _ = self._recorder.epochs.since(None)
+        scores = epochs.drop(columns=["epoch", "train_loss", "lr", "elapsed_s", "count"]).dropna(
+            axis=1, how="all"
+        )
+        if len(steps) and len(scores):
+            steps = pd.merge_asof(steps, scores, on="step", direction="backward")
+        for column in ("val_loss", "train_accuracy", "val_accuracy"):
+            if column not in steps:
+                steps[column] = float("nan")
+        steps.attrs["cursor"] = cursor
+        return steps
+
+    def epoch_metrics(self) -> pd.DataFrame:
+        """One row per scored epoch: step, epoch, train/val loss, accuracy or R², lr, elapsed_s."""
+        frame, _ = self._recorder.epochs.since(None)
+        return frame.drop(columns="count").dropna(axis=1, how="all")
+
+    def grad_norms(self) -> pd.DataFrame:
+        """Sampled per-layer gradient and weight norms: step, layer, grad_norm, weight_norm."""
+        return self._recorder.grad_norms()
+
+    def health(self) -> list[dict]:
+        """Plain-language warnings about this run: list of dict(kind, severity, message, fix)."""
+        return health_checks.diagnose(
+            self.metrics(),
+            self.epoch_metrics(),
+            self.grad_norms(),
+            self._recorder.dead_relus,
+            self.config,
+            error=self.error if self.status == "failed" else None,
+        )
+
+    def progress(self) -> dict:
+        """epoch, epochs, step, fraction, samples_per_s, eta_s, elapsed_s (eta None when unknown)."""
+        rec = self._recorder
+        per_epoch = rec.steps_per_epoch
+        epochs = self.config.epochs
+        total = epochs * per_epoch if epochs and per_epoch else None
+        fraction = min(1.0, rec.step / total) if total else None
+        if self.status == "finished":
+            fraction = 1.0
+        eta = None
+        steps_per_s = rec.samples_per_s / max(1, min(self.config.batch_size, self._train_size()))
+        if total and steps_per_s > 0 and self.alive:
+            eta = (total - rec.step) / steps_per_s
+        return {
+            "epoch": rec.epoch,
+            "epochs": epochs,
+            "step": rec.step,
+            "fraction": fraction,
+            "samples_per_s": rec.samples_per_s,
+            "eta_s": eta,
+            "elapsed_s": rec.elapsed_s(),
+        }
+
+    def _train_size(self) -> int:
+        return len(self.dataset.train[0])
+
+    def __repr__(self) -> str:
+        return f"Job({self.id}, {self.status}, owner={self.owner!r}, device={self.device!r})"
+
+    # --- the training thread -----------------------------------------------------------------------
+
+    def _set_status(self, status: str) -> None:
+        with self._cond:
+            if self.alive:
+                self.status = status
+            self._cond.notify_all()
+
+    def _attend(self, at_epoch_end: bool) -> None:
+        """Between steps, on the training thread: do what was asked (requests, stop, reset, pause)."""
+        with self._cond:
+            self._serve_requests()
+            if self._steps_left is not None and not at_epoch_end:
+                self._steps_left -= 1
+                if self._steps_left <= 0:
+                    self._steps_left, self._paused = None, True
+            # An epoch step trains at least one batch: paused on an epoch's last batch, it runs the next.
+            if at_epoch_end and self._pause_at_epoch_end and self._recorder.step > self._epoch_step_from:
+                self._pause_at_epoch_end, self._paused = False, True
+            if self._paused and self._stop_reason is None and self._reset_seed is None:
+                self._wait_while_paused()
+            self._serve_requests()
+            if self._stop_reason is not None:
+                raise StopTraining(self._stop_reason, status="stopped")
+            if self._reset_seed is not None:
+                raise StopTraining("reset", status="reset")
+            self._attention = self._paused or self._steps_left is not None or self._pause_at_epoch_end
+            self.status = "running"
+
+    def _wait_while_paused(self) -> None:
+        # Called holding self._cond. The device slot goes to other jobs while this one sleeps.
+        self._recorder.flush()
+        self._recorder.pause_clock(True)
+        paused_at = time.monotonic()
+        self.status = "paused"
+        self._cond.notify_all()
+        self._slot.release()
+        while self._paused and self._stop_reason is None and self._reset_seed is None:
+            self._cond.wait(timeout=0.5)
+            self._serve_requests()
+        self.status = "queued"
+        self._cond.release()
+        try:
+            acquired = self._slot.acquire(lambda: self._stop_reason is not None)
+        finally:
+            self._cond.acquire()
+        if not acquired:
+            self._slot = _NoSlot()
+        self._deadline += time.monotonic() - paused_at
+        self._recorder.pause_clock(False)
+
+    def _serve_requests(self) -> None:
+        while self._requests:
+            fn, future = self._requests.popleft()
+            try:
+                future.set_result(fn(self._model))
+            except Exception as err:  # the caller sees its own error
+                future.set_exception(err)
+
+    def _run(self) -> None:
+        if self._device.type == "cpu":
+            torch.set_num_threads(CPU_THREADS_PER_JOB)
+        self._slot = self._scheduler.slot(self._device.type)
+        error = None
+        try:
+            self._train_until_done()
+        except torch.cuda.OutOfMemoryError:
+            error = self._explain_oom()
+        except RuntimeError as err:  # MPS and some CUDA paths report running out of memory this way
+            error = self._explain_oom() if "out of memory" in str(err) else _unexpected(err)
+        except DlcoreError as err:
+            error = err.message
+        except Exception as err:  # any other failure becomes a message, never a hung job
+            error = _unexpected(err)
+        # Outside the except blocks: the traceback (and the tensors its frames hold) is gone by now.
+        try:
+            if error is not None:
+                self._release_device()
+                self._end("failed", None, error)
+        finally:
+            self._finish_thread()
+
+    def _train_until_done(self) -> None:
+        if not self._slot.acquire(lambda: self._stop_reason is not None):
+            self._slot = _NoSlot()
+            self._end("stopped", self._stop_reason, None)
+            return
+        logs = self._train_once()
+        while logs["status"] == "reset":
+            self._release_device()
+            self._fresh_start(self._reset_seed)
+            with self._cond:
+                self._reset_commands(paused=True)
+            logs = self._train_once()
+        if logs["status"] == "failed":
+            self._end("failed", None, self._explain_divergence(logs))
+        else:
+            self._end(logs["status"], logs["reason"], None, evaluate=True)
+
+    def _train_once(self) -> dict:
+        import dlcore
+
+        cfg, device = self.config, self._device
+        self._model.to(device)
+        data = TrainData.from_dataset(self.dataset, self._objective, device)
+        self._data = data
+        optimizer = dlcore.make_optimizer(
+            cfg.optimizer,
+            self._model.parameters(),
+            cfg.lr,
+            weight_decay=cfg.weight_decay,
+            **cfg.optimizer_options,
+        )
+        scheduler = None
+        if cfg.schedule != "constant":
+            n = len(data.train[0])
+            total = (
+                -(-n // min(cfg.batch_size, n)) * cfg.epochs
+            )  # an upper bound: one_cycle refuses to overrun
+            scheduler = dlcore.make_scheduler(cfg.schedule, optimizer, total, **cfg.schedule_options)
+        generator = torch.Generator(device=device).manual_seed(cfg.seed)
+        callbacks: list[Callback] = [self._recorder, Control(self)]
+        if cfg.early_stopping_patience:
+            callbacks.append(EarlyStopping(cfg.early_stopping_patience))
+        with self._cond:
+            self._thread_owns_model = True
+        start_epoch, start_step = self._start
+        return fit(
+            self._model,
+            data,
+            self._objective,
+            optimizer,
+            epochs=cfg.epochs,
+            batch_size=cfg.batch_size,
+            scheduler=scheduler,
+            callbacks=callbacks,
+            generator=generator,
+            start_epoch=start_epoch,
+            start_step=start_step,
+            score_every_s=0.0 if cfg.early_stopping_patience else 0.05,
+        )
+
+    def _end(self, status: str, reason: str | None, error: str | None, evaluate: bool = False) -> None:
+        if evaluate:
+            self.result = self._evaluate_test()
+        with self._cond:
+            self.error = error
+            self.message = error or _ending_message(status, reason, self._recorder)
+            self.status = status
+
+    def _evaluate_test(self) -> dict | None:
+        data, objective = self._data, self._objective
+        x, y = data.test
+        if len(x) == 0:
+            return None
+        scores = objective.evaluate(self._model, x, y)
+        result = {"test_loss": scores["loss"]}
+        if not objective.scores_classes:
+            result["test_r2"] = scores["r2"]
+            result["r2"] = scores["r2"]
+            return result
+        self._model.eval()
+        with torch.no_grad():
+            pred = torch.cat(
+                [objective.predict(self._model(x[i : i + 1024])) for i in range(0, len(x), 1024)]
+            )
+        self._model.train()
+        k = objective.num_classes or 2
+        names = list(getattr(self.dataset, "class_names", None) or [str(i) for i in range(k)])
+        result.update(classification_report(pred, objective.labels(y), names))
+        return result
+
+    def _explain_divergence(self, logs: dict) -> str:
+        step = getattr(self._recorder, "diverged_at", logs.get("step"))
+        cfg = self.config
+        return (
+            f"The loss became NaN/Inf (not a number) at step {step}, so training stopped. The most likely "
+            f"cause is a learning rate too high for {cfg.optimizer}: lr={cfg.lr:g} made the weights "
+            "jump so far "
+            f"that the numbers overflowed. Try a learning rate 10× smaller (lr={cfg.lr / 10:g}), or add "
+            "normalisation layers (BatchNorm/LayerNorm) so activations stay in range."
+        )
+
+    def _explain_oom(self) -> str:
+        cfg = self.config
+        return (
+            f"The GPU ran out of memory (batch size {cfg.batch_size}). The memory has been freed. "
+            "Shrink what "
+            f"must fit at once: a smaller batch size (try {max(1, cfg.batch_size // 4)}), fewer channels or "
+            "units per layer, fewer layers, or smaller inputs."
+        )
+
+    def _release_device(self) -> None:
+        # What lives on the accelerator goes: the data copy and (with fit's locals) graph and optimizer.
+        self._data = None
+        if self._model is not None and self._device.type != "cpu":
+            self._model.to("cpu")
+        if self._device.type == "cuda":
+            gc.collect()
+            torch.cuda.empty_cache()
+
+    def _finish_thread(self) -> None:
+        try:
+            self._release_device()
+            self._slot.release()
+        finally:
+            with self._cond:
+                self._thread_owns_model = False
+                self._serve_requests()
+                self._cond.notify_all()
+            if self._free_on_end:
+                self._free()
+            self._scheduler.job_ended(self)
+            self._done.set()
+
+    def _fresh_start(self, seed: int) -> None:
+        self._model = _seeded_build(self.spec, seed)
+        self._template = copy.deepcopy(self._model)
+        self._recorder = Recorder(self.config.metric_interval_s)
+        self._start = (0, 0)
+        self.result, self.error, self.message = None, None, ""
+
+    def _free(self) -> None:
+        """Drop the model and data (reaped jobs): nobody is watching any more."""
+        with self._cond:
+            self._model = None
+            self._template = None
+            self._freed = True
+
+
+def _unexpected(err: Exception) -> str:
+    return f"training failed unexpectedly ({type(err).__name__}: {err}); please report this with your model"
+
+
+def _ending_message(status: str, reason: str | None, recorder: Recorder) -> str:
+    if status == "finished" and reason not in (None, "finished"):
+        return reason[0].upper() + reason[1:] + "."
+    if status == "finished":
+        return f"Finished {recorder.epoch} epochs ({recorder.step} steps)."
+    return f"Stopped at step {recorder.step}: {reason}."
+
+
+def _seeded_build(spec, seed: int) -> nn.Module:
+    import dlcore
+
+    with GLOBAL_RNG_LOCK:
+        torch.manual_seed(seed)
+        return dlcore.build_model(spec)
+
+
+# --- the scheduler ----------------------------------------------------------------------------------------
+
+
+class _Slot:
+    """A place on a device: a BoundedSemaphore; waiting for one can be cut short by a stop."""
+
+    def __init__(self, size: int):
+        self._sem = threading.BoundedSemaphore(size)
+        self._held = threading.local()
+
+    def acquire(self, cancelled) -> bool:
+        while not cancelled():
+            if self._sem.acquire(timeout=0.1):
+                self._held.value = True
+                return True
+        return False
+
+    def release(self) -> None:
+        if getattr(self._held, "value", False):
+            self._held.value = False
+            self._sem.release()
+
+
+class _NoSlot:
+    def release(self) -> None: ...
+
+    def acquire(self, cancelled) -> bool:
+        return True
+
+
+def _default_device_caps() -> dict[str, int]:
+    return {"cpu": max(2, os.cpu_count() or 2), "cuda": 4, "mps": 2}
+
+
+class Scheduler:
+    """Server-wide limits for training jobs.
+
+    max_per_owner: jobs one owner (a browser session) may have alive at once (2: the A/B pairs of the 2-D
+    playground). max_per_device: jobs computing at once per device type; more wait in a queue.
+    max_seconds: wall-time limit per job (pauses not counted). heartbeat_grace_s: a job whose owner sent
+    no heartbeat for this long is stopped and freed (owner "local" is exempt). One reaper thread runs
+    while any job is alive.
+    """
+
+    def __init__(
+        self,
+        max_per_owner: int = 2,
+        max_per_device: dict[str, int] | None = None,
+        max_seconds: float = 600.0,
+        heartbeat_grace_s: float = 20.0,
+        reap_every_s: float = 1.0,
+    ):
+        self.max_per_owner = max_per_owner
+        self.max_per_device = {**_default_device_caps(), **(max_per_device or {})}
+        self.max_seconds = max_seconds
+        self.heartbeat_grace_s = heartbeat_grace_s
+        self.reap_every_s = reap_every_s
+        self._lock = threading.Lock()
+        self._jobs: dict[int, Job] = {}
+        self._slots: dict[str, _Slot] = {}
+        self._reaper: threading.Thread | None = None
+
+    def slot(self, device_type: str) -> _Slot:
+        with self._lock:
+            if device_type not in self._slots:
+                self._slots[device_type] = _Slot(self.max_per_device.get(device_type, 2))
+            return self._slots[device_type]
+
+    def admit(self, job: Job) -> None:
+        """Register a job about to start; TrainError if its owner already has the maximum alive."""
+        with self._lock:
+            mine = [j for j in self._jobs.values() if j.owner == job.owner and j is not job]
+            if len(mine) >= self.max_per_owner:
+                raise TrainError(
+                    f"you already have {len(mine)} trainings running (the most at once is "
+                    f"{self.max_per_owner}): "
+                    "stop one before starting another",
+                    field="owner",
+                )
+            job.heartbeat()
+            self._jobs[job.id] = job
+            if self._reaper is None:
+                self._reaper = threading.Thread(target=self._reap_loop, name="dlcore-reaper", daemon=True)
+                self._reaper.start()
+
+    def job_ended(self, job: Job) -> None:
+        with self._lock:
+            self._jobs.pop(job.id, None)
+
+    def jobs(self, owner: str | None = None) -> list[Job]:
+        """Alive jobs (of one owner, or all)."""
+        with self._lock:
+            return [j for j in self._jobs.values() if owner is None or j.owner == owner]
+
+    def stop_owner(self, owner: str, reason: str = "stopped by you") -> list[Job]:
+        """Stop every job of `owner` (e.g. before starting a new pair); returns them."""
+        jobs = self.jobs(owner)
+        for job in jobs:
+            job.stop(reason)
+        return jobs
+
+    @property
+    def reaper_alive(self) -> bool:
+        with self._lock:
+            return self._reaper is not None
+
+    def _reap_loop(self) -> None:
+        while True:
+            with self._lock:
+                if not self._jobs:
+                    self._reaper = None  # exit with the last job; admit() starts a new reaper
+                    return
+                jobs = list(self._jobs.values())
+            now = time.monotonic()
+            for job in jobs:
+                if job.owner != LOCAL_OWNER and now - job.last_heartbeat > self.heartbeat_grace_s:
+                    job._free_on_end = True
+                    job.stop(f"nobody watched it for {self.heartbeat_grace_s:g} s (its page was closed)")
+            time.sleep(self.reap_every_s)
+
+
+_SCHEDULER = Scheduler()
+
+
+def scheduler() -> Scheduler:
+    """The process-wide scheduler every job goes through."""
+    return _SCHEDULER
+
+
+# --- starting a job ---------------------------------------------------------------------------------------
+
+
+def start_training(
+    spec,
+    ds,
+    cfg: TrainConfig | None = None,
+    owner: str = LOCAL_OWNER,
+    *,
+    paused: bool = False,
+    resume_from=None,
+    scheduler_: Scheduler | None = None,
+) -> Job:
+    """Check everything, then start training `spec` on dataset `ds` in the background; return the Job.
+
+    Raises (before any thread starts) TrainError for a bad config or a full owner quota, and SpecError
+    with advice when the model's output does not fit the loss and the dataset's targets.
+    `paused=True` starts paused at step 0 (for stepping from the very first batch). `resume_from`: a
+    checkpoint (path, file or bytes from `checkpoint_bytes`) whose weights and step count to continue.
+    """
+    import dlcore
+
+    cfg = replace(cfg or TrainConfig())
+    cfg.validate()
+    device = resolve_device(cfg.device)
+    sched = scheduler_ or scheduler()
+    num_classes = ds.num_classes or getattr(ds, "vocab_size", None)
+    dlcore.check_compatibility(spec, ds.task, num_classes, cfg.loss, target_shape=tuple(ds.target_shape))
+    model = _seeded_build(spec, cfg.seed)
+    start_epoch = start_step = 0
+    if resume_from is not None:
+        from dlcore.checkpoint import load_checkpoint_state
+
+        saved_spec, state, meta = load_checkpoint_state(resume_from)
+        if saved_spec != spec:
+            raise TrainError(
+                "this checkpoint was saved from a different architecture: load its spec first",
+                field="resume_from",
+            )
+        model.load_state_dict(state)
+        start_epoch, start_step = int(meta.get("epoch", 0)), int(meta.get("step", 0))
+    objective = make_objective(
+        cfg.loss,
+        ds.task,
+        num_classes,
+        dlcore.output_shape(spec),
+        tuple(ds.target_shape),
+        l1=cfg.l1,
+        loss_options=cfg.loss_options,
+    )
+    _dry_run(model, objective, ds, cfg.loss)
+    job = Job(
+        spec,
+        ds,
+        cfg,
+        owner,
+        sched,
+        model=model,
+        objective=objective,
+        device=device,
+        paused=paused,
+        start_epoch=start_epoch,
+        start_step=start_step,
+    )
+    sched.admit(job)
+    job._launch()
+    return job
+
+
+def _dry_run(model: nn.Module, objective, ds, loss: str) -> None:
+    """Two examples through the model and the loss on the CPU, so a mismatch is reported before training."""
+    x, y = ds.train
+    if len(x) == 0:
+        raise TrainError("the training split is empty: there is nothing to learn from", field="dataset")
+    model.eval()
+    try:
+        with torch.no_grad():
+            objective.loss(model(x[:2]), adapt_targets(objective, y[:2], x[:2]))
+    except RuntimeError as err:
+        raise SpecError(
+            f"the model's output does not fit the {loss} loss on this dataset ({err}). Check the "
+            "last layer's "
+            "output size against the number of classes or target values",
+            field="loss",
+        ) from err
+    finally:
+        model.train()

@@ -1,0 +1,257 @@
+"""Jobs: pause/step/resume/stop/reset, live edits and snapshots, and the scheduler's limits and reaping."""
+
+import threading
+import time
+
+import pytest
+import torch
+
+import dlcore
+from dlcore.jobs import Scheduler
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return dlcore.data.load("spiral")
+
+
+@pytest.fixture
+def sched():
+    return Scheduler(heartbeat_grace_s=600)
+
+
+def spec(width=8):
+    return dlcore.ModelSpec.from_dict(
+        {
+            "input_shape": [2],
+            "layers": [
+                {"type": "Linear", "out_features": width},
+                {"type": "ReLU"},
+                {"type": "Linear", "out_features": 2},
+            ],
+        }
+    )
+
+
+def start(ds, sched, owner="tab-1", paused=False, **cfg):
+    cfg = {"device": "cpu", "epochs": None, "lr": 0.01, **cfg}
+    return dlcore.start_training(
+        spec(), ds, dlcore.TrainConfig(**cfg), owner=owner, scheduler_=sched, paused=paused
+    )
+
+
+def wait_for(condition, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def wait_status(job, *statuses):
+    wait_for(lambda: job.status in statuses)
+
+
+def test_pause_step_resume_stop(ds, sched):
+    job = start(ds, sched)
+    wait_for(lambda: job.progress()["step"] > 5)
+    job.pause()
+    wait_status(job, "paused")
+    step = job.progress()["step"]
+    time.sleep(0.1)
+    assert job.progress()["step"] == step  # paused means no training
+    assert job.metrics()["step"].iloc[-1] == step  # the chart shows where it stopped
+    job.step()
+    wait_for(lambda: job.progress()["step"] == step + 1 and job.status == "paused")
+    time.sleep(0.05)
+    assert job.progress()["step"] == step + 1
+    job.step(unit="epoch")
+    per_epoch = job.progress()["step"] and job._recorder.steps_per_epoch
+    wait_for(lambda: job.status == "paused" and job.progress()["step"] % per_epoch == 0)
+    assert job.progress()["step"] > step + 1
+    job.resume()
+    wait_for(lambda: job.progress()["step"] > step + per_epoch + 5)
+    job.stop()
+    assert job.wait(10)
+    assert job.status == "stopped"
+    assert "stopped by you" in job.message
+    assert job.result is not None  # a stopped run still gets its test scores
+
+
+def test_start_paused_then_single_steps_from_step_zero(ds, sched):
+    job = dlcore.start_training(spec(), ds, dlcore.TrainConfig(device="cpu"), scheduler_=sched, paused=True)
+    wait_status(job, "paused")
+    assert job.progress()["step"] == 0
+    job.step()
+    wait_for(lambda: job.progress()["step"] == 1 and job.status == "paused")
+    assert len(job.metrics()) == 1
+    job.stop()
+    assert job.wait(10)
+
+
+def test_step_rejects_unknown_unit(ds, sched):
+    job = start(ds, sched)
+    with pytest.raises(dlcore.TrainError, match="unit"):
+        job.step(unit="minute")
+    job.stop()
+    job.wait(10)
+
+
+def test_reset_starts_over_with_the_seeds_weights(ds, sched):
+    job = start(ds, sched, seed=3, paused=True)
+    first = job.snapshot().state_dict()
+    job.resume()
+    wait_for(lambda: job.progress()["step"] > 20)
+    job.reset()
+    wait_for(lambda: job.status == "paused" and job.progress()["step"] == 0)
+    assert len(job.metrics()) == 0
+    again = job.snapshot().state_dict()
+    assert all(torch.equal(first[k], again[k]) for k in first)
+    job.resume()
+    wait_for(lambda: job.progress()["step"] > 5)
+    job.stop()
+    assert job.wait(10)
+    job.reset()  # after the thread ended: a new thread, paused at step 0
+    wait_status(job, "paused")
+    assert job.progress()["step"] == 0
+    job.stop()
+    assert job.wait(10)
+
+
+def test_apply_edits_a_weight_on_the_training_thread(ds, sched):
+    job = start(ds, sched)
+    wait_for(lambda: job.progress()["step"] > 2)
+    threads = []
+
+    def edit(model):
+        threads.append(threading.current_thread().name)
+        with torch.no_grad():
+            model.linear1.weight[0, 0] = 42.0
+        return "done"
+
+    job.pause()
+    wait_status(job, "paused")
+    assert job.apply(edit) == "done"
+    assert threads == [f"dlcore-job-{job.id}"]
+    assert job.snapshot().linear1.weight[0, 0].item() == 42.0
+    job.stop()
+    assert job.wait(10)
+
+
+def test_snapshot_is_a_cpu_eval_copy_that_training_does_not_change(ds, sched):
+    job = start(ds, sched)
+    wait_for(lambda: job.progress()["step"] > 2)
+    snap = job.snapshot()
+    before = {k: v.clone() for k, v in snap.state_dict().items()}
+    wait_for(lambda: job.progress()["step"] > 50)
+    assert not snap.training
+    assert all(p.device.type == "cpu" for p in snap.parameters())
+    assert all(torch.equal(before[k], v) for k, v in snap.state_dict().items())
+    job.stop()
+    job.wait(10)
+
+
+def test_metrics_since_cursor_returns_only_new_rows(ds, sched):
+    job = start(ds, sched)
+    wait_for(lambda: job.progress()["step"] > 10)
+    first = job.metrics()
+    cursor = first.attrs["cursor"]
+    wait_for(lambda: job.cursor > cursor)
+    more = job.metrics(since=cursor)
+    assert len(more) and more["step"].min() > first["step"].max()
+    assert {
+        "step",
+        "epoch",
+        "train_loss",
+        "val_loss",
+        "train_accuracy",
+        "val_accuracy",
+        "lr",
+        "samples_per_s",
+    } <= set(more.columns)
+    job.stop()
+    job.wait(10)
+
+
+def test_progress_has_eta_for_a_fixed_number_of_epochs(ds, sched):
+    job = start(ds, sched, epochs=500)
+    wait_for(lambda: job.progress()["step"] > 100)
+    p = job.progress()
+    assert 0 < p["fraction"] < 1 and p["eta_s"] > 0 and p["elapsed_s"] > 0 and p["epochs"] == 500
+    job.stop()
+    job.wait(10)
+
+
+def test_an_exception_in_the_thread_becomes_an_error_not_a_hang(ds, sched, monkeypatch):
+    job = start(ds, sched, paused=True)
+    wait_status(job, "paused")
+
+    def broken(*args):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(job._objective, "loss", broken)
+    job.resume()
+    assert job.wait(10)
+    assert job.status == "failed" and "boom" in job.error
+
+
+def test_time_limit_stops_the_job(ds, sched):
+    job = start(ds, sched, max_seconds=1.0)
+    assert job.wait(20)
+    assert job.status == "stopped" and "time limit" in job.message
+
+
+def test_owner_may_run_two_jobs_not_three(ds, sched):
+    a, b = start(ds, sched), start(ds, sched)
+    with pytest.raises(dlcore.TrainError, match="stop one"):
+        start(ds, sched)
+    other = start(ds, sched, owner="tab-2")  # another session is not affected
+    assert {j.id for j in sched.stop_owner("tab-1")} == {a.id, b.id}
+    for job in (a, b):
+        assert job.wait(10) and job.status == "stopped"
+    start(ds, sched).stop()  # room again
+    other.stop()
+    assert other.wait(10)
+
+
+def test_device_cap_queues_the_excess(ds):
+    sched = Scheduler(max_per_device={"cpu": 1})
+    first = start(ds, sched, owner="a")
+    wait_status(first, "running")
+    second = start(ds, sched, owner="b")
+    time.sleep(0.3)
+    assert second.status == "queued" and second.progress()["step"] == 0
+    first.pause()  # a paused job gives its slot away
+    wait_status(second, "running")
+    second.stop()
+    first.resume()
+    wait_status(first, "running")
+    first.stop()
+    assert first.wait(10) and second.wait(10)
+
+
+def test_job_without_heartbeat_is_reaped_and_freed(ds):
+    sched = Scheduler(heartbeat_grace_s=0.3, reap_every_s=0.05)
+    watched, abandoned = start(ds, sched, owner="open-tab"), start(ds, sched, owner="closed-tab")
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline:
+        watched.heartbeat()
+        time.sleep(0.05)
+    assert abandoned.wait(5) and abandoned.status == "stopped"
+    assert "page was closed" in abandoned.message
+    with pytest.raises(dlcore.TrainError, match="freed"):
+        abandoned.snapshot()
+    assert watched.status == "running"
+    watched.stop()
+    assert watched.wait(10)
+
+
+def test_no_thread_outlives_its_job(ds, sched):
+    jobs = [start(ds, sched, owner=f"t{i}") for i in range(3)]
+    for job in jobs:
+        job.stop()
+        assert job.wait(10)
+    wait_for(lambda: not sched.reaper_alive)
+    names = [t.name for t in threading.enumerate()]
+    assert not [
+        n for n in names if n.startswith("dlcore-job-") and n.split("-")[-1] in {str(j.id) for j in jobs}
+    ]

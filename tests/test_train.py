@@ -1,0 +1,195 @@
+"""The training loop and the engine end to end on small datasets (CPU)."""
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+import dlcore
+from dlcore.jobs import Scheduler
+from dlcore.train import Callback, StopTraining, TrainData, fit, make_objective
+
+
+def mlp(hidden: list[int], outputs: int = 2, activation: str = "Tanh") -> dlcore.ModelSpec:
+    layers = []
+    for width in hidden:
+        layers += [{"type": "Linear", "out_features": width}, {"type": activation}]
+    layers.append({"type": "Linear", "out_features": outputs})
+    return dlcore.ModelSpec.from_dict({"input_shape": [2], "layers": layers})
+
+
+def train(spec, ds, **cfg):
+    job = dlcore.start_training(spec, ds, dlcore.TrainConfig(device="cpu", **cfg), scheduler_=Scheduler())
+    assert job.wait(120), "training did not finish"
+    assert job.status == "finished", job.error
+    return job
+
+
+def test_small_mlp_learns_the_spiral():
+    job = train(mlp([16, 16]), dlcore.data.load("spiral"), lr=0.01, epochs=120, batch_size=16)
+    assert job.result["test_accuracy"] >= 0.95
+    assert len(job.result["confusion_matrix"]) == 2
+    assert list(job.result["per_class"].columns) == ["class", "precision", "recall", "f1", "support"]
+
+
+def test_xor_needs_a_hidden_layer():
+    ds = dlcore.data.load("xor")
+    perceptron = train(mlp([]), ds, lr=0.05, epochs=40, batch_size=16)
+    hidden = train(mlp([8]), ds, lr=0.05, epochs=40, batch_size=16)
+    assert perceptron.result["test_accuracy"] <= 0.80
+    assert hidden.result["test_accuracy"] >= 0.95
+
+
+def test_one_logit_bce_gets_float_targets_and_learns():
+    job = train(
+        mlp([8], outputs=1),
+        dlcore.data.load("xor"),
+        loss="bce_with_logits",
+        lr=0.05,
+        epochs=40,
+        batch_size=16,
+    )
+    assert job.result["test_accuracy"] >= 0.9
+
+
+def test_same_seed_same_run_on_cpu():
+    ds = dlcore.data.load("spiral")
+    a = train(mlp([8]), ds, lr=0.01, epochs=3, seed=7)
+    b = train(mlp([8]), ds, lr=0.01, epochs=3, seed=7)
+    c = train(mlp([8]), ds, lr=0.01, epochs=3, seed=8)
+    losses = [j.metrics()["train_loss"].tolist() for j in (a, b, c)]
+    assert losses[0] == losses[1]
+    assert losses[0] != losses[2]
+
+
+def test_token_outputs_are_transposed_for_cross_entropy():
+    ds = dlcore.data.load("reverse")
+    job = train(dlcore.presets()["transformer_encoder"], ds, lr=3e-3, epochs=2, batch_size=64)
+    curve = job.metrics()["train_loss"]
+    assert curve.iloc[-5:].mean() < curve.iloc[:5].mean()
+    assert 0.0 <= job.result["test_accuracy"] <= 1.0
+    assert len(job.result["confusion_matrix"]) == ds.vocab_size
+
+
+def test_regression_reports_r2():
+    ds = dlcore.data.load("sine")
+    spec = dlcore.ModelSpec.from_dict(
+        {
+            "input_shape": list(ds.input_shape),
+            "layers": [
+                {"type": "Flatten"},
+                {"type": "Linear", "out_features": 32},
+                {"type": "Tanh"},
+                {"type": "Linear", "out_features": ds.target_shape[0]},
+            ],
+        }
+    )
+    job = train(spec, ds, loss="mse", lr=3e-3, epochs=15)
+    assert job.result["r2"] > 0.5
+    assert "val_r2" in job.epoch_metrics()
+
+
+def test_output_that_does_not_fit_the_loss_is_a_spec_error_before_training():
+    with pytest.raises(dlcore.SpecError, match="out_features"):
+        dlcore.start_training(
+            mlp([8], outputs=3),
+            dlcore.data.load("xor"),
+            dlcore.TrainConfig(device="cpu"),
+            scheduler_=Scheduler(),
+        )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("lr", -1.0), ("batch_size", 0), ("optimizer", "adamm"), ("epochs", 0), ("device", "tpu")],
+)
+def test_bad_config_names_the_field(field, value):
+    with pytest.raises(dlcore.TrainError) as err:
+        dlcore.TrainConfig(**{field: value}).validate()
+    assert err.value.field == field
+
+
+def test_unknown_optimizer_suggests_the_closest_name():
+    with pytest.raises(dlcore.TrainError, match="did you mean 'adam'"):
+        dlcore.TrainConfig(optimizer="adamm").validate()
+
+
+def test_config_round_trips_through_a_dict():
+    cfg = dlcore.TrainConfig(lr=0.05, epochs=None, optimizer_options={"momentum": 0.8}, optimizer="momentum")
+    assert dlcore.TrainConfig.from_dict(cfg.to_dict()) == cfg
+    with pytest.raises(dlcore.TrainError, match="unknown training setting"):
+        dlcore.TrainConfig.from_dict({"learning_rate": 0.1})
+
+
+def test_huge_learning_rate_fails_with_the_step_and_the_cause():
+    ds = dlcore.data.load("spiral")
+    spec = mlp([64, 64, 64], activation="ReLU")
+    job = dlcore.start_training(
+        spec,
+        ds,
+        dlcore.TrainConfig(device="cpu", optimizer="sgd", lr=10.0, epochs=50),
+        scheduler_=Scheduler(),
+    )
+    assert job.wait(60)
+    assert job.status == "failed"
+    step = job._recorder.diverged_at
+    assert f"at step {step}" in job.error and "learning rate" in job.error
+    assert math.isfinite(job.metrics()["train_loss"].max())  # the bad value is not in the curve
+    assert job.health()[0]["kind"] == "diverged"
+
+
+# --- fit() itself, with plain modules --------------------------------------------------------------------
+
+
+class Events(Callback):
+    def __init__(self, stop_at=None):
+        self.seen, self.stop_at = [], stop_at
+
+    def on_fit_start(self, logs):
+        self.seen.append("start")
+
+    def on_step_end(self, step, logs):
+        self.seen.append(("step", step, logs["epoch"]))
+        if step == self.stop_at:
+            raise StopTraining("enough")
+
+    def on_epoch_end(self, epoch, logs):
+        self.seen.append(("epoch", epoch))
+
+    def on_fit_end(self, logs):
+        self.seen.append(("end", logs["status"], logs["reason"]))
+
+
+def _toy_fit(epochs, callbacks, n=10, batch=4):
+    x, y = torch.randn(n, 3), torch.randint(0, 2, (n,))
+    model = nn.Linear(3, 2)
+    objective = make_objective("cross_entropy", "multiclass", 2, (2,), ())
+    data = TrainData(train=(x, y), val=(x[:0], y[:0]), test=(x[:0], y[:0]))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    return fit(model, data, objective, optimizer, epochs=epochs, batch_size=batch, callbacks=callbacks)
+
+
+def test_fit_emits_events_in_order_with_a_partial_last_batch():
+    events = Events()
+    logs = _toy_fit(2, [events])
+    assert events.seen == [
+        "start",
+        ("step", 1, 1),
+        ("step", 2, 1),
+        ("step", 3, 1),
+        ("epoch", 1),
+        ("step", 4, 2),
+        ("step", 5, 2),
+        ("step", 6, 2),
+        ("epoch", 2),
+        ("end", "finished", "finished"),
+    ]
+    assert logs["step"] == 6
+
+
+def test_stop_training_from_a_callback_ends_between_steps():
+    events = Events(stop_at=4)
+    logs = _toy_fit(None, [events])
+    assert events.seen[-1] == ("end", "stopped", "enough")
+    assert logs["step"] == 4
