@@ -141,7 +141,7 @@ def test_unknown_name_suggests_the_closest():
 
 
 def test_unknown_option_is_named():
-    with pytest.raises(DataError, match="unknown setting 'nois'") as err:
+    with pytest.raises(DataError, match="no option 'nois' — did you mean 'noise'") as err:
         load("circle", nois=10)
     assert err.value.field == "nois"
 

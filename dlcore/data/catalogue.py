@@ -6,6 +6,7 @@ Params (the same Params the app turns into form widgets) before calling the buil
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -67,6 +68,14 @@ def load(name: str, **values: Any) -> Dataset:
     range (`err.field` names it). `load(ds.name, **ds.options)` rebuilds the same dataset.
     """
     entry = CATALOGUE.get(name)
+    known = [p.name for p in entry.params]
+    for key in values:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            hint = f" — did you mean '{close[0]}'?" if close else ""
+            raise DataError(
+                f"Dataset '{name}' has no option '{key}'{hint} (options: {', '.join(known)})", field=key
+            )
     try:
         settings = coerce_all(entry.params, values)
     except ParamValueError as err:
