@@ -8,6 +8,7 @@ the shape after every step of forward() as a comment.
 from __future__ import annotations
 
 import inspect
+import textwrap
 
 import torch
 
@@ -17,6 +18,7 @@ from dlcore.plan import Node, Plan, as_spec, instantiate, resolve
 from dlcore.spec import ModelSpec
 
 INDENT = "    "
+LINE_WIDTH = 110
 
 
 def to_pytorch_code(spec: ModelSpec | dict, class_name: str | None = None) -> str:
@@ -39,9 +41,23 @@ def _shape(shape: tuple[int, ...]) -> str:
     return "(B, " + ", ".join(str(s) for s in shape) + ")"
 
 
-def _call(ctor) -> str:
-    args = [repr(a) for a in ctor.args] + [f"{k}={v!r}" for k, v in ctor.kwargs.items()]
-    return f"{ctor.cls}({', '.join(args)})"
+def _assign(target: str, ctor, comment: str = "") -> list[str]:
+    """`target = nn.X(args)`, split over lines when it would run past LINE_WIDTH."""
+    args = ", ".join([repr(a) for a in ctor.args] + [f"{k}={v!r}" for k, v in ctor.kwargs.items()])
+    call = f"{target} = {ctor.cls}({args})"
+    above = [f"# {comment}"] if comment else []
+    if comment and len(INDENT * 2 + call + comment) + 4 <= LINE_WIDTH:
+        return [f"{call}  # {comment}"]
+    if len(INDENT * 2 + call) <= LINE_WIDTH:
+        return above + [call]
+    return above + [f"{target} = {ctor.cls}(", f"{INDENT}{args}", ")"]
+
+
+def _docstring(text: str, indent: str) -> list[str]:
+    lines = textwrap.wrap(text, LINE_WIDTH - len(indent) - 6)
+    if len(lines) == 1:
+        return [f'{indent}"""{lines[0]}"""']
+    return [f'{indent}"""{lines[0]}', *(indent + line for line in lines[1:]), f'{indent}"""']
 
 
 class _Writer:
@@ -123,7 +139,7 @@ class _Writer:
                 cls = self._block(node)
                 init_lines.append(f"{attr} = {cls}()")
             elif not node.type.inline:
-                init_lines.append(f"{attr} = {_call(node.ctor)}")
+                init_lines += _assign(attr, node.ctor)
                 init_weights += self._init_code(node, attr)
                 if (
                     node.ctor.cls == "PositionalEncoding"
@@ -133,9 +149,7 @@ class _Writer:
             forward += [INDENT + line for line in self._forward_lines(node)]
         if residual:
             if shortcut is not None:
-                init_lines.append(
-                    f"self.shortcut = {_call(shortcut.ctor)}  # learned projection for the skip"
-                )
+                init_lines += _assign("self.shortcut", shortcut.ctor, "learned projection for the skip")
                 init_weights += self._init_code(shortcut, "self.shortcut")
                 forward.append(
                     f"{INDENT}return x + self.shortcut(identity)  # skip connection: "
@@ -147,7 +161,7 @@ class _Writer:
             forward.append(f"{INDENT}return x")
         body = [
             f"class {name}(nn.Module):",
-            f'{INDENT}"""{doc}"""',
+            *_docstring(doc, INDENT),
             "",
             f"{INDENT}def __init__(self):",
             f"{INDENT * 2}super().__init__()",

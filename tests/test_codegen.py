@@ -38,7 +38,8 @@ def assert_equivalent(spec, batch_size=3):
 
 @pytest.mark.parametrize("name", sorted(PRESETS))
 def test_every_preset_exports_to_an_equivalent_module(name):
-    assert_equivalent(PRESETS[name])
+    code = assert_equivalent(PRESETS[name])
+    assert max(len(line) for line in code.splitlines()) <= 110  # long calls and docstrings are wrapped
 
 
 @settings(max_examples=50, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
