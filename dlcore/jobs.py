@@ -22,6 +22,7 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
 from typing import Any
 
@@ -262,7 +263,7 @@ class Job:
             self._cond.notify_all()
         try:
             return future.result(timeout=timeout)
-        except TimeoutError:
+        except FutureTimeout:
             raise TrainError("the training did not answer in time; try again") from None
 
     def snapshot(self) -> nn.Module:

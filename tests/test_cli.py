@@ -1,0 +1,157 @@
+"""The command line: train with a progress bar and saved results, bench's JSON, export."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import dlcore
+from dlcore.__main__ import ProgressBar, main
+
+
+@pytest.fixture
+def spec_file(tmp_path):
+    spec = dlcore.ModelSpec.from_dict(
+        {
+            "input_shape": [2],
+            "layers": [
+                {"type": "Linear", "out_features": 16},
+                {"type": "Tanh"},
+                {"type": "Linear", "out_features": 2},
+            ],
+        }
+    )
+    path = tmp_path / "model.json"
+    path.write_text(spec.to_json())
+    return path
+
+
+def test_train_prints_scores_and_saves_spec_weights_metrics(spec_file, tmp_path, capsys):
+    run = tmp_path / "run"
+    code = main(
+        [
+            "train",
+            "--spec",
+            str(spec_file),
+            "--data",
+            "xor",
+            "--epochs",
+            "3",
+            "--device",
+            "cpu",
+            "--lr",
+            "0.05",
+            "--save",
+            str(run),
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "test accuracy" in out and "precision" in out
+    assert "epoch 3/3" in err and "[" in err  # the progress bar's last state
+    assert {p.name for p in run.iterdir()} == {"spec.json", "model.safetensors", "metrics.csv", "config.json"}
+    metrics = pd.read_csv(run / "metrics.csv")
+    assert {"step", "train_loss", "val_loss"} <= set(metrics.columns) and len(metrics) > 0
+    spec, model = dlcore.load_checkpoint(run)
+    assert spec == dlcore.ModelSpec.from_json(spec_file.read_text())
+
+
+def test_train_resumes_from_a_saved_run(spec_file, tmp_path, capsys):
+    run = tmp_path / "run"
+    assert (
+        main(
+            [
+                "train",
+                "--spec",
+                str(spec_file),
+                "--data",
+                "xor",
+                "--epochs",
+                "1",
+                "--device",
+                "cpu",
+                "--save",
+                str(run),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "train",
+                "--spec",
+                str(spec_file),
+                "--data",
+                "xor",
+                "--epochs",
+                "2",
+                "--device",
+                "cpu",
+                "--resume",
+                str(run),
+            ]
+        )
+        == 0
+    )
+    assert "Finished 2 epochs" in capsys.readouterr().out
+
+
+def test_bad_input_is_a_message_not_a_traceback(spec_file, tmp_path, capsys):
+    assert main(["train", "--spec", str(spec_file), "--data", "spirall", "--device", "cpu"]) == 2
+    assert "did you mean 'spiral'" in capsys.readouterr().err
+    assert main(["train", "--spec", str(tmp_path / "missing.json"), "--data", "xor"]) == 2
+    assert "cannot read the spec file" in capsys.readouterr().err
+    assert main(["train", "--spec", str(spec_file), "--data", "xor", "--lr", "-1", "--device", "cpu"]) == 2
+    assert "lr" in capsys.readouterr().err
+
+
+def test_bench_json_has_the_documented_keys(capsys):
+    assert main(["bench", "--json", "--device", "cpu", "--seconds", "0.3", "--workload", "mlp2d"]) == 0
+    [row] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert set(row) == {
+        "workload",
+        "device",
+        "engine_steps_per_s",
+        "baseline",
+        "baseline_steps_per_s",
+        "ratio",
+    }
+    assert row["workload"] == "mlp2d" and row["baseline"] == "fast" and row["device"].startswith("cpu")
+    assert row["engine_steps_per_s"] > 0 and row["ratio"] == pytest.approx(
+        row["engine_steps_per_s"] / row["baseline_steps_per_s"], rel=0.01
+    )
+
+
+def test_module_runs_as_a_command():
+    result = subprocess.run(
+        [sys.executable, "-m", "dlcore", "--help"], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0 and "train" in result.stdout and "bench" in result.stdout
+
+
+def test_export_prints_pytorch_code(spec_file, capsys):
+    assert main(["export", "--spec", str(spec_file)]) == 0
+    assert "nn.Linear" in capsys.readouterr().out
+
+
+def test_progress_bar_draws_fraction_epoch_and_loss():
+    class Stream:
+        text = ""
+
+        def write(self, s):
+            self.text += s
+
+        def flush(self):
+            pass
+
+        def isatty(self):
+            return False
+
+    stream = Stream()
+    bar = ProgressBar(stream, width=10)
+    bar.draw({"fraction": 0.5, "epochs": 4, "epoch": 2, "step": 10, "eta_s": 3.0}, 0.25)
+    bar.close()
+    assert stream.text == "[#####.....]  50% epoch 2/4 step 10 loss 0.25 eta 3s\n"
