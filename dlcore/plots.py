@@ -132,7 +132,7 @@ def grad_norm_chart(grad_df: pd.DataFrame | None) -> go.Figure:
             rows = downsample(grad_df[grad_df["layer"] == layer], per_layer)
             fig.add_trace(go.Scatter(x=rows["step"], y=rows["grad_norm"], mode="lines", name=str(layer)))
     _layout(fig, "Gradient norm per layer", "step", "‖gradient‖")
-    fig.update_yaxes(type="log", exponentformat="power")
+    fig.update_yaxes(type="log", exponentformat="power", dtick=1)  # label powers of ten only
     fig.update_layout(legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1, "yanchor": "top"})
     return fig
 

@@ -16,7 +16,6 @@ st.caption(
     "the tensor shapes flow. Everything here is real PyTorch: press **Show PyTorch code** to see it."
 )
 
-inject_css()
 spec = model.model_dict()
 catalogue = dlcore.layer_catalogue()
 presets = dlcore.presets()
@@ -44,8 +43,9 @@ if st.session_state.get("preset_loaded"):
 
 ids = model.layer_ids()
 selected = model.selected_layer_id()
+inject_css(palette.MODEL_CARD_PREFIX + selected if selected else None)
 
-palette_col, model_col, detail_col = st.columns([1.3, 1.3, 1.5], gap="medium")
+palette_col, model_col, detail_col = st.columns([1.25, 1.4, 1.45], gap="medium")
 
 # Inputs that change the model are drawn first, so the cards and shapes below show this run's model.
 with model_col:
@@ -116,12 +116,12 @@ with model_col:
                 shape = ""
                 if rows is not None and index < len(rows):
                     shape = " → " + "×".join(str(s) for s in rows.iloc[index]["output_shape"])
-                marker = ":material/arrow_right: " if layer_id == selected else ""
                 with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-                    st.markdown(f"{marker}**{index + 1} · {layer['type']}**{shape}", width="stretch")
+                    st.markdown(f"**{index + 1} · {layer['type']}**{shape}", width="stretch")
                     st.button(
                         "",
                         icon=":material/edit:",
+                        type="tertiary",
                         key=f"edit-{layer_id}",
                         help="Edit this layer's parameters",
                         on_click=model.select_layer,
@@ -130,6 +130,7 @@ with model_col:
                     st.button(
                         "",
                         icon=":material/close:",
+                        type="tertiary",
                         key=f"remove-{layer_id}",
                         help="Remove this layer",
                         on_click=model.remove_layer,
@@ -172,7 +173,7 @@ if analysis.summary is not None:
         table = analysis.summary.assign(
             output_shape=analysis.summary["output_shape"].map(lambda s: "×".join(map(str, s))),
             layer=analysis.summary["name"].map(lambda n: "  " * n.count(".") + n),
-        )[["layer", "type", "output_shape", "params", "macs"]]
+        )[["layer", "output_shape", "params", "macs"]]
         st.dataframe(table, hide_index=True, width="stretch")
         if analysis.error is not None:
             st.caption("The table and diagram show the layers up to the one that does not fit.")

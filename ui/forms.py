@@ -17,10 +17,13 @@ import streamlit as st
 from dlcore import Param
 
 _SEPARATORS = re.compile(r"[,\s×x]+")
+AUTOMATIC = "automatic"  # what an optional choice left to the engine shows (a select box cannot hold None)
 
 
 def format_value(param: Param, value: Any) -> Any:
     """The value as its widget holds it (lists of ints are edited as text such as "3, 5")."""
+    if param.kind == "choice" and param.optional and value is None:
+        return AUTOMATIC
     if param.kind in ("ints", "intlist"):
         if value is None:
             return ""
@@ -37,7 +40,9 @@ def format_value(param: Param, value: Any) -> Any:
 
 
 def parse_value(param: Param, raw: Any) -> Any:
-    """Widget value -> the value to coerce (text "3, 5" -> [3, 5]; empty text -> None)."""
+    """Widget value -> the value to coerce (text "3, 5" -> [3, 5]; empty text or "automatic" -> None)."""
+    if param.kind == "choice" and param.optional and raw == AUTOMATIC:
+        return None
     if param.kind not in ("ints", "intlist"):
         return raw
     text = (raw or "").strip().strip("[]()")
@@ -64,7 +69,11 @@ def param_widget(param: Param, value: Any, key: str, *, disabled: bool = False) 
     if getattr(param, "multiple", False):  # several of `choices` (e.g. a dataset's input features)
         return st.multiselect(label, list(param.choices), **common)
     if param.kind == "choice":
-        return st.selectbox(label, list(param.choices), format_func=str, **common)
+        # an optional choice offers "automatic" (None) first, so it can always be set back
+        options = [None, *param.choices] if param.optional else list(param.choices)
+        return st.selectbox(
+            label, options, format_func=lambda c: "automatic" if c is None else str(c), **common
+        )
     if param.kind == "int":
         return st.number_input(
             label,

@@ -13,5 +13,10 @@ CSS = f"""
 """
 
 
-def inject_css() -> None:
-    st.html(CSS)
+def inject_css(selected_card: str | None = None) -> None:
+    """The page's CSS; `selected_card` (a card key) is tinted so the student sees which layer is open."""
+    highlight = ""
+    if selected_card:
+        rule = "background: #fff1f1; border-color: #ff4b4b !important;"
+        highlight = f"<style>.st-key-{selected_card} {{ {rule} }}</style>"
+    st.html(CSS + highlight)

@@ -260,7 +260,8 @@ def draw_results(job) -> None:
             "**Per class** (precision: how often a prediction of the class is right; recall: "
             "how many of the class are found; F1: their balance)"
         )
-        table_col.dataframe(per_class, hide_index=True, width="stretch")
+        scores = {c: st.column_config.NumberColumn(format="%.2f") for c in ("precision", "recall", "f1")}
+        table_col.dataframe(per_class, hide_index=True, width="stretch", column_config=scores)
         matrix_col.plotly_chart(
             plots.confusion_matrix(matrix, result.get("class_names") or []), key="confusion_matrix"
         )

@@ -121,10 +121,19 @@ def assert_no_errors(page) -> None:
 
 
 def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot under test-artifacts/ for a person to look at."""
+    """Save a screenshot of the whole page under test-artifacts/ for a person to look at.
+
+    Streamlit scrolls inside its main section, not the document, so a "full page" screenshot would stop at
+    the window: the window is stretched to the content's height for the shot instead.
+    """
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    size = page.viewport_size
+    height = page.evaluate("() => document.querySelector('[data-testid=stMain]')?.scrollHeight || 0")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(height, 8000))})
+    page.wait_for_timeout(800)  # let charts re-layout to the new size
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)
     return path
 
 

@@ -1,0 +1,116 @@
+"""The app in a real browser: drag layers into a model, train it on digits, watch the charts move."""
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+MODEL = ".st-key-model_layers"
+CARDS = f"{MODEL} [class*='st-key-card-']"
+
+
+def model_cards(page) -> list[str]:
+    """The model's layer cards, as their first line of text ("2 · Conv2d → 8×8×8")."""
+    texts = page.locator(CARDS).all_inner_texts()
+    return [t.strip().splitlines()[0] for t in texts]
+
+
+def drag_layer(page, layer_type: str, y: float) -> None:
+    """Drag the palette card of `layer_type` into the model, dropping it `y` pixels below the list's top."""
+    before = len(model_cards(page))
+    # the drag-and-drop component marks each card it has wired up; before that a drag does nothing
+    card = page.locator(f".stdnd-draggable:has(.st-key-palette-{layer_type})")
+    card.wait_for(timeout=30_000)
+    card.drag_to(page.locator(MODEL), target_position={"x": 60, "y": y}, steps=20)
+    page.wait_for_function(
+        f'() => document.querySelectorAll("{CARDS}").length === {before + 1}', timeout=15_000
+    )
+
+
+# Plotly keeps the decoded traces in _fullData (`data` may still hold the base64 arrays sent by Python).
+def chart_points(page, key: str) -> list[int]:
+    """Number of points in each trace of the Plotly chart drawn with `key`."""
+    return page.evaluate(
+        f"""() => {{
+            const plot = document.querySelector('.st-key-{key} .js-plotly-plot');
+            return plot && plot._fullData ? plot._fullData.map(t => (t.x || []).length) : [];
+        }}"""
+    )
+
+
+def chart_y(page, key: str, trace: int) -> list[float]:
+    plot = f"document.querySelector('.st-key-{key} .js-plotly-plot')"
+    return page.evaluate(f"() => Array.from({plot}._fullData[{trace}].y || [])")
+
+
+def open_page(page, title: str, helpers) -> None:
+    """Switch page through the sidebar, as a student would (a new URL would start a new session)."""
+    page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
+    page.wait_for_url(f"**/{title.lower()}", timeout=15_000)
+    helpers.wait_for_app(page)
+
+
+def test_drag_a_conv2d_and_a_linear_into_the_model_then_train_on_digits(page, app_url, helpers):
+    page.goto(f"{app_url}/build")
+    page.locator(CARDS).first.wait_for(timeout=60_000)
+    helpers.wait_for_app(page)
+    start = model_cards(page)
+    assert [c.split(" · ")[1].split(" ")[0] for c in start] == ["Flatten", "Linear", "ReLU", "Linear"]
+
+    drag_layer(page, "Conv2d", y=6)  # to the very top: before Flatten
+    page.wait_for_function(f"() => document.querySelector(\"{CARDS}\").innerText.includes('Conv2d')")
+    helpers.wait_for_app(page)
+    cards = model_cards(page)
+    assert cards[0].startswith("1 · Conv2d → 8×8×8"), cards
+
+    # drop the Linear between the ReLU (card 4) and the output Linear (card 5)
+    relu, last = page.locator(CARDS).nth(3).bounding_box(), page.locator(CARDS).nth(4).bounding_box()
+    top = page.locator(MODEL).bounding_box()["y"]
+    drag_layer(page, "Linear", y=(relu["y"] + relu["height"] + last["y"]) / 2 - top)
+    helpers.wait_for_app(page)
+    types = [c.split(" · ")[1].split(" ")[0] for c in model_cards(page)]
+    assert types == ["Conv2d", "Flatten", "Linear", "ReLU", "Linear", "Linear"], types
+    helpers.assert_no_errors(page)
+    helpers.screenshot(page, "build")
+
+    open_page(page, "Train", helpers)
+    helpers.assert_no_errors(page)
+    epochs = page.get_by_role("spinbutton", name="epochs")
+    epochs.fill("60")
+    epochs.press("Enter")
+    helpers.wait_for_app(page)
+    page.get_by_role("button", name="Start").click()
+
+    # the loss chart gains points while training runs
+    page.wait_for_function(
+        "() => { const p = document.querySelector('.st-key-loss_chart .js-plotly-plot');"
+        " return p && p._fullData && p._fullData.length && p._fullData[0].x.length > 0; }",
+        timeout=15_000,
+    )
+    first = sum(chart_points(page, "loss_chart"))
+    page.wait_for_function(
+        "n => { const p = document.querySelector('.st-key-loss_chart .js-plotly-plot');"
+        " return p._fullData.reduce((sum, t) => sum + t.x.length, 0) > n; }",
+        arg=first,
+        timeout=30_000,
+    )
+    helpers.screenshot(page, "train-running")
+
+    # when it ends, validation accuracy has risen and the test results are shown
+    page.get_by_text("Results on the test set").wait_for(timeout=120_000)
+    helpers.wait_for_app(page)
+    accuracy = chart_y(page, "accuracy_chart", 1)  # validation accuracy per scored epoch
+    assert len(accuracy) >= 2 and accuracy[-1] > accuracy[0] and accuracy[-1] > 0.8
+    helpers.assert_no_errors(page)
+    helpers.screenshot(page, "train-finished")
+
+
+@pytest.mark.parametrize("title", ["Build", "Train", "2-D Playground", "Inspect", "Explain", "Adversarial"])
+def test_every_page_opens_without_errors(page, app_url, helpers, title):
+    page.goto(app_url)
+    helpers.wait_for_app(page)
+    page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
+    helpers.wait_for_app(page)
+    page.wait_for_timeout(1000)
+    helpers.wait_for_app(page)
+    helpers.assert_no_errors(page)
+    helpers.screenshot(page, f"page-{title.lower().replace(' ', '-')}")
