@@ -338,13 +338,38 @@ _add(
 )
 
 
+def need_signal(shape: Shape, what: str) -> None:
+    """Raise ShapeError with a fix unless `shape` is (C, L), what Conv1d and 1-D pooling take."""
+    if len(shape) == 2:
+        return
+    fix = (
+        f"add a Reshape to [1, {shape[0]}] before it (one channel)"
+        if len(shape) == 1
+        else "use the 2-D layers"
+    )
+    raise ShapeError(f"{what} needs a signal (channels, length) but gets {_describe(shape)}: {fix}")
+
+
+def _one_d(params: tuple[Param, ...]) -> tuple[Param, ...]:
+    """The 1-D version of 2-D window params: one number instead of one or two."""
+    return tuple(
+        Param(
+            p.name,
+            "int",
+            p.default,
+            p.help.replace("3×3", "3 steps").replace("2×2", "2 steps").replace(" and height", ""),
+            min=p.min,
+            max=p.max,
+            optional=p.optional,
+        )
+        if p.kind == "ints"
+        else p
+        for p in params
+    )
+
+
 def _conv1d_shape(s: Shape, a: dict) -> Shape:
-    if len(s) != 2:
-        if len(s) == 1:
-            fix = f"add a Reshape to [1, {s[0]}] before it (one channel)"
-        else:
-            fix = "use Conv2d for images"
-        raise ShapeError(f"Conv1d needs a signal (channels, length) but gets {_describe(s)}: {fix}")
+    need_signal(s, "Conv1d")
     k, st, p = a["kernel_size"], a["stride"], a["padding"]
     return (a["out_channels"], _conv_out(s[1], k, st, p, "length", "Conv1d"))
 
@@ -353,19 +378,7 @@ _add(
     name="Conv1d",
     category="convolution",
     help="Slides learned filters along a signal (channels, length); put Transpose before it on sequences.",
-    params=tuple(
-        Param(
-            p.name,
-            "int",
-            p.default,
-            p.help.replace("3×3", "3 steps").replace(" and height", ""),
-            min=p.min,
-            max=p.max,
-        )
-        if p.kind == "ints"
-        else p
-        for p in CONV_PARAMS
-    ),
+    params=_one_d(CONV_PARAMS),
     shape=_conv1d_shape,
     infer=lambda s, a: {"in_channels": s[0]},
     ctor=lambda a: Ctor("nn.Conv1d", (a["in_channels"], a["out_channels"]), _conv_kwargs(a)),
@@ -446,14 +459,17 @@ POOL_PARAMS = (
 
 
 def _pool_shape(what: str) -> Callable[[Shape, dict], Shape]:
+    one_d = what.endswith("1d")
+
     def rule(s: Shape, a: dict) -> Shape:
-        need_image(s, what)
+        (need_signal if one_d else need_image)(s, what)
         _check_padding(a, what)
         stride = _pair(a["stride"] if a["stride"] is not None else a["kernel_size"])
+        axes = ("length",) if one_d else ("height", "width")
         sizes = [
             _conv_out(size, k, st, p, axis, what)
             for size, k, st, p, axis in zip(
-                s[1:], _pair(a["kernel_size"]), stride, _pair(a["padding"]), ("height", "width"), strict=False
+                s[1:], _pair(a["kernel_size"]), stride, _pair(a["padding"]), axes, strict=False
             )
         ]
         return (s[0], *sizes)
@@ -487,6 +503,24 @@ _add(
     ctor=_pool_ctor("nn.AvgPool2d"),
     example={"kernel_size": 2},
 )
+
+
+for _name, _help in (
+    (
+        "MaxPool1d",
+        "Keeps the largest value in each window along a signal: shortens it, keeping strong responses.",
+    ),
+    ("AvgPool1d", "Averages each window along a signal: shortens it smoothly."),
+):
+    _add(
+        name=_name,
+        category="pooling",
+        help=_help,
+        params=_one_d(POOL_PARAMS),
+        shape=_pool_shape(_name),
+        ctor=_pool_ctor(f"nn.{_name}"),
+        example={"kernel_size": 2},
+    )
 
 
 def _adaptive_shape(s: Shape, a: dict) -> Shape:

@@ -35,6 +35,7 @@ def _layer_for(draw, shape: tuple[int, ...], depth: int) -> dict:
             "Transpose",
             "Conv1d",
             "BatchNorm1d",
+            "Pool1d",
         ]
     else:
         kinds += [
@@ -108,6 +109,11 @@ def _layer_for(draw, shape: tuple[int, ...], depth: int) -> dict:
     if kind == "Pool":
         return {
             "type": draw(st.sampled_from(["MaxPool2d", "AvgPool2d"])),
+            "kernel_size": draw(st.integers(1, 2)),
+        }
+    if kind == "Pool1d":
+        return {
+            "type": draw(st.sampled_from(["MaxPool1d", "AvgPool1d"])),
             "kernel_size": draw(st.integers(1, 2)),
         }
     if kind == "AdaptiveAvgPool2d":

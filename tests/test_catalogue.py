@@ -107,6 +107,21 @@ def test_strided_conv_and_pool_shapes_follow_the_pytorch_formula():
     assert list(table.output_shape) == [(4, 12, 12), (4, 6, 6), (2, 12, 12), (2, 2, 3)]
 
 
+def test_one_dimensional_layers_run_along_a_transposed_sequence():
+    table = dlcore.summarize(
+        spec(
+            (50, 2),
+            {"type": "Transpose"},
+            {"type": "Conv1d", "out_channels": 4, "kernel_size": 5, "padding": 2},
+            {"type": "MaxPool1d", "kernel_size": 2},
+            {"type": "AvgPool1d", "kernel_size": 5},
+        )
+    )
+    assert list(table.output_shape) == [(2, 50), (4, 50), (4, 25), (4, 5)]
+    assert table.iloc[1].params == 4 * 2 * 5 + 4
+    assert "signal" in str(error_for((8,), {"type": "MaxPool1d", "kernel_size": 2}))
+
+
 def test_linear_and_lstm_counts_match_hand_counts():
     table = dlcore.summarize(
         spec((50, 3), {"type": "LSTM", "hidden_size": 16}, {"type": "Linear", "out_features": 2})
