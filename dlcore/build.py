@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from dlcore.errors import SpecError
-from dlcore.layers import Residual, Stack
+from dlcore.layers import Residual
 from dlcore.optim import initialise
 from dlcore.plan import Node, as_spec, instantiate, resolve
 from dlcore.spec import ModelSpec
@@ -22,7 +22,7 @@ def build_model(spec: ModelSpec | dict) -> nn.Module:
     `model.get_submodule("residual1.conv2d3")`. Raises SpecError for an invalid spec.
     """
     plan = resolve(as_spec(spec))
-    return Stack(OrderedDict((node.local_name, _build(node)) for node in plan.nodes))
+    return nn.Sequential(OrderedDict((node.local_name, _build(node)) for node in plan.nodes))
 
 
 def _build(node: Node) -> nn.Module:
@@ -30,7 +30,7 @@ def _build(node: Node) -> nn.Module:
         body = {child.local_name: _build(child) for child in node.children}
         if node.type.name == "Residual":
             return Residual(body, _build(node.shortcut) if node.shortcut else None)
-        return Stack(OrderedDict(body))
+        return nn.Sequential(OrderedDict(body))
     try:
         module = instantiate(node.ctor)
     except (RuntimeError, ValueError, TypeError) as err:  # resolve() built it on meta; memory can still fail

@@ -11,10 +11,6 @@ import torch
 from torch import nn
 
 
-class Stack(nn.Sequential):
-    """The model (and a "Sequential" group): its layers in order, named as in the spec."""
-
-
 class Residual(nn.Module):
     """y = body(x) + shortcut(x): the body's layers are this module's children, in order.
 
