@@ -16,7 +16,9 @@ def summarize(spec: ModelSpec | dict) -> pd.DataFrame:
     Columns: name (dotted module path: `model.get_submodule(name)`), type, depth (0 = top level),
     input_shape and output_shape (tuples without the batch), params (trainable values, a block's row
     includes its contents), macs (multiply-accumulates per example), note (e.g. a Residual's learned
-    projection). Totals are the sum over depth-0 rows. Raises SpecError for an invalid spec.
+    projection). Pooling, activations and reshapes count 0 MACs. Totals are the sums over depth-0 rows,
+    also in `table.attrs` ("total_params", "total_macs", "input_shape", "output_shape").
+    Raises SpecError for an invalid spec.
     """
     plan = resolve(as_spec(spec))
     rows = [
@@ -32,4 +34,11 @@ def summarize(spec: ModelSpec | dict) -> pd.DataFrame:
         }
         for node in plan.walk()
     ]
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    table.attrs.update(
+        total_params=sum(node.params for node in plan.nodes),
+        total_macs=sum(node.macs for node in plan.nodes),
+        input_shape=plan.spec.input_shape,
+        output_shape=plan.output_shape,
+    )
+    return table

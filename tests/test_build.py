@@ -70,6 +70,9 @@ def test_summary_shapes_match_a_real_forward_pass_row_by_row():
     seen = output_shapes_by_hook(model, torch.randn(3, 1, 28, 28), table.name)
     assert {row.name: row.output_shape for row in table.itertuples()} == seen
     assert table.query("depth == 0").params.sum() == sum(p.numel() for p in model.parameters())
+    assert table.attrs["total_params"] == sum(p.numel() for p in model.parameters())
+    assert table.attrs["total_macs"] == table.query("depth == 0").macs.sum()
+    assert table.attrs["output_shape"] == (10,)
 
 
 def test_layer_names_from_the_spec_are_used():
