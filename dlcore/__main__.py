@@ -125,6 +125,12 @@ def _print_result(job) -> None:
 def _bench(args) -> int:
     from dlcore import bench
 
+    if args.first_metric:
+        for name in bench.FIRST_MODELS:
+            seconds = bench.first_metric_seconds(name, args.device)
+            row = {"model": name, "device": args.device, "first_metric_s": round(seconds, 3)}
+            print(json.dumps(row) if args.json else f"{name:<36}{seconds * 1000:8.0f} ms to the first metric")
+        return 0
     rows = bench.run(args.workload, device=args.device, seconds=args.seconds)
     if args.json:
         for row in rows:
@@ -182,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     bench_cmd.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"))
     bench_cmd.add_argument("--seconds", type=float, default=3.0, help="timed seconds per loop")
     bench_cmd.add_argument("--workload", action="append", choices=list(bench.WORKLOADS))
+    bench_cmd.add_argument(
+        "--first-metric", action="store_true", help="time from start to the first metric for the first models"
+    )
     bench_cmd.set_defaults(run=_bench)
 
     export = commands.add_parser("export", help="print a spec as plain PyTorch code")

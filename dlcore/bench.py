@@ -260,9 +260,11 @@ class PlainLoop:
 
     def run(self, seconds: float) -> tuple[int, float]:
         """Train for about `seconds`; (steps, elapsed)."""
+        # On a GPU the clock is read every 25 steps, after waiting for the device; a CPU never waits.
+        check_every = 25 if self.device.type == "cuda" else 1
         steps, start = 0, time.perf_counter()
         while time.perf_counter() - start < seconds:
-            for _ in range(25):  # look at the clock every 25 steps; the device is never waited for
+            for _ in range(check_every):
                 idx = torch.randint(0, len(self.x), (self.batch,), device=self.device)
                 self.running += self.step(idx).detach()
                 steps += 1
@@ -295,7 +297,7 @@ class EngineRun:
             device=device.type,
             max_seconds=max_seconds,
         )
-        self.job = start_training(ModelSpec.from_dict(w.spec), ds, cfg, paused=True, scheduler_=Scheduler())
+        self.job = start_training(ModelSpec.from_dict(w.spec), ds, cfg, paused=True, scheduler=Scheduler())
 
     def run(self, seconds: float) -> tuple[int, float]:
         job = self.job
@@ -316,8 +318,12 @@ class EngineRun:
         self.job.wait(30)
 
 
-def compare(w: Workload, device: torch.device, seconds: float, rounds: int = 3) -> tuple[float, float]:
-    """(engine, baseline) steps/s, timed in alternating segments so a busy machine slows both alike."""
+SEGMENT_S = 0.5
+
+
+def compare(w: Workload, device: torch.device, seconds: float) -> tuple[float, float]:
+    """(engine, baseline) steps/s, timed in alternating half-second segments (`seconds` each in all), so a
+    machine whose load changes slows both alike."""
     from dlcore.jobs import CPU_THREADS_PER_JOB
 
     baseline = "graph" if device.type == "cuda" else "fast"
@@ -326,8 +332,9 @@ def compare(w: Workload, device: torch.device, seconds: float, rounds: int = 3) 
         torch.set_num_threads(CPU_THREADS_PER_JOB)  # the baseline gets the thread count the engine uses
     try:
         plain = PlainLoop(w, baseline, device)
-        engine = EngineRun(w, device, max_seconds=4 * seconds + 60)
+        engine = EngineRun(w, device, max_seconds=4 * seconds + 600)
         try:
+            rounds = max(2, round(seconds / SEGMENT_S))
             segment = seconds / rounds
             plain.run(min(0.5, segment))  # warm-up
             engine.run(min(0.5, segment))
@@ -365,12 +372,52 @@ def run(names: list[str] | None = None, device: str = "auto", seconds: float = 3
     return rows
 
 
-def first_metric_seconds(spec: ModelSpec, ds, cfg) -> float:
-    """Seconds from start_training() to the first row of metrics (what a student waits for)."""
-    from dlcore.jobs import Scheduler, start_training
+# The models a student meets first: the 2-D playground's default network and the Train page's digits MLP.
+FIRST_MODELS = {
+    "playground default (2-D, circle)": (
+        {
+            "input_shape": [2],
+            "layers": [
+                {"type": "Linear", "out_features": 4},
+                {"type": "Tanh"},
+                {"type": "Linear", "out_features": 2},
+                {"type": "Tanh"},
+                {"type": "Linear", "out_features": 2},
+            ],
+        },
+        "circle",
+        {"val_fraction": 0.0},
+        {"optimizer": "sgd", "lr": 0.03, "batch_size": 10, "epochs": None},
+    ),
+    "digits MLP (8x8 digits)": (
+        {
+            "input_shape": [1, 8, 8],
+            "layers": [
+                {"type": "Flatten"},
+                {"type": "Linear", "out_features": 32},
+                {"type": "ReLU"},
+                {"type": "Linear", "out_features": 10},
+            ],
+        },
+        "digits",
+        {},
+        {"epochs": 10},
+    ),
+}
 
+
+def first_metric_seconds(name: str, device: str = "auto") -> float:
+    """Seconds from start_training() to the first row of metrics (what a student waits for after Train)."""
+    from dlcore.data import load
+    from dlcore.jobs import Scheduler, start_training
+    from dlcore.train import TrainConfig
+
+    spec, data, options, cfg = FIRST_MODELS[name]
+    ds = load(data, **options)  # the app has the dataset cached before Train is pressed
     start = time.perf_counter()
-    job = start_training(spec, ds, cfg, scheduler_=Scheduler())
+    job = start_training(
+        ModelSpec.from_dict(spec), ds, TrainConfig(device=device, **cfg), scheduler=Scheduler()
+    )
     try:
         while job.cursor == 0 and job.alive:
             time.sleep(0.001)

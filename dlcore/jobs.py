@@ -43,6 +43,7 @@ from dlcore.train import (
     adapt_targets,
     fit,
     make_objective,
+    steps_per_epoch,
 )
 
 # One intra-op thread per training thread: measured faster than two for every benchmark workload on
@@ -468,9 +469,8 @@ class Job:
         scheduler = None
         if cfg.schedule != "constant":
             n = len(data.train[0])
-            total = (
-                -(-n // min(cfg.batch_size, n)) * cfg.epochs
-            )  # an upper bound: one_cycle refuses to overrun
+            # An upper bound (full batches on CUDA make fewer steps): schedules must not overrun.
+            total = steps_per_epoch(n, cfg.batch_size) * cfg.epochs
             scheduler = dlcore.make_scheduler(cfg.schedule, optimizer, total, **cfg.schedule_options)
         generator = torch.Generator(device=device).manual_seed(cfg.seed)
         callbacks: list[Callback] = [self._recorder, Control(self)]
@@ -650,7 +650,7 @@ class Scheduler:
         self,
         max_per_owner: int = 2,
         max_per_device: dict[str, int] | None = None,
-        max_seconds: float = 600.0,
+        max_seconds: float = 1800.0,
         heartbeat_grace_s: float = 20.0,
         reap_every_s: float = 1.0,
     ):
@@ -742,7 +742,7 @@ def start_training(
     *,
     paused: bool = False,
     resume_from=None,
-    scheduler_: Scheduler | None = None,
+    scheduler: Scheduler | None = None,
 ) -> Job:
     """Check everything, then start training `spec` on dataset `ds` in the background; return the Job.
 
@@ -756,7 +756,7 @@ def start_training(
     cfg = replace(cfg or TrainConfig())
     cfg.validate()
     device = resolve_device(cfg.device)
-    sched = scheduler_ or scheduler()
+    sched = scheduler if scheduler is not None else _SCHEDULER
     num_classes = ds.num_classes or getattr(ds, "vocab_size", None)
     dlcore.check_compatibility(spec, ds.task, num_classes, cfg.loss, target_shape=tuple(ds.target_shape))
     model = _seeded_build(spec, cfg.seed)

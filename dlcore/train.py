@@ -478,8 +478,11 @@ class CudaGraphStep:
     def __init__(self, eager: EagerStep):
         self.eager = eager
         self.graph: torch.cuda.CUDAGraph | None = None
+        self.failed: str | None = None  # why capture failed: the model then trains eagerly
         self.warmup_left = self.WARMUP_STEPS
-        self.side_stream = torch.cuda.Stream()
+        # Warm-up and capture share one side stream (libraries create per-stream handles on first use,
+        # which must not happen mid-capture).
+        self.stream = torch.cuda.Stream()
 
     def __call__(self, idx: torch.Tensor) -> torch.Tensor:
         if self.graph is not None:
@@ -487,11 +490,13 @@ class CudaGraphStep:
             torch.index_select(self.eager.y, 0, idx, out=self.static_y)
             self.graph.replay()
             return self.static_loss.clone()  # the graph overwrites static_loss on the next replay
-        # Warm-up steps (real training steps) run on a side stream, as capture requires.
-        self.side_stream.wait_stream(torch.cuda.current_stream())
-        with torch.cuda.stream(self.side_stream):
+        if self.failed:
+            return self.eager(idx)
+        # Warm-up steps (real training steps) run on the side stream, as capture requires.
+        self.stream.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(self.stream):
             loss = self.eager(idx)
-        torch.cuda.current_stream().wait_stream(self.side_stream)
+        torch.cuda.current_stream().wait_stream(self.stream)
         self.warmup_left -= 1
         if self.warmup_left == 0:
             self._capture(idx)
@@ -501,10 +506,18 @@ class CudaGraphStep:
         eager = self.eager
         self.static_x = eager.x.index_select(0, idx)
         self.static_y = eager.y.index_select(0, idx)
+        self.stream.wait_stream(torch.cuda.current_stream())
         graph = torch.cuda.CUDAGraph()
         eager.optimizer.zero_grad(set_to_none=True)
-        with torch.cuda.graph(graph):
-            self.static_loss = eager.compute(self.static_x, self.static_y)
+        try:
+            # thread_local: other jobs' threads may allocate while this one captures.
+            with torch.cuda.graph(graph, stream=self.stream, capture_error_mode="thread_local"):
+                self.static_loss = eager.compute(self.static_x, self.static_y)
+        except Exception as err:  # an op that cannot be captured (a host sync, a dynamic shape)
+            self.failed = f"{type(err).__name__}: {err}"
+            eager.optimizer.zero_grad(set_to_none=True)  # drop gradients living in the graph's memory
+            torch.cuda.synchronize()
+            return
         self.graph = graph
 
 

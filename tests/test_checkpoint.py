@@ -29,7 +29,7 @@ def trained():
         }
     )
     cfg = dlcore.TrainConfig(device="cpu", epochs=2, lr=3e-3)
-    job = dlcore.start_training(spec, ds, cfg, scheduler_=Scheduler())
+    job = dlcore.start_training(spec, ds, cfg, scheduler=Scheduler())
     assert job.wait(60) and job.status == "finished", job.error
     return spec, job.snapshot(), ds, job, cfg
 
@@ -113,7 +113,7 @@ def test_training_resumes_from_a_checkpoint(trained):
         dlcore.TrainConfig(device="cpu", epochs=3, lr=3e-3),
         paused=True,
         resume_from=data,
-        scheduler_=Scheduler(),
+        scheduler=Scheduler(),
     )
     assert all(torch.equal(state[k], v) for k, v in resumed.snapshot().state_dict().items())
     resumed.resume()

@@ -91,7 +91,7 @@ def test_deep_sigmoid_network_shows_vanishing_gradients_live():
         {"input_shape": [2], "layers": layers + [{"type": "Linear", "out_features": 2}]}
     )
     job = dlcore.start_training(
-        spec, ds, dlcore.TrainConfig(device="cpu", epochs=3, optimizer="sgd", lr=0.1), scheduler_=Scheduler()
+        spec, ds, dlcore.TrainConfig(device="cpu", epochs=3, optimizer="sgd", lr=0.1), scheduler=Scheduler()
     )
     assert job.wait(60) and job.status == "finished"
     assert "vanishing_gradients" in kinds(job.health())

@@ -36,7 +36,7 @@ def spec(width=8):
 def start(ds, sched, owner="tab-1", paused=False, **cfg):
     cfg = {"device": "cpu", "epochs": None, "lr": 0.01, **cfg}
     return dlcore.start_training(
-        spec(), ds, dlcore.TrainConfig(**cfg), owner=owner, scheduler_=sched, paused=paused
+        spec(), ds, dlcore.TrainConfig(**cfg), owner=owner, scheduler=sched, paused=paused
     )
 
 
@@ -78,7 +78,7 @@ def test_pause_step_resume_stop(ds, sched):
 
 
 def test_start_paused_then_single_steps_from_step_zero(ds, sched):
-    job = dlcore.start_training(spec(), ds, dlcore.TrainConfig(device="cpu"), scheduler_=sched, paused=True)
+    job = dlcore.start_training(spec(), ds, dlcore.TrainConfig(device="cpu"), scheduler=sched, paused=True)
     wait_status(job, "paused")
     assert job.progress()["step"] == 0
     job.step()
@@ -255,3 +255,34 @@ def test_no_thread_outlives_its_job(ds, sched):
     assert not [
         n for n in names if n.startswith("dlcore-job-") and n.split("-")[-1] in {str(j.id) for j in jobs}
     ]
+
+
+def test_early_stopping_keeps_the_best_weights():
+    from torch import nn
+
+    from dlcore.jobs import EarlyStopping
+    from dlcore.train import StopTraining
+
+    model = nn.Linear(1, 1)
+    stopper = EarlyStopping(patience=2)
+    stopper.on_fit_start({"model": model})
+    best = None
+    with pytest.raises(StopTraining) as stop:
+        for epoch, loss in enumerate([1.0, 0.5, 0.7, 0.9, 0.4], start=1):
+            with torch.no_grad():
+                model.weight.fill_(float(epoch))
+            if epoch == 2:
+                best = model.weight.item()
+            stopper.on_epoch_end(epoch, {"val_loss": loss})
+    assert (
+        "epoch 4" in stop.value.reason and "epoch 2" in stop.value.reason and stop.value.status == "finished"
+    )
+    stopper.on_fit_end({"status": "finished"})
+    assert model.weight.item() == best
+
+
+def test_early_stopping_ends_a_real_run_as_finished(ds, sched):
+    job = start(ds, sched, epochs=2000, lr=0.05, early_stopping_patience=3)
+    assert job.wait(60)
+    assert job.status == "finished" and "stopped early" in job.message.lower()
+    assert job.progress()["epoch"] < 2000

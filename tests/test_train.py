@@ -20,7 +20,7 @@ def mlp(hidden: list[int], outputs: int = 2, activation: str = "Tanh") -> dlcore
 
 
 def train(spec, ds, **cfg):
-    job = dlcore.start_training(spec, ds, dlcore.TrainConfig(device="cpu", **cfg), scheduler_=Scheduler())
+    job = dlcore.start_training(spec, ds, dlcore.TrainConfig(device="cpu", **cfg), scheduler=Scheduler())
     assert job.wait(120), "training did not finish"
     assert job.status == "finished", job.error
     return job
@@ -96,7 +96,7 @@ def test_output_that_does_not_fit_the_loss_is_a_spec_error_before_training():
             mlp([8], outputs=3),
             dlcore.data.load("xor"),
             dlcore.TrainConfig(device="cpu"),
-            scheduler_=Scheduler(),
+            scheduler=Scheduler(),
         )
 
 
@@ -129,7 +129,7 @@ def test_huge_learning_rate_fails_with_the_step_and_the_cause():
         spec,
         ds,
         dlcore.TrainConfig(device="cpu", optimizer="sgd", lr=10.0, epochs=50),
-        scheduler_=Scheduler(),
+        scheduler=Scheduler(),
     )
     assert job.wait(60)
     assert job.status == "failed"
