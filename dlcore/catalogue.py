@@ -75,7 +75,7 @@ def _no_macs(inp: Shape, out: Shape, a: dict) -> int:
 
 @dataclass(frozen=True)
 class LayerType:
-    """A catalogue entry. Public: name, category, help, params, example; the rest are hooks."""
+    """A catalogue entry. Public: name, category, help, params and example_dict(); the rest are hooks."""
 
     name: str
     category: str
