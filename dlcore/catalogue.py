@@ -614,9 +614,9 @@ def _recurrent_ctor(what: str) -> Callable[[dict], Ctor]:
 
 
 def _recurrent_forward(a: dict) -> list[str]:
-    lines = ["x, _ = self.{name}(x)  # (B, steps, hidden * directions)"]
     if a["return_sequence"]:
-        return lines
+        return ["x, _ = self.{name}(x)"]
+    lines = ["x, _ = self.{name}(x)  # every step: (B, steps, hidden * directions)"]
     if not a["bidirectional"]:
         return lines + ["x = x[:, -1]  # keep the last step"]
     h = a["hidden_size"]
@@ -713,7 +713,7 @@ _add(
         module="MultiheadSelfAttention",
     ),
     macs=lambda i, o, a: _attention_macs(i[0], i[1]),
-    forward_code=lambda a: ["x, _ = self.{name}(x, x, x)  # self-attention: queries, keys, values = x"],
+    forward_code=lambda a: ["x, _ = self.{name}(x, x, x)  # self-attention: queries = keys = values"],
     has_weights=True,
     example={"num_heads": 1},
 )

@@ -152,7 +152,7 @@ class _Writer:
                 init_lines += _assign("self.shortcut", shortcut.ctor, "learned projection for the skip")
                 init_weights += self._init_code(shortcut, "self.shortcut")
                 forward.append(
-                    f"{INDENT}return x + self.shortcut(identity)  # skip connection: "
+                    f"{INDENT}return x + self.shortcut(identity)  # skip connection -> "
                     f"{_shape(nodes[-1].out_shape)}"
                 )
             else:
@@ -192,7 +192,7 @@ class _Writer:
             lines = list(node.type.forward_code(node.args))
         lines = [line.replace("{name}", node.local_name) for line in lines]
         shape = _shape(node.out_shape)
-        lines[-1] += f": {shape}" if "  # " in lines[-1] else f"  # {shape}"
+        lines[-1] += f" -> {shape}" if "  # " in lines[-1] else f"  # {shape}"
         return lines
 
     def _init_code(self, node: Node, attr: str) -> list[str]:

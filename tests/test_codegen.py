@@ -81,7 +81,7 @@ def test_exported_code_reads_like_hand_written_pytorch():
     assert "x, _ = self.lstm1(x)" in code
     assert "x, _ = self.multiheadselfattention1(x, x, x)" in code
     assert "x = x.reshape(x.shape[0], 10, 16)  # (B, 10, 16)" in code
-    assert "x = x[:, -1]  # keep the last step: (B, 4)" in code
+    assert "x = x[:, -1]  # keep the last step -> (B, 4)" in code
 
 
 def test_exported_code_repeats_the_chosen_initialisation():
