@@ -641,9 +641,10 @@ class Scheduler:
 
     max_per_owner: jobs one owner (a browser session) may have alive at once (2: the A/B pairs of the 2-D
     playground). max_per_device: jobs computing at once per device type; more wait in a queue.
-    max_seconds: wall-time limit per job (pauses not counted). heartbeat_grace_s: a job whose owner sent
-    no heartbeat for this long is stopped and freed (owner "local" is exempt). One reaper thread runs
-    while any job is alive.
+    max_seconds: wall-time limit per job (pauses not counted). max_parameters: the largest model one job
+    may train (weights and optimizer state must fit beside everyone else's). heartbeat_grace_s: a job
+    whose owner sent no heartbeat for this long is stopped and freed (owner "local" is exempt). One
+    reaper thread runs while any job is alive.
     """
 
     def __init__(
@@ -653,8 +654,10 @@ class Scheduler:
         max_seconds: float = 1800.0,
         heartbeat_grace_s: float = 20.0,
         reap_every_s: float = 1.0,
+        max_parameters: int = 20_000_000,
     ):
         self.max_per_owner = max_per_owner
+        self.max_parameters = max_parameters
         self.max_per_device = {**_default_device_caps(), **(max_per_device or {})}
         self.max_seconds = max_seconds
         self.heartbeat_grace_s = heartbeat_grace_s
@@ -760,6 +763,13 @@ def start_training(
     num_classes = ds.num_classes or getattr(ds, "vocab_size", None)
     dlcore.check_compatibility(spec, ds.task, num_classes, cfg.loss, target_shape=tuple(ds.target_shape))
     model = _seeded_build(spec, cfg.seed)
+    size = sum(p.numel() for p in model.parameters())
+    if size > sched.max_parameters:
+        raise TrainError(
+            f"this model has {size:,} weights, more than the {sched.max_parameters:,} one training may use "
+            "here: use fewer units or channels, or fewer layers",
+            field="model",
+        )
     start_epoch = start_step = 0
     if resume_from is not None:
         from dlcore.checkpoint import load_checkpoint_state

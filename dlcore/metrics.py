@@ -236,7 +236,6 @@ class Recorder(Callback):
         self.epoch = 0
         self.steps_per_epoch: int | None = None
         self.samples_per_s = math.nan
-        self.elapsed_before = 0.0  # training time of earlier runs (resets, resumed checkpoints)
         self._reset_window()
         self._started = None
         self._paused_since: float | None = None
@@ -264,6 +263,8 @@ class Recorder(Callback):
             )
             self.norms = SeriesLog(columns, self.steps.capacity)
         self._relus = ReluProbe(self.model)
+        # A CUDA-graph run with a schedule keeps lr in a device tensor: read it once per flush, not per step.
+        self._lr_on_device = isinstance(self.optimizer.param_groups[0]["lr"], torch.Tensor)
         self._started = time.perf_counter()
         self._window_start = self._last_flush = self._started
         self._last_relu, self._relu_cost = -math.inf, 0.0
@@ -272,7 +273,8 @@ class Recorder(Callback):
 
     def on_step_end(self, step, logs):
         self._losses.append(logs["loss"])
-        self._lrs.append(self.optimizer.param_groups[0]["lr"])
+        if not self._lr_on_device:
+            self._lrs.append(self.optimizer.param_groups[0]["lr"])
         self._epochs.append(logs["epoch"])
         self._sizes.append(logs["batch_size"])
         self.step = step
@@ -290,7 +292,7 @@ class Recorder(Callback):
                 **logs,
                 "epoch": epoch,
                 "train_loss": train_loss,
-                "lr": self._lr(),
+                "lr": float(self.optimizer.param_groups[0]["lr"]),
                 "elapsed_s": self.elapsed_s(),
             }
             self.epochs.append([row.get(c, math.nan) for c in EPOCH_COLUMNS])
@@ -324,7 +326,9 @@ class Recorder(Callback):
                 np.arange(first, self.step + 1),
                 self._epochs,
                 losses,
-                np.asarray(self._lrs, dtype=float),
+                np.full(count, float(self.optimizer.param_groups[0]["lr"]))
+                if self._lr_on_device
+                else self._lrs,
                 np.full(count, self.samples_per_s),
                 np.full(count, elapsed),
             ]
@@ -347,10 +351,6 @@ class Recorder(Callback):
             self._last_relu = time.perf_counter()
             self._relu_cost = self._last_relu - now
 
-    def _lr(self) -> float:
-        lr = self.optimizer.param_groups[0]["lr"]
-        return float(lr)
-
     # time
 
     def pause_clock(self, paused: bool) -> None:
@@ -365,15 +365,15 @@ class Recorder(Callback):
     def elapsed_s(self) -> float:
         """Training time so far, pauses not counted."""
         if self._started is None:
-            return self.elapsed_before
+            return 0.0
         now = self._paused_since or time.perf_counter()
-        return self.elapsed_before + now - self._started - self._paused_total
+        return now - self._started - self._paused_total
 
     # reading the logs (any thread)
 
     def grad_norms(self) -> pd.DataFrame:
         """Long format: step, layer, grad_norm, weight_norm."""
-        if self.norms is None:
+        if self.norms is None or not self.layer_names:
             return pd.DataFrame(columns=["step", "layer", "grad_norm", "weight_norm"])
         wide, _ = self.norms.since(None)
         parts = [
@@ -387,11 +387,7 @@ class Recorder(Callback):
             )
             for name in self.layer_names
         ]
-        return pd.concat(parts, ignore_index=True) if parts else self.grad_norms_empty()
-
-    @staticmethod
-    def grad_norms_empty() -> pd.DataFrame:
-        return pd.DataFrame(columns=["step", "layer", "grad_norm", "weight_norm"])
+        return pd.concat(parts, ignore_index=True)
 
 
 # --- final scores ---------------------------------------------------------------------------------------

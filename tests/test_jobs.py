@@ -286,3 +286,24 @@ def test_early_stopping_ends_a_real_run_as_finished(ds, sched):
     assert job.wait(60)
     assert job.status == "finished" and "stopped early" in job.message.lower()
     assert job.progress()["epoch"] < 2000
+
+
+def test_out_of_memory_stops_the_job_and_says_what_to_shrink(ds, sched, monkeypatch):
+    job = start(ds, sched, paused=True, batch_size=256)
+    wait_status(job, "paused")
+
+    def too_big(*args):
+        raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr(job._objective, "loss", too_big)
+    job.resume()
+    assert job.wait(10)
+    assert job.status == "failed"
+    assert "ran out of memory" in job.error and "batch size" in job.error and "64" in job.error
+    assert job._data is None  # the device copy of the data is gone
+
+
+def test_a_model_too_large_for_one_job_is_refused_before_training(ds):
+    with pytest.raises(dlcore.TrainError, match="fewer units") as err:
+        start(ds, Scheduler(max_parameters=10))
+    assert err.value.field == "model"
