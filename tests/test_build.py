@@ -4,6 +4,7 @@ import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
 from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
 import dlcore
 from dlcore import SpecError
@@ -305,6 +306,23 @@ def test_random_valid_specs_build_and_match_the_summary(spec_dict):
     if any(p.requires_grad for p in model.parameters()):
         model.train()
         model(x).float().sum().backward()  # trainable end to end
+
+
+# Layers whose work PyTorch's flop counter sees in full (it skips norms and fused attention kernels).
+COUNTED = {"Linear", "Conv1d", "Conv2d", "ConvTranspose2d", "MultiheadSelfAttention"}
+
+
+@PROPERTY
+@given(valid_specs())
+def test_summary_macs_match_pytorchs_flop_counter(spec_dict):
+    table = dlcore.summarize(spec_dict)
+    model = dlcore.build_model(spec_dict).eval()
+    with FlopCounterMode(display=False) as counter:  # with grad on, attention skips its fused fast path
+        model(dlcore.example_input(spec_dict, batch_size=1))
+    flops = counter.get_flop_counts()
+    for row in table.itertuples():
+        if row.type in COUNTED:
+            assert sum(flops.get(f"Sequential.{row.name}", {}).values()) == 2 * row.macs, row.name
 
 
 @PROPERTY
