@@ -59,6 +59,7 @@ from dlcore.inspect import (
     fit_drawing,
     is_dark_on_light,
     misclassified,
+    most_confused,
     predict,
     to_input_image,
 )

@@ -137,6 +137,14 @@ def confusion(predicted: torch.Tensor, actual: torch.Tensor, num_classes: int) -
     return torch.bincount(flat, minlength=num_classes * num_classes).reshape(num_classes, num_classes).numpy()
 
 
+def most_confused(matrix: np.ndarray) -> tuple[int, int]:
+    """(true class, predicted class) of the commonest mistake in a confusion matrix; (0, 0) with none."""
+    off_diagonal = np.asarray(matrix) * (1 - np.eye(len(matrix), dtype=int))
+    if off_diagonal.max() <= 0:
+        return 0, 0
+    return divmod(int(off_diagonal.argmax()), len(matrix))
+
+
 def cell_examples(
     predicted: torch.Tensor, actual: torch.Tensor, true_class: int, predicted_class: int
 ) -> list[int]:

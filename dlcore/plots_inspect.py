@@ -206,7 +206,8 @@ def attribution_grid(
     """
     names = list(attributions)
     cols = len(names) + 1
-    subtitles = ["input"] + [f"{n}<br><sup>{(captions or {}).get(n, '')}</sup>" for n in names]
+    captions = captions or {}
+    subtitles = ["input"] + [f"{n}<br>{captions[n]}" if n in captions else n for n in names]
     fig = make_subplots(rows=1, cols=cols, subplot_titles=subtitles, horizontal_spacing=0.015)
     fig.add_trace(_image_trace(image), row=1, col=1)
     for i, name in enumerate(names, start=2):
@@ -231,8 +232,10 @@ def attribution_grid(
     _image_axes(fig)
     for k in range(2, cols + 1):
         fig.update_yaxes(scaleanchor=f"x{k}", row=1, col=k)
-    fig.update_annotations(font_size=12)
-    return _style(fig, title, 300 if cols <= 5 else 260)
+    fig.update_annotations(font_size=12, yshift=4)
+    _style(fig, title, 320 if cols <= 5 else 280)
+    fig.update_layout(margin={"t": 90 if title else 50})  # room for the title above the map titles
+    return fig
 
 
 def feature_attribution_bars(
@@ -298,9 +301,9 @@ def distribution_over_time(percentiles: pd.DataFrame, layer: str, kind: str) -> 
     fig.add_trace(
         go.Scatter(x=rows["step"], y=rows["p50"], mode="lines+markers", line_color=colour, name="median")
     )
-    _style(fig, f"{layer} {kind}s over training", 260, legend={"orientation": "h", "y": -0.3})
+    _style(fig, f"{layer} {kind}s over training", 300, legend={"orientation": "h", "y": -0.35})
     fig.update_layout(margin={"l": 50, "r": 10, "t": 40, "b": 40})
-    fig.update_xaxes(title="step")
+    fig.update_xaxes(title="step", title_standoff=4)
     return fig
 
 
@@ -310,29 +313,40 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 
 def histogram_over_time(
-    histograms: Sequence[Mapping], layer: str, kind: str, max_lines: int = 10
+    histograms: Sequence[Mapping], layer: str, kind: str, max_lines: int = 12
 ) -> go.Figure:
-    """Histograms of one layer's weights or gradients at several moments: pale = early, dark = late."""
+    """A ridgeline of one layer's weight or gradient histograms: one curve per sampled moment, stacked
+    upwards in time (pale = early, dark = late), each scaled to its own peak so shapes compare."""
     picked = list(histograms)
     if len(picked) > max_lines:
         picked = [picked[int(i)] for i in np.linspace(0, len(picked) - 1, max_lines).round()]
+    colour = "#f58518" if kind == "gradient" else "#4c78a8"
     fig = go.Figure()
     for i, h in enumerate(picked):
         centres = (h["edges"][:-1] + h["edges"][1:]) / 2
+        height = h["counts"] / max(1, h["counts"].max()) * 1.6  # overlaps the next ridge a little
         shade = 0.25 + 0.75 * (i + 1) / len(picked)
+        fig.add_trace(
+            go.Scatter(x=centres, y=np.full(len(centres), i), mode="lines", line_width=0, hoverinfo="skip")
+        )
         fig.add_trace(
             go.Scatter(
                 x=centres,
-                y=h["counts"],
+                y=i + height,
                 mode="lines",
-                line={"color": _rgba("#f58518" if kind == "gradient" else "#4c78a8", shade), "width": 2},
-                name=f"step {h['step']}",
+                fill="tonexty",
+                fillcolor=_rgba(colour, 0.25 * shade),
+                line={"color": _rgba(colour, shade), "width": 1.5},
+                customdata=h["counts"],
+                hovertemplate=f"step {h['step']}<br>%{{x:.3g}}: %{{customdata}} values<extra></extra>",
             )
         )
-    _style(fig, f"{layer} {kind} histogram", 260, legend={"orientation": "v", "x": 1.01})
-    fig.update_layout(margin={"l": 50, "r": 10, "t": 40, "b": 40})
+    _style(fig, f"{layer} {kind} histograms over training", 300, showlegend=False)
+    fig.update_layout(margin={"l": 70, "r": 10, "t": 40, "b": 40})
     fig.update_xaxes(title=f"{kind} value")
-    fig.update_yaxes(title="count")
+    fig.update_yaxes(
+        tickvals=list(range(len(picked))), ticktext=[f"step {h['step']}" for h in picked], showgrid=False
+    )
     return fig
 
 
@@ -357,42 +371,59 @@ def clickable_confusion(
 ) -> go.Figure:
     """The confusion matrix with an invisible marker on each cell, so clicking a cell selects it.
 
-    The selected point's customdata is [true class index, predicted class index].
+    Point i of the marker trace is the cell (true class i // K, predicted class i % K); its customdata is
+    [true class index, predicted class index].
     """
     fig = confusion_matrix(matrix, class_names)
     values = np.asarray(matrix)
     names = [str(c) for c in class_names] or [str(i) for i in range(len(values))]
     k = len(names)
     true_idx, pred_idx = np.meshgrid(range(k), range(k), indexing="ij")
+    fig.data[0].hoverinfo = "skip"  # clicks and hovers go to the markers, which Streamlit can select
+    fig.data[0].hovertemplate = None
     fig.add_trace(
         go.Scatter(
             x=[names[j] for j in pred_idx.ravel()],
             y=[names[i] for i in true_idx.ravel()],
             customdata=np.stack([true_idx.ravel(), pred_idx.ravel()], axis=1),
+            text=values.ravel(),
             mode="markers",
-            marker={"size": max(8, 360 // max(k, 1)), "symbol": "square", "opacity": 0.01},
-            hoverinfo="skip",
+            marker={
+                "size": max(8, 360 // max(k, 1)),
+                "symbol": "square",
+                "opacity": 0.01,
+                "color": "#f58518",
+            },
+            selected={"marker": {"opacity": 0.35}},
+            unselected={"marker": {"opacity": 0.01}},
+            hovertemplate="true %{y}, predicted %{x}: %{text}<br>click to see them<extra></extra>",
             showlegend=False,
         )
     )
-    fig.update_layout(title_text=title, clickmode="event+select", dragmode=False)
+    fig.update_layout(title_text=title, clickmode="event+select")
     return fig
 
 
 def example_strip(images, captions: Sequence[str], title: str = "", columns: int = 8) -> go.Figure:
-    """A row (or grid) of small raw images with a caption under each."""
+    """A row (or grid) of small raw images, each with a caption above it."""
     imgs = [np.clip(_as_numpy(i), 0, 1) for i in images]
     n = len(imgs)
     cols = max(1, min(columns, n))
     rows = int(np.ceil(n / cols)) or 1
     fig = make_subplots(
-        rows=rows, cols=cols, subplot_titles=list(captions), horizontal_spacing=0.01, vertical_spacing=0.08
+        rows=rows,
+        cols=cols,
+        subplot_titles=list(captions),
+        horizontal_spacing=0.01,
+        vertical_spacing=0.25 / rows,
     )
     for i, img in enumerate(imgs):
         fig.add_trace(_image_trace(img), row=i // cols + 1, col=i % cols + 1)
     _image_axes(fig)
     fig.update_annotations(font_size=11)
-    return _style(fig, title, 40 + rows * 120)
+    _style(fig, title, 50 + rows * 135)
+    fig.update_layout(margin={"t": 60 if title else 30})
+    return fig
 
 
 # --- adversarial examples ------------------------------------------------------------------------------
@@ -411,8 +442,10 @@ def adversarial_figure(
     _image_axes(fig)
     for k in (2, 3):
         fig.update_yaxes(scaleanchor=f"x{k}", row=1, col=k)
-    fig.update_annotations(font_size=13)
-    return _style(fig, "", 300)
+    fig.update_annotations(font_size=13, yshift=4)
+    _style(fig, "", 320)
+    fig.update_layout(margin={"t": 40})  # room for the three titles
+    return fig
 
 
 def robustness_curve(curves: pd.DataFrame | Sequence[Mapping]) -> go.Figure:

@@ -4,6 +4,7 @@ import streamlit as st
 
 import dlcore
 from dlcore import plots_inspect as plots
+from ui.errors import show_error
 from ui.inspect_input import pick_input
 from ui.inspect_state import require_subject, snapshot_bar
 
@@ -28,7 +29,7 @@ def curve_rows(model, label: str, attack: str, space) -> list[dict]:
     return [dict(row, label=f"{label}, {ATTACKS[attack].title}") for row in frame.to_dict("records")]
 
 
-st.title("🎭 Adversarial examples")
+st.title(":material/theater_comedy: Adversarial examples")
 st.caption("Change every pixel by a hair, in just the wrong direction, and the network sees something else.")
 
 held = require_subject("adversarial", classifier=True)
@@ -74,7 +75,7 @@ if held is not None:
         try:
             adv = dlcore.attack(attack, model, picked.x, picked.label, eps, space)
         except dlcore.DlcoreError as err:
-            st.error(err.message, icon="🛑")
+            show_error(err)
             adv = None
         if adv is not None:
             k0, before = verdict(model, picked.x, names)
@@ -102,16 +103,22 @@ if held is not None:
                 )
                 st.markdown(f"Before: **{before}** · after: **{after}**")
             if k1 != k0:
-                st.error(f"Fooled: {target} now says **{after}** instead of **{before}**.", icon="🎭")
+                st.error(
+                    f"Fooled: {target} now says **{after}** instead of **{before}**.",
+                    icon=":material/theater_comedy:",
+                )
             elif eps > 0:
-                st.success(f"Not fooled at ε = {eps:g}: still **{after}**. Try a larger ε, or PGD.", icon="🛡️")
+                st.success(
+                    f"Not fooled at ε = {eps:g}: still **{after}**. Try a larger ε, or PGD.",
+                    icon=":material/shield:",
+                )
 
     st.subheader("Accuracy as the attack grows")
     st.caption(
         f"Every one of the first {CURVE_EXAMPLES} test examples attacked at each ε; the accuracy left over. "
         "A steep drop means a brittle model."
     )
-    if st.button("📉 Measure on the test split", key="adversarial_measure"):
+    if st.button("Measure on the test split", icon=":material/trending_down:", key="adversarial_measure"):
         with st.spinner("Attacking the test split…"):
             rows = []
             for label, m in models.items():
@@ -132,13 +139,13 @@ if held is not None:
     a1, a2 = st.columns(2)
     train_eps = a1.slider("ε to train against", 0.02, 0.3, 0.1, 0.01, key="adversarial_train_eps")
     steps = a2.slider("Steps", 100, 1000, 300, 50, key="adversarial_train_steps")
-    if st.button("🛡️ Train a robust copy", key="adversarial_train"):
+    if st.button("Train a robust copy", icon=":material/shield:", key="adversarial_train"):
         x, y = held.dataset.train
         with st.spinner(f"{steps} steps of adversarial training…"):
             try:
                 robust_model = dlcore.adversarial_training(held.model, x, y, train_eps, space, steps=steps)
             except dlcore.DlcoreError as err:
-                st.error(err.message, icon="🛑")
+                show_error(err)
             else:
                 st.session_state[ROBUST_KEY] = {"job": held.job, "model": robust_model, "eps": train_eps}
                 st.session_state.pop(CURVES_KEY, None)
@@ -148,5 +155,5 @@ if held is not None:
             f"Robust copy trained against ε = {robust['eps']:g}. Press *Measure on the test split* to "
             f"compare "
             "the two curves, or attack it above.",
-            icon="🛡️",
+            icon=":material/shield:",
         )

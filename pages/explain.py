@@ -4,6 +4,7 @@ import streamlit as st
 
 import dlcore
 from dlcore import plots_inspect as plots
+from ui.errors import show_error
 from ui.inspect_input import pick_input
 from ui.inspect_lesson import ensure_lesson_models
 from ui.inspect_state import require_subject, snapshot_bar
@@ -25,7 +26,7 @@ def attributions(model, x, target: int, names: list[str], layer: str | None) -> 
         try:
             out[METHODS[name].title] = dlcore.explain(name, model, x, target, layer=layer)[0]
         except dlcore.DlcoreError as err:
-            st.warning(err.message, icon="⚠️")
+            st.warning(err.message, icon=":material/warning:")
     return out
 
 
@@ -59,7 +60,7 @@ def show_attributions(held, picked, maps: dict, class_name: str) -> None:
         st.plotly_chart(plots.feature_attribution_bars(maps, names, title), key="explain_features")
 
 
-st.title("💡 Explain")
+st.title(":material/lightbulb: Explain")
 st.caption("Why did the model say that? Seven ways to ask — and a test of which answers to trust.")
 
 held = require_subject("explain", classifier=True)
@@ -120,14 +121,14 @@ if held is not None:
         method = c1.selectbox(
             "Method to test", available, format_func=lambda n: METHODS[n].title, key="explain_sanity_method"
         )
-        if c2.button("🎲 Randomise the layers", key="explain_sanity_run"):
+        if c2.button("Randomise the layers", icon=":material/casino:", key="explain_sanity_run"):
             sample = picked  # the input chosen in the first tab, else the first test example
             x = sample.x if sample is not None else held.dataset.test[0][:1]
             _, probs = dlcore.predict(held.model, x)
             try:
                 stages = dlcore.randomisation_check(method, held.model, x, int(probs[0].argmax()), layer=None)
             except dlcore.DlcoreError as err:
-                st.error(err.message, icon="🛑")
+                show_error(err)
                 stages = None
             if stages:
                 raw = sample.raw if sample is not None else None
@@ -153,9 +154,8 @@ if held is not None:
                 else "it barely depends on the weights: treat it as a picture of the input, not of the model"
             )
             st.markdown(
-                f"With every layer random, the **{spec.title}** map still ranks the inputs with a similarity "
-                f"of **{final:.2f}** to the trained model's (1 = identical ranking, 0 = unrelated): "
-                f"{verdict}."
+                f"With every layer random, the **{spec.title}** map's similarity to the trained model's "
+                f"is **{final:.2f}** (1 = the same ranking of the inputs, 0 = unrelated): {verdict}."
             )
 
     with cheating:

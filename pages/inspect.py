@@ -7,7 +7,7 @@ from dlcore import plots_inspect as plots
 from ui.inspect_input import pick_input
 from ui.inspect_state import history, require_subject, snapshot_bar
 
-st.title("🔬 Inspect")
+st.title(":material/biotech: Inspect")
 st.caption("A network is not a black box if you look: every layer's output, every filter, every gradient.")
 
 held = require_subject("inspect")
@@ -74,7 +74,7 @@ if held is not None:
         )
         record = history(held.job)
         if len(record) == 0:
-            st.info("The first sample is on its way…", icon="⏳")
+            st.info("The first sample is on its way…", icon=":material/hourglass_top:")
         else:
             layers = record.layers()
             c1, c2 = st.columns([2, 1])
@@ -96,7 +96,7 @@ if held is not None:
             if not dead.empty:
                 b.plotly_chart(plots.dead_units_chart(dead), key="inspect_dead")
             if held.job.alive:
-                st.button("🔄 Refresh the charts", key="inspect_history_refresh")
+                st.button("Refresh the charts", icon=":material/refresh:", key="inspect_history_refresh")
 
     with mistakes:
         if not held.is_classifier:
@@ -115,13 +115,16 @@ if held is not None:
             )
             # A click on a cell picks it in the two boxes below (which also work without a mouse).
             points = event.selection.points if event and event.selection else []
-            click = tuple(int(v) for v in points[0]["customdata"]) if points else None
+            # Markers are laid out row by row: point i is true class i // K, predicted class i % K.
+            click = divmod(int(points[0]["point_index"]), len(names)) if points else None
             if click is not None and click != st.session_state.get("inspect_cell_click"):
                 st.session_state["inspect_cell_click"] = click
                 st.session_state["inspect_cell_true"] = names[click[0]]
                 st.session_state["inspect_cell_predicted"] = names[click[1]]
-            st.session_state.setdefault("inspect_cell_true", names[0])
-            st.session_state.setdefault("inspect_cell_predicted", names[min(1, len(names) - 1)])
+            if "inspect_cell_true" not in st.session_state:  # start on the most common mistake
+                worst = dlcore.most_confused(matrix)
+                st.session_state["inspect_cell_true"] = names[worst[0]]
+                st.session_state["inspect_cell_predicted"] = names[worst[1]]
             c1, c2 = st.columns(2)
             true_name = c1.selectbox("True class", names, key="inspect_cell_true")
             predicted_name = c2.selectbox("Predicted class", names, key="inspect_cell_predicted")

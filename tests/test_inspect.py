@@ -26,6 +26,7 @@ from dlcore.inspect import (
     layer_outputs,
     live_gradients,
     misclassified,
+    most_confused,
     predict,
     to_input_image,
 )
@@ -90,6 +91,8 @@ def test_predictions_confusion_and_cells_agree():
     assert matrix.tolist() == [[1, 0, 1], [0, 1, 0], [0, 1, 2]]
     assert cell_examples(predicted, actual, true_class=0, predicted_class=2) == [5]
     assert misclassified(predicted, actual) == [2, 5]
+    assert most_confused(np.array([[5, 0, 2], [0, 4, 0], [1, 3, 6]])) == (2, 1)
+    assert most_confused(np.eye(3, dtype=int)) == (0, 0)
 
 
 def test_predict_turns_one_logit_into_two_class_probabilities():

@@ -18,7 +18,7 @@ def open_page(app, job=None):
 
 def test_without_a_model_the_page_offers_a_quick_one(app):
     at = open_page(app)
-    assert at.button(key="adversarial_quick").label == "⚡ Train a quick model"
+    assert at.button(key="adversarial_quick").label == "Train a quick model"
 
 
 def test_epsilon_zero_changes_nothing_and_a_large_one_fools_the_model(app, trained_job):

@@ -107,6 +107,17 @@ def test_history_shows_weight_and_gradient_distributions(app, trained_job):
     assert "Gradient norm per layer" in titles
 
 
+def test_the_confusion_tab_opens_on_the_commonest_mistake(app, trained_job):
+    import dlcore
+
+    at = open_page(app, trained_job)
+    predicted, _ = dlcore.predict(trained_job.snapshot(), trained_job.dataset.test[0])
+    matrix = dlcore.confusion(predicted, trained_job.dataset.test[1], 10)
+    true_class, predicted_class = dlcore.most_confused(matrix)
+    assert at.selectbox(key="inspect_cell_true").value == str(true_class)
+    assert at.selectbox(key="inspect_cell_predicted").value == str(predicted_class)
+
+
 def test_choosing_a_confusion_cell_shows_its_examples(app, trained_job):
     at = open_page(app, trained_job)
     at.selectbox(key="inspect_cell_true").set_value("3").run()

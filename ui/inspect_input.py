@@ -12,6 +12,7 @@ from typing import Any
 import streamlit as st
 
 import dlcore
+from ui.errors import show_error
 from ui.inspect_state import Subject
 
 SOURCES = {
@@ -74,7 +75,10 @@ def _pick_misclassified(held: Subject, key: str) -> Picked | None:
     predicted, probs = held.test_predictions()
     wrong = dlcore.misclassified(predicted, held.dataset.test[1])
     if not wrong:
-        st.success("This model gets every test example right: nothing misclassified to show.", icon="🎉")
+        st.success(
+            "This model gets every test example right: nothing misclassified to show.",
+            icon=":material/celebration:",
+        )
         return None
     names = held.class_names
 
@@ -91,9 +95,6 @@ def _pick_misclassified(held: Subject, key: str) -> Picked | None:
 def _pick_drawn(held: Subject, key: str) -> Picked | None:
     from streamlit_drawable_canvas import st_canvas  # the component loads its frontend on import
 
-    st.caption(
-        "Draw with the mouse, bright on dark like the training images. It is cropped, centred and shrunk."
-    )
     canvas = st_canvas(
         stroke_width=max(10, CANVAS_PX // 9),
         stroke_color="#ffffff",
@@ -104,9 +105,12 @@ def _pick_drawn(held: Subject, key: str) -> Picked | None:
         return_image_data=True,
         key=f"{key}_canvas",
     )
+    st.caption(
+        "Draw with the mouse, bright on dark like the training images: it is cropped, centred and shrunk."
+    )
     pixels = canvas.image_data if canvas is not None else None
     if pixels is None or pixels[..., :3].max() == 0:
-        st.info("Draw something on the canvas to see what the network makes of it.", icon="✏️")
+        st.info("Draw something on the canvas to see what the network makes of it.", icon=":material/draw:")
         return None
     gray = pixels[..., :3].mean(axis=-1) / 255.0
     raw = dlcore.to_input_image(dlcore.fit_drawing(gray), held.dataset.input_shape, invert=False)
@@ -121,7 +125,7 @@ def _pick_uploaded(held: Subject, key: str) -> Picked | None:
     try:
         pixels = dlcore.decode_image(upload.getvalue())
     except dlcore.DlcoreError as err:
-        st.error(err.message, icon="🛑")
+        show_error(err)
         return None
     invert = st.toggle(
         "Dark on light: invert it",

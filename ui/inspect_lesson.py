@@ -9,12 +9,13 @@ from __future__ import annotations
 import streamlit as st
 
 import dlcore
-from ui.inspect_state import small_cnn
+from ui.errors import show_error
+from ui.inspect_state import small_cnn, wait_for
 from ui.session import session_owner
 
 LESSON_KEY = "explain_lesson"
 LESSON_MODEL = small_cnn("shapes CNN", [1, 28, 28], 4, (8, 16), (0, 1), 32)
-LESSON_TRAINING = {"epochs": 4, "lr": 3e-3, "batch_size": 32}
+LESSON_TRAINING = {"epochs": 8, "lr": 3e-3, "batch_size": 32}
 LESSON_WAIT_S = 90
 
 
@@ -26,7 +27,7 @@ def train_lesson_models() -> dict:
         ds = dlcore.data.load("shapes", spurious_cue=cue)
         job = dlcore.start_training(spec, ds, dlcore.TrainConfig(**LESSON_TRAINING), owner=session_owner())
         try:
-            if not job.wait(LESSON_WAIT_S):
+            if not wait_for(job, LESSON_WAIT_S):
                 raise dlcore.TrainError("training the lesson's models took too long: try again in a moment")
             if job.error:
                 raise dlcore.TrainError(job.error)
@@ -45,11 +46,13 @@ def lesson_models() -> dict | None:
 def ensure_lesson_models(button_key: str) -> dict | None:
     """A button that trains both models (once); returns them when they exist."""
     if lesson_models() is None and st.button(
-        "🏋️ Train both models (about 10 s)", type="primary", key=button_key
+        "Train both models (about 10 s)", icon=":material/fitness_center:", type="primary", key=button_key
     ):
         with st.spinner("Training a cheater and an honest CNN on the shapes…"):
             try:
                 st.session_state[LESSON_KEY] = train_lesson_models()
             except dlcore.DlcoreError as err:
-                st.error(err.message, icon="🛑")
+                show_error(err)
+                return None
+        st.rerun()
     return lesson_models()

@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 import dlcore
+from ui.errors import show_error
 from ui.session import current_job, session_owner, set_job
 
 SNAPSHOT_KEY = "inspect_snapshot"
@@ -140,7 +141,16 @@ def start_quick_model() -> None:
     set_job(job)
     history(job)
     with st.spinner("Training a small CNN on the 8×8 digits…"):
-        job.wait(QUICK_WAIT_S)
+        wait_for(job, QUICK_WAIT_S)
+
+
+def wait_for(job, seconds: float) -> bool:
+    """Block until `job` ends (True) or `seconds` pass, heartbeating so the scheduler keeps it alive."""
+    for _ in range(int(seconds * 4)):
+        job.heartbeat()
+        if job.wait(0.25):
+            return True
+    return False
 
 
 def offer_quick_model(why: str, key: str) -> None:
@@ -148,13 +158,13 @@ def offer_quick_model(why: str, key: str) -> None:
     st.info(
         f"{why} Train one on the **Train** page, or let the playground train a quick one here: a small "
         "CNN on the 8×8 handwritten digits, ready in a few seconds.",
-        icon="🧠",
+        icon=":material/psychology:",
     )
-    if st.button("⚡ Train a quick model", type="primary", key=key):
+    if st.button("Train a quick model", icon=":material/bolt:", type="primary", key=key):
         try:
             start_quick_model()
         except dlcore.DlcoreError as err:
-            st.error(err.message, icon="🛑")
+            show_error(err)
             return
         st.rerun()
 
@@ -180,7 +190,7 @@ def snapshot_bar(held: Subject, key: str) -> Subject:
     left, right = st.columns([5, 1], vertical_alignment="center")
     left.markdown(held.caption())
     if held.job.alive and right.button(
-        "📸 New snapshot", key=key, help="Look at the weights as they are now"
+        "New snapshot", icon=":material/photo_camera:", key=key, help="Look at the weights as they are now"
     ):
         return subject(refresh=True) or held
     return held
