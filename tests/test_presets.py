@@ -22,6 +22,7 @@ EXPECTED = {
     "gan_generator",
     "gan_discriminator",
     "diffusion_denoiser",
+    "cnn1d_sequence",
 }
 PRESETS = dlcore.presets()
 
@@ -52,6 +53,7 @@ FIT = {
     "small_resnet": "classify",
     "lstm_sequence": "classify",
     "rnn_sequence": "classify",
+    "cnn1d_sequence": "classify",
     "transformer_encoder": "classify",
     "gru_sequence": "regress",
     "autoencoder": "reconstruct",
