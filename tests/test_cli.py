@@ -1,8 +1,6 @@
 """The command line: train with a progress bar and saved results, bench's JSON, export."""
 
 import json
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -123,13 +121,6 @@ def test_bench_json_has_the_documented_keys(capsys):
     assert row["engine_steps_per_s"] > 0 and row["ratio"] == pytest.approx(
         row["engine_steps_per_s"] / row["baseline_steps_per_s"], rel=0.01
     )
-
-
-def test_module_runs_as_a_command():
-    result = subprocess.run(
-        [sys.executable, "-m", "dlcore", "--help"], capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0 and "train" in result.stdout and "bench" in result.stdout
 
 
 def test_export_prints_pytorch_code(spec_file, capsys):

@@ -27,7 +27,9 @@ def train(spec, ds, **cfg):
 
 
 def test_small_mlp_learns_the_spiral():
-    job = train(mlp([16, 16]), dlcore.data.load("spiral"), lr=0.01, epochs=120, batch_size=16)
+    job = train(
+        mlp([32, 32], activation="ReLU"), dlcore.data.load("spiral"), lr=0.01, epochs=60, batch_size=16
+    )
     assert job.result["test_accuracy"] >= 0.95
     assert len(job.result["confusion_matrix"]) == 2
     assert list(job.result["per_class"].columns) == ["class", "precision", "recall", "f1", "support"]
