@@ -41,9 +41,23 @@ def _shape(shape: tuple[int, ...]) -> str:
     return "(B, " + ", ".join(str(s) for s in shape) + ")"
 
 
+def _arguments(ctor) -> str:
+    return ", ".join([repr(a) for a in ctor.args] + [f"{k}={v!r}" for k, v in ctor.kwargs.items()])
+
+
+def layer_code(node: Node) -> str:
+    """The PyTorch that one layer stands for: its constructor (`nn.Conv2d(1, 8, kernel_size=3)`), the
+    forward() line of a layer with nothing to learn (`x.reshape(...)`), or "" for a block."""
+    if node.type.block:
+        return ""
+    if node.type.inline:
+        return "; ".join(line.split("  # ")[0] for line in node.type.forward_code(node.args))
+    return f"{node.ctor.cls}({_arguments(node.ctor)})"
+
+
 def _assign(target: str, ctor, comment: str = "") -> list[str]:
     """`target = nn.X(args)`, split over lines when it would run past LINE_WIDTH."""
-    args = ", ".join([repr(a) for a in ctor.args] + [f"{k}={v!r}" for k, v in ctor.kwargs.items()])
+    args = _arguments(ctor)
     call = f"{target} = {ctor.cls}({args})"
     above = [f"# {comment}"] if comment else []
     if comment and len(INDENT * 2 + call + comment) + 4 <= LINE_WIDTH:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dlcore.codegen import layer_code
 from dlcore.plan import as_spec, resolve
 from dlcore.spec import ModelSpec
 
-COLUMNS = ("name", "type", "depth", "input_shape", "output_shape", "params", "macs", "note")
+COLUMNS = ("name", "type", "depth", "input_shape", "output_shape", "params", "macs", "note", "pytorch")
 
 
 def summarize(spec: ModelSpec | dict) -> pd.DataFrame:
@@ -15,10 +16,10 @@ def summarize(spec: ModelSpec | dict) -> pd.DataFrame:
 
     Columns: name (dotted module path: `model.get_submodule(name)`), type, depth (0 = top level),
     input_shape and output_shape (tuples without the batch), params (trainable values, a block's row
-    includes its contents), macs (multiply-accumulates per example), note (e.g. a Residual's learned
-    projection). Pooling, activations and reshapes count 0 MACs. Totals are the sums over depth-0 rows,
-    also in `table.attrs` ("total_params", "total_macs", "input_shape", "output_shape").
-    Raises SpecError for an invalid spec.
+    includes its contents), macs (multiply-accumulates per example; pooling, activations and reshapes
+    count 0), note (e.g. a Residual's learned projection) and pytorch (the layer as PyTorch code, e.g.
+    "nn.Conv2d(1, 8, kernel_size=3)"). Totals are the sums over depth-0 rows, also in `table.attrs`
+    ("total_params", "total_macs", "input_shape", "output_shape"). Raises SpecError for an invalid spec.
     """
     plan = resolve(as_spec(spec))
     rows = [
@@ -31,6 +32,7 @@ def summarize(spec: ModelSpec | dict) -> pd.DataFrame:
             "params": node.params,
             "macs": node.macs,
             "note": node.note,
+            "pytorch": layer_code(node),
         }
         for node in plan.walk()
     ]

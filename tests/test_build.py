@@ -65,6 +65,15 @@ def test_submodules_are_named_by_type_and_count_depth_first():
         assert sum(p.numel() for p in model.get_submodule(name).parameters()) == params
 
 
+def test_summary_shows_each_layer_as_pytorch_code():
+    table = dlcore.summarize(ISSUE_EXAMPLE).set_index("name")
+    assert table.loc["conv2d1", "pytorch"] == "nn.Conv2d(1, 8, kernel_size=3, padding=1)"
+    assert table.loc["linear1", "pytorch"] == "nn.Linear(1568, 10)"  # 8 × 14 × 14 inferred
+    assert table.loc["residual1", "pytorch"] == ""
+    reshape = dlcore.summarize(spec((6,), {"type": "Reshape", "shape": [3, -1]}))
+    assert reshape.iloc[0].pytorch == "x = x.reshape(x.shape[0], 3, -1)"
+
+
 def test_summary_shapes_match_a_real_forward_pass_row_by_row():
     model = dlcore.build_model(ISSUE_EXAMPLE)
     table = dlcore.summarize(ISSUE_EXAMPLE)
