@@ -1,6 +1,11 @@
 """The layer catalogue: entries, shape rules, known-answer counts, and errors a student can act on."""
 
+import warnings
+
 import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import dlcore
 from dlcore import SpecError
@@ -249,3 +254,46 @@ def test_huge_models_are_refused_before_any_memory_is_used():
 def test_empty_models_and_blocks_ask_for_a_layer():
     assert error_for((4,)).field == "layers"
     assert error_for((4,), {"type": "Residual", "layers": []}).field == "layers"
+
+
+WINDOW_LAYERS = {
+    "Conv2d": lambda c, k, s, p: torch.nn.Conv2d(c, 2, k, stride=s, padding=p),
+    "ConvTranspose2d": lambda c, k, s, p: torch.nn.ConvTranspose2d(c, 2, k, stride=s, padding=p),
+    "MaxPool2d": lambda c, k, s, p: torch.nn.MaxPool2d(k, stride=s, padding=p),
+    "AvgPool2d": lambda c, k, s, p: torch.nn.AvgPool2d(k, stride=s, padding=p),
+    "Conv1d": lambda c, k, s, p: torch.nn.Conv1d(c, 2, k, stride=s, padding=p),
+    "MaxPool1d": lambda c, k, s, p: torch.nn.MaxPool1d(k, stride=s, padding=p),
+}
+
+
+@settings(max_examples=50, deadline=None, derandomize=True)
+@given(
+    name=st.sampled_from(sorted(WINDOW_LAYERS)),
+    size=st.integers(1, 9),
+    channels=st.integers(1, 3),
+    kernel=st.integers(1, 6),
+    stride=st.integers(1, 3),
+    padding=st.integers(0, 3),
+)
+def test_window_shape_rules_agree_with_pytorch(name, size, channels, kernel, stride, padding):
+    """Oracle: wherever PyTorch runs the layer we predict its exact shape; wherever it fails, SpecError."""
+    one_d = name.endswith("1d")
+    shape = (channels, size) if one_d else (channels, size, size + 1)
+    layer = {"type": name, "kernel_size": kernel, "stride": stride, "padding": padding}
+    if name.startswith("Conv"):
+        layer["out_channels"] = 2
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            expected = tuple(
+                WINDOW_LAYERS[name](channels, kernel, stride, padding)(torch.zeros(1, *shape)).shape[1:]
+            )
+    except RuntimeError:
+        expected = None
+    if expected is not None and 0 in expected:
+        expected = None  # PyTorch allows an empty output; we refuse it, as it would learn nothing
+    try:
+        got = dlcore.output_shape(spec(shape, layer))
+    except SpecError:
+        got = None
+    assert got == expected
