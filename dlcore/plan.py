@@ -28,7 +28,7 @@ Shape = tuple[int, ...]
 
 # Bounds that keep one student's model from exhausting a shared server.
 MAX_PARAMETERS = 25_000_000
-MAX_VALUES_PER_EXAMPLE = 1 << 24
+MAX_VALUES_PER_EXAMPLE = 1 << 22  # e.g. 64 feature maps of 256×256
 MAX_INPUT_SIZE = 100_000
 
 
@@ -301,7 +301,10 @@ class _Resolver:
         """Make the module on the meta device (no memory) to count its parameters and catch torch's errors."""
         values = math.prod(node.out_shape)
         if values > MAX_VALUES_PER_EXAMPLE:
-            fail(f"this layer outputs {values:,} values per example, too many for this server: shrink it")
+            fail(
+                f"this layer outputs {values:,} values per example, more than this server allows "
+                f"({MAX_VALUES_PER_EXAMPLE:,}): use fewer channels or features, a stride of 2, or pool first"
+            )
         node.ctor = node.type.ctor(node.args)
         try:
             with torch.device("meta"):

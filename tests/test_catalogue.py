@@ -297,3 +297,8 @@ def test_window_shape_rules_agree_with_pytorch(name, size, channels, kernel, str
     except SpecError:
         got = None
     assert got == expected
+
+
+def test_layers_too_big_for_a_shared_server_are_refused_with_a_fix():
+    err = error_for((3, 512, 512), {"type": "Conv2d", "out_channels": 64, "kernel_size": 3, "padding": 1})
+    assert err.layer_type == "Conv2d" and "fewer channels" in str(err)
