@@ -189,10 +189,10 @@ def need_features(shape: Shape, what: str) -> None:
     """Vectors (F,) or per-step features (L, F); an image needs flattening first."""
     if len(shape) in (1, 2):
         return
-    raise ShapeError(
-        f"{what} needs a vector of features but gets {_describe(shape)}: add a Flatten before it "
-        f"(it turns the image into {_prod(shape)} features)"
-    )
+    fix = f"add a Flatten before it (it turns the image into {_prod(shape)} features)"
+    if what == "LayerNorm":
+        fix = "use BatchNorm2d for images, or add a Flatten before it"
+    raise ShapeError(f"{what} needs a vector of features but gets {_describe(shape)}: {fix}")
 
 
 def _same_shape_if(check: Callable[[Shape, str], None], what: str) -> Callable[[Shape, dict], Shape]:
