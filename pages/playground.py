@@ -21,7 +21,7 @@ controls.player_bar(state)
 store.sync_url(state)
 runs.sync(state)
 
-data_col, main_col = st.columns([1, 5], gap="large")
+data_col, main_col = st.columns([1.2, 5], gap="large")
 with data_col:
     controls.data_column(state)
 with main_col:

@@ -172,3 +172,12 @@ def test_a_preset_sets_up_the_xor_lesson(open_page):
     state = state_of(at)
     assert state.dataset == "xor" and state.a.hidden == () and state.b.hidden == (4,)
     assert [layer.type for layer in job_of(at, "A").spec.layers] == ["Linear"]
+
+
+@pytest.mark.parametrize("name", list(pg.PRESETS))
+def test_every_lesson_preset_opens_and_draws(open_page, name):
+    at = open_page(pg.PRESETS[name][1])
+    assert not at.exception
+    assert state_of(at) == pg.preset(name)
+    assert not at.error
+    assert any("pg-epoch" in m.value for m in at.markdown)  # the live panel drew every network

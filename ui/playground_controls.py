@@ -28,6 +28,7 @@ OPTIMIZERS = {
     "adagrad": "Adagrad",
 }
 LOSSES = {"auto": "Auto", "cross_entropy": "Cross-entropy", "mse": "MSE", "l1": "L1 (MAE)", "huber": "Huber"}
+CLASS_COLOURS = ("orange", "blue", "green", "violet", "red")  # as the plots draw classes 0..4
 ACTIVATION_LABELS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear",
                      "leaky_relu": "Leaky ReLU", "elu": "ELU", "gelu": "GELU", "silu": "SiLU"}  # fmt: skip
 INITS = {
@@ -101,11 +102,10 @@ def data_column(state: pg.Playground) -> None:
     st.markdown("#### Data")
     if not state.hides("problem"):
         store.bind("pg-problem", state.problem)
-        st.segmented_control(
+        st.selectbox(
             "Problem type",
             ["classification", "regression"],
             format_func=str.capitalize,
-            required=True,
             **store.on_change("pg-problem", _set_problem),
         )
     if not state.hides("dataset"):
@@ -171,11 +171,12 @@ def _set_problem(state: pg.Playground, problem: str | None) -> pg.Playground:
 
 def own_points(state: pg.Playground) -> None:
     """Click the plane to add points of the chosen class, or upload a CSV (x1, x2, label)."""
-    st.caption(f"{len(state.points)} points. Click the output plane to add one of the chosen class.")
+    count = f"{len(state.points)} point{'' if len(state.points) == 1 else 's'}"
+    st.caption(f"{count}. Pause, then click the output plane to add one of the chosen class.")
     st.segmented_control(
         "Class of new points",
         list(range(pg.MAX_CLASSES)),
-        format_func=lambda c: ("🟠", "🔵", "🟢", "🟣", "🔴")[c] + f" {c}",
+        format_func=lambda c: f":{CLASS_COLOURS[c]}[:material/circle:] {c}",
         key=POINT_CLASS_KEY,
         default=0,
         required=True,
@@ -348,7 +349,7 @@ def _set_depth(net: pg.Network, depth: int, limits: pg.Limits) -> pg.Network:
 # --- classroom and sharing ---------------------------------------------------------------------------
 def classroom_panel(state: pg.Playground) -> None:
     """Tick controls to hide and get the students' link; looser limits on request."""
-    with st.expander("🏫 Classroom mode, sharing and limits"):
+    with st.expander("Classroom mode, sharing and limits", icon=":material/school:"):
         st.markdown(
             "The address bar always holds a link to exactly this setup, seed included. "
             "Tick controls to hide them: your students' link shows only the rest."

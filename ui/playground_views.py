@@ -20,7 +20,7 @@ from ui import playground_runs as runs
 from ui import playground_state as state_store
 from ui.errors import show_error
 
-POLL_S = 0.2  # five redraws a second while training
+POLL_S = 0.15  # seconds between polls: 6.7 a second asked, so at least 5 arrive on a busy server
 RESOLUTION = 50  # grid points per axis for every neuron's picture
 EDIT_KEY = "playground_edit"  # (side, Edge) being edited
 REVISION_KEY = "playground_chart_revision"  # bumped to clear a chart's click selection
@@ -60,8 +60,11 @@ def _draw(side: str, state: pg.Playground, playing: bool) -> None:
     network = state.networks()[side]
     if run is None:
         return
-    if run.error or run.job is None:
-        show_error(run.error or "this network could not start")
+    if run.job is None:
+        if state.dataset == "points":  # too few points yet: show the plane to click on
+            _empty_plane(side, state, run.error)
+        else:
+            show_error(run.error or "this network could not start")
         return
     job = run.job
     job.heartbeat()
@@ -81,11 +84,11 @@ def _draw(side: str, state: pg.Playground, playing: bool) -> None:
     _record(run, progress, scores)
 
     net_col, out_col = st.columns([3, 2], gap="medium")
-    with net_col:
+    with net_col, st.container(key=f"pg-network-{side}"):  # keys give tests and styles a handle
         _network(side, state, network, run, model, maps)
         if not state.hides("grads"):
-            _grad_norms(job, network)
-    with out_col:
+            _grad_norms(side, job, network)
+    with out_col, st.container(key=f"pg-output-{side}"):
         _output(side, state, run, maps, scores)
 
 
@@ -183,13 +186,15 @@ def _edge_label(network: pg.Network, edge: pg.Edge) -> str:
     return f"weight from {source} to {target}"
 
 
-def _grad_norms(job, network: pg.Network) -> None:
+def _grad_norms(side: str, job, network: pg.Network) -> None:
     latest = pg.latest_grad_norms(job.grad_norms(), network)
     if latest.empty:
         st.caption("Gradient norm per layer appears here once training starts.")
         return
     st.markdown("**Gradient norm per layer** (log scale: tiny bars near the input = vanishing gradients)")
-    st.plotly_chart(plots.grad_norm_figure(latest), width="stretch", config=CHART_CONFIG)
+    st.plotly_chart(
+        plots.grad_norm_figure(latest), width="stretch", config=CHART_CONFIG, key=f"playground-grads-{side}"
+    )
 
 
 def _output(side: str, state: pg.Playground, run: runs.Run, maps, scores: dict) -> None:
@@ -206,9 +211,15 @@ def _output(side: str, state: pg.Playground, run: runs.Run, maps, scores: dict) 
         unsafe_allow_html=True,
     )
     if run.history:
-        st.plotly_chart(plots.loss_figure(run.history), width="stretch", config=CHART_CONFIG)
+        st.plotly_chart(
+            plots.loss_figure(run.history),
+            width="stretch",
+            config=CHART_CONFIG,
+            key=f"playground-loss-{side}",
+        )
     train, test = _points(run.dataset, "train"), _points(run.dataset, "test")
-    clickable = state.dataset == "points" and not state.hides("points")
+    # own points are added while paused (each one restarts training on the new data)
+    clickable = state.dataset == "points" and not state.hides("points") and not runs.is_playing()
     figure = plots.boundary_figure(
         maps.boundary(state.task),
         state.task,
@@ -226,6 +237,31 @@ def _output(side: str, state: pg.Playground, run: runs.Run, maps, scores: dict) 
     )
     if clickable:
         _add_clicked_point(event)
+
+
+def _empty_plane(side: str, state: pg.Playground, problem: str | None) -> None:
+    hint_col, plane_col = st.columns([3, 2], gap="medium")
+    hint_col.info(
+        "Your own data: click the plane to add a point of the class chosen on the left (or upload a CSV). "
+        "Training starts once there are at least 10 points of two or more classes."
+        + (f"\n\nNow: {problem}." if problem else ""),
+        icon=":material/ads_click:",
+    )
+    points = [p[:2] for p in state.points]
+    labels = [p[2] for p in state.points]
+    figure = plots.boundary_figure(
+        pg.empty_boundary(), "binary", (points, labels) if points else None, clickable=True, height=480
+    )
+    with plane_col, st.container(key=f"pg-output-{side}"):
+        event = st.plotly_chart(
+            figure,
+            width="stretch",
+            config=CHART_CONFIG,
+            key=f"playground-plane-{side}-{_revision()}",
+            on_select="rerun",
+            selection_mode="points",
+        )
+    _add_clicked_point(event)
 
 
 def _score_line(label: str, value, css: str, percent: bool = False) -> str:
@@ -250,8 +286,8 @@ def _add_clicked_point(event) -> None:
         points = event.selection.get("points", [])
     for point in points:
         x, y = point.get("x"), point.get("y")
-        if x is None or y is None:
-            continue
+        if point.get("curve_number") != 0 or x is None or y is None:
+            continue  # only the click grid adds points, not a click on an existing point
         label = int(st.session_state.get(POINT_CLASS_KEY, 0))
         new = (round(float(x), 1), round(float(y), 1), label)
         current = state_store.current()

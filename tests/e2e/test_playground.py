@@ -1,0 +1,95 @@
+"""The 2-D playground in a real browser: a shared link opens the same setup, Play trains it live, the
+boundary moves, the test loss falls; clicking a weight lets you type a new one; clicking the plane adds
+your own points."""
+
+from __future__ import annotations
+
+import re
+import time
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+SHARED = (
+    "dataset=circle&noise=0&ratio=50&seed=7&features=x1,x2&layers=4,2&act=tanh&lr=0.03&opt=sgd"
+    "&loss=auto&init=default&reg=none&rate=0&batch=10&showtest=1"
+)
+PLANE = ".st-key-pg-output-A"
+NETWORK = ".st-key-pg-network-A"
+
+
+def _number(page, selector: str) -> float:
+    text = page.locator(selector).first.inner_text()
+    return float(re.sub(r"[^0-9.]", "", text.split()[-1]) or "nan")
+
+
+def _boundary_picture(page) -> str:
+    """The decision-boundary image (a PNG data URI) currently drawn on the output plane."""
+    return page.locator(f"{PLANE} .js-plotly-plot image").first.get_attribute("href")
+
+
+def _open(page, helpers, app_url: str, query: str) -> None:
+    page.goto(f"{app_url}/playground?{query}")
+    helpers.wait_for_app(page)
+    page.wait_for_selector(f"{PLANE} .js-plotly-plot image", timeout=60_000)
+
+
+def test_a_shared_link_trains_live_and_the_test_loss_falls(page, helpers, app_url):
+    _open(page, helpers, app_url, SHARED)
+    helpers.assert_no_errors(page)
+    # the link is kept as it was shared (same setup, same seed)
+    kept = {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+    assert kept["seed"] == "7" and kept["layers"] == "4,2" and kept["showtest"] == "1"
+    before = _boundary_picture(page)
+    assert _number(page, ".pg-epoch") == 0
+
+    page.get_by_role("button", name="Play").click()
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not _number(page, ".pg-test") < 0.1:
+        time.sleep(0.5)
+    assert _number(page, ".pg-test") < 0.1, "test loss on circle should fall below 0.1"
+    assert _number(page, ".pg-epoch") > 0
+    assert _boundary_picture(page) != before  # the boundary was redrawn as it learned
+
+    page.get_by_role("button", name="Pause").click()
+    helpers.wait_for_app(page)
+    time.sleep(1)
+    helpers.assert_no_errors(page)
+    helpers.screenshot(page, "playground-trained")
+
+
+def test_clicking_a_weight_lets_you_type_a_new_value(page, helpers, app_url):
+    _open(page, helpers, app_url, SHARED)
+    chart = page.locator(f"{NETWORK} .js-plotly-plot").first
+    # trace 0 holds a click point per weight and bias; click the first weight's point
+    box = chart.locator(".scatterlayer .trace").first.locator(".point").first.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.click(x, y)
+    editor = page.get_by_label(re.compile("New value for the weight"))
+    editor.wait_for(timeout=30_000)
+    editor.fill("2.5")
+    page.get_by_role("button", name="Set value").click()
+    helpers.wait_for_app(page)
+    # the first weight's hover card now reads 2.500 (plotly keeps the drawn data on the chart element)
+    page.wait_for_function(
+        f"() => document.querySelector('{NETWORK} .js-plotly-plot').data[0].hovertext[0].includes('2.500')",
+        timeout=15_000,
+    )
+    helpers.assert_no_errors(page)
+
+
+def test_clicking_the_plane_adds_your_own_points(page, helpers, app_url):
+    _open(page, helpers, app_url, "dataset=points")
+    box = page.locator(f"{PLANE} .js-plotly-plot .nsewdrag").first.bounding_box()
+    for i, (fx, fy) in enumerate([(0.25, 0.25), (0.75, 0.75), (0.3, 0.7)]):
+        page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+        # each point is 4 characters of the link's "points" parameter
+        page.wait_for_function(
+            f"() => (new URLSearchParams(location.search).get('points') || '').length >= {4 * (i + 1)}"
+        )
+        helpers.wait_for_app(page)
+    helpers.assert_no_errors(page)
+    assert "3 points" in page.locator("body").inner_text()
+    helpers.screenshot(page, "playground-own-points")
