@@ -199,10 +199,11 @@ def explain(
         with warnings.catch_warnings():
             # Captum warns about gradient requirements and hook order on every call: not a student's concern.
             warnings.simplefilter("ignore")
+            scored = _with_two_logits(model, batch)
             if batch.dtype in (torch.int64, torch.int32):
-                attr = _explain_tokens(spec, model, batch, targets, target_module)
+                attr = _explain_tokens(spec, scored, batch, targets, target_module)
             else:
-                attr = spec.compute(model, batch.float(), targets, target_module)
+                attr = spec.compute(scored, batch.float(), targets, target_module)
     except ExplainError:
         raise
     except (RuntimeError, AssertionError, IndexError, ValueError) as err:
@@ -210,6 +211,24 @@ def explain(
     finally:
         model.train(was_training)
     return attr.detach().cpu().float()
+
+
+class _TwoLogits(nn.Module):
+    """A one-logit binary classifier as two class scores (-logit, +logit): both classes get a score."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        logit = self.model(x)  # (B, 1)
+        return torch.cat([-logit, logit], dim=-1)
+
+
+def _with_two_logits(model: nn.Module, batch: torch.Tensor) -> nn.Module:
+    with torch.no_grad():
+        width = model(batch[:1]).shape[-1]
+    return _TwoLogits(model).eval() if width == 1 else model
 
 
 def _layer_for(model: nn.Module, spec: Method, layer: str | None) -> nn.Module | None:

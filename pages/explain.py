@@ -30,34 +30,23 @@ def attributions(model, x, target: int, names: list[str], layer: str | None) -> 
     return out
 
 
-def show_attributions(held, picked, maps: dict, class_name: str) -> None:
-    """Heatmaps beside the image, or bars per feature / time step / token."""
+def show_maps(held, raw, x, maps: dict, title: str, key: str, signed: dict | None = None) -> None:
+    """Heatmaps beside the image (`raw`), or bars per feature / time step / token of the input `x`."""
     if not maps:
         return
-    signed = {m.title: m.signed for m in METHODS.values()}
-    title = f"Evidence for class {class_name}"
     shape = tuple(held.dataset.input_shape)
-    if picked.raw is not None:
-        st.plotly_chart(plots.attribution_grid(picked.raw, maps, signed, title=title), key="explain_grid")
-        st.caption(
-            "Red: raised the score of this class; blue: lowered it (signed methods). Saliency, SmoothGrad "
-            "and Grad-CAM show how much, not which way (darker = more). Each map is scaled to its own "
-            "maximum."
-        )
+    if raw is not None:
+        st.plotly_chart(plots.attribution_grid(raw, maps, signed, title=title), key=key)
     elif held.dataset.vocab_size is not None:
-        tokens = [f"{i}: {int(t)}" for i, t in enumerate(picked.x[0])]
-        st.plotly_chart(
-            plots.feature_attribution_bars(maps, tokens, title, "position: token"), key="explain_tokens"
-        )
+        tokens = [f"{i}: {int(t)}" for i, t in enumerate(x[0])]
+        st.plotly_chart(plots.feature_attribution_bars(maps, tokens, title, "position: token"), key=key)
     elif len(shape) == 2:  # (L, F) sequences: one bar per time step, features summed
         per_step = {k: v.sum(dim=-1) for k, v in maps.items()}
         steps = [f"t{i}" for i in range(shape[0])]
-        st.plotly_chart(
-            plots.feature_attribution_bars(per_step, steps, title, "time step"), key="explain_steps"
-        )
+        st.plotly_chart(plots.feature_attribution_bars(per_step, steps, title, "time step"), key=key)
     else:
         names = list(held.dataset.feature_names) or [f"x{i}" for i in range(maps[next(iter(maps))].numel())]
-        st.plotly_chart(plots.feature_attribution_bars(maps, names, title), key="explain_features")
+        st.plotly_chart(plots.feature_attribution_bars(maps, names, title), key=key)
 
 
 st.title(":material/lightbulb: Explain")
@@ -104,18 +93,33 @@ if held is not None:
                     key="explain_layer",
                     help="Early layers give sharp maps of simple patterns; the last one is the usual choice.",
                 )
-            show_attributions(
-                held, picked, attributions(held.model, picked.x, target, chosen, layer), names[target]
+            maps = attributions(held.model, picked.x, target, chosen, layer)
+            signed = {m.title: m.signed for m in METHODS.values()}
+            show_maps(
+                held,
+                picked.raw,
+                picked.x,
+                maps,
+                f"Evidence for class {names[target]}",
+                "explain_grid",
+                signed,
             )
+            if picked.raw is not None and maps:
+                st.caption(
+                    "Red: raised the score of this class; blue: lowered it (signed methods). Saliency, "
+                    "SmoothGrad "
+                    "and Grad-CAM show how much, not which way (darker = more). Each map is scaled to "
+                    "its own "
+                    "maximum."
+                )
             method_help()
 
     with sanity:
         st.markdown(
             "If a map is really about what the model **learned**, it must change when the learned weights "
             "are thrown away. Here the layers are re-initialised one by one from the output back to the "
-            "input "
-            "(Adebayo et al., 2018, *Sanity Checks for Saliency Maps*). A map that stays the same was "
-            "drawing the input, not the model's reasoning."
+            "input (Adebayo et al., 2018, *Sanity Checks for Saliency Maps*). A map that stays the same "
+            "was drawing the input, not the model's reasoning."
         )
         c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
         method = c1.selectbox(
@@ -138,14 +142,20 @@ if held is not None:
                     method,
                     [dict(s, attribution=s["attribution"][0]) for s in stages],
                     raw,
+                    x,
                 )
         result = st.session_state.get("explain_sanity")
         if result is not None:
-            method_name, stages, raw = result
+            method_name, stages, raw, x = result
             spec = METHODS[method_name]
             if raw is not None:
                 st.plotly_chart(
                     plots.randomisation_figure(raw, stages, spec.title, spec.signed), key="explain_sanity_fig"
+                )
+            else:
+                maps = {f"{s['stage']} ({s['similarity']:.2f})": s["attribution"] for s in stages}
+                show_maps(
+                    held, None, x, maps, f"{spec.title} as the layers are randomised", "explain_sanity_fig"
                 )
             final = stages[-1]["similarity"]
             verdict = (
@@ -162,9 +172,8 @@ if held is not None:
         st.markdown(
             "In the **shapes** dataset with `spurious_cue` on, a small white square in a corner gives the "
             "class away in every training image — but in the test images it sits in a random corner. A "
-            "network "
-            "takes the shortcut. Train two identical CNNs, one with the cue and one without, and see where "
-            "each one looks."
+            "network takes the shortcut. Train two identical CNNs, one with the cue and one without, and "
+            "see where each one looks."
         )
         lesson = ensure_lesson_models("explain_lesson_train")
         if lesson is not None:

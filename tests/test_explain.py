@@ -134,6 +134,16 @@ def test_sequence_inputs_keep_their_shape():
     assert torch.allclose(attr[0, :, 0], attr[0, :, 1])
 
 
+@pytest.mark.parametrize("method", ["saliency", "integrated_gradients", "deeplift", "occlusion"])
+def test_a_one_logit_binary_classifier_is_explained_for_both_classes(method):
+    model = linear_model([[2.0, -1.0, 0.5]])  # one logit: class 1 when positive
+    for_one = explain(method, model, X, target=1)
+    for_zero = explain(method, model, X, target=0)
+    assert for_one.shape == X.shape and for_one.abs().sum() > 0
+    if method != "saliency":  # saliency is a magnitude: the same for both
+        assert torch.allclose(for_zero, -for_one, atol=1e-5)
+
+
 def test_unknown_method_suggests_the_right_name():
     with pytest.raises(ExplainError, match="did you mean 'saliency'"):
         explain("salience", linear_model(W), X, target=0)

@@ -73,3 +73,25 @@ def test_the_cheating_lesson_trains_two_models_and_compares_them(app, trained_jo
     # The cheater read the corner mark, which is random in the test images: it falls far behind.
     assert accuracy["Cheater: test accuracy"] + 0.2 < accuracy["Honest model: test accuracy"]
     assert subplot_titles(at, "explain_lesson_cheater")[0] == "input"
+
+
+def test_tabular_models_get_one_bar_per_named_feature_and_a_sanity_chart(app):
+    import dlcore
+
+    ds = dlcore.data.load("iris")
+    spec = {"input_shape": [4], "layers": [{"type": "Linear", "out_features": 16}, {"type": "ReLU"}]}
+    spec["layers"].append({"type": "Linear", "out_features": 3})
+    job = dlcore.start_training(dlcore.ModelSpec.from_dict(spec), ds, dlcore.TrainConfig(epochs=3))
+    assert job.wait(60)
+    at = open_page(app, job)
+    chart = next(c for c in at.get("plotly_chart") if "explain_grid" in c.proto.id)
+    bars = json.loads(chart.proto.spec)["data"]
+    assert [b["name"] for b in bars] == [
+        "Saliency",
+        "Integrated Gradients",
+        "SmoothGrad",
+    ]  # no Grad-CAM: no conv
+    assert bars[0]["x"] == list(ds.feature_names)
+    at.button(key="explain_sanity_run").click().run()
+    assert not at.exception
+    assert any("explain_sanity_fig" in c.proto.id for c in at.get("plotly_chart"))
