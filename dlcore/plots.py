@@ -39,18 +39,26 @@ def downsample(df: pd.DataFrame, max_points: int = MAX_POINTS) -> pd.DataFrame:
     return df.iloc[positions]
 
 
-def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int = 300) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "font": {"size": 15}},
-        xaxis_title=x_title,
-        yaxis_title=y_title,
-        height=height,
-        margin={"l": 50, "r": 10, "t": 40, "b": 40},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
-        uirevision=UIREVISION,
-        template="plotly_white",
-    )
-    return fig
+def _layout(title: str, x_title: str, y_title: str, height: int = 300, **extra) -> dict:
+    # No template: Streamlit styles charts with its own theme, and plotly's default template would add
+    # ~10 kB and ~8 ms to every redraw of a live chart.
+    return {
+        "title": {"text": title, "x": 0.01, "font": {"size": 15}},
+        "xaxis": {"title": {"text": x_title}},
+        "yaxis": {"title": {"text": y_title}},
+        "height": height,
+        "margin": {"l": 50, "r": 10, "t": 40, "b": 40},
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        "uirevision": UIREVISION,
+        "template": "none",
+        **extra,
+    }
+
+
+def _figure(traces: list[dict], layout: dict) -> go.Figure:
+    """A figure from plain trace and layout dicts, skipping plotly's per-property validation: the live
+    charts are rebuilt several times a second and validation costs more than everything else together."""
+    return go.Figure(data=traces, layout=layout, _validate=False)
 
 
 def _has(df: pd.DataFrame | None, column: str) -> bool:
@@ -68,41 +76,39 @@ def _curve(
     metric: str,
     title: str,
     y_title: str,
-    log_y: bool = False,
 ) -> go.Figure:
     """Per-step training values as a thin line, per-epoch train/validation values as bold lines."""
-    fig = go.Figure()
+    traces = []
     if _has(metrics_df, f"train_{metric}"):
         steps = downsample(metrics_df.dropna(subset=[f"train_{metric}"]))
-        fig.add_trace(
-            go.Scatter(
-                x=steps["step"],
-                y=steps[f"train_{metric}"],
-                mode="lines",
-                name="train (per step)",
-                line={"color": TRAIN_COLOUR, "width": 1},
-                opacity=0.45,
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": steps["step"].to_numpy(),
+                "y": steps[f"train_{metric}"].to_numpy(),
+                "mode": "lines",
+                "name": "train (per step)",
+                "line": {"color": TRAIN_COLOUR, "width": 1},
+                "opacity": 0.45,
+            }
         )
-    for split, colour, dash in (("train", TRAIN_COLOUR, "solid"), ("val", VAL_COLOUR, "solid")):
+    for split, colour in (("train", TRAIN_COLOUR), ("val", VAL_COLOUR)):
         column = f"{split}_{metric}"
         if _has(epoch_df, column):
             epochs = downsample(epoch_df.dropna(subset=[column]))
-            fig.add_trace(
-                go.Scatter(
-                    x=_x_of_epochs(epochs),
-                    y=epochs[column],
-                    mode="lines+markers",
-                    name=f"{'validation' if split == 'val' else 'train'} (per epoch)",
-                    line={"color": colour, "width": 2.5, "dash": dash},
-                    customdata=epochs["epoch"],
-                    hovertemplate="epoch %{customdata}: %{y:.4g}<extra></extra>",
-                )
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": _x_of_epochs(epochs).to_numpy(),
+                    "y": epochs[column].to_numpy(),
+                    "mode": "lines+markers",
+                    "name": f"{'validation' if split == 'val' else 'train'} (per epoch)",
+                    "line": {"color": colour, "width": 2.5},
+                    "customdata": epochs["epoch"].to_numpy(),
+                    "hovertemplate": "epoch %{customdata}: %{y:.4g}<extra></extra>",
+                }
             )
-    _layout(fig, title, "step", y_title)
-    if log_y:
-        fig.update_yaxes(type="log")
-    return fig
+    return _figure(traces, _layout(title, "step", y_title))
 
 
 def loss_curve(metrics_df: pd.DataFrame | None, epoch_df: pd.DataFrame | None = None) -> go.Figure:
@@ -118,23 +124,36 @@ def accuracy_curve(metrics_df: pd.DataFrame | None, epoch_df: pd.DataFrame | Non
     metric = "r2" if not _has(epoch_df, "val_accuracy") and _has(epoch_df, "val_r2") else "accuracy"
     fig = _curve(None, epoch_df, metric, "Accuracy" if metric == "accuracy" else "R²", metric)
     if metric == "accuracy":
-        fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
+        fig.layout.yaxis.range = [0, 1.02]
+        fig.layout.yaxis.tickformat = ".0%"
     return fig
 
 
 def grad_norm_chart(grad_df: pd.DataFrame | None) -> go.Figure:
     """Gradient norm per layer over training, log scale: vanishing or exploding gradients stand out."""
-    fig = go.Figure()
+    traces = []
     if grad_df is not None and len(grad_df) and {"step", "layer", "grad_norm"} <= set(grad_df.columns):
         layers = list(dict.fromkeys(grad_df["layer"]))  # in model order
         per_layer = max(2, MAX_POINTS // max(1, len(layers)))
         for layer in layers:
             rows = downsample(grad_df[grad_df["layer"] == layer], per_layer)
-            fig.add_trace(go.Scatter(x=rows["step"], y=rows["grad_norm"], mode="lines", name=str(layer)))
-    _layout(fig, "Gradient norm per layer", "step", "‖gradient‖")
-    fig.update_yaxes(type="log", exponentformat="power", dtick=1)  # label powers of ten only
-    fig.update_layout(legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1, "yanchor": "top"})
-    return fig
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": rows["step"].to_numpy(),
+                    "y": rows["grad_norm"].to_numpy(),
+                    "mode": "lines",
+                    "name": str(layer),
+                }
+            )
+    layout = _layout(
+        "Gradient norm per layer",
+        "step",
+        "‖gradient‖",
+        legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1, "yanchor": "top"},
+    )
+    layout["yaxis"].update(type="log", exponentformat="power", dtick=1)  # label powers of ten only
+    return _figure(traces, layout)
 
 
 def confusion_matrix(matrix: Sequence[Sequence[int]], class_names: Sequence[str]) -> go.Figure:
@@ -158,7 +177,7 @@ def confusion_matrix(matrix: Sequence[Sequence[int]], class_names: Sequence[str]
         )
     )
     size = min(700, 220 + 32 * len(names))
-    _layout(fig, "Confusion matrix (test set)", "predicted class", "true class", height=size)
+    fig.update_layout(_layout("Confusion matrix (test set)", "predicted class", "true class", height=size))
     fig.update_xaxes(type="category", side="bottom")
     fig.update_yaxes(type="category", autorange="reversed")
     return fig
@@ -239,7 +258,7 @@ def network_diagram(
         height=170,
         width=None,
         margin={"l": 5, "r": 5, "t": 5, "b": 5},
-        template="plotly_white",
+        template="none",
         dragmode="pan",
         uirevision=UIREVISION,
     )

@@ -1,0 +1,194 @@
+"""Load test: N browser sessions train at once on one server; do all their pages keep updating?
+
+Starts `streamlit run app.py` on a free port (or uses --url), opens N separate browser contexts (one
+session each) in headless Chromium, presses Start on the Train page in every one, then for --seconds
+counts how often each page's loss chart changes. Prints, per page: time from Start to the first point,
+chart updates per second, and training samples/s; and the server's memory (RSS) and thread count.
+
+    python scripts/load_test.py --sessions 10 --seconds 20
+
+A benchmark, not a test: it prints numbers (with the device) and asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+]
+# Runs in each page: sample the loss chart 20 times a second and count how often its content changed.
+WATCH_CHART = """() => {
+    window.__updates = 0; window.__firstPointAt = null; let last = "";
+    setInterval(() => {
+        const plot = document.querySelector('.st-key-loss_chart .js-plotly-plot');
+        const trace = plot && plot._fullData && plot._fullData[0];
+        if (!trace || !trace.x.length) return;
+        if (window.__firstPointAt === null) window.__firstPointAt = performance.now();
+        const state = trace.x.length + ':' + trace.x[trace.x.length - 1];
+        if (state !== last) { window.__updates += 1; last = state; }
+    }, 50);
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(cpu_slots: int | None) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, **({"DLP_CPU_SLOTS": str(cpu_slots)} if cpu_slots else {})}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
+                return server, url
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    raise SystemExit("streamlit did not start")
+
+
+def server_memory(pid: int) -> dict:
+    """Resident memory (MiB) and thread count of the server process, from /proc (Linux)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return {}
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    return {"rss_mib": int(fields["VmRSS"].split()[0]) / 1024, "threads": int(fields["Threads"])}
+
+
+def open_train_page(browser, url: str, epochs: int):
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    page = context.new_page()
+    page.goto(url + "/train")
+    page.get_by_role("button", name="Start").wait_for(timeout=120_000)
+    epochs_box = page.get_by_role("spinbutton", name="epochs")
+    epochs_box.fill(str(epochs))
+    epochs_box.press("Enter")
+    page.wait_for_timeout(1500)
+    page.evaluate(WATCH_CHART)
+    return page
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--epochs", type=int, default=2000, help="long enough to train through the window")
+    parser.add_argument("--url", help="use a running server instead of starting one (no memory figures)")
+    parser.add_argument("--cpu-slots", type=int, help="runs training at once on the CPU (DLP_CPU_SLOTS)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    load_before = os.getloadavg()[0]
+    server, url = (None, args.url) if args.url else start_server(args.cpu_slots)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=os.environ.get("DLP_CHROMIUM", "/usr/bin/chromium"), args=CHROMIUM_ARGS
+            )
+            pages = [open_train_page(browser, url, args.epochs) for _ in range(args.sessions)]
+            memory_idle = server_memory(server.pid) if server else {}
+            started = []
+            for page in pages:
+                page.get_by_role("button", name="Start").click()
+                started.append(page.evaluate("() => performance.now()"))
+            pages[0].wait_for_function("() => window.__firstPointAt !== null", timeout=60_000)
+            for page in pages:
+                page.evaluate("() => { window.__updates = 0; }")
+            time.sleep(args.seconds)
+            rows = []
+            for page, start in zip(pages, started, strict=True):
+                updates, first = page.evaluate("() => [window.__updates, window.__firstPointAt]")
+                progress = page.locator("[data-testid='stProgress']")
+                queued = page.get_by_text("Waiting for a free training slot").count() > 0
+                rows.append(
+                    {
+                        "updates_per_s": updates / args.seconds,
+                        "first_point_s": None if first is None else (first - start) / 1000,
+                        "queued": queued,
+                        "progress": progress.first.inner_text().strip() if progress.count() else "",
+                    }
+                )
+            memory_busy = server_memory(server.pid) if server else {}
+            browser.close()
+    finally:
+        if server:
+            server.terminate()
+            server.wait(timeout=20)
+
+    rates = [r["updates_per_s"] for r in rows]
+    firsts = [r["first_point_s"] for r in rows if r["first_point_s"] is not None]
+    summary = {
+        "device": f"CPU {platform.machine()}, {os.cpu_count()} cores (training on the server's CPU)",
+        "sessions": args.sessions,
+        "cpu_slots": args.cpu_slots or "default",
+        "queued": sum(r["queued"] for r in rows),
+        "seconds": args.seconds,
+        "updates_per_s_min": min(rates),
+        "updates_per_s_median": statistics.median(rates),
+        "first_point_s_max": max(firsts) if firsts else None,
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg()[0],
+        "server_before": memory_idle,
+        "server_training": memory_busy,
+    }
+    if args.json:
+        print(json.dumps({"summary": summary, "pages": rows}, indent=2))
+        return
+    print(f"{args.sessions} sessions training at once for {args.seconds:g} s on {summary['device']}")
+    print(
+        f"machine load (1 min) before / after: {load_before:.1f} / {summary['load_average_after']:.1f}"
+    )
+    for i, row in enumerate(rows, 1):
+        first = "–" if row["first_point_s"] is None else f"{row['first_point_s']:.2f} s"
+        state = "queued" if row["queued"] else row["progress"]
+        print(f"  page {i:2d}: {row['updates_per_s']:.1f} chart updates/s, first point {first}  [{state}]")
+    print(f"queued (waiting for a CPU slot): {summary['queued']} of {args.sessions}")
+    print(f"updates/s: min {summary['updates_per_s_min']:.1f}, median {summary['updates_per_s_median']:.1f}")
+    for label, mem in (("idle (pages open)", memory_idle), ("all training", memory_busy)):
+        if mem:
+            print(f"server {label}: {mem['rss_mib']:.0f} MiB RSS, {mem['threads']} threads")
+
+
+if __name__ == "__main__":
+    main()
