@@ -761,7 +761,9 @@ def start_training(
     device = resolve_device(cfg.device)
     sched = scheduler if scheduler is not None else _SCHEDULER
     num_classes = ds.num_classes or getattr(ds, "vocab_size", None)
-    dlcore.check_compatibility(spec, ds.task, num_classes, cfg.loss, target_shape=tuple(ds.target_shape))
+    # A generative model (an autoencoder) is trained to rebuild its input: the input is the target.
+    target_shape = tuple(ds.input_shape if ds.task == "generative" else ds.target_shape)
+    dlcore.check_compatibility(spec, ds.task, num_classes, cfg.loss, target_shape=target_shape)
     model = _seeded_build(spec, cfg.seed)
     size = sum(p.numel() for p in model.parameters())
     if size > sched.max_parameters:
@@ -787,7 +789,7 @@ def start_training(
         ds.task,
         num_classes,
         dlcore.output_shape(spec),
-        tuple(ds.target_shape),
+        target_shape,
         l1=cfg.l1,
         loss_options=cfg.loss_options,
     )

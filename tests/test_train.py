@@ -195,3 +195,9 @@ def test_stop_training_from_a_callback_ends_between_steps():
     logs = _toy_fit(None, [events])
     assert events.seen[-1] == ("end", "stopped", "enough")
     assert logs["step"] == 4
+
+
+def test_autoencoder_learns_to_rebuild_its_input():
+    ds = dlcore.data.load("ring")
+    job = train(dlcore.presets()["autoencoder"], ds, loss="mse", lr=3e-3, epochs=10)
+    assert job.result["r2"] > 0.5
