@@ -85,7 +85,6 @@ def test_pause_then_step_trains_exactly_one_more_batch(train):
     assert job.wait(30) and job.status == "stopped"
 
 
-@pytest.mark.xfail(reason="the engine counts its start-of-training check as the first step of a paused job")
 def test_step_before_start_trains_exactly_one_batch_then_pauses(train):
     at = train
     button(at, "Step 1 batch").click().run()
