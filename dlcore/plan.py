@@ -188,7 +188,10 @@ class _Resolver:
         try:
             kind = LAYERS.get(layer.type)
         except SpecError as err:
-            fail(err.message, "type", err)
+            message = err.message
+            if "did you mean" in message:  # the suggestion is enough; the full list of types is long
+                message = message.split(" (known: ")[0]
+            fail(message, "type", err)
         self.counts[kind.name] += 1
         name = self._name(layer, kind, taken, parent, fail)
         try:
