@@ -324,7 +324,7 @@ def histogram_over_time(
     fig = go.Figure()
     for i, h in enumerate(picked):
         centres = (h["edges"][:-1] + h["edges"][1:]) / 2
-        height = h["counts"] / max(1, h["counts"].max()) * 1.6  # overlaps the next ridge a little
+        height = h["counts"] / max(1, h["counts"].max()) * 0.9  # each ridge keeps to its own row
         shade = 0.25 + 0.75 * (i + 1) / len(picked)
         fig.add_trace(
             go.Scatter(x=centres, y=np.full(len(centres), i), mode="lines", line_width=0, hoverinfo="skip")

@@ -6,6 +6,38 @@ import dlcore
 from dlcore import plots_inspect as plots
 from ui.inspect_input import pick_input
 from ui.inspect_state import history, require_subject, snapshot_bar
+from ui.live import live
+
+
+def draw_history(job) -> None:
+    """Weight and gradient distributions of `job` over training, as sampled so far."""
+    record = history(job)
+    if len(record) == 0:
+        st.info("The first sample is on its way…", icon=":material/hourglass_top:")
+        return
+    if record.steps()[0] > 0:
+        st.caption(
+            f"Sampling began at step {record.steps()[0]}, when this page was first opened: open it while "
+            "training starts to see the whole story."
+        )
+    c1, c2 = st.columns([2, 1])
+    layer = c1.selectbox("Layer", record.layers(), index=0, key="inspect_history_layer")
+    kind = c2.radio("Show", ["weight", "gradient"], horizontal=True, key="inspect_history_kind")
+    frame = record.percentiles()
+    if frame[(frame["layer"] == layer) & (frame["kind"] == kind)].empty:
+        st.info(f"No {kind}s recorded for {layer} yet: they appear once training has taken a step.")
+    else:
+        a, b = st.columns(2)
+        a.plotly_chart(plots.distribution_over_time(frame, layer, kind), key="inspect_bands")
+        b.plotly_chart(
+            plots.histogram_over_time(record.histograms(layer, kind), layer, kind), key="inspect_ridges"
+        )
+    a, b = st.columns(2)
+    a.plotly_chart(dlcore.plots.grad_norm_chart(job.grad_norms()), key="inspect_grad_norms")
+    dead = record.dead_units()
+    if not dead.empty:
+        b.plotly_chart(plots.dead_units_chart(dead), key="inspect_dead")
+
 
 st.title(":material/biotech: Inspect")
 st.caption("A network is not a black box if you look: every layer's output, every filter, every gradient.")
@@ -72,31 +104,7 @@ if held is not None:
             "move them (like TensorBoard's distributions). Gradients that shrink to nothing in early layers "
             "are vanishing; ones that blow up are exploding; ReLUs that never fire are dead."
         )
-        record = history(held.job)
-        if len(record) == 0:
-            st.info("The first sample is on its way…", icon=":material/hourglass_top:")
-        else:
-            layers = record.layers()
-            c1, c2 = st.columns([2, 1])
-            layer = c1.selectbox("Layer", layers, index=0, key="inspect_history_layer")
-            kind = c2.radio("Show", ["weight", "gradient"], horizontal=True, key="inspect_history_kind")
-            frame = record.percentiles()
-            if frame[(frame["layer"] == layer) & (frame["kind"] == kind)].empty:
-                st.info(f"No {kind}s recorded for {layer} yet: they appear once training has taken a step.")
-            else:
-                a, b = st.columns(2)
-                a.plotly_chart(plots.distribution_over_time(frame, layer, kind), key="inspect_bands")
-                b.plotly_chart(
-                    plots.histogram_over_time(record.histograms(layer, kind), layer, kind),
-                    key="inspect_ridges",
-                )
-            a, b = st.columns(2)
-            a.plotly_chart(dlcore.plots.grad_norm_chart(held.job.grad_norms()), key="inspect_grad_norms")
-            dead = record.dead_units()
-            if not dead.empty:
-                b.plotly_chart(plots.dead_units_chart(dead), key="inspect_dead")
-            if held.job.alive:
-                st.button("Refresh the charts", icon=":material/refresh:", key="inspect_history_refresh")
+        live(draw_history, seconds=1.0)  # redrawn every second while the job trains
 
     with mistakes:
         if not held.is_classifier:

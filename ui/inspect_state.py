@@ -123,8 +123,12 @@ def history(job) -> dlcore.ParameterHistory:
     if watcher is None or watcher.job is not job:
         if watcher is not None:
             watcher.stop()
-        watcher = dlcore.TrainingWatcher(job).start()
-        st.session_state[WATCHER_KEY] = watcher
+        watcher = dlcore.TrainingWatcher(job)
+        try:
+            watcher.sample()  # the first moment now, so the page has something to draw at once
+        except dlcore.DlcoreError:
+            pass  # the job's model is gone (its page went away): the history stays empty
+        st.session_state[WATCHER_KEY] = watcher.start()
     return watcher.history
 
 

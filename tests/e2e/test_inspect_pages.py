@@ -1,6 +1,8 @@
 """Inspect, Explain and Adversarial in a real browser: quick model, drawing a digit, clicking a confusion
 cell, attribution maps, the cheating lesson and an attack — with screenshots to look at."""
 
+import io
+
 import pytest
 
 pytestmark = pytest.mark.e2e
@@ -73,6 +75,33 @@ def test_draw_a_digit_and_see_the_prediction(page, app_url, helpers):
     helpers.wait_for_app(page)
     helpers.assert_no_errors(page)
     helpers.screenshot(page, "inspect-drawn-digit")
+
+
+def png_of_a_one() -> bytes:
+    """A photo-like picture: a dark "1" on white paper, larger than the dataset's images."""
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("L", (120, 160), 255)
+    ImageDraw.Draw(picture).line([(60, 20), (60, 140)], fill=0, width=14)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_upload_a_picture_and_a_file_that_is_not_one(page, app_url, helpers):
+    train_quick_model(page, app_url, helpers)
+    page.locator(".st-key-inspect_source").get_by_text("Upload").click()
+    helpers.wait_for_app(page)
+    upload = page.locator(".st-key-inspect_upload input[type=file]")
+    upload.set_input_files(files=[{"name": "one.png", "mimeType": "image/png", "buffer": png_of_a_one()}])
+    page.get_by_text("Your picture (one.png)").wait_for(timeout=30_000)
+    helpers.wait_for_app(page)
+    helpers.assert_no_errors(page)
+    helpers.screenshot(page, "inspect-uploaded")
+
+    upload.set_input_files(files=[{"name": "notes.png", "mimeType": "image/png", "buffer": b"not a picture"}])
+    page.get_by_text("not an image we can read").wait_for(timeout=30_000)
+    assert "Traceback" not in page.content()
 
 
 def test_explain_maps_sanity_check_and_cheating_lesson(page, app_url, helpers):
