@@ -283,6 +283,11 @@ class Job:
         return self.status in ("queued", "running", "paused")
 
     @property
+    def stopping(self) -> bool:
+        """Told to stop (or reaped) but not ended yet."""
+        return self._stop_reason is not None and self.alive
+
+    @property
     def cursor(self) -> int:
         """The position after the latest metrics row (prefer `frame.attrs["cursor"]`, which cannot race)."""
         return self._recorder.steps.cursor
@@ -676,7 +681,10 @@ class Scheduler:
     def admit(self, job: Job) -> None:
         """Register a job about to start; TrainError if its owner already has the maximum alive."""
         with self._lock:
-            mine = [j for j in self._jobs.values() if j.owner == job.owner and j is not job]
+            # Jobs already told to stop end within a step: they do not hold a place (stop, then start anew).
+            mine = [
+                j for j in self._jobs.values() if j.owner == job.owner and j is not job and not j.stopping
+            ]
             if len(mine) >= self.max_per_owner:
                 raise TrainError(
                     f"you already have {len(mine)} trainings running (the most at once is "

@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from dlcore.errors import SpecError, TrainError
+from dlcore.optim import LOSSES, OPTIMIZERS, REGULARISERS, SCHEDULES, make_loss
 from dlcore.params import Param, ParamValueError, coerce_all
 
 
@@ -179,8 +180,6 @@ class TrainConfig:
 
     def validate(self) -> TrainConfig:
         """Check every value (types, ranges, catalogue names); raise TrainError naming the field."""
-        from dlcore.optim import LOSSES, OPTIMIZERS, SCHEDULES
-
         scalars = {p.name: getattr(self, p.name) for p in TRAIN_PARAMS}
         try:
             coerced = coerce_all(TRAIN_PARAMS, scalars)
@@ -226,8 +225,7 @@ class Callback:
 
 # --- what is being learned: loss, targets and scores for one dataset task -------------------------------
 
-CLASS_LOSSES = ("cross_entropy", "nll")
-VALUE_LOSSES = ("mse", "l1", "huber")
+CLASS_LOSSES = ("cross_entropy", "nll")  # these take class indices; every other loss takes numbers
 
 
 @dataclass
@@ -252,8 +250,6 @@ class Objective:
     def penalty(self, model: nn.Module) -> torch.Tensor | None:
         if not self.l1:
             return None
-        from dlcore.optim import REGULARISERS
-
         return self.l1 * REGULARISERS.get("l1").factory(p for p in model.parameters() if p.requires_grad)
 
     @property
@@ -320,17 +316,13 @@ def make_objective(
     loss_options: dict | None = None,
 ) -> Objective:
     """Pick how targets feed `loss` for this task and model output; SpecError with advice if they can't."""
-    from dlcore.optim import make_loss
-
     loss_fn = make_loss(loss, **(loss_options or {}))
     out_shape = tuple(out_shape)
     if task in ("binary", "multiclass"):
         if loss in CLASS_LOSSES:
             kind = "classes"
-        elif loss == "bce_with_logits" and out_shape == (1,) and num_classes == 2:
-            kind = "binary"
         elif out_shape == (1,) and num_classes == 2:
-            kind = "binary"  # MSE/L1 on a single 0/1 output
+            kind = "binary"  # one output scored against 0/1: bce_with_logits (or mse on the logit)
         else:
             kind = "onehot"
         expected = (1,) if kind == "binary" else (num_classes,)

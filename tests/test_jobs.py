@@ -206,9 +206,12 @@ def test_owner_may_run_two_jobs_not_three(ds, sched):
         start(ds, sched)
     other = start(ds, sched, owner="tab-2")  # another session is not affected
     assert {j.id for j in sched.stop_owner("tab-1")} == {a.id, b.id}
+    c, d = start(ds, sched), start(ds, sched)  # a new pair right away: stopping jobs hold no place
     for job in (a, b):
         assert job.wait(10) and job.status == "stopped"
-    start(ds, sched).stop()  # room again
+    for job in (c, d):
+        job.stop()
+        assert job.wait(10)
     other.stop()
     assert other.wait(10)
 
