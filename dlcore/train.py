@@ -457,7 +457,7 @@ class EagerStep:
 
 
 class CudaGraphStep:
-    """The whole step captured once in a CUDA graph; each call copies a batch in and replays it.
+    """The whole step captured once in a CUDA graph; each call copies the batch's indices in and replays it.
 
     Kernel launches, not arithmetic, limit small models on a GPU; one replay launches them all at once.
     Needs a fixed batch size (callers pass full batches) and an optimizer whose state lives on the GPU
@@ -478,8 +478,7 @@ class CudaGraphStep:
 
     def __call__(self, idx: torch.Tensor) -> torch.Tensor:
         if self.graph is not None:
-            torch.index_select(self.eager.x, 0, idx, out=self.static_x)
-            torch.index_select(self.eager.y, 0, idx, out=self.static_y)
+            self.static_idx.copy_(idx)  # the batch is gathered inside the graph: one launch per step here
             self.graph.replay()
             return self.static_loss.clone()  # the graph overwrites static_loss on the next replay
         if self.failed:
@@ -496,15 +495,16 @@ class CudaGraphStep:
 
     def _capture(self, idx: torch.Tensor) -> None:
         eager = self.eager
-        self.static_x = eager.x.index_select(0, idx)
-        self.static_y = eager.y.index_select(0, idx)
+        self.static_idx = idx.clone()
         self.stream.wait_stream(torch.cuda.current_stream())
         graph = torch.cuda.CUDAGraph()
         eager.optimizer.zero_grad(set_to_none=True)
         try:
             # thread_local: other jobs' threads may allocate while this one captures.
             with torch.cuda.graph(graph, stream=self.stream, capture_error_mode="thread_local"):
-                self.static_loss = eager.compute(self.static_x, self.static_y)
+                self.static_loss = eager.compute(
+                    eager.x.index_select(0, self.static_idx), eager.y.index_select(0, self.static_idx)
+                )
         except Exception as err:  # an op that cannot be captured (a host sync, a dynamic shape)
             self.failed = f"{type(err).__name__}: {err}"
             eager.optimizer.zero_grad(set_to_none=True)  # drop gradients living in the graph's memory
@@ -569,7 +569,10 @@ def fit(
     tally = Tally(objective, y)
     eager = EagerStep(model, objective, optimizer, x, y, tally)
     if cuda_graph is None:
-        cuda_graph = device.type == "cuda" and make_graphable(optimizer, scheduler is not None, device)
+        cuda_graph = device.type == "cuda"
+    cuda_graph = (
+        cuda_graph and device.type == "cuda" and make_graphable(optimizer, scheduler is not None, device)
+    )
     step_fn: Callable[[torch.Tensor], torch.Tensor] = CudaGraphStep(eager) if cuda_graph else eager
     score_every = 1 if cuda_graph else EagerStep.SCORE_EVERY  # inside a graph scoring costs nothing
     per_epoch = steps_per_epoch(n, batch_size, full_batches=cuda_graph)
@@ -620,7 +623,8 @@ def fit(
                 cb.on_epoch_end(epoch, epoch_logs)
     except StopTraining as stop:
         status, reason = stop.status, stop.reason
-    logs.update(step=step, epoch=epoch, status=status, reason=reason)
+    captured = isinstance(step_fn, CudaGraphStep) and step_fn.graph is not None
+    logs.update(step=step, epoch=epoch, status=status, reason=reason, cuda_graph=captured)
     for cb in callbacks:
         cb.on_fit_end(logs)
     return logs

@@ -201,3 +201,60 @@ def test_autoencoder_learns_to_rebuild_its_input():
     ds = dlcore.data.load("ring")
     job = train(dlcore.presets()["autoencoder"], ds, loss="mse", lr=3e-3, epochs=10)
     assert job.result["r2"] > 0.5
+
+
+# --- CUDA graphs (run where a GPU is present) ----------------------------------------------------------
+
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+
+
+def _cuda_run(cuda_graph, model_factory):
+    torch.manual_seed(0)
+    model = model_factory().cuda()
+    x = torch.randn(256, 2, device="cuda")
+    y = (x[:, 0] * x[:, 1] > 0).long()
+    objective = make_objective("cross_entropy", "binary", 2, (2,), ())
+    data = TrainData(train=(x, y), val=(x[:0], y[:0]), test=(x[:0], y[:0]))
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    losses = []
+
+    class Keep(Callback):
+        def on_step_end(self, step, logs):
+            losses.append(logs["loss"])
+
+    generator = torch.Generator(device="cuda").manual_seed(0)
+    fit(
+        model,
+        data,
+        objective,
+        optimizer,
+        epochs=5,
+        batch_size=32,
+        callbacks=[Keep()],
+        generator=generator,
+        cuda_graph=cuda_graph,
+    )
+    return torch.stack(losses).cpu()
+
+
+@needs_cuda
+def test_cuda_graph_training_follows_the_eager_run():
+    def factory():
+        return nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 2))
+
+    (graphed, captured), (eager, _) = _cuda_run(True, factory), _cuda_run(False, factory)
+    assert captured
+    assert torch.allclose(graphed, eager, rtol=1e-3, atol=1e-4)
+
+
+@needs_cuda
+def test_a_model_that_cannot_be_captured_trains_eagerly():
+    class HostSync(nn.Linear):
+        def forward(self, x):
+            if float(x.abs().max()) > 1e9:  # reads a number on the host: not capturable
+                x = x.clamp(-1e9, 1e9)
+            return super().forward(x)
+
+    losses, captured = _cuda_run(True, lambda: nn.Sequential(HostSync(2, 2)))
+    assert not captured
+    assert len(losses) == 5 * (256 // 32) and torch.isfinite(losses).all()
