@@ -50,6 +50,7 @@ from dlcore.explain import ExplainError, attribution_mass, conv_layer_names, exp
 from dlcore.inspect import (
     ParameterHistory,
     TrainingWatcher,
+    attention_maps,
     cell_examples,
     confusion,
     decode_image,

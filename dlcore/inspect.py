@@ -101,6 +101,27 @@ def dense_activations(model: nn.Module, x: torch.Tensor) -> dict[str, torch.Tens
     return {name: out[0].reshape(-1, out.shape[-1])[-1] for name, out in outputs.items()}
 
 
+@torch.no_grad()
+def attention_maps(model: nn.Module, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Where each attention layer looked for ONE input `x` (1, ...): {layer name: (heads, L, L)}.
+
+    Row i of a map is how much position i drew from every position. Read from the `last_attention` the
+    engine's attention layers keep after a forward pass in eval mode.
+    """
+    was_training = model.training
+    model.eval()
+    try:
+        model(x)
+    finally:
+        model.train(was_training)
+    maps = {}
+    for name, module in model.named_modules():
+        weights = getattr(module, "last_attention", None)
+        if isinstance(weights, torch.Tensor):
+            maps[name] = weights[0].detach().cpu()
+    return maps
+
+
 def first_layer_filters(model: nn.Module) -> tuple[str, torch.Tensor] | None:
     """(name, weight (out_channels, in_channels, kh, kw)) of the first Conv2d, or None without one."""
     for name, module in model.named_modules():

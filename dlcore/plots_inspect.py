@@ -119,6 +119,31 @@ def feature_map_grid(maps, layer: str, max_channels: int = 32, columns: int = 8)
     return _style(fig, f"{layer} — {c} channels × {h}×{w}{more}", height)
 
 
+def attention_grid(weights, layer: str, columns: int = 4) -> go.Figure:
+    """One attention layer's (heads, L, L) weights, a heatmap per head: row = query position, column =
+    key position, darker = more attention. All heads share one scale (each row sums to 1)."""
+    values = _as_numpy(weights)
+    heads, length, _ = values.shape
+    columns = min(columns, heads)
+    tiled, index = tile(values, columns, normalise=False)
+    fig = go.Figure(
+        go.Heatmap(
+            z=tiled,
+            customdata=index,
+            colorscale="Blues",
+            zmin=0,
+            zmax=float(np.nanmax(tiled)) or 1.0,
+            hoverongaps=False,
+            colorbar={"title": "weight", "thickness": 12},
+            hovertemplate="head %{customdata}: %{z:.2f}<extra></extra>",
+        )
+    )
+    _image_axes(fig)
+    rows = int(np.ceil(heads / columns))
+    title = f"{layer} — {heads} heads × {length}×{length} (row: a position, columns: where it looked)"
+    return _style(fig, title, int(min(520, 80 + rows * 900 / columns / 2)))
+
+
 def filter_grid(weight, layer: str, max_filters: int = 32) -> go.Figure:
     """A first convolution layer's filters (out, in, kh, kw): colour images for RGB input, else heatmaps
     with red for positive and blue for negative weights (shared scale, so strong filters stand out)."""

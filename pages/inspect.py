@@ -87,6 +87,15 @@ if held is not None:
                     "blue ones subtract it: a red-blue edge detects an edge."
                 )
                 st.plotly_chart(plots.filter_grid(filters[1], filters[0]), key="inspect_filters")
+            attention = dlcore.attention_maps(held.model, picked.x)
+            if attention:
+                st.subheader("Attention")
+                st.caption(
+                    "Each head's attention for this input: row i shows which positions position i gathered "
+                    "information from. Heads often specialise: one looks at its neighbour, one at the start."
+                )
+                for name, weights in attention.items():
+                    st.plotly_chart(plots.attention_grid(weights, name), key=f"inspect_attention_{name}")
             dense = dlcore.dense_activations(held.model, picked.x)
             if dense:
                 st.subheader("Dense layers")

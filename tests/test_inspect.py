@@ -14,6 +14,7 @@ from dlcore.errors import DataError
 from dlcore.inspect import (
     ParameterHistory,
     TrainingWatcher,
+    attention_maps,
     cell_examples,
     classes_from_logits,
     confusion,
@@ -73,6 +74,19 @@ def test_dense_activations_are_each_linear_output():
     acts = dense_activations(model, x)
     assert list(acts) == ["linear1", "linear2"]
     assert torch.allclose(acts["linear2"], model(x)[0].detach())
+
+
+def test_attention_maps_come_from_every_attention_layer_and_rows_sum_to_one():
+    import dlcore
+
+    spec = dlcore.presets()["transformer_encoder"]
+    model = dlcore.build_model(spec)
+    tokens = torch.randint(0, 10, (1, *spec.input_shape))
+    maps = attention_maps(model.train(), tokens)
+    assert len(maps) == 2 and model.training  # read in eval mode, the model's own mode restored
+    for weights in maps.values():
+        assert weights.shape == (4, 8, 8)
+        assert torch.allclose(weights.sum(-1), torch.ones(4, 8), atol=1e-5)
 
 
 def test_first_layer_filters_are_a_copy_of_the_first_convolution():

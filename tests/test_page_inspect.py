@@ -125,3 +125,28 @@ def test_choosing_a_confusion_cell_shows_its_examples(app, trained_job):
     assert not at.exception
     assert any("test examples of **3** predicted as **3**" in m.value for m in at.markdown)
     assert "#" in chart_titles(at)  # the examples' captions: test index and confidence
+
+
+def test_a_snapshot_is_kept_while_training_goes_on_until_a_new_one_is_asked_for(app):
+    import time
+
+    import dlcore
+    from ui.inspect_state import QUICK_DATASET, QUICK_MODEL
+
+    spec, ds = dlcore.ModelSpec.from_dict(QUICK_MODEL), dlcore.data.load(QUICK_DATASET)
+    job = dlcore.start_training(spec, ds, dlcore.TrainConfig(epochs=None, max_seconds=60))
+    try:
+        while job.progress()["step"] < 5:
+            time.sleep(0.05)
+        at = open_page(app, job)
+        assert "training goes on" in at.markdown[0].value
+        first = at.session_state["inspect_snapshot"].step
+        time.sleep(0.5)
+        at.run()  # an ordinary rerun keeps the same snapshot: the charts do not shift under the mouse
+        assert at.session_state["inspect_snapshot"].step == first
+        at.button(key="inspect_snapshot_button").click().run()
+        assert not at.exception
+        assert at.session_state["inspect_snapshot"].step > first
+    finally:
+        job.stop()
+        job.wait(30)

@@ -181,7 +181,7 @@ def require_subject(page: str, *, classifier: bool = False) -> Subject | None:
         return None
     if classifier and not held.is_classifier:
         offer_quick_model(
-            f"This page explains class decisions, and your model does {held.dataset.task} on "
+            f"This page looks at class decisions, and your model does {held.dataset.task} on "
             f"{held.dataset.name}.",
             key=f"{page}_quick",
         )
