@@ -129,3 +129,25 @@ def test_relu_probe_counts_units_that_never_fire():
     model = nn.Sequential(layer, nn.ReLU())
     assert ReluProbe(model).measure(torch.randn(16, 2)) == {"1": 0.5}
     assert model.training  # the probe restores the mode
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    k=st.integers(min_value=2, max_value=6),
+    pairs=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), min_size=1, max_size=200),
+)
+def test_classification_report_agrees_with_scikit_learn(k, pairs):
+    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+
+    target = torch.tensor([t % k for t, _ in pairs])
+    pred = torch.tensor([p % k for _, p in pairs])
+    report = classification_report(pred, target, [f"c{i}" for i in range(k)])
+    labels = list(range(k))
+    assert report["confusion_matrix"] == confusion_matrix(target, pred, labels=labels).tolist()
+    assert math.isclose(report["test_accuracy"], accuracy_score(target, pred))
+    precision, recall, f1, support = precision_recall_fscore_support(
+        target, pred, labels=labels, zero_division=0
+    )
+    per = report["per_class"]
+    assert np.allclose(per["precision"], precision) and np.allclose(per["recall"], recall)
+    assert np.allclose(per["f1"], f1) and per["support"].tolist() == support.tolist()
