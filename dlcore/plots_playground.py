@@ -117,12 +117,14 @@ def network_figure(
     network: Network,
     output_names: list[str],
     selected: Edge | None = None,
+    min_rows: int = 0,
 ) -> NetworkPicture:
     """Neurons as small heatmaps in columns (input, hidden..., output); edges blue (+) / orange (−),
     thicker for larger weights; a small square at each neuron's corner is its bias. Hover shows every
-    value; clicking a weight or bias selects it (trace 0, point i = `edges[i]`)."""
+    value; clicking a weight or bias selects it (trace 0, point i = `edges[i]`). `min_rows` draws room
+    for at least that many neurons per column (two networks side by side at the same scale)."""
     columns = [maps.inputs] + list(maps.hidden) + [maps.output]
-    tallest = max(len(c) for c in columns)
+    tallest = max(min_rows, *(len(c) for c in columns))
     size, gap = 0.52, 0.74  # node side and vertical pitch, in data units (one column = 1.6 units)
     pitch = 1.6
 

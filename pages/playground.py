@@ -25,8 +25,9 @@ data_col, main_col = st.columns([1.2, 5], gap="large")
 with data_col:
     controls.data_column(state)
 with main_col:
-    for side in state.networks():
-        with st.container(border=state.b is not None):
+    # A/B: the two networks side by side, trained at once on the same points
+    for side, column in zip(state.networks(), st.columns(len(state.networks())), strict=True):
+        with column, st.container(border=state.b is not None):
             if state.b is not None:
                 st.markdown(f"#### Network {side}")
             controls.network_settings(side, state)

@@ -11,8 +11,8 @@ the network, boundary and loss figures, serialised to JSON as Streamlit sends th
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -112,8 +112,9 @@ def engine_run(state: pg.Playground, seconds: float, poll_s: float | None) -> di
         for job in jobs:
             job.stop()
             job.wait(10)
-    out = {"steps_per_s": min(steps) / elapsed, "redraws_per_s": len(redraw_s) / elapsed}
+    out = {"steps_per_s": min(steps) / elapsed}
     if redraw_s:
+        out["redraws_per_s"] = len(redraw_s) / elapsed
         out["redraw_ms_median"] = 1000 * statistics.median(redraw_s)
         out["redraw_ms_p95"] = 1000 * sorted(redraw_s)[int(0.95 * (len(redraw_s) - 1))]
         out["json_kb"] = statistics.mean(sizes) / 1024
@@ -121,38 +122,19 @@ def engine_run(state: pg.Playground, seconds: float, poll_s: float | None) -> di
     return out
 
 
-def browser_run(seconds: float, port: int) -> dict:
+def browser_run(seconds: float) -> dict:
     """The real page: press Play in headless Chromium and count how often the epoch counter changes."""
+    from load_test import CHROMIUM_ARGS, start_server  # the app engineer's server and browser setup
     from playwright.sync_api import sync_playwright
 
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, url = start_server(None)
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox", "--disable-gpu"]
+                executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
             )
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            for _ in range(60):
-                try:
-                    page.goto(f"http://127.0.0.1:{port}/playground")
-                    break
-                except Exception:
-                    time.sleep(1)
+            page.goto(f"{url}/playground")
             page.wait_for_selector(".pg-epoch", timeout=60_000)
             page.get_by_role("button", name="Play").click()
             page.wait_for_function(
@@ -192,12 +174,12 @@ def main() -> None:
     parser.add_argument(
         "--browser", action="store_true", help="also measure the real page in headless Chromium"
     )
-    parser.add_argument("--port", type=int, default=8529)
     args = parser.parse_args()
 
     info = dlcore.device_info()
     threads = torch.get_num_threads()
     print(f"device: {info['device']} ({info['name']}), torch {torch.__version__}, {threads} threads")
+    print(f"redraws every {args.poll:g} s; the machine's load average: {os.getloadavg()[0]:.1f}")
     for name, link in NETWORKS.items():
         state = state_from(link)
         print(f"\n{name}")
@@ -208,7 +190,7 @@ def main() -> None:
     report("engine + redraws (each)", engine_run(state_from("compare=1&b.act=relu"), args.seconds, args.poll))
     if args.browser:
         print("\nthe real page in headless Chromium, default network, counted where the student looks")
-        report("page", browser_run(args.seconds, args.port))
+        report("page", browser_run(args.seconds))
 
 
 def report(label: str, result: dict) -> None:

@@ -203,7 +203,9 @@ def network_settings(side: str, state: pg.Playground) -> None:
     """Learning rate, activation, regularisation, rate, batch size, and more (optimizer, loss, init)."""
     net = state.networks()[side]
     key = f"pg-{side}"
-    cols = st.columns(6, vertical_alignment="bottom")
+    # six in a row; two rows of three when A and B share the width
+    rows = [st.columns(6, vertical_alignment="bottom")] if state.b is None else [st.columns(3), st.columns(3)]
+    cols = [col for row in rows for col in row]
     lrs = _with_current(LEARNING_RATES, net.learning_rate)
     _network_choice(cols[0], side, state, "lr", "learning_rate", "Learning rate", lrs, "{:g}".format)
     if not state.hides("act"):

@@ -32,6 +32,8 @@ STYLE = """<style>
   letter-spacing: 0.06em; color: #6b6f76; margin-right: 0.4rem;}
 .pg-score {font-size: 1.15rem; font-variant-numeric: tabular-nums;}
 .pg-test {font-weight: 600;}
+.pg-inline {display: flex; flex-wrap: wrap; align-items: baseline; column-gap: 1.2rem;}
+.pg-inline .pg-epoch {font-size: 1.6rem;}
 </style>"""
 
 
@@ -83,13 +85,25 @@ def _draw(side: str, state: pg.Playground, playing: bool) -> None:
     progress = job.progress()
     _record(run, progress, scores)
 
-    net_col, out_col = st.columns([3, 2], gap="medium")
-    with net_col, st.container(key=f"pg-network-{side}"):  # keys give tests and styles a handle
+    if state.b is None:  # one network: the network left, its output right, like TF Playground
+        net_col, out_col = st.columns([3, 2], gap="medium")
+        with net_col, st.container(key=f"pg-network-{side}"):  # keys give tests and styles a handle
+            _network(side, state, network, run, model, maps)
+            if not state.hides("grads"):
+                _grad_norms(side, job, network)
+        with out_col, st.container(key=f"pg-output-{side}"):
+            _scores(side, run, scores)
+            _plane(side, state, run, maps)
+        return
+    # A/B side by side: each half stacks its network, its numbers and its output plane, so A and B
+    # line up row by row
+    with st.container(key=f"pg-network-{side}"):
         _network(side, state, network, run, model, maps)
-        if not state.hides("grads"):
-            _grad_norms(side, job, network)
-    with out_col, st.container(key=f"pg-output-{side}"):
-        _output(side, state, run, maps, scores)
+    with st.container(key=f"pg-output-{side}"):
+        _scores(side, run, scores, inline=True)
+        _plane(side, state, run, maps)
+    if not state.hides("grads"):
+        _grad_norms(side, job, network)
 
 
 def _record(run: runs.Run, progress: dict, scores: dict) -> None:
@@ -117,8 +131,9 @@ def _network(side: str, state: pg.Playground, network: pg.Network, run: runs.Run
     edit = st.session_state.get(EDIT_KEY)
     selected = edit[1] if edit and edit[0] == side else None
     picture = plots.network_figure(
-        maps, pg.network_weights(model, network), network, output_names(state, run.dataset), selected
-    )
+        maps, pg.network_weights(model, network), network, output_names(state, run.dataset), selected,
+        min_rows=_tallest(state),
+    )  # fmt: skip
     editable = not state.hides("edit")
     event = st.plotly_chart(
         picture.figure,
@@ -140,6 +155,12 @@ def _network(side: str, state: pg.Playground, network: pg.Network, run: runs.Run
         "Lines are weights: blue positive, orange negative, thicker is larger."
         + (" Click one, or a neuron's small bias square, to type a new value." if editable else "")
     )
+
+
+def _tallest(state: pg.Playground) -> int:
+    """The most neurons in any column of any network shown, so A and B are drawn at the same scale."""
+    outputs = pg.num_outputs(state)
+    return max(max(len(n.features), outputs, *n.hidden) for n in state.networks().values())
 
 
 def _clicked_point(event, trace: int) -> int | None:
@@ -197,17 +218,20 @@ def _grad_norms(side: str, job, network: pg.Network) -> None:
     )
 
 
-def _output(side: str, state: pg.Playground, run: runs.Run, maps, scores: dict) -> None:
+def _scores(side: str, run: runs.Run, scores: dict, inline: bool = False) -> None:
+    """Epoch counter, test and training loss (and accuracy), and the small loss curve."""
     epoch = run.epoch()
+    layout = "pg-inline" if inline else ""
     st.markdown(
-        f"<div class='pg-epoch'><span>Epoch</span> {epoch:,}</div>"
+        f"<div class='{layout}'><div class='pg-epoch'><span>Epoch</span> {epoch:,}</div>"
         + _score_line("Test loss", scores.get("test_loss"), "pg-test")
         + _score_line("Training loss", scores.get("train_loss"), "pg-train")
         + (
             _score_line("Test accuracy", scores.get("test_accuracy"), "pg-train", percent=True)
             if "test_accuracy" in scores
             else ""
-        ),
+        )
+        + "</div>",
         unsafe_allow_html=True,
     )
     if run.history:
@@ -217,6 +241,10 @@ def _output(side: str, state: pg.Playground, run: runs.Run, maps, scores: dict) 
             config=CHART_CONFIG,
             key=f"playground-loss-{side}",
         )
+
+
+def _plane(side: str, state: pg.Playground, run: runs.Run, maps) -> None:
+    """The output over the plane with the data; with own points, clicking it adds one."""
     train, test = _points(run.dataset, "train"), _points(run.dataset, "test")
     # own points are added while paused (each one restarts training on the new data)
     clickable = state.dataset == "points" and not state.hides("points") and not runs.is_playing()
