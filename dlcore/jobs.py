@@ -256,7 +256,8 @@ class Job:
         with self._cond:
             if self._model is None:
                 raise TrainError("this training was stopped and freed because its page went away")
-            if not self._thread_owns_model:
+            # Nothing trains, or the caller is the training thread itself (a callback): run it right here.
+            if not self._thread_owns_model or threading.current_thread() is self._thread:
                 return fn(self._model)
             future: Future = Future()
             self._requests.append((fn, future))
