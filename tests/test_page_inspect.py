@@ -150,3 +150,19 @@ def test_a_snapshot_is_kept_while_training_goes_on_until_a_new_one_is_asked_for(
     finally:
         job.stop()
         job.wait(30)
+
+
+def test_choices_made_for_one_model_do_not_break_the_page_for_the_next(app, trained_job):
+    import dlcore
+
+    at = open_page(app, trained_job)
+    at.number_input(key="inspect_index").set_value(359).run()  # the digits' last test example
+    ds = dlcore.data.load("iris")  # 30 test examples and other class names
+    spec = {"input_shape": [4], "layers": [{"type": "Linear", "out_features": 3}]}
+    job = dlcore.start_training(dlcore.ModelSpec.from_dict(spec), ds, dlcore.TrainConfig(epochs=1))
+    assert job.wait(60)
+    at.session_state["job"] = job
+    at.run()
+    assert not at.exception
+    assert at.number_input(key="inspect_index").value == 0
+    assert at.selectbox(key="inspect_cell_true").options == list(ds.class_names)
