@@ -4,8 +4,10 @@ import streamlit as st
 
 import ui.warmup  # noqa: F401  (loads the engine once per server process, before any page needs it)
 from ui.live import heartbeat_status
+from ui.session import session_owner
 
 st.set_page_config(page_title="DL Playground", page_icon="🧠", layout="wide")
+session_owner()  # this tab's id, from its first run: every job it starts is owned by it
 
 BUILD = st.Page("pages/build.py", title="Build", icon=":material/construction:")
 PAGES = [

@@ -12,10 +12,22 @@ APP_TIMEOUT_S = 60  # the first run imports torch and warms up the engine
 
 
 @pytest.fixture
-def app():
-    """A fresh AppTest of the whole app (a new browser session), not yet run."""
-    from streamlit.testing.v1 import AppTest
+def app(monkeypatch):
+    """A fresh AppTest of the whole app (a new browser session), not yet run.
 
+    Every run goes through app.py and its st.navigation, as in a browser. (AppTest starts each run as if
+    the app were new; seeing a pages/ folder it would then run a switched-to page file on its own, without
+    app.py's frame, the way Streamlit served multipage apps before st.navigation.)
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest, app_test
+
+    class NavigationPagesManager(PagesManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
     return AppTest.from_file(APP, default_timeout=APP_TIMEOUT_S)
 
 

@@ -18,6 +18,7 @@ from dlcore import Param
 
 _SEPARATORS = re.compile(r"[,\s×x]+")
 AUTOMATIC = "automatic"  # what an optional choice left to the engine shows (a select box cannot hold None)
+NOT_SET = "empty"  # placeholder of an optional number or list; its help says what empty means
 
 
 def format_value(param: Param, value: Any) -> Any:
@@ -80,7 +81,7 @@ def param_widget(param: Param, value: Any, key: str, *, disabled: bool = False) 
             min_value=None if param.min is None else int(param.min),
             max_value=None if param.max is None else int(param.max),
             step=1,
-            placeholder="automatic" if param.optional else None,
+            placeholder=NOT_SET if param.optional else None,
             **common,
         )
     if param.kind == "float":
@@ -88,18 +89,18 @@ def param_widget(param: Param, value: Any, key: str, *, disabled: bool = False) 
             label,
             min_value=None if param.min is None else float(param.min),
             max_value=None if param.max is None else float(param.max),
-            step=_float_step(param, value),
+            step=float_step(param, value),
             format="%g",
-            placeholder="automatic" if param.optional else None,
+            placeholder=NOT_SET if param.optional else None,
             **common,
         )
     placeholder = {"ints": "e.g. 3 or 3, 5", "intlist": "e.g. 1, 28, 28"}.get(param.kind)
     if param.optional:
-        placeholder = "automatic"
+        placeholder = NOT_SET
     return st.text_input(label, placeholder=placeholder, **common)
 
 
-def _float_step(param: Param, value: Any) -> float:
+def float_step(param: Param, value: Any) -> float:
     """Log-scaled values (a learning rate) step by their order of magnitude: 0.001 -> 0.002."""
     if param.log and isinstance(value, (int, float)) and value > 0:
         return 10.0 ** math.floor(math.log10(value))
