@@ -62,7 +62,8 @@ def layer_outputs(
 
 
 def feature_maps(model: nn.Module, x: torch.Tensor, after_activation: bool = True) -> dict[str, torch.Tensor]:
-    """What every convolution layer sees in ONE input `x` (1, C, H, W): {layer name: (channels, H, W)}.
+    """What every convolution layer sees in ONE input `x`: {layer name: (channels, H, W)} for Conv2d,
+    (channels, length) for Conv1d.
 
     With `after_activation` each map is shown as the following activation layer outputs it (what the next
     layer actually receives), still under the convolution's name; otherwise the raw convolution output.
@@ -71,7 +72,7 @@ def feature_maps(model: nn.Module, x: torch.Tensor, after_activation: bool = Tru
     outputs = layer_outputs(model, x)
     maps: dict[str, torch.Tensor] = {}
     for i, (name, module) in enumerate(layers):
-        if not isinstance(module, nn.Conv2d) or name not in outputs:
+        if not isinstance(module, (nn.Conv1d, nn.Conv2d)) or name not in outputs:
             continue
         out = outputs[name]
         if after_activation:
@@ -87,7 +88,7 @@ def _next_activation(layers: list[tuple[str, nn.Module]], i: int) -> str | None:
     for name, module in layers[i + 1 : i + 3]:
         if isinstance(module, ACTIVATIONS):
             return name
-        if not isinstance(module, (nn.BatchNorm2d, nn.GroupNorm, nn.InstanceNorm2d)):
+        if not isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d, nn.GroupNorm, nn.InstanceNorm2d)):
             return None
     return None
 
@@ -123,9 +124,10 @@ def attention_maps(model: nn.Module, x: torch.Tensor) -> dict[str, torch.Tensor]
 
 
 def first_layer_filters(model: nn.Module) -> tuple[str, torch.Tensor] | None:
-    """(name, weight (out_channels, in_channels, kh, kw)) of the first Conv2d, or None without one."""
+    """(name, weight) of the first convolution: (out, in, kh, kw) for Conv2d, (out, in, k) for Conv1d;
+    None without one."""
     for name, module in model.named_modules():
-        if isinstance(module, nn.Conv2d):
+        if isinstance(module, (nn.Conv1d, nn.Conv2d)):
             return name, module.weight.detach().cpu().clone()
     return None
 

@@ -91,9 +91,12 @@ def tile(maps: np.ndarray, columns: int, normalise: bool = True) -> tuple[np.nda
 def feature_map_grid(maps, layer: str, max_channels: int = 32, columns: int = 8) -> go.Figure:
     """Every channel of one layer's (C, H, W) output as a small heatmap, each scaled to its own range.
 
-    Bright = strongly active. Hover shows the channel and the raw value.
+    Bright = strongly active. Hover shows the channel and the raw value. A 1-D convolution's (C, L) output
+    is one heatmap with a row per channel.
     """
     values = _as_numpy(maps)
+    if values.ndim == 2:
+        return _channel_rows(values, layer, "position", "output")
     c, h, w = values.shape
     shown = values[:max_channels]
     columns = min(columns, len(shown))
@@ -144,10 +147,35 @@ def attention_grid(weights, layer: str, columns: int = 4) -> go.Figure:
     return _style(fig, title, int(min(520, 80 + rows * 900 / columns / 2)))
 
 
+def _channel_rows(values: np.ndarray, layer: str, x_title: str, what: str) -> go.Figure:
+    """(C, L) values as one heatmap, a row per channel: a 1-D convolution's output or its filters."""
+    signed = what == "filters"
+    bound = float(np.abs(values).max()) or 1.0
+    fig = go.Figure(
+        go.Heatmap(
+            z=values,
+            colorscale=SIGNED_SCALE if signed else MAP_SCALE,
+            zmin=-bound if signed else None,
+            zmax=bound if signed else None,
+            colorbar={"title": "weight" if signed else "value", "thickness": 12},
+            hovertemplate=f"channel %{{y}}, {x_title} %{{x}}: %{{z:.3f}}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(title="channel", autorange="reversed")
+    fig.update_xaxes(title=x_title)
+    c, length = values.shape
+    _style(fig, f"{layer} {what} — {c} channels × {length}", int(min(420, 120 + 14 * c)))
+    fig.update_layout(margin={"l": 60, "r": 10, "t": 40, "b": 40})
+    return fig
+
+
 def filter_grid(weight, layer: str, max_filters: int = 32) -> go.Figure:
     """A first convolution layer's filters (out, in, kh, kw): colour images for RGB input, else heatmaps
-    with red for positive and blue for negative weights (shared scale, so strong filters stand out)."""
+    with red for positive and blue for negative weights (shared scale, so strong filters stand out).
+    A 1-D convolution's (out, in, k) filters: one row per filter (averaged over input channels)."""
     w = _as_numpy(weight)[:max_filters]
+    if w.ndim == 3:
+        return _channel_rows(w.mean(axis=1), layer, "kernel tap", "filters")
     out, cin, kh, kw = w.shape
     columns = min(8, out)
     if cin == 3:  # RGB: each filter scaled to [0, 1] together over its channels
@@ -175,6 +203,31 @@ def filter_grid(weight, layer: str, max_filters: int = 32) -> go.Figure:
     _image_axes(fig)
     rows = int(np.ceil(out / columns))
     return _style(fig, f"{layer} filters — {out} × {kh}×{kw}", int(min(420, 80 + rows * 70)))
+
+
+def input_figure(x, feature_names: Sequence[str] = ()) -> go.Figure:
+    """One non-image input as the model sees it (normalised): a line per feature over the steps of a
+    (L, F) sequence, else a bar per feature (or token)."""
+    values = _as_numpy(x)
+    fig = go.Figure()
+    if values.ndim == 2:
+        for f in range(values.shape[1]):
+            name = feature_names[f] if len(feature_names) == values.shape[1] else f"feature {f}"
+            fig.add_trace(go.Scatter(y=values[:, f], mode="lines+markers", marker_size=4, name=name))
+        _style(fig, f"input — {values.shape[0]} steps × {values.shape[1]} features", 240)
+        fig.update_xaxes(title="step")
+    else:
+        v = values.reshape(-1)
+        labels = list(feature_names) if len(feature_names) == len(v) else [str(i) for i in range(len(v))]
+        fig.add_trace(
+            go.Bar(x=labels, y=v, marker_color="#4c78a8", hovertemplate="%{x}: %{y:.3f}<extra></extra>")
+        )
+        _style(fig, f"input — {len(v)} values", 240)
+        fig.update_xaxes(type="category")
+    fig.update_layout(
+        margin={"l": 40, "r": 10, "t": 40, "b": 40}, showlegend=values.ndim == 2 and values.shape[1] > 1
+    )
+    return fig
 
 
 def activation_bars(

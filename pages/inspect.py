@@ -58,10 +58,8 @@ if held is not None:
                 if picked.raw is not None:
                     st.plotly_chart(plots.image_figure(picked.raw, height=240), key="inspect_input_image")
                 else:
-                    names = list(held.dataset.feature_names) or None
-                    st.plotly_chart(
-                        plots.activation_bars(picked.x[0].flatten(), "input", names), key="inspect_input_bars"
-                    )
+                    names = list(held.dataset.feature_names)
+                    st.plotly_chart(plots.input_figure(picked.x[0], names), key="inspect_input_bars")
             with right:
                 if held.is_classifier:
                     _, probs = dlcore.predict(held.model, picked.x)

@@ -57,6 +57,14 @@ def test_feature_maps_cover_every_convolution_with_its_output_shape():
     assert maps["conv2d2"].min() < 0  # no activation follows conv2d2: the raw output
 
 
+def test_one_dimensional_convolutions_give_channel_by_length_maps_and_filters():
+    model = nn.Sequential(nn.Conv1d(1, 3, 5, padding=2), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 20, 2))
+    maps = feature_maps(model, torch.randn(1, 1, 20))
+    assert maps["0"].shape == (3, 20) and maps["0"].min() >= 0
+    name, weight = first_layer_filters(model)
+    assert name == "0" and weight.shape == (3, 1, 5)
+
+
 def test_feature_maps_before_the_activation_are_the_raw_convolution():
     model, x = cnn(), torch.randn(1, 1, 14, 14)
     raw = feature_maps(model, x, after_activation=False)["conv2d1"]

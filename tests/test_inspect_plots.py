@@ -31,6 +31,21 @@ def test_feature_map_grid_names_the_layer_and_its_shape_and_caps_the_channels():
     assert custom[..., 0].max() == 15
 
 
+def test_one_dimensional_maps_and_filters_are_one_heatmap_with_a_row_per_channel():
+    fig = plots.feature_map_grid(torch.rand(6, 50), "conv1d1")
+    assert np.asarray(fig.data[0].z).shape == (6, 50)
+    assert fig.layout.title.text == "conv1d1 output — 6 channels × 50"
+    filters = plots.filter_grid(torch.randn(6, 2, 5), "conv1d1")
+    assert np.asarray(filters.data[0].z).shape == (6, 5) and filters.data[0].zmin == -filters.data[0].zmax
+
+
+def test_a_sequence_input_is_a_line_per_feature_and_a_table_row_a_bar_per_feature():
+    sequence = plots.input_figure(torch.randn(30, 2), ["x", "y"])
+    assert [t.name for t in sequence.data] == ["x", "y"] and len(sequence.data[0].y) == 30
+    row = plots.input_figure(torch.tensor([1.0, 2.0, 3.0]), ["a", "b", "c"])
+    assert list(row.data[0].x) == ["a", "b", "c"]
+
+
 def test_filter_grid_uses_a_symmetric_scale_for_grey_filters_and_colour_for_rgb():
     grey = plots.filter_grid(torch.randn(6, 1, 3, 3), "conv2d1")
     assert grey.data[0].zmin == -grey.data[0].zmax
