@@ -14,12 +14,14 @@ jobs per owner, a queue per device, a wall-time limit, and reaping of jobs nobod
 
 from __future__ import annotations
 
+import atexit
 import copy
 import gc
 import itertools
 import os
 import threading
 import time
+import weakref
 from collections import deque
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -171,6 +173,7 @@ class Job:
         self._attention = paused  # any command waiting for the training thread
 
     def _launch(self) -> None:
+        _ALL_JOBS.add(self)
         self._done.clear()
         self._thread = threading.Thread(target=self._run, name=f"dlcore-job-{self.id}", daemon=True)
         self._thread.start()
@@ -284,9 +287,9 @@ class Job:
         return self.status in ("queued", "running", "paused")
 
     @property
-    def stopping(self) -> bool:
-        """Told to stop (or reaped) but not ended yet."""
-        return self._stop_reason is not None and self.alive
+    def holds_place(self) -> bool:
+        """Alive and not told to stop: counts towards its owner's limit."""
+        return self.alive and self._stop_reason is None
 
     @property
     def cursor(self) -> int:
@@ -682,10 +685,9 @@ class Scheduler:
     def admit(self, job: Job) -> None:
         """Register a job about to start; TrainError if its owner already has the maximum alive."""
         with self._lock:
-            # Jobs already told to stop end within a step: they do not hold a place (stop, then start anew).
-            mine = [
-                j for j in self._jobs.values() if j.owner == job.owner and j is not job and not j.stopping
-            ]
+            # Jobs told to stop end within a step (and ended ones are on their way out): they hold no place,
+            # so a session can stop its pair and start a new one at once.
+            mine = [j for j in self._jobs.values() if j.owner == job.owner and j is not job and j.holds_place]
             if len(mine) >= self.max_per_owner:
                 raise TrainError(
                     f"you already have {len(mine)} trainings running (the most at once is "
@@ -736,6 +738,17 @@ class Scheduler:
 
 
 _SCHEDULER = Scheduler()
+_ALL_JOBS: weakref.WeakSet[Job] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_all_jobs() -> None:
+    # Torch code still running in a daemon thread while the interpreter shuts down can abort the process.
+    jobs = [job for job in list(_ALL_JOBS) if job.alive]
+    for job in jobs:
+        job.stop("the program is closing")
+    for job in jobs:
+        job.wait(5)
 
 
 def scheduler() -> Scheduler:
