@@ -112,6 +112,16 @@ def _default_loss(ds, out_shape) -> str:
 
 
 def _print_result(job) -> None:
+    epochs = job.epoch_metrics()
+    if len(epochs):
+        last = epochs.iloc[-1]
+        scores = [
+            f"{name.replace('_', ' ')} "
+            + (f"{last[name]:.1%}" if "accuracy" in name else f"{last[name]:.4g}")
+            for name in epochs.columns
+            if name.startswith(("train_", "val_")) and last[name] == last[name]  # NaN: not measured
+        ]
+        print(f"epoch {int(last['epoch'])}: " + ", ".join(scores))
     result = job.result
     if not result:
         return

@@ -285,9 +285,10 @@ class Recorder(Callback):
     def on_epoch_end(self, epoch, logs):
         self.flush()
         self.epoch = epoch
-        if len(logs) > 1:  # a scored epoch (fit scores at most a few a second)
-            train_loss = self._loss_sum / self._loss_samples if self._loss_samples else math.nan
-            self._loss_sum, self._loss_samples = 0.0, 0
+        # The epoch's own mean loss, whether or not fit scored it (it scores at most a few epochs a second).
+        train_loss = self._loss_sum / self._loss_samples if self._loss_samples else math.nan
+        self._loss_sum, self._loss_samples = 0.0, 0
+        if len(logs) > 1:
             row = {
                 **logs,
                 "epoch": epoch,
@@ -316,7 +317,7 @@ class Recorder(Callback):
         samples = sum(self._sizes)
         if window > 0:
             self.samples_per_s = samples / window
-        # Batch-weighted: the train_loss of an epoch row is the mean over every example since the last row.
+        # Batch-weighted: the train_loss of an epoch row is the mean over every example of that epoch.
         self._loss_sum += float(np.dot(losses, self._sizes))
         self._loss_samples += samples
         self._window_start = now

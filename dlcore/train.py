@@ -410,13 +410,17 @@ class Tally:
             y = y_train.float().reshape(len(y_train), -1)
             self.spread_per_sample = float(((y - y.mean(dim=0)) ** 2).sum()) / max(1, len(y))
 
+    def restart(self) -> None:
+        """Forget the epoch so far (no host sync)."""
+        self.score.zero_()
+        self.samples = 0
+
     def read(self) -> dict:
-        """Running train accuracy (or R²) since the last read; {} if no batch was seen."""
+        """Running train accuracy (or R²) over the epoch; {} if no batch was scored."""
         if not self.samples:
             return {}
-        total = float(self.score)  # host sync
-        self.score.zero_()
-        seen, self.samples = self.samples, 0
+        total, seen = float(self.score), self.samples  # host sync
+        self.restart()
         if self.objective.scores_classes:
             return {"train_accuracy": total / (seen * self.units)}
         spread = self.spread_per_sample * seen
@@ -619,6 +623,8 @@ def fit(
                     epoch_logs[f"val_{key}"] = value
                 last_scored = time.perf_counter()
                 score_cost = last_scored - now
+            else:
+                tally.restart()  # each scored epoch reports its own batches only
             for cb in callbacks:
                 cb.on_epoch_end(epoch, epoch_logs)
     except StopTraining as stop:

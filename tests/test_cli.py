@@ -47,7 +47,7 @@ def test_train_prints_scores_and_saves_spec_weights_metrics(spec_file, tmp_path,
     )
     out, err = capsys.readouterr()
     assert code == 0
-    assert "test accuracy" in out and "precision" in out
+    assert "test accuracy" in out and "precision" in out and "epoch 3: train loss" in out
     assert "epoch 3/3" in err and "[" in err  # the progress bar's last state
     assert {p.name for p in run.iterdir()} == {"spec.json", "model.safetensors", "metrics.csv", "config.json"}
     metrics = pd.read_csv(run / "metrics.csv")

@@ -63,6 +63,10 @@ def test_same_seed_same_run_on_cpu():
     losses = [j.metrics()["train_loss"].tolist() for j in (a, b, c)]
     assert losses[0] == losses[1]
     assert losses[0] != losses[2]
+    # The last epoch's scores cover that epoch alone, however many epochs the clock let fit score.
+    last = [j.epoch_metrics().iloc[-1] for j in (a, b)]
+    for column in ("train_loss", "train_accuracy", "val_loss", "val_accuracy"):
+        assert last[0][column] == last[1][column]
 
 
 def test_token_outputs_are_transposed_for_cross_entropy():
