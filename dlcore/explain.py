@@ -155,8 +155,9 @@ for _method in (
     Method(
         "guided_backprop",
         "Guided Backprop",
-        "A gradient in which every ReLU lets only positive signals flow back. Sharp, pretty maps — but the "
-        "sanity check shows they barely depend on the model's weights.",
+        "A gradient in which every ReLU lets only positive signals flow back. Sharp, pretty maps — but in "
+        "large image networks they hardly change when the top layers are randomised (Adebayo et al., "
+        "2018). Put it through the sanity check.",
         _guided_backprop,
     ),
 ):

@@ -338,7 +338,7 @@ def feature_attribution_bars(
 def randomisation_figure(image, stages: Sequence[Mapping], method_title: str, signed: bool) -> go.Figure:
     """The sanity check: the map for the trained model, then after re-initialising layers from the top."""
     attributions = {s["stage"]: s["attribution"] for s in stages}
-    captions = {s["stage"]: f"similarity {s['similarity']:.2f}" for s in stages}
+    captions = {s["stage"]: f"similarity {round(s['similarity'], 2) + 0.0:.2f}" for s in stages}  # no "-0.00"
     fig = attribution_grid(
         image,
         attributions,

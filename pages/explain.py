@@ -165,7 +165,8 @@ if held is not None:
             )
             st.markdown(
                 f"With every layer random, the **{spec.title}** map's similarity to the trained model's "
-                f"is **{final:.2f}** (1 = the same ranking of the inputs, 0 = unrelated): {verdict}."
+                f"is **{round(final, 2) + 0.0:.2f}** (1 = the same ranking of the inputs, 0 = unrelated): "
+                f"{verdict}."
             )
 
     with cheating:
@@ -211,6 +212,7 @@ if held is not None:
             st.markdown(
                 "Saliency and Integrated Gradients of the cheater pile up on the corner mark; the honest "
                 "model's follow the shape. Grad-CAM weights whole feature maps by one number each, so it "
-                "lights every bright patch the layer responds to — it cannot show a cue that lives in "
-                "*where* a mark is. No single map tells the whole story."
+                "lights every bright patch the layer responds to — the mark, but the shape just as much: it "
+                "cannot tell you which of the two the decision rested on. No single map tells the whole "
+                "story."
             )
