@@ -15,7 +15,6 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
-from dlcore.inspect import PERCENTILES as PERCENTILES
 from dlcore.plots import UIREVISION, confusion_matrix, downsample
 
 SIGNED_SCALE = "RdBu_r"  # red pushes the class score up, blue pushes it down, white: no effect

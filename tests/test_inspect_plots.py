@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dlcore import plots_inspect as plots
+from dlcore.inspect import PERCENTILES
 
 
 @settings(max_examples=30, deadline=None)
@@ -78,7 +79,7 @@ def test_distribution_over_time_draws_nested_bands_and_the_median():
             "layer": "linear1",
             "kind": "weight",
             "norm": 1.0,
-            **{f"p{q}": q / 100 + s for q in plots.PERCENTILES},
+            **{f"p{q}": q / 100 + s for q in PERCENTILES},
         }
         for s in range(3)
     ]
