@@ -118,11 +118,13 @@ def network_figure(
     output_names: list[str],
     selected: Edge | None = None,
     min_rows: int = 0,
+    width_px: int = 620,
 ) -> NetworkPicture:
     """Neurons as small heatmaps in columns (input, hidden..., output); edges blue (+) / orange (−),
     thicker for larger weights; a small square at each neuron's corner is its bias. Hover shows every
     value; clicking a weight or bias selects it (trace 0, point i = `edges[i]`). `min_rows` draws room
-    for at least that many neurons per column (two networks side by side at the same scale)."""
+    for at least that many neurons per column (two networks side by side at the same scale); `width_px`
+    is the width the chart will get on the page, which sets its height."""
     columns = [maps.inputs] + list(maps.hidden) + [maps.output]
     tallest = max(min_rows, *(len(c) for c in columns))
     size, gap = 0.52, 0.74  # node side and vertical pitch, in data units (one column = 1.6 units)
@@ -228,8 +230,10 @@ def network_figure(
     )
     annotations = _column_titles(columns, network, centre, size)
     annotations += [
-        dict(
-            x=centre(0, r)[0] - size / 2 - 0.08,
+        dict(  # in the left margin: x in paper units, so the names fit at any scale
+            x=0,
+            xref="paper",
+            xshift=-4,
             y=centre(0, r)[1],
             text=FEATURE_LABELS[f],
             showarrow=False,
@@ -240,7 +244,9 @@ def network_figure(
     ]
     annotations += [
         dict(
-            x=centre(last, r)[0] + size / 2 + 0.08,
+            x=1,
+            xref="paper",
+            xshift=4,
             y=centre(last, r)[1],
             text=n,
             showarrow=False,
@@ -250,13 +256,18 @@ def network_figure(
         for r, n in enumerate(output_names)
     ]
     y_range = [-(tallest - 1) * gap - 0.5, 0.85]
-    height = int(16 + (y_range[1] - y_range[0]) * PIXELS_PER_UNIT)
+    x_range = [-size / 2 - 0.05, last * pitch + size / 2 + 0.05]
+    # Equal scales keep neurons square; the height that fills `width_px` leaves no empty margins. The
+    # input and output names sit in fixed pixel margins, so they fit at any scale.
+    margin = dict(l=46, r=84, t=8, b=8)
+    per_unit = min(MAX_PIXELS_PER_UNIT, (width_px - margin["l"] - margin["r"]) / (x_range[1] - x_range[0]))
+    height = int(16 + (y_range[1] - y_range[0]) * per_unit)
     layout = dict(
         images=images,
         annotations=annotations,
         height=height,
-        margin=dict(l=8, r=8, t=8, b=8),
-        xaxis=dict(visible=False, range=[-1.25, last * pitch + 1.5], fixedrange=True, constrain="domain"),
+        margin=margin,
+        xaxis=dict(visible=False, range=x_range, fixedrange=True, constrain="domain"),
         # equal scales keep the neurons square; the height fits a ~600 px wide column without margins
         yaxis=dict(visible=False, range=y_range, fixedrange=True, scaleanchor="x", constrain="domain"),
         plot_bgcolor="white",
@@ -270,7 +281,7 @@ def network_figure(
     return NetworkPicture(_figure(data, layout), edges)
 
 
-PIXELS_PER_UNIT = 80
+MAX_PIXELS_PER_UNIT = 95  # neurons at most ~50 px: small networks do not grow huge
 THUMBNAIL = 25  # pixels per neuron picture: shown at ~45 px, smooth enough, and 4x cheaper than 50
 # numbers as marker colours (one array, no list of strings): -1 orange bias, 0 invisible weight, 1 blue bias
 CLICK_COLOURS = [[0.0, _hex(NEGATIVE)], [0.5, "rgba(0,0,0,0)"], [1.0, _hex(POSITIVE)]]
@@ -332,9 +343,11 @@ def _column_titles(columns, network: Network, centre, size: float) -> list[dict]
             text = "<b>Output</b>"
         else:
             act = ACTIVATION_LABELS[network.activations[col - 1]]
-            text = f"<b>{len(planes)} neuron{'s' if len(planes) > 1 else ''}</b><br>{act}"
+            # words only where columns are wide enough for them (the hover names every neuron's activation)
+            unit = f" neuron{'s' if len(planes) > 1 else ''}"
+            text = f"<b>{len(planes)}</b>" if len(columns) > 6 else f"<b>{len(planes)}{unit}</b><br>{act}"
         x, _ = centre(col, 0)
-        titles.append(dict(x=x, y=0.8, yanchor="top", text=text, showarrow=False, font=dict(size=12)))
+        titles.append(dict(x=x, y=0.8, yanchor="top", text=text, showarrow=False, font=dict(size=11)))
     return titles
 
 

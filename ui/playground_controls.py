@@ -318,7 +318,8 @@ def network_shape(side: str, state: pg.Playground) -> None:
             "Hidden layers",
             0,
             limits.max_layers,
-            help=f"Add or remove hidden layers (up to {limits.max_layers}).",
+            help=f"Add or remove hidden layers (up to {limits.max_layers}); the boxes beside set the "
+            f"neurons in each layer (up to {limits.max_neurons}).",
             **store.on_change(
                 f"{key}-layers", _network_change(side, lambda n, k: _set_depth(n, int(k), limits))
             ),
@@ -326,7 +327,7 @@ def network_shape(side: str, state: pg.Playground) -> None:
     for i, width in enumerate(widths):
         store.bind(f"{key}-width{i}", width)
         cols[i + 1].number_input(
-            f"Layer {i + 1} neurons",
+            f"Layer {i + 1}" if len(widths) <= 3 else f"L{i + 1}",  # short where columns are narrow
             1,
             limits.max_neurons,
             **store.on_change(
