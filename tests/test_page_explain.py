@@ -95,3 +95,21 @@ def test_tabular_models_get_one_bar_per_named_feature_and_a_sanity_chart(app):
     at.button(key="explain_sanity_run").click().run()
     assert not at.exception
     assert any("explain_sanity_fig" in c.proto.id for c in at.get("plotly_chart"))
+
+
+def test_a_regression_model_gets_a_reason_and_the_offer_of_a_classifier(app):
+    import dlcore
+
+    ds = dlcore.data.load("sine", num_sequences=200)
+    spec = {
+        "input_shape": list(ds.input_shape),
+        "layers": [{"type": "Flatten"}, {"type": "Linear", "out_features": 1}],
+    }
+    job = dlcore.start_training(
+        dlcore.ModelSpec.from_dict(spec), ds, dlcore.TrainConfig(loss="mse", epochs=1)
+    )
+    assert job.wait(60), job.error
+    at = open_page(app, job)
+    assert "your model does regression on sine" in at.info[0].value
+    assert "takes the place of your current model" in at.info[0].value
+    assert at.button(key="explain_quick")

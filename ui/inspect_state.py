@@ -159,9 +159,10 @@ def wait_for(job, seconds: float) -> bool:
 
 def offer_quick_model(why: str, key: str) -> None:
     """Say why there is nothing to show yet and offer the one-click quick model."""
+    replaces = " It takes the place of your current model." if current_job() is not None else ""
     st.info(
         f"{why} Train one on the **Train** page, or let the playground train a quick one here: a small "
-        "CNN on the 8×8 handwritten digits, ready in a few seconds.",
+        f"CNN on the 8×8 handwritten digits, ready in a few seconds.{replaces}",
         icon=":material/psychology:",
     )
     if st.button("Train a quick model", icon=":material/bolt:", type="primary", key=key):
