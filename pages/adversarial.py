@@ -70,10 +70,12 @@ if held is not None:
     )
     model = models[target]
 
-    picked = pick_input(held, key="adversarial", allow_new=False)
-    if picked is not None and picked.label is not None:
+    picked = pick_input(held, key="adversarial")
+    if picked is not None:
+        # A drawn or uploaded input has no true class: the attack pushes the model off its own answer.
+        label = picked.label if picked.label is not None else verdict(model, picked.x, names)[0]
         try:
-            adv = dlcore.attack(attack, model, picked.x, picked.label, eps, space)
+            adv = dlcore.attack(attack, model, picked.x, label, eps, space)
         except dlcore.DlcoreError as err:
             show_error(err)
             adv = None

@@ -45,3 +45,23 @@ def test_adversarial_training_flattens_the_accuracy_curve(app, trained_job):
     plain, robust = "your model, FGSM", "adversarially trained copy, FGSM"
     assert at_eps[(robust, 0.1)] > at_eps[(plain, 0.1)] + 0.1
     assert at_eps[(robust, 0.0)] > 0.9  # still accurate on clean images
+
+
+def test_a_drawn_digit_can_be_attacked_away_from_the_models_own_answer(app, trained_job, monkeypatch):
+    import sys
+    import types
+
+    import numpy as np
+
+    drawing = np.zeros((224, 224, 4), dtype=np.uint8)
+    drawing[40:190, 100:125, :3] = 255  # a "1"
+    drawing[..., 3] = 255
+    fake = types.ModuleType("streamlit_drawable_canvas")
+    fake.st_canvas = lambda **kwargs: types.SimpleNamespace(image_data=drawing)
+    monkeypatch.setitem(sys.modules, "streamlit_drawable_canvas", fake)
+    at = open_page(app, trained_job)
+    at.radio(key="adversarial_source").set_value("draw").run()
+    at.slider(key="adversarial_eps").set_value(0.5).run()
+    at.radio(key="adversarial_attack").set_value("pgd").run()
+    assert not at.exception
+    assert at.error and at.error[0].value.startswith("Fooled")

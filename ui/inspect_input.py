@@ -43,12 +43,12 @@ def _test_example(held: Subject, index: int, note: str = "") -> Picked:
     return Picked(x, raw, label, f"Test example #{index}{truth}{note}")
 
 
-def pick_input(held: Subject, key: str, allow_new: bool = True) -> Picked | None:
+def pick_input(held: Subject, key: str) -> Picked | None:
     """Widgets to choose an input; returns it, or None (with a hint shown) when none is chosen yet."""
     sources = ["test"]
     if held.is_classifier:
         sources.append("misclassified")
-    if allow_new and held.is_image:
+    if held.is_image:
         if held.dataset.input_shape[0] == 1:
             sources.append("draw")
         sources.append("upload")
