@@ -10,7 +10,9 @@ from ui.inspect_lesson import ensure_lesson_models
 from ui.inspect_state import require_subject, snapshot_bar
 
 METHODS = dict(dlcore.EXPLAIN_METHODS.items())
+SIGNED = {m.title: m.signed for m in METHODS.values()}
 DEFAULT_METHODS = ["saliency", "integrated_gradients", "smoothgrad", "grad_cam"]
+LESSON_METHODS = ["saliency", "integrated_gradients", "grad_cam"]
 
 
 def method_help() -> None:
@@ -49,6 +51,140 @@ def show_maps(held, raw, x, maps: dict, title: str, key: str, signed: dict | Non
         st.plotly_chart(plots.feature_attribution_bars(maps, names, title), key=key)
 
 
+def draw_why(held, available: list[str], conv_layers: list[str]):
+    """Attributions for one input by the chosen methods; returns the input (the sanity check reuses it)."""
+    picked = pick_input(held, key="explain")
+    if picked is None:
+        return None
+    _, probs = dlcore.predict(held.model, picked.x)
+    predicted = int(probs[0].argmax())
+    names = held.class_names
+    c1, c2, c3 = st.columns([2, 3, 2])
+    c1.markdown(
+        f"{picked.caption}  \nThe model says **{names[predicted]}** ({float(probs[0, predicted]):.0%})."
+    )
+    choice = c1.selectbox(
+        "Explain the class",
+        ["predicted"] + names,
+        format_func=lambda c: f"predicted ({names[predicted]})" if c == "predicted" else c,
+        key="explain_class",
+    )
+    target = predicted if choice == "predicted" else names.index(choice)
+    chosen = c2.multiselect(
+        "Methods",
+        available,
+        default=[n for n in DEFAULT_METHODS if n in available] or available[:3],
+        format_func=lambda n: METHODS[n].title,
+        key="explain_methods",
+    )
+    layer = None
+    if conv_layers and "grad_cam" in chosen:
+        layer = c3.selectbox(
+            "Grad-CAM layer",
+            conv_layers,
+            index=len(conv_layers) - 1,
+            key="explain_layer",
+            help="Early layers give sharp maps of simple patterns; the last one is the usual choice.",
+        )
+    maps = attributions(held.model, picked.x, target, chosen, layer)
+    show_maps(held, picked.raw, picked.x, maps, f"Evidence for class {names[target]}", "explain_grid", SIGNED)
+    if picked.raw is not None and maps:
+        st.caption(
+            "Red: raised the score of this class; blue: lowered it (signed methods). Saliency, "
+            "SmoothGrad and "
+            "Grad-CAM show how much, not which way (darker = more). Each map is scaled to its own maximum."
+        )
+    method_help()
+    return picked
+
+
+def draw_sanity(held, picked, available: list[str]) -> None:
+    """The model-randomisation test on the input of the first tab (or the first test example)."""
+    st.markdown(
+        "If a map is really about what the model **learned**, it must change when the learned weights are "
+        "thrown away. Here the layers are re-initialised one by one from the output back to the input "
+        "(Adebayo et al., 2018, *Sanity Checks for Saliency Maps*). A map that stays the same was drawing "
+        "the input, not the model's reasoning."
+    )
+    c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+    method = c1.selectbox(
+        "Method to test", available, format_func=lambda n: METHODS[n].title, key="explain_sanity_method"
+    )
+    if c2.button("Randomise the layers", icon=":material/casino:", key="explain_sanity_run"):
+        x = picked.x if picked is not None else held.dataset.test[0][:1]
+        raw = picked.raw if picked is not None else None
+        if raw is None and held.is_image:
+            raw = held.dataset.denormalize(x)[0]
+        _, probs = dlcore.predict(held.model, x)
+        try:
+            stages = dlcore.randomisation_check(method, held.model, x, int(probs[0].argmax()))
+        except dlcore.DlcoreError as err:
+            show_error(err)
+        else:
+            stages = [dict(s, attribution=s["attribution"][0]) for s in stages]
+            st.session_state["explain_sanity"] = (method, stages, raw, x)
+    if "explain_sanity" not in st.session_state:
+        return
+    method, stages, raw, x = st.session_state["explain_sanity"]
+    spec = METHODS[method]
+    if raw is not None:
+        st.plotly_chart(
+            plots.randomisation_figure(raw, stages, spec.title, spec.signed), key="explain_sanity_fig"
+        )
+    else:
+        maps = {f"{s['stage']} ({s['similarity']:.2f})": s["attribution"] for s in stages}
+        show_maps(held, None, x, maps, f"{spec.title} as the layers are randomised", "explain_sanity_fig")
+    final = round(stages[-1]["similarity"], 2) + 0.0  # + 0.0: never "-0.00"
+    verdict = (
+        "it depends on the weights, so it can tell you something about the model"
+        if final < 0.5
+        else "it barely depends on the weights: treat it as a picture of the input, not of the model"
+    )
+    st.markdown(
+        f"With every layer random, the **{spec.title}** map's similarity to the trained model's is "
+        f"**{final:.2f}** (1 = the same ranking of the inputs, 0 = unrelated): {verdict}."
+    )
+
+
+def draw_lesson() -> None:
+    """The cheating-model lesson: a cue-trained and an honest CNN, where each one looks."""
+    st.markdown(
+        "In the **shapes** dataset with `spurious_cue` on, a small white square in a corner gives the class "
+        "away in every training image — but in the test images it sits in a random corner. A network takes "
+        "the shortcut. Train two identical CNNs, one with the cue and one without, and see where each one "
+        "looks."
+    )
+    lesson = ensure_lesson_models("explain_lesson_train")
+    if lesson is None:
+        return
+    models = {
+        "Cheater (trained with the cue)": lesson["cheater"],
+        "Honest (trained without)": lesson["honest"],
+    }
+    data = lesson["cheater_data"]  # training images carry the mark at their class's corner
+    test_x, test_y = data.test  # ... and test images in a random corner
+    for column, (title, model) in zip(st.columns(2), models.items(), strict=True):
+        accuracy = float((dlcore.predict(model, test_x)[0] == test_y).float().mean())
+        column.metric(f"{title.split(' (')[0]}: test accuracy", f"{accuracy:.0%}")
+    index = st.slider("Training image", 0, len(data.train[0]) - 1, 0, key="explain_lesson_index")
+    x, y = data.train[0][index : index + 1], int(data.train[1][index])
+    raw = data.denormalize(x)[0]
+    for role, (title, model) in zip(("cheater", "honest"), models.items(), strict=True):
+        maps = {METHODS[m].title: dlcore.explain(m, model, x, y)[0] for m in LESSON_METHODS}
+        captions = {
+            t: f"{dlcore.attribution_mass(a, data.cue_region):.0%} in the corners" for t, a in maps.items()
+        }
+        st.plotly_chart(
+            plots.attribution_grid(raw, maps, SIGNED, title, captions), key=f"explain_lesson_{role}"
+        )
+    st.markdown(
+        "Saliency and Integrated Gradients of the cheater pile up on the corner mark; the honest model's "
+        "follow the shape. Grad-CAM weights whole feature maps by one number each, so it lights every bright "
+        "patch the layer responds to — the mark, but the shape just as much: it cannot tell you which of the "
+        "two the decision rested on. No single map tells the whole story."
+    )
+
+
 st.title(":material/lightbulb: Explain")
 st.caption("Why did the model say that? Seven ways to ask — and a test of which answers to trust.")
 
@@ -58,161 +194,9 @@ if held is not None:
     why, sanity, cheating = st.tabs(["Why this prediction?", "Sanity check", "The cheating model"])
     conv_layers = dlcore.conv_layer_names(held.model)
     available = [n for n in METHODS if conv_layers or not METHODS[n].needs_conv_layer]
-
     with why:
-        picked = pick_input(held, key="explain")
-        if picked is not None:
-            _, probs = dlcore.predict(held.model, picked.x)
-            predicted = int(probs[0].argmax())
-            names = held.class_names
-            c1, c2, c3 = st.columns([2, 3, 2])
-            c1.markdown(
-                f"{picked.caption}  \nThe model says **{names[predicted]}** "
-                f"({float(probs[0, predicted]):.0%})."
-            )
-            choice = c1.selectbox(
-                "Explain the class",
-                ["predicted"] + names,
-                format_func=lambda c: f"predicted ({names[predicted]})" if c == "predicted" else c,
-                key="explain_class",
-            )
-            target = predicted if choice == "predicted" else names.index(choice)
-            chosen = c2.multiselect(
-                "Methods",
-                available,
-                default=[n for n in DEFAULT_METHODS if n in available] or available[:3],
-                format_func=lambda n: METHODS[n].title,
-                key="explain_methods",
-            )
-            layer = None
-            if conv_layers and "grad_cam" in chosen:
-                layer = c3.selectbox(
-                    "Grad-CAM layer",
-                    conv_layers,
-                    index=len(conv_layers) - 1,
-                    key="explain_layer",
-                    help="Early layers give sharp maps of simple patterns; the last one is the usual choice.",
-                )
-            maps = attributions(held.model, picked.x, target, chosen, layer)
-            signed = {m.title: m.signed for m in METHODS.values()}
-            show_maps(
-                held,
-                picked.raw,
-                picked.x,
-                maps,
-                f"Evidence for class {names[target]}",
-                "explain_grid",
-                signed,
-            )
-            if picked.raw is not None and maps:
-                st.caption(
-                    "Red: raised the score of this class; blue: lowered it (signed methods). Saliency, "
-                    "SmoothGrad "
-                    "and Grad-CAM show how much, not which way (darker = more). Each map is scaled to "
-                    "its own "
-                    "maximum."
-                )
-            method_help()
-
+        picked = draw_why(held, available, conv_layers)
     with sanity:
-        st.markdown(
-            "If a map is really about what the model **learned**, it must change when the learned weights "
-            "are thrown away. Here the layers are re-initialised one by one from the output back to the "
-            "input (Adebayo et al., 2018, *Sanity Checks for Saliency Maps*). A map that stays the same "
-            "was drawing the input, not the model's reasoning."
-        )
-        c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
-        method = c1.selectbox(
-            "Method to test", available, format_func=lambda n: METHODS[n].title, key="explain_sanity_method"
-        )
-        if c2.button("Randomise the layers", icon=":material/casino:", key="explain_sanity_run"):
-            sample = picked  # the input chosen in the first tab, else the first test example
-            x = sample.x if sample is not None else held.dataset.test[0][:1]
-            _, probs = dlcore.predict(held.model, x)
-            try:
-                stages = dlcore.randomisation_check(method, held.model, x, int(probs[0].argmax()), layer=None)
-            except dlcore.DlcoreError as err:
-                show_error(err)
-                stages = None
-            if stages:
-                raw = sample.raw if sample is not None else None
-                if raw is None and held.is_image:
-                    raw = held.dataset.denormalize(x)[0]
-                st.session_state["explain_sanity"] = (
-                    method,
-                    [dict(s, attribution=s["attribution"][0]) for s in stages],
-                    raw,
-                    x,
-                )
-        result = st.session_state.get("explain_sanity")
-        if result is not None:
-            method_name, stages, raw, x = result
-            spec = METHODS[method_name]
-            if raw is not None:
-                st.plotly_chart(
-                    plots.randomisation_figure(raw, stages, spec.title, spec.signed), key="explain_sanity_fig"
-                )
-            else:
-                maps = {f"{s['stage']} ({s['similarity']:.2f})": s["attribution"] for s in stages}
-                show_maps(
-                    held, None, x, maps, f"{spec.title} as the layers are randomised", "explain_sanity_fig"
-                )
-            final = stages[-1]["similarity"]
-            verdict = (
-                "it depends on the weights, so it can tell you something about the model"
-                if final < 0.5
-                else "it barely depends on the weights: treat it as a picture of the input, not of the model"
-            )
-            st.markdown(
-                f"With every layer random, the **{spec.title}** map's similarity to the trained model's "
-                f"is **{round(final, 2) + 0.0:.2f}** (1 = the same ranking of the inputs, 0 = unrelated): "
-                f"{verdict}."
-            )
-
+        draw_sanity(held, picked, available)
     with cheating:
-        st.markdown(
-            "In the **shapes** dataset with `spurious_cue` on, a small white square in a corner gives the "
-            "class away in every training image — but in the test images it sits in a random corner. A "
-            "network takes the shortcut. Train two identical CNNs, one with the cue and one without, and "
-            "see where each one looks."
-        )
-        lesson = ensure_lesson_models("explain_lesson_train")
-        if lesson is not None:
-            cheater, honest = lesson["cheater"], lesson["honest"]
-            data = lesson["cheater_data"]  # training images carry the mark at their class's corner
-            test_x, test_y = data.test
-            acc = {
-                role: float((dlcore.predict(model, test_x)[0] == test_y).float().mean())
-                for role, model in (("cheater", cheater), ("honest", honest))
-            }
-            m1, m2 = st.columns(2)
-            m1.metric(
-                "Cheater: test accuracy", f"{acc['cheater']:.0%}", help="Test marks are in a random corner"
-            )
-            m2.metric("Honest model: test accuracy", f"{acc['honest']:.0%}")
-            n = len(data.train[0])
-            index = st.slider("Training image", 0, n - 1, 0, key="explain_lesson_index")
-            x = data.train[0][index : index + 1]
-            y = int(data.train[1][index])
-            raw = data.denormalize(x)[0]
-            lesson_methods = ["saliency", "integrated_gradients", "grad_cam"]
-            for role, model in (("cheater", cheater), ("honest", honest)):
-                maps = {METHODS[m].title: dlcore.explain(m, model, x, y)[0] for m in lesson_methods}
-                share = {title: dlcore.attribution_mass(a, data.cue_region) for title, a in maps.items()}
-                captions = {title: f"{share[title]:.0%} in the corners" for title in maps}
-                title = (
-                    f"{'Cheater (trained with the cue)' if role == 'cheater' else 'Honest (trained without)'}"
-                )
-                st.plotly_chart(
-                    plots.attribution_grid(
-                        raw, maps, {m.title: m.signed for m in METHODS.values()}, title, captions
-                    ),
-                    key=f"explain_lesson_{role}",
-                )
-            st.markdown(
-                "Saliency and Integrated Gradients of the cheater pile up on the corner mark; the honest "
-                "model's follow the shape. Grad-CAM weights whole feature maps by one number each, so it "
-                "lights every bright patch the layer responds to — the mark, but the shape just as much: it "
-                "cannot tell you which of the two the decision rested on. No single map tells the whole "
-                "story."
-            )
+        draw_lesson()

@@ -71,7 +71,7 @@ def test_the_cheating_lesson_trains_two_models_and_compares_them(app, trained_jo
     assert not at.exception
     accuracy = {m.label: float(m.value.rstrip("%")) / 100 for m in at.metric}
     # The cheater read the corner mark, which is random in the test images: it falls far behind.
-    assert accuracy["Cheater: test accuracy"] + 0.2 < accuracy["Honest model: test accuracy"]
+    assert accuracy["Cheater: test accuracy"] + 0.2 < accuracy["Honest: test accuracy"]
     assert subplot_titles(at, "explain_lesson_cheater")[0] == "input"
 
 
