@@ -181,3 +181,15 @@ def test_every_lesson_preset_opens_and_draws(open_page, name):
     assert state_of(at) == pg.preset(name)
     assert not at.error
     assert any("pg-epoch" in m.value for m in at.markdown)  # the live panel drew every network
+
+
+def test_a_diverging_network_stops_playing_and_says_why(open_page):
+    at = open_page({"dataset": "plane", "layers": "8,8", "act": "relu", "lr": "10"})
+    at.button(key="pg-play").click().run()
+    job_of(at).wait(30)
+    assert job_of(at).status == "failed"
+    at.run()  # the live panel notices, stops playing and reruns the page
+    at.run()
+    assert not at.exception
+    assert at.session_state["playground_playing"] is False
+    assert any("learning rate" in e.value for e in at.error)

@@ -4,7 +4,7 @@ The engine's Job does the training; this module only decides when a network need
 - its architecture, data or seed changed -> a fresh job (new weights, epoch 0), like TF Playground;
 - only how it trains changed (learning rate, optimizer, regularisation, batch size) -> a new job that
   continues from the current weights, so a teacher can lower the learning rate mid-lesson;
-- the job ended on its own (time limit, or reaped while the tab sat paused) -> the same, on Play.
+- the job ended on its own (its time limit, or reaped while the tab was on another page) -> the same.
 Jobs start paused at step 0, so the page shows the untrained network before anyone presses Play.
 """
 
@@ -83,13 +83,25 @@ def sync(state: pg.Playground) -> dict[str, Run]:
             if run is not None:
                 _stop(run)
             current[side] = _start(state, network, model_key, training_key)
-        elif run.training_key != training_key or (is_playing() and _ended_by_itself(run)):
+        elif run.training_key != training_key or _ended_by_itself(run):
             current[side] = _continue(run, state, network, training_key)
     return current
 
 
 def _ended_by_itself(run: Run) -> bool:
-    return run.job is not None and run.job.status in ("finished", "stopped")
+    """Ended without a training problem: its time limit, or stopped while the tab was elsewhere.
+
+    A job stopped before its first step currently reports "failed" (the engine raises its stop signal
+    before the loop starts); nothing can have gone wrong with training at step 0, so that counts too."""
+    job = run.job
+    if job is None:
+        return False
+    return job.status in ("finished", "stopped") or (job.status == "failed" and job.progress()["step"] == 0)
+
+
+def failed(run: Run) -> bool:
+    """Training itself went wrong (e.g. the loss diverged): show `run.job.error`, do not restart."""
+    return run.job is not None and run.job.status == "failed" and not _ended_by_itself(run)
 
 
 def _start(state, network, model_key, training_key, weights=None, epoch_offset=0, history=None) -> Run:

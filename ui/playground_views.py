@@ -21,6 +21,7 @@ from ui import playground_state as state_store
 from ui.errors import show_error
 
 POLL_S = 0.15  # seconds between polls: 6.7 a second asked, so at least 5 arrive on a busy server
+IDLE_POLL_S = 5.0  # while paused: only the heartbeat that keeps this tab's paused networks alive
 RESOLUTION = 50  # grid points per axis for every neuron's picture
 EDIT_KEY = "playground_edit"  # (side, Edge) being edited
 REVISION_KEY = "playground_chart_revision"  # bumped to clear a chart's click selection
@@ -50,7 +51,7 @@ def network_panel(side: str, state: pg.Playground) -> None:
     """Draw one network's live views (call once per side, inside its container)."""
     playing = runs.is_playing()
 
-    @st.fragment(run_every=POLL_S if playing else None)
+    @st.fragment(run_every=POLL_S if playing else IDLE_POLL_S)
     def live() -> None:
         _draw(side, state, playing)
 
@@ -70,10 +71,13 @@ def _draw(side: str, state: pg.Playground, playing: bool) -> None:
         return
     job = run.job
     job.heartbeat()
-    if job.status == "failed":
+    if runs.failed(run):
         show_error(job.error or "training failed")
-    elif playing and not job.alive:
-        st.rerun()  # the page starts a continuing job (time limit reached, or reaped while paused)
+        if playing:  # stop playing (once): the message stays until the settings change
+            runs.pause()
+            st.rerun()
+    elif not job.alive:
+        st.rerun()  # the page starts a job that continues from these weights (its time limit was reached)
     try:
         model = job.snapshot()
     except dlcore.DlcoreError:
