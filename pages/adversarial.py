@@ -21,115 +21,70 @@ def verdict(model, x, names: list[str]) -> tuple[int, str]:
     return k, f"{names[k]} ({float(probs[0, k]):.0%})"
 
 
-def curve_rows(model, label: str, attack: str, space) -> list[dict]:
-    x, y = held.dataset.test
-    frame = dlcore.accuracy_under_attack(
-        model, x[:CURVE_EXAMPLES], y[:CURVE_EXAMPLES], EPSILONS, attack, space
-    )
-    return [dict(row, label=f"{label}, {ATTACKS[attack].title}") for row in frame.to_dict("records")]
-
-
-st.title(":material/theater_comedy: Adversarial examples")
-st.caption("Change every pixel by a hair, in just the wrong direction, and the network sees something else.")
-
-held = require_subject("adversarial", classifier=True)
-if held is not None:
-    held = snapshot_bar(held, key="adversarial_snapshot_button")
-    space = dlcore.InputSpace.for_dataset(held.dataset)
+def draw_attack(held, model, target: str, attack: str, eps: float, space) -> None:
+    """One input: original, amplified perturbation and adversarial version, with the model's answers."""
     names = held.class_names
-    unit = "of the pixel range" if held.is_image else "standard deviations per feature"
-    robust = st.session_state.get(ROBUST_KEY)
-    if robust is not None and robust["job"] is not held.job:
-        robust = st.session_state[ROBUST_KEY] = None  # a new model: the robust copy belonged to the old one
-
-    c1, c2 = st.columns([1, 2])
-    attack = c1.radio(
-        "Attack",
-        list(ATTACKS),
-        format_func=lambda a: ATTACKS[a].title,
-        horizontal=True,
-        key="adversarial_attack",
-    )
-    c1.caption(ATTACKS[attack].help)
-    eps = c2.slider(
-        f"ε — how far each input value may move ({unit})",
-        0.0,
-        0.5,
-        0.1,
-        0.01,
-        key="adversarial_eps",
-        help="0 changes nothing. For images, 0.1 lets every pixel move by a tenth of black-to-white.",
-    )
-    models = {"your model": held.model}
-    if robust is not None:
-        models["adversarially trained copy"] = robust["model"]
-    target = (
-        st.radio("Model to attack", list(models), horizontal=True, key="adversarial_target")
-        if robust
-        else "your model"
-    )
-    model = models[target]
-
     picked = pick_input(held, key="adversarial")
-    if picked is not None:
-        # A drawn or uploaded input has no true class: the attack pushes the model off its own answer.
-        label = picked.label if picked.label is not None else verdict(model, picked.x, names)[0]
-        try:
-            adv = dlcore.attack(attack, model, picked.x, label, eps, space)
-        except dlcore.DlcoreError as err:
-            show_error(err)
-            adv = None
-        if adv is not None:
-            k0, before = verdict(model, picked.x, names)
-            k1, after = verdict(model, adv, names)
-            if held.is_image:
-                raw, raw_adv = held.dataset.denormalize(picked.x)[0], held.dataset.denormalize(adv)[0]
-                amplify = 0.5 / eps if eps > 0 else 1.0
-                fig = plots.adversarial_figure(
-                    raw,
-                    raw_adv - raw,
-                    raw_adv,
-                    [f"original: {before}", "perturbation", f"adversarial: {after}"],
-                    amplify,
-                )
-                st.plotly_chart(fig, key="adversarial_triplet")
-            else:
-                delta = adv[0] - picked.x[0]
-                st.plotly_chart(
-                    plots.feature_attribution_bars(
-                        {"change": delta},
-                        list(held.dataset.feature_names),
-                        "How the attack moved each feature",
-                    ),
-                    key="adversarial_delta",
-                )
-                st.markdown(f"Before: **{before}** · after: **{after}**")
-            if k1 != k0:
-                st.error(
-                    f"Fooled: {target} now says **{after}** instead of **{before}**.",
-                    icon=":material/theater_comedy:",
-                )
-            elif eps > 0:
-                st.success(
-                    f"Not fooled at ε = {eps:g}: still **{after}**. Try a larger ε, or PGD.",
-                    icon=":material/shield:",
-                )
+    if picked is None:
+        return
+    # A drawn or uploaded input has no true class: the attack pushes the model off its own answer.
+    label = picked.label if picked.label is not None else verdict(model, picked.x, names)[0]
+    try:
+        adv = dlcore.attack(attack, model, picked.x, label, eps, space)
+    except dlcore.DlcoreError as err:
+        show_error(err)
+        return
+    k0, before = verdict(model, picked.x, names)
+    k1, after = verdict(model, adv, names)
+    if held.is_image:
+        raw, raw_adv = held.dataset.denormalize(picked.x)[0], held.dataset.denormalize(adv)[0]
+        captions = [f"original: {before}", "perturbation", f"adversarial: {after}"]
+        amplify = 0.5 / eps if eps > 0 else 1.0  # the largest change shows as black or white
+        st.plotly_chart(
+            plots.adversarial_figure(raw, raw_adv - raw, raw_adv, captions, amplify),
+            key="adversarial_triplet",
+        )
+    else:
+        change = {"change": adv[0] - picked.x[0]}
+        title = "How the attack moved each feature"
+        st.plotly_chart(
+            plots.feature_attribution_bars(change, list(held.dataset.feature_names), title),
+            key="adversarial_delta",
+        )
+        st.markdown(f"Before: **{before}** · after: **{after}**")
+    if k1 != k0:
+        st.error(
+            f"Fooled: {target} now says **{after}** instead of **{before}**.",
+            icon=":material/theater_comedy:",
+        )
+    elif eps > 0:
+        st.success(
+            f"Not fooled at ε = {eps:g}: still **{after}**. Try a larger ε, or PGD.", icon=":material/shield:"
+        )
 
+
+def draw_curve(held, models: dict, attack: str, space) -> None:
+    """Test accuracy against ε for every model on the page, measured on demand."""
     st.subheader("Accuracy as the attack grows")
     st.caption(
         f"Every one of the first {CURVE_EXAMPLES} test examples attacked at each ε; the accuracy left over. "
         "A steep drop means a brittle model."
     )
     if st.button("Measure on the test split", icon=":material/trending_down:", key="adversarial_measure"):
+        x, y = held.dataset.test[0][:CURVE_EXAMPLES], held.dataset.test[1][:CURVE_EXAMPLES]
+        rows = []
         with st.spinner("Attacking the test split…"):
-            rows = []
-            for label, m in models.items():
-                rows += curve_rows(m, label, attack, space)
-            st.session_state[CURVES_KEY] = {"job": held.job, "rows": rows}
+            for label, model in models.items():
+                frame = dlcore.accuracy_under_attack(model, x, y, EPSILONS, attack, space)
+                rows += [dict(r, label=f"{label}, {ATTACKS[attack].title}") for r in frame.to_dict("records")]
+        st.session_state[CURVES_KEY] = {"job": held.job, "rows": rows}
     curves = st.session_state.get(CURVES_KEY)
     if curves is not None and curves["job"] is held.job:
         st.plotly_chart(plots.robustness_curve(curves["rows"]), key="adversarial_curve")
 
+
+def draw_robust_training(held, space, robust: dict | None) -> None:
+    """Adversarial training of a copy, with its own short loop (see dlcore.adversarial_training)."""
     st.subheader("Adversarial training")
     st.markdown(
         "Fine-tune a copy of the model on batches that are half clean and half attacked (FGSM from a random "
@@ -148,10 +103,10 @@ if held is not None:
                 robust_model = dlcore.adversarial_training(held.model, x, y, train_eps, space, steps=steps)
             except dlcore.DlcoreError as err:
                 show_error(err)
-            else:
-                st.session_state[ROBUST_KEY] = {"job": held.job, "model": robust_model, "eps": train_eps}
-                st.session_state.pop(CURVES_KEY, None)
-                st.rerun()
+                return
+        st.session_state[ROBUST_KEY] = {"job": held.job, "model": robust_model, "eps": train_eps}
+        st.session_state.pop(CURVES_KEY, None)
+        st.rerun()
     if robust is not None:
         st.success(
             f"Robust copy trained against ε = {robust['eps']:g}. Press *Measure on the test split* to "
@@ -159,3 +114,45 @@ if held is not None:
             "the two curves, or attack it above.",
             icon=":material/shield:",
         )
+
+
+st.title(":material/theater_comedy: Adversarial examples")
+st.caption("Change every pixel by a hair, in just the wrong direction, and the network sees something else.")
+
+held = require_subject("adversarial", classifier=True)
+if held is not None:
+    held = snapshot_bar(held, key="adversarial_snapshot_button")
+    space = dlcore.InputSpace.for_dataset(held.dataset)
+    robust = st.session_state.get(ROBUST_KEY)
+    if robust is not None and robust["job"] is not held.job:
+        robust = st.session_state[ROBUST_KEY] = None  # a new model: the robust copy belonged to the old one
+
+    c1, c2 = st.columns([1, 2])
+    attack = c1.radio(
+        "Attack",
+        list(ATTACKS),
+        format_func=lambda a: ATTACKS[a].title,
+        horizontal=True,
+        key="adversarial_attack",
+    )
+    c1.caption(ATTACKS[attack].help)
+    unit = "of the pixel range" if held.is_image else "standard deviations per feature"
+    eps = c2.slider(
+        f"ε — how far each input value may move ({unit})",
+        0.0,
+        0.5,
+        0.1,
+        0.01,
+        key="adversarial_eps",
+        help="0 changes nothing. For images, 0.1 lets every pixel move by a tenth of black-to-white.",
+    )
+    models = {"your model": held.model}
+    if robust is not None:
+        models["adversarially trained copy"] = robust["model"]
+    target = "your model"
+    if robust is not None:
+        target = st.radio("Model to attack", list(models), horizontal=True, key="adversarial_target")
+
+    draw_attack(held, models[target], target, attack, eps, space)
+    draw_curve(held, models, attack, space)
+    draw_robust_training(held, space, robust)
