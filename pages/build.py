@@ -49,7 +49,15 @@ palette_col, model_col, detail_col = st.columns([1.25, 1.4, 1.45], gap="medium")
 
 # Inputs that change the model are drawn first, so the cards and shapes below show this run's model.
 with model_col:
-    st.subheader("Your model")
+    title_col, clear_col = st.columns([3, 1], vertical_alignment="bottom")
+    title_col.subheader("Your model")
+    clear_col.button(
+        "Clear",
+        icon=":material/delete_sweep:",
+        type="tertiary",
+        help="Remove every layer and start from an empty model (the input shape stays).",
+        on_click=lambda: model.set_model({**spec, "layers": []}),
+    )
     shape_param = dlcore.Param(
         "input_shape",
         "intlist",

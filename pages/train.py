@@ -43,11 +43,14 @@ with settings_col:
     st.caption(
         f"**Initialisation · {init_values['init']}**: {dlcore.INITIALISERS.get(init_values['init']).help}"
     )
-    device = dlcore.device_info()
+    device = dlcore.device_info(values["device"])  # the menu only offers devices this machine has
     st.caption(
         f"Training runs on **{device['name']}**."
         + ("" if "cuda" in device["available"] else " No GPU found: small models train fine on the CPU.")
     )
+
+name = spec.get("name") or "your model"
+st.caption(f"Training **{name}**: {len(spec['layers'])} layers, built on the Build page.")
 
 # Pre-flight: everything that would stop a run is explained here, before Start is pressed.
 problems = training.preflight(spec, dataset, values)

@@ -132,3 +132,12 @@ def test_a_valid_json_upload_replaces_the_model(app):
     at.file_uploader(key="spec_upload").upload("p.json", spec.to_json().encode(), "application/json").run()
     assert not at.exception
     assert at.session_state["model"] == spec.to_dict()
+
+
+def test_clear_empties_the_model_but_keeps_its_input_shape(app):
+    at = start(app)
+    shape = at.session_state["model"]["input_shape"]
+    next(b for b in at.button if b.label == "Clear").click().run()
+    assert not at.exception
+    assert layers(at) == [] and at.session_state["model"]["input_shape"] == shape
+    assert at.metric[0].value == "0"
