@@ -512,45 +512,38 @@ class Job:
             self.status = status
 
     def _evaluate_test(self) -> dict | None:
-        data, objective = self._data, self._objective
-        x, y = data.test
+        """test_loss and test_accuracy, per-class scores and confusion matrix (or r2) on the test split."""
+        objective = self._objective
+        x, y = self._data.test
         if len(x) == 0:
             return None
-        scores = objective.evaluate(self._model, x, y)
-        result = {"test_loss": scores["loss"]}
+        out = objective.outputs(self._model, x)
+        scores = objective.scores(out, y)
         if not objective.scores_classes:
-            result["test_r2"] = scores["r2"]
-            result["r2"] = scores["r2"]
-            return result
-        self._model.eval()
-        with torch.no_grad():
-            pred = torch.cat(
-                [objective.predict(self._model(x[i : i + 1024])) for i in range(0, len(x), 1024)]
-            )
-        self._model.train()
+            return {"test_loss": scores["loss"], "r2": scores["r2"]}
         k = objective.num_classes or 2
         names = list(getattr(self.dataset, "class_names", None) or [str(i) for i in range(k)])
-        result.update(classification_report(pred, objective.labels(y), names))
-        return result
+        return {
+            "test_loss": scores["loss"],
+            **classification_report(objective.predict(out), objective.labels(y), names),
+        }
 
     def _explain_divergence(self, logs: dict) -> str:
         step = getattr(self._recorder, "diverged_at", logs.get("step"))
         cfg = self.config
         return (
             f"The loss became NaN/Inf (not a number) at step {step}, so training stopped. The most likely "
-            f"cause is a learning rate too high for {cfg.optimizer}: lr={cfg.lr:g} made the weights "
-            "jump so far "
-            f"that the numbers overflowed. Try a learning rate 10× smaller (lr={cfg.lr / 10:g}), or add "
-            "normalisation layers (BatchNorm/LayerNorm) so activations stay in range."
+            f"cause is a learning rate too high for {cfg.optimizer}: lr={cfg.lr:g} made the weights jump "
+            f"so far that the numbers overflowed. Try a learning rate 10× smaller (lr={cfg.lr / 10:g}), "
+            "or add normalisation layers (BatchNorm/LayerNorm) so activations stay in range."
         )
 
     def _explain_oom(self) -> str:
         cfg = self.config
         return (
-            f"The GPU ran out of memory (batch size {cfg.batch_size}). The memory has been freed. "
-            "Shrink what "
-            f"must fit at once: a smaller batch size (try {max(1, cfg.batch_size // 4)}), fewer channels or "
-            "units per layer, fewer layers, or smaller inputs."
+            f"The GPU ran out of memory (batch size {cfg.batch_size}). The memory has been freed. Shrink "
+            f"what must fit at once: a smaller batch size (try {max(1, cfg.batch_size // 4)}), fewer "
+            "channels or units per layer, fewer layers, or smaller inputs."
         )
 
     def _release_device(self) -> None:

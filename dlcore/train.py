@@ -276,18 +276,27 @@ class Objective:
             return y.argmax(dim=-1)
         return y
 
+    @staticmethod
     @torch.no_grad()
-    def evaluate(self, model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 1024) -> dict:
-        """Mean loss and accuracy (or R²) over (x, y) in eval mode; empty split -> {}."""
-        if len(x) == 0:
-            return {}
+    def outputs(model: nn.Module, x: torch.Tensor, batch: int = 1024) -> torch.Tensor:
+        """The model's outputs for all of x, in eval mode and in batches (the mode is restored)."""
         was_training = model.training
         model.eval()
         try:
-            outs = [model(x[i : i + batch]) for i in range(0, len(x), batch)]
+            return torch.cat([model(x[i : i + batch]) for i in range(0, len(x), batch)])
         finally:
             model.train(was_training)
-        out = torch.cat(outs)
+
+    @torch.no_grad()
+    def evaluate(self, model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> dict:
+        """Mean loss and accuracy (or R²) over (x, y) in eval mode; empty split -> {}."""
+        if len(x) == 0:
+            return {}
+        return self.scores(self.outputs(model, x), y)
+
+    @torch.no_grad()
+    def scores(self, out: torch.Tensor, y: torch.Tensor) -> dict:
+        """{"loss", "accuracy"} or {"loss", "r2"} of outputs against targets."""
         result = {"loss": float(self.loss(out, y))}
         if self.scores_classes:
             result["accuracy"] = float((self.predict(out) == self.labels(y)).float().mean())
