@@ -203,16 +203,18 @@ def network_settings(side: str, state: pg.Playground) -> None:
     """Learning rate, activation, regularisation, rate, batch size, and more (optimizer, loss, init)."""
     net = state.networks()[side]
     key = f"pg-{side}"
-    # six in a row; two rows of three when A and B share the width
-    rows = [st.columns(6, vertical_alignment="bottom")] if state.b is None else [st.columns(3), st.columns(3)]
-    cols = [col for row in rows for col in row]
+    shown = [c for c in ("lr", "act", "reg", "rate", "batch") if not state.hides(c)] + ["more"]
+    # side by side in one row; rows of three when A and B share the width. Hidden controls leave no gaps.
+    per_row = 6 if state.b is None else 3
+    rows = [st.columns(per_row, vertical_alignment="bottom") for _ in range(0, len(shown), per_row)]
+    cell = dict(zip(shown, (col for row in rows for col in row), strict=False))
     lrs = _with_current(LEARNING_RATES, net.learning_rate)
-    _network_choice(cols[0], side, state, "lr", "learning_rate", "Learning rate", lrs, "{:g}".format)
-    if not state.hides("act"):
+    _network_choice(cell.get("lr"), side, state, "lr", "learning_rate", "Learning rate", lrs, "{:g}".format)
+    if "act" in cell:
         mixed = len(set(net.activations)) > 1
         options = list(pg.ACTIVATIONS) + (["mixed"] if mixed else [])
         store.bind(f"{key}-act", "mixed" if mixed else net.activation)
-        cols[1].selectbox(
+        cell["act"].selectbox(
             "Activation",
             options,
             format_func=lambda a: "per layer" if a == "mixed" else ACTIVATION_LABELS[a],
@@ -221,13 +223,15 @@ def network_settings(side: str, state: pg.Playground) -> None:
                 f"{key}-act", _network_change(side, lambda n, a: n if a == "mixed" else n.with_activation(a))
             ),
         )
-    _network_choice(cols[2], side, state, "reg", "regularization", "Regularisation", list(REGULARISATION),
-                    REGULARISATION.get)  # fmt: skip
+    _network_choice(cell.get("reg"), side, state, "reg", "regularization", "Regularisation",
+                    list(REGULARISATION), REGULARISATION.get)  # fmt: skip
     rates = _with_current(REG_RATES, net.reg_rate)
-    _network_choice(cols[3], side, state, "rate", "reg_rate", "Regularisation rate", rates, "{:g}".format)
-    if not state.hides("batch"):
+    _network_choice(
+        cell.get("rate"), side, state, "rate", "reg_rate", "Regularisation rate", rates, "{:g}".format
+    )
+    if "batch" in cell:
         store.bind(f"{key}-batch", net.batch_size)
-        cols[4].number_input(
+        cell["batch"].number_input(
             "Batch size",
             1,
             500,
@@ -235,14 +239,14 @@ def network_settings(side: str, state: pg.Playground) -> None:
                 f"{key}-batch", _network_change(side, lambda n, v: replace(n, batch_size=int(v)))
             ),
         )
-    with cols[5].popover("More", width="stretch"):
+    with cell["more"].popover("More", width="stretch"):
         _more_settings(side, state, net)
 
 
 def _network_choice(where, side: str, state: pg.Playground, control: str, attr: str, label: str, options,
                     format_func, help: str | None = None) -> None:  # fmt: skip
-    """A selectbox for one field of one network, unless classroom mode hides `control`."""
-    if state.hides(control):
+    """A selectbox for one field of one network; nothing where classroom mode hides `control`."""
+    if where is None or state.hides(control):
         return
     key = store.bind(f"pg-{side}-{control}", getattr(state.networks()[side], attr))
     where.selectbox(
