@@ -41,6 +41,7 @@ def test_inspect_layers_history_and_confusion_cells(page, app_url, helpers):
     page.get_by_role("tab", name="Over training time").click()
     page.locator(".st-key-inspect_bands .js-plotly-plot").wait_for(timeout=30_000)
     page.locator(".st-key-inspect_history_kind").get_by_text("gradient").click()
+    page.get_by_text("conv2d1 gradient histograms over training").wait_for(timeout=30_000)
     helpers.wait_for_app(page)
     helpers.assert_no_errors(page)
     helpers.screenshot(page, "inspect-over-time")
