@@ -193,3 +193,40 @@ def test_a_diverging_network_stops_playing_and_says_why(open_page):
     assert not at.exception
     assert at.session_state["playground_playing"] is False
     assert any("learning rate" in e.value for e in at.error)
+
+
+def test_reset_goes_back_to_the_starting_weights_at_epoch_0(open_page):
+    at = open_page()
+    start = job_of(at).snapshot().state_dict()
+    at.button(key="pg-step").click().run()
+    job_of(at).wait(1)
+    assert job_of(at).progress()["epoch"] >= 1
+    at.button(key="pg-reset").click().run()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and job_of(at).progress()["step"] != 0:
+        time.sleep(0.1)
+    assert job_of(at).progress()["epoch"] == 0
+    for name, value in job_of(at).snapshot().state_dict().items():
+        assert torch.equal(value, start[name]), name
+
+
+def test_regenerate_draws_new_points_and_puts_the_new_seed_in_the_link(open_page):
+    at = open_page()
+    before = job_of(at).dataset.raw_2d.train
+    at.button(key="pg-regenerate").click().run()
+    assert not at.exception
+    assert state_of(at).seed != 0 and link_of(at)["seed"] == str(state_of(at).seed)
+    assert not torch.equal(job_of(at).dataset.raw_2d.train, before)
+
+
+def test_looser_limits_allow_more_layers_and_neurons(open_page):
+    at = open_page()
+    assert at.number_input(key="pg-A-layers").max == pg.LIMITS["standard"].max_layers
+    at.toggle(key="pg-limits").set_value(True).run()
+    at.number_input(key="pg-A-layers").set_value(9).run()
+    at.number_input(key="pg-A-width0").set_value(16).run()
+    assert not at.exception
+    assert state_of(at).a.hidden[0] == 16 and len(state_of(at).a.hidden) == 9
+    assert link_of(at)["limits"] == "loose"
+    at.toggle(key="pg-limits").set_value(False).run()  # back to TF's limits: the network shrinks to fit
+    assert len(state_of(at).a.hidden) == 6 and max(state_of(at).a.hidden) == 8

@@ -137,7 +137,7 @@ def _network(side: str, state: pg.Playground, network: pg.Network, run: runs.Run
     picture = plots.network_figure(
         maps, pg.network_weights(model, network), network, output_names(state, run.dataset), selected,
         min_rows=_tallest(state),
-        width_px=620 if state.b is None else 470,  # the network's share of a ~1400 px wide window
+        width_px=540 if state.b is None else 430,  # about the network's share of a 1400 px window
     )  # fmt: skip
     editable = not state.hides("edit")
     event = st.plotly_chart(
