@@ -298,14 +298,22 @@ class EngineRun:
             max_seconds=max_seconds,
         )
         self.job = start_training(ModelSpec.from_dict(w.spec), ds, cfg, paused=True, scheduler=Scheduler())
+        self.device = device
+
+    def _mark(self) -> tuple[int, float]:
+        # On a GPU, steps are launched ahead of the device: wait until every launched step has run.
+        step = self.job.progress()["step"]
+        if self.device.type == "cuda":
+            torch.cuda.synchronize()
+        return step, time.perf_counter()
 
     def run(self, seconds: float) -> tuple[int, float]:
         job = self.job
         job.resume()
         time.sleep(self.SETTLE_S)
-        step0, t0 = job.progress()["step"], time.perf_counter()
+        step0, t0 = self._mark()
         time.sleep(seconds)
-        step1, t1 = job.progress()["step"], time.perf_counter()
+        step1, t1 = self._mark()
         job.pause()
         while job.status == "running":
             time.sleep(0.005)
