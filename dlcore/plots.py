@@ -14,6 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 MAX_POINTS = 500
+MAX_EPOCH_POINTS = 200  # epoch curves are smooth: fewer points draw faster in a busy browser
+MAX_MARKERS = 40  # beyond this many points, per-point markers only add SVG nodes to redraw
 UIREVISION = "dlplayground"
 TRAIN_COLOUR = "#1f77b4"
 VAL_COLOUR = "#ff7f0e"
@@ -95,13 +97,13 @@ def _curve(
     for split, colour in (("train", TRAIN_COLOUR), ("val", VAL_COLOUR)):
         column = f"{split}_{metric}"
         if _has(epoch_df, column):
-            epochs = downsample(epoch_df.dropna(subset=[column]))
+            epochs = downsample(epoch_df.dropna(subset=[column]), MAX_EPOCH_POINTS)
             traces.append(
                 {
                     "type": "scatter",
                     "x": _x_of_epochs(epochs).to_numpy(),
                     "y": epochs[column].to_numpy(),
-                    "mode": "lines+markers",
+                    "mode": "lines+markers" if len(epochs) <= MAX_MARKERS else "lines",
                     "name": f"{'validation' if split == 'val' else 'train'} (per epoch)",
                     "line": {"color": colour, "width": 2.5},
                     "customdata": epochs["epoch"].to_numpy(),

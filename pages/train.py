@@ -149,7 +149,8 @@ if job is None:
         icon=":material/play_arrow:",
     )
 
-live(training.draw_live)
+live(training.draw_live)  # curves and numbers, 4 times a second
+live(training.draw_diagnostics, seconds=training.SLOW_POLL_S)
 
 if job is not None and job.status in ("finished", "stopped") and job.result:
     st.subheader("Results on the test set")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,12 +18,12 @@ import dlcore
 import dlcore.data
 from dlcore import plots
 from ui import forms, model
-from ui.session import job_is_active, session_owner, set_job
+from ui.session import session_owner, set_job
 
 DATA_KEY = "data_choice"
 SETTINGS_KEY = "train_settings"
 DEFAULT_DATASET = "digits"
-SLOW_POLL_S = 1.0
+SLOW_POLL_S = 1.0  # gradient chart and health advice: slow to change, costly to draw
 RESUME_KEY = "resume_checkpoint"  # an uploaded checkpoint: {"file_id", "bytes", "spec", "use"}
 # Fields of TrainConfig the page shows, in this order; the rest keep their defaults.
 MAIN_FIELDS = ("loss", "optimizer", "lr", "schedule", "batch_size", "epochs")
@@ -193,7 +192,7 @@ def _format_eta(seconds: float | None) -> str:
 
 
 def draw_live(job) -> None:
-    """Progress, latest numbers, loss/accuracy/gradient charts and health advice for `job` (or empty
+    """Progress, latest numbers and the loss/accuracy curves of `job`, redrawn at the fast poll (or empty
     charts before the first run, so Plotly's scripts are loaded before Start is pressed)."""
     metrics = job.metrics() if job is not None else None
     epochs = job.epoch_metrics() if job is not None else None
@@ -211,30 +210,25 @@ def draw_live(job) -> None:
     acc_col.plotly_chart(
         plots.accuracy_curve(metrics, epochs), key="accuracy_chart", config={"displaylogo": False}
     )
-    grads = _throttled("grads", job, lambda: job.grad_norms() if job is not None else None)
+
+
+def draw_diagnostics(job) -> None:
+    """Gradient norms per layer, health advice, and why a run waits or failed: these change slowly and
+    cost more to compute and to draw, so they are polled at SLOW_POLL_S (see pages/train.py)."""
+    grads = job.grad_norms() if job is not None else None
     st.plotly_chart(plots.grad_norm_chart(grads), key="grad_chart", config={"displaylogo": False})
-    if job is not None and job.status == "queued":
+    if job is None:
+        return
+    if job.status == "queued":
         st.info(
             "Waiting for a free training slot: other runs are using this server's processors right now. "
             "Yours starts as soon as one finishes or pauses.",
             icon=":material/hourglass_top:",
         )
-    if job is not None:
-        for warning in _throttled("health", job, job.health):
-            st.warning(f"**{warning['message']}** {warning.get('fix', '')}", icon=":material/stethoscope:")
-        if job.status == "failed":
-            st.error(job.error or "Training stopped with an error.", icon=":material/error:")
-
-
-def _throttled(name: str, job, compute):
-    """`compute()`, recomputed at most once every SLOW_POLL_S while `job` runs (the gradient chart and the
-    health checks change slowly but cost more than the curves); always fresh once the job has ended."""
-    cache = st.session_state.setdefault("_throttled", {})
-    now = time.monotonic()
-    entry = cache.get(name)
-    if entry is None or entry["job"] is not job or now - entry["at"] >= SLOW_POLL_S or not job_is_active(job):
-        entry = cache[name] = {"job": job, "at": now, "value": compute()}
-    return entry["value"]
+    for warning in job.health():
+        st.warning(f"**{warning['message']}** {warning.get('fix', '')}", icon=":material/stethoscope:")
+    if job.status == "failed":
+        st.error(job.error or "Training stopped with an error.", icon=":material/error:")
 
 
 def _latest(df, column: str):
