@@ -186,7 +186,7 @@ def draw_lesson() -> None:
 
 
 st.title(":material/lightbulb: Explain")
-st.caption("Why did the model say that? Seven ways to ask — and a test of which answers to trust.")
+st.caption(f"Why did the model say that? {len(METHODS)} ways to ask — and a test of which answers to trust.")
 
 held = require_subject("explain", classifier=True)
 if held is not None:
