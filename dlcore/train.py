@@ -601,13 +601,13 @@ def fit(
         "epoch": start_epoch,
         "train_x": x,
     }
-    for cb in callbacks:
-        cb.on_fit_start(logs)
     step, epoch = start_step, start_epoch
     last_scored, score_cost = -math.inf, 0.0
     status, reason = "finished", "finished"
     model.train()
     try:
+        for cb in callbacks:
+            cb.on_fit_start(logs)  # may already stop (a job stopped while it waited paused at step 0)
         while epochs is None or epoch < epochs:
             order = torch.randperm(n, generator=generator, device=device)
             for b in range(per_epoch):

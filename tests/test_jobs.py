@@ -5,6 +5,8 @@ import time
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import dlcore
 from dlcore.jobs import Scheduler
@@ -310,3 +312,42 @@ def test_a_model_too_large_for_one_job_is_refused_before_training(ds):
     with pytest.raises(dlcore.TrainError, match="fewer units") as err:
         start(ds, Scheduler(max_parameters=10))
     assert err.value.field == "model"
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    commands=st.lists(
+        st.sampled_from(["pause", "resume", "step", "step_epoch", "apply", "snapshot", "reset", "wait"]),
+        max_size=8,
+    )
+)
+def test_any_sequence_of_commands_ends_cleanly_when_stopped(commands):
+    ds = dlcore.data.load("xor")
+    sched = Scheduler(heartbeat_grace_s=600)
+    job = start(ds, sched, paused=True)
+    last_step = 0
+    for command in commands:
+        if command == "pause":
+            job.pause()
+        elif command == "resume":
+            job.resume()
+        elif command == "step":
+            job.step()
+        elif command == "step_epoch":
+            job.step(unit="epoch")
+        elif command == "apply":
+            assert job.apply(lambda model: sum(p.numel() for p in model.parameters())) > 0
+        elif command == "snapshot":
+            assert not job.snapshot().training
+        elif command == "reset":
+            job.reset()
+            last_step = 0
+        else:
+            time.sleep(0.02)
+        assert job.status in ("queued", "running", "paused")
+        step = job.progress()["step"]
+        assert step >= last_step or command == "reset"
+        last_step = step
+    job.stop()
+    assert job.wait(10), "the job did not end after stop"
+    assert job.status == "stopped" and not job._thread.is_alive()

@@ -262,3 +262,14 @@ def test_a_model_that_cannot_be_captured_trains_eagerly():
     losses, captured = _cuda_run(True, lambda: nn.Sequential(HostSync(2, 2)))
     assert not captured
     assert len(losses) == 5 * (256 // 32) and torch.isfinite(losses).all()
+
+
+def test_stop_before_the_first_step_is_a_clean_stop():
+    class StopAtOnce(Callback):
+        def on_fit_start(self, logs):
+            raise StopTraining("not now")
+
+    events = Events()
+    logs = _toy_fit(3, [StopAtOnce(), events])
+    assert logs["status"] == "stopped" and logs["step"] == 0
+    assert events.seen == [("end", "stopped", "not now")]
