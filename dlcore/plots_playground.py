@@ -462,8 +462,9 @@ def loss_figure(history: list[dict] | pd.DataFrame, height: int = 130) -> go.Fig
             )
     layout = dict(
         height=height,
-        margin=dict(l=36, r=6, t=6, b=24),
-        showlegend=False,
+        margin=dict(l=36, r=6, t=18, b=24),
+        showlegend=True,
+        legend=dict(orientation="h", x=1, xanchor="right", y=1.2, font=dict(size=10)),
         plot_bgcolor="white",
         paper_bgcolor="white",
         font=dict(FONT, size=11),

@@ -81,14 +81,21 @@ def test_clicking_a_weight_lets_you_type_a_new_value(page, helpers, app_url):
 
 
 def test_clicking_the_plane_adds_your_own_points(page, helpers, app_url):
+    from playwright.sync_api import TimeoutError as PageTimeout
+
     _open(page, helpers, app_url, "dataset=points")
     box = page.locator(f"{PLANE} .js-plotly-plot .nsewdrag").first.bounding_box()
     for i, (fx, fy) in enumerate([(0.25, 0.25), (0.75, 0.75), (0.3, 0.7)]):
-        page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
         # each point is 4 characters of the link's "points" parameter
-        page.wait_for_function(
-            f"() => (new URLSearchParams(location.search).get('points') || '').length >= {4 * (i + 1)}"
-        )
+        added = f"() => (new URLSearchParams(location.search).get('points') || '').length >= {4 * (i + 1)}"
+        for attempt in range(2):  # a click that lands while the page is redrawing is dropped: once more
+            page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+            try:
+                page.wait_for_function(added, timeout=15_000)
+                break
+            except PageTimeout:
+                if attempt:
+                    raise
         helpers.wait_for_app(page)
     helpers.assert_no_errors(page)
     assert "3 points" in page.locator("body").inner_text()
