@@ -230,3 +230,12 @@ def test_looser_limits_allow_more_layers_and_neurons(open_page):
     assert link_of(at)["limits"] == "loose"
     at.toggle(key="pg-limits").set_value(False).run()  # back to TF's limits: the network shrinks to fit
     assert len(state_of(at).a.hidden) == 6 and max(state_of(at).a.hidden) == 8
+
+
+def test_switching_to_regression_picks_a_regression_set_and_a_loss_that_fits(open_page):
+    at = open_page({"loss": "cross_entropy"})
+    at.selectbox(key="pg-problem").set_value("regression").run()
+    assert not at.exception and not at.error
+    assert state_of(at).dataset == "plane" and state_of(at).a.loss == "auto"
+    assert job_of(at).config.loss == "mse"
+    assert job_of(at).spec.layers[-1].params["out_features"] == 1

@@ -164,9 +164,13 @@ def data_column(state: pg.Playground) -> None:
 
 
 def _set_problem(state: pg.Playground, problem: str | None) -> pg.Playground:
+    """A new problem type brings its first dataset, and losses go back to the one that fits it."""
     if problem is None or problem == state.problem:
         return state
-    return replace(state, dataset="plane" if problem == "regression" else "circle")
+    state = replace(state, dataset="plane" if problem == "regression" else "circle")
+    for side, network in state.networks().items():
+        state = state.with_network(side, replace(network, loss="auto"))
+    return state
 
 
 def own_points(state: pg.Playground) -> None:

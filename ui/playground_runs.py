@@ -89,19 +89,13 @@ def sync(state: pg.Playground) -> dict[str, Run]:
 
 
 def _ended_by_itself(run: Run) -> bool:
-    """Ended without a training problem: its time limit, or stopped while the tab was elsewhere.
-
-    A job stopped before its first step currently reports "failed" (the engine raises its stop signal
-    before the loop starts); nothing can have gone wrong with training at step 0, so that counts too."""
-    job = run.job
-    if job is None:
-        return False
-    return job.status in ("finished", "stopped") or (job.status == "failed" and job.progress()["step"] == 0)
+    """Ended without a training problem: its time limit, or stopped while the tab was elsewhere."""
+    return run.job is not None and run.job.status in ("finished", "stopped")
 
 
 def failed(run: Run) -> bool:
     """Training itself went wrong (e.g. the loss diverged): show `run.job.error`, do not restart."""
-    return run.job is not None and run.job.status == "failed" and not _ended_by_itself(run)
+    return run.job is not None and run.job.status == "failed"
 
 
 def _start(state, network, model_key, training_key, weights=None, epoch_offset=0, history=None) -> Run:
