@@ -47,7 +47,6 @@ ACTIVATIONS: dict[str, str | None] = {
     "gelu": "GELU",
     "silu": "SiLU",
 }
-TF_ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")  # the four TF Playground offers
 
 # The playground's datasets by problem type; "points" is the user's own (clicked or uploaded) points.
 CLASSIFICATION = ("circle", "xor", "gaussian", "spiral", "moons", "blobs", "multi_spiral", "points")

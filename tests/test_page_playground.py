@@ -239,3 +239,14 @@ def test_switching_to_regression_picks_a_regression_set_and_a_loss_that_fits(ope
     assert state_of(at).dataset == "plane" and state_of(at).a.loss == "auto"
     assert job_of(at).config.loss == "mse"
     assert job_of(at).spec.layers[-1].params["out_features"] == 1
+
+
+def test_after_a_divergence_a_lower_learning_rate_trains_from_fresh_weights(open_page):
+    at = open_page({"dataset": "plane", "layers": "8,8", "act": "relu", "lr": "10"})
+    at.button(key="pg-play").click().run()
+    job_of(at).wait(30)
+    at.selectbox(key="pg-A-lr").set_value(0.01).run()
+    assert not at.exception
+    job = job_of(at)
+    assert job.status != "failed" and job.config.lr == 0.01
+    assert all(torch.isfinite(p).all() for p in job.snapshot().parameters())

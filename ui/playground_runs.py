@@ -3,7 +3,8 @@
 The engine's Job does the training; this module only decides when a network needs a new job:
 - its architecture, data or seed changed -> a fresh job (new weights, epoch 0), like TF Playground;
 - only how it trains changed (learning rate, optimizer, regularisation, batch size) -> a new job that
-  continues from the current weights, so a teacher can lower the learning rate mid-lesson;
+  continues from the current weights, so a teacher can lower the learning rate mid-lesson (after a run
+  diverged, from fresh weights: its own are not numbers any more);
 - the job ended on its own (its time limit, or reaped while the tab was on another page) -> the same.
 Jobs start paused at step 0, so the page shows the untrained network before anyone presses Play.
 """
@@ -79,7 +80,8 @@ def sync(state: pg.Playground) -> dict[str, Run]:
     for side, network in state.networks().items():
         run = current.get(side)
         model_key, training_key = pg.model_key(state, network), pg.training_key(state, network)
-        if run is None or run.model_key != model_key:
+        if run is None or run.model_key != model_key or (failed(run) and run.training_key != training_key):
+            # new architecture or data; or new settings after a diverged run, whose weights are NaN
             if run is not None:
                 _stop(run)
             current[side] = _start(state, network, model_key, training_key)
@@ -140,12 +142,6 @@ def _stop(run: Run) -> None:
     if run.job is not None and run.job.alive:
         run.job.stop("replaced by a new setup")
         run.job.wait(timeout=5)
-
-
-def stop_all() -> None:
-    for run in runs().values():
-        _stop(run)
-    runs().clear()
 
 
 # --- the buttons --------------------------------------------------------------------------------------
