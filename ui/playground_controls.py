@@ -13,7 +13,7 @@ import dlcore
 from dlcore import playground as pg
 from ui import playground_runs as runs
 from ui import playground_state as store
-from ui.playground_views import POINT_CLASS_KEY
+from ui.playground_views import CLASS_COLOURS, POINT_CLASS_KEY
 
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -28,7 +28,6 @@ OPTIMIZERS = {
     "adagrad": "Adagrad",
 }
 LOSSES = {"auto": "Auto", "cross_entropy": "Cross-entropy", "mse": "MSE", "l1": "L1 (MAE)", "huber": "Huber"}
-CLASS_COLOURS = ("orange", "blue", "green", "violet", "red")  # as the plots draw classes 0..4
 ACTIVATION_LABELS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear",
                      "leaky_relu": "Leaky ReLU", "elu": "ELU", "gelu": "GELU", "silu": "SiLU"}  # fmt: skip
 INITS = {

@@ -27,6 +27,7 @@ EDIT_KEY = "playground_edit"  # (side, Edge) being edited
 REVISION_KEY = "playground_chart_revision"  # bumped to clear a chart's click selection
 POINT_CLASS_KEY = "playground_point_class"
 CHART_CONFIG = {"displayModeBar": False}
+CLASS_COLOURS = ("orange", "blue", "green", "violet", "red")  # Streamlit's names for the plots' class colours
 STYLE = """<style>
 .pg-epoch {font-size: 2.1rem; font-weight: 600; font-variant-numeric: tabular-nums; line-height: 1.1;}
 .pg-epoch span, .pg-score span {font-size: 0.8rem; font-weight: 400; text-transform: uppercase;
@@ -268,8 +269,18 @@ def _plane(side: str, state: pg.Playground, run: runs.Run, maps) -> None:
         key=f"playground-plane-{side}-{_revision()}",
         **({"on_select": "rerun", "selection_mode": "points"} if clickable else {}),
     )
+    st.caption(
+        _legend(state, run.dataset) + (" · white rim: training, dark rim: test" if state.show_test else "")
+    )
     if clickable:
         _add_clicked_point(event)
+
+
+def _legend(state: pg.Playground, dataset) -> str:
+    """What the plane's colours mean, in the same colours."""
+    if state.task == "regression":
+        return ":orange[■] −1 (and below) · white 0 · :blue[■] +1 (and above)"
+    return " · ".join(f":{CLASS_COLOURS[i]}[■ {name}]" for i, name in enumerate(output_names(state, dataset)))
 
 
 def _empty_plane(side: str, state: pg.Playground, problem: str | None) -> None:
