@@ -191,6 +191,10 @@ def _format_eta(seconds: float | None) -> str:
     return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 
+def _format_rate(rate: float | None) -> str:
+    return "–" if rate is None or rate != rate else f"{rate:,.0f}"  # None or NaN: nothing measured yet
+
+
 def draw_live(job) -> None:
     """Progress, latest numbers and the loss/accuracy curves of `job`, redrawn at the fast poll (or empty
     charts before the first run, so Plotly's scripts are loaded before Start is pressed)."""
@@ -201,7 +205,8 @@ def draw_live(job) -> None:
         total = progress.get("epochs") or "∞"
         text = (
             f"Epoch {progress.get('epoch', 0)}/{total} · step {progress.get('step', 0):,} · "
-            f"{progress.get('samples_per_s') or 0:,.0f} samples/s · ETA {_format_eta(progress.get('eta_s'))}"
+            f"{_format_rate(progress.get('samples_per_s'))} samples/s · "
+            f"ETA {_format_eta(progress.get('eta_s'))}"
         )
         st.progress(min(1.0, float(progress.get("fraction") or 0.0)), text=text)
         _draw_latest(metrics, epochs)
