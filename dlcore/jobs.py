@@ -163,14 +163,15 @@ class Job:
         self._thread: threading.Thread | None = None
         self._done = threading.Event()
 
-    def _reset_commands(self, paused: bool) -> None:
+    def _reset_commands(self, paused: bool, keep_stop: bool = False) -> None:
         self._paused = paused
-        self._stop_reason: str | None = None
+        if not keep_stop:
+            self._stop_reason: str | None = None
         self._reset_seed: int | None = None
         self._steps_left: int | None = None
         self._pause_at_epoch_end = False
         self._epoch_step_from = 0
-        self._attention = paused  # any command waiting for the training thread
+        self._attention = paused or self._stop_reason is not None  # a command waits for the thread
 
     def _launch(self) -> None:
         _ALL_JOBS.add(self)
@@ -454,7 +455,7 @@ class Job:
             self._release_device()
             self._fresh_start(self._reset_seed)
             with self._cond:
-                self._reset_commands(paused=True)
+                self._reset_commands(paused=True, keep_stop=True)  # a stop sent meanwhile still stops
             logs = self._train_once()
         if logs["status"] == "failed":
             self._end("failed", None, self._explain_divergence(logs))
