@@ -1,6 +1,7 @@
 """The app in a real browser: drag layers into a model, train it on digits, watch the charts move."""
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = pytest.mark.e2e
 
@@ -15,15 +16,24 @@ def model_cards(page) -> list[str]:
 
 
 def drag_layer(page, layer_type: str, y: float) -> None:
-    """Drag the palette card of `layer_type` into the model, dropping it `y` pixels below the list's top."""
+    """Drag the palette card of `layer_type` into the model, dropping it `y` pixels below the list's top.
+
+    On a busy machine a drag can start while the page is still re-rendering and be lost; a student would
+    simply drag again, and so does this (up to three times).
+    """
     before = len(model_cards(page))
     # the drag-and-drop component marks each card it has wired up; before that a drag does nothing
     card = page.locator(f".stdnd-draggable:has(.st-key-palette-{layer_type})")
-    card.wait_for(timeout=30_000)
-    card.drag_to(page.locator(MODEL), target_position={"x": 60, "y": y}, steps=20)
-    page.wait_for_function(
-        f'() => document.querySelectorAll("{CARDS}").length === {before + 1}', timeout=15_000
-    )
+    grown = f'() => document.querySelectorAll("{CARDS}").length === {before + 1}'
+    for attempt in range(3):
+        card.wait_for(timeout=30_000)
+        card.drag_to(page.locator(MODEL), target_position={"x": 60, "y": y}, steps=20)
+        try:
+            page.wait_for_function(grown, timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
 
 
 # Plotly keeps the decoded traces in _fullData (`data` may still hold the base64 arrays sent by Python).
@@ -102,6 +112,12 @@ def test_drag_a_conv2d_and_a_linear_into_the_model_then_train_on_digits(page, ap
     assert len(accuracy) >= 2 and accuracy[-1] > accuracy[0] and accuracy[-1] > 0.8
     helpers.assert_no_errors(page)
     helpers.screenshot(page, "train-finished")
+
+    # a reload is a new session: a clear, empty Train page rather than half of the old one
+    page.reload()
+    page.get_by_text("No run yet in this tab").wait_for(timeout=60_000)
+    assert sum(chart_points(page, "loss_chart")) == 0
+    helpers.assert_no_errors(page)
 
 
 @pytest.mark.parametrize("title", ["Build", "Train", "2-D Playground", "Inspect", "Explain", "Adversarial"])
