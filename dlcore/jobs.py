@@ -258,7 +258,7 @@ class Job:
         its result. Edit weights in place (`with torch.no_grad(): layer.weight[0, 1] = 0.5`) so a captured
         CUDA graph sees the change."""
         with self._cond:
-            if self._model is None:
+            if self._model is None or self._freed:
                 raise TrainError("this training was stopped and freed because its page went away")
             # Nothing trains, or the caller is the training thread itself (a callback): run it right here.
             if not self._thread_owns_model or threading.current_thread() is self._thread:
@@ -274,10 +274,11 @@ class Job:
 
     def snapshot(self) -> nn.Module:
         """A consistent copy of the model on the CPU, in eval mode, that training will not change."""
+        template = self._template  # read once: a reaped job drops it
         state = self.apply(
             lambda model: {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
         )
-        model = copy.deepcopy(self._template)
+        model = copy.deepcopy(template)
         model.load_state_dict(state)
         return model.eval()
 
