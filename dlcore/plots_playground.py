@@ -59,13 +59,35 @@ def class_rgb(probs: np.ndarray) -> np.ndarray:
     return (NEUTRAL + (mix - NEUTRAL) * confidence).astype(np.uint8)
 
 
-def png_uri(rgb: np.ndarray) -> str:
-    """(H, W, 3) uint8 with row 0 at the bottom of the plane -> a PNG data URI (row 0 at the top)."""
+def png_bytes(rgb: np.ndarray) -> bytes:
+    """(H, W, 3) uint8 with row 0 at the bottom of the plane -> PNG bytes (row 0 at the top)."""
     from PIL import Image
 
     buffer = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(rgb[::-1]), "RGB").save(buffer, format="PNG", compress_level=1)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    return buffer.getvalue()
+
+
+def png_uri(rgb: np.ndarray) -> str:
+    """Like `png_bytes`, as a data URI for a Plotly layout image."""
+    return "data:image/png;base64," + base64.b64encode(png_bytes(rgb)).decode()
+
+
+def dataset_thumbnail(points: np.ndarray, targets: np.ndarray, task: str, size: int = 80) -> bytes:
+    """A small square picture of a dataset's points (PNG bytes), for the dataset picker: classes in their
+    colours, regression targets from orange (-1) to blue (+1)."""
+    canvas = np.full((size, size, 3), 245, dtype=np.uint8)
+    points = np.asarray(points, dtype=np.float32).reshape(-1, 2)
+    pixels = np.clip(((points + EXTENT) / (2 * EXTENT) * (size - 2)).round().astype(int), 0, size - 2)
+    targets = np.asarray(targets).ravel()
+    if task == "regression":
+        colours = diverging_rgb(targets.astype(np.float32))
+    else:
+        colours = CLASS_COLOURS[targets.astype(int) % len(CLASS_COLOURS)].astype(np.uint8)
+    for dx in (0, 1):  # 2x2 dots
+        for dy in (0, 1):
+            canvas[pixels[:, 1] + dy, pixels[:, 0] + dx] = colours
+    return png_bytes(canvas)
 
 
 def _scaled(planes: np.ndarray) -> np.ndarray:

@@ -112,3 +112,15 @@ def _grad_table():
         for i, name in enumerate(["output", "hidden2", "hidden1"])
     ]
     return pd.DataFrame(rows, columns=["step", "layer", "grad_norm", "weight_norm"])
+
+
+def test_a_dataset_thumbnail_puts_each_point_where_it_lies_in_its_class_colour():
+    import io
+
+    from PIL import Image
+
+    png = plots.dataset_thumbnail([[6.0, 6.0], [-6.0, -6.0]], [1, 0], "binary", size=20)
+    pixels = np.array(Image.open(io.BytesIO(png)))
+    assert (pixels[0, -1] == plots.CLASS_COLOURS[1]).all()  # top right: blue
+    assert (pixels[-1, 0] == plots.CLASS_COLOURS[0]).all()  # bottom left: orange
+    assert (pixels[10, 10] == 245).all()  # empty elsewhere

@@ -11,10 +11,14 @@ import streamlit as st
 
 import dlcore
 from dlcore import playground as pg
+from dlcore import plots_playground as plots
 from ui import playground_runs as runs
 from ui import playground_state as store
 from ui.playground_views import CLASS_COLOURS, POINT_CLASS_KEY
 
+# the picker's buttons are narrow: short names where the full one would be cut off
+DATASET_BUTTONS = {"xor": "XOR", "multi_spiral": "Arms", "blobs": "Blobs", "points": "Yours",
+                   "multi_gaussian": "Bumps"}  # fmt: skip
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REGULARISATION = {"none": "None", "l1": "L1", "l2": "L2"}
@@ -109,14 +113,7 @@ def data_column(state: pg.Playground) -> None:
         )
     if not state.hides("dataset"):
         choices = pg.REGRESSION if state.problem == "regression" else pg.CLASSIFICATION
-        store.bind("pg-dataset", state.dataset)
-        st.radio(
-            "Dataset",
-            choices,
-            format_func=pg.DATASET_LABELS.get,
-            help="The points to learn. Orange and blue are the two classes; regression colours the value.",
-            **store.on_change("pg-dataset", lambda s, name: replace(s, dataset=name, points=s.points)),
-        )
+        dataset_picker(state, choices)
         if state.dataset in pg.MULTICLASS_OPTION:
             store.bind("pg-classes", state.classes)
             st.slider(
@@ -160,6 +157,32 @@ def data_column(state: pg.Playground) -> None:
         st.checkbox(
             "Discretize output", **store.on_change("pg-discretize", lambda s, v: replace(s, discretize=v))
         )
+
+
+def dataset_picker(state: pg.Playground, choices: tuple[str, ...]) -> None:
+    """TF Playground's picker: a small picture of each dataset, two to a row, the chosen one highlighted."""
+    st.markdown("Dataset", help="The points to learn. Each colour is a class; regression colours the value.")
+    for start in range(0, len(choices), 2):
+        for col, name in zip(st.columns(2, gap="small"), choices[start : start + 2], strict=False):
+            with col:
+                st.image(_thumbnail(name, state.points if name == "points" else ()), width="stretch")
+                st.button(
+                    DATASET_BUTTONS.get(name, pg.DATASET_LABELS[name]),
+                    key=f"pg-dataset-{name}",
+                    type="primary" if name == state.dataset else "secondary",
+                    on_click=store.update,
+                    args=(lambda s, name=name: replace(s, dataset=name),),
+                    width="stretch",
+                )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _thumbnail(name: str, points: tuple) -> bytes:
+    if name == "points":
+        return plots.dataset_thumbnail([p[:2] for p in points], [p[2] for p in points], "binary")
+    ds = dlcore.data.load(name, num_points=300, seed=0, val_fraction=0.0)
+    task = "regression" if name in pg.REGRESSION else "binary"
+    return plots.dataset_thumbnail(ds.raw_2d.train.numpy(), ds.train[1].numpy(), task)
 
 
 def _set_problem(state: pg.Playground, problem: str | None) -> pg.Playground:
