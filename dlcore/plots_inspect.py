@@ -269,17 +269,25 @@ def _collapse(attribution) -> np.ndarray:
     return a.sum(axis=0) if a.ndim == 3 else a
 
 
+# Over the input, a colour scale that fades to transparent where the attribution is near zero, so the
+# picture shows through: what mattered is coloured, the rest stays as the image.
+SIGNED_OVERLAY = [[0.0, "rgba(33,102,172,0.9)"], [0.5, "rgba(255,255,255,0)"], [1.0, "rgba(178,24,43,0.9)"]]
+MAGNITUDE_OVERLAY = [[0.0, "rgba(203,24,29,0)"], [0.15, "rgba(203,24,29,0.1)"], [1.0, "rgba(165,15,21,0.95)"]]
+
+
 def attribution_grid(
     image,
     attributions: Mapping[str, object],
     signed: Mapping[str, bool] | None = None,
     title: str = "",
     captions: Mapping[str, str] | None = None,
+    overlay: bool = True,
 ) -> go.Figure:
     """The input and one heatmap per method side by side: {method title: (C, H, W) attribution}.
 
     Each map is scaled by its own largest magnitude (methods differ in units). Signed maps: red raised
-    the class score, blue lowered it. Magnitude maps: darker red = mattered more.
+    the class score, blue lowered it. Magnitude maps: darker red = mattered more. With `overlay` each map
+    is drawn over a copy of the input, transparent where it is near zero.
     """
     names = list(attributions)
     cols = len(names) + 1
@@ -293,10 +301,16 @@ def attribution_grid(
         if not is_signed:
             a = np.abs(a)
         bound = float(np.abs(a).max()) or 1.0
+        if overlay:  # the input faded towards white, so the colours on top stay readable on dark images
+            faded = 0.6 + 0.4 * np.clip(_as_numpy(image), 0, 1)
+            fig.add_trace(_image_trace(faded, name="input"), row=1, col=i)
+            scale = SIGNED_OVERLAY if is_signed else MAGNITUDE_OVERLAY
+        else:
+            scale = SIGNED_SCALE if is_signed else MAGNITUDE_SCALE
         fig.add_trace(
             go.Heatmap(
                 z=a / bound,
-                colorscale=SIGNED_SCALE if is_signed else MAGNITUDE_SCALE,
+                colorscale=scale,
                 zmin=-1 if is_signed else 0,
                 zmax=1,
                 showscale=False,
@@ -334,7 +348,9 @@ def feature_attribution_bars(
     return fig
 
 
-def randomisation_figure(image, stages: Sequence[Mapping], method_title: str, signed: bool) -> go.Figure:
+def randomisation_figure(
+    image, stages: Sequence[Mapping], method_title: str, signed: bool, overlay: bool = True
+) -> go.Figure:
     """The sanity check: the map for the trained model, then after re-initialising layers from the top."""
     attributions = {s["stage"]: s["attribution"] for s in stages}
     captions = {s["stage"]: f"similarity {round(s['similarity'], 2) + 0.0:.2f}" for s in stages}  # no "-0.00"
@@ -344,6 +360,7 @@ def randomisation_figure(image, stages: Sequence[Mapping], method_title: str, si
         signed={k: signed for k in attributions},
         title=f"{method_title}: does the map change when the weights are randomised?",
         captions=captions,
+        overlay=overlay,
     )
     return fig
 

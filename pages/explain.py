@@ -32,13 +32,15 @@ def attributions(model, x, target: int, names: list[str], layer: str | None) -> 
     return out
 
 
-def show_maps(held, raw, x, maps: dict, title: str, key: str, signed: dict | None = None) -> None:
+def show_maps(
+    held, raw, x, maps: dict, title: str, key: str, signed: dict | None = None, overlay: bool = True
+) -> None:
     """Heatmaps beside the image (`raw`), or bars per feature / time step / token of the input `x`."""
     if not maps:
         return
     shape = tuple(held.dataset.input_shape)
     if raw is not None:
-        st.plotly_chart(plots.attribution_grid(raw, maps, signed, title=title), key=key)
+        st.plotly_chart(plots.attribution_grid(raw, maps, signed, title=title, overlay=overlay), key=key)
     elif held.dataset.vocab_size is not None:
         tokens = [f"{i}: {int(t)}" for i, t in enumerate(x[0])]
         st.plotly_chart(plots.feature_attribution_bars(maps, tokens, title, "position: token"), key=key)
@@ -86,13 +88,17 @@ def draw_why(held, available: list[str], conv_layers: list[str]):
             key="explain_layer",
             help="Early layers give sharp maps of simple patterns; the last one is the usual choice.",
         )
+    overlay = held.is_image and c3.toggle(
+        "Over the picture", value=True, key="explain_overlay", help="Off: the maps alone, on a white ground"
+    )
     maps = attributions(held.model, picked.x, target, chosen, layer)
-    show_maps(held, picked.raw, picked.x, maps, f"Evidence for class {names[target]}", "explain_grid", SIGNED)
+    title = f"Evidence for class {names[target]}"
+    show_maps(held, picked.raw, picked.x, maps, title, "explain_grid", SIGNED, overlay)
     if picked.raw is not None and maps:
         st.caption(
-            "Red: raised the score of this class; blue: lowered it (signed methods). Saliency, "
-            "SmoothGrad and "
-            "Grad-CAM show how much, not which way (darker = more). Each map is scaled to its own maximum."
+            "Red: raised the score of this class; blue: lowered it (signed methods). Saliency, SmoothGrad "
+            "and Grad-CAM show how much, not which way (darker = more). Each map is scaled to its own "
+            "maximum; over the picture, the colour fades out where a method sees nothing."
         )
     method_help()
     return picked

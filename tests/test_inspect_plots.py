@@ -56,11 +56,18 @@ def test_filter_grid_uses_a_symmetric_scale_for_grey_filters_and_colour_for_rgb(
 def test_attribution_grid_has_the_input_then_one_map_per_method_scaled_to_one():
     image = torch.rand(1, 8, 8)
     attrs = {"Saliency": torch.rand(1, 8, 8) * 50, "Integrated Gradients": torch.randn(1, 8, 8)}
-    fig = plots.attribution_grid(image, attrs, signed={"Saliency": False, "Integrated Gradients": True})
-    assert len(fig.data) == 3
-    assert np.abs(np.asarray(fig.data[1].z)).max() == pytest.approx(1.0)
-    assert fig.data[1].colorscale != fig.data[2].colorscale  # magnitude vs signed scale
-    assert fig.data[2].zmin == -1
+    signed = {"Saliency": False, "Integrated Gradients": True}
+    side_by_side = plots.attribution_grid(image, attrs, signed, overlay=False)
+    assert [t.name for t in side_by_side.data] == ["", "Saliency", "Integrated Gradients"]
+    saliency, ig = side_by_side.data[1], side_by_side.data[2]
+    assert np.abs(np.asarray(saliency.z)).max() == pytest.approx(1.0)
+    assert saliency.colorscale != ig.colorscale  # magnitude vs signed scale
+    assert ig.zmin == -1
+    over = plots.attribution_grid(image, attrs, signed)
+    assert [t.name for t in over.data] == ["", "input", "Saliency", "input", "Integrated Gradients"]
+    # Over the picture, no attribution means fully transparent: the input shows through.
+    assert over.data[2].colorscale[0][1] == "rgba(203,24,29,0)"
+    assert over.data[4].colorscale[1][1] == "rgba(255,255,255,0)"
 
 
 def test_feature_attribution_bars_group_methods_per_feature():
