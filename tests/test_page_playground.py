@@ -250,3 +250,11 @@ def test_after_a_divergence_a_lower_learning_rate_trains_from_fresh_weights(open
     job = job_of(at)
     assert job.status != "failed" and job.config.lr == 0.01
     assert all(torch.isfinite(p).all() for p in job.snapshot().parameters())
+
+
+def test_the_dataset_pictures_pick_the_dataset(open_page):
+    at = open_page()
+    at.button(key="pg-dataset-xor").click().run()
+    assert not at.exception
+    assert state_of(at).dataset == "xor" and link_of(at)["dataset"] == "xor"
+    assert job_of(at).dataset.name == "xor"

@@ -100,3 +100,19 @@ def test_clicking_the_plane_adds_your_own_points(page, helpers, app_url):
     helpers.assert_no_errors(page)
     assert "3 points" in page.locator("body").inner_text()
     helpers.screenshot(page, "playground-own-points")
+
+
+def test_an_uploaded_csv_becomes_the_data_and_trains(page, helpers, app_url, tmp_path):
+    rows = ["x1,x2,label"] + [f"{x},{y},{'in' if x * x + y * y < 9 else 'out'}" for x in range(-5, 6, 2)
+                              for y in range(-5, 6, 2)]  # fmt: skip
+    csv = tmp_path / "ring.csv"
+    csv.write_text("\n".join(rows))
+    _open(page, helpers, app_url, "dataset=points")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(csv))
+    page.wait_for_function(
+        "() => (new URLSearchParams(location.search).get('points') || '').length >= 4 * 36"
+    )
+    page.wait_for_selector(f"{NETWORK} .js-plotly-plot", timeout=60_000)  # enough points: a network to train
+    helpers.wait_for_app(page)
+    helpers.assert_no_errors(page)
+    assert "36 points" in page.locator("body").inner_text()
