@@ -407,13 +407,20 @@ class Job:
         self.status = "queued"
         self._cond.release()
         try:
-            acquired = self._slot.acquire(lambda: self._stop_reason is not None)
+            acquired = self._slot.acquire(self._serve_while_queued)
         finally:
             self._cond.acquire()
         if not acquired:
             self._slot = _NoSlot()
         self._deadline += time.monotonic() - paused_at
         self._recorder.pause_clock(False)
+
+    def _serve_while_queued(self) -> bool:
+        # Between tries for a device slot: snapshots and edits still answer (nothing trains meanwhile).
+        # Returns whether to give up waiting (the job was stopped).
+        with self._cond:
+            self._serve_requests()
+            return self._stop_reason is not None
 
     def _serve_requests(self) -> None:
         while self._requests:

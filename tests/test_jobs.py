@@ -351,3 +351,21 @@ def test_any_sequence_of_commands_ends_cleanly_when_stopped(commands):
     job.stop()
     assert job.wait(10), "the job did not end after stop"
     assert job.status == "stopped" and not job._thread.is_alive()
+
+
+def test_a_job_queued_after_a_pause_still_answers_snapshots(ds):
+    sched = Scheduler(max_per_device={"cpu": 1})
+    first = start(ds, sched, owner="a")
+    wait_status(first, "running")
+    first.pause()
+    wait_status(first, "paused")
+    second = start(ds, sched, owner="b")  # takes the slot the paused job gave away
+    wait_status(second, "running")
+    first.resume()  # now waits for the slot
+    wait_status(first, "queued")
+    assert first.apply(lambda model: model.training, timeout=5) is True
+    assert not first.snapshot().training
+    second.stop()
+    wait_status(first, "running")
+    first.stop()
+    assert first.wait(10) and second.wait(10)
