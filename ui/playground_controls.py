@@ -14,6 +14,7 @@ from dlcore import playground as pg
 from dlcore import plots_playground as plots
 from ui import playground_runs as runs
 from ui import playground_state as store
+from ui.errors import show_error
 from ui.playground_views import CLASS_COLOURS, POINT_CLASS_KEY
 
 # the picker's buttons are narrow: short names where the full one would be cut off
@@ -214,7 +215,7 @@ def own_points(state: pg.Playground) -> None:
             store.replace_state(replace(state, points=pg.points_from_csv(upload)))
             st.rerun()
         except dlcore.DataError as err:
-            st.error(f"{upload.name}: {err.message}", icon="🛑")
+            show_error(f"{upload.name}: {err.message}")
     if state.points:
         st.button(
             "Clear points",
