@@ -268,7 +268,7 @@ class Recorder(Callback):
         self._started = time.perf_counter()
         self._window_start = self._last_flush = self._started
         self._last_relu, self._relu_cost = -math.inf, 0.0
-        self._loss_sum, self._loss_samples = 0.0, 0
+        self._epoch_losses: dict[int, tuple[float, int]] = {}  # epoch -> (sum of loss × batch, examples)
         self._reset_window()
 
     def on_step_end(self, step, logs):
@@ -283,20 +283,21 @@ class Recorder(Callback):
             self.flush()
 
     def on_epoch_end(self, epoch, logs):
-        self.flush()
         self.epoch = epoch
-        # The epoch's own mean loss, whether or not fit scored it (it scores at most a few epochs a second).
-        train_loss = self._loss_sum / self._loss_samples if self._loss_samples else math.nan
-        self._loss_sum, self._loss_samples = 0.0, 0
-        if len(logs) > 1:
-            row = {
-                **logs,
-                "epoch": epoch,
-                "train_loss": train_loss,
-                "lr": float(self.optimizer.param_groups[0]["lr"]),
-                "elapsed_s": self.elapsed_s(),
-            }
-            self.epochs.append([row.get(c, math.nan) for c in EPOCH_COLUMNS])
+        if len(logs) == 1:  # not scored (fit scores at most a few epochs a second): nothing to log
+            return
+        self.flush()
+        # The epoch's own batch-weighted mean loss, however many epochs went unscored before it.
+        total, samples = self._epoch_losses.pop(epoch, (0.0, 0))
+        self._epoch_losses = {e: v for e, v in self._epoch_losses.items() if e > epoch}
+        row = {
+            **logs,
+            "epoch": epoch,
+            "train_loss": total / samples if samples else math.nan,
+            "lr": float(self.optimizer.param_groups[0]["lr"]),
+            "elapsed_s": self.elapsed_s(),
+        }
+        self.epochs.append([row.get(c, math.nan) for c in EPOCH_COLUMNS])
 
     def on_fit_end(self, logs):
         if logs.get("status") != "failed":
@@ -317,9 +318,18 @@ class Recorder(Callback):
         samples = sum(self._sizes)
         if window > 0:
             self.samples_per_s = samples / window
-        # Batch-weighted: the train_loss of an epoch row is the mean over every example of that epoch.
-        self._loss_sum += float(np.dot(losses, self._sizes))
-        self._loss_samples += samples
+        # Per-epoch sums (epoch rows show each epoch's own mean); only the newest epochs are kept.
+        sizes, epochs = np.asarray(self._sizes, dtype=float), np.asarray(self._epochs)
+        for epoch in np.unique(epochs):
+            mine = epochs == epoch
+            total, seen = self._epoch_losses.get(int(epoch), (0.0, 0))
+            self._epoch_losses[int(epoch)] = (
+                total + float(np.dot(np.asarray(losses)[mine], sizes[mine])),
+                seen + int(sizes[mine].sum()),
+            )
+        if len(self._epoch_losses) > 4:
+            newest = max(self._epoch_losses)
+            self._epoch_losses = {e: v for e, v in self._epoch_losses.items() if e > newest - 4}
         self._window_start = now
         elapsed = self.elapsed_s()
         rows = np.column_stack(

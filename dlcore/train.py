@@ -408,26 +408,48 @@ class TrainData:
 
 
 class Tally:
-    """Training scores summed on the device as batches go by (read a few times a second, not per step)."""
+    """Running training scores (accuracy or R²) over every batch of an epoch, read a few times a second.
+
+    Scoring a batch takes several small ops: a tenth of a tiny model's step on a CPU. So an eager step
+    only keeps its outputs and targets (`add`), and they are scored together, in one go, every
+    FOLD_EVERY batches and when read. Inside a CUDA graph the score is summed on the device instead.
+    """
+
+    FOLD_EVERY = 64
 
     def __init__(self, objective: Objective, y_train: torch.Tensor):
         self.objective = objective
         self.score = torch.zeros((), device=y_train.device)
         self.samples = 0
+        self._outs: list[torch.Tensor] = []
+        self._targets: list[torch.Tensor] = []
         self.units = y_train[0].numel() if objective.kind == "tokens" else 1  # tokens are scored one by one
         if not objective.scores_classes:  # R² compares the squared error with the targets' own spread
             y = y_train.float().reshape(len(y_train), -1)
             self.spread_per_sample = float(((y - y.mean(dim=0)) ** 2).sum()) / max(1, len(y))
 
+    def add(self, out: torch.Tensor, y: torch.Tensor) -> None:
+        self._outs.append(out)
+        self._targets.append(y)
+        if len(self._outs) >= self.FOLD_EVERY:
+            self._fold()
+
+    def _fold(self) -> None:
+        if self._outs:
+            self.score += self.objective.batch_score(torch.cat(self._outs), torch.cat(self._targets))
+            self._outs, self._targets = [], []
+
     def restart(self) -> None:
         """Forget the epoch so far (no host sync)."""
+        self._outs, self._targets = [], []
         self.score.zero_()
         self.samples = 0
 
     def read(self) -> dict:
-        """Running train accuracy (or R²) over the epoch; {} if no batch was scored."""
+        """Running train accuracy (or R²) over the epoch; {} if no batch was seen."""
         if not self.samples:
             return {}
+        self._fold()
         total, seen = float(self.score), self.samples  # host sync
         self.restart()
         if self.objective.scores_classes:
@@ -440,19 +462,12 @@ class Tally:
 
 
 class EagerStep:
-    """zero_grad, forward, loss, backward, optimizer step; returns the (device) loss.
-
-    When `scoring` is on, the batch's score is added to the tally. Scoring costs a few small ops,
-    several per cent of a tiny model's step on a CPU, so fit() scores every SCORE_EVERY-th batch: the
-    running train accuracy is then measured on an unbiased sample of the batches.
-    """
-
-    SCORE_EVERY = 4
+    """zero_grad, forward, loss, backward, optimizer step; returns the (device) loss and tallies the batch."""
 
     def __init__(self, model, objective, optimizer, x, y, tally: Tally):
         self.model, self.objective, self.optimizer = model, objective, optimizer
         self.x, self.y, self.tally = x, y, tally
-        self.scoring = True
+        self.in_graph = False  # set while a CUDA graph captures this step
 
     def __call__(self, idx: torch.Tensor) -> torch.Tensor:
         return self.compute(self.x.index_select(0, idx), self.y.index_select(0, idx))
@@ -464,8 +479,10 @@ class EagerStep:
         penalty = self.objective.penalty(self.model)
         (loss if penalty is None else loss + penalty).backward()
         self.optimizer.step()
-        if self.scoring:
+        if self.in_graph:
             self.tally.score += self.objective.batch_score(out.detach(), yb)
+        else:
+            self.tally.add(out.detach(), yb)
         return loss.detach()
 
 
@@ -514,11 +531,13 @@ class CudaGraphStep:
         eager.optimizer.zero_grad(set_to_none=True)
         try:
             # thread_local: other jobs' threads may allocate while this one captures.
+            eager.in_graph = True
             with torch.cuda.graph(graph, stream=self.stream, capture_error_mode="thread_local"):
                 self.static_loss = eager.compute(
                     eager.x.index_select(0, self.static_idx), eager.y.index_select(0, self.static_idx)
                 )
         except Exception as err:  # an op that cannot be captured (a host sync, a dynamic shape)
+            eager.in_graph = False
             self.failed = f"{type(err).__name__}: {err}"
             eager.optimizer.zero_grad(set_to_none=True)  # drop gradients living in the graph's memory
             torch.cuda.synchronize()
@@ -587,7 +606,6 @@ def fit(
         cuda_graph and device.type == "cuda" and make_graphable(optimizer, scheduler is not None, device)
     )
     step_fn: Callable[[torch.Tensor], torch.Tensor] = CudaGraphStep(eager) if cuda_graph else eager
-    score_every = 1 if cuda_graph else EagerStep.SCORE_EVERY  # inside a graph scoring costs nothing
     per_epoch = steps_per_epoch(n, batch_size, full_batches=cuda_graph)
     logs = {
         "model": model,
@@ -612,14 +630,12 @@ def fit(
             order = torch.randperm(n, generator=generator, device=device)
             for b in range(per_epoch):
                 idx = order[b * batch_size : (b + 1) * batch_size]
-                scoring = eager.scoring = step % score_every == 0
                 loss = step_fn(idx)
                 if scheduler is not None:
                     scheduler.step()
                 step += 1
                 size = len(idx)
-                if scoring:
-                    tally.samples += size
+                tally.samples += size
                 step_logs = {"loss": loss, "epoch": epoch + 1, "batch_size": size}
                 for cb in callbacks:
                     cb.on_step_end(step, step_logs)
