@@ -223,6 +223,7 @@ class Recorder(Callback):
     and when asked), samples layer norms at the same moments and dead ReLUs about once a second."""
 
     RELU_BUDGET = 0.01  # the dead-ReLU probe may take at most 1% of training time
+    NORMS_BUDGET = 0.02  # layer norms at every read, unless a huge model makes them cost more than 2%
 
     def __init__(self, interval_s: float = 0.1, capacity: int = 4000, relu_every_s: float = 1.0):
         self.interval_s = interval_s
@@ -268,6 +269,7 @@ class Recorder(Callback):
         self._started = time.perf_counter()
         self._window_start = self._last_flush = self._started
         self._last_relu, self._relu_cost = -math.inf, 0.0
+        self._last_norms, self._norms_cost = -math.inf, 0.0
         self._epoch_losses: dict[int, tuple[float, int]] = {}  # epoch -> (sum of loss × batch, examples)
         self._reset_window()
 
@@ -354,9 +356,12 @@ class Recorder(Callback):
                 f"the loss became {losses[bad[0]]} at step {self.diverged_at}", status="failed"
             )
         self.steps.append(rows)
-        norms = self._layer_norms.measure()
-        if norms is not None:
-            self.norms.append([[self.step, *norms[0], *norms[1]]])
+        if now - self._last_norms >= self._norms_cost / self.NORMS_BUDGET:
+            norms = self._layer_norms.measure()
+            if norms is not None:
+                self.norms.append([[self.step, *norms[0], *norms[1]]])
+            self._last_norms = time.perf_counter()
+            self._norms_cost = self._last_norms - now
         if now - self._last_relu >= max(self.relu_every_s, self._relu_cost / self.RELU_BUDGET):
             self.dead_relus = self._relus.measure(self.probe_x)
             self._last_relu = time.perf_counter()
