@@ -21,6 +21,7 @@ from captum.attr import (
     IntegratedGradients,
     LayerAttribution,
     LayerGradCam,
+    LayerGradientXActivation,
     NoiseTunnel,
     Occlusion,
     Saliency,
@@ -85,9 +86,22 @@ def _smoothgrad_ig(model, x, target, layer):
 
 def _grad_cam(model, x, target, layer):
     cam = LayerGradCam(model, layer).attribute(x, target=target, relu_attributions=True)  # (B, 1, h, w)
+    return _upsampled_cam(cam, x, "Grad-CAM")
+
+
+def _hires_cam(model, x, target, layer):
+    # Grad-CAM without averaging each channel's gradient over the image: gradient × activation, position
+    # by position, summed over the channels (Draelos & Carin, 2020).
+    per_channel = LayerGradientXActivation(model, layer).attribute(x, target=target)  # (B, C, h, w)
+    cam = per_channel.sum(dim=1, keepdim=True).clamp(min=0)
+    return _upsampled_cam(cam, x, "HiResCAM")
+
+
+def _upsampled_cam(cam: torch.Tensor, x: torch.Tensor, title: str) -> torch.Tensor:
+    """A layer's (B, 1, h, w) class-activation map stretched bilinearly over the input image."""
     if cam.dim() != 4:
         raise ExplainError(
-            "Grad-CAM needs a convolution layer whose output is a (channels, height, width) map"
+            f"{title} needs a convolution layer whose output is a (channels, height, width) map"
         )
     cam = LayerAttribution.interpolate(cam, tuple(x.shape[-2:]), interpolate_mode="bilinear")
     return cam.expand_as(x)
@@ -161,6 +175,16 @@ for _method in (
         signed=False,
     ),
     Method(
+        "hirescam",
+        "HiResCAM",
+        "Grad-CAM without the averaging: each feature map is weighted by the class score's gradient at "
+        "every position, not by one average per map, so it shows where in the layer the evidence is "
+        "rather than lighting everything a useful feature map responds to.",
+        _hires_cam,
+        needs_conv_layer=True,
+        signed=False,
+    ),
+    Method(
         "occlusion",
         "Occlusion",
         "Covers one patch of the input at a time and measures how much the class score drops. No "
@@ -192,7 +216,7 @@ def methods() -> list[Method]:
 
 
 def conv_layer_names(model: nn.Module) -> list[str]:
-    """Names of the model's 2-D convolution layers (the layers Grad-CAM can look at), input to output."""
+    """Names of the model's 2-D convolution layers (where Grad-CAM and HiResCAM look), input to output."""
     return [name for name, module in model.named_modules() if isinstance(module, nn.Conv2d)]
 
 
@@ -207,8 +231,8 @@ def explain(
 
     x: a batch (B, *input_shape), already normalised like the training data (one input: `x[None]`).
     target: the class index (one int for every row, or one per row). layer: the convolution layer's name,
-    only for Grad-CAM (default: the last one). Returns a CPU tensor shaped like `x`, detached. The model
-    is used as given (call it on a snapshot, not on a model that is training).
+    only for Grad-CAM and HiResCAM (default: the last one). Returns a CPU tensor shaped like `x`, detached.
+    The model is used as given (call it on a snapshot, not on a model that is training).
     """
     spec = METHODS.get(method)
     batch = x

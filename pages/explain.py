@@ -12,7 +12,8 @@ from ui.inspect_state import require_subject, snapshot_bar
 METHODS = dict(dlcore.EXPLAIN_METHODS.items())
 SIGNED = {m.title: m.signed for m in METHODS.values()}
 DEFAULT_METHODS = ["saliency", "integrated_gradients", "smoothgrad", "grad_cam"]
-LESSON_METHODS = ["saliency", "integrated_gradients", "grad_cam"]
+LESSON_METHODS = ["saliency", "integrated_gradients", "grad_cam", "hirescam"]
+UNSIGNED = [m.title for m in METHODS.values() if not m.signed]
 
 
 def method_help() -> None:
@@ -80,9 +81,10 @@ def draw_why(held, available: list[str], conv_layers: list[str]):
         key="explain_methods",
     )
     layer = None
-    if conv_layers and "grad_cam" in chosen:
+    layer_methods = [METHODS[n].title for n in chosen if METHODS[n].needs_conv_layer]
+    if conv_layers and layer_methods:
         layer = c3.selectbox(
-            "Grad-CAM layer",
+            f"{' and '.join(layer_methods)} layer",
             conv_layers,
             index=len(conv_layers) - 1,
             key="explain_layer",
@@ -96,9 +98,9 @@ def draw_why(held, available: list[str], conv_layers: list[str]):
     show_maps(held, picked.raw, picked.x, maps, title, "explain_grid", SIGNED, overlay)
     if picked.raw is not None and maps:
         st.caption(
-            "Red: raised the score of this class; blue: lowered it (signed methods). Saliency, SmoothGrad "
-            "and Grad-CAM show how much, not which way (darker = more). Each map is scaled to its own "
-            "maximum; over the picture, the colour fades out where a method sees nothing."
+            f"Red: raised the score of this class; blue: lowered it (signed methods). {', '.join(UNSIGNED)} "
+            "show how much, not which way (darker = more). Each map is scaled to its own maximum; over the "
+            "picture, the colour fades out where a method sees nothing."
         )
     method_help()
     return picked
@@ -185,9 +187,12 @@ def draw_lesson() -> None:
         )
     st.markdown(
         "Saliency and Integrated Gradients of the cheater pile up on the corner mark; the honest model's "
-        "follow the shape. Grad-CAM weights whole feature maps by one number each, so it lights every bright "
-        "patch the layer responds to — the mark, but the shape just as much: it cannot tell you which of the "
-        "two the decision rested on. No single map tells the whole story."
+        "follow the shape. **Grad-CAM** averages each feature map's gradient over the whole image into one "
+        "weight, so it lights every bright patch the map responds to — the mark, but the shape just as much: "
+        "it cannot tell you which of the two the decision rested on. **HiResCAM** skips the averaging and "
+        "keeps the gradient where it is: for the cheater it points at the mark, for the honest model at the "
+        "shape. Same layer, same gradients — one average made the difference. No single map tells the whole "
+        "story."
     )
 
 

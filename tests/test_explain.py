@@ -114,6 +114,33 @@ def test_grad_cam_lights_up_where_the_bright_pixel_is():
     assert explain("grad_cam", model, x, target=1, layer="conv2d1").abs().sum() == 0
 
 
+def test_hirescam_keeps_the_gradient_where_it_is_and_grad_cam_spreads_it():
+    # Two 1×1 channels copy the image; class 0 reads both channels at the top-left "mark" (weights 2 and
+    # 1) and channel 1 at the "shape" pixel with weight -1; class 1 is the negation of class 0.
+    model = nn.Sequential()
+    model.add_module("conv2d1", nn.Conv2d(1, 2, 1, bias=False))
+    model.add_module("relu1", nn.ReLU())
+    model.add_module("flatten", nn.Flatten())
+    model.add_module("linear1", nn.Linear(2 * 6 * 6, 2, bias=False))
+    weights = torch.zeros(2, 6, 6)
+    weights[0, 0, 0], weights[1, 0, 0], weights[1, 3, 3] = 2.0, 1.0, -1.0
+    with torch.no_grad():
+        model.conv2d1.weight.fill_(1.0)
+        model.linear1.weight.copy_(torch.stack([weights.flatten(), -weights.flatten()]))
+    x = torch.zeros(1, 1, 6, 6)
+    x[0, 0, 0, 0] = x[0, 0, 3, 3] = 1.0  # the mark and the shape, equally bright
+    # HiResCAM = ReLU(sum over channels of gradient × activation), position by position.
+    expected = torch.zeros(1, 1, 6, 6)
+    expected[0, 0, 0, 0] = 2.0 * 1.0 + 1.0 * 1.0  # (3, 3) gets -1 × 1: cut by the ReLU
+    assert torch.allclose(explain("hirescam", model.eval(), x, target=0, layer="conv2d1"), expected)
+    expected = torch.zeros(1, 1, 6, 6)
+    expected[0, 0, 3, 3] = 1.0
+    assert torch.allclose(explain("hirescam", model, x, target=1, layer="conv2d1"), expected)
+    # Grad-CAM gives channel 0 one weight (its mean gradient): both bright pixels light up the same.
+    cam = explain("grad_cam", model, x, target=0, layer="conv2d1")
+    assert cam[0, 0, 0, 0] == pytest.approx(float(cam[0, 0, 3, 3])) and cam[0, 0, 0, 0] > 0
+
+
 def test_token_inputs_get_one_attribution_per_token():
     torch.manual_seed(0)
     model = nn.Sequential(nn.Embedding(20, 4), nn.Flatten(), nn.Linear(5 * 4, 3)).eval()
@@ -149,14 +176,16 @@ def test_unknown_method_suggests_the_right_name():
         explain("salience", linear_model(W), X, target=0)
 
 
-def test_grad_cam_without_a_convolution_says_so():
-    with pytest.raises(ExplainError, match="Conv2d"):
-        explain("grad_cam", linear_model(W), X, target=0)
+@pytest.mark.parametrize("method", ["grad_cam", "hirescam"])
+def test_a_layer_map_without_a_convolution_says_so(method):
+    with pytest.raises(ExplainError, match=f"{METHODS.get(method).title} needs a Conv2d"):
+        explain(method, linear_model(W), X, target=0)
 
 
-def test_grad_cam_on_a_layer_that_is_not_a_convolution_lists_the_choices():
+@pytest.mark.parametrize("method", ["grad_cam", "hirescam"])
+def test_a_layer_map_on_a_layer_that_is_not_a_convolution_lists_the_choices(method):
     with pytest.raises(ExplainError, match="conv2d1, conv2d2"):
-        explain("grad_cam", small_cnn(), torch.randn(1, 1, 14, 14), target=0, layer="linear1")
+        explain(method, small_cnn(), torch.randn(1, 1, 14, 14), target=0, layer="linear1")
 
 
 def test_a_target_beyond_the_outputs_is_a_readable_error():

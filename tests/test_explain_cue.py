@@ -41,8 +41,19 @@ def test_the_cue_model_cheats_on_the_test_split_and_the_honest_one_does_not(less
     assert accuracy(cheater) < 0.5 < accuracy(honest)
 
 
-@pytest.mark.parametrize("method", ["saliency", "integrated_gradients", "smoothgrad"])
+@pytest.mark.parametrize("method", ["saliency", "integrated_gradients", "smoothgrad", "hirescam"])
 def test_gradient_maps_of_the_cue_model_point_at_the_corner_mark(lesson, method):
     cheater, honest, data = lesson
     cheat, fair = mean_mass(method, cheater, data), mean_mass(method, honest, data)
     assert cheat > 2 * fair, f"{method}: {cheat:.3f} of the map on the cue pixels vs {fair:.3f}"
+
+
+def test_hirescam_tells_the_models_apart_where_grad_cam_cannot(lesson):
+    # Grad-CAM's one averaged gradient per channel lights the shape as much as the mark in both models.
+    cheater, honest, data = lesson
+
+    def separation(method):
+        return mean_mass(method, cheater, data) / max(mean_mass(method, honest, data), 1e-6)
+
+    hires, grad = separation("hirescam"), separation("grad_cam")
+    assert hires > 2 * grad, f"cheater/honest mass on the mark: HiResCAM {hires:.2f}×, Grad-CAM {grad:.2f}×"

@@ -47,6 +47,17 @@ def test_chosen_methods_are_drawn_side_by_side_with_the_input(app, trained_job):
     ]
 
 
+def test_hirescam_gets_a_layer_choice_of_its_own(app, trained_job):
+    at = open_page(app, trained_job)
+    assert at.selectbox(key="explain_layer").label == "Grad-CAM layer"
+    at.multiselect(key="explain_methods").set_value(["hirescam"]).run()
+    layer = at.selectbox(key="explain_layer")
+    assert layer.label == "HiResCAM layer" and layer.value == layer.options[-1]
+    layer.set_value(layer.options[0]).run()
+    assert not at.exception and not at.warning
+    assert [t.split("<br>")[0] for t in subplot_titles(at, "explain_grid")[1:]] == ["HiResCAM"]
+
+
 def test_a_chosen_class_is_explained_instead_of_the_predicted_one(app, trained_job):
     at = open_page(app, trained_job)
     at.selectbox(key="explain_class").set_value("8").run()
@@ -72,7 +83,8 @@ def test_the_cheating_lesson_trains_two_models_and_compares_them(app, trained_jo
     accuracy = {m.label: float(m.value.rstrip("%")) / 100 for m in at.metric}
     # The cheater read the corner mark, which is random in the test images: it falls far behind.
     assert accuracy["Cheater: test accuracy"] + 0.2 < accuracy["Honest: test accuracy"]
-    assert subplot_titles(at, "explain_lesson_cheater")[0] == "input"
+    titles = [t.split("<br>")[0] for t in subplot_titles(at, "explain_lesson_cheater")]
+    assert titles == ["input", "Saliency", "Integrated Gradients", "Grad-CAM", "HiResCAM"]
 
 
 def test_tabular_models_get_one_bar_per_named_feature_and_a_sanity_chart(app):
