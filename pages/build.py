@@ -10,6 +10,8 @@ from ui import forms, model, palette, training
 from ui.errors import error_at_layer, error_elsewhere, show_error
 from ui.style import inject_css
 
+PALETTE_HEIGHT_PX = 620
+
 st.title(":material/construction: Build a network")
 st.caption(
     "Drag layer cards from the palette into your model, click a layer to set its parameters, and watch "
@@ -114,7 +116,9 @@ totals.metric("Trainable parameters", f"{analysis.total_params:,}")
 
 with model_col:
     top_error = error_elsewhere(analysis.error)
-    if top_error is not None:
+    if not spec["layers"]:
+        st.info("An empty model: drag a first layer in from the palette.", icon=":material/left_click:")
+    elif top_error is not None:
         show_error(top_error)
 
     rows = analysis.summary[analysis.summary["depth"] == 0] if analysis.summary is not None else None
@@ -151,7 +155,9 @@ with model_col:
 
 with palette_col:
     st.subheader("Palette")
-    palette.draw_palette()
+    # scrolls on its own, so every card can be dragged to the model without scrolling the page mid-drag
+    with st.container(height=PALETTE_HEIGHT_PX, border=False):
+        palette.draw_palette()
 
 drop = palette.drag_and_drop()
 if drop is not None:
