@@ -13,7 +13,7 @@ METHODS = dict(dlcore.EXPLAIN_METHODS.items())
 SIGNED = {m.title: m.signed for m in METHODS.values()}
 DEFAULT_METHODS = ["saliency", "integrated_gradients", "smoothgrad", "grad_cam"]
 LESSON_METHODS = ["saliency", "integrated_gradients", "grad_cam", "hirescam"]
-UNSIGNED = [m.title for m in METHODS.values() if not m.signed]
+UNSIGNED = [m.title for m in METHODS.values() if not m.signed]  # magnitude maps, named in the caption
 
 
 def method_help() -> None:
@@ -98,9 +98,10 @@ def draw_why(held, available: list[str], conv_layers: list[str]):
     show_maps(held, picked.raw, picked.x, maps, title, "explain_grid", SIGNED, overlay)
     if picked.raw is not None and maps:
         st.caption(
-            f"Red: raised the score of this class; blue: lowered it (signed methods). {', '.join(UNSIGNED)} "
-            "show how much, not which way (darker = more). Each map is scaled to its own maximum; over the "
-            "picture, the colour fades out where a method sees nothing."
+            "Red: raised the score of this class; blue: lowered it (signed methods). "
+            f"{', '.join(UNSIGNED[:-1])} and {UNSIGNED[-1]} show how much, not which way (darker = more). "
+            "Each map is scaled to its own maximum; over the picture, the colour fades out where a method "
+            "sees nothing."
         )
     method_help()
     return picked
@@ -174,11 +175,20 @@ def draw_lesson() -> None:
     for column, (title, model) in zip(st.columns(2), models.items(), strict=True):
         accuracy = float((dlcore.predict(model, test_x)[0] == test_y).float().mean())
         column.metric(f"{title.split(' (')[0]}: test accuracy", f"{accuracy:.0%}")
-    index = st.slider("Training image", 0, len(data.train[0]) - 1, 0, key="explain_lesson_index")
+    c1, c2 = st.columns([3, 1])
+    index = c1.slider("Training image", 0, len(data.train[0]) - 1, 0, key="explain_lesson_index")
+    conv_layers = dlcore.conv_layer_names(lesson["cheater"])
+    layer = c2.selectbox(
+        "Grad-CAM and HiResCAM layer",
+        conv_layers,
+        index=len(conv_layers) - 1,
+        key="explain_lesson_layer",
+        help="Both maps always look at the same layer, so only the averaging differs.",
+    )
     x, y = data.train[0][index : index + 1], int(data.train[1][index])
     raw = data.denormalize(x)[0]
     for role, (title, model) in zip(("cheater", "honest"), models.items(), strict=True):
-        maps = {METHODS[m].title: dlcore.explain(m, model, x, y)[0] for m in LESSON_METHODS}
+        maps = {METHODS[m].title: dlcore.explain(m, model, x, y, layer=layer)[0] for m in LESSON_METHODS}
         captions = {
             t: f"{dlcore.attribution_mass(a, data.cue_region):.0%} in the corners" for t, a in maps.items()
         }

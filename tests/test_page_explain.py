@@ -85,6 +85,12 @@ def test_the_cheating_lesson_trains_two_models_and_compares_them(app, trained_jo
     assert accuracy["Cheater: test accuracy"] + 0.2 < accuracy["Honest: test accuracy"]
     titles = [t.split("<br>")[0] for t in subplot_titles(at, "explain_lesson_cheater")]
     assert titles == ["input", "Saliency", "Integrated Gradients", "Grad-CAM", "HiResCAM"]
+    layer = at.selectbox(key="explain_lesson_layer")
+    assert layer.options == ["conv2d1", "conv2d2"] and layer.value == "conv2d2"
+    before = subplot_titles(at, "explain_lesson_cheater")
+    layer.set_value("conv2d1").run()
+    assert not at.exception
+    assert subplot_titles(at, "explain_lesson_cheater")[3:] != before[3:]  # the layer maps were redrawn
 
 
 def test_tabular_models_get_one_bar_per_named_feature_and_a_sanity_chart(app):
