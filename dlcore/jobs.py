@@ -64,18 +64,18 @@ class Control(Callback):
         self.job._deadline = time.monotonic() + self.job.max_seconds - self.job._recorder.elapsed_s()
         self.job._set_status("running")
         if self.job._attention:
-            self.job._attend(at_epoch_end=False)
+            self.job._attend("start")
 
     def on_step_end(self, step, logs):
         job = self.job
         if job._attention:
-            job._attend(at_epoch_end=False)
+            job._attend("step")
         if time.monotonic() > job._deadline:
             raise StopTraining(f"stopped at the time limit of {job.max_seconds:g} s", status="stopped")
 
     def on_epoch_end(self, epoch, logs):
         if self.job._attention:
-            self.job._attend(at_epoch_end=True)
+            self.job._attend("epoch")
 
 
 class EarlyStopping(Callback):
@@ -372,16 +372,20 @@ class Job:
                 self.status = status
             self._cond.notify_all()
 
-    def _attend(self, at_epoch_end: bool) -> None:
-        """Between steps, on the training thread: do what was asked (requests, stop, reset, pause)."""
+    def _attend(self, moment: str) -> None:
+        """Between steps, on the training thread: do what was asked (requests, stop, reset, pause).
+
+        `moment` is "start" (before the first step: a step asked for is still to come), "step" (a batch
+        was just trained) or "epoch" (an epoch just ended).
+        """
         with self._cond:
             self._serve_requests()
-            if self._steps_left is not None and not at_epoch_end:
+            if self._steps_left is not None and moment == "step":
                 self._steps_left -= 1
                 if self._steps_left <= 0:
                     self._steps_left, self._paused = None, True
             # An epoch step trains at least one batch: paused on an epoch's last batch, it runs the next.
-            if at_epoch_end and self._pause_at_epoch_end and self._recorder.step > self._epoch_step_from:
+            if moment == "epoch" and self._pause_at_epoch_end and self._recorder.step > self._epoch_step_from:
                 self._pause_at_epoch_end, self._paused = False, True
             if self._paused and self._stop_reason is None and self._reset_seed is None:
                 self._wait_while_paused()

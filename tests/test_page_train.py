@@ -85,9 +85,6 @@ def test_pause_then_step_trains_exactly_one_more_batch(train):
     assert job.wait(30) and job.status == "stopped"
 
 
-@pytest.mark.xfail(
-    reason="engine race: a step asked for before the job's thread reaches on_fit_start is counted there"
-)
 def test_step_before_start_trains_exactly_one_batch_then_pauses(train):
     at = train
     button(at, "Step 1 batch").click().run()
