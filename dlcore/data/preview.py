@@ -43,7 +43,7 @@ def preview(ds: Dataset, max_points: int = MAX_POINTS) -> go.Figure:
     else:
         fig = _scatter(ds, max_points)
     fig.update_layout(
-        title=dict(text="<br>".join(textwrap.wrap(ds.description, 100)), font=dict(size=13)),
+        title=dict(text="<br>".join(textwrap.wrap(ds.description, 60)), font=dict(size=13)),
         template="plotly_white",
         margin=dict(l=40, r=20, t=60, b=40),
         uirevision=ds.name,
