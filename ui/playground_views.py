@@ -20,7 +20,7 @@ from ui import playground_runs as runs
 from ui import playground_state as state_store
 from ui.errors import show_error
 
-POLL_S = 0.15  # seconds between polls: 6.7 a second asked, so at least 5 arrive on a busy server
+POLL_S = 0.1  # seconds between polls: 10 a second asked, so at least 5 arrive on a busy server
 IDLE_POLL_S = 5.0  # while paused: only the heartbeat that keeps this tab's paused networks alive
 RESOLUTION = 50  # grid points per axis for every neuron's picture
 EDIT_KEY = "playground_edit"  # (side, Edge) being edited
