@@ -19,23 +19,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
 import dlcore  # noqa: E402
+from dlcore.bench import WORKLOADS  # noqa: E402  (the training benchmark's 28×28 CNN, one definition)
 
-CNN28 = {
-    "name": "cnn28",
-    "input_shape": [1, 28, 28],
-    "layers": [
-        {"type": "Conv2d", "out_channels": 16, "kernel_size": 3, "padding": 1},
-        {"type": "ReLU"},
-        {"type": "MaxPool2d", "kernel_size": 2},
-        {"type": "Conv2d", "out_channels": 32, "kernel_size": 3, "padding": 1},
-        {"type": "ReLU"},
-        {"type": "MaxPool2d", "kernel_size": 2},
-        {"type": "Flatten"},
-        {"type": "Linear", "out_features": 64},
-        {"type": "ReLU"},
-        {"type": "Linear", "out_features": 10},
-    ],
-}
+CNN28 = WORKLOADS["cnn28"].spec
 TARGETS_S = {"feature maps": 0.3, "saliency": 0.5, "integrated_gradients": 2.0}
 
 
