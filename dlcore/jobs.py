@@ -9,7 +9,8 @@ carries the page's commands into the loop between steps. The thread never touche
 ends when the job ends: finished, stopped, failed, out of time, or reaped after its page went away.
 
 The process-wide Scheduler (`scheduler()`) bounds what many students can start on one server: a few
-jobs per owner, a queue per device, a wall-time limit, and reaping of jobs nobody watches any more.
+jobs per owner, a few computing at once per device while the rest take turns, a wall-time limit, and
+reaping of jobs nobody watches any more.
 """
 
 from __future__ import annotations
@@ -72,6 +73,9 @@ class Control(Callback):
             job._attend("step")
         if time.monotonic() > job._deadline:
             raise StopTraining(f"stopped at the time limit of {job.max_seconds:g} s", status="stopped")
+        if not job._slot.pass_turn(job._serve_while_queued):
+            job._slot = _NoSlot()  # stopped while waiting for its next turn
+            raise StopTraining(job._stop_reason, status="stopped")
 
     def on_epoch_end(self, epoch, logs):
         if self.job._attention:
@@ -336,7 +340,8 @@ class Job:
         )
 
     def progress(self) -> dict:
-        """epoch, epochs, step, fraction, samples_per_s, eta_s, elapsed_s (eta None when unknown)."""
+        """epoch, epochs, step, fraction, samples_per_s, eta_s, elapsed_s (eta None when unknown), and
+        sharing_with: how many other runs this one takes turns with on its device (0 when it need not)."""
         rec = self._recorder
         per_epoch = rec.steps_per_epoch
         epochs = self.config.epochs
@@ -356,6 +361,7 @@ class Job:
             "samples_per_s": rec.samples_per_s,
             "eta_s": eta,
             "elapsed_s": rec.elapsed_s(),
+            "sharing_with": self._scheduler.sharing_with(self),
         }
 
     def _train_size(self) -> int:
@@ -620,30 +626,70 @@ def _seeded_build(spec, seed: int) -> nn.Module:
 # --- the scheduler ----------------------------------------------------------------------------------------
 
 
-class _Slot:
-    """A place on a device: a BoundedSemaphore; waiting for one can be cut short by a stop."""
+class _Slots:
+    """The places to compute on one device, shared in turns.
 
-    def __init__(self, size: int):
-        self._sem = threading.BoundedSemaphore(size)
-        self._held = threading.local()
+    At most `size` jobs compute at once. A job that has computed for `turn_s` while others wait hands its
+    place to the first in line and joins the back of it, so every run moves (each more slowly) instead of
+    a few running to the end while the rest wait. Waiting can be cut short by a stop.
+    """
+
+    def __init__(self, size: int, turn_s: float):
+        self.turn_s = turn_s
+        self._cond = threading.Condition()
+        self._free = size
+        self._line: deque[object] = deque()  # tickets of the waiting jobs, first come first served
+        self._held = threading.local()  # per training thread: holds a place? since when?
 
     def acquire(self, cancelled) -> bool:
-        while not cancelled():
-            if self._sem.acquire(timeout=0.1):
-                self._held.value = True
-                return True
-        return False
+        """Wait in line for a place; False (and out of the line) as soon as `cancelled()` says so."""
+        ticket = object()
+        with self._cond:
+            self._line.append(ticket)
+        while True:
+            with self._cond:
+                if self._take(ticket) or (self._cond.wait(0.1) and self._take(ticket)):
+                    break
+            if cancelled():
+                with self._cond:
+                    self._line.remove(ticket)
+                    self._cond.notify_all()  # the one behind may now be first
+                return False
+        self._held.value, self._held.since = True, time.monotonic()
+        return True
+
+    def _take(self, ticket) -> bool:
+        # Called holding the lock.
+        if not (self._free and self._line[0] is ticket):
+            return False
+        self._line.popleft()
+        self._free -= 1
+        self._cond.notify_all()  # with several places free, the next in line may go too
+        return True
 
     def release(self) -> None:
         if getattr(self._held, "value", False):
             self._held.value = False
-            self._sem.release()
+            with self._cond:
+                self._free += 1
+                self._cond.notify_all()
+
+    def pass_turn(self, cancelled) -> bool:
+        """Between steps: if this job's turn is over and others wait, go to the back of the line.
+        False when `cancelled()` stopped the wait (the job then holds no place)."""
+        if not self._line or time.monotonic() - self._held.since < self.turn_s:
+            return True
+        self.release()
+        return self.acquire(cancelled)
 
 
 class _NoSlot:
     def release(self) -> None: ...
 
     def acquire(self, cancelled) -> bool:
+        return True
+
+    def pass_turn(self, cancelled) -> bool:
         return True
 
 
@@ -655,7 +701,8 @@ class Scheduler:
     """Server-wide limits for training jobs.
 
     max_per_owner: jobs one owner (a browser session) may have alive at once (2: the A/B pairs of the 2-D
-    playground). max_per_device: jobs computing at once per device type; more wait in a queue.
+    playground). max_per_device: jobs computing at once per device type; more take turns of turn_s seconds
+    each, first come first served (see _Slots).
     max_seconds: wall-time limit per job (pauses not counted). max_parameters: the largest model one job
     may train (weights and optimizer state must fit beside everyone else's). heartbeat_grace_s: a job
     whose owner sent no heartbeat for this long is stopped and freed (owner "local" is exempt). One
@@ -670,8 +717,10 @@ class Scheduler:
         heartbeat_grace_s: float = 20.0,
         reap_every_s: float = 1.0,
         max_parameters: int = 20_000_000,
+        turn_s: float = 0.05,
     ):
         self.max_per_owner = max_per_owner
+        self.turn_s = turn_s
         self.max_parameters = max_parameters
         self.max_per_device = {**_default_device_caps(), **(max_per_device or {})}
         self.max_seconds = max_seconds
@@ -679,13 +728,14 @@ class Scheduler:
         self.reap_every_s = reap_every_s
         self._lock = threading.Lock()
         self._jobs: dict[int, Job] = {}
-        self._slots: dict[str, _Slot] = {}
+        self._slots: dict[str, _Slots] = {}
         self._reaper: threading.Thread | None = None
 
-    def slot(self, device_type: str) -> _Slot:
+    def slot(self, device_type: str) -> _Slots:
         with self._lock:
             if device_type not in self._slots:
-                self._slots[device_type] = _Slot(self.max_per_device.get(device_type, 2))
+                size = self.max_per_device.get(device_type, 2)
+                self._slots[device_type] = _Slots(size, self.turn_s)
             return self._slots[device_type]
 
     def admit(self, job: Job) -> None:
@@ -716,6 +766,14 @@ class Scheduler:
         with self._lock:
             return [j for j in self._jobs.values() if owner is None or j.owner == owner]
 
+    def sharing_with(self, job: Job) -> int:
+        """How many other runs `job` takes turns with (0 unless it trains on a device short of places)."""
+        if job.status != "running":
+            return 0
+        with self._lock:
+            running = sum(j.device == job.device and j.status == "running" for j in self._jobs.values())
+        return running - 1 if running > self.max_per_device.get(job.device, 2) else 0
+
     def stop_owner(self, owner: str, reason: str = "stopped by you") -> list[Job]:
         """Stop every job of `owner` (e.g. before starting a new pair); returns them."""
         jobs = self.jobs(owner)
@@ -729,32 +787,43 @@ class Scheduler:
             return self._reaper is not None
 
     def _reap_loop(self) -> None:
-        while True:
-            with self._lock:
-                if not self._jobs:
-                    self._reaper = None  # exit with the last job; admit() starts a new reaper
-                    return
-                jobs = list(self._jobs.values())
-            now = time.monotonic()
-            for job in jobs:
-                if job.owner != LOCAL_OWNER and now - job.last_heartbeat > self.heartbeat_grace_s:
-                    job._free_on_end = True
-                    job.stop(f"nobody watched it for {self.heartbeat_grace_s:g} s (its page was closed)")
-            time.sleep(self.reap_every_s)
+        while self._reap_once() and not _EXITING.wait(self.reap_every_s):
+            pass
+
+    def _reap_once(self) -> bool:
+        """Stop unwatched jobs; False when none is left (the reaper then exits; admit() starts a new one).
+        Its own method so that no job stays referenced while the reaper sleeps: a job freed by a daemon
+        thread while the interpreter exits aborts the process (torch frees tensors outside the GIL)."""
+        with self._lock:
+            if not self._jobs:
+                self._reaper = None
+                return False
+            jobs = list(self._jobs.values())
+        now = time.monotonic()
+        for job in jobs:
+            if job.owner != LOCAL_OWNER and now - job.last_heartbeat > self.heartbeat_grace_s:
+                job._free_on_end = True
+                job.stop(f"nobody watched it for {self.heartbeat_grace_s:g} s (its page was closed)")
+        return True
 
 
 _SCHEDULER = Scheduler()
 _ALL_JOBS: weakref.WeakSet[Job] = weakref.WeakSet()
+_EXITING = threading.Event()
 
 
 @atexit.register
 def _stop_all_jobs() -> None:
     # Torch code still running in a daemon thread while the interpreter shuts down can abort the process.
+    _EXITING.set()
     jobs = [job for job in list(_ALL_JOBS) if job.alive]
     for job in jobs:
         job.stop("the program is closing")
     for job in jobs:
         job.wait(5)
+    for thread in threading.enumerate():
+        if thread.name == "dlcore-reaper":
+            thread.join(5)
 
 
 def scheduler() -> Scheduler:

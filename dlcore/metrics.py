@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Sequence
 
 import numpy as np
@@ -222,6 +223,7 @@ class Recorder(Callback):
     """Fills the logs from fit()'s events. Reads the device at most every `interval_s` (plus at epoch ends
     and when asked), samples layer norms at the same moments and dead ReLUs about once a second."""
 
+    RATE_WINDOW_S = 2.0  # samples/s over the last ~2 s: runs taking turns on a busy device compute in bursts
     RELU_BUDGET = 0.01  # the dead-ReLU probe may take at most 1% of training time
     NORMS_BUDGET = 0.02  # layer norms at every read, unless a huge model makes them cost more than 2%
 
@@ -267,7 +269,9 @@ class Recorder(Callback):
         # A CUDA-graph run with a schedule keeps lr in a device tensor: read it once per flush, not per step.
         self._lr_on_device = isinstance(self.optimizer.param_groups[0]["lr"], torch.Tensor)
         self._started = time.perf_counter()
-        self._window_start = self._last_flush = self._started
+        self._last_flush = self._started
+        self._rate_marks = deque([(self._started, 0)])  # (time, samples so far), oldest first
+        self._samples = 0
         self._last_relu, self._relu_cost = -math.inf, 0.0
         self._last_norms, self._norms_cost = -math.inf, 0.0
         self._epoch_losses: dict[int, tuple[float, int]] = {}  # epoch -> (sum of loss × batch, examples)
@@ -316,10 +320,7 @@ class Recorder(Callback):
         losses = torch.stack(self._losses).float().tolist()
         count = len(losses)
         first = self.step - count + 1
-        window = now - self._window_start
-        samples = sum(self._sizes)
-        if window > 0:
-            self.samples_per_s = samples / window
+        self._update_rate(now, sum(self._sizes))
         # Per-epoch sums (epoch rows show each epoch's own mean); only the newest epochs are kept.
         sizes, epochs = np.asarray(self._sizes, dtype=float), np.asarray(self._epochs)
         for epoch in np.unique(epochs):
@@ -332,7 +333,6 @@ class Recorder(Callback):
         if len(self._epoch_losses) > 4:
             newest = max(self._epoch_losses)
             self._epoch_losses = {e: v for e, v in self._epoch_losses.items() if e > newest - 4}
-        self._window_start = now
         elapsed = self.elapsed_s()
         rows = np.column_stack(
             [
@@ -367,6 +367,16 @@ class Recorder(Callback):
             self._last_relu = time.perf_counter()
             self._relu_cost = self._last_relu - now
 
+    def _update_rate(self, now: float, samples: int) -> None:
+        self._samples += samples
+        marks = self._rate_marks
+        while len(marks) > 1 and now - marks[1][0] >= self.RATE_WINDOW_S:
+            marks.popleft()  # keep the newest mark at least RATE_WINDOW_S old
+        since, samples_then = marks[0]
+        if now > since:
+            self.samples_per_s = (self._samples - samples_then) / (now - since)
+        marks.append((now, self._samples))
+
     # time
 
     def pause_clock(self, paused: bool) -> None:
@@ -374,8 +384,10 @@ class Recorder(Callback):
         if paused and self._paused_since is None:
             self._paused_since = now
         elif not paused and self._paused_since is not None:
-            self._paused_total += now - self._paused_since
-            self._window_start += now - self._paused_since  # speed counts training time only
+            paused_for = now - self._paused_since
+            self._paused_total += paused_for
+            if self._started is not None:  # speed counts training time only
+                self._rate_marks = deque((t + paused_for, n) for t, n in self._rate_marks)
             self._paused_since = None
 
     def elapsed_s(self) -> float:

@@ -231,20 +231,32 @@ def test_owner_may_run_two_jobs_not_three(ds, sched):
     assert other.wait(10)
 
 
-def test_device_cap_queues_the_excess(ds):
-    sched = Scheduler(max_per_device={"cpu": 1})
+def test_a_job_that_keeps_its_turn_makes_the_excess_wait(ds):
+    sched = Scheduler(max_per_device={"cpu": 1}, turn_s=3600)  # turns too long to ever pass
     first = start(ds, sched, owner="a")
     wait_status(first, "running")
     second = start(ds, sched, owner="b")
     time.sleep(0.3)
     assert second.status == "queued" and second.progress()["step"] == 0
-    first.pause()  # a paused job gives its slot away
+    first.pause()  # a paused job gives its place away
     wait_status(second, "running")
     second.stop()
     first.resume()
     wait_status(first, "running")
     first.stop()
     assert first.wait(10) and second.wait(10)
+
+
+def test_runs_beyond_the_device_cap_take_turns_so_all_of_them_move(ds):
+    sched = Scheduler(max_per_device={"cpu": 1}, turn_s=0.01)
+    jobs = [start(ds, sched, owner=f"tab-{i}") for i in range(3)]
+    wait_for(lambda: all(job.progress()["step"] > 0 for job in jobs))
+    marks = [job.progress()["step"] for job in jobs]
+    wait_for(lambda: all(job.progress()["step"] > mark for job, mark in zip(jobs, marks, strict=True)))
+    assert all(job.status == "running" for job in jobs)
+    for job in jobs:
+        job.stop()
+    assert all(job.wait(10) and job.status == "stopped" for job in jobs)
 
 
 def test_job_without_heartbeat_is_reaped_and_freed(ds):
@@ -368,7 +380,7 @@ def test_any_sequence_of_commands_ends_cleanly_when_stopped(commands):
 
 
 def test_a_job_queued_after_a_pause_still_answers_snapshots(ds):
-    sched = Scheduler(max_per_device={"cpu": 1})
+    sched = Scheduler(max_per_device={"cpu": 1}, turn_s=3600)
     first = start(ds, sched, owner="a")
     wait_status(first, "running")
     first.pause()
@@ -383,3 +395,21 @@ def test_a_job_queued_after_a_pause_still_answers_snapshots(ds):
     wait_status(first, "running")
     first.stop()
     assert first.wait(10) and second.wait(10)
+
+
+def test_progress_says_how_many_runs_take_turns_with_this_one(ds):
+    sched = Scheduler(max_per_device={"cpu": 1}, turn_s=0.01)
+    jobs = [start(ds, sched, owner=f"tab-{i}") for i in range(3)]
+    wait_for(lambda: all(job.status == "running" for job in jobs))
+    assert [job.progress()["sharing_with"] for job in jobs] == [2, 2, 2]
+    jobs[0].pause()
+    wait_status(jobs[0], "paused")
+    assert [job.progress()["sharing_with"] for job in jobs] == [0, 1, 1]  # 2 running > 1 place
+    for job in jobs:
+        job.stop()
+    assert all(job.wait(10) for job in jobs)
+    alone = start(ds, Scheduler(max_per_device={"cpu": 2}), owner="tab-9")
+    wait_status(alone, "running")
+    assert alone.progress()["sharing_with"] == 0
+    alone.stop()
+    assert alone.wait(10)

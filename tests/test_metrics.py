@@ -151,3 +151,34 @@ def test_classification_report_agrees_with_scikit_learn(k, pairs):
     per = report["per_class"]
     assert np.allclose(per["precision"], precision) and np.allclose(per["recall"], recall)
     assert np.allclose(per["f1"], f1) and per["support"].tolist() == support.tolist()
+
+
+def test_speed_is_averaged_over_seconds_when_a_run_trains_in_bursts(monkeypatch):
+    # A run taking turns with nine others computes for 0.05 s, then waits 0.45 s: its speed is the
+    # average (what its ETA needs), not the rate inside a burst nor the crawl across a wait.
+    import dlcore.metrics as metrics
+
+    clock = [100.0]
+    monkeypatch.setattr(metrics.time, "perf_counter", lambda: clock[0])
+    model = nn.Linear(2, 2)
+    recorder = metrics.Recorder(interval_s=0.02)
+    recorder.on_fit_start(
+        {
+            "model": model,
+            "optimizer": torch.optim.SGD(model.parameters(), lr=0.1),
+            "train_x": torch.zeros(4, 2),
+            "step": 0,
+            "epoch": 0,
+            "steps_per_epoch": 10,
+        }
+    )
+    step, rates = 0, []
+    for _ in range(12):  # 6 s: 12 turns of 10 steps of 32 samples
+        for _ in range(10):
+            clock[0] += 0.005
+            step += 1
+            recorder.on_step_end(step, {"loss": torch.tensor(1.0), "epoch": 0, "batch_size": 32})
+            rates.append(recorder.samples_per_s)
+        clock[0] += 0.45
+    average = 12 * 10 * 32 / 6.0  # 640 samples/s
+    assert all(0.7 * average < rate < 1.3 * average for rate in rates[-60:])

@@ -12,9 +12,9 @@ import os
 import dlcore
 import dlcore.data  # noqa: F401  (the dataset catalogue too, rather than on a user's first click)
 
-# How many runs may train at once on the CPU (the rest wait in a queue). Each run takes one core, so the
-# default is the number of cores; a classroom server can set DLP_CPU_SLOTS higher so that every student's
-# run moves, each more slowly (all runs share one Python process).
+# How many runs compute at once on the CPU; more take turns (every run moves, each more slowly). Each run
+# takes one core, so the default is the number of cores. Fewer can be faster for tiny models, whose
+# training is mostly Python and so shares one interpreter lock whatever the number of cores.
 if os.environ.get("DLP_CPU_SLOTS"):
     dlcore.scheduler().max_per_device["cpu"] = int(os.environ["DLP_CPU_SLOTS"])
 
