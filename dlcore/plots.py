@@ -2,7 +2,9 @@
 
 Live charts are redrawn several times a second, so they stay light: go.Scatter (SVG; software WebGL in
 most classroom browsers makes Scattergl slower), at most MAX_POINTS points per trace, and a constant
-`uirevision` so a student's zoom survives each redraw.
+`uirevision` so a student's zoom survives each redraw. They carry their own look (LIVE_LOOK), so pages can
+draw them with `theme=None`: Streamlit's theme re-styles a figure in the browser at every redraw, about a
+quarter of what a redraw costs there (measured in headless Chromium, docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -55,6 +57,25 @@ def _layout(title: str, x_title: str, y_title: str, height: int = 300, **extra) 
         "template": "none",
         **extra,
     }
+
+
+# Streamlit's chart look (its font, grey ticks, light horizontal grid), written out for the live charts.
+LIVE_LOOK = {
+    "font": {"family": '"Source Sans", sans-serif', "size": 12, "color": "#808495"},
+    "paper_bgcolor": "white",
+    "plot_bgcolor": "white",
+    "colorway": ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"],
+}
+_LIVE_AXIS = {"showgrid": False, "zeroline": False, "showline": False, "title": {"font": {"size": 14}}}
+_LIVE_TITLE_FONT = {"size": 15, "color": "#31333F"}
+
+
+def _live_layout(title: str, x_title: str, y_title: str, **extra) -> dict:
+    layout = {**_layout(title, x_title, y_title, **extra), **LIVE_LOOK}
+    layout["title"]["font"] = _LIVE_TITLE_FONT
+    layout["xaxis"] = {**_LIVE_AXIS, **layout["xaxis"]}
+    layout["yaxis"] = {**_LIVE_AXIS, **layout["yaxis"], "showgrid": True, "gridcolor": "#E6EAF1"}
+    return layout
 
 
 def _figure(traces: list[dict], layout: dict) -> go.Figure:
@@ -110,7 +131,7 @@ def _curve(
                     "hovertemplate": "epoch %{customdata}: %{y:.4g}<extra></extra>",
                 }
             )
-    return _figure(traces, _layout(title, "step", y_title))
+    return _figure(traces, _live_layout(title, "step", y_title))
 
 
 def loss_curve(metrics_df: pd.DataFrame | None, epoch_df: pd.DataFrame | None = None) -> go.Figure:
@@ -148,7 +169,7 @@ def grad_norm_chart(grad_df: pd.DataFrame | None) -> go.Figure:
                     "name": str(layer),
                 }
             )
-    layout = _layout(
+    layout = _live_layout(
         "Gradient norm per layer",
         "step",
         "‖gradient‖",

@@ -97,6 +97,28 @@ def server_memory(pid: int) -> dict:
     return {"rss_mib": int(fields["VmRSS"].split()[0]) / 1024, "threads": int(fields["Threads"])}
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, s) a process has used so far, from /proc (Linux); 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def browser_cpu_seconds() -> float:
+    """CPU time of every Chromium process on the machine (the load test's browser and its renderers)."""
+    pids = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
+    return sum(cpu_seconds(pid) for pid in pids if _command(pid) in ("chromium", "chrome"))
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 def open_train_page(browser, url: str, epochs: int):
     context = browser.new_context(viewport={"width": 1300, "height": 900})
     page = context.new_page()
@@ -139,12 +161,14 @@ def main() -> None:
                 print("no chart moved within a minute of Start", file=sys.stderr)
             for page in pages:
                 page.evaluate("() => { window.__updates = 0; }")
+            cpu_before = (cpu_seconds(server.pid) if server else 0.0, browser_cpu_seconds())
             time.sleep(args.seconds)
+            cpu_after = (cpu_seconds(server.pid) if server else 0.0, browser_cpu_seconds())
             rows = []
             for page, start in zip(pages, started, strict=True):
                 updates, first = page.evaluate("() => [window.__updates, window.__firstPointAt]")
                 progress = page.locator("[data-testid='stProgress']")
-                queued = page.get_by_text("Waiting for a free training slot").count() > 0
+                queued = page.get_by_text("Waiting for a turn").count() > 0
                 rows.append(
                     {
                         "updates_per_s": updates / args.seconds,
@@ -161,6 +185,9 @@ def main() -> None:
             server.wait(timeout=20)
 
     rates = [r["updates_per_s"] for r in rows]
+    server_cpu, browser_cpu = (
+        (after - before) / args.seconds for before, after in zip(cpu_before, cpu_after, strict=True)
+    )
     firsts = [r["first_point_s"] for r in rows if r["first_point_s"] is not None]
     summary = {
         "device": f"CPU {platform.machine()}, {os.cpu_count()} cores (training on the server's CPU)",
@@ -171,6 +198,9 @@ def main() -> None:
         "updates_per_s_min": min(rates),
         "updates_per_s_median": statistics.median(rates),
         "first_point_s_max": max(firsts) if firsts else None,
+        "server_cpu_cores": server_cpu if server else None,
+        "browser_cpu_cores": browser_cpu,
+        "browser_cpu_ms_per_update": 1000 * browser_cpu / max(sum(rates), 1e-9),
         "load_average_before": load_before,
         "load_average_after": os.getloadavg()[0],
         "server_before": memory_idle,
@@ -187,6 +217,9 @@ def main() -> None:
         print(f"  page {i:2d}: {row['updates_per_s']:.1f} chart updates/s, first point {first}  [{state}]")
     print(f"queued (waiting for a CPU slot): {summary['queued']} of {args.sessions}")
     print(f"updates/s: min {summary['updates_per_s_min']:.1f}, median {summary['updates_per_s_median']:.1f}")
+    if server:
+        print(f"CPU used while measuring: server {server_cpu:.2f} cores, browsers {browser_cpu:.2f} cores")
+    print(f"browser CPU per chart update: {summary['browser_cpu_ms_per_update']:.0f} ms")
     for label, mem in (("idle (pages open)", memory_idle), ("all training", memory_busy)):
         if mem:
             print(f"server {label}: {mem['rss_mib']:.0f} MiB RSS, {mem['threads']} threads")

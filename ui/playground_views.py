@@ -19,6 +19,7 @@ from dlcore import plots_playground as plots
 from ui import playground_runs as runs
 from ui import playground_state as state_store
 from ui.errors import show_error
+from ui.live import load_factor, rerun_if_load_changed, scaled
 
 POLL_S = 0.1  # seconds between polls: 10 a second asked, so at least 5 arrive on a busy server
 IDLE_POLL_S = 5.0  # while paused: only the heartbeat that keeps this tab's paused networks alive
@@ -51,10 +52,13 @@ def output_names(state: pg.Playground, dataset) -> list[str]:
 def network_panel(side: str, state: pg.Playground) -> None:
     """Draw one network's live views (call once per side, inside its container)."""
     playing = runs.is_playing()
+    factor = load_factor()
 
-    @st.fragment(run_every=POLL_S if playing else IDLE_POLL_S)
+    @st.fragment(run_every=scaled(POLL_S, factor) if playing else IDLE_POLL_S)
     def live() -> None:
         _draw(side, state, playing)
+        if playing:
+            rerun_if_load_changed(factor)
 
     live()
 

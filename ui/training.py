@@ -23,6 +23,8 @@ from ui.session import session_owner, set_job
 DATA_KEY = "data_choice"
 SETTINGS_KEY = "train_settings"
 DEFAULT_DATASET = "digits"
+# Live charts carry their own look: Streamlit's theme would re-style them in the browser at every redraw.
+LIVE_CHART = {"theme": None, "config": {"displaylogo": False}}
 SLOW_POLL_S = 1.0  # gradient chart and health advice: slow to change, costly to draw
 RESUME_KEY = "resume_checkpoint"  # an uploaded checkpoint: {"file_id", "bytes", "spec", "use"}
 # Fields of TrainConfig the page shows, in this order; the rest keep their defaults.
@@ -208,26 +210,27 @@ def draw_live(job) -> None:
             f"{_format_rate(progress.get('samples_per_s'))} samples/s · "
             f"ETA {_format_eta(progress.get('eta_s'))}"
         )
+        if progress.get("sharing_with"):
+            others = progress["sharing_with"]
+            text += f" · taking turns with {others} other run{'s' if others > 1 else ''} on this server"
         st.progress(min(1.0, float(progress.get("fraction") or 0.0)), text=text)
         _draw_latest(metrics, epochs)
     loss_col, acc_col = st.columns(2)
-    loss_col.plotly_chart(plots.loss_curve(metrics, epochs), key="loss_chart", config={"displaylogo": False})
-    acc_col.plotly_chart(
-        plots.accuracy_curve(metrics, epochs), key="accuracy_chart", config={"displaylogo": False}
-    )
+    loss_col.plotly_chart(plots.loss_curve(metrics, epochs), key="loss_chart", **LIVE_CHART)
+    acc_col.plotly_chart(plots.accuracy_curve(metrics, epochs), key="accuracy_chart", **LIVE_CHART)
 
 
 def draw_diagnostics(job) -> None:
     """Gradient norms per layer, health advice, and why a run waits or failed: these change slowly and
     cost more to compute and to draw, so they are polled at SLOW_POLL_S (see pages/train.py)."""
     grads = job.grad_norms() if job is not None else None
-    st.plotly_chart(plots.grad_norm_chart(grads), key="grad_chart", config={"displaylogo": False})
+    st.plotly_chart(plots.grad_norm_chart(grads), key="grad_chart", **LIVE_CHART)
     if job is None:
         return
     if job.status == "queued":
         st.info(
-            "Waiting for a free training slot: other runs are using this server's processors right now. "
-            "Yours starts as soon as one finishes or pauses.",
+            "Waiting for a turn: other runs are using this server's processors right now. Runs take "
+            "turns, so yours starts in a moment.",
             icon=":material/hourglass_top:",
         )
     for warning in job.health():
