@@ -223,7 +223,7 @@ class Recorder(Callback):
     """Fills the logs from fit()'s events. Reads the device at most every `interval_s` (plus at epoch ends
     and when asked), samples layer norms at the same moments and dead ReLUs about once a second."""
 
-    RATE_WINDOW_S = 2.0  # samples/s over the last ~2 s: runs taking turns on a busy device compute in bursts
+    RATE_WINDOW_S = 5.0  # samples/s over the last ~5 s: runs taking turns on a busy server compute in bursts
     RELU_BUDGET = 0.01  # the dead-ReLU probe may take at most 1% of training time
     NORMS_BUDGET = 0.02  # layer norms at every read, unless a huge model makes them cost more than 2%
 
