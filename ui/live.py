@@ -33,8 +33,8 @@ def load_factor() -> int:
 
 
 def scaled(seconds: float, factor: int) -> float:
-    """`seconds` between polls, stretched by the load factor (never beyond MAX_POLL_S)."""
-    return min(MAX_POLL_S, max(seconds, seconds * factor))
+    """`seconds` between polls, stretched by the load factor, but not beyond MAX_POLL_S."""
+    return max(seconds, min(MAX_POLL_S, seconds * factor))
 
 
 def poll_interval(job, seconds: float = POLL_S, factor: int = 1) -> float | None:
