@@ -308,6 +308,9 @@ class Recorder(Callback):
     def on_fit_end(self, logs):
         if logs.get("status") != "failed":
             self.flush()
+            last = self.norms.last()
+            if last is None or last["step"] < self.step:  # the gradient chart ends where training ended
+                self._record_norms(time.perf_counter())
 
     # reading the device
 
@@ -357,15 +360,18 @@ class Recorder(Callback):
             )
         self.steps.append(rows)
         if now - self._last_norms >= self._norms_cost / self.NORMS_BUDGET:
-            norms = self._layer_norms.measure()
-            if norms is not None:
-                self.norms.append([[self.step, *norms[0], *norms[1]]])
-            self._last_norms = time.perf_counter()
-            self._norms_cost = self._last_norms - now
+            self._record_norms(now)
         if now - self._last_relu >= max(self.relu_every_s, self._relu_cost / self.RELU_BUDGET):
             self.dead_relus = self._relus.measure(self.probe_x)
             self._last_relu = time.perf_counter()
             self._relu_cost = self._last_relu - now
+
+    def _record_norms(self, now: float) -> None:
+        norms = self._layer_norms.measure()
+        if norms is not None:
+            self.norms.append([[self.step, *norms[0], *norms[1]]])
+        self._last_norms = time.perf_counter()
+        self._norms_cost = self._last_norms - now
 
     def _update_rate(self, now: float, samples: int) -> None:
         self._samples += samples

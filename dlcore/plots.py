@@ -165,7 +165,7 @@ def grad_norm_chart(grad_df: pd.DataFrame | None) -> go.Figure:
                     "type": "scatter",
                     "x": rows["step"].to_numpy(),
                     "y": rows["grad_norm"].to_numpy(),
-                    "mode": "lines",
+                    "mode": "lines+markers" if len(rows) <= MAX_MARKERS else "lines",  # 1 point shows
                     "name": str(layer),
                 }
             )

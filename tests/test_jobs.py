@@ -413,3 +413,15 @@ def test_progress_says_how_many_runs_take_turns_with_this_one(ds):
     assert alone.progress()["sharing_with"] == 0
     alone.stop()
     assert alone.wait(10)
+
+
+def test_the_gradient_record_ends_where_a_short_run_ended(sched):
+    # A run over in a fraction of a second still gets a gradient chart from its first step to its last.
+    ds = dlcore.data.load("xor")
+    job = start(ds, sched, epochs=3)
+    assert job.wait(30) and job.status == "finished"
+    norms = job.grad_norms()
+    last_step = job.progress()["step"]
+    assert norms["step"].max() == last_step
+    for _, layer in norms.groupby("layer"):
+        assert layer["step"].min() < last_step and layer["step"].is_unique

@@ -86,6 +86,13 @@ def test_grad_norm_chart_has_one_line_per_layer_in_model_order_on_a_log_axis():
     assert fig.layout.yaxis.type == "log"
 
 
+def test_grad_norm_chart_marks_points_when_a_layer_has_few_so_a_single_one_shows():
+    one_each = pd.DataFrame({"step": [1, 1], "layer": ["linear1", "linear2"], "grad_norm": [0.5, 0.1]})
+    assert all("markers" in t.mode for t in plots.grad_norm_chart(one_each).data)  # a lone line is invisible
+    many = pd.DataFrame({"step": np.arange(500), "layer": "linear1", "grad_norm": 0.5})
+    assert plots.grad_norm_chart(many).data[0].mode == "lines"
+
+
 def test_confusion_matrix_shows_counts_and_row_shares():
     fig = plots.confusion_matrix([[8, 2], [0, 5]], ["cat", "dog"])
     heat = fig.data[0]
