@@ -138,7 +138,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--epochs", type=int, default=2000, help="long enough to train through the window")
     parser.add_argument("--url", help="use a running server instead of starting one (no memory figures)")
-    parser.add_argument("--cpu-slots", type=int, help="runs training at once on the CPU (DLP_CPU_SLOTS)")
+    parser.add_argument("--cpu-slots", type=int, help="runs computing at once on the CPU (DLP_CPU_SLOTS)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -215,7 +215,7 @@ def main() -> None:
         first = "–" if row["first_point_s"] is None else f"{row['first_point_s']:.2f} s"
         state = "queued" if row["queued"] else row["progress"]
         print(f"  page {i:2d}: {row['updates_per_s']:.1f} chart updates/s, first point {first}  [{state}]")
-    print(f"queued (waiting for a CPU slot): {summary['queued']} of {args.sessions}")
+    print(f"waiting to start (not yet a first turn): {summary['queued']} of {args.sessions}")
     print(f"updates/s: min {summary['updates_per_s_min']:.1f}, median {summary['updates_per_s_median']:.1f}")
     if server:
         print(f"CPU used while measuring: server {server_cpu:.2f} cores, browsers {browser_cpu:.2f} cores")
