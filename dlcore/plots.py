@@ -9,6 +9,7 @@ quarter of what a redraw costs there (measured in headless Chromium, docs/benchm
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -175,8 +176,18 @@ def grad_norm_chart(grad_df: pd.DataFrame | None) -> go.Figure:
         "‖gradient‖",
         legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1, "yanchor": "top"},
     )
-    layout["yaxis"].update(type="log", exponentformat="power", dtick=1)  # label powers of ten only
+    layout["yaxis"].update(type="log", exponentformat="power", dtick=1)  # label powers of ten only ...
+    norms = [y for trace in traces for y in trace["y"] if y > 0]
+    if norms and max(norms) < 100 * min(norms):  # ... unless that would leave one label or none
+        ticks = _one_two_five(min(norms), max(norms))
+        layout["yaxis"].update(dtick=None, tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
     return _figure(traces, layout)
+
+
+def _one_two_five(low: float, high: float) -> list[float]:
+    """1, 2, 5, 10, 20, ... × a power of ten, from the decade below `low` to the decade above `high`."""
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    return [m * 10.0**e for e in range(first, last + 1) for m in (1, 2, 5)]
 
 
 def confusion_matrix(matrix: Sequence[Sequence[int]], class_names: Sequence[str]) -> go.Figure:

@@ -93,6 +93,15 @@ def test_grad_norm_chart_marks_points_when_a_layer_has_few_so_a_single_one_shows
     assert plots.grad_norm_chart(many).data[0].mode == "lines"
 
 
+def test_grad_norm_axis_labels_more_than_powers_of_ten_when_the_norms_span_less_than_two():
+    narrow = pd.DataFrame({"step": [1, 2], "layer": "linear1", "grad_norm": [0.2, 0.9]})
+    wide = pd.DataFrame({"step": [1, 2], "layer": "linear1", "grad_norm": [1e-6, 0.9]})
+    axis = plots.grad_norm_chart(narrow).layout.yaxis
+    shown = [text for value, text in zip(axis.tickvals, axis.ticktext, strict=True) if 0.2 <= value <= 0.9]
+    assert shown == ["0.2", "0.5"]  # plain numbers, not "5" under "1"
+    assert plots.grad_norm_chart(wide).layout.yaxis.dtick == 1
+
+
 def test_confusion_matrix_shows_counts_and_row_shares():
     fig = plots.confusion_matrix([[8, 2], [0, 5]], ["cat", "dog"])
     heat = fig.data[0]
