@@ -136,7 +136,7 @@ def _bench(args) -> int:
     from dlcore import bench
 
     if args.first_metric:
-        for name in bench.FIRST_MODELS:
+        for name in bench.first_models():
             seconds = bench.first_metric_seconds(name, args.device)
             row = {"model": name, "device": args.device, "first_metric_s": round(seconds, 3)}
             print(json.dumps(row) if args.json else f"{name:<36}{seconds * 1000:8.0f} ms to the first metric")

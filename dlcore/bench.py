@@ -19,13 +19,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
 
 from dlcore.data import Dataset
 from dlcore.spec import ModelSpec
+
+if TYPE_CHECKING:
+    from dlcore.train import TrainConfig
 
 # --- workloads -------------------------------------------------------------------------------------------
 
@@ -380,52 +384,35 @@ def run(names: list[str] | None = None, device: str = "auto", seconds: float = 3
     return rows
 
 
-# The models a student meets first: the 2-D playground's default network and the Train page's digits MLP.
-FIRST_MODELS = {
-    "playground default (2-D, circle)": (
-        {
-            "input_shape": [2],
-            "layers": [
-                {"type": "Linear", "out_features": 4},
-                {"type": "Tanh"},
-                {"type": "Linear", "out_features": 2},
-                {"type": "Tanh"},
-                {"type": "Linear", "out_features": 2},
-            ],
-        },
-        "circle",
-        {"val_fraction": 0.0},
-        {"optimizer": "sgd", "lr": 0.03, "batch_size": 10, "epochs": None},
-    ),
-    "digits MLP (8x8 digits)": (
-        {
-            "input_shape": [1, 8, 8],
-            "layers": [
-                {"type": "Flatten"},
-                {"type": "Linear", "out_features": 32},
-                {"type": "ReLU"},
-                {"type": "Linear", "out_features": 10},
-            ],
-        },
-        "digits",
-        {},
-        {"epochs": 10},
-    ),
-}
+def first_models() -> dict[str, tuple[ModelSpec, str, dict, TrainConfig]]:
+    """The models a student meets first, as the app sets them up: (spec, dataset, its options, config) for
+    the 2-D playground's default network and the Train page's starting model (the digits MLP preset)."""
+    from dlcore import playground as pg
+    from dlcore.presets import presets
+    from dlcore.train import TrainConfig
+
+    state = pg.Playground()
+    digits = presets()["digits_mlp"]
+    return {
+        "playground default (2-D, circle)": (
+            pg.model_spec(state, state.a),
+            state.dataset,
+            pg.dataset_options(state, state.a),
+            pg.train_config(state, state.a),
+        ),
+        "digits MLP (8x8 digits)": (digits, digits.dataset, {}, TrainConfig()),
+    }
 
 
 def first_metric_seconds(name: str, device: str = "auto") -> float:
     """Seconds from start_training() to the first row of metrics (what a student waits for after Train)."""
     from dlcore.data import load
     from dlcore.jobs import Scheduler, start_training
-    from dlcore.train import TrainConfig
 
-    spec, data, options, cfg = FIRST_MODELS[name]
+    spec, data, options, cfg = first_models()[name]
     ds = load(data, **options)  # the app has the dataset cached before Train is pressed
     start = time.perf_counter()
-    job = start_training(
-        ModelSpec.from_dict(spec), ds, TrainConfig(device=device, **cfg), scheduler=Scheduler()
-    )
+    job = start_training(spec, ds, replace(cfg, device=device), scheduler=Scheduler())
     try:
         while job.cursor == 0 and job.alive:
             time.sleep(0.001)

@@ -9,6 +9,7 @@ import dlcore
 from dlcore.presets import PRESET_DIR
 
 EXPECTED = {
+    "digits_mlp",  # the model every new tab starts with
     "perceptron",
     "mlp",
     "lenet5",
@@ -46,6 +47,7 @@ def test_preset_builds_runs_and_round_trips(name):
 # How each preset meets its suggested dataset: "classify" (inputs fit, loss checks pass), "reconstruct"
 # (output has the data's shape), "generate" (output is a data point), "denoise" (point + noise level in).
 FIT = {
+    "digits_mlp": "classify",
     "perceptron": "classify",
     "mlp": "classify",
     "lenet5": "classify",

@@ -20,19 +20,7 @@ import dlcore
 MODEL_KEY = "model"
 IDS_KEY = "model_layer_ids"
 SELECTED_KEY = "selected_layer_id"
-# What a new tab starts with: a small network for the 8x8 digits, the Train page's first dataset.
-STARTING_MODEL = {
-    "name": "digits_mlp",
-    "description": "Flattens each 8×8 digit and reads it with one hidden layer of 32 ReLU units.",
-    "dataset": "digits",
-    "input_shape": [1, 8, 8],
-    "layers": [
-        {"type": "Flatten"},
-        {"type": "Linear", "out_features": 32},
-        {"type": "ReLU"},
-        {"type": "Linear", "out_features": 10},
-    ],
-}
+STARTING_PRESET = "digits_mlp"  # what a new tab starts with: the Train page's first dataset, 8x8 digits
 MODEL_FIELDS = ("input_shape", "init", "init_std", "name")
 _ids = itertools.count(1)
 
@@ -42,7 +30,7 @@ def _fresh_id() -> str:
 
 
 def _starting_model() -> dict[str, Any]:
-    return copy.deepcopy(STARTING_MODEL)
+    return dlcore.presets()[STARTING_PRESET].to_dict()
 
 
 def model_dict() -> dict[str, Any]:
