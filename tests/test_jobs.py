@@ -247,16 +247,25 @@ def test_a_job_that_keeps_its_turn_makes_the_excess_wait(ds):
     assert first.wait(10) and second.wait(10)
 
 
-def test_runs_beyond_the_device_cap_take_turns_so_all_of_them_move(ds):
+def three_runs_on_one_place(ds) -> list:
+    """Three runs, each its own tab's, on a CPU with one place: they must take (short) turns."""
     sched = Scheduler(max_per_device={"cpu": 1}, turn_s=0.01)
-    jobs = [start(ds, sched, owner=f"tab-{i}") for i in range(3)]
+    return [start(ds, sched, owner=f"tab-{i}") for i in range(3)]
+
+
+def stop_all(jobs) -> None:
+    for job in jobs:
+        job.stop()
+    assert all(job.wait(10) and job.status == "stopped" for job in jobs)
+
+
+def test_runs_beyond_the_device_cap_take_turns_so_all_of_them_move(ds):
+    jobs = three_runs_on_one_place(ds)
     wait_for(lambda: all(job.progress()["step"] > 0 for job in jobs))
     marks = [job.progress()["step"] for job in jobs]
     wait_for(lambda: all(job.progress()["step"] > mark for job, mark in zip(jobs, marks, strict=True)))
     assert all(job.status == "running" for job in jobs)
-    for job in jobs:
-        job.stop()
-    assert all(job.wait(10) and job.status == "stopped" for job in jobs)
+    stop_all(jobs)
 
 
 def test_job_without_heartbeat_is_reaped_and_freed(ds):
@@ -398,16 +407,13 @@ def test_a_job_queued_after_a_pause_still_answers_snapshots(ds):
 
 
 def test_progress_says_how_many_runs_take_turns_with_this_one(ds):
-    sched = Scheduler(max_per_device={"cpu": 1}, turn_s=0.01)
-    jobs = [start(ds, sched, owner=f"tab-{i}") for i in range(3)]
+    jobs = three_runs_on_one_place(ds)
     wait_for(lambda: all(job.status == "running" for job in jobs))
     assert [job.progress()["sharing_with"] for job in jobs] == [2, 2, 2]
     jobs[0].pause()
     wait_status(jobs[0], "paused")
     assert [job.progress()["sharing_with"] for job in jobs] == [0, 1, 1]  # 2 running > 1 place
-    for job in jobs:
-        job.stop()
-    assert all(job.wait(10) for job in jobs)
+    stop_all(jobs)
     alone = start(ds, Scheduler(max_per_device={"cpu": 2}), owner="tab-9")
     wait_status(alone, "running")
     assert alone.progress()["sharing_with"] == 0
