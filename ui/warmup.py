@@ -7,16 +7,34 @@ do not hold the GIL away from training threads.
 """
 
 import gc
+import logging
 import os
 
 import dlcore
 import dlcore.data  # noqa: F401  (the dataset catalogue too, rather than on a user's first click)
 
-# How many runs compute at once on the CPU; more take turns (every run moves, each more slowly). Each run
-# takes one core, so the default is the number of cores. Fewer can be faster for tiny models, whose
-# training is mostly Python and so shares one interpreter lock whatever the number of cores.
-if os.environ.get("DLP_CPU_SLOTS"):
-    dlcore.scheduler().max_per_device["cpu"] = int(os.environ["DLP_CPU_SLOTS"])
+
+def cpu_places(setting: str | None, default: int) -> int:
+    """How many runs compute at once on the CPU, from DLP_CPU_SLOTS; more take turns (every run moves,
+    each more slowly). Each run takes one core, so the default is the number of cores. Fewer can be faster
+    for tiny models, whose training is mostly Python and so shares one interpreter lock. A setting that is
+    not a whole number of 1 or more is reported in the server's log and the default kept."""
+    if not setting:
+        return default
+    try:
+        places = int(setting)
+    except ValueError:
+        places = 0
+    if places < 1:
+        logging.getLogger(__name__).warning(
+            "DLP_CPU_SLOTS=%r is not a whole number of 1 or more: keeping %d", setting, default
+        )
+        return default
+    return places
+
+
+places_per_device = dlcore.scheduler().max_per_device
+places_per_device["cpu"] = cpu_places(os.environ.get("DLP_CPU_SLOTS"), places_per_device["cpu"])
 
 gc.collect()
 gc.freeze()
