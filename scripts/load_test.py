@@ -141,6 +141,8 @@ def main() -> None:
     parser.add_argument("--cpu-slots", type=int, help="runs computing at once on the CPU (DLP_CPU_SLOTS)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    if args.sessions < 1 or args.seconds <= 0 or args.epochs < 1:
+        parser.error("--sessions and --epochs need 1 or more, --seconds more than 0")
 
     load_before = os.getloadavg()[0]
     server, url = (None, args.url) if args.url else start_server(args.cpu_slots)
