@@ -66,6 +66,8 @@ def many_layers(count: int = 100_000) -> tuple[str, bytes]:
 def long_text(field: str, length: int = 100_000) -> tuple[str, bytes]:
     """A long layer type, layer name or setting name, which error messages used to quote in full."""
     text = "x" * length
+    if field == "training setting":
+        return "config", json.dumps({text: 1}).encode()
     if field == "type":
         return "spec", _spec(layers=[{"type": text}])
     if field == "layer name":
@@ -92,4 +94,5 @@ CRAFTED = {
     "long layer type": long_text("type"),
     "long layer name": long_text("layer name"),
     "long setting name": long_text("setting"),
+    "long training setting name": long_text("training setting"),
 }
