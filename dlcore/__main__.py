@@ -52,11 +52,10 @@ def _read_spec(path: str):
     from dlcore.spec import ModelSpec
 
     try:
-        return ModelSpec.from_json(Path(path).read_text())
+        data = Path(path).read_bytes()
     except OSError as err:
         raise DlcoreError(f"cannot read the spec file {path}: {err.strerror}") from None
-    except json.JSONDecodeError as err:
-        raise DlcoreError(f"{path} is not valid JSON (line {err.lineno}: {err.msg})") from None
+    return ModelSpec.from_json(data)
 
 
 def _train(args) -> int:

@@ -131,13 +131,9 @@ def load_checkpoint_state(source) -> tuple[Any, dict[str, torch.Tensor], dict[st
     if missing:
         raise DataError(f"this checkpoint lacks {' and '.join(missing)}", field="checkpoint")
     try:
-        spec = ModelSpec.from_dict(json.loads(files[SPEC_FILE]))
-    except (ValueError, TypeError) as err:
-        if isinstance(err, DlcoreError):
-            raise
-        raise DataError(
-            f"spec.json in this checkpoint is not a valid architecture: {err}", field="checkpoint"
-        ) from err
+        spec = ModelSpec.from_json(files[SPEC_FILE])
+    except DlcoreError as err:
+        raise DataError(f"spec.json in this checkpoint: {err.message}", field="checkpoint") from err
     try:
         state = load_tensors(files[WEIGHTS_FILE])
         with io.BytesIO(files[WEIGHTS_FILE]) as raw:

@@ -7,7 +7,9 @@ the shape after every step of forward() as a comment.
 
 from __future__ import annotations
 
+import builtins
 import inspect
+import keyword
 import textwrap
 
 import torch
@@ -25,6 +27,7 @@ def to_pytorch_code(spec: ModelSpec | dict, class_name: str | None = None) -> st
     """Python source of an nn.Module equivalent to `build_model(spec)` (same names, shapes and weights).
 
     `class_name` defaults to the spec's name in CamelCase, or "Net". Raises SpecError for an invalid spec.
+    Text from the spec (its name and description) only ever lands inside docstrings, escaped.
     """
     plan = resolve(as_spec(spec))
     writer = _Writer(plan, class_name or _camel(plan.spec.name) or "Net")
@@ -32,9 +35,23 @@ def to_pytorch_code(spec: ModelSpec | dict, class_name: str | None = None) -> st
 
 
 def _camel(text: str) -> str:
-    words = "".join(c if c.isalnum() else " " for c in text).split()
+    """ "my model" -> "MyModel"; "" when the result cannot name a class in the exported file: not an
+    identifier ("2d"), a keyword ("none" -> None), a builtin, or a name the file already uses (torch, nn,
+    the PositionalEncoding helper class)."""
+    words = "".join(c if c.isascii() and c.isalnum() else " " for c in text).split()
     name = "".join(w[:1].upper() + w[1:] for w in words)
-    return name if name.isidentifier() else ""
+    if not name.isidentifier() or keyword.iskeyword(name) or hasattr(builtins, name):
+        return ""
+    if hasattr(custom_layers, name):
+        return ""
+    return name
+
+
+def _escaped(line: str) -> str:
+    """`line` as it may stand inside a triple-quoted string: no quote, backslash or control character
+    of it can end the string or break the file (spec text is data, never code)."""
+    line = line.replace("\\", "\\\\").replace('"', '\\"')
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in line)
 
 
 def _shape(shape: tuple[int, ...]) -> str:
@@ -68,7 +85,7 @@ def _assign(target: str, ctor, comment: str = "") -> list[str]:
 
 
 def _docstring(text: str, indent: str) -> list[str]:
-    lines = textwrap.wrap(text, LINE_WIDTH - len(indent) - 6)
+    lines = [_escaped(line) for line in textwrap.wrap(text, LINE_WIDTH - len(indent) - 6)] or [""]
     if len(lines) == 1:
         return [f'{indent}"""{lines[0]}"""']
     return [f'{indent}"""{lines[0]}', *(indent + line for line in lines[1:]), f'{indent}"""']
@@ -79,7 +96,7 @@ class _Writer:
         self.plan = plan
         self.class_name = class_name
         self.classes: list[str] = []  # block classes, defined before they are used
-        self.used_names = {class_name}
+        self.used_names = {class_name}  # the model's class takes its name first; blocks avoid it
         self.helpers: list[type] = []  # classes from dlcore.layers the code needs (e.g. PositionalEncoding)
 
     def source(self) -> str:
@@ -91,9 +108,11 @@ class _Writer:
 
     def _header(self) -> str:
         spec = self.plan.spec
-        title = spec.name or "Model"
+        title = f"{spec.name or 'Model'}: a PyTorch model exported from DL Playground."
+        title_lines = [_escaped(line) for line in textwrap.wrap(title, LINE_WIDTH - 6)]
         lines = [
-            f'"""{title}: a PyTorch model exported from DL Playground.',
+            f'"""{title_lines[0]}',
+            *title_lines[1:],
             "",
             f"Input {_shape(spec.input_shape)}"
             + (" of token ids (int64)" if self.plan.takes_tokens else "")
@@ -129,7 +148,7 @@ class _Writer:
     def _block_class_name(self, node: Node) -> str:
         base = _camel(node.local_name) or "Block"
         name, n = base, 2
-        while name in self.used_names or hasattr(custom_layers, name):
+        while name in self.used_names:
             name, n = f"{base}{n}", n + 1
         self.used_names.add(name)
         return name

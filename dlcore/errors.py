@@ -6,6 +6,22 @@ and show its message beside the thing that caused it. A raw traceback in the bro
 
 from __future__ import annotations
 
+import reprlib
+
+EXCERPT_CHARS = 40  # an error message quotes at most this much of what the user gave
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel = 2
+_SHORT.maxstring = _SHORT.maxlong = _SHORT.maxother = EXCERPT_CHARS
+
+
+def excerpt(value: object) -> str:
+    """A short repr of `value` for an error message: never more than EXCERPT_CHARS of a huge input."""
+    try:
+        text = _SHORT.repr(value)
+    except ValueError:  # an int too long to write out in full
+        return "a number with thousands of digits"
+    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
+
 
 class DlcoreError(ValueError):
     """Base class: the message is meant to be shown to a student as it is."""
@@ -44,8 +60,6 @@ class SpecError(DlcoreError):
             if field:
                 where += f", field '{field}'"
             where += ": "
-        elif field:
-            where = f"Field '{field}': "
         super().__init__(where + message, field=field)
         self.reason = message
         self.layer_index = layer_index

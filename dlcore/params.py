@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from dlcore.errors import excerpt
+
 # kind -> what the value is
 #   int, float, bool, str
 #   choice   one of `choices`
@@ -44,16 +46,16 @@ class Param:
         if self.kind == "bool":
             if isinstance(value, bool):
                 return value
-            raise ValueError(f"'{self.name}' must be true or false, not {value!r}")
+            raise ValueError(f"'{self.name}' must be true or false, not {excerpt(value)}")
         if self.kind == "str":
             if isinstance(value, str):
                 return value
-            raise ValueError(f"'{self.name}' must be text, not {value!r}")
+            raise ValueError(f"'{self.name}' must be text, not {excerpt(value)}")
         if self.kind == "choice":
             if value in self.choices:
                 return value
             options = ", ".join(repr(c) for c in self.choices)
-            raise ValueError(f"'{self.name}' must be one of {options}, not {value!r}")
+            raise ValueError(f"'{self.name}' must be one of {options}, not {excerpt(value)}")
         if self.kind == "int":
             return self._in_range(_as_int(self.name, value))
         if self.kind == "float":
@@ -61,12 +63,16 @@ class Param:
         if self.kind == "ints":
             if isinstance(value, (list, tuple)):
                 if len(value) != self.length:
-                    raise ValueError(f"'{self.name}' needs one number or {self.length} numbers, not {value!r}")
+                    raise ValueError(
+                        f"'{self.name}' needs one number or {self.length} numbers, not {excerpt(value)}"
+                    )
                 return tuple(self._in_range(_as_int(self.name, v)) for v in value)
             return self._in_range(_as_int(self.name, value))
         # intlist
         if not isinstance(value, (list, tuple)) or not value:
-            raise ValueError(f"'{self.name}' must be a list of whole numbers such as [1, 28, 28], not {value!r}")
+            raise ValueError(
+                f"'{self.name}' must be a list of whole numbers such as [1, 28, 28], not {excerpt(value)}"
+            )
         return tuple(self._in_range(_as_int(self.name, v)) for v in value)
 
     def _in_range(self, number):
@@ -79,7 +85,7 @@ class Param:
 
 def _as_int(name: str, value: Any) -> int:
     if isinstance(value, bool):
-        raise ValueError(f"'{name}' must be a whole number, not {value!r}")
+        raise ValueError(f"'{name}' must be a whole number, not {excerpt(value)}")
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
@@ -89,23 +95,25 @@ def _as_int(name: str, value: Any) -> int:
             return int(value.strip())
         except ValueError:
             pass
-    raise ValueError(f"'{name}' must be a whole number, not {value!r}")
+    raise ValueError(f"'{name}' must be a whole number, not {excerpt(value)}")
 
 
 def _as_float(name: str, value: Any) -> float:
     if isinstance(value, bool):
-        raise ValueError(f"'{name}' must be a number, not {value!r}")
+        raise ValueError(f"'{name}' must be a number, not {excerpt(value)}")
     try:
         number = float(value)
+    except OverflowError:
+        raise ValueError(f"'{name}' is far too large a number") from None
     except (TypeError, ValueError):
-        raise ValueError(f"'{name}' must be a number, not {value!r}") from None
+        raise ValueError(f"'{name}' must be a number, not {excerpt(value)}") from None
     if not math.isfinite(number):
-        raise ValueError(f"'{name}' must be a finite number, not {value!r}")
+        raise ValueError(f"'{name}' must be a finite number, not {excerpt(value)}")
     return number
 
 
 def _fmt(number: float) -> str:
-    return f"{number:g}" if isinstance(number, float) else str(number)
+    return f"{number:g}" if isinstance(number, float) else excerpt(number)
 
 
 def coerce_all(params: tuple[Param, ...], values: dict[str, Any]) -> dict[str, Any]:
@@ -113,7 +121,9 @@ def coerce_all(params: tuple[Param, ...], values: dict[str, Any]) -> dict[str, A
     known = {p.name: p for p in params}
     for key in values:
         if key not in known:
-            raise ParamValueError(key, f"unknown setting '{key}' (known: {', '.join(known) or 'none'})")
+            raise ParamValueError(
+                key, f"unknown setting {excerpt(key)} (known: {', '.join(known) or 'none'})"
+            )
     out = {}
     for p in params:
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import keyword
 import math
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,7 @@ from torch import nn
 
 from dlcore import layers as custom_layers
 from dlcore.catalogue import LAYERS, Ctor, LayerType, ShapeError
-from dlcore.errors import SpecError
+from dlcore.errors import SpecError, excerpt
 from dlcore.optim import INITIALISERS
 from dlcore.params import ParamValueError, coerce_all
 from dlcore.spec import LayerSpec, ModelSpec
@@ -30,6 +31,10 @@ Shape = tuple[int, ...]
 MAX_PARAMETERS = 25_000_000
 MAX_VALUES_PER_EXAMPLE = 1 << 22  # e.g. 64 feature maps of 256×256
 MAX_INPUT_SIZE = 100_000
+
+# Attributes every built container already has (methods, and `training` set in __init__): a layer with
+# one of these names cannot be added to it.
+RESERVED_NAMES = frozenset(dir(nn.Sequential()))
 
 
 @dataclass
@@ -225,13 +230,15 @@ class _Resolver:
     def _name(self, layer: LayerSpec, kind: LayerType, taken: set[str], parent: str, fail) -> str:
         name = layer.name if layer.name is not None else f"{kind.name.lower()}{self.counts[kind.name]}"
         if layer.name is not None:
-            if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
+            # Python reads identifiers in NFKC form: exported code would call "ﬁlter" "filter"
+            plain = unicodedata.normalize("NFKC", name) == name
+            if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_") or not plain:
                 fail(
-                    f"the name {name!r} must be a Python identifier (letters, digits and _, not starting "
-                    "with a digit or _), e.g. 'encoder'",
+                    f"the name {excerpt(name)} must be a Python identifier (letters, digits and _, not "
+                    "starting with a digit or _), e.g. 'encoder'",
                     "name",
                 )
-            if hasattr(nn.Module, name) or (parent == "Residual" and name == "shortcut"):
+            if name in RESERVED_NAMES or (parent == "Residual" and name == "shortcut"):
                 fail(f"the name {name!r} is reserved by PyTorch modules: pick another", "name")
         if name in taken:
             fail(f"two layers here are named {name!r}: give this one another name", "name")

@@ -22,6 +22,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from dlcore.data.csv import read_csv
 from dlcore.errors import DataError, DlcoreError
 from dlcore.params import Param
 
@@ -586,10 +587,7 @@ def points_from_csv(file: Any) -> tuple[tuple[float, float, int], ...]:
     Coordinates are scaled into the plane [-6, 6]² when they lie outside it; class labels (numbers or
     text) become 0, 1, ... in sorted order. Raises DataError saying what to fix.
     """
-    try:
-        table = pd.read_csv(file)
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as err:
-        raise DataError(f"this file is not a readable CSV table ({err})", field="csv") from None
+    table, _ = read_csv(file)  # the one CSV reader: size limits and messages a student can act on
     if table.shape[1] < 3:
         raise DataError(f"the CSV needs three columns (x1, x2, label), it has {table.shape[1]}", field="csv")
     table = table.dropna()

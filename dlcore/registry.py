@@ -1,4 +1,4 @@
-"""Registry: one table per kind of thing (layers, losses, datasets, ...), loud on unknown or duplicate names."""
+"""Registry: one table per kind of thing (layers, losses, datasets ...), loud on unknown or repeated names."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterator
 from typing import Generic, TypeVar
 
-from dlcore.errors import DlcoreError
+from dlcore.errors import DlcoreError, excerpt
 
 T = TypeVar("T")
 
@@ -33,11 +33,12 @@ class Registry(Generic[T]):
 
     def unknown_message(self, name: object) -> str:
         known = list(self._entries)
-        close = difflib.get_close_matches(str(name), known, n=3, cutoff=0.5)
+        text = str(name)[:100]  # difflib's time grows with the length of what it compares
+        close = difflib.get_close_matches(text, known, n=3, cutoff=0.5)
         if not close:  # case slips ("Conv2D") are the most common mistake
-            close = [k for k in known if k.lower() == str(name).lower()]
+            close = [k for k in known if k.lower() == text.lower()]
         hint = f" — did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        return f"unknown {self.kind} {name!r}{hint} (known: {', '.join(known)})"
+        return f"unknown {self.kind} {excerpt(name)}{hint} (known: {', '.join(known)})"
 
     def names(self) -> list[str]:
         return list(self._entries)

@@ -15,11 +15,23 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from dlcore.errors import SpecError
+from dlcore.errors import SpecError, excerpt
 
 # Keys of a layer dict that are not layer parameters.
 LAYER_KEYS = ("type", "name", "layers")
 MODEL_KEYS = ("input_shape", "layers", "name", "init", "init_std", "description", "dataset")
+
+# What one spec may hold. The app runs on a shared classroom server, so a spec is checked against these
+# before anything else in it is read: a crafted file then costs milliseconds, not minutes of a shared CPU.
+MAX_JSON_CHARS = 200_000  # the largest preset is under 2,000
+MAX_LAYERS = 500  # every layer, blocks and the layers inside them included
+MAX_NESTING = 8  # levels of layers: a top-level layer is on level 1, the layers of a block one level down
+MAX_NAME_CHARS = 100
+MAX_DESCRIPTION_CHARS = 2_000
+MAX_LAYER_NAME_CHARS = 50
+MAX_TEXT_CHARS = 200  # any other text: a layer type, a dataset name, a setting's value or key
+MAX_VALUE_DEPTH = 2  # a setting holds a number, text or a list of numbers
+MAX_VALUE_ITEMS = 100
 
 
 def _plain(value: Any) -> Any:
@@ -64,9 +76,11 @@ class LayerSpec:
         """Read the flat dict form. `path` (0-based positions) only serves error messages."""
         if isinstance(d, LayerSpec):
             return d
+        if len(path) > MAX_NESTING:
+            raise _too_deep(path)
         if not isinstance(d, dict):
             raise SpecError(
-                f"each layer must be a dict such as {{'type': 'ReLU'}}, not {d!r}",
+                f"each layer must be a dict such as {{'type': 'ReLU'}}, not {excerpt(d)}",
                 layer_path=path,
             )
         layer_type = d.get("type")
@@ -79,7 +93,10 @@ class LayerSpec:
         name = d.get("name")
         if name is not None and not isinstance(name, str):
             raise SpecError(
-                f"'name' must be text, not {name!r}", layer_path=path, layer_type=layer_type, field="name"
+                f"'name' must be text, not {excerpt(name)}",
+                layer_path=path,
+                layer_type=layer_type,
+                field="name",
             )
         layers = d.get("layers")
         if layers is not None:
@@ -147,9 +164,10 @@ class ModelSpec:
         unknown = [k for k in d if k not in MODEL_KEYS]
         if unknown:
             raise SpecError(
-                f"unknown setting {unknown[0]!r} in the model spec (known: {', '.join(MODEL_KEYS)})",
-                field=unknown[0],
+                f"unknown setting {excerpt(unknown[0])} in the model spec (known: {', '.join(MODEL_KEYS)})",
+                field=str(unknown[0])[:MAX_TEXT_CHARS],
             )
+        check_limits(d)
         shape = d.get("input_shape")
         if not isinstance(shape, (list, tuple)) or not shape:
             raise SpecError(
@@ -162,10 +180,12 @@ class ModelSpec:
             raise SpecError("'layers' must be a list of layers", field="layers")
         for key, kind in (("name", str), ("description", str), ("dataset", str), ("init", str)):
             if key in d and not isinstance(d[key], kind):
-                raise SpecError(f"'{key}' must be text, not {d[key]!r}", field=key)
+                raise SpecError(f"'{key}' must be text, not {excerpt(d[key])}", field=key)
         init_std = d.get("init_std", 0.1)
-        if isinstance(init_std, bool) or not isinstance(init_std, (int, float)):
-            raise SpecError(f"'init_std' must be a number, not {init_std!r}", field="init_std")
+        if isinstance(init_std, bool) or not isinstance(init_std, (int, float)) or abs(init_std) > 1e300:
+            raise SpecError(
+                f"'init_std' must be a number from 0 to 10, not {excerpt(init_std)}", field="init_std"
+            )
         return cls(
             input_shape=tuple(shape),
             layers=[LayerSpec.from_dict(layer, (i,)) for i, layer in enumerate(layers)],
@@ -182,9 +202,121 @@ class ModelSpec:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> ModelSpec:
-        """Read JSON text; invalid JSON raises SpecError too."""
+        """Read JSON text or UTF-8 bytes (a file); what is not a spec raises SpecError in plain words."""
+        if len(text) > MAX_JSON_CHARS:
+            raise SpecError(
+                f"this file is {len(text):,} characters long, more than a model spec may be "
+                f"({MAX_JSON_CHARS:,}; the presets are under 2,000): is it the right file?"
+            )
+        if isinstance(text, (bytes, bytearray)):
+            try:
+                text = bytes(text).decode("utf-8-sig")
+            except UnicodeDecodeError as err:
+                raise SpecError(
+                    f"this is not a text file (byte {err.start + 1} cannot be read as text): {_UPLOAD}"
+                ) from None
+        if not text.strip():
+            raise SpecError(f"the file is empty: {_UPLOAD}")
         try:
             data = json.loads(text)
-        except (TypeError, ValueError) as err:
-            raise SpecError(f"this is not valid spec JSON ({err})") from err
+        except json.JSONDecodeError as err:
+            raise SpecError(
+                f"this is not a model spec: its text stops being valid JSON at line {err.lineno}, column "
+                f"{err.colno}. {_UPLOAD[0].upper()}{_UPLOAD[1:]}, or fix that spot in a text editor"
+            ) from None
+        except RecursionError:
+            raise SpecError("this is not a model spec: its brackets nest far too deep") from None
+        except ValueError:  # json refuses numbers of more than 4,300 digits
+            raise SpecError("this is not a model spec: it holds a number thousands of digits long") from None
         return cls.from_dict(data)
+
+
+_UPLOAD = "upload the .json file that 'Download spec' saved"
+
+
+def _too_deep(path: tuple[int, ...]) -> SpecError:
+    return SpecError(
+        f"this layer sits more than {MAX_NESTING} levels deep (blocks inside blocks inside blocks): "
+        "put the inner layers in one block instead",
+        layer_path=path[:MAX_NESTING],
+        field="layers",
+    )
+
+
+def check_limits(data: dict) -> None:
+    """Refuse a spec dict that is too big for a shared server (see MAX_*), before reading the rest of it.
+
+    Walks the dict without recursion, so even data nested thousands deep gets a SpecError, not a crash.
+    """
+    _check_text(data.get("name"), MAX_NAME_CHARS, "name", "the model's name")
+    _check_text(data.get("description"), MAX_DESCRIPTION_CHARS, "description", "the description")
+    for key in ("input_shape", "init", "init_std", "dataset"):
+        _check_value(data.get(key), key, None)
+    count = 0
+    pending = [(data.get("layers"), ())]  # (a list of layers, the path of the block holding it)
+    while pending:
+        layers, block = pending.pop()
+        if not isinstance(layers, (list, tuple)):
+            continue  # from_dict says what is wrong with it
+        count += len(layers)
+        if count > MAX_LAYERS:
+            raise SpecError(
+                f"the model has more than {MAX_LAYERS} layers, more than this server builds: a model that "
+                "learns well here needs far fewer",
+                field="layers",
+            )
+        for i, layer in enumerate(layers):
+            path = block + (i,)
+            if not isinstance(layer, dict):
+                continue
+            if len(path) > MAX_NESTING:
+                raise _too_deep(path)
+            for key, value in layer.items():
+                _check_text(key, MAX_TEXT_CHARS, None, "a setting's name", path)
+                if key == "layers":
+                    pending.append((value, path))
+                elif key == "name":
+                    _check_text(value, MAX_LAYER_NAME_CHARS, "name", "a layer's name", path)
+                else:
+                    _check_value(value, key, path)
+
+
+def _check_text(text: Any, limit: int, field_name: str | None, what: str, path=None) -> None:
+    if not isinstance(text, str):
+        return  # from_dict says what the type should be
+    if len(text) > limit:
+        raise SpecError(
+            f"{what} is {len(text):,} characters long: shorten it to at most {limit:,}",
+            field=field_name,
+            layer_path=path,
+        )
+    if field_name == "name" and not text.isprintable():
+        raise SpecError(
+            f"{what} holds a line break or an invisible control character: keep it to one line of text",
+            field=field_name,
+            layer_path=path,
+        )
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        raise SpecError(
+            f"{what} holds a broken character (half of a UTF-16 pair): retype it",
+            field=field_name,
+            layer_path=path,
+        )
+
+
+def _check_value(value: Any, key: str, path) -> None:
+    """A setting's value is a number, text or a short list of them (a list of lists at most)."""
+    whole, pending = value, [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            _check_text(item, MAX_TEXT_CHARS, key, f"the text in {excerpt(key)}", path)
+        elif isinstance(item, (list, tuple, dict)):
+            if depth >= MAX_VALUE_DEPTH or len(item) > MAX_VALUE_ITEMS:
+                raise SpecError(
+                    f"'{key}' must be a number, text or a short list of numbers, not {excerpt(whole)}",
+                    field=key,
+                    layer_path=path,
+                )
+            items = item.items() if isinstance(item, dict) else item
+            pending += [(v, depth + 1) for v in items]

@@ -24,7 +24,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from dlcore.errors import SpecError, TrainError
+from dlcore.errors import SpecError, TrainError, excerpt
 from dlcore.optim import LOSSES, OPTIMIZERS, REGULARISERS, SCHEDULES, make_loss
 from dlcore.params import Param, ParamValueError, coerce_all
 
@@ -172,7 +172,7 @@ class TrainConfig:
         for key in values:
             if key not in known:
                 raise TrainError(
-                    f"unknown training setting '{key}' (known: {', '.join(sorted(known))})", field=key
+                    f"unknown training setting {excerpt(key)} (known: {', '.join(sorted(known))})", field=key
                 )
         cfg = cls(**values)
         cfg.validate()

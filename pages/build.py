@@ -9,6 +9,7 @@ from dlcore import plots
 from ui import forms, model, palette, training
 from ui.errors import error_at_layer, error_elsewhere, show_error
 from ui.style import inject_css
+from ui.text import plain
 
 PALETTE_HEIGHT_PX = 620
 
@@ -74,7 +75,7 @@ with model_col:
             "input_shape", list(shape_param.coerce(forms.parse_value(shape_param, shape_raw)))
         )
     except ValueError as err:
-        st.error(str(err), icon="✏️")
+        st.error(plain(err), icon="✏️")
 
 with detail_col:
     totals = st.container()
@@ -84,7 +85,7 @@ with detail_col:
         index = ids.index(selected)
         layer = spec["layers"][index]
         entry = catalogue.get(layer["type"])
-        st.subheader(f"Layer {index + 1}: {layer['type']}")
+        st.subheader(f"Layer {index + 1}: {plain(layer['type'])}")
         if entry is None:
             show_error(
                 f"'{layer['type']}' is not a known layer type: remove it and add one from the palette."
@@ -107,8 +108,13 @@ with detail_col:
                 )
                 try:
                     model.update_layer(selected, {"layers": json.loads(inner_text)})
-                except ValueError as err:
-                    st.error(f"The block's layers are not valid JSON ({err}); the last good version is kept.")
+                except json.JSONDecodeError as err:
+                    st.error(
+                        f"The block's layers stop being valid JSON at line {err.lineno}, column {err.colno}: "
+                        "fix that spot (the last good version is kept)."
+                    )
+                except (RecursionError, ValueError):  # brackets nested hundreds deep; thousands of digits
+                    st.error("The block's layers are not a list of layers: the last good version is kept.")
 
 
 analysis = model.analyse(spec)
@@ -129,7 +135,7 @@ with model_col:
                 if rows is not None and index < len(rows):
                     shape = " → " + "×".join(str(s) for s in rows.iloc[index]["output_shape"])
                 with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-                    st.markdown(f"**{index + 1} · {layer['type']}**{shape}", width="stretch")
+                    st.markdown(f"**{index + 1} · {plain(layer['type'])}**{shape}", width="stretch")
                     st.button(
                         "",
                         icon=":material/edit:",
@@ -222,6 +228,6 @@ if upload is not None and st.session_state.get("spec_upload_done") != upload.fil
         st.rerun()
     except dlcore.DlcoreError as err:
         load_col.error(
-            f"{upload.name} was not loaded, your model is unchanged. {err.message}",
+            plain(f"{upload.name} was not loaded, your model is unchanged. {err.message}"),
             icon=":material/description:",
         )

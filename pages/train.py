@@ -7,6 +7,7 @@ from ui import forms, model, training
 from ui.errors import show_error
 from ui.live import live
 from ui.session import current_job, job_is_active
+from ui.text import plain
 
 st.title(":material/monitoring: Train")
 st.caption(
@@ -49,7 +50,7 @@ with settings_col:
         + ("" if "cuda" in device["available"] else " No GPU found: small models train fine on the CPU.")
     )
 
-name = spec.get("name") or "your model"
+name = plain(spec.get("name") or "your model")
 st.caption(f"Training **{name}**: {len(spec['layers'])} layers, built on the Build page.")
 
 # Pre-flight: everything that would stop a run is explained here, before Start is pressed.

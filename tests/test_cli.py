@@ -146,3 +146,19 @@ def test_progress_bar_draws_fraction_epoch_and_loss():
     bar.draw({"fraction": 0.5, "epochs": 4, "epoch": 2, "step": 10, "eta_s": 3.0}, 0.25)
     bar.close()
     assert stream.text == "[#####.....]  50% epoch 2/4 step 10 loss 0.25 eta 3s\n"
+
+
+def test_export_of_a_model_named_none_writes_code_that_runs(tmp_path):
+    path, out = tmp_path / "none.json", tmp_path / "model.py"
+    path.write_text(json.dumps({"name": "none", "input_shape": [2], "layers": [{"type": "ReLU"}]}))
+    assert main(["export", "--spec", str(path), "-o", str(out)]) == 0
+    exec(compile(out.read_text(), str(out), "exec"), {"__name__": "__main__"})
+
+
+@pytest.mark.parametrize("content", [b"\xe9\xe9", b"[" * 3000 + b"]" * 3000, b'{"input_shape": [2]'])
+def test_export_of_a_file_that_is_not_a_spec_exits_non_zero_with_a_sentence(tmp_path, capsys, content):
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+    assert main(["export", "--spec", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: this is not") and "Traceback" not in err

@@ -5,9 +5,10 @@ import ast
 import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import dlcore
-from tests.spec_strategies import valid_specs
+from tests.spec_strategies import _all_layers, valid_specs
 
 PRESETS = dlcore.presets()
 
@@ -101,3 +102,109 @@ def test_exported_file_runs_as_a_script(tmp_path, capsys):
     code = dlcore.to_pytorch_code(PRESETS["lenet5"])
     exec(compile(code, "lenet5.py", "exec"), {"__name__": "__main__"})
     assert "torch.Size([2, 4])" in capsys.readouterr().out
+
+
+# --- text and names from the spec never become code -------------------------------------------------
+
+NAME_LIKE = st.one_of(
+    st.text(max_size=120),
+    st.sampled_from(["none", "None", "true", "False", "positional encoding", "net", "torch", "nn", "print"]),
+    st.sampled_from(['Net"""', '"""\nimport os; os.system("touch PWNED")\n"""', "a\x00b", "x\\", "\\"]),
+)
+LAYER_NAMES = st.sampled_from(
+    ["none", "true", "false", "net", "block", "positional_encoding", "torch", "nn", "x", "identity", "self"]
+) | st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True)
+
+
+def exported_module_definitions(code: str) -> list[str]:
+    """What the exported file does at import: its top-level statements, which must only define things."""
+    tree = ast.parse(code)
+    kinds = []
+    for node in tree.body:
+        if isinstance(node, ast.Expr):
+            assert node is tree.body[0] and isinstance(node.value, ast.Constant)  # the module docstring
+            kinds.append("docstring")
+        elif isinstance(node, ast.If):  # the `if __name__ == "__main__":` demo, which only runs as a script
+            assert ast.unparse(node.test) == "__name__ == '__main__'"
+            kinds.append("main")
+        else:
+            assert isinstance(node, (ast.Import, ast.ImportFrom, ast.ClassDef)), ast.dump(node)
+            kinds.append(type(node).__name__)
+    return kinds
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(name=NAME_LIKE, description=st.text(max_size=300) | NAME_LIKE)
+def test_spec_name_and_description_never_become_code(name, description):
+    spec = {
+        "name": name,
+        "description": description,
+        "input_shape": [4, 6],
+        "layers": [{"type": "PositionalEncoding"}, {"type": "Sequential", "layers": [{"type": "ReLU"}]}],
+    }
+    try:
+        code = dlcore.to_pytorch_code(spec)
+    except dlcore.SpecError:
+        return  # refused with a message (e.g. a line break in the name): nothing exported
+    kinds = exported_module_definitions(code)
+    assert kinds[:3] == ["docstring", "Import", "ImportFrom"] and kinds[-1] == "main"
+    namespace = {"__name__": "exported"}
+    exec(compile(code, "<exported>", "exec"), namespace)
+    classes = [n.name for n in ast.parse(code).body if isinstance(n, ast.ClassDef)]
+    assert set(namespace) - {"__builtins__"} == {"__name__", "__doc__", "torch", "nn", *classes}
+    assert len(set(classes)) == len(classes) == 3  # the helper, the block and the model: none shadowed
+    model = namespace[classes[-1]]()
+    assert model.__doc__.split() == description.split() or not description.strip()
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(valid_specs(), NAME_LIKE, st.data())
+def test_specs_with_any_names_export_code_that_matches_build_model(spec, name, data):
+    spec = {**spec, "name": name}
+    for layer in _all_layers(spec["layers"]):
+        if data.draw(st.booleans()):
+            layer["name"] = data.draw(LAYER_NAMES)
+    try:
+        dlcore.validate(spec)
+    except dlcore.SpecError:
+        return  # e.g. two layers given one name, or a reserved one
+    code = dlcore.to_pytorch_code(spec)
+    class_name = [n.name for n in ast.parse(code).body if isinstance(n, ast.ClassDef)][-1]
+    torch.manual_seed(0)
+    built = dlcore.build_model(spec)
+    namespace = {"__name__": "exported"}
+    exec(compile(code, "<exported>", "exec"), namespace)
+    exported = namespace[class_name]()
+    exported.load_state_dict(built.state_dict(), strict=True)
+    built.eval(), exported.eval()
+    x = dlcore.example_input(spec, 2)
+    with torch.no_grad():
+        assert torch.allclose(exported(x), built(x), atol=1e-5), code
+
+
+@pytest.mark.parametrize("name", ["none", "true", "False", "print", "positional encoding"])
+def test_a_model_named_like_a_python_word_exports_a_class_that_works(name):
+    spec = {
+        "name": name,
+        "input_shape": [4, 6],
+        "layers": [
+            {"type": "PositionalEncoding"},
+            {"type": "Sequential", "name": "none", "layers": [{"type": "ReLU"}]},
+        ],
+    }
+    code = dlcore.to_pytorch_code(spec)
+    assert "class None(" not in code and "class True(" not in code
+    assert code.count("class PositionalEncoding(") == 1
+    namespace = {"__name__": "__main__"}
+    exec(compile(code, "model.py", "exec"), namespace)  # runs its demo: builds the model, calls it
+
+
+def test_the_injection_name_from_the_issue_is_refused_and_a_description_cannot_escape_its_docstring():
+    evil = 'Net"""\nimport os; os.system("echo PWNED")\n"""'
+    with pytest.raises(dlcore.SpecError, match="line break"):
+        dlcore.to_pytorch_code({"name": evil, "input_shape": [2], "layers": [{"type": "ReLU"}]})
+    code = dlcore.to_pytorch_code(
+        {"description": evil + "\x00", "input_shape": [2], "layers": [{"type": "ReLU"}]}
+    )
+    assert "import os" not in [line.strip() for line in code.splitlines()]
+    assert exported_module_definitions(code).count("ClassDef") == 1

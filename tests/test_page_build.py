@@ -1,6 +1,7 @@
 """The Build page in AppTest: drops, reorders, removal, parameter forms, errors on the culprit, presets."""
 
 import json
+import re
 
 import pytest
 from streamlit_dnd import DropEvent
@@ -141,3 +142,40 @@ def test_clear_empties_the_model_but_keeps_its_input_shape(app):
     assert not at.exception
     assert layers(at) == [] and at.session_state["model"]["input_shape"] == shape
     assert at.metric[0].value == "0"
+
+
+def test_a_spec_file_that_is_not_utf8_is_explained_in_a_sentence(app):
+    at = start(app)
+    upload = at.file_uploader(key="spec_upload")
+    upload.upload("latin1.json", b'{"name": "caf\xe9"}', "application/json").run()
+    assert not at.exception
+    assert "not a text file" in at.error[0].value and "codec" not in at.error[0].value
+
+
+TRACKER = "![t](http://host/track.png)"
+
+
+def shown_tracker(at) -> list[str]:
+    """Everything rendered as markdown on the page (titles, captions, text, errors) that quotes TRACKER."""
+    elements = [*at.markdown, *at.caption, *at.error, *at.info, *at.warning, *at.success, *at.subheader]
+    return [e.value for e in elements if "track.png" in e.value]
+
+
+def markup(text: str) -> bool:
+    """Whether markdown would read a link or an image in `text`: a '[' without a backslash before it."""
+    return re.search(r"(?<!\\)\[", text) is not None
+
+
+def test_a_spec_name_or_layer_type_written_as_markdown_shows_as_plain_text(app):
+    at = start(app)
+    spec = {"name": TRACKER, "input_shape": [4], "layers": [{"type": TRACKER}, {"type": "Linear"}]}
+    at.file_uploader(key="spec_upload").upload("t.json", json.dumps(spec).encode(), "application/json").run()
+    assert not at.exception
+    assert at.session_state["model"]["name"] == TRACKER  # loaded as it is ...
+    at.run()
+    texts = shown_tracker(at)
+    assert texts and not any(markup(text) for text in texts), texts  # shown, never as an image or a link
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    texts = shown_tracker(at)
+    assert texts and not any(markup(text) for text in texts), texts

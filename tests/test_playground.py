@@ -188,13 +188,15 @@ def test_csv_points_are_scaled_into_the_plane_with_classes_numbered():
         ("a,b\n1,2\n", "three columns"),
         ("a,b,c\n1,x,0\n2,3,1\n", "numbers"),
         ("a,b,c\n1,2,0\n2,3,0\n", "2 to 5 classes"),
-        ("", "readable"),
+        ("", "is empty"),
+        ("a,b,c\n1,2\xe9,0\n", "not UTF-8 text"),
     ],
 )
 def test_a_bad_csv_says_what_to_fix(text, words):
     with pytest.raises(DataError) as err:
-        pg.points_from_csv(io.StringIO(text))
+        pg.points_from_csv(io.BytesIO(text.encode("latin-1")))
     assert words in str(err.value)
+    assert "codec" not in str(err.value)
 
 
 # --- what the views read from a model --------------------------------------------------------------------

@@ -113,10 +113,33 @@ def test_model_level_errors_name_the_field(data, field):
 
 
 def test_invalid_json_is_a_spec_error_not_a_json_error():
-    with pytest.raises(SpecError, match="not valid spec JSON"):
+    with pytest.raises(SpecError, match="stops being valid JSON at line 1, column 2") as info:
         ModelSpec.from_json("{'input_shape': [2]")
+    assert "Expecting" not in info.value.message  # the parser's words are for developers
     with pytest.raises(SpecError):
         ModelSpec.from_json("[1, 2]")
+
+
+@pytest.mark.parametrize(
+    "data, says",
+    [
+        (b"\xe9t\xe9", "not a text file"),
+        (b"", "the file is empty"),
+        (b"  \n", "the file is empty"),
+        ("[" * 5000 + "]" * 5000, "nest far too deep"),
+    ],
+)
+def test_a_file_that_is_not_spec_json_gets_a_sentence_for_a_student(data, says):
+    with pytest.raises(SpecError, match=says) as info:
+        ModelSpec.from_json(data)
+    assert "codec" not in info.value.message and "char " not in info.value.message
+
+
+def test_a_model_level_error_reads_as_a_sentence_without_a_field_prefix():
+    with pytest.raises(SpecError) as info:
+        ModelSpec.from_dict({"input_shape": [2], "layers": "ReLU"})
+    assert info.value.message == "'layers' must be a list of layers"
+    assert info.value.field == "layers"
 
 
 def test_spec_error_is_a_value_error_for_callers_that_catch_broadly():

@@ -12,11 +12,12 @@ from contextlib import contextmanager
 import streamlit as st
 
 from dlcore import DlcoreError, SpecError
+from ui.text import plain
 
 
 def show_error(err: DlcoreError | str, *, icon: str = ":material/error:") -> None:
     """Show the student-readable message of `err` (or a plain message) as an error box."""
-    st.error(err.message if isinstance(err, DlcoreError) else str(err), icon=icon)
+    st.error(plain(err.message if isinstance(err, DlcoreError) else err), icon=icon)
 
 
 def show_hint(message: str) -> None:

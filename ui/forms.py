@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from dlcore import Param
+from ui.text import plain
 
 _SEPARATORS = re.compile(r"[,\s×x]+")
 AUTOMATIC = "automatic"  # what an optional choice left to the engine shows (a select box cannot hold None)
@@ -134,7 +135,7 @@ def param_form(
             except ValueError as err:
                 errors[param.name] = str(err)
                 out[param.name] = previous
-                st.error(str(err), icon=":material/edit:")
+                st.error(plain(err), icon=":material/edit:")
     return out, errors
 
 

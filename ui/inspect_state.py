@@ -16,6 +16,7 @@ import streamlit as st
 import dlcore
 from ui.errors import show_error
 from ui.session import current_job, session_owner, set_job
+from ui.text import plain
 
 SNAPSHOT_KEY = "inspect_snapshot"
 WATCHER_KEY = "inspect_watcher"
@@ -92,7 +93,7 @@ class Subject:
 
     def caption(self) -> str:
         where = f"epoch {self.epoch}, step {self.step}"
-        name = self.job.spec.name or "your model"
+        name = plain(self.job.spec.name or "your model")
         if self.job.alive:
             return f"A snapshot of **{name}** on **{self.dataset.name}** from {where}; training goes on."
         return f"**{name}** on **{self.dataset.name}**, trained to {where} ({self.status})."

@@ -19,6 +19,7 @@ import dlcore.data
 from dlcore import plots
 from ui import forms, model
 from ui.session import session_owner, set_job
+from ui.text import plain
 
 DATA_KEY = "data_choice"
 SETTINGS_KEY = "train_settings"
@@ -396,7 +397,8 @@ def draw_checkpoint_upload() -> None:
         spec, _ = dlcore.load_checkpoint(upload.getvalue())
     except dlcore.DlcoreError as err:
         st.error(
-            f"{upload.name} was not loaded, nothing changed. {err.message}", icon=":material/description:"
+            plain(f"{upload.name} was not loaded, nothing changed. {err.message}"),
+            icon=":material/description:",
         )
         return
     resume = st.session_state.get(RESUME_KEY)
@@ -406,7 +408,7 @@ def draw_checkpoint_upload() -> None:
         resume = {"file_id": upload.file_id, "bytes": upload.getvalue(), "spec": spec, "use": True}
         st.session_state[RESUME_KEY] = resume
     st.success(
-        f"Loaded {upload.name}: its architecture is now your model on the Build page.",
+        f"Loaded {plain(upload.name)}: its architecture is now your model on the Build page.",
         icon=":material/check_circle:",
     )
     resume["use"] = st.toggle(
