@@ -587,7 +587,8 @@ def points_from_csv(file: Any) -> tuple[tuple[float, float, int], ...]:
     text) become 0, 1, ... in sorted order. Raises DataError saying what to fix.
     """
     try:
-        table = pd.read_csv(file)
+        # One more row than fits is enough to refuse the file: a big file is never read whole.
+        table = pd.read_csv(file, nrows=MAX_POINTS + 1)
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as err:
         raise DataError(f"this file is not a readable CSV table ({err})", field="csv") from None
     if table.shape[1] < 3:
@@ -600,6 +601,14 @@ def points_from_csv(file: Any) -> tuple[tuple[float, float, int], ...]:
     except ValueError:
         names = ", ".join(map(str, table.columns[:2]))
         raise DataError(f"the first two columns ({names}) must hold numbers", field="csv") from None
+    infinite = np.argwhere(~np.isfinite(xy))
+    if len(infinite):
+        row, col = infinite[0]
+        raise DataError(
+            f"line {int(table.index[row]) + 2} of the CSV has {xy[row, col]} as {table.columns[col]}: "
+            "every coordinate must be a finite number. Fix it, or delete the row",
+            field="csv",
+        )
     labels = table.iloc[:, -1]
     classes = sorted(labels.unique(), key=str)
     if len(classes) > MAX_CLASSES or len(classes) < 2:
