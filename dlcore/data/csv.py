@@ -50,7 +50,7 @@ def read_csv(source: Any) -> tuple[pd.DataFrame, str]:
     _check_utf8(data, filename)
     if b"\x00" in data:
         raise DataError(f"{filename} is a binary file, not CSV text", field="file")
-    if not data.strip():
+    if not data.removeprefix(codecs.BOM_UTF8).strip():
         raise DataError(
             f"{filename} is empty: it needs a header row with column names and rows of data", field="file"
         )
