@@ -142,7 +142,7 @@ def test_a_saved_model_loads_safely_and_a_broken_file_changes_nothing(train):
     data = dlcore.checkpoint_bytes(spec, dlcore.build_model(spec))
     at.file_uploader(key="checkpoint_upload").upload("p.zip", data, "application/zip").run()
     assert not at.exception
-    assert at.session_state["model"] == spec.to_dict()
+    assert dlcore.ModelSpec.from_dict(at.session_state["model"]) == spec
     assert at.toggle[0].value is True  # Start will continue from the uploaded weights
 
 
@@ -164,7 +164,7 @@ def test_an_uploaded_model_stays_this_tabs_model_on_every_page_and_start_continu
     for page in ("pages/build.py", "pages/train.py"):
         at.switch_page(page).run()
         assert not at.exception
-    assert at.session_state["model"] == spec.to_dict()
+    assert dlcore.ModelSpec.from_dict(at.session_state["model"]) == spec
     assert job_of(at) is loaded
     assert any("mine.zip" in s.value for s in at.success)
     assert at.toggle[0].value is True

@@ -405,10 +405,11 @@ def draw_checkpoint_upload() -> None:
             )
         elif parsed.fresh:
             _adopt(upload.name, *parsed.value)
+            st.rerun()  # the whole page again, drawn for the uploaded model and its dataset
     resume = st.session_state.get(RESUME_KEY)
     if resume is None:
         return
-    if model.model_dict() != resume["spec"].to_dict():
+    if not _is_current_model(resume["spec"]):
         st.caption(f"You changed the architecture since loading {resume['name']}: Start trains it afresh.")
         return
     st.success(
@@ -423,6 +424,13 @@ def draw_checkpoint_upload() -> None:
         value=resume["use"],
         help="On: Start continues training the uploaded model. Off: Start trains the architecture afresh.",
     )
+
+
+def _is_current_model(spec: dlcore.ModelSpec) -> bool:
+    try:
+        return model.model_spec() == spec
+    except dlcore.DlcoreError:  # the model being built is broken: it is not the uploaded one
+        return False
 
 
 def _read_checkpoint(upload) -> tuple[bytes, dlcore.ModelSpec]:
