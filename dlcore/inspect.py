@@ -396,10 +396,13 @@ def decode_image(data: bytes) -> np.ndarray:
 
 
 def _too_many_pixels(size: tuple[int, int] | None) -> DataError:
-    what = f"{size[0]:,} × {size[1]:,} pixels" if size else "more pixels than Pillow will read"
+    if size is None:  # Pillow refused to open it: its own limit is far above ours
+        what = "has hundreds of megapixels"
+    else:
+        what = f"is {size[0]:,} × {size[1]:,} pixels ({size[0] * size[1] / 1e6:,.0f} megapixels)"
     return DataError(
-        f"this picture is {what}, more than the {MAX_IMAGE_PIXELS // 1_000_000} megapixels read here: "
-        "save a smaller copy of it (a few hundred pixels a side is plenty) and upload that",
+        f"this picture {what}, more than the {MAX_IMAGE_PIXELS // 1_000_000} megapixels read here: save a "
+        "smaller copy of it (a few hundred pixels a side is plenty) and upload that",
         field="image",
     )
 
