@@ -374,15 +374,20 @@ def decode_image(data: bytes) -> np.ndarray:
     )
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own, lower limit follows
             img = Image.open(io.BytesIO(data), formats=IMAGE_FORMATS)
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise _too_many_pixels(None) from None
+    except Image.DecompressionBombError:  # beyond twice Pillow's limit it will not even give the size
+        raise _too_many_pixels(
+            f"has more than {2 * Image.MAX_IMAGE_PIXELS // 1_000_000} megapixels"
+        ) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
         raise not_an_image from err
     with img:
         if img.width * img.height > MAX_IMAGE_PIXELS:
-            raise _too_many_pixels(img.size)
+            width, height = img.size
+            raise _too_many_pixels(
+                f"is {width:,} × {height:,} pixels ({width * height / 1e6:,.0f} megapixels)"
+            )
         try:
             img.draft("RGB", (MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))  # JPEG: decode at a reduced scale
             img.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
@@ -395,11 +400,7 @@ def decode_image(data: bytes) -> np.ndarray:
             raise not_an_image from err
 
 
-def _too_many_pixels(size: tuple[int, int] | None) -> DataError:
-    if size is None:  # Pillow refused to open it: its own limit is far above ours
-        what = "has hundreds of megapixels"
-    else:
-        what = f"is {size[0]:,} × {size[1]:,} pixels ({size[0] * size[1] / 1e6:,.0f} megapixels)"
+def _too_many_pixels(what: str) -> DataError:
     return DataError(
         f"this picture {what}, more than the {MAX_IMAGE_PIXELS // 1_000_000} megapixels read here: save a "
         "smaller copy of it (a few hundred pixels a side is plenty) and upload that",
