@@ -183,3 +183,21 @@ def test_an_uploaded_model_stays_this_tabs_model_on_every_page_and_start_continu
     assert job.progress()["step"] == 41  # counted on from the uploaded model's step ...
     first = next(iter(job.snapshot().parameters()))
     assert (first - 0.01).abs().max() < 0.01  # ... and from its weights, moved by one small step
+
+
+def test_an_uploaded_file_is_read_once_not_at_every_rerun(train, monkeypatch):
+    at = train
+    reads = []
+    load = dlcore.load_checkpoint
+    monkeypatch.setattr(dlcore, "load_checkpoint", lambda data: reads.append(1) or load(data))
+    spec = dlcore.presets()["digits_mlp"]
+    data = dlcore.checkpoint_bytes(spec, dlcore.build_model(spec))
+    at.file_uploader(key="checkpoint_upload").upload("m.zip", data, "application/zip").run()
+    at.number_input(key="train.epochs").set_value(3).run()  # unrelated widgets: full reruns
+    at.number_input(key="train.epochs").set_value(4).run()
+    assert not at.exception
+    assert len(reads) == 1
+    at.file_uploader(key="checkpoint_upload").upload("junk.zip", b"PK\x03\x04 junk", "application/zip").run()
+    at.number_input(key="train.epochs").set_value(5).run()
+    assert len(reads) == 2  # a refused file is not read again either ...
+    assert any("junk.zip was not loaded" in e.value for e in at.error)  # ... and its message stays
