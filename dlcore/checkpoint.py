@@ -5,7 +5,10 @@ A checkpoint is a folder (or a zip of the same files, for download buttons and u
     model.safetensors  the weights (state_dict); its metadata holds the step and epoch reached
     metrics.csv        optional: the per-step log
     config.json        optional: the TrainConfig used
-Loading reads only JSON and raw tensors, so a file from anywhere can never run code.
+Loading reads only JSON and raw tensors, so a file from anywhere can never run code. A zip is read with
+the compression this module writes (deflate, or none), and each member is unpacked in small pieces with a
+cap on the bytes it actually yields: a zip can lie about its sizes, and a few kilobytes of bzip2 can
+unpack to gigabytes.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+import zlib
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,6 +28,7 @@ from safetensors.torch import save as save_tensors
 from torch import nn
 
 from dlcore.errors import DataError, DlcoreError
+from dlcore.jobs import MAX_PARAMETERS
 
 SPEC_FILE, WEIGHTS_FILE, METRICS_FILE, CONFIG_FILE = (
     "spec.json",
@@ -31,7 +36,17 @@ SPEC_FILE, WEIGHTS_FILE, METRICS_FILE, CONFIG_FILE = (
     "metrics.csv",
     "config.json",
 )
-MAX_MEMBER_BYTES = 1 << 30  # refuse zip members that unpack beyond 1 GiB
+# The largest weights file a model that may train here makes (4 bytes per float32 weight), with room for
+# buffers such as BatchNorm's running statistics and the header; spec.json and config.json are small.
+MAX_WEIGHTS_BYTES = 4 * MAX_PARAMETERS + (4 << 20)
+MAX_JSON_BYTES = 1 << 20
+MAX_ZIP_BYTES = MAX_WEIGHTS_BYTES + 2 * MAX_JSON_BYTES
+MEMBER_CAPS = {SPEC_FILE: MAX_JSON_BYTES, WEIGHTS_FILE: MAX_WEIGHTS_BYTES, CONFIG_FILE: MAX_JSON_BYTES}
+COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # what checkpoint_bytes writes (and plain zips)
+CHUNK_BYTES = 1 << 20
+NOT_A_CHECKPOINT = (
+    "this file is not a DL Playground checkpoint (expected a .zip with spec.json and model.safetensors)"
+)
 
 
 def _files(
@@ -89,41 +104,123 @@ def save_checkpoint(
         (path / name).write_bytes(content)
 
 
+def _too_large(name: str, cap: int) -> DataError:
+    return DataError(
+        f"{name} in this checkpoint is larger than {cap / 2**20:.0f} MB, more than any model that trains "
+        "here needs: it cannot be loaded",
+        field="checkpoint",
+    )
+
+
 def _read_files(source) -> dict[str, bytes]:
     """{file name: bytes} from a folder, a zip path, zip bytes or an open binary file."""
     if isinstance(source, (str, Path)) and Path(source).is_dir():
-        folder = Path(source)
-        return {
-            p.name: p.read_bytes()
-            for p in folder.iterdir()
-            if p.is_file() and p.suffix in (".json", ".safetensors")
-        }
+        files = {}
+        for path in Path(source).iterdir():
+            if path.name in MEMBER_CAPS and path.is_file():
+                if path.stat().st_size > MEMBER_CAPS[path.name]:
+                    raise _too_large(path.name, MEMBER_CAPS[path.name])
+                files[path.name] = path.read_bytes()
+        return files
     if isinstance(source, (str, Path)):
         if not Path(source).exists():
             raise DataError(f"no checkpoint at {source}", field="checkpoint")
+        if Path(source).stat().st_size > MAX_ZIP_BYTES:
+            raise _too_large(Path(source).name, MAX_ZIP_BYTES)
         source = Path(source).read_bytes()
     elif hasattr(source, "read"):
-        source = source.read()
+        source = source.read(MAX_ZIP_BYTES + 1)
+    if len(source) > MAX_ZIP_BYTES:
+        raise _too_large("The file", MAX_ZIP_BYTES)
     try:
         with zipfile.ZipFile(io.BytesIO(source)) as archive:
             files = {}
             for info in archive.infolist():
                 name = Path(info.filename).name
-                if name in (SPEC_FILE, WEIGHTS_FILE, CONFIG_FILE):
-                    if info.file_size > MAX_MEMBER_BYTES:
-                        raise DataError(f"{name} in this checkpoint is too large to load", field="checkpoint")
-                    files[name] = archive.read(info)
+                if name in MEMBER_CAPS:
+                    if name in files:
+                        raise DataError(
+                            f"this checkpoint holds {name} twice: it was not made here", field="checkpoint"
+                        )
+                    files[name] = _read_member(archive, info, name)
             return files
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, EOFError, zlib.error):
+        raise DataError(NOT_A_CHECKPOINT, field="checkpoint") from None
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
+    """One member's bytes, unpacked a piece at a time and refused as soon as they pass its cap."""
+    if info.compress_type not in COMPRESSIONS:
         raise DataError(
-            "this file is not a DL Playground checkpoint (expected a .zip with spec.json and "
-            "model.safetensors)",
+            f"{name} in this checkpoint is packed with a compression DL Playground does not use (method "
+            f"{info.compress_type}): download the model again from the Train page",
             field="checkpoint",
-        ) from None
+        )
+    cap = MEMBER_CAPS[name]
+    if info.file_size > cap:
+        raise _too_large(name, cap)
+    out = io.BytesIO()  # getvalue() hands over its buffer: no second copy of the weights
+    with archive.open(info) as member:
+        while chunk := member.read(CHUNK_BYTES):
+            if out.tell() + len(chunk) > cap:  # the declared size lied
+                raise _too_large(name, cap)
+            out.write(chunk)
+    return out.getvalue()
+
+
+def _checked_meta(meta: Any) -> dict[str, Any]:
+    """The weights' metadata with step and epoch as whole numbers; DataError when they are not."""
+    if not isinstance(meta, dict):
+        raise DataError("model.safetensors in this checkpoint has damaged metadata", field="checkpoint")
+    meta = dict(meta)
+    for key in ("step", "epoch"):
+        if key not in meta:
+            continue
+        value = str(meta[key])
+        if not value.isascii() or not value.isdigit() or len(value) > 12:
+            raise DataError(
+                f"the {key} saved in this checkpoint is {value[:40]!r}, not a whole number: the file was "
+                "edited or damaged; download the model again from the Train page",
+                field="checkpoint",
+            )
+        meta[key] = int(value)
+    return meta
+
+
+def load_weights(model: nn.Module, state: dict[str, torch.Tensor]) -> nn.Module:
+    """Copy a checkpoint's `state` into `model`; DataError naming the first layer whose weights do not fit."""
+    needed = model.state_dict()
+    for key, tensor in needed.items():
+        layer, _, part = key.rpartition(".")
+        if key not in state:
+            problem = f"has no {part} for layer '{layer}'"
+        elif tuple(state[key].shape) != tuple(tensor.shape):
+            problem = (
+                f"gives layer '{layer}' a {part} of shape {tuple(state[key].shape)}, but the architecture "
+                f"needs {tuple(tensor.shape)}"
+            )
+        else:
+            continue
+        raise DataError(
+            f"the weights in this checkpoint do not match its architecture: it {problem} (was spec.json "
+            "edited?). Load the model's own file, or train this architecture afresh",
+            field="checkpoint",
+        )
+    extra = sorted(set(state) - set(needed))
+    if extra:
+        raise DataError(
+            f"the weights in this checkpoint do not match its architecture: it has weights for "
+            f"'{extra[0]}', which the architecture does not have (was spec.json edited?)",
+            field="checkpoint",
+        )
+    model.load_state_dict(state)
+    return model
 
 
 def load_checkpoint_state(source) -> tuple[Any, dict[str, torch.Tensor], dict[str, str]]:
-    """(spec, state_dict, metadata) from a checkpoint, without building the model."""
+    """(spec, state_dict, metadata) from a checkpoint, without building the model.
+
+    The metadata's "step" and "epoch" (where training had got to), when present, are whole numbers."""
     from dlcore.spec import ModelSpec
 
     files = _read_files(source)
@@ -139,11 +236,11 @@ def load_checkpoint_state(source) -> tuple[Any, dict[str, torch.Tensor], dict[st
         with io.BytesIO(files[WEIGHTS_FILE]) as raw:
             header_len = int.from_bytes(raw.read(8), "little")
             meta = json.loads(raw.read(header_len)).get("__metadata__", {}) or {}
-    except (SafetensorError, ValueError) as err:
+    except (SafetensorError, ValueError, AttributeError) as err:
         raise DataError(
             f"model.safetensors in this checkpoint is damaged: {err}", field="checkpoint"
         ) from err
-    return spec, state, meta
+    return spec, state, _checked_meta(meta)
 
 
 def load_checkpoint(source) -> tuple[Any, nn.Module]:
@@ -151,15 +248,7 @@ def load_checkpoint(source) -> tuple[Any, nn.Module]:
     from dlcore.build import build_model
 
     spec, state, _ = load_checkpoint_state(source)
-    model = build_model(spec)
-    try:
-        model.load_state_dict(state)
-    except RuntimeError as err:
-        raise DataError(
-            "the weights in this checkpoint do not match its architecture (was spec.json edited?)",
-            field="checkpoint",
-        ) from err
-    return spec, model.eval()
+    return spec, load_weights(build_model(spec), state).eval()
 
 
 def load_config(source):

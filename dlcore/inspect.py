@@ -353,25 +353,59 @@ class TrainingWatcher:
 # --- new inputs: an uploaded picture or a drawing, made to look like the dataset's raw images ---------
 
 
-def decode_image(data: bytes) -> np.ndarray:
-    """An uploaded file as float pixels (H, W, 3) in [0, 1]; transparency is laid over white paper.
+MAX_IMAGE_PIXELS = 40_000_000  # a 40-megapixel photo decodes to ~120 MB; a 17 KB PNG can claim 144 MP
+MAX_IMAGE_SIDE = 1024  # decoded pictures are shrunk to this first: every dataset's images are far smaller
+IMAGE_FORMATS = ("PNG", "JPEG")
 
-    Only the pixels are read (Pillow decodes; nothing in the file is executed).
+
+def decode_image(data: bytes) -> np.ndarray:
+    """An uploaded PNG or JPEG as float pixels (H, W, 3) in [0, 1], at most MAX_IMAGE_SIDE pixels a side;
+    transparency is laid over white paper.
+
+    Only the pixels are read (Pillow decodes; nothing in the file is executed), and only after the size in
+    the file's header is checked: a tiny file can describe a picture of billions of pixels.
     """
+    import warnings
+
     from PIL import Image, UnidentifiedImageError
 
+    not_an_image = DataError(
+        "this file is not an image we can read: upload a PNG or JPEG picture", field="image"
+    )
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            img.load()
-            if img.mode in ("RGBA", "LA", "P"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own, lower limit follows
+            img = Image.open(io.BytesIO(data), formats=IMAGE_FORMATS)
+    except Image.DecompressionBombError:  # beyond twice Pillow's limit it will not even give the size
+        raise _too_many_pixels(
+            f"has more than {2 * Image.MAX_IMAGE_PIXELS // 1_000_000} megapixels"
+        ) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
+        raise not_an_image from err
+    with img:
+        if img.width * img.height > MAX_IMAGE_PIXELS:
+            width, height = img.size
+            raise _too_many_pixels(
+                f"is {width:,} × {height:,} pixels ({width * height / 1e6:,.0f} megapixels)"
+            )
+        try:
+            img.draft("RGB", (MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))  # JPEG: decode at a reduced scale
+            img.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
+            if img.mode in ("RGBA", "LA", "P", "PA"):
                 img = img.convert("RGBA")
                 paper = Image.new("RGBA", img.size, (255, 255, 255, 255))
                 img = Image.alpha_composite(paper, img)
             return np.asarray(img.convert("RGB"), dtype=np.float32) / 255.0
-    except (UnidentifiedImageError, OSError, ValueError) as err:
-        raise DataError(
-            "this file is not an image we can read: upload a PNG or JPEG picture", field="image"
-        ) from err
+        except (OSError, ValueError, SyntaxError) as err:
+            raise not_an_image from err
+
+
+def _too_many_pixels(what: str) -> DataError:
+    return DataError(
+        f"this picture {what}, more than the {MAX_IMAGE_PIXELS // 1_000_000} megapixels read here: save a "
+        "smaller copy of it (a few hundred pixels a side is plenty) and upload that",
+        field="image",
+    )
 
 
 def fit_drawing(gray: np.ndarray, margin: float = 0.15) -> np.ndarray:

@@ -53,6 +53,7 @@ from dlcore.train import (
 # a 2-core machine (threads spin and contend with the other jobs and the web server), see docs.
 CPU_THREADS_PER_JOB = 1
 LOCAL_OWNER = "local"  # notebooks and the command line: no page sends heartbeats, so never reaped
+MAX_PARAMETERS = 20_000_000  # the largest model one job may train (see Scheduler)
 
 
 class Control(Callback):
@@ -716,7 +717,7 @@ class Scheduler:
         max_seconds: float = 1800.0,
         heartbeat_grace_s: float = 20.0,
         reap_every_s: float = 1.0,
-        max_parameters: int = 20_000_000,
+        max_parameters: int = MAX_PARAMETERS,
         turn_s: float = 0.05,
     ):
         self.max_per_owner = max_per_owner
@@ -851,12 +852,40 @@ def start_training(
     `paused=True` starts paused at step 0 (for stepping from the very first batch). `resume_from`: a
     checkpoint (path, file or bytes from `checkpoint_bytes`) whose weights and step count to continue.
     """
+    from dlcore.checkpoint import load_checkpoint_state
+
+    sched = scheduler if scheduler is not None else _SCHEDULER
+    saved = load_checkpoint_state(resume_from) if resume_from is not None else None
+    job = _prepare(spec, ds, cfg, owner, sched, paused=paused, saved=saved)
+    sched.admit(job)
+    job._launch()
+    return job
+
+
+def loaded_job(checkpoint, ds, cfg: TrainConfig | None = None, owner: str = LOCAL_OWNER) -> Job:
+    """A Job holding a saved model, as a run stopped where the checkpoint was saved; nothing trains.
+
+    The Inspect and Explain pages can look at it at once; `start_training(spec, ds, cfg,
+    resume_from=checkpoint)` trains it further. Raises like start_training when it does not fit `ds`.
+    """
+    from dlcore.checkpoint import load_checkpoint_state
+
+    saved = load_checkpoint_state(checkpoint)
+    job = _prepare(saved[0], ds, cfg, owner, _SCHEDULER, paused=False, saved=saved)
+    job._recorder.epoch, job._recorder.step = job._start
+    job.status, job.message = "stopped", "loaded from a file: nothing has trained in this tab yet"
+    job._done.set()
+    return job
+
+
+def _prepare(spec, ds, cfg, owner, sched: Scheduler, *, paused: bool, saved) -> Job:
+    """Every check before a run, and the Job with its model; `saved`: (spec, weights, metadata) from
+    load_checkpoint_state to continue from, or None."""
     import dlcore
 
     cfg = replace(cfg or TrainConfig())
     cfg.validate()
     device = resolve_device(cfg.device)
-    sched = scheduler if scheduler is not None else _SCHEDULER
     num_classes = ds.num_classes or getattr(ds, "vocab_size", None)
     # A generative model (an autoencoder) is trained to rebuild its input: the input is the target.
     target_shape = tuple(ds.input_shape if ds.task == "generative" else ds.target_shape)
@@ -870,17 +899,17 @@ def start_training(
             field="model",
         )
     start_epoch = start_step = 0
-    if resume_from is not None:
-        from dlcore.checkpoint import load_checkpoint_state
+    if saved is not None:
+        from dlcore.checkpoint import load_weights
 
-        saved_spec, state, meta = load_checkpoint_state(resume_from)
+        saved_spec, state, meta = saved
         if saved_spec != spec:
             raise TrainError(
                 "this checkpoint was saved from a different architecture: load its spec first",
                 field="resume_from",
             )
-        model.load_state_dict(state)
-        start_epoch, start_step = int(meta.get("epoch", 0)), int(meta.get("step", 0))
+        load_weights(model, state)
+        start_epoch, start_step = meta.get("epoch", 0), meta.get("step", 0)
     objective = make_objective(
         cfg.loss,
         ds.task,
@@ -891,7 +920,7 @@ def start_training(
         loss_options=cfg.loss_options,
     )
     _dry_run(model, objective, ds, cfg.loss)
-    job = Job(
+    return Job(
         spec,
         ds,
         cfg,
@@ -904,9 +933,6 @@ def start_training(
         start_epoch=start_epoch,
         start_step=start_step,
     )
-    sched.admit(job)
-    job._launch()
-    return job
 
 
 def _dry_run(model: nn.Module, objective, ds, loss: str) -> None:

@@ -598,6 +598,14 @@ def points_from_csv(file: Any) -> tuple[tuple[float, float, int], ...]:
     except ValueError:
         names = ", ".join(map(str, table.columns[:2]))
         raise DataError(f"the first two columns ({names}) must hold numbers", field="csv") from None
+    infinite = np.argwhere(~np.isfinite(xy))
+    if len(infinite):
+        row, col = infinite[0]
+        raise DataError(
+            f"line {int(table.index[row]) + 2} of the CSV has {xy[row, col]} as {table.columns[col]}: "
+            "every coordinate must be a finite number. Fix it, or delete the row",
+            field="csv",
+        )
     labels = table.iloc[:, -1]
     classes = sorted(labels.unique(), key=str)
     if len(classes) > MAX_CLASSES or len(classes) < 2:

@@ -10,6 +10,7 @@ from ui import forms, model, palette, training
 from ui.errors import error_at_layer, error_elsewhere, show_error
 from ui.style import inject_css
 from ui.text import plain
+from ui.uploads import parse_once
 
 PALETTE_HEIGHT_PX = 620
 
@@ -219,15 +220,14 @@ save_col.download_button(
     help="A plain JSON description of the architecture: share it, or upload it again later.",
 )
 upload = load_col.file_uploader("Upload a spec (JSON)", type=["json"], key="spec_upload")
-if upload is not None and st.session_state.get("spec_upload_done") != upload.file_id:
-    try:
-        uploaded = dlcore.ModelSpec.from_json(upload.getvalue())
-        model.set_model(uploaded)
-        training.choose_dataset(uploaded.dataset)
-        st.session_state["spec_upload_done"] = upload.file_id
-        st.rerun()
-    except dlcore.DlcoreError as err:
+if upload is not None:
+    parsed = parse_once(upload, lambda f: dlcore.ModelSpec.from_json(f.getvalue()), "spec_upload_parsed")
+    if parsed.error is not None:
         load_col.error(
-            plain(f"{upload.name} was not loaded, your model is unchanged. {err.message}"),
+            plain(f"{upload.name} was not loaded, your model is unchanged. {parsed.error.message}"),
             icon=":material/description:",
         )
+    elif parsed.fresh:
+        model.set_model(parsed.value)
+        training.choose_dataset(parsed.value.dataset)
+        st.rerun()

@@ -106,7 +106,7 @@ def test_training_resumes_from_a_checkpoint(trained):
     spec, model, ds, job, cfg = trained
     data = dlcore.checkpoint_bytes(spec, model, meta={"step": job.progress()["step"], "epoch": 1})
     _, state, meta = load_checkpoint_state(data)
-    assert meta == {"step": str(job.progress()["step"]), "epoch": "1"}
+    assert meta == {"step": job.progress()["step"], "epoch": 1}
     resumed = dlcore.start_training(
         spec,
         ds,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 import torch
@@ -276,3 +278,19 @@ def test_a_drawing_is_cropped_to_its_ink_and_centred():
     assert abs(rows.mean() - fitted.shape[0] / 2) < fitted.shape[0] * 0.1
     assert abs(cols.mean() - fitted.shape[1] / 2) < fitted.shape[1] * 0.1
     assert fit_drawing(np.zeros((50, 50))).max() == 0  # an empty canvas stays empty
+
+
+def test_a_large_photo_is_shrunk_before_it_becomes_floats():
+    buffer = io.BytesIO()
+    Image.new("RGB", (3000, 2000), (200, 30, 30)).save(buffer, format="JPEG")
+    pixels = decode_image(buffer.getvalue())
+    assert pixels.shape[2] == 3 and max(pixels.shape[:2]) == 1024
+    assert abs(pixels.shape[1] / pixels.shape[0] - 1.5) < 0.01  # the shape of the picture is kept
+    assert abs(float(pixels[..., 0].mean()) - 200 / 255) < 0.02
+
+
+def test_only_png_and_jpeg_are_opened():
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20)).save(buffer, format="GIF")
+    with pytest.raises(DataError, match="PNG or JPEG"):
+        decode_image(buffer.getvalue())

@@ -142,5 +142,62 @@ def test_a_saved_model_loads_safely_and_a_broken_file_changes_nothing(train):
     data = dlcore.checkpoint_bytes(spec, dlcore.build_model(spec))
     at.file_uploader(key="checkpoint_upload").upload("p.zip", data, "application/zip").run()
     assert not at.exception
-    assert at.session_state["model"] == spec.to_dict()
+    assert dlcore.ModelSpec.from_dict(at.session_state["model"]) == spec
     assert at.toggle[0].value is True  # Start will continue from the uploaded weights
+
+
+def test_an_uploaded_model_stays_this_tabs_model_on_every_page_and_start_continues_it(train):
+    import torch
+
+    at = train
+    spec = dlcore.ModelSpec.from_dict({**dlcore.presets()["digits_mlp"].to_dict(), "name": "my digits model"})
+    weights = dlcore.build_model(spec)
+    with torch.no_grad():
+        for p in weights.parameters():
+            p.fill_(0.01)
+    data = dlcore.checkpoint_bytes(spec, weights, meta={"step": 40, "epoch": 2})
+    at.file_uploader(key="checkpoint_upload").upload("mine.zip", data, "application/zip").run()
+    assert not at.exception
+    loaded = job_of(at)
+    assert not loaded.alive and loaded.progress()["step"] == 40  # a model to look at; nothing trains
+
+    for page in ("pages/build.py", "pages/train.py"):
+        at.switch_page(page).run()
+        assert not at.exception
+    assert dlcore.ModelSpec.from_dict(at.session_state["model"]) == spec
+    assert job_of(at) is loaded
+    assert any("mine.zip" in s.value for s in at.success)
+    assert at.toggle[0].value is True
+
+    at.switch_page("pages/inspect.py").run()
+    assert not at.exception
+    assert not any(b.label == "Train a quick model" for b in at.button)
+    assert any("my digits model" in m.value for m in at.markdown)
+
+    at.switch_page("pages/train.py").run()
+    button(at, "Step 1 batch").click().run()
+    assert not at.exception
+    job = job_of(at)
+    assert job is not loaded
+    assert wait_until(lambda: job.progress()["step"] >= 41 and job.status == "paused", timeout_s=20)
+    assert job.progress()["step"] == 41  # counted on from the uploaded model's step ...
+    first = next(iter(job.snapshot().parameters()))
+    assert (first - 0.01).abs().max() < 0.01  # ... and from its weights, moved by one small step
+
+
+def test_an_uploaded_file_is_read_once_not_at_every_rerun(train, monkeypatch):
+    at = train
+    reads = []
+    load = dlcore.load_checkpoint
+    monkeypatch.setattr(dlcore, "load_checkpoint", lambda data: reads.append(1) or load(data))
+    spec = dlcore.presets()["digits_mlp"]
+    data = dlcore.checkpoint_bytes(spec, dlcore.build_model(spec))
+    at.file_uploader(key="checkpoint_upload").upload("m.zip", data, "application/zip").run()
+    at.number_input(key="train.epochs").set_value(3).run()  # unrelated widgets: full reruns
+    at.number_input(key="train.epochs").set_value(4).run()
+    assert not at.exception
+    assert len(reads) == 1
+    at.file_uploader(key="checkpoint_upload").upload("junk.zip", b"PK\x03\x04 junk", "application/zip").run()
+    at.number_input(key="train.epochs").set_value(5).run()
+    assert len(reads) == 2  # a refused file is not read again either ...
+    assert any("junk.zip was not loaded" in e.value for e in at.error)  # ... and its message stays

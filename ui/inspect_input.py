@@ -14,6 +14,7 @@ import streamlit as st
 import dlcore
 from ui.errors import show_error
 from ui.inspect_state import Subject
+from ui.uploads import parse_once
 
 SOURCES = {
     "test": "Test set",
@@ -122,11 +123,11 @@ def _pick_uploaded(held: Subject, key: str) -> Picked | None:
     if upload is None:
         st.info("Upload a picture: it is resized to the dataset's image size and normalised like its images.")
         return None
-    try:
-        pixels = dlcore.decode_image(upload.getvalue())
-    except dlcore.DlcoreError as err:
-        show_error(err)
+    parsed = parse_once(upload, lambda f: dlcore.decode_image(f.getvalue()), f"{key}_upload_parsed")
+    if parsed.error is not None:
+        show_error(parsed.error)
         return None
+    pixels = parsed.value
     invert = st.toggle(
         "Dark on light: invert it",
         value=dlcore.is_dark_on_light(pixels),

@@ -16,6 +16,7 @@ from ui import playground_runs as runs
 from ui import playground_state as store
 from ui.errors import show_error
 from ui.playground_views import CLASS_COLOURS, POINT_CLASS_KEY
+from ui.uploads import parse_once
 
 # the picker's buttons are narrow: short names where the full one would be cut off
 DATASET_BUTTONS = {"xor": "XOR", "multi_spiral": "Arms", "blobs": "Blobs", "points": "Yours",
@@ -209,13 +210,13 @@ def own_points(state: pg.Playground) -> None:
         required=True,
     )
     upload = st.file_uploader("…or upload a CSV: x1, x2, label", type=["csv"], key="pg-csv")
-    if upload is not None and st.session_state.get("pg-csv-seen") != upload.file_id:
-        st.session_state["pg-csv-seen"] = upload.file_id
-        try:
-            store.replace_state(replace(state, points=pg.points_from_csv(upload)))
+    if upload is not None:
+        parsed = parse_once(upload, pg.points_from_csv, "pg-csv-parsed")
+        if parsed.error is not None:
+            show_error(f"{upload.name}: {parsed.error.message}")
+        elif parsed.fresh:
+            store.replace_state(replace(state, points=parsed.value))
             st.rerun()
-        except dlcore.DataError as err:
-            show_error(f"{upload.name}: {err.message}")
     if state.points:
         st.button(
             "Clear points",

@@ -20,6 +20,7 @@ from dlcore import plots
 from ui import forms, model
 from ui.session import session_owner, set_job
 from ui.text import plain
+from ui.uploads import parse_once
 
 DATA_KEY = "data_choice"
 SETTINGS_KEY = "train_settings"
@@ -27,7 +28,7 @@ DEFAULT_DATASET = "digits"
 # Live charts carry their own look: Streamlit's theme would re-style them in the browser at every redraw.
 LIVE_CHART = {"theme": None, "config": {"displaylogo": False}}
 SLOW_POLL_S = 1.0  # gradient chart and health advice: slow to change, costly to draw
-RESUME_KEY = "resume_checkpoint"  # an uploaded checkpoint: {"file_id", "bytes", "spec", "use"}
+RESUME_KEY = "resume_checkpoint"  # the uploaded model: {"name", "bytes", "spec", "use", "note"}
 # Fields of TrainConfig the page shows, in this order; the rest keep their defaults.
 MAIN_FIELDS = ("loss", "optimizer", "lr", "schedule", "batch_size", "epochs")
 MORE_FIELDS = ("weight_decay", "l1", "device", "seed", "early_stopping_patience", "max_seconds")
@@ -293,10 +294,13 @@ def job_downloads(job) -> tuple[bytes, str]:
     """(checkpoint zip, metrics CSV) of `job`, made once per job and kept for the download buttons."""
     cache = st.session_state.setdefault("_downloads", {})
     if cache.get("job") is not job or cache.get("status") != job.status:
+        progress = job.progress()
         cache.update(
             job=job,
             status=job.status,
-            checkpoint=dlcore.checkpoint_bytes(job.spec, job.snapshot()),
+            checkpoint=dlcore.checkpoint_bytes(
+                job.spec, job.snapshot(), meta={"step": progress["step"], "epoch": progress["epoch"]}
+            ),
             csv=job.metrics().to_csv(index=False),
         )
     return cache["checkpoint"], cache["csv"]
@@ -383,36 +387,69 @@ def start(spec_dict: dict[str, Any], dataset, values: dict[str, Any], *, paused:
 
 
 def draw_checkpoint_upload() -> None:
-    """Upload a model saved from here (.zip of spec JSON + safetensors weights; no code in it runs)."""
+    """Upload a model saved from here (.zip of spec JSON + safetensors weights; no code in it runs).
+
+    The uploaded model stays this tab's model (on every page, across page switches) until another file
+    replaces it: Start continues from its weights, Inspect and Explain look at it at once."""
     upload = st.file_uploader(
         "Trained model (.zip)",
         type=["zip"],
         key="checkpoint_upload",
         help="A file from 'Download trained model'. Only the spec and the weights are read: no code runs.",
     )
-    if upload is None:
-        st.session_state.pop(RESUME_KEY, None)
-        return
-    try:
-        spec, _ = dlcore.load_checkpoint(upload.getvalue())
-    except dlcore.DlcoreError as err:
-        st.error(
-            plain(f"{upload.name} was not loaded, nothing changed. {err.message}"),
-            icon=":material/description:",
-        )
-        return
+    if upload is not None:
+        parsed = parse_once(upload, _read_checkpoint, "checkpoint_upload_parsed")
+        if parsed.error is not None:
+            st.error(
+                plain(f"{upload.name} was not loaded, nothing changed. {parsed.error.message}"),
+                icon=":material/description:",
+            )
+        elif parsed.fresh:
+            _adopt(upload.name, *parsed.value)
+            st.rerun()  # the whole page again, drawn for the uploaded model and its dataset
     resume = st.session_state.get(RESUME_KEY)
-    if resume is None or resume["file_id"] != upload.file_id:
-        model.set_model(spec)
-        choose_dataset(spec.dataset)
-        resume = {"file_id": upload.file_id, "bytes": upload.getvalue(), "spec": spec, "use": True}
-        st.session_state[RESUME_KEY] = resume
+    if resume is None:
+        return
+    if not _is_current_model(resume["spec"]):
+        st.caption(f"You changed the architecture since loading {plain(resume['name'])}: Start trains it afresh.")
+        return
     st.success(
-        f"Loaded {plain(upload.name)}: its architecture is now your model on the Build page.",
+        f"Your model is {plain(resume['name'])}, loaded from a file: its architecture is on the Build page, and "
+        "Inspect and Explain show it.",
         icon=":material/check_circle:",
     )
+    if resume["note"]:
+        st.caption(resume["note"])
     resume["use"] = st.toggle(
         "Start from these trained weights",
         value=resume["use"],
         help="On: Start continues training the uploaded model. Off: Start trains the architecture afresh.",
     )
+
+
+def _is_current_model(spec: dlcore.ModelSpec) -> bool:
+    try:
+        return model.model_spec() == spec
+    except dlcore.DlcoreError:  # the model being built is broken: it is not the uploaded one
+        return False
+
+
+def _read_checkpoint(upload) -> tuple[bytes, dlcore.ModelSpec]:
+    data = upload.getvalue()
+    spec, _ = dlcore.load_checkpoint(data)  # every check: a file that fails them changes nothing
+    return data, spec
+
+
+def _adopt(name: str, data: bytes, spec: dlcore.ModelSpec) -> None:
+    """Make an uploaded model this tab's model: its spec on the Build page, its dataset chosen, and a
+    (not training) job holding its weights for the Inspect and Explain pages."""
+    model.set_model(spec)
+    choose_dataset(spec.dataset)
+    note = ""
+    try:
+        dataset = load_dataset(data_choice())
+        set_job(dlcore.loaded_job(data, dataset, make_config(settings()), owner=session_owner()))
+        st.session_state.pop("_downloads", None)
+    except dlcore.DlcoreError as err:
+        note = f"Inspect and Explain can show it once it trains here: {err.message}"
+    st.session_state[RESUME_KEY] = {"name": name, "bytes": data, "spec": spec, "use": True, "note": note}

@@ -10,6 +10,7 @@ them in or leave those columns out (`features=`).
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import io
 import os
@@ -31,6 +32,10 @@ MAX_ROWS = 1_000_000
 MAX_CATEGORIES = 50  # a text column with more distinct values is an identifier or free text, not a category
 MAX_CLASS_NUMBERS = 20  # a numeric target with at most this many whole-number values is taken as classes
 MAX_FEATURES = 2000  # after one-hot encoding
+# Values read (rows × columns) and values after one-hot encoding (rows × input columns): each bounds the
+# memory a file can cost before the work is done. 10 million numbers are 40-80 MB.
+MAX_CELLS = 10_000_000
+MAX_VALUES = 10_000_000
 MAX_MISSING_DROPPED = 0.10  # drop rows with missing values only if that loses at most this share
 TASKS = ("classification", "binary", "multiclass", "regression")
 
@@ -42,21 +47,14 @@ def read_csv(source: Any) -> tuple[pd.DataFrame, str]:
         raise DataError(
             f"{filename} looks like an Excel workbook, not CSV: save it as CSV and upload that", field="file"
         )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise DataError(
-            f"{filename} is not UTF-8 text (byte {data[err.start]:#04x} at position {err.start}): "
-            "save it as 'CSV UTF-8' in your spreadsheet program",
-            field="file",
-        ) from None
-    if "\x00" in text:
+    _check_utf8(data, filename)
+    if b"\x00" in data:
         raise DataError(f"{filename} is a binary file, not CSV text", field="file")
-    if not text.strip():
+    if not data.removeprefix(codecs.BOM_UTF8).strip():
         raise DataError(
             f"{filename} is empty: it needs a header row with column names and rows of data", field="file"
         )
-    frame = _parse(text, filename)
+    frame = _parse(data, filename)
     if frame.empty:
         raise DataError(f"{filename} has column names but no rows of data", field="file")
     if len(frame) > MAX_ROWS:
@@ -66,6 +64,22 @@ def read_csv(source: Any) -> tuple[pd.DataFrame, str]:
         )
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame, filename
+
+
+def _check_utf8(data: bytes, filename: str) -> None:
+    """DataError naming the first byte that is not UTF-8 (checked a piece at a time: no copy of the text)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view, step = memoryview(data), 1 << 20
+    for start in range(0, len(data), step):
+        try:
+            decoder.decode(view[start : start + step], final=start + step >= len(data))
+        except UnicodeDecodeError as err:
+            position = start + err.start - len(decoder.getstate()[0])
+            raise DataError(
+                f"{filename} is not UTF-8 text (byte {data[position]:#04x} at position {position}): "
+                "save it as 'CSV UTF-8' in your spreadsheet program",
+                field="file",
+            ) from None
 
 
 def _read_bytes(source: Any) -> tuple[bytes, str]:
@@ -98,15 +112,28 @@ def _read_bytes(source: Any) -> tuple[bytes, str]:
     return data, filename
 
 
-def _parse(text: str, filename: str) -> pd.DataFrame:
-    header = text.lstrip().splitlines()[0]
+def _parse(data: bytes, filename: str) -> pd.DataFrame:
+    start = data[:100_000].decode("utf-8-sig", errors="ignore").lstrip()
+    header = start.splitlines()[0]
     # Spreadsheets in many countries write ';' (or tabs) between values: use it when the header does.
     sep = max((",", ";", "\t"), key=header.count)
     # ... and those write decimal commas (3,14): read them as numbers.
-    decimal = "," if sep != "," and re.search(r"\d,\d", text[:100_000]) else "."
+    decimal = "," if sep != "," and re.search(r"\d,\d", start) else "."
+    rows, columns = data.count(b"\n"), header.count(sep) + 1
+    if rows * columns > MAX_CELLS:
+        raise DataError(
+            f"{filename} has about {rows:,} rows × {columns:,} columns = {rows * columns:,} values, more "
+            f"than the {MAX_CELLS:,} read here: use a sample with fewer rows or columns",
+            field="file",
+        )
     try:
         return pd.read_csv(
-            io.StringIO(text), sep=sep, decimal=decimal, nrows=MAX_ROWS + 1, skipinitialspace=True
+            io.BytesIO(data),
+            encoding="utf-8-sig",
+            sep=sep,
+            decimal=decimal,
+            nrows=MAX_ROWS + 1,
+            skipinitialspace=True,
         )
     except pd.errors.EmptyDataError:
         raise DataError(
@@ -192,20 +219,25 @@ def from_csv(
         )
     except ParamValueError as err:
         raise DataError(str(err), field=err.field) from None
+    if not isinstance(target, str):
+        raise DataError(
+            f"target must be one column name (text), not {type(target).__name__} {str(target)[:60]}",
+            field="target",
+        )
+    if features is not None and (
+        isinstance(features, str) or not all(isinstance(name, str) for name in features)
+    ):
+        raise DataError("features must be a list of column names (text)", field="features")
     frame, filename = read_csv(source)
     _check_column(target, frame.columns, "target", "the column to predict")
-    frame = frame.replace([np.inf, -np.inf], np.nan)
     notes: list[str] = []
     chosen = _feature_columns(frame, target, features, notes)
-    frame = _drop_missing(frame[[*chosen, target]], notes)
+    frame = frame[[*chosen, target]]
+    _check_finite(frame)
+    frame = _drop_missing(frame, notes)
     task = _resolve_task(frame[target], task)
+    _check_encoded_size(frame[chosen])
     encoded = pd.get_dummies(frame[chosen], prefix_sep="=", dtype=np.float32)  # one-hot for category columns
-    if encoded.shape[1] > MAX_FEATURES:
-        raise DataError(
-            f"{encoded.shape[1]} input columns after one-hot encoding (limit {MAX_FEATURES}): leave out "
-            "category columns with many values (features=...)",
-            field="features",
-        )
     if task == "regression":
         targets, class_names = frame[target].to_numpy(dtype=np.float64), []
     else:
@@ -234,6 +266,39 @@ def from_csv(
     )
     ds.options = {"target": target, "task": task, "features": list(chosen), **split}
     return ds
+
+
+def _check_finite(frame: pd.DataFrame) -> None:
+    """DataError naming the first row (line of the file) with an infinite number, and its column."""
+    numbers = frame.select_dtypes("number")
+    bad = ~np.isfinite(numbers.to_numpy(dtype=np.float64)) & numbers.notna().to_numpy()
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        value = numbers.iat[row, col]
+        raise DataError(
+            f"line {int(frame.index[row]) + 2} of the file has {value} in column '{numbers.columns[col]}': "
+            "every number must be finite. Fix that value, or delete the row",
+            field="file",
+        )
+
+
+def _check_encoded_size(inputs: pd.DataFrame) -> None:
+    """Refuse a table whose one-hot encoding would be too wide or too big, before it is built."""
+    text = inputs.select_dtypes(exclude=["number", "bool"]).columns
+    width = inputs.shape[1] - len(text) + sum(int(inputs[c].nunique()) for c in text)
+    if width > MAX_FEATURES:
+        raise DataError(
+            f"{width:,} input columns after one-hot encoding (limit {MAX_FEATURES:,}): leave out "
+            "category columns with many values (features=...)",
+            field="features",
+        )
+    if width * len(inputs) > MAX_VALUES:
+        raise DataError(
+            f"{len(inputs):,} rows × {width:,} input columns after one-hot encoding = "
+            f"{width * len(inputs):,} numbers, more than the {MAX_VALUES:,} that fit here: use fewer rows, "
+            "or leave out category columns with many values (features=...)",
+            field="features",
+        )
 
 
 def _check_column(name: Any, columns: Sequence[str], field: str, what: str) -> None:
