@@ -37,7 +37,8 @@ def test_pages_and_ui_use_only_the_public_dlcore_api(path):
         assert top not in ENGINE_ONLY, f"{path.name} imports {module}: go through dlcore's public API"
         if top == "dlcore":
             # `import dlcore`, `from dlcore import X` and the dlcore.data subpackage are public.
-            assert module in ("dlcore", "dlcore.data"), f"{path.name} imports {module}: use dlcore's public API"
+            public = ("dlcore", "dlcore.data")
+            assert module in public, f"{path.name} imports {module}: use dlcore's public API"
         if top == "pages":
             pytest.fail(f"{path.name} imports another page ({module})")
 

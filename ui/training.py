@@ -411,11 +411,12 @@ def draw_checkpoint_upload() -> None:
     if resume is None:
         return
     if not _is_current_model(resume["spec"]):
-        st.caption(f"You changed the architecture since loading {plain(resume['name'])}: Start trains it afresh.")
+        name = plain(resume["name"])
+        st.caption(f"You changed the architecture since loading {name}: Start trains it afresh.")
         return
     st.success(
-        f"Your model is {plain(resume['name'])}, loaded from a file: its architecture is on the Build page, and "
-        "Inspect and Explain show it.",
+        f"Your model is {plain(resume['name'])}, loaded from a file: its architecture is on the Build "
+        "page, and Inspect and Explain show it.",
         icon=":material/check_circle:",
     )
     if resume["note"]:
