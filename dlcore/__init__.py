@@ -45,6 +45,7 @@ from dlcore.adversarial import (
     adversarial_training,
     attack,
 )
+from dlcore.drawing import drawing_to_image
 from dlcore.explain import METHODS as EXPLAIN_METHODS
 from dlcore.explain import ExplainError, attribution_mass, conv_layer_names, explain, randomisation_check
 from dlcore.inspect import (
@@ -57,7 +58,6 @@ from dlcore.inspect import (
     dense_activations,
     feature_maps,
     first_layer_filters,
-    fit_drawing,
     is_dark_on_light,
     misclassified,
     most_confused,
