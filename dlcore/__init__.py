@@ -44,6 +44,7 @@ from dlcore.adversarial import (
     accuracy_under_attack,
     adversarial_training,
     attack,
+    robustness_summary,
 )
 from dlcore.drawing import drawing_to_image
 from dlcore.explain import METHODS as EXPLAIN_METHODS
