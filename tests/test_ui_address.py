@@ -73,7 +73,7 @@ def test_a_loopback_address_tells_the_teacher_how_to_set_the_public_one(monkeypa
     monkeypatch.setattr(st, "markdown", shown.append)
     address.show_address_for_students()
     assert (
-        len(shown) == 1 and "DLP_PUBLIC_URL" in shown[0] and "cannot open http://localhost:8701" in shown[0]
+        len(shown) == 1 and "DLP_PUBLIC_URL" in shown[0] and "cannot open `http://localhost:8701`" in shown[0]
     )
     monkeypatch.setattr(address, "opened_url", lambda: "http://192.168.1.20:8701")
     address.show_address_for_students()
