@@ -57,8 +57,10 @@ def tile_columns(n: int, width_px: int = PAGE_WIDTH_PX, min_tile_px: int = MIN_T
 
 
 def _wrap(text: str, width_px: float) -> str:
-    """`text` broken at spaces into lines that fit `width_px` at 13 px (never cut short)."""
-    return "<br>".join(textwrap.wrap(text, max(8, int(width_px // 7)), break_long_words=False)) or text
+    """`text` (lines split by <br>) broken at spaces into lines that fit `width_px` at 13 px, never cut."""
+    width = max(8, int(width_px // 7))
+    lines = (textwrap.wrap(line, width, break_long_words=False) or [line] for line in text.split("<br>"))
+    return "<br>".join(part for parts in lines for part in parts)
 
 
 def _tile_grid(
@@ -364,7 +366,7 @@ def attribution_grid(
     """
     names = list(attributions)
     captions = captions or {}
-    subtitles = ["input"] + [f"{n}: {captions[n]}" if n in captions else n for n in names]
+    subtitles = ["input"] + [f"{n}<br>{captions[n]}" if n in captions else n for n in names]
     fig, cols, height = _tile_grid(subtitles, width_px)
     fig.add_trace(_image_trace(image), row=1, col=1)
     for i, name in enumerate(names, start=1):

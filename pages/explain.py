@@ -73,9 +73,11 @@ def draw_why(held, available: list[str], conv_layers: list[str]):
         key="explain_class",
     )
     target = predicted if choice == "predicted" else names.index(choice)
-    chosen = c2.multiselect(
+    # Pills, not a multiselect: every method's name stays readable (a multiselect scrolls its chips).
+    chosen = c2.pills(
         "Methods",
         available,
+        selection_mode="multi",
         default=[n for n in DEFAULT_METHODS if n in available] or available[:3],
         format_func=lambda n: METHODS[n].title,
         key="explain_methods",

@@ -161,7 +161,7 @@ def test_captions_of_the_sanity_check_stay_whole_under_each_map():
     ]
     fig = plots.randomisation_figure(torch.rand(1, 8, 8), stages, "Saliency", signed=True)
     titles = [a.text.replace("<br>", " ") for a in fig.layout.annotations]
-    assert "every layer random: similarity 0.00" in titles
+    assert "every layer random similarity 0.00" in titles
     assert min(tile_widths_px(fig, plots.PAGE_WIDTH_PX)) >= 180
 
 
