@@ -51,11 +51,6 @@ TILE_TITLE_PX = 44  # two lines of 13 px subplot title above each tile
 TEXT_PX = 12  # the smallest text in these figures
 
 
-def tile_columns(n: int, width_px: int = PAGE_WIDTH_PX, min_tile_px: int = MIN_TILE_PX) -> int:
-    """How many tiles of at least `min_tile_px` fit side by side in `width_px` (at least 1, at most n)."""
-    return max(1, min(n, (width_px + TILE_GAP_PX) // (min_tile_px + TILE_GAP_PX)))
-
-
 def _wrap(text: str, width_px: float) -> str:
     """`text` (lines split by <br>) broken at spaces into lines that fit `width_px` at 13 px, never cut."""
     width = max(8, int(width_px // 7))
@@ -64,23 +59,36 @@ def _wrap(text: str, width_px: float) -> str:
 
 
 def _tile_grid(
-    titles: Sequence[str], width_px: int, min_tile_px: int = MIN_TILE_PX
+    titles: Sequence[str],
+    plot_px: float,
+    min_tile_px: int = MIN_TILE_PX,
+    gap_px: int = TILE_GAP_PX,
+    row_gap_px: int = TILE_TITLE_PX,
 ) -> tuple[go.Figure, int, int]:
-    """An empty figure of square tiles, `titles` above them, wrapped into rows; returns it, its columns
-    and the height it needs."""
-    cols = tile_columns(len(titles), width_px, min_tile_px)
+    """An empty figure of square tiles `gap_px` apart (rows `row_gap_px` apart), `titles` above them,
+    wrapped into rows across a plotting area `plot_px` wide; returns it, its columns and the plotting
+    area's height."""
+    cols = max(1, min(len(titles), int(plot_px + gap_px) // (min_tile_px + gap_px)))
     rows = math.ceil(len(titles) / cols)
-    tile_px = (width_px - (cols - 1) * TILE_GAP_PX) / cols
-    height = int(rows * (tile_px + TILE_TITLE_PX))
+    tile_px = (plot_px - (cols - 1) * gap_px) / cols
+    height = int(rows * tile_px + (rows - 1) * row_gap_px)
     fig = make_subplots(
         rows=rows,
         cols=cols,
         subplot_titles=[_wrap(t, tile_px) for t in titles],
-        horizontal_spacing=TILE_GAP_PX / width_px,
-        vertical_spacing=TILE_TITLE_PX / height if rows > 1 else 0.0,
+        horizontal_spacing=gap_px / plot_px,
+        vertical_spacing=row_gap_px / height if rows > 1 else 0.0,
     )
     fig.update_annotations(font_size=TEXT_PX + 1, yshift=2)
     return fig, cols, height
+
+
+def _style_tiles(fig: go.Figure, title: str, plot_height: int, left: int, right: int) -> go.Figure:
+    """`_style` for a tile grid: room above for the title and the first row's tile titles."""
+    top = (35 if title else 0) + TILE_TITLE_PX
+    _style(fig, title, plot_height + top + 10)
+    fig.update_layout(margin={"l": left, "r": right, "t": top, "b": 10})
+    return fig
 
 
 def _square_tiles(fig: go.Figure, n: int) -> None:
@@ -188,9 +196,11 @@ def attention_grid(
     heads, length, _ = values.shape
     labels = [str(t) for t in tokens] if tokens is not None and len(tokens) == length else None
     labels = labels or [str(i) for i in range(length)]
-    fig, cols, height = _tile_grid(
-        [f"head {h}" for h in range(heads)], width_px, max(MIN_TILE_PX, 40 + 16 * length)
-    )
+    # token labels sit in the gaps and the left margin; the colour bar takes the right margin
+    left, right, gap = 34, 90, 40
+    min_tile = max(MIN_TILE_PX, 40 + 16 * length)
+    titles = [f"head {h}" for h in range(heads)]
+    fig, cols, height = _tile_grid(titles, width_px - left - right, min_tile, gap, TILE_TITLE_PX + 20)
     for h in range(heads):
         fig.add_trace(
             go.Heatmap(
@@ -216,7 +226,7 @@ def attention_grid(
         },
     )
     title = f"{layer} — {heads} heads (row: a token, columns: where it looked)"
-    return _style(fig, title, height + 50)
+    return _style_tiles(fig, title, height, left, right)
 
 
 def _channel_rows(values: np.ndarray, layer: str, x_title: str, what: str) -> go.Figure:
@@ -367,7 +377,7 @@ def attribution_grid(
     names = list(attributions)
     captions = captions or {}
     subtitles = ["input"] + [f"{n}<br>{captions[n]}" if n in captions else n for n in names]
-    fig, cols, height = _tile_grid(subtitles, width_px)
+    fig, cols, height = _tile_grid(subtitles, width_px - 20)
     fig.add_trace(_image_trace(image), row=1, col=1)
     for i, name in enumerate(names, start=1):
         where = {"row": i // cols + 1, "col": i % cols + 1}
@@ -396,9 +406,7 @@ def attribution_grid(
         )
     _image_axes(fig)
     _square_tiles(fig, len(subtitles))
-    _style(fig, title, height + (50 if title else 10))
-    fig.update_layout(margin={"t": 50 if title else 10})
-    return fig
+    return _style_tiles(fig, title, height, 10, 10)
 
 
 def feature_attribution_bars(

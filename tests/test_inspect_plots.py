@@ -126,7 +126,8 @@ def tile_widths_px(fig, width_px: int) -> list[float]:
     """Width in pixels of every subplot that holds a trace, for a figure shown `width_px` wide."""
     used = {t.xaxis for t in fig.data}
     axes = [fig.layout[f"xaxis{a[1:]}"] for a in sorted(used)]
-    return [(ax.domain[1] - ax.domain[0]) * width_px for ax in axes]
+    plot_px = width_px - fig.layout.margin.l - fig.layout.margin.r
+    return [(ax.domain[1] - ax.domain[0]) * plot_px for ax in axes]
 
 
 def text_sizes(fig) -> list[float]:
