@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui.warmup  # noqa: F401  (loads the engine once per server process, before any page needs it)
+from ui.address import show_address_for_students
 from ui.live import heartbeat_status
 from ui.session import session_owner
 
@@ -28,6 +29,7 @@ def start_page() -> None:
 page = st.navigation([st.Page(start_page, title="DL Playground", default=True, visibility="hidden"), *PAGES])
 with st.sidebar:
     st.caption("See deep learning happen: build a network, train it live, then look inside.")
+    show_address_for_students()
     if page.url_path != "train":  # the Train page polls faster itself
         heartbeat_status()  # keeps this tab's run alive (and visible) while other pages are open
 page.run()

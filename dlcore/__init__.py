@@ -44,7 +44,9 @@ from dlcore.adversarial import (
     accuracy_under_attack,
     adversarial_training,
     attack,
+    robustness_summary,
 )
+from dlcore.drawing import drawing_to_image
 from dlcore.explain import METHODS as EXPLAIN_METHODS
 from dlcore.explain import ExplainError, attribution_mass, conv_layer_names, explain, randomisation_check
 from dlcore.inspect import (
@@ -57,7 +59,6 @@ from dlcore.inspect import (
     dense_activations,
     feature_maps,
     first_layer_filters,
-    fit_drawing,
     is_dark_on_light,
     misclassified,
     most_confused,

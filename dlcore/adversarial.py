@@ -134,9 +134,11 @@ class Attack:
     title: str
     help: str
     run: Callable[..., torch.Tensor]
+    stronger: str | None = None  # the attack to suggest when this one does not fool the model
 
 
 ATTACKS: Registry[Attack] = Registry("attack", AttackError)
+ROBUST_GAIN = 0.05  # accuracy a trained copy must gain under attack before the page calls it more robust
 ATTACKS.register(
     "fgsm",
     Attack(
@@ -145,6 +147,7 @@ ATTACKS.register(
         "One step: move every input value by exactly ε in the direction that increases the loss. Fast, "
         "and often enough to fool an ordinary network.",
         fgsm,
+        stronger="pgd",
     ),
 )
 ATTACKS.register(
@@ -233,3 +236,34 @@ def adversarial_training(
         loss.backward()
         optimizer.step()
     return robust.eval()
+
+
+def robustness_summary(plain: pd.DataFrame, robust: pd.DataFrame, trained_eps: float) -> str:
+    """What the measured curves show, in words (Markdown): the accuracy of the model (`plain`) and of its
+    adversarially trained copy (`robust`) without an attack, at the ε the copy was trained against and at
+    the largest ε measured. Both are `accuracy_under_attack` frames over the same epsilons, which include
+    0 and `trained_eps`.
+    """
+    mine, trained = (dict(zip(f["epsilon"], f["accuracy"], strict=True)) for f in (plain, robust))
+
+    def both(eps: float) -> str:
+        return f"your model **{mine[eps]:.0%}**, the trained copy **{trained[eps]:.0%}**"
+
+    lines = [
+        f"Without an attack: {both(0.0)}.",
+        f"At ε = {trained_eps:g}, what the copy was trained against: {both(trained_eps)}.",
+    ]
+    largest = max(mine)
+    if largest > trained_eps:
+        lines.append(f"At ε = {largest:g}, the largest measured: {both(largest)}.")
+    gain = trained[trained_eps] - mine[trained_eps]
+    if gain >= ROBUST_GAIN:
+        lines.append(
+            f"At ε = {trained_eps:g} the trained copy gets {gain:.0%} more of the test examples right."
+        )
+    else:
+        lines.append(
+            f"The trained copy is not more robust here (less than {ROBUST_GAIN:.0%} better): train it for "
+            "more steps or against a larger ε, and measure again."
+        )
+    return " ".join(lines)

@@ -350,7 +350,7 @@ class TrainingWatcher:
             self._stop.wait(self.interval_s * 2**self.history.thinned)
 
 
-# --- new inputs: an uploaded picture or a drawing, made to look like the dataset's raw images ---------
+# --- new inputs: an uploaded picture, made to look like the dataset's raw images (drawings: drawing.py)
 
 
 MAX_IMAGE_PIXELS = 40_000_000  # a 40-megapixel photo decodes to ~120 MB; a 17 KB PNG can claim 144 MP
@@ -406,26 +406,6 @@ def _too_many_pixels(what: str) -> DataError:
         "smaller copy of it (a few hundred pixels a side is plenty) and upload that",
         field="image",
     )
-
-
-def fit_drawing(gray: np.ndarray, margin: float = 0.15) -> np.ndarray:
-    """Crop a drawing (H, W) with bright ink to a square around its ink, leaving `margin` of the side free.
-
-    Training digits fill their frame and sit in the middle; a digit drawn small in a corner of the canvas
-    would look like nothing the model has seen.
-    """
-    rows, cols = np.nonzero(gray > 0.1)
-    if len(rows) == 0:
-        return gray
-    top, bottom, left, right = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
-    side = max(bottom - top, right - left)
-    pad = int(round(side * margin / (1 - 2 * margin)))
-    full = side + 2 * pad
-    out = np.zeros((full, full), dtype=np.float32)
-    r0 = pad + (side - (bottom - top)) // 2
-    c0 = pad + (side - (right - left)) // 2
-    out[r0 : r0 + bottom - top, c0 : c0 + right - left] = gray[top:bottom, left:right]
-    return out
 
 
 def is_dark_on_light(pixels: np.ndarray) -> bool:

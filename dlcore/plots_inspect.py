@@ -7,6 +7,8 @@ and scales to 64 channels.
 
 from __future__ import annotations
 
+import math
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -37,6 +39,66 @@ def _style(fig: go.Figure, title: str, height: int, **layout) -> go.Figure:
 def _image_axes(fig: go.Figure) -> None:
     fig.update_xaxes(visible=False, constrain="domain")
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
+
+
+# Small multiples (one map per method, per head) keep a size a class can read from the back of the room:
+# they wrap onto rows instead of shrinking. `width_px` is the width a figure is shown at (the main column
+# of a page at 1280x720, sidebar open).
+PAGE_WIDTH_PX = 820
+MIN_TILE_PX = 180
+TILE_GAP_PX = 14
+TILE_TITLE_PX = 44  # two lines of 13 px subplot title above each tile
+TEXT_PX = 12  # the smallest text in these figures
+
+
+def _wrap(text: str, width_px: float) -> str:
+    """`text` (lines split by <br>) broken at spaces into lines that fit `width_px` at 13 px, never cut."""
+    width = max(8, int(width_px // 7))
+    lines = (textwrap.wrap(line, width, break_long_words=False) or [line] for line in text.split("<br>"))
+    return "<br>".join(part for parts in lines for part in parts)
+
+
+def _tile_grid(
+    titles: Sequence[str],
+    plot_px: float,
+    min_tile_px: int = MIN_TILE_PX,
+    gap_px: int = TILE_GAP_PX,
+    row_gap_px: int = TILE_TITLE_PX,
+) -> tuple[go.Figure, int, int]:
+    """An empty figure of square tiles `gap_px` apart (rows `row_gap_px` apart), `titles` above them,
+    wrapped into rows across a plotting area `plot_px` wide; returns it, its columns and the plotting
+    area's height."""
+    cols = max(1, min(len(titles), int(plot_px + gap_px) // (min_tile_px + gap_px)))
+    rows = math.ceil(len(titles) / cols)
+    tile_px = (plot_px - (cols - 1) * gap_px) / cols
+    height = int(rows * tile_px + (rows - 1) * row_gap_px)
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=[_wrap(t, tile_px) for t in titles],
+        horizontal_spacing=gap_px / plot_px,
+        vertical_spacing=row_gap_px / height if rows > 1 else 0.0,
+    )
+    fig.update_annotations(font_size=TEXT_PX + 1, yshift=2)
+    return fig, cols, height
+
+
+def _style_tiles(fig: go.Figure, title: str, plot_height: int, left: int, right: int) -> go.Figure:
+    """`_style` for a tile grid: room above for the title and the first row's tile titles."""
+    top = (35 if title else 0) + TILE_TITLE_PX
+    _style(fig, title, plot_height + top + 10)
+    fig.update_layout(margin={"l": left, "r": right, "t": top, "b": 10})
+    return fig
+
+
+def _square_tiles(fig: go.Figure, n: int) -> None:
+    """Each of the first `n` tiles square (its y axis scaled like its own x axis)."""
+    fig.update_layout(
+        {
+            "yaxis" if k == 1 else f"yaxis{k}": {"scaleanchor": f"x{k if k > 1 else ''}"}
+            for k in range(1, n + 1)
+        }
+    )
 
 
 def _as_numpy(t) -> np.ndarray:
@@ -121,29 +183,50 @@ def feature_map_grid(maps, layer: str, max_channels: int = 32, columns: int = 8)
     return _style(fig, f"{layer} — {c} channels × {h}×{w}{more}", height)
 
 
-def attention_grid(weights, layer: str, columns: int = 4) -> go.Figure:
+def attention_grid(
+    weights, layer: str, tokens: Sequence[str] | None = None, width_px: int = PAGE_WIDTH_PX
+) -> go.Figure:
     """One attention layer's (heads, L, L) weights, a heatmap per head: row = query position, column =
-    key position, darker = more attention. All heads share one scale (each row sums to 1)."""
+    key position, darker = more attention. All heads share one scale (each row sums to 1).
+
+    `tokens`: the input's L tokens, written along both axes (positions 0..L-1 without them). Heads wrap
+    onto rows; a tile leaves every token a line of 12 px text.
+    """
     values = _as_numpy(weights)
     heads, length, _ = values.shape
-    columns = min(columns, heads)
-    tiled, index = tile(values, columns, normalise=False)
-    fig = go.Figure(
-        go.Heatmap(
-            z=tiled,
-            customdata=index,
-            colorscale="Blues",
-            zmin=0,
-            zmax=float(np.nanmax(tiled)) or 1.0,
-            hoverongaps=False,
-            colorbar={"title": "weight", "thickness": 12},
-            hovertemplate="head %{customdata}: %{z:.2f}<extra></extra>",
+    labels = [str(t) for t in tokens] if tokens is not None and len(tokens) == length else None
+    labels = labels or [str(i) for i in range(length)]
+    # token labels sit in the gaps and the left margin; the colour bar takes the right margin
+    left, right, gap = 34, 90, 40
+    min_tile = max(MIN_TILE_PX, 40 + 16 * length)
+    titles = [f"head {h}" for h in range(heads)]
+    fig, cols, height = _tile_grid(titles, width_px - left - right, min_tile, gap, TILE_TITLE_PX + 20)
+    for h in range(heads):
+        fig.add_trace(
+            go.Heatmap(
+                z=values[h],
+                coloraxis="coloraxis",
+                hovertemplate=f"head {h}<br>%{{y}} looked at %{{x}}: %{{z:.2f}}<extra></extra>",
+                x=list(range(length)),
+                y=list(range(length)),
+            ),
+            row=h // cols + 1,
+            col=h % cols + 1,
         )
+    ticks = {"tickvals": list(range(length)), "ticktext": labels, "tickfont": {"size": TEXT_PX}, "ticks": ""}
+    fig.update_xaxes(constrain="domain", side="bottom", tickangle=0, **ticks)
+    fig.update_yaxes(autorange="reversed", constrain="domain", **ticks)
+    _square_tiles(fig, heads)
+    fig.update_layout(
+        coloraxis={
+            "colorscale": "Blues",
+            "cmin": 0,
+            "cmax": float(values.max()) or 1.0,
+            "colorbar": {"title": {"text": "weight"}, "thickness": 12, "tickfont": {"size": TEXT_PX}},
+        },
     )
-    _image_axes(fig)
-    rows = int(np.ceil(heads / columns))
-    title = f"{layer} — {heads} heads × {length}×{length} (row: a position, columns: where it looked)"
-    return _style(fig, title, int(min(520, 80 + rows * 900 / columns / 2)))
+    title = f"{layer} — {heads} heads (row: a token, columns: where it looked)"
+    return _style_tiles(fig, title, height, left, right)
 
 
 def _channel_rows(values: np.ndarray, layer: str, x_title: str, what: str) -> go.Figure:
@@ -282,20 +365,22 @@ def attribution_grid(
     title: str = "",
     captions: Mapping[str, str] | None = None,
     overlay: bool = True,
+    width_px: int = PAGE_WIDTH_PX,
 ) -> go.Figure:
-    """The input and one heatmap per method side by side: {method title: (C, H, W) attribution}.
+    """The input and one heatmap per method: {method title: (C, H, W) attribution}, wrapped onto rows of
+    tiles at least MIN_TILE_PX wide in a figure `width_px` wide.
 
     Each map is scaled by its own largest magnitude (methods differ in units). Signed maps: red raised
     the class score, blue lowered it. Magnitude maps: darker red = mattered more. With `overlay` each map
     is drawn over a copy of the input, transparent where it is near zero.
     """
     names = list(attributions)
-    cols = len(names) + 1
     captions = captions or {}
     subtitles = ["input"] + [f"{n}<br>{captions[n]}" if n in captions else n for n in names]
-    fig = make_subplots(rows=1, cols=cols, subplot_titles=subtitles, horizontal_spacing=0.015)
+    fig, cols, height = _tile_grid(subtitles, width_px - 20)
     fig.add_trace(_image_trace(image), row=1, col=1)
-    for i, name in enumerate(names, start=2):
+    for i, name in enumerate(names, start=1):
+        where = {"row": i // cols + 1, "col": i % cols + 1}
         a = _collapse(attributions[name])
         is_signed = True if signed is None else signed.get(name, True)
         if not is_signed:
@@ -303,7 +388,7 @@ def attribution_grid(
         bound = float(np.abs(a).max()) or 1.0
         if overlay:  # the input faded towards white, so the colours on top stay readable on dark images
             faded = 0.6 + 0.4 * np.clip(_as_numpy(image), 0, 1)
-            fig.add_trace(_image_trace(faded, name="input"), row=1, col=i)
+            fig.add_trace(_image_trace(faded, name="input"), **where)
             scale = SIGNED_OVERLAY if is_signed else MAGNITUDE_OVERLAY
         else:
             scale = SIGNED_SCALE if is_signed else MAGNITUDE_SCALE
@@ -317,16 +402,11 @@ def attribution_grid(
                 name=name,
                 hovertemplate=f"{name}<br>x %{{x}}, y %{{y}}: %{{z:.2f}} of max<extra></extra>",
             ),
-            row=1,
-            col=i,
+            **where,
         )
     _image_axes(fig)
-    for k in range(2, cols + 1):
-        fig.update_yaxes(scaleanchor=f"x{k}", row=1, col=k)
-    fig.update_annotations(font_size=12, yshift=4)
-    _style(fig, title, 320 if cols <= 5 else 280)
-    fig.update_layout(margin={"t": 90 if title else 50})  # room for the title above the map titles
-    return fig
+    _square_tiles(fig, len(subtitles))
+    return _style_tiles(fig, title, height, 10, 10)
 
 
 def feature_attribution_bars(

@@ -13,6 +13,7 @@ CURVE_EXAMPLES = 500  # test images per point of the curve: enough for a smooth 
 CURVES_KEY = "adversarial_curves"
 ROBUST_KEY = "adversarial_robust"
 ATTACKS = dict(dlcore.ATTACKS.items())
+YOURS, ROBUST = "your model", "adversarially trained copy"
 
 
 def verdict(model, x, names: list[str]) -> tuple[int, str]:
@@ -58,29 +59,42 @@ def draw_attack(held, model, target: str, attack: str, eps: float, space) -> Non
             icon=":material/theater_comedy:",
         )
     elif eps > 0:
-        st.success(
-            f"Not fooled at ε = {eps:g}: still **{after}**. Try a larger ε, or PGD.", icon=":material/shield:"
-        )
+        stronger = ATTACKS[attack].stronger
+        advice = f"a larger ε, or {ATTACKS[stronger].title}" if stronger else "a larger ε"
+        st.success(f"Not fooled at ε = {eps:g}: still **{after}**. Try {advice}.", icon=":material/shield:")
 
 
-def draw_curve(held, models: dict, attack: str, space) -> None:
-    """Test accuracy against ε for every model on the page, measured on demand."""
+def draw_curve(held, models: dict, attack: str, space, robust: dict | None) -> None:
+    """Test accuracy against ε for every model on the page, measured on demand, and what it shows."""
     st.subheader("Accuracy as the attack grows")
+    x, y = held.dataset.test[0][:CURVE_EXAMPLES], held.dataset.test[1][:CURVE_EXAMPLES]
     st.caption(
-        f"Every one of the first {CURVE_EXAMPLES} test examples attacked at each ε; the accuracy left over. "
+        f"Each of {len(y)} test examples attacked at each ε; the accuracy left over. "
         "A steep drop means a brittle model."
     )
     if st.button("Measure on the test split", icon=":material/trending_down:", key="adversarial_measure"):
-        x, y = held.dataset.test[0][:CURVE_EXAMPLES], held.dataset.test[1][:CURVE_EXAMPLES]
-        rows = []
+        # The ε the copy was trained against is measured too: the summary reads the curves there.
+        epsilons = sorted({*EPSILONS, robust["eps"]}) if robust is not None else EPSILONS
         with st.spinner("Attacking the test split…"):
-            for label, model in models.items():
-                frame = dlcore.accuracy_under_attack(model, x, y, EPSILONS, attack, space)
-                rows += [dict(r, label=f"{label}, {ATTACKS[attack].title}") for r in frame.to_dict("records")]
-        st.session_state[CURVES_KEY] = {"job": held.job, "rows": rows}
+            frames = {
+                label: dlcore.accuracy_under_attack(model, x, y, epsilons, attack, space)
+                for label, model in models.items()
+            }
+        rows = [
+            dict(r, label=f"{label}, {ATTACKS[attack].title}")
+            for label, frame in frames.items()
+            for r in frame.to_dict("records")
+        ]
+        summary = None
+        if robust is not None:
+            summary = dlcore.robustness_summary(frames[YOURS], frames[ROBUST], robust["eps"])
+            summary = f"Measured with {ATTACKS[attack].title} on {len(y)} test examples. {summary}"
+        st.session_state[CURVES_KEY] = {"job": held.job, "rows": rows, "summary": summary}
     curves = st.session_state.get(CURVES_KEY)
     if curves is not None and curves["job"] is held.job:
         st.plotly_chart(plots.robustness_curve(curves["rows"]), key="adversarial_curve")
+        if curves["summary"]:
+            st.markdown(curves["summary"])
 
 
 def draw_robust_training(held, space, robust: dict | None) -> None:
@@ -91,7 +105,7 @@ def draw_robust_training(held, space, robust: dict | None) -> None:
         "start, *fast adversarial training*). The attack has to be recomputed with the current weights "
         "before "
         "every step, which the ordinary training loop does not do, so this runs its own short loop here. "
-        "Measure again afterwards: the curve of the trained copy falls much more slowly."
+        "Measure again afterwards to see how much more slowly, if at all, the trained copy's curve falls."
     )
     a1, a2 = st.columns(2)
     train_eps = a1.slider("ε to train against", 0.02, 0.3, 0.1, 0.01, key="adversarial_train_eps")
@@ -109,8 +123,7 @@ def draw_robust_training(held, space, robust: dict | None) -> None:
         st.rerun()
     if robust is not None:
         st.success(
-            f"Robust copy trained against ε = {robust['eps']:g}. Press *Measure on the test split* to "
-            f"compare "
+            f"Copy trained against ε = {robust['eps']:g}. Press *Measure on the test split* to compare "
             "the two curves, or attack it above.",
             icon=":material/shield:",
         )
@@ -146,13 +159,13 @@ if held is not None:
         key="adversarial_eps",
         help="0 changes nothing. For images, 0.1 lets every pixel move by a tenth of black-to-white.",
     )
-    models = {"your model": held.model}
+    models = {YOURS: held.model}
     if robust is not None:
-        models["adversarially trained copy"] = robust["model"]
-    target = "your model"
+        models[ROBUST] = robust["model"]
+    target = YOURS
     if robust is not None:
         target = st.radio("Model to attack", list(models), horizontal=True, key="adversarial_target")
 
     draw_attack(held, models[target], target, attack, eps, space)
-    draw_curve(held, models, attack, space)
+    draw_curve(held, models, attack, space, robust)
     draw_robust_training(held, space, robust)

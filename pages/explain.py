@@ -73,9 +73,12 @@ def draw_why(held, available: list[str], conv_layers: list[str]):
         key="explain_class",
     )
     target = predicted if choice == "predicted" else names.index(choice)
-    chosen = c2.multiselect(
+    # Pills that wrap: every method one click away, its name in full (a multiselect scrolled its chips).
+    chosen = c2.pills(
         "Methods",
         available,
+        selection_mode="multi",
+        wrap=True,
         default=[n for n in DEFAULT_METHODS if n in available] or available[:3],
         format_func=lambda n: METHODS[n].title,
         key="explain_methods",

@@ -84,8 +84,9 @@ def draw_one_input(held) -> None:
             "Each head's attention for this input: row i shows which positions position i gathered "
             "information from. Heads often specialise: one looks at its neighbour, one at the start."
         )
+        tokens = [held.class_names[int(t)] for t in picked.x[0]] if held.dataset.vocab_size else None
         for name, weights in attention.items():
-            st.plotly_chart(plots.attention_grid(weights, name), key=f"inspect_attention_{name}")
+            st.plotly_chart(plots.attention_grid(weights, name, tokens), key=f"inspect_attention_{name}")
     dense = dlcore.dense_activations(held.model, picked.x)
     if dense:
         st.subheader("Dense layers")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import torch
 from hypothesis import given, settings
@@ -16,6 +17,7 @@ from dlcore.adversarial import (
     attack,
     fgsm,
     pgd,
+    robustness_summary,
 )
 from dlcore.data.dataset import Normalization
 
@@ -143,3 +145,25 @@ def test_adversarial_training_can_be_stopped():
 
     adversarial_training(sign_model(), x, y, eps=0.1, steps=1000, should_stop=stop)
     assert len(calls) == 4
+
+
+def curve(accuracies: dict[float, float]) -> pd.DataFrame:
+    return pd.DataFrame({"epsilon": list(accuracies), "accuracy": list(accuracies.values())})
+
+
+def test_the_robustness_summary_reports_the_measured_accuracies():
+    plain = curve({0.0: 0.97, 0.1: 0.12, 0.3: 0.0})
+    robust = curve({0.0: 0.95, 0.1: 0.64, 0.3: 0.08})
+    text = robustness_summary(plain, robust, 0.1)
+    assert "your model **97%**, the trained copy **95%**" in text  # without an attack
+    assert "ε = 0.1, what the copy was trained against: your model **12%**, the trained copy **64%**" in text
+    assert "ε = 0.3, the largest measured: your model **0%**, the trained copy **8%**" in text
+    assert "gets 52% more of the test examples right" in text
+
+
+def test_the_robustness_summary_says_so_when_training_did_not_help():
+    plain = curve({0.0: 0.97, 0.05: 0.40, 0.3: 0.0})
+    robust = curve({0.0: 0.96, 0.05: 0.42, 0.3: 0.0})
+    text = robustness_summary(plain, robust, 0.05)
+    assert "not more robust" in text and "more steps" in text
+    assert "more of the test examples right" not in text

@@ -25,7 +25,6 @@ from dlcore.inspect import (
     dense_activations,
     feature_maps,
     first_layer_filters,
-    fit_drawing,
     layer_outputs,
     live_gradients,
     misclassified,
@@ -268,16 +267,6 @@ def test_a_colour_image_is_resized_to_three_channels():
 def test_a_file_that_is_not_an_image_is_a_readable_error():
     with pytest.raises(DataError, match="PNG or JPEG"):
         decode_image(b"not an image at all")
-
-
-def test_a_drawing_is_cropped_to_its_ink_and_centred():
-    canvas = np.zeros((200, 200), dtype=float)
-    canvas[10:60, 150:170] = 1.0  # a stroke in the top-right corner
-    fitted = fit_drawing(canvas)
-    rows, cols = np.nonzero(fitted > 0.5)
-    assert abs(rows.mean() - fitted.shape[0] / 2) < fitted.shape[0] * 0.1
-    assert abs(cols.mean() - fitted.shape[1] / 2) < fitted.shape[1] * 0.1
-    assert fit_drawing(np.zeros((50, 50))).max() == 0  # an empty canvas stays empty
 
 
 def test_a_large_photo_is_shrunk_before_it_becomes_floats():

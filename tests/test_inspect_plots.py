@@ -120,3 +120,66 @@ def test_robustness_curve_has_one_line_per_model():
     )
     fig = plots.robustness_curve(curves)
     assert [t.name for t in fig.data] == ["plain", "robust"]
+
+
+def tile_widths_px(fig, width_px: int) -> list[float]:
+    """Width in pixels of every subplot that holds a trace, for a figure shown `width_px` wide."""
+    used = {t.xaxis for t in fig.data}
+    axes = [fig.layout[f"xaxis{a[1:]}"] for a in sorted(used)]
+    plot_px = width_px - fig.layout.margin.l - fig.layout.margin.r
+    return [(ax.domain[1] - ax.domain[0]) * plot_px for ax in axes]
+
+
+def text_sizes(fig) -> list[float]:
+    sizes = [a.font.size for a in fig.layout.annotations]
+    axes = [fig.layout[k] for k in fig.layout if k.startswith(("xaxis", "yaxis"))]
+    return sizes + [ax.tickfont.size for ax in axes if ax.tickfont.size is not None]
+
+
+NINE_METHODS = [
+    "Saliency", "Integrated Gradients", "SmoothGrad", "Grad-CAM", "HiResCAM", "Occlusion", "DeepLift",
+    "Guided Backprop", "Gradient × Input",
+]  # fmt: skip
+
+
+def test_many_attribution_maps_wrap_onto_rows_of_tiles_at_least_180_px_wide():
+    attrs = {name: torch.randn(1, 8, 8) for name in NINE_METHODS}
+    fig = plots.attribution_grid(torch.rand(1, 8, 8), attrs, overlay=False, title="Evidence", width_px=820)
+    widths = tile_widths_px(fig, 820)
+    assert len(widths) == 10 and min(widths) >= 180  # the input and nine maps, none a 70 px thumbnail
+    assert len({fig.layout[f"yaxis{a[1:]}"].domain for a in {t.yaxis for t in fig.data}}) >= 3  # rows
+    assert fig.layout.height >= 3 * 180
+    assert min(text_sizes(fig)) >= 12
+    # Long titles wrap onto lines; none is cut short.
+    titles = [a.text.replace("<br>", " ") for a in fig.layout.annotations]
+    assert titles == ["input", *NINE_METHODS]
+
+
+def test_captions_of_the_sanity_check_stay_whole_under_each_map():
+    stages = [
+        {"stage": s, "attribution": torch.randn(1, 8, 8), "similarity": v}
+        for s, v in [("trained", 1.0), ("output layer random", 0.4), ("every layer random", -0.001)]
+    ]
+    fig = plots.randomisation_figure(torch.rand(1, 8, 8), stages, "Saliency", signed=True)
+    titles = [a.text.replace("<br>", " ") for a in fig.layout.annotations]
+    assert "every layer random similarity 0.00" in titles
+    assert min(tile_widths_px(fig, plots.PAGE_WIDTH_PX)) >= 180
+
+
+def test_attention_maps_are_large_and_labelled_with_the_input_tokens():
+    tokens = ["3", "1", "4", "1", "5", "9", "2", "6"]
+    weights = torch.softmax(torch.randn(4, 8, 8), dim=-1)
+    fig = plots.attention_grid(weights, "transformerencoderlayer1", tokens, width_px=820)
+    assert len(fig.data) == 4 and min(tile_widths_px(fig, 820)) >= 180
+    for k in ["", "2", "3", "4"]:
+        for axis in (fig.layout[f"xaxis{k}"], fig.layout[f"yaxis{k}"]):
+            assert list(axis.ticktext) == tokens and list(axis.tickvals) == list(range(8))  # repeats kept
+    assert min(text_sizes(fig)) >= 12
+    assert np.allclose(np.asarray(fig.data[2].z), weights[2].numpy())
+    unlabelled = plots.attention_grid(weights, "attn")
+    assert list(unlabelled.layout.xaxis.ticktext) == [str(i) for i in range(8)]  # positions, without tokens
+
+
+def test_long_sequences_get_tiles_big_enough_for_a_line_per_token():
+    fig = plots.attention_grid(torch.softmax(torch.randn(2, 20, 20), dim=-1), "attn", width_px=820)
+    assert min(tile_widths_px(fig, 820)) >= 20 * 14

@@ -45,6 +45,21 @@ def test_adversarial_training_flattens_the_accuracy_curve(app, trained_job):
     plain, robust = "your model, FGSM", "adversarially trained copy, FGSM"
     assert at_eps[(robust, 0.1)] > at_eps[(plain, 0.1)] + 0.1
     assert at_eps[(robust, 0.0)] > 0.9  # still accurate on clean images
+    # The text under the curves says what was measured, not what one hopes for.
+    said = " ".join(m.value for m in at.markdown)
+    measured = f"your model **{at_eps[(plain, 0.1)]:.0%}**, the trained copy **{at_eps[(robust, 0.1)]:.0%}**"
+    tested = min(500, len(trained_job.dataset.test[1]))
+    assert f"Measured with FGSM on {tested} test examples." in said and measured in said
+    assert "falls much more slowly" not in said
+
+
+def test_an_attack_that_does_not_fool_suggests_only_a_stronger_one(app, trained_job):
+    at = open_page(app, trained_job)
+    at.slider(key="adversarial_eps").set_value(0.01).run()
+    assert at.success and "Try a larger ε, or PGD." in at.success[0].value  # FGSM: PGD is stronger
+    at.radio(key="adversarial_attack").set_value("pgd").run()
+    assert not at.exception
+    assert at.success and at.success[0].value.endswith("Try a larger ε.")  # PGD is the strongest
 
 
 def test_a_drawn_digit_can_be_attacked_away_from_the_models_own_answer(app, trained_job, monkeypatch):

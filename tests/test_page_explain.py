@@ -38,7 +38,7 @@ def test_chosen_methods_are_drawn_side_by_side_with_the_input(app, trained_job):
         "SmoothGrad",
         "Grad-CAM",
     ]
-    at.multiselect(key="explain_methods").set_value(["occlusion", "deeplift", "guided_backprop"]).run()
+    at.button_group(key="explain_methods").set_value(["occlusion", "deeplift", "guided_backprop"]).run()
     assert not at.exception and not at.warning
     assert [t.split("<br>")[0] for t in subplot_titles(at, "explain_grid")[1:]] == [
         "Occlusion",
@@ -50,7 +50,7 @@ def test_chosen_methods_are_drawn_side_by_side_with_the_input(app, trained_job):
 def test_hirescam_gets_a_layer_choice_of_its_own(app, trained_job):
     at = open_page(app, trained_job)
     assert at.selectbox(key="explain_layer").label == "Grad-CAM layer"
-    at.multiselect(key="explain_methods").set_value(["hirescam"]).run()
+    at.button_group(key="explain_methods").set_value(["hirescam"]).run()
     layer = at.selectbox(key="explain_layer")
     assert layer.label == "HiResCAM layer" and layer.value == layer.options[-1]
     layer.set_value(layer.options[0]).run()

@@ -107,14 +107,14 @@ def _pick_drawn(held: Subject, key: str) -> Picked | None:
         key=f"{key}_canvas",
     )
     st.caption(
-        "Draw with the mouse, bright on dark like the training images: it is cropped, centred and shrunk."
+        "Draw with the mouse, bright on dark like the training images: it is cropped to the ink, scaled, "
+        "centred and thickened the way the training images were made."
     )
     pixels = canvas.image_data if canvas is not None else None
     if pixels is None or pixels[..., :3].max() == 0:
         st.info("Draw something on the canvas to see what the network makes of it.", icon=":material/draw:")
         return None
-    gray = pixels[..., :3].mean(axis=-1) / 255.0
-    raw = dlcore.to_input_image(dlcore.fit_drawing(gray), held.dataset.input_shape, invert=False)
+    raw = dlcore.drawing_to_image(pixels, held.dataset)
     return Picked(held.dataset.normalize(raw)[None], raw, None, "Your drawing")
 
 

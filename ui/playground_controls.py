@@ -14,6 +14,7 @@ from dlcore import playground as pg
 from dlcore import plots_playground as plots
 from ui import playground_runs as runs
 from ui import playground_state as store
+from ui.address import page_url
 from ui.errors import show_error
 from ui.playground_views import CLASS_COLOURS, POINT_CLASS_KEY
 from ui.uploads import parse_once
@@ -421,5 +422,4 @@ def _set_limits(state: pg.Playground, loose: bool) -> pg.Playground:
 def share_link(state: pg.Playground) -> str:
     from urllib.parse import urlencode
 
-    base = st.context.url.split("?")[0] if st.context.url else "/playground"
-    return f"{base}?{urlencode(pg.to_query(state), safe=',')}"
+    return f"{page_url('playground')}?{urlencode(pg.to_query(state), safe=',')}"
