@@ -49,7 +49,7 @@ def preset_catalogue() -> dict[str, Preset]:
 
 
 def presets() -> dict[str, ModelSpec]:
-    """Every preset's spec by key, e.g. presets()["lenet5"]; fresh copies, so editing one changes nothing else.
+    """Every preset's spec by key, e.g. presets()["lenet5"]; fresh copies: editing one changes nothing else.
 
     Each carries a `description` and, where one fits, a suggested `dataset` name.
     """

@@ -18,6 +18,7 @@ def test_every_dataset_has_a_preview_without_webgl(name):
     assert not any(t.type == "scattergl" for t in fig.data)
     assert _points_drawn(fig) <= 4000
     fig.to_json()  # serialises: nothing un-plottable (tensors) left inside
+    assert "`" not in fig.layout.title.text  # the title is plain text: Markdown marks would show raw
 
 
 def test_toy_preview_draws_each_class_train_filled_and_test_hollow():

@@ -1,4 +1,4 @@
-"""Presets: every file in assets/presets loads, builds, runs, round-trips, and learns with its own settings."""
+"""Presets: every file in assets/presets loads, builds, runs, round-trips and learns with its settings."""
 
 import json
 
@@ -138,7 +138,9 @@ def test_every_preset_has_settings_or_says_why_it_cannot_train_yet():
 @pytest.mark.parametrize("key", sorted(GOOD_SCORE))
 def test_every_trainable_preset_learns_its_dataset_with_its_own_settings(key, datasets):
     preset = CATALOGUE[key]
-    job = dlcore.start_training(preset.spec, datasets[preset.spec.dataset], dlcore.TrainConfig(**preset.settings))
+    job = dlcore.start_training(
+        preset.spec, datasets[preset.spec.dataset], dlcore.TrainConfig(**preset.settings)
+    )
     assert job.wait(300) and job.status == "finished", job.error
     metric, good = GOOD_SCORE[key]
     assert job.result[metric] >= good, f"{key}: {metric} {job.result[metric]:.3f} < {good}"

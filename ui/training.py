@@ -138,7 +138,11 @@ def use_preset(preset: dlcore.Preset) -> None:
     choose_dataset(preset.spec.dataset)
     if preset.settings:
         device = settings()["device"]
-        st.session_state[SETTINGS_KEY] = {**dlcore.TrainConfig().to_dict(), **preset.settings, "device": device}
+        st.session_state[SETTINGS_KEY] = {
+            **dlcore.TrainConfig().to_dict(),
+            **preset.settings,
+            "device": device,
+        }
         forms.forget_widgets("train")
 
 
@@ -397,7 +401,10 @@ def preflight(spec_dict: dict[str, Any], dataset, values: dict[str, Any]) -> lis
         fix = lambda: model.set_model_field("input_shape", list(wanted), reset_widget=True)  # noqa: E731
         return problems + [
             Problem(
-                dlcore.SpecError(message, field="input_shape"), f"Use input shape ({shape})", fix, on_build=True
+                dlcore.SpecError(message, field="input_shape"),
+                f"Use input shape ({shape})",
+                fix,
+                on_build=True,
             )
         ]
     try:
