@@ -69,9 +69,11 @@ with model_col:
     )
     name_col, shape_col = st.columns([1, 1])
     with name_col:
+        st.session_state.setdefault(
+            "model.name", spec.get("name", "")
+        )  # re-seeded when the model is replaced
         name = st.text_input(
             "Model name",
-            spec.get("name", ""),
             key="model.name",
             placeholder="your model",
             help="What the pages, the downloads and the exported PyTorch class call this model.",

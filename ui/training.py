@@ -239,6 +239,7 @@ def draw_live(job) -> None:
         progress = job.progress()
         total = progress.get("epochs") or "∞"
         text = (
+            f"{job.spec.name or 'Your model'} on {job.dataset.name} · "  # the run's own, maybe not on screen
             f"Epoch {progress.get('epoch', 0)}/{total} · step {progress.get('step', 0):,} · "
             f"{_format_rate(progress.get('samples_per_s'))} samples/s · "
             f"ETA {_format_eta(progress.get('eta_s'))}"
@@ -319,13 +320,19 @@ def draw_results(job) -> None:
             "From the last run: the model or the dataset has changed since. Press **Start** to train "
             "the one above."
         )
-    cols = st.columns(3)
+    values = result.get("predictions") is not None
+    # regression and autoencoders: the numbers stacked beside their (square) figure
+    numbers_col, figure_col = st.columns([1, 2]) if values else (None, None)
+    cols = [numbers_col, numbers_col] if values else st.columns(3)
     if result.get("test_accuracy") is not None:
         cols[0].metric("Test accuracy", f"{result['test_accuracy']:.1%}")
     if result.get("r2") is not None:
         cols[0].metric("Test R²", f"{result['r2']:.3f}")
     if result.get("test_loss") is not None:
         cols[1].metric("Test loss", f"{result['test_loss']:.4f}")
+    if values:
+        draw = plots.reconstructions if job.dataset.task == "generative" else plots.predictions_vs_targets
+        figure_col.plotly_chart(draw(result["targets"], result["predictions"]), key="value_results")
     per_class = result.get("per_class")
     matrix = result.get("confusion_matrix")
     if per_class is not None and matrix is not None:
@@ -339,9 +346,6 @@ def draw_results(job) -> None:
         matrix_col.plotly_chart(
             plots.confusion_matrix(matrix, result.get("class_names") or []), key="confusion_matrix"
         )
-    if result.get("predictions") is not None:
-        draw = plots.reconstructions if job.dataset.task == "generative" else plots.predictions_vs_targets
-        st.plotly_chart(draw(result["targets"], result["predictions"]), key="value_results")
 
 
 def job_downloads(job) -> tuple[bytes, str]:
