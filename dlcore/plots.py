@@ -251,7 +251,8 @@ def predictions_vs_targets(targets, predictions, max_points: int = MAX_POINTS) -
         ]
     )
     fig.update_layout(_layout("Predictions against targets (test set)", "target", "prediction", height=380))
-    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    fig.update_xaxes(constrain="domain")  # equal scales: the plot area narrows, the ranges stay the data's
+    fig.update_yaxes(scaleanchor="x", scaleratio=1, constrain="domain")
     return fig
 
 
@@ -295,8 +296,9 @@ def reconstructions(inputs, outputs, max_points: int = MAX_POINTS) -> go.Figure:
             ),
         ]
     )
-    fig.update_layout(_layout("Reconstructions beside their inputs (test set)", "x1", "x2", height=420))
-    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    fig.update_layout(_layout("Reconstructions (test set)", "x1", "x2", height=420))
+    fig.update_xaxes(constrain="domain")  # equal scales: the plot area narrows, the ranges stay the data's
+    fig.update_yaxes(scaleanchor="x", scaleratio=1, constrain="domain")
     return fig
 
 

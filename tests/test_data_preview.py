@@ -65,3 +65,10 @@ def test_forecast_preview_shows_the_values_to_predict_after_the_input():
     fig = preview(ds)
     future = [t for t in fig.data if t.mode == "markers"]
     assert future and list(future[0].x) == [20, 21, 22]
+
+
+def test_the_preview_title_wraps_short_enough_for_the_train_pages_data_column():
+    fig = preview(load("sine"))
+    lines = fig.layout.title.text.split("<br>")
+    assert len(lines) > 1 and max(map(len, lines)) <= 44
+    assert fig.layout.margin.t >= 17 * len(lines)  # room above the plot for every line

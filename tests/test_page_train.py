@@ -203,7 +203,7 @@ def test_results_name_the_run_they_came_from_and_say_when_the_model_has_changed(
 
 @pytest.mark.parametrize(
     "key, title",
-    [("gru_sequence", "Predictions against targets"), ("autoencoder", "Reconstructions beside their inputs")],
+    [("gru_sequence", "Predictions against targets"), ("autoencoder", "Reconstructions (test set)")],
 )
 def test_regression_and_autoencoder_results_are_drawn(train, key, title):
     at = train

@@ -152,7 +152,7 @@ def preset_settings_text(preset: dlcore.Preset) -> str:
         return preset.train_later
     s = preset.settings
     return (
-        f"The Train page is set to train it: **{preset.spec.dataset}** data, **{s['loss']}** loss, "
+        f"Training is set up for it: **{preset.spec.dataset}** data, **{s['loss']}** loss, "
         f"**{s['optimizer']}** at learning rate **{s['lr']:g}**, **{s['epochs']}** epochs"
         + (f", batches of **{s['batch_size']}**" if "batch_size" in s else "")
         + " (the other settings at their defaults)."

@@ -19,7 +19,7 @@ def test_a_preset_names_the_model_and_clear_leaves_it_unnamed(page, app_url, hel
     expect(name).to_have_value("Digits MLP", timeout=90_000)
     page.locator("[data-testid='stButtonGroup'] button", has_text=re.compile(r"^Perceptron$")).click()
     expect(name).to_have_value("Perceptron", timeout=30_000)
-    expect(page.get_by_text("The Train page is set to train it")).to_be_visible()
+    expect(page.get_by_text("Training is set up for it")).to_be_visible()
     page.get_by_role("button", name="Clear").click()
     helpers.wait_for_app(page)
     expect(name).to_have_value("", timeout=30_000)
