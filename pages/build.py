@@ -69,9 +69,8 @@ with model_col:
     )
     name_col, shape_col = st.columns([1, 1])
     with name_col:
-        st.session_state.setdefault(
-            "model.name", spec.get("name", "")
-        )  # re-seeded when the model is replaced
+        # seeded here, not through `value`: a browser would send the old name back after a preset or Clear
+        st.session_state.setdefault("model.name", spec.get("name", ""))
         name = st.text_input(
             "Model name",
             key="model.name",
