@@ -10,7 +10,7 @@ from dlcore.params import Param
 from dlcore.build import build_model, example_input
 from dlcore.catalogue import LayerType, layer_catalogue
 from dlcore.codegen import to_pytorch_code
-from dlcore.compat import check_compatibility
+from dlcore.compat import check_compatibility, suited_losses
 from dlcore.optim import (
     INITIALISERS,
     LOSSES,
@@ -22,7 +22,7 @@ from dlcore.optim import (
     make_scheduler,
 )
 from dlcore.plan import output_shape, validate
-from dlcore.presets import presets
+from dlcore.presets import Preset, preset_catalogue, presets
 from dlcore.spec import LayerSpec, ModelSpec
 from dlcore.summary import summarize
 

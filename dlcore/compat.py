@@ -36,9 +36,9 @@ def check_compatibility(
         raise SpecError(LOSSES.unknown_message(loss), field="loss")
     entry = LOSSES.get(loss)
     if task not in entry.extra["tasks"]:
-        suited = [name for name, e in LOSSES.items() if task in e.extra["tasks"]]
         raise SpecError(
-            f"the {loss} loss does not suit a {task} task: use {' or '.join(suited)}", field="loss"
+            f"the {loss} loss does not suit a {task} task: use {' or '.join(suited_losses(task))}",
+            field="loss",
         )
     _check_last_activation(plan, loss, entry.extra["expects"])
     out = plan.output_shape
@@ -56,6 +56,11 @@ def check_compatibility(
                 + _fix_last_layer(plan, wanted[-1] if len(out) == len(wanted) else None),
                 field="output_shape",
             )
+
+
+def suited_losses(task: str) -> list[str]:
+    """The losses that suit `task`, in the loss catalogue's order (mse first for values)."""
+    return [name for name, entry in LOSSES.items() if task in entry.extra["tasks"]]
 
 
 def _check_class_scores(plan: Plan, loss: str, out, task: str, classes: int | None, class_targets: bool):

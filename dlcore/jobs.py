@@ -54,6 +54,7 @@ from dlcore.train import (
 CPU_THREADS_PER_JOB = 1
 LOCAL_OWNER = "local"  # notebooks and the command line: no page sends heartbeats, so never reaped
 MAX_PARAMETERS = 20_000_000  # the largest model one job may train (see Scheduler)
+MAX_RESULT_EXAMPLES = 2000  # test examples whose predictions a result keeps for its figure
 
 
 class Control(Callback):
@@ -532,15 +533,22 @@ class Job:
             self.status = status
 
     def _evaluate_test(self) -> dict | None:
-        """test_loss and test_accuracy, per-class scores and confusion matrix (or r2) on the test split."""
+        """test_loss and test_accuracy, per-class scores and confusion matrix (or r2, with the test targets
+        and predictions as arrays) on the test split."""
         objective = self._objective
         x, y = self._data.test
         if len(x) == 0:
             return None
         out = objective.outputs(self._model, x)
         scores = objective.scores(out, y)
-        if not objective.scores_classes:
-            return {"test_loss": scores["loss"], "r2": scores["r2"]}
+        if not objective.scores_classes:  # the values too, to draw predictions against targets
+            keep = slice(0, MAX_RESULT_EXAMPLES)
+            return {
+                "test_loss": scores["loss"],
+                "r2": scores["r2"],
+                "targets": y[keep].reshape(out[keep].shape).cpu().numpy(),
+                "predictions": out[keep].cpu().numpy(),
+            }
         k = objective.num_classes or 2
         names = list(getattr(self.dataset, "class_names", None) or [str(i) for i in range(k)])
         return {

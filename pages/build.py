@@ -22,28 +22,35 @@ st.caption(
 
 spec = model.model_dict()
 catalogue = dlcore.layer_catalogue()
-presets = dlcore.presets()
+presets = dlcore.preset_catalogue()
 
 
 def load_preset() -> None:
-    name = st.session_state.get("preset_choice")
-    if name:
-        model.set_model(presets[name])
-        training.choose_dataset(presets[name].dataset)
-        st.session_state["preset_loaded"] = name
+    key = st.session_state.get("preset_choice")
+    if key:
+        model.set_model(presets[key].spec, preset=key)
+        training.use_preset(presets[key])
+        st.session_state["preset_loaded"] = key
     st.session_state["preset_choice"] = None  # the pills act as buttons: nothing stays selected
+
+
+def clear() -> None:
+    model.clear_model()
+    st.session_state.pop("preset_loaded", None)
 
 
 st.pills(
     "Start from a preset",
-    sorted(presets),
+    sorted(presets, key=lambda key: presets[key].name.lower()),
+    format_func=lambda key: presets[key].name,
     key="preset_choice",
     on_change=load_preset,
-    help="Replaces the model with a classic architecture. Download yours first to keep it.",
+    help="Replaces the model with a classic architecture and sets the Train page's dataset and settings "
+    "to ones it learns well with. Download your model first to keep it.",
 )
-if st.session_state.get("preset_loaded"):
-    loaded = presets.get(st.session_state["preset_loaded"])
-    st.caption(f"Loaded **{st.session_state['preset_loaded']}**: {loaded.description if loaded else ''}")
+loaded = model.current_preset()
+if loaded is not None and st.session_state.get("preset_loaded") == loaded.key:
+    st.caption(f"Loaded **{loaded.name}**: {loaded.spec.description} {training.preset_settings_text(loaded)}")
 
 ids = model.layer_ids()
 selected = model.selected_layer_id()
@@ -59,9 +66,21 @@ with model_col:
         "Clear",
         icon=":material/delete_sweep:",
         type="tertiary",
-        help="Remove every layer and start from an empty model (the input shape stays).",
-        on_click=lambda: model.set_model({**spec, "layers": []}),
+        help="Start a new model of your own: no layers, no name (the input shape stays).",
+        on_click=clear,
     )
+    name_col, shape_col = st.columns([1, 1])
+    with name_col:
+        # seeded here, not through `value`: a browser would send the old name back after a preset or Clear
+        st.session_state.setdefault("model.name", spec.get("name", ""))
+        name = st.text_input(
+            "Model name",
+            key="model.name",
+            placeholder="your model",
+            help="What the pages, the downloads and the exported PyTorch class call this model.",
+        )
+    if name.strip() != spec.get("name", ""):
+        model.set_model_field("name", name.strip())
     shape_param = dlcore.Param(
         "input_shape",
         "intlist",
@@ -70,7 +89,8 @@ with model_col:
         "tables and 2-D points, (length, features) for sequences, (length,) for tokens.",
         min=1,
     )
-    shape_raw = forms.param_widget(shape_param, spec["input_shape"], "model.input_shape")
+    with shape_col:
+        shape_raw = forms.param_widget(shape_param, spec["input_shape"], "model.input_shape")
     try:
         model.set_model_field(
             "input_shape", list(shape_param.coerce(forms.parse_value(shape_param, shape_raw)))
@@ -215,7 +235,7 @@ save_col, load_col = st.columns(2)
 save_col.download_button(
     "Download spec (JSON)",
     json.dumps(spec, indent=2),
-    file_name=f"{spec.get('name') or 'model'}.json",
+    file_name=f"{model.file_stem(spec.get('name', ''))}.json",
     mime="application/json",
     help="A plain JSON description of the architecture: share it, or upload it again later.",
 )
@@ -229,5 +249,6 @@ if upload is not None:
         )
     elif parsed.fresh:
         model.set_model(parsed.value)
+        st.session_state.pop("preset_loaded", None)
         training.choose_dataset(parsed.value.dataset)
         st.rerun()

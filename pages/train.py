@@ -34,6 +34,9 @@ with data_col:
 
 with settings_col:
     st.subheader("Settings")
+    preset = model.current_preset()
+    if preset is not None and st.session_state.get("preset_loaded") == preset.key and preset.settings:
+        st.caption(f"Loaded with the **{preset.name}** preset. " + training.preset_settings_text(preset))
     if busy:
         st.caption("Settings are locked while a run is going: stop it (or let it finish) to change them.")
     values = training.draw_settings_form(disabled=busy)
@@ -59,7 +62,7 @@ for problem in problems:
     show_error(problem.error)
     if problem.fix_label:
         st.button(problem.fix_label, key=f"fix-{problem.fix_label}", on_click=problem.fix)
-if problems:
+if any(problem.on_build for problem in problems):
     st.page_link(
         "pages/build.py", label="Open the Build page to change the model", icon=":material/construction:"
     )
@@ -154,7 +157,6 @@ live(training.draw_live)  # curves and numbers, 4 times a second
 live(training.draw_diagnostics, seconds=training.SLOW_POLL_S)
 
 if job is not None and job.status in ("finished", "stopped") and job.result:
-    st.subheader("Results on the test set")
     training.draw_results(job)
 
 if job is not None and job.status in ("paused", "finished", "stopped"):
@@ -163,7 +165,7 @@ if job is not None and job.status in ("paused", "finished", "stopped"):
     model_col.download_button(
         "Download trained model (.zip)",
         checkpoint,
-        file_name=f"{spec.get('name') or 'model'}.zip",
+        file_name=f"{model.file_stem(job.spec.name)}.zip",  # the run's model, not the one on screen
         mime="application/zip",
         help="The spec (JSON) and the weights (safetensors): safe to share and load.",
     )

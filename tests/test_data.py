@@ -243,3 +243,12 @@ def test_any_option_inside_its_range_loads(name, data):
         return
     assert ds.options[param.name] == (list(value) if isinstance(value, (list, tuple)) else value)
     assert len(ds.train[0]) > 0
+
+
+def test_the_shapes_description_names_the_shapes_the_data_has_and_how_to_get_more():
+    description = info("shapes").description
+    drawn = load("shapes").class_names
+    for shape in drawn:
+        assert shape in description
+    for extra in ("ring", "diamond"):  # not in the default data: named only as what more classes add
+        assert extra not in drawn and description.index(extra) > description.index("classes")

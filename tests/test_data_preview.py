@@ -18,6 +18,7 @@ def test_every_dataset_has_a_preview_without_webgl(name):
     assert not any(t.type == "scattergl" for t in fig.data)
     assert _points_drawn(fig) <= 4000
     fig.to_json()  # serialises: nothing un-plottable (tensors) left inside
+    assert "`" not in fig.layout.title.text  # the title is plain text: Markdown marks would show raw
 
 
 def test_toy_preview_draws_each_class_train_filled_and_test_hollow():
@@ -64,3 +65,10 @@ def test_forecast_preview_shows_the_values_to_predict_after_the_input():
     fig = preview(ds)
     future = [t for t in fig.data if t.mode == "markers"]
     assert future and list(future[0].x) == [20, 21, 22]
+
+
+def test_the_preview_title_wraps_short_enough_for_the_train_pages_data_column():
+    fig = preview(load("sine"))
+    lines = fig.layout.title.text.split("<br>")
+    assert len(lines) > 1 and max(map(len, lines)) <= 44
+    assert fig.layout.margin.t >= 17 * len(lines)  # room above the plot for every line

@@ -179,3 +179,67 @@ def test_a_spec_name_or_layer_type_written_as_markdown_shows_as_plain_text(app):
     assert not at.exception
     texts = shown_tracker(at)
     assert texts and not any(markup(text) for text in texts), texts
+
+
+def test_preset_buttons_show_the_presets_names_not_their_file_names(app):
+    at = start(app)
+    options = at.pills(key="preset_choice").options
+    assert {"1-D CNN", "Perceptron", "Digits MLP", "Transformer encoder"} <= set(options)
+    assert not {"cnn1d_sequence", "perceptron", "digits_mlp"} & set(options)
+
+
+@pytest.mark.parametrize(
+    "earlier_loss, key, loss, dataset",
+    [("cross_entropy", "gru_sequence", "mse", "sine"), ("mse", "perceptron", "cross_entropy", "gaussian")],
+)
+def test_loading_a_preset_sets_its_dataset_and_training_settings_and_says_so(
+    app, earlier_loss, key, loss, dataset
+):
+    at = start(app)
+    at.session_state["train_settings"] = {**dlcore.TrainConfig().to_dict(), "loss": earlier_loss, "lr": 0.5}
+    at.pills(key="preset_choice").set_value(key).run()
+    assert not at.exception
+    preset = dlcore.preset_catalogue()[key]
+    settings = at.session_state["train_settings"]
+    assert {k: settings[k] for k in preset.settings} == preset.settings and settings["loss"] == loss
+    assert at.session_state["data_choice"]["name"] == dataset
+    said = next(c.value for c in at.caption if c.value.startswith(f"Loaded **{preset.name}**"))
+    assert f"**{loss}** loss" in said and f"**{dataset}** data" in said
+    at.switch_page("pages/train.py").run()
+    assert not at.exception and not at.error  # ready to train: nothing to fix first
+    assert at.selectbox(key="train.loss").value == loss
+    assert not next(b for b in at.button if b.label == "Start").disabled
+
+
+def test_clear_makes_a_fresh_unnamed_model_that_keeps_nothing_of_the_preset(app):
+    at = start(app)
+    at.pills(key="preset_choice").set_value("mlp").run()
+    next(b for b in at.button if b.label == "Clear").click().run()
+    assert not at.exception
+    assert at.session_state["model"] == {"input_shape": [2], "layers": []}
+    assert at.text_input(key="model.name").value == ""
+    assert not any(c.value.startswith("Loaded") for c in at.caption)
+    at.session_state["model"]["layers"] = [{"type": "Flatten"}, {"type": "Linear", "out_features": 2}]
+    at.session_state["model_layer_ids"] = ["a", "b"]
+    at.run()
+    assert "class Net(" in at.code[0].value and "multilayer perceptron" not in at.code[0].value
+    at.switch_page("pages/train.py").run()
+    assert any(c.value.startswith("Training **your model**") for c in at.caption)
+
+
+def test_the_model_name_is_set_on_build_and_names_the_model_everywhere(app):
+    at = start(app)
+    at.text_input(key="model.name").set_value("My CNN").run()
+    assert not at.exception
+    assert at.session_state["model"]["name"] == "My CNN"
+    assert "class MyCNN(" in at.code[0].value
+    at.pills(key="preset_choice").set_value("lenet5").run()
+    assert at.text_input(key="model.name").value == "LeNet-5"  # a preset brings its own name
+
+
+def test_a_file_name_is_made_from_the_model_name():
+    from ui.model import file_stem
+
+    assert file_stem("Digits MLP") == "digits_mlp"
+    assert file_stem("LeNet-5") == "lenet_5"
+    assert file_stem("") == file_stem("  ") == "model"

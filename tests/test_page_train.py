@@ -1,5 +1,6 @@
 """The Train page in AppTest: pre-flight advice, Start/Step/Pause/Stop, results, downloads, uploads."""
 
+import json
 import time
 
 import pytest
@@ -201,3 +202,70 @@ def test_an_uploaded_file_is_read_once_not_at_every_rerun(train, monkeypatch):
     at.number_input(key="train.epochs").set_value(5).run()
     assert len(reads) == 2  # a refused file is not read again either ...
     assert any("junk.zip was not loaded" in e.value for e in at.error)  # ... and its message stays
+
+
+def load_preset(at, key):
+    at.switch_page("pages/build.py").run()
+    at.pills(key="preset_choice").set_value(key).run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+
+
+def chart_titles(at) -> list[str]:
+    charts = at.main.get("plotly_chart")
+    return [json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "") for c in charts]
+
+
+def train_to_the_end(at):
+    button(at, "Start").click().run()
+    assert not at.exception
+    assert job_of(at).wait(120)
+    at.run()
+    assert not at.exception and job_of(at).status == "finished", job_of(at).error
+
+
+def test_a_loss_that_does_not_suit_the_task_is_fixed_here_in_one_click(train):
+    at = train
+    load_preset(at, "gru_sequence")
+    at.selectbox(key="train.loss").set_value("cross_entropy").run()  # as after a classification run
+    assert "does not suit a regression task" in at.error[0].value
+    assert not at.get("page_link")  # the fix is on this page, not on Build
+    button(at, "Use the mse loss").click().run()
+    assert not at.exception
+    assert at.selectbox(key="train.loss").value == "mse"
+    assert not at.error and not button(at, "Start").disabled
+
+
+@pytest.mark.parametrize("key", ["gan_generator", "gan_discriminator", "diffusion_denoiser"])
+def test_a_preset_the_engine_cannot_train_yet_says_so_honestly(train, key):
+    at = train
+    load_preset(at, key)
+    preset = dlcore.preset_catalogue()[key]
+    assert [e.value for e in at.error] == [f"{preset.name}: {preset.train_later}"]
+    assert not [b for b in at.button if b.label.startswith(("Use input shape", "Set layer"))]  # no false fix
+    assert button(at, "Start").disabled
+
+
+def test_results_name_the_run_they_came_from_and_say_when_the_model_has_changed(train):
+    at = train
+    load_preset(at, "perceptron")
+    train_to_the_end(at)
+    assert at.subheader[-1].value == "Test results of Perceptron on gaussian"
+    assert next(m for m in at.metric if m.label == "Test accuracy").value == "100.0%"  # seed 0 scored 0 %
+    assert not any(c.value.startswith("From the last run") for c in at.caption)
+    load_preset(at, "autoencoder")
+    assert at.subheader[-1].value == "Test results of Perceptron on gaussian"
+    assert any(c.value.startswith("From the last run") for c in at.caption)
+
+
+@pytest.mark.parametrize(
+    "key, title",
+    [("gru_sequence", "Predictions against targets"), ("autoencoder", "Reconstructions (test set)")],
+)
+def test_regression_and_autoencoder_results_are_drawn(train, key, title):
+    at = train
+    load_preset(at, key)
+    at.number_input(key="train.epochs").set_value(2).run()
+    train_to_the_end(at)
+    assert any(t.startswith(title) for t in chart_titles(at))
+    assert next(m for m in at.metric if m.label == "Test R²")

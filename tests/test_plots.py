@@ -191,3 +191,37 @@ def test_network_diagram_text_is_at_least_12_px_and_long_type_names_break_instea
 def test_a_short_network_diagram_stays_on_one_row_when_it_fits():
     fig = plots.network_diagram(deep_summary(3), input_shape=(1, 28, 28), width_px=1200)
     assert len({b.y0 for b in fig.layout.shapes}) == 1 and len(fig.data) == 0
+
+
+@given(st.integers(1, 1500), st.integers(1, 3))
+def test_predictions_against_targets_pairs_each_value_within_the_point_budget(n, outputs):
+    targets = np.linspace(-1, 2, n * outputs).reshape(n, outputs)
+    predictions = targets * 0.5 + 0.1
+    fig = plots.predictions_vs_targets(targets, predictions)
+    diagonal, points = fig.data
+    assert len(points.x) == min(n * outputs, plots.MAX_POINTS)
+    np.testing.assert_allclose(points.y, np.asarray(points.x) * 0.5 + 0.1)  # each target with its prediction
+    assert diagonal.x == diagonal.y  # the line where prediction = target ...
+    assert min(diagonal.x) <= min(min(points.x), min(points.y))  # ... spans every point
+    assert max(diagonal.x) >= max(max(points.x), max(points.y))
+    assert "target" in fig.layout.xaxis.title.text and "prediction" in fig.layout.yaxis.title.text
+
+
+def test_reconstructions_of_2d_points_join_each_input_to_its_reconstruction():
+    inputs = np.array([[0.0, 1.0], [2.0, 3.0], [-1.0, 0.5]])
+    outputs = inputs + [0.1, -0.2]
+    links, shown_in, shown_out = plots.reconstructions(inputs, outputs).data
+    assert (shown_in.name, shown_out.name) == ("input", "reconstruction")
+    np.testing.assert_allclose(np.c_[shown_in.x, shown_in.y], inputs)
+    np.testing.assert_allclose(np.c_[shown_out.x, shown_out.y], outputs)
+    segments = np.c_[links.x, links.y].reshape(3, 3, 2)  # input, reconstruction, gap
+    np.testing.assert_allclose(segments[:, 0], inputs)
+    np.testing.assert_allclose(segments[:, 1], outputs)
+    assert np.isnan(segments[:, 2]).all()
+
+
+def test_reconstructions_of_other_shapes_plot_values_against_inputs():
+    inputs = np.arange(24, dtype=float).reshape(2, 3, 4)
+    fig = plots.reconstructions(inputs, inputs + 1)
+    np.testing.assert_allclose(fig.data[1].y, np.asarray(fig.data[1].x) + 1)
+    assert "Reconstructed" in fig.layout.title.text

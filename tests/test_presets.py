@@ -1,4 +1,4 @@
-"""Presets: every file in assets/presets loads, builds, runs and round-trips."""
+"""Presets: every file in assets/presets loads, builds, runs, round-trips and learns with its settings."""
 
 import json
 
@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import dlcore
-from dlcore.presets import PRESET_DIR
+from dlcore.presets import PRESET_DIR, TRAINING_KEYS
 
 EXPECTED = {
     "digits_mlp",  # the model every new tab starts with
@@ -37,7 +37,8 @@ def test_preset_builds_runs_and_round_trips(name):
     spec = PRESETS[name]
     assert spec.name and len(spec.description) > 30
     assert dlcore.ModelSpec.from_json(spec.to_json()) == spec
-    assert json.loads((PRESET_DIR / f"{name}.json").read_text()) == spec.to_dict()
+    on_file = json.loads((PRESET_DIR / f"{name}.json").read_text())
+    assert {k: v for k, v in on_file.items() if k not in TRAINING_KEYS} == spec.to_dict()
     model = dlcore.build_model(spec).eval()
     with torch.no_grad():
         out = model(dlcore.example_input(spec, batch_size=2))
@@ -97,3 +98,59 @@ def test_presets_are_fresh_copies():
 
 def test_gan_generator_feeds_the_discriminator():
     assert dlcore.output_shape(PRESETS["gan_generator"]) == PRESETS["gan_discriminator"].input_shape
+
+
+# The GAN and diffusion presets need a training recipe the engine does not have yet (two models taking
+# turns; noise made afresh at every step): they say so instead of carrying settings, and are not trained
+# below.
+TRAIN_LATER = {"gan_generator", "gan_discriminator", "diffusion_denoiser"}
+# What each preset must reach on its suggested dataset's test split with its own settings (chance in
+# brackets). The sequence classifiers stop near 80 %: sine and triangle waves look alike in that noise.
+GOOD_SCORE = {
+    "digits_mlp": ("test_accuracy", 0.9),  # (0.1)
+    "perceptron": ("test_accuracy", 0.95),  # (0.5)
+    "mlp": ("test_accuracy", 0.9),  # (0.5)
+    "lenet5": ("test_accuracy", 0.85),  # (0.25)
+    "tiny_vgg": ("test_accuracy", 0.85),  # (0.25)
+    "small_resnet": ("test_accuracy", 0.85),  # (0.25)
+    "lstm_sequence": ("test_accuracy", 0.7),  # (0.25)
+    "cnn1d_sequence": ("test_accuracy", 0.7),  # (0.25)
+    "rnn_sequence": ("test_accuracy", 0.9),  # (0.5)
+    "transformer_encoder": ("test_accuracy", 0.9),  # (0.1, per token)
+    "gru_sequence": ("r2", 0.9),  # (0)
+    "autoencoder": ("r2", 0.9),  # (0)
+}
+CATALOGUE = dlcore.preset_catalogue()
+
+
+def test_every_preset_has_settings_or_says_why_it_cannot_train_yet():
+    assert set(GOOD_SCORE) | TRAIN_LATER == EXPECTED
+    for key, preset in CATALOGUE.items():
+        assert preset.key == key and preset.name == preset.spec.name
+        if key in TRAIN_LATER:
+            assert not preset.settings and "cannot train" in preset.train_later
+        else:
+            assert not preset.train_later
+            assert {"loss", "optimizer", "lr", "epochs"} <= set(preset.settings)
+            dlcore.TrainConfig.from_dict(preset.settings)  # every value valid
+
+
+@pytest.mark.parametrize("key", sorted(GOOD_SCORE))
+def test_every_trainable_preset_learns_its_dataset_with_its_own_settings(key, datasets):
+    preset = CATALOGUE[key]
+    job = dlcore.start_training(
+        preset.spec, datasets[preset.spec.dataset], dlcore.TrainConfig(**preset.settings)
+    )
+    assert job.wait(300) and job.status == "finished", job.error
+    metric, good = GOOD_SCORE[key]
+    assert job.result[metric] >= good, f"{key}: {metric} {job.result[metric]:.3f} < {good}"
+
+
+@pytest.mark.parametrize("seed", [0, 4])  # both start with the boundary the wrong way round
+def test_the_perceptron_flips_a_start_that_is_all_wrong(seed, datasets):
+    # With lr 0.001 Adam moves each weight at most ~0.001 a step: 60 steps could not turn these starts
+    # round, and every test point stayed on the wrong side (0 %). The preset's own lr does.
+    preset = CATALOGUE["perceptron"]
+    cfg = dlcore.TrainConfig(**{**preset.settings, "seed": seed})
+    job = dlcore.start_training(preset.spec, datasets["gaussian"], cfg)
+    assert job.wait(60) and job.result["test_accuracy"] == 1.0

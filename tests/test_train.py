@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -205,6 +206,19 @@ def test_autoencoder_learns_to_rebuild_its_input():
     ds = dlcore.data.load("ring")
     job = train(dlcore.presets()["autoencoder"], ds, loss="mse", lr=3e-3, epochs=10)
     assert job.result["r2"] > 0.5
+    # the result keeps the test inputs and their reconstructions, to draw them side by side
+    np.testing.assert_array_equal(job.result["targets"], ds.test[0].numpy())
+    assert job.result["predictions"].shape == ds.test[0].shape
+
+
+def test_a_regression_result_keeps_the_test_targets_and_predictions_its_r2_comes_from():
+    ds = dlcore.data.load("sine")
+    job = train(dlcore.presets()["gru_sequence"], ds, loss="mse", lr=0.01, epochs=2)
+    targets, predictions = job.result["targets"], job.result["predictions"]
+    np.testing.assert_array_equal(targets, ds.test[1].numpy())
+    assert predictions.shape == targets.shape
+    r2 = 1 - ((targets - predictions) ** 2).sum() / ((targets - targets.mean(axis=0)) ** 2).sum()
+    assert r2 == pytest.approx(job.result["r2"], abs=1e-5)
 
 
 # --- CUDA graphs (run where a GPU is present) ----------------------------------------------------------

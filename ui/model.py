@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ import dlcore
 MODEL_KEY = "model"
 IDS_KEY = "model_layer_ids"
 SELECTED_KEY = "selected_layer_id"
+PRESET_KEY = "model_preset"  # the key of the preset the model was loaded from; None for the student's own
 STARTING_PRESET = "digits_mlp"  # what a new tab starts with: the Train page's first dataset, 8x8 digits
 MODEL_FIELDS = ("input_shape", "init", "init_std", "name")
 _ids = itertools.count(1)
@@ -29,14 +31,10 @@ def _fresh_id() -> str:
     return f"layer{next(_ids)}"
 
 
-def _starting_model() -> dict[str, Any]:
-    return dlcore.presets()[STARTING_PRESET].to_dict()
-
-
 def model_dict() -> dict[str, Any]:
     """The current spec as a dict (a new model is started from the default preset)."""
     if MODEL_KEY not in st.session_state:
-        set_model(_starting_model())
+        set_model(dlcore.presets()[STARTING_PRESET], preset=STARTING_PRESET)
     return st.session_state[MODEL_KEY]
 
 
@@ -50,15 +48,41 @@ def model_spec() -> dlcore.ModelSpec:
     return dlcore.ModelSpec.from_dict(model_dict())
 
 
-def set_model(spec: dict[str, Any] | dlcore.ModelSpec) -> None:
-    """Replace the whole model (a preset, an upload); every layer gets a new id and fresh widgets."""
+def set_model(spec: dict[str, Any] | dlcore.ModelSpec, *, preset: str | None = None) -> None:
+    """Replace the whole model (a preset, an upload); every layer gets a new id and fresh widgets.
+
+    `preset` is the key of the preset it comes from (None: the student's own model)."""
     data = spec.to_dict() if isinstance(spec, dlcore.ModelSpec) else copy.deepcopy(spec)
     data.setdefault("layers", [])
     st.session_state[MODEL_KEY] = data
+    st.session_state[PRESET_KEY] = preset
     st.session_state[IDS_KEY] = [_fresh_id() for _ in data["layers"]]
     st.session_state[SELECTED_KEY] = None
     for key in MODEL_FIELDS:
         st.session_state.pop(f"model.{key}", None)  # re-seed the model-level widgets from the new spec
+
+
+def clear_model() -> None:
+    """A fresh, empty model of the student's own: no name, description, suggested dataset or preset.
+    The input shape stays, so the dataset chosen on the Train page still fits the first layer."""
+    set_model({"input_shape": model_dict()["input_shape"], "layers": []})
+
+
+def current_preset() -> dlcore.Preset | None:
+    """The preset the model was loaded from, while it is still that preset's architecture (same input
+    shape and layers; a renamed preset still counts), else None."""
+    spec = model_dict()
+    preset = dlcore.preset_catalogue().get(st.session_state.get(PRESET_KEY) or "")
+    if preset is None:
+        return None
+    original = preset.spec.to_dict()
+    same = list(spec["input_shape"]) == original["input_shape"] and spec["layers"] == original["layers"]
+    return preset if same else None
+
+
+def file_stem(name: str) -> str:
+    """A file name for a model called `name`: "Digits MLP" -> "digits_mlp"; "model" when unnamed."""
+    return re.sub(r"\W+", "_", name).strip("_").lower() or "model"
 
 
 def set_model_field(key: str, value: Any, *, reset_widget: bool = False) -> None:

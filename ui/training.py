@@ -128,6 +128,39 @@ def settings() -> dict[str, Any]:
     return st.session_state[SETTINGS_KEY]
 
 
+def set_setting(field: str, value: Any) -> None:
+    """Change one setting from a button (its widget is re-seeded from the new value)."""
+    settings()[field] = value
+    st.session_state.pop(f"train.{field}", None)
+
+
+def use_preset(preset: dlcore.Preset) -> None:
+    """Choose the dataset and the settings `preset` trains well with; the others go back to their defaults
+    (the device stays: it is this machine's choice, not the preset's)."""
+    choose_dataset(preset.spec.dataset)
+    if preset.settings:
+        device = settings()["device"]
+        st.session_state[SETTINGS_KEY] = {
+            **dlcore.TrainConfig().to_dict(),
+            **preset.settings,
+            "device": device,
+        }
+        forms.forget_widgets("train")
+
+
+def preset_settings_text(preset: dlcore.Preset) -> str:
+    """What loading `preset` set on the Train page, in one sentence (or why it cannot train here yet)."""
+    if preset.train_later:
+        return preset.train_later
+    s = preset.settings
+    return (
+        f"Training is set up for it: **{preset.spec.dataset}** data, **{s['loss']}** loss, "
+        f"**{s['optimizer']}** at learning rate **{s['lr']:g}**, **{s['epochs']}** epochs"
+        + (f", batches of **{s['batch_size']}**" if "batch_size" in s else "")
+        + " (the other settings at their defaults)."
+    )
+
+
 def _catalogue_entry(field: str, name: str):
     return getattr(dlcore, CATALOGUES[field]).get(name)
 
@@ -208,6 +241,7 @@ def draw_live(job) -> None:
         progress = job.progress()
         total = progress.get("epochs") or "∞"
         text = (
+            f"{job.spec.name or 'Your model'} on {job.dataset.name} · "  # the run's own, maybe not on screen
             f"Epoch {progress.get('epoch', 0)}/{total} · step {progress.get('step', 0):,} · "
             f"{_format_rate(progress.get('samples_per_s'))} samples/s · "
             f"ETA {_format_eta(progress.get('eta_s'))}"
@@ -265,16 +299,42 @@ def _draw_latest(metrics, epochs) -> None:
         col.metric(label, "–" if value is None else fmt.format(value))
 
 
+def results_title(job) -> str:
+    """Whose results these are: the run's own model and dataset, which may no longer be the ones on screen."""
+    return f"Test results of {job.spec.name or 'your model'} on {job.dataset.name}"
+
+
+def _trained_what_is_on_screen(job) -> bool:
+    try:
+        same_model = dlcore.ModelSpec.from_dict(model.model_dict()) == job.spec
+    except dlcore.DlcoreError:
+        same_model = False
+    return same_model and job.dataset.name == data_choice()["name"]
+
+
 def draw_results(job) -> None:
-    """Test-set results of a finished job: accuracy (or R²), per-class table, confusion matrix."""
+    """Test-set results of a finished job, under a title naming its model and dataset: accuracy (or R²),
+    per-class table and confusion matrix; predictions against targets, or reconstructions beside inputs."""
     result = job.result or {}
-    cols = st.columns(3)
+    st.subheader(results_title(job))
+    if not _trained_what_is_on_screen(job):
+        st.caption(
+            "From the last run: the model or the dataset has changed since. Press **Start** to train "
+            "the one above."
+        )
+    values = result.get("predictions") is not None
+    # regression and autoencoders: the numbers stacked beside their (square) figure
+    numbers_col, figure_col = st.columns([1, 2]) if values else (None, None)
+    cols = [numbers_col, numbers_col] if values else st.columns(3)
     if result.get("test_accuracy") is not None:
         cols[0].metric("Test accuracy", f"{result['test_accuracy']:.1%}")
     if result.get("r2") is not None:
         cols[0].metric("Test R²", f"{result['r2']:.3f}")
     if result.get("test_loss") is not None:
         cols[1].metric("Test loss", f"{result['test_loss']:.4f}")
+    if values:
+        draw = plots.reconstructions if job.dataset.task == "generative" else plots.predictions_vs_targets
+        figure_col.plotly_chart(draw(result["targets"], result["predictions"]), key="value_results")
     per_class = result.get("per_class")
     matrix = result.get("confusion_matrix")
     if per_class is not None and matrix is not None:
@@ -311,11 +371,13 @@ def job_downloads(job) -> tuple[bytes, str]:
 
 @dataclass
 class Problem:
-    """Something that would stop a run, explained before Start; `fix` (if any) repairs it in one click."""
+    """Something that would stop a run, explained before Start; `fix` (if any) repairs it in one click.
+    `on_build`: the change to make is in the model, on the Build page (else in the settings here)."""
 
     error: dlcore.DlcoreError
     fix_label: str | None = None
     fix: Callable[[], None] | None = None
+    on_build: bool = False
 
 
 def preflight(spec_dict: dict[str, Any], dataset, values: dict[str, Any]) -> list[Problem]:
@@ -325,6 +387,9 @@ def preflight(spec_dict: dict[str, Any], dataset, values: dict[str, Any]) -> lis
         return [
             Problem(dlcore.DataError("The dataset above cannot be made with these options: change them."))
         ]
+    preset = model.current_preset()
+    if preset is not None and preset.train_later:
+        return [Problem(dlcore.DlcoreError(f"{preset.name}: {preset.train_later}"))]
     problems = []
     try:
         make_config(values)
@@ -333,7 +398,7 @@ def preflight(spec_dict: dict[str, Any], dataset, values: dict[str, Any]) -> lis
     try:
         spec = dlcore.ModelSpec.from_dict(spec_dict)
     except dlcore.DlcoreError as err:
-        return problems + [Problem(err)]
+        return problems + [Problem(err, on_build=True)]
     wanted = tuple(dataset.input_shape)
     if tuple(spec.input_shape) != wanted:
         shape = ", ".join(map(str, wanted))
@@ -344,7 +409,12 @@ def preflight(spec_dict: dict[str, Any], dataset, values: dict[str, Any]) -> lis
         )
         fix = lambda: model.set_model_field("input_shape", list(wanted), reset_widget=True)  # noqa: E731
         return problems + [
-            Problem(dlcore.SpecError(message, field="input_shape"), f"Use input shape ({shape})", fix)
+            Problem(
+                dlcore.SpecError(message, field="input_shape"),
+                f"Use input shape ({shape})",
+                fix,
+                on_build=True,
+            )
         ]
     try:
         dlcore.validate(spec)
@@ -355,8 +425,17 @@ def preflight(spec_dict: dict[str, Any], dataset, values: dict[str, Any]) -> lis
     except dlcore.DlcoreError as err:
         mismatch = err
     if mismatch is not None:
-        problems.append(Problem(mismatch, *_output_fix(mismatch, spec_dict, dataset, values["loss"])))
+        problems.append(_mismatch_problem(mismatch, spec_dict, dataset, values["loss"]))
     return problems
+
+
+def _mismatch_problem(err, spec_dict, dataset, loss: str) -> Problem:
+    """A loss that does not suit the task is fixed here (the first loss that suits it); anything else
+    that does not fit is a change to the model."""
+    suited = dlcore.suited_losses(dataset.task)
+    if suited and loss not in suited:
+        return Problem(err, f"Use the {suited[0]} loss", lambda: set_setting("loss", suited[0]))
+    return Problem(err, *_output_fix(err, spec_dict, dataset, loss), on_build=True)
 
 
 def _output_fix(err, spec_dict, dataset, loss: str) -> tuple[str | None, Callable[[], None] | None]:

@@ -227,8 +227,8 @@ def cue_mask(classes: int, size: int) -> torch.Tensor:
 
 
 SHAPES_DESCRIPTION = (
-    "Generated pictures of simple shapes (circle, square, triangle, cross, ring, diamond) with random "
-    "size, position, colour and noise: which shape is it?"
+    "Generated pictures of simple shapes with random size, position, colour and noise: which shape is "
+    "it? A circle, square, triangle or cross (more 'classes' add a ring and a diamond)."
 )
 CUE_PLACES = ("top left", "top right", "bottom left", "bottom right", "top middle", "bottom middle")
 

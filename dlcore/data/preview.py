@@ -30,6 +30,7 @@ CLASS_COLORS = (
     "#17becf",
 )
 MAX_POINTS = 2000
+TITLE_CHARS = 44  # characters per line of the title (the description)
 
 
 def preview(ds: Dataset, max_points: int = MAX_POINTS) -> go.Figure:
@@ -42,10 +43,12 @@ def preview(ds: Dataset, max_points: int = MAX_POINTS) -> go.Figure:
         fig = _token_table(ds)
     else:
         fig = _scatter(ds, max_points)
+    # The Train page's data column is ~300 px wide on a projector: short lines, so no word is cut off.
+    title_lines = textwrap.wrap(ds.description, TITLE_CHARS)
     fig.update_layout(
-        title=dict(text="<br>".join(textwrap.wrap(ds.description, 60)), font=dict(size=13)),
+        title=dict(text="<br>".join(title_lines), font=dict(size=13)),
         template="plotly_white",
-        margin=dict(l=40, r=20, t=60, b=40),
+        margin=dict(l=40, r=20, t=25 + 17 * len(title_lines), b=40),
         uirevision=ds.name,
     )
     return fig

@@ -83,7 +83,7 @@ def _register_forecast(name: str, components: int, description: str):
 _register_forecast(
     "sine",
     1,
-    "Forecasting: from the last `length` values of a noisy sine wave, predict the next value(s).",
+    "Forecasting: from the last 'length' values of a noisy sine wave, predict the next value(s).",
 )
 _register_forecast(
     "compound_wave",
@@ -94,7 +94,7 @@ _register_forecast(
 
 # ---- memory across a gap --------------------------------------------------------------------------------
 MEMORY_DESCRIPTION = (
-    "Remember the first value: each sequence starts with +1 or -1, then `delay` steps of noise; say which "
+    "Remember the first value: each sequence starts with +1 or -1, then 'delay' steps of noise; say which "
     "it was. Plain RNNs fail as the delay grows (vanishing gradients); LSTM and GRU remember."
 )
 
