@@ -358,8 +358,8 @@ for _entry in (
 
 
 # ---------------------------------------------------------------- weight initialisers
-# Applied to a layer's weight matrices / filters (parameters with 2+ dimensions); biases start at zero
-# whenever an initialiser other than "default" is chosen.
+# Applied to a layer's weight matrices / filters (parameters with 2+ dimensions); biases start at the
+# entry's "bias" (zero unless it says otherwise) whenever an initialiser other than "default" is chosen.
 
 
 def _default(weight: torch.Tensor, std: float) -> None:
@@ -380,6 +380,10 @@ def _normal(weight: torch.Tensor, std: float) -> None:
 
 def _zeros(weight: torch.Tensor, std: float) -> None:
     nn.init.zeros_(weight)
+
+
+def _tf_playground(weight: torch.Tensor, std: float) -> None:
+    nn.init.uniform_(weight, -0.5, 0.5)
 
 
 INITIALISERS: Registry[Entry] = Registry("initialiser", TrainError)
@@ -417,13 +421,20 @@ for _entry in (
         _zeros,
         extra={"code": "nn.init.zeros_({weight})"},
     ),
+    Entry(
+        "tf_playground",
+        "TensorFlow Playground's rule: every weight uniform in [-0.5, 0.5], every bias 0.1 (a small "
+        "positive bias keeps ReLU units switched on at the start).",
+        _tf_playground,
+        extra={"code": "nn.init.uniform_({weight}, -0.5, 0.5)", "bias": 0.1},
+    ),
 ):
     INITIALISERS.register(_entry.name, _entry)
 
 
 def init_targets(module: nn.Module) -> list[tuple[str, bool]]:
     """(parameter name, is_weight) for what an initialiser sets: weight matrices and filters get the
-    initialiser, biases zero; norm scales and positional tables keep their own start."""
+    initialiser, biases its constant; norm scales and positional tables keep their own start."""
     return [(n, p.dim() >= 2) for n, p in module.named_parameters() if p.dim() >= 2 or "bias" in n]
 
 
@@ -432,10 +443,15 @@ def initialise(module: nn.Module, name: str, std: float = 0.1) -> None:
     """Re-initialise one layer's weights with initialiser `name` (see INITIALISERS)."""
     if name == "default":
         return
-    init = INITIALISERS.get(name).factory
+    entry = INITIALISERS.get(name)
     params = dict(module.named_parameters())
     for pname, is_weight in init_targets(module):
         if is_weight:
-            init(params[pname], std)
+            entry.factory(params[pname], std)
         else:
-            params[pname].zero_()
+            params[pname].fill_(initial_bias(name))
+
+
+def initial_bias(name: str) -> float:
+    """The value initialiser `name` gives every bias (0 unless its entry says otherwise)."""
+    return INITIALISERS.get(name).extra.get("bias", 0.0)

@@ -41,6 +41,7 @@ INITS = {
     "kaiming": "Kaiming",
     "normal": "Normal (σ 0.1)",
     "zeros": "Zeros",
+    "tf_playground": "TF Playground (±0.5, bias 0.1)",
 }
 
 
@@ -287,14 +288,14 @@ def _network_choice(where, side: str, state: pg.Playground, control: str, attr: 
 
 def _more_settings(side: str, state: pg.Playground, net: pg.Network) -> None:
     key = f"pg-{side}"
-    help_of = {name: pg.NETWORK_PARAMS[name].help for name in ("opt", "loss", "init")}
-    _network_choice(st, side, state, "opt", "optimizer", "Optimizer", list(OPTIMIZERS), OPTIMIZERS.get,
-                    help_of["opt"])  # fmt: skip
+    params = pg.NETWORK_PARAMS  # the choices come from the engine's registries, the labels from here
+    _network_choice(st, side, state, "opt", "optimizer", "Optimizer", params["opt"].choices,
+                    lambda name: OPTIMIZERS.get(name, name), params["opt"].help)  # fmt: skip
     _network_choice(
-        st, side, state, "loss", "loss", "Loss", _compatible_losses(state), LOSSES.get, help_of["loss"]
+        st, side, state, "loss", "loss", "Loss", _compatible_losses(state), LOSSES.get, params["loss"].help
     )
-    _network_choice(st, side, state, "init", "init", "Weight initialisation", list(INITS), INITS.get,
-                    help_of["init"])  # fmt: skip
+    _network_choice(st, side, state, "init", "init", "Weight initialisation", params["init"].choices,
+                    lambda name: INITS.get(name, name), params["init"].help)  # fmt: skip
     if not state.hides("act") and net.hidden:
         st.markdown("**Activation per layer**")
         for i, act in enumerate(net.activations):
