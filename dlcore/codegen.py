@@ -223,6 +223,6 @@ class _Writer:
                 lines.append(template.format(weight=target, std=node.init_std))
             elif bias:
                 lines.append(f"nn.init.constant_({target}, {bias:g})")
-            else:
+            elif bias == 0:
                 lines.append(f"nn.init.zeros_({target})")
         return lines

@@ -359,7 +359,8 @@ for _entry in (
 
 # ---------------------------------------------------------------- weight initialisers
 # Applied to a layer's weight matrices / filters (parameters with 2+ dimensions); biases start at the
-# entry's "bias" (zero unless it says otherwise) whenever an initialiser other than "default" is chosen.
+# entry's "bias" (zero unless it says otherwise; None keeps PyTorch's own random biases) whenever an
+# initialiser other than "default" is chosen.
 
 
 def _default(weight: torch.Tensor, std: float) -> None:
@@ -372,6 +373,10 @@ def _xavier(weight: torch.Tensor, std: float) -> None:
 
 def _kaiming(weight: torch.Tensor, std: float) -> None:
     nn.init.kaiming_normal_(weight, nonlinearity="relu")
+
+
+def _kaiming_uniform(weight: torch.Tensor, std: float) -> None:
+    nn.init.kaiming_uniform_(weight, nonlinearity="relu")
 
 
 def _normal(weight: torch.Tensor, std: float) -> None:
@@ -406,6 +411,13 @@ for _entry in (
         "Kaiming/He: variance 2/fan-in; keeps signals steady through ReLU layers.",
         _kaiming,
         extra={"code": 'nn.init.kaiming_normal_({weight}, nonlinearity="relu")'},
+    ),
+    Entry(
+        "kaiming_uniform",
+        "Kaiming/He uniform weights (within ±√(6/fan-in)) and PyTorch's random biases: the strong start "
+        "of Kaiming for ReLU layers, with each neuron's starting boundary off the origin.",
+        _kaiming_uniform,
+        extra={"code": 'nn.init.kaiming_uniform_({weight}, nonlinearity="relu")', "bias": None},
     ),
     Entry(
         "normal",
@@ -445,13 +457,15 @@ def initialise(module: nn.Module, name: str, std: float = 0.1) -> None:
         return
     entry = INITIALISERS.get(name)
     params = dict(module.named_parameters())
+    bias = initial_bias(name)
     for pname, is_weight in init_targets(module):
         if is_weight:
             entry.factory(params[pname], std)
-        else:
-            params[pname].fill_(initial_bias(name))
+        elif bias is not None:
+            params[pname].fill_(bias)
 
 
-def initial_bias(name: str) -> float:
-    """The value initialiser `name` gives every bias (0 unless its entry says otherwise)."""
+def initial_bias(name: str) -> float | None:
+    """The value initialiser `name` gives every bias: 0 unless its entry says otherwise, None where it
+    keeps PyTorch's own random biases."""
     return INITIALISERS.get(name).extra.get("bias", 0.0)

@@ -66,10 +66,11 @@ DATASET_LABELS = {
     "multi_gaussian": "Multi-Gaussian",
 }
 MULTICLASS_OPTION = {"blobs": "classes", "multi_spiral": "arms"}  # dataset -> its class-count option
-# How the page's networks start. He/Kaiming (zero biases) measured best on TF Playground's own problems
-# (docs/benchmarks.md, scripts/bench_playground_init.py): PyTorch's default left two of three xor runs of
-# the default 4-2 tanh network stuck and a six-layer ReLU network dead on the spiral.
-DEFAULT_INIT = "kaiming"
+# How the page's networks start: Kaiming/He uniform weights with PyTorch's random biases measured best on
+# TF Playground's own problems (docs/benchmarks.md, scripts/bench_playground_init.py). PyTorch's default
+# left xor stuck from two of three seeds and six ReLU layers dead on the spiral; zero biases (plain
+# "kaiming") start every boundary through the origin and left the circle stuck from some seeds.
+DEFAULT_INIT = "kaiming_uniform"
 MAX_POINTS = 500  # own points: as many as a generated set, and what a chart redraws smoothly
 MAX_CLASSES = 5
 
