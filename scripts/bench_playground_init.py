@@ -24,10 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywher
 
 from dlcore import playground as pg  # noqa: E402
 
-# setup -> (link, TF Playground's own figure for it: its 5-seed mean test loss after 200 epochs)
+# setup -> (link, TF Playground's own figure for it: its 5-seed mean test loss after 200 epochs, if known)
 SETUPS = {
     "xor, default 4-2 tanh network": ("dataset=xor", 0.028),
     "spiral, six layers of 8 ReLU, lr 0.01": ("dataset=spiral&layers=8,8,8,8,8,8&act=relu&lr=0.01", 0.433),
+    "circle, default 4-2 tanh network (the first screen)": ("dataset=circle", None),
 }
 INITS = ("default", "tf_playground", pg.DEFAULT_INIT)
 
@@ -62,14 +63,14 @@ def main() -> None:
         f"{torch.get_num_threads()} threads; {args.epochs} epochs; page default init: {pg.DEFAULT_INIT}"
     )
     for name, (link, tf_figure) in SETUPS.items():
-        print(f"\n{name}  (TF Playground: {tf_figure:.3f})")
+        print(f"\n{name}  (TF Playground: {'not measured' if tf_figure is None else f'{tf_figure:.3f}'})")
         for init in args.init or INITS:
             start = time.perf_counter()
             results = [run(link, init, seed, args.epochs) for seed in seeds(args.seeds)]
             losses = [loss for loss, _ in results]
             dead = sum(spread < 1e-3 for _, spread in results)
             print(
-                f"  {init:14s} mean {statistics.mean(losses):.3f}  per seed "
+                f"  {init:16s} mean {statistics.mean(losses):.3f}  per seed "
                 + " ".join(f"{loss:.3f}" for loss in losses)
                 + f"  ({dead} run(s) with every output ≈ 0.5; {time.perf_counter() - start:.0f} s)"
             )
