@@ -279,6 +279,7 @@ def _plane(side: str, state: pg.Playground, run: runs.Run, maps) -> None:
         test if state.show_test else None,
         state.discretize,
         clickable=clickable,
+        height=420 if state.b is None else 360,  # about square in its column: A and B share the width
     )
     event = st.plotly_chart(
         figure,
