@@ -41,8 +41,9 @@ STYLE = """<style>
 [data-testid="stMainBlockContainer"] {padding: 3.5rem 1.25rem 3rem;}
 [data-testid="stMainBlockContainer"] h1 {font-size: 1.7rem; padding: 0;}
 [class*="st-key-pg-dataset-"] button {padding-left: 0.2rem; padding-right: 0.2rem;}
-/* feature pills wrap onto a second row instead of scrolling out of a narrow column */
-[class*="st-key-pg-"][class*="-features"] [role="toolbar"] {flex-wrap: wrap; overflow: visible;}
+/* feature pills and the point classes wrap onto a second row instead of scrolling out of a narrow column */
+[class*="st-key-pg-"][class*="-features"] [role="toolbar"],
+.st-key-playground_point_class [role="radiogroup"] {flex-wrap: wrap; overflow: visible;}
 </style>"""
 
 
