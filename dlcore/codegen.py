@@ -15,7 +15,7 @@ import textwrap
 import torch
 
 from dlcore import layers as custom_layers
-from dlcore.optim import INITIALISERS, init_targets
+from dlcore.optim import INITIALISERS, init_targets, initial_bias
 from dlcore.plan import Node, Plan, as_spec, instantiate, resolve
 from dlcore.spec import ModelSpec
 
@@ -234,12 +234,14 @@ class _Writer:
             return []
         with torch.device("meta"):
             module = instantiate(node.ctor)
+        bias = initial_bias(node.init)
         lines = []
         for pname, is_weight in init_targets(module):
             target = f"{attr}.{pname}"
-            lines.append(
-                template.format(weight=target, std=node.init_std)
-                if is_weight
-                else f"nn.init.zeros_({target})"
-            )
+            if is_weight:
+                lines.append(template.format(weight=target, std=node.init_std))
+            elif bias:
+                lines.append(f"nn.init.constant_({target}, {bias:g})")
+            elif bias == 0:
+                lines.append(f"nn.init.zeros_({target})")
         return lines

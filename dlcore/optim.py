@@ -358,8 +358,9 @@ for _entry in (
 
 
 # ---------------------------------------------------------------- weight initialisers
-# Applied to a layer's weight matrices / filters (parameters with 2+ dimensions); biases start at zero
-# whenever an initialiser other than "default" is chosen.
+# Applied to a layer's weight matrices / filters (parameters with 2+ dimensions); biases start at the
+# entry's "bias" (zero unless it says otherwise; None keeps PyTorch's own random biases) whenever an
+# initialiser other than "default" is chosen.
 
 
 def _default(weight: torch.Tensor, std: float) -> None:
@@ -374,12 +375,20 @@ def _kaiming(weight: torch.Tensor, std: float) -> None:
     nn.init.kaiming_normal_(weight, nonlinearity="relu")
 
 
+def _kaiming_uniform(weight: torch.Tensor, std: float) -> None:
+    nn.init.kaiming_uniform_(weight, nonlinearity="relu")
+
+
 def _normal(weight: torch.Tensor, std: float) -> None:
     nn.init.normal_(weight, 0.0, std)
 
 
 def _zeros(weight: torch.Tensor, std: float) -> None:
     nn.init.zeros_(weight)
+
+
+def _tf_playground(weight: torch.Tensor, std: float) -> None:
+    nn.init.uniform_(weight, -0.5, 0.5)
 
 
 INITIALISERS: Registry[Entry] = Registry("initialiser", TrainError)
@@ -404,6 +413,13 @@ for _entry in (
         extra={"code": 'nn.init.kaiming_normal_({weight}, nonlinearity="relu")'},
     ),
     Entry(
+        "kaiming_uniform",
+        "Kaiming/He uniform weights (within ±√(6/fan-in)) and PyTorch's random biases: the strong start "
+        "of Kaiming for ReLU layers, with each neuron's starting boundary off the origin.",
+        _kaiming_uniform,
+        extra={"code": 'nn.init.kaiming_uniform_({weight}, nonlinearity="relu")', "bias": None},
+    ),
+    Entry(
         "normal",
         "Random normal with the std you choose: too small and signals vanish, too big and they explode.",
         _normal,
@@ -417,13 +433,20 @@ for _entry in (
         _zeros,
         extra={"code": "nn.init.zeros_({weight})"},
     ),
+    Entry(
+        "tf_playground",
+        "TensorFlow Playground's rule: every weight uniform in [-0.5, 0.5], every bias 0.1 (a small "
+        "positive bias keeps ReLU units switched on at the start).",
+        _tf_playground,
+        extra={"code": "nn.init.uniform_({weight}, -0.5, 0.5)", "bias": 0.1},
+    ),
 ):
     INITIALISERS.register(_entry.name, _entry)
 
 
 def init_targets(module: nn.Module) -> list[tuple[str, bool]]:
     """(parameter name, is_weight) for what an initialiser sets: weight matrices and filters get the
-    initialiser, biases zero; norm scales and positional tables keep their own start."""
+    initialiser, biases its constant; norm scales and positional tables keep their own start."""
     return [(n, p.dim() >= 2) for n, p in module.named_parameters() if p.dim() >= 2 or "bias" in n]
 
 
@@ -432,10 +455,17 @@ def initialise(module: nn.Module, name: str, std: float = 0.1) -> None:
     """Re-initialise one layer's weights with initialiser `name` (see INITIALISERS)."""
     if name == "default":
         return
-    init = INITIALISERS.get(name).factory
+    entry = INITIALISERS.get(name)
     params = dict(module.named_parameters())
+    bias = initial_bias(name)
     for pname, is_weight in init_targets(module):
         if is_weight:
-            init(params[pname], std)
-        else:
-            params[pname].zero_()
+            entry.factory(params[pname], std)
+        elif bias is not None:
+            params[pname].fill_(bias)
+
+
+def initial_bias(name: str) -> float | None:
+    """The value initialiser `name` gives every bias: 0 unless its entry says otherwise, None where it
+    keeps PyTorch's own random biases."""
+    return INITIALISERS.get(name).extra.get("bias", 0.0)

@@ -24,6 +24,7 @@ from torch import nn
 
 from dlcore.data.csv import read_csv
 from dlcore.errors import DataError, DlcoreError
+from dlcore.optim import INITIALISERS, OPTIMIZERS
 from dlcore.params import Param
 
 EXTENT = 6.0  # the plane is [-EXTENT, EXTENT]², like TF Playground's
@@ -66,6 +67,11 @@ DATASET_LABELS = {
     "multi_gaussian": "Multi-Gaussian",
 }
 MULTICLASS_OPTION = {"blobs": "classes", "multi_spiral": "arms"}  # dataset -> its class-count option
+# How the page's networks start: Kaiming/He uniform weights with PyTorch's random biases measured best on
+# TF Playground's own problems (docs/benchmarks.md, scripts/bench_playground_init.py). PyTorch's default
+# left xor stuck from two of three seeds and six ReLU layers dead on the spiral; zero biases (plain
+# "kaiming") start every boundary through the origin and left the circle stuck from some seeds.
+DEFAULT_INIT = "kaiming_uniform"
 MAX_POINTS = 500  # own points: as many as a generated set, and what a chart redraws smoothly
 MAX_CLASSES = 5
 
@@ -118,7 +124,7 @@ class Network:
     learning_rate: float = 0.03
     optimizer: str = "sgd"
     loss: str = "auto"  # auto: cross_entropy for classification, mse for regression
-    init: str = "default"
+    init: str = DEFAULT_INIT
     regularization: str = "none"  # none, l1, l2
     reg_rate: float = 0.0
     batch_size: int = 10
@@ -213,14 +219,14 @@ NETWORK_PARAMS = {
         "choice",
         "sgd",
         "Optimizer: plain SGD is TF Playground's; momentum and Adam usually train faster.",
-        choices=("sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad"),
+        choices=tuple(OPTIMIZERS.names()),
     ),
     "init": Param(
         "init",
         "choice",
-        "default",
+        DEFAULT_INIT,
         "How the weights start before training.",
-        choices=("default", "xavier", "kaiming", "normal", "zeros"),
+        choices=tuple(INITIALISERS.names()),
     ),
     "loss": Param(
         "loss",
@@ -764,6 +770,31 @@ def evaluate(model: nn.Module, dataset, loss: str) -> dict[str, float]:
             if targets.dtype == torch.int64:
                 out[f"{split}_accuracy"] = float((prediction.argmax(1) == targets).float().mean())
     return out
+
+
+def tf_playground_loss(model: nn.Module, dataset, split: str = "test") -> float:
+    """A binary problem's loss in TF Playground's own terms, to compare with its numbers: its network ends
+    in one tanh unit o in [-1, 1] scored by 0.5·mean((o - t)²) with t = ±1; ours gives p = p(class 1),
+    so o = 2p - 1."""
+    inputs, targets = getattr(dataset, split)
+    with torch.no_grad():
+        p = torch.softmax(model(inputs), dim=1)[:, 1]
+    t = 2 * targets.float() - 1
+    return float(0.5 * ((2 * p - 1 - t) ** 2).mean())
+
+
+def train_epochs(state: Playground, network: Network, epochs: int) -> tuple[nn.Module, Any]:
+    """Train `network` for `epochs` epochs exactly as the page would (its data, seed and settings) and
+    return the trained model and its dataset: for benchmarks and tests of the page's defaults."""
+    from dlcore import data, start_training
+
+    dataset = data.load(state.dataset, **dataset_options(state, network))
+    config = replace(train_config(state, network), epochs=epochs)
+    job = start_training(model_spec(state, network), dataset, config)
+    job.wait()
+    if job.status != "finished":
+        raise DlcoreError(f"training did not finish: {job.error or job.status}")
+    return job.snapshot(), dataset
 
 
 # --- lesson presets: each is a link's query parameters, so a preset is exactly what a teacher could share

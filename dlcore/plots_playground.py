@@ -151,23 +151,40 @@ def network_figure(
     tallest = max(min_rows, *(len(c) for c in columns))
     size, gap = 0.52, 0.74  # node side and vertical pitch, in data units (one column = 1.6 units)
     pitch = 1.6
+    margin = dict(l=46, r=76, t=8, b=8)
+    # Neurons keep a minimum size: a network too wide for `width_px` wraps onto rows (bands) of columns,
+    # each band starting with a copy of the column the previous one ended with, so edges never leave a band.
+    fits = int(((width_px - margin["l"] - margin["r"]) * size / MIN_NEURON_PX - size) / pitch) + 1
+    drawn = wrapped_columns(len(columns), max(2, fits))  # (column, band, slot) of every column drawn
+    band_pitch = (tallest - 1) * gap + size + 1.45  # one band of neurons and the titles of the next
+    source_of = {col: (band, slot) for col, band, slot in drawn}  # the last copy: where its edges start
+    place_of = {col: (band, slot) for col, band, slot in reversed(drawn)}  # the first: where edges end
 
-    def centre(col: int, row: int) -> tuple[float, float]:
+    def centre(col: int, row: int, at: tuple[int, int] | None = None) -> tuple[float, float]:
+        band, slot = at or place_of[col]
         offset = (tallest - len(columns[col])) * gap / 2  # centre short columns vertically
-        return col * pitch, -(row * gap + offset)
+        return slot * pitch, -(band * band_pitch + row * gap + offset)
 
-    node_x, node_y, node_text = [], [], []
-    for col, planes in enumerate(columns):
-        for row in range(len(planes)):
-            x, y = centre(col, row)
+    node_x, node_y, node_text, node_planes = [], [], [], []
+    for col, band, slot in drawn:
+        for row in range(len(columns[col])):
+            x, y = centre(col, row, (band, slot))
             node_x.append(x)
             node_y.append(y)
             node_text.append(_node_label(col, row, len(columns), network, output_names))
+        node_planes.append(columns[col])
     last = len(columns) - 1
+    slots = max(slot for _, _, slot in drawn) + 1
+    bands = drawn[-1][1] + 1
+    y_range = [-(bands - 1) * band_pitch - (tallest - 1) * gap - 0.5, 1.25]
+    x_range = [-size / 2 - 0.05, (slots - 1) * pitch + size / 2 + 0.05]
+    # Equal scales keep neurons square; the height that fills `width_px` leaves no empty margins. The
+    # input and output names sit in fixed pixel margins, so they fit at any scale.
+    per_unit = min(MAX_PIXELS_PER_UNIT, (width_px - margin["l"] - margin["r"]) / (x_range[1] - x_range[0]))
     top = size / 2
-    box = (-size / 2, top, last * pitch + size, (tallest - 1) * gap + size)
+    box = (-size / 2, top, (slots - 1) * pitch + size, (bands - 1) * band_pitch + (tallest - 1) * gap + size)
     corners = [(x - size / 2, y + size / 2) for x, y in zip(node_x, node_y, strict=True)]
-    images = [_sprite(np.concatenate(columns), corners, size, box)]
+    images = [_sprite(np.concatenate(node_planes), corners, size, box)]
 
     # Edges, bucketed by sign and |weight| so a few traces draw them all.
     buckets: dict[tuple[bool, int], tuple[list, list]] = {}
@@ -177,7 +194,7 @@ def network_figure(
         for target in range(weight.shape[0]):
             tx, ty = centre(layer + 1, target)
             for source in range(weight.shape[1]):
-                sx, sy = centre(layer, source)
+                sx, sy = centre(layer, source, source_of[layer])
                 w = float(weight[target, source])
                 xs, ys = buckets.setdefault((w >= 0, _width_bucket(w)), ([], []))
                 xs += [sx + size / 2, tx - size / 2, np.nan]
@@ -250,7 +267,8 @@ def network_figure(
             showlegend=False,
         )
     )
-    annotations = _column_titles(columns, network, centre, size)
+    wordy = pitch * per_unit >= 72  # room for "4 neurons" above each column
+    annotations = _column_titles(columns, drawn, network, centre, band_pitch, wordy)
     annotations += [
         dict(  # in the left margin: x in paper units, so the names fit at any scale
             x=0,
@@ -265,9 +283,8 @@ def network_figure(
         for r, f in enumerate(network.features)
     ]
     annotations += [
-        dict(
-            x=1,
-            xref="paper",
+        dict(  # beside the output column, wherever the wrapping put it; long names run into the margin
+            x=centre(last, r)[0] + size / 2,
             xshift=4,
             y=centre(last, r)[1],
             text=n,
@@ -277,12 +294,6 @@ def network_figure(
         )
         for r, n in enumerate(output_names)
     ]
-    y_range = [-(tallest - 1) * gap - 0.5, 0.85]
-    x_range = [-size / 2 - 0.05, last * pitch + size / 2 + 0.05]
-    # Equal scales keep neurons square; the height that fills `width_px` leaves no empty margins. The
-    # input and output names sit in fixed pixel margins, so they fit at any scale.
-    margin = dict(l=46, r=84, t=8, b=8)
-    per_unit = min(MAX_PIXELS_PER_UNIT, (width_px - margin["l"] - margin["r"]) / (x_range[1] - x_range[0]))
     height = int(16 + (y_range[1] - y_range[0]) * per_unit)
     layout = dict(
         images=images,
@@ -304,6 +315,7 @@ def network_figure(
 
 
 MAX_PIXELS_PER_UNIT = 95  # neurons at most ~50 px: small networks do not grow huge
+MIN_NEURON_PX = 18  # neurons at least this big: a wider network wraps onto rows instead of shrinking
 THUMBNAIL = 25  # pixels per neuron picture: shown at ~45 px, smooth enough, and 4x cheaper than 50
 # numbers as marker colours (one array, no list of strings): -1 orange bias, 0 invisible weight, 1 blue bias
 CLICK_COLOURS = [[0.0, _hex(NEGATIVE)], [0.5, "rgba(0,0,0,0)"], [1.0, _hex(POSITIVE)]]
@@ -356,20 +368,37 @@ def _node_label(col: int, row: int, n_columns: int, network: Network, output_nam
     return f"neuron {row + 1} of hidden layer {col} ({act}) over the plane"
 
 
-def _column_titles(columns, network: Network, centre, size: float) -> list[dict]:
+def wrapped_columns(count: int, per_band: int) -> list[tuple[int, int, int]]:
+    """(column, band, slot) for drawing `count` columns in bands of at most `per_band` (≥ 2) slots; a
+    band after the first starts with a copy of the column the band before ended with."""
+    drawn, band, slot = [], 0, 0
+    for col in range(count):
+        if slot == per_band:
+            band, slot = band + 1, 1
+            drawn.append((col - 1, band, 0))
+        drawn.append((col, band, slot))
+        slot += 1
+    return drawn
+
+
+def _column_titles(columns, drawn, network: Network, centre, band_pitch: float, wordy: bool) -> list[dict]:
     titles = []
-    for col, planes in enumerate(columns):
+    for col, band, slot in drawn:
+        planes = columns[col]
         if col == 0:
-            text = f"<b>{len(planes)} features</b>"
+            text = f"<b>{len(planes)}{' features' if wordy else ''}</b>"
         elif col == len(columns) - 1:
             text = "<b>Output</b>"
         else:
             act = ACTIVATION_LABELS[network.activations[col - 1]]
             # words only where columns are wide enough for them (the hover names every neuron's activation)
             unit = f" neuron{'s' if len(planes) > 1 else ''}"
-            text = f"<b>{len(planes)}</b>" if len(columns) > 6 else f"<b>{len(planes)}{unit}</b><br>{act}"
-        x, _ = centre(col, 0)
-        titles.append(dict(x=x, y=0.8, yanchor="top", text=text, showarrow=False, font=dict(size=11)))
+            text = f"<b>{len(planes)}{unit}</b><br>{act}" if wordy else f"<b>{len(planes)}</b><br>{act}"
+        if band and not slot:
+            text = f"↪ {text}"  # the same column again, where the next band's edges start
+        x, _ = centre(col, 0, (band, slot))
+        y = 1.2 - band * band_pitch
+        titles.append(dict(x=x, y=y, yanchor="top", text=text, showarrow=False, font=dict(size=11)))
     return titles
 
 

@@ -1,18 +1,21 @@
-"""The 2-D playground: TF Playground's lessons on the real engine, live, with A/B comparison."""
+"""The 2-D playground: TF Playground's lessons on the real engine, live, with A/B comparison.
+
+Laid out for a 1280×720 projector: the run bar and the decision boundary sit above the fold, the boundary
+at least 400 px wide (two of them side by side when comparing A and B)."""
 
 import streamlit as st
 
 from ui import playground_controls as controls
 from ui import playground_runs as runs
 from ui import playground_state as store
-from ui.playground_views import STYLE, network_panel
+from ui.playground_views import STYLE, network_panel, output_panel
 
 state = store.current()
 st.markdown(STYLE, unsafe_allow_html=True)
-st.title("2-D Playground")
-st.caption(
-    "Tinker with a neural network right here in your browser: pick a dataset, shape the network, press Play "
-    "and watch every neuron learn. Real PyTorch underneath."
+st.title(
+    "2-D Playground",
+    help="Pick a dataset, shape the network, press Play and watch every neuron learn. Real PyTorch "
+    "underneath.",
 )
 for notice in store.take_notices():
     st.warning(notice, icon="⚠️")
@@ -21,16 +24,23 @@ controls.player_bar(state)
 store.sync_url(state)
 runs.sync(state)
 
-data_col, main_col = st.columns([1.2, 5], gap="large")
-with data_col:
-    controls.data_column(state)
-with main_col:
-    # A/B: the two networks side by side, trained at once on the same points
-    for side, column in zip(state.networks(), st.columns(len(state.networks())), strict=True):
-        with column, st.container(border=state.b is not None):
-            if state.b is not None:
-                st.markdown(f"#### Network {side}")
+if state.b is None:  # TF Playground's order: data, the network, its output
+    controls.network_settings("A", state)
+    data_col, network_col, output_col = st.columns([1.1, 1.9, 2.5], gap="small")
+    with network_col:
+        controls.network_shape("A", state)
+        network_panel("A", state)
+    with output_col:
+        output_panel("A", state)
+else:  # A/B: the two outputs side by side at the top, each network's controls and picture below its own
+    data_col, *side_cols = st.columns([1.1, 2.2, 2.2], gap="small")
+    for side, column in zip(state.networks(), side_cols, strict=True):
+        with column, st.container(border=True):
+            st.markdown(f"#### Network {side}")
+            output_panel(side, state)
             controls.network_settings(side, state)
             controls.network_shape(side, state)
             network_panel(side, state)
+with data_col:
+    controls.data_column(state)
 controls.classroom_panel(state)

@@ -148,6 +148,24 @@ def test_model_init_sets_weights_and_zeroes_biases(init):
     assert weight.std().item() == pytest.approx(expected_std[init], rel=0.1, abs=1e-6)
 
 
+def test_tf_playground_init_draws_weights_within_a_half_and_starts_every_bias_at_a_tenth():
+    torch.manual_seed(0)
+    model = dlcore.build_model(spec((64,), {"type": "Linear", "out_features": 256}, init="tf_playground"))
+    weight, bias = model.linear1.weight, model.linear1.bias
+    assert weight.abs().max().item() <= 0.5
+    assert weight.std().item() == pytest.approx(1 / 12**0.5, rel=0.05)  # uniform on [-0.5, 0.5]
+    assert torch.all(bias == 0.1)
+
+
+def test_kaiming_uniform_init_scales_weights_for_relu_and_keeps_pytorchs_random_biases():
+    torch.manual_seed(0)
+    model = dlcore.build_model(spec((64,), {"type": "Linear", "out_features": 256}, init="kaiming_uniform"))
+    weight, bias = model.linear1.weight, model.linear1.bias
+    assert weight.std().item() == pytest.approx((2 / 64) ** 0.5, rel=0.05)
+    assert bias.abs().max().item() <= 1 / 64**0.5  # PyTorch's own bias range, 1/√fan-in
+    assert bias.std().item() > 0.5 / (12 * 64) ** 0.5  # random, not all one value
+
+
 def test_layer_init_overrides_the_model_and_blocks_pass_theirs_down():
     model = dlcore.build_model(
         spec(

@@ -92,6 +92,21 @@ def test_exported_code_repeats_the_chosen_initialisation():
     assert torch.count_nonzero(exported.linear1.weight) == 0
 
 
+def test_exported_code_starts_biases_where_the_initialiser_says():
+    spec = {"input_shape": [4], "init": "tf_playground", "layers": [{"type": "Linear", "out_features": 3}]}
+    exported, code = exported_model(spec)
+    assert "nn.init.uniform_(self.linear1.weight, -0.5, 0.5)" in code
+    assert "nn.init.constant_(self.linear1.bias, 0.1)" in code
+    assert torch.all(exported.linear1.bias == 0.1)
+
+
+def test_exported_code_leaves_pytorchs_biases_where_the_initialiser_keeps_them():
+    spec = {"input_shape": [4], "init": "kaiming_uniform", "layers": [{"type": "Linear", "out_features": 3}]}
+    code = assert_equivalent(spec)
+    assert 'nn.init.kaiming_uniform_(self.linear1.weight, nonlinearity="relu")' in code
+    assert "self.linear1.bias" not in code
+
+
 def test_positional_encoding_class_is_included_when_used():
     code = assert_equivalent(PRESETS["transformer_encoder"])
     assert "class PositionalEncoding(nn.Module):" in code

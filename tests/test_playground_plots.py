@@ -124,3 +124,30 @@ def test_a_dataset_thumbnail_puts_each_point_where_it_lies_in_its_class_colour()
     assert (pixels[0, -1] == plots.CLASS_COLOURS[1]).all()  # top right: blue
     assert (pixels[-1, 0] == plots.CLASS_COLOURS[0]).all()  # bottom left: orange
     assert (pixels[10, 10] == 245).all()  # empty elsewhere
+
+
+def _neuron_px(figure: go.Figure, width_px: int) -> float:
+    """How many pixels wide one neuron's picture is drawn at `width_px`."""
+    layout = figure.layout
+    span = layout.xaxis.range[1] - layout.xaxis.range[0]
+    per_unit = min(plots.MAX_PIXELS_PER_UNIT, (width_px - layout.margin.l - layout.margin.r) / span)
+    return 0.52 * per_unit  # a neuron is 0.52 units wide
+
+
+@pytest.mark.parametrize("layers", [0, 2, 6])
+def test_a_network_too_wide_for_its_column_wraps_onto_rows_and_keeps_its_neurons_big(layers):
+    network = pg.Network(features=pg.FEATURES, hidden=(8,) * layers, activations=("relu",) * layers)
+    model, maps = built(pg.Playground(), network)
+    picture = plots.network_figure(
+        maps, pg.network_weights(model, network), network, ["a", "b"], width_px=310
+    )
+    assert_valid(picture.figure)
+    assert _neuron_px(picture.figure, 310) >= plots.MIN_NEURON_PX
+    continued = [a for a in picture.figure.layout.annotations if a.text.startswith("↪")]
+    assert bool(continued) == (layers == 6)  # six hidden layers wrap; the default 4-2 net stays on one row
+
+
+def test_wrapped_bands_start_with_the_column_the_band_before_ended_with():
+    assert plots.wrapped_columns(4, 4) == [(0, 0, 0), (1, 0, 1), (2, 0, 2), (3, 0, 3)]
+    assert plots.wrapped_columns(6, 3) == [(0, 0, 0), (1, 0, 1), (2, 0, 2), (2, 1, 0), (3, 1, 1), (4, 1, 2),
+                                           (4, 2, 0), (5, 2, 1)]  # fmt: skip

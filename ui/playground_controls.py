@@ -37,12 +37,15 @@ OPTIMIZERS = {
 LOSSES = {"auto": "Auto", "cross_entropy": "Cross-entropy", "mse": "MSE", "l1": "L1 (MAE)", "huber": "Huber"}
 ACTIVATION_LABELS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear",
                      "leaky_relu": "Leaky ReLU", "elu": "ELU", "gelu": "GELU", "silu": "SiLU"}  # fmt: skip
+NEURON_BOXES_PER_ROW = 2
 INITS = {
     "default": "PyTorch default",
     "xavier": "Xavier",
     "kaiming": "Kaiming",
+    "kaiming_uniform": "Kaiming uniform + random biases",
     "normal": "Normal (σ 0.1)",
     "zeros": "Zeros",
+    "tf_playground": "TF Playground (±0.5, bias 0.1)",
 }
 
 
@@ -58,7 +61,8 @@ def _network_change(side: str, change):
 
 # --- the player bar -------------------------------------------------------------------------------
 def player_bar(state: pg.Playground) -> None:
-    cols = st.columns([1.1, 1, 1, 3.5, 2.2], vertical_alignment="bottom")
+    """Play/Pause, Step, Reset, the lesson presets and the A/B switch in one row, each as wide as its
+    label (fixed-width columns cut "Reset" and the A/B label short on a projector)."""
     first = (
         ("Pause", "pause", runs.pause, None) if runs.is_playing() else ("Play", "play_arrow", runs.play, None)
     )
@@ -67,32 +71,35 @@ def player_bar(state: pg.Playground) -> None:
         ("Step", "skip_next", runs.step, "Train one epoch, then pause."),
         ("Reset", "restart_alt", runs.reset, "Start again from fresh weights (same seed)."),
     )
-    for col, (label, icon, action, help_text) in zip(cols, buttons, strict=False):
-        col.button(
-            label,
-            icon=f":material/{icon}:",
-            key=f"pg-{label.lower()}",
-            on_click=action,
-            type="primary" if action in (runs.play, runs.pause) else "secondary",
-            help=help_text,
-            width="stretch",
-        )
-    if not state.hides("presets"):
-        names = ["—"] + list(pg.PRESETS)
-        cols[3].selectbox(
-            "Lesson preset",
-            names,
-            key="pg-preset",
-            on_change=_apply_preset,
-            help="Ready-made setups for a lesson; each one is also just a link.",
-        )
-    if not state.hides("compare"):
-        store.bind("pg-compare", state.b is not None)
-        cols[4].toggle(
-            "A/B: compare two networks",
-            help="Train a second network on the same data at the same time, e.g. ReLU vs sigmoid.",
-            **store.on_change("pg-compare", lambda s, on: replace(s, b=(s.b or s.a) if on else None)),
-        )
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key="pg-player"):
+        for label, icon, action, help_text in buttons:
+            st.button(
+                label,
+                icon=f":material/{icon}:",
+                key=f"pg-{label.lower()}",
+                on_click=action,
+                type="primary" if action in (runs.play, runs.pause) else "secondary",
+                help=help_text,
+                width="content",
+            )
+        if not state.hides("presets"):
+            st.selectbox(
+                "Lesson preset",
+                list(pg.PRESETS),
+                index=None,
+                placeholder="Lesson preset…",
+                label_visibility="collapsed",  # the placeholder says it: the row stays one button high
+                key="pg-preset",
+                on_change=_apply_preset,
+                width=360,
+            )
+        if not state.hides("compare"):
+            store.bind("pg-compare", state.b is not None)
+            st.toggle(
+                "A/B: compare two networks",
+                help="Train a second network on the same data at the same time, e.g. ReLU vs sigmoid.",
+                **store.on_change("pg-compare", lambda s, on: replace(s, b=(s.b or s.a) if on else None)),
+            )
 
 
 def _apply_preset() -> None:
@@ -100,7 +107,7 @@ def _apply_preset() -> None:
     if name in pg.PRESETS:
         runs.pause()
         store.replace_state(pg.preset(name))
-    st.session_state["pg-preset"] = "—"
+    st.session_state["pg-preset"] = None
 
 
 # --- the data column --------------------------------------------------------------------------------
@@ -233,8 +240,9 @@ def network_settings(side: str, state: pg.Playground) -> None:
     net = state.networks()[side]
     key = f"pg-{side}"
     shown = [c for c in ("lr", "act", "reg", "rate", "batch") if not state.hides(c)] + ["more"]
-    # side by side in one row; rows of three when A and B share the width. Hidden controls leave no gaps.
-    per_row = 6 if state.b is None else 3
+    # side by side in one row across the page; rows of two in A and B's narrower halves, where three
+    # broke "Regularisation" mid-word. Hidden controls leave no gaps.
+    per_row = 6 if state.b is None else 2
     rows = [st.columns(per_row, vertical_alignment="bottom") for _ in range(0, len(shown), per_row)]
     cell = dict(zip(shown, (col for row in rows for col in row), strict=False))
     lrs = _with_current(LEARNING_RATES, net.learning_rate)
@@ -289,14 +297,14 @@ def _network_choice(where, side: str, state: pg.Playground, control: str, attr: 
 
 def _more_settings(side: str, state: pg.Playground, net: pg.Network) -> None:
     key = f"pg-{side}"
-    help_of = {name: pg.NETWORK_PARAMS[name].help for name in ("opt", "loss", "init")}
-    _network_choice(st, side, state, "opt", "optimizer", "Optimizer", list(OPTIMIZERS), OPTIMIZERS.get,
-                    help_of["opt"])  # fmt: skip
+    params = pg.NETWORK_PARAMS  # the choices come from the engine's registries, the labels from here
+    _network_choice(st, side, state, "opt", "optimizer", "Optimizer", params["opt"].choices,
+                    lambda name: OPTIMIZERS.get(name, name), params["opt"].help)  # fmt: skip
     _network_choice(
-        st, side, state, "loss", "loss", "Loss", _compatible_losses(state), LOSSES.get, help_of["loss"]
+        st, side, state, "loss", "loss", "Loss", _compatible_losses(state), LOSSES.get, params["loss"].help
     )
-    _network_choice(st, side, state, "init", "init", "Weight initialisation", list(INITS), INITS.get,
-                    help_of["init"])  # fmt: skip
+    _network_choice(st, side, state, "init", "init", "Weight initialisation", params["init"].choices,
+                    lambda name: INITS.get(name, name), params["init"].help)  # fmt: skip
     if not state.hides("act") and net.hidden:
         st.markdown("**Activation per layer**")
         for i, act in enumerate(net.activations):
@@ -341,33 +349,35 @@ def network_shape(side: str, state: pg.Playground) -> None:
             ),
         )
     show_layers, show_neurons = not state.hides("layers"), not state.hides("neurons")
-    if not (show_layers or show_neurons):
-        return
-    widths = net.hidden if show_neurons else ()
-    cols = st.columns([1.4] + [1] * max(len(widths), 1), vertical_alignment="bottom")
     if show_layers:
         store.bind(f"{key}-layers", len(net.hidden))
-        cols[0].number_input(
+        st.number_input(
             "Hidden layers",
             0,
             limits.max_layers,
-            help=f"Add or remove hidden layers (up to {limits.max_layers}); the boxes beside set the "
+            help=f"Add or remove hidden layers (up to {limits.max_layers}); the boxes below set the "
             f"neurons in each layer (up to {limits.max_neurons}).",
+            width=160,
             **store.on_change(
                 f"{key}-layers", _network_change(side, lambda n, k: _set_depth(n, int(k), limits))
             ),
         )
-    for i, width in enumerate(widths):
-        store.bind(f"{key}-width{i}", width)
-        cols[i + 1].number_input(
-            f"Layer {i + 1}" if len(widths) <= 3 else f"L{i + 1}",  # short where columns are narrow
-            1,
-            limits.max_neurons,
-            **store.on_change(
-                f"{key}-width{i}",
-                _network_change(side, lambda n, w, i=i: n.resize_layer(i, int(w) - n.hidden[i], limits)),
-            ),
-        )
+    if not (show_neurons and net.hidden):
+        return
+    # neurons per layer in rows of two: a narrower box loses its +/− buttons (three per row did)
+    for start in range(0, len(net.hidden), NEURON_BOXES_PER_ROW):
+        cols = st.columns(NEURON_BOXES_PER_ROW)
+        for i, col in zip(range(start, len(net.hidden)), cols, strict=False):
+            store.bind(f"{key}-width{i}", net.hidden[i])
+            col.number_input(
+                f"Layer {i + 1}",
+                1,
+                limits.max_neurons,
+                **store.on_change(
+                    f"{key}-width{i}",
+                    _network_change(side, lambda n, w, i=i: n.resize_layer(i, int(w) - n.hidden[i], limits)),
+                ),
+            )
 
 
 def _ordered(features) -> tuple[str, ...]:

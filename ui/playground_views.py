@@ -24,19 +24,26 @@ from ui.live import load_factor, rerun_if_load_changed, scaled
 POLL_S = 0.1  # seconds between polls: 10 a second asked, so at least 5 arrive on a busy server
 IDLE_POLL_S = 5.0  # while paused: only the heartbeat that keeps this tab's paused networks alive
 RESOLUTION = 50  # grid points per axis for every neuron's picture
+NETWORK_WIDTH_PX = 310  # about the width the network's column gets at 1280x720 (the height follows from it)
 EDIT_KEY = "playground_edit"  # (side, Edge) being edited
 REVISION_KEY = "playground_chart_revision"  # bumped to clear a chart's click selection
 POINT_CLASS_KEY = "playground_point_class"
 CHART_CONFIG = {"displayModeBar": False}
 CLASS_COLOURS = ("orange", "blue", "green", "violet", "red")  # Streamlit's names for the plots' class colours
 STYLE = """<style>
-.pg-epoch {font-size: 2.1rem; font-weight: 600; font-variant-numeric: tabular-nums; line-height: 1.1;}
-.pg-epoch span, .pg-score span {font-size: 0.8rem; font-weight: 400; text-transform: uppercase;
-  letter-spacing: 0.06em; color: #6b6f76; margin-right: 0.4rem;}
-.pg-score {font-size: 1.15rem; font-variant-numeric: tabular-nums;}
+.pg-epoch {font-size: 1.3rem; font-weight: 600; font-variant-numeric: tabular-nums; line-height: 1.1;}
+.pg-epoch span, .pg-score span {font-size: 0.75rem; font-weight: 400; text-transform: uppercase;
+  letter-spacing: 0.05em; color: #6b6f76; margin-right: 0.3rem;}
+.pg-score {font-size: 1rem; font-variant-numeric: tabular-nums; white-space: nowrap;}
 .pg-test {font-weight: 600;}
-.pg-inline {display: flex; flex-wrap: wrap; align-items: baseline; column-gap: 1.2rem;}
-.pg-inline .pg-epoch {font-size: 1.6rem;}
+.pg-inline {display: flex; flex-wrap: wrap; align-items: baseline; column-gap: 0.9rem;}
+/* a projector (1280x720) has no room to spare: less padding around the page, a smaller title */
+[data-testid="stMainBlockContainer"] {padding: 3.5rem 1.25rem 3rem;}
+[data-testid="stMainBlockContainer"] h1 {font-size: 1.7rem; padding: 0;}
+[class*="st-key-pg-dataset-"] button {padding-left: 0.2rem; padding-right: 0.2rem;}
+/* feature pills and the point classes wrap onto a second row instead of scrolling out of a narrow column */
+[class*="st-key-pg-"][class*="-features"] [role="toolbar"],
+.st-key-playground_point_class [role="radiogroup"] {flex-wrap: wrap; overflow: visible;}
 </style>"""
 
 
@@ -50,69 +57,76 @@ def output_names(state: pg.Playground, dataset) -> list[str]:
 
 
 def network_panel(side: str, state: pg.Playground) -> None:
-    """Draw one network's live views (call once per side, inside its container)."""
+    """One network's live picture: every neuron's map, the weights, and the gradient norm per layer."""
+    _live(side, state, _draw_network, report=False)
+
+
+def output_panel(side: str, state: pg.Playground) -> None:
+    """One network's live output: epoch and losses, the decision boundary over the data, the loss curve."""
+    _live(side, state, _draw_output, report=True)
+
+
+def _live(side: str, state: pg.Playground, draw, report: bool) -> None:
+    """`draw(side, state, run, model, maps)` in a fragment that polls while playing (once per side and view).
+    The output panel (`report`) says what went wrong; the network panel then stays quiet."""
     playing = runs.is_playing()
     factor = load_factor()
 
     @st.fragment(run_every=scaled(POLL_S, factor) if playing else IDLE_POLL_S)
     def live() -> None:
-        _draw(side, state, playing)
+        latest = _latest(side, state, playing, report)
+        if latest is not None:
+            draw(side, state, *latest)
         if playing:
             rerun_if_load_changed(factor)
 
     live()
 
 
-def _draw(side: str, state: pg.Playground, playing: bool) -> None:
+def _latest(side: str, state: pg.Playground, playing: bool, report: bool):
+    """(run, model, neuron maps) from a fresh snapshot of the side's model, or None when there is none."""
     run = runs.runs().get(side)
-    network = state.networks()[side]
     if run is None:
-        return
+        return None
     if run.job is None:
-        if state.dataset == "points":  # too few points yet: show the plane to click on
+        if report and state.dataset == "points":  # too few points yet: show the plane to click on
             _empty_plane(side, state, run.error)
-        else:
+        elif report:
             show_error(run.error or "this network could not start")
-        return
+        return None
     job = run.job
     job.heartbeat()
-    if runs.failed(run):
+    if runs.failed(run) and report:
         show_error(job.error or "training failed")
         if playing:  # stop playing (once): the message stays until the settings change
             runs.pause()
             st.rerun()
-    elif not job.alive:
+    elif not job.alive and not runs.failed(run):
         st.rerun()  # the page starts a job that continues from these weights (its time limit was reached)
     try:
         model = job.snapshot()
     except dlcore.DlcoreError:
         st.rerun()
-        return
-    run.weights = model.state_dict()
-    maps = pg.neuron_maps(model, network, RESOLUTION)
-    scores = pg.evaluate(model, run.dataset, pg.loss_name(state, network))
-    progress = job.progress()
-    _record(run, progress, scores)
+        return None
+    return run, model, pg.neuron_maps(model, state.networks()[side], RESOLUTION)
 
-    if state.b is None:  # one network: the network left, its output right, like TF Playground
-        net_col, out_col = st.columns([3, 2], gap="medium")
-        with net_col, st.container(key=f"pg-network-{side}"):  # keys give tests and styles a handle
-            _network(side, state, network, run, model, maps)
-            if not state.hides("grads"):
-                _grad_norms(side, job, network)
-        with out_col, st.container(key=f"pg-output-{side}"):
-            _scores(side, run, scores)
-            _plane(side, state, run, maps)
-        return
-    # A/B side by side: each half stacks its network, its numbers and its output plane, so A and B
-    # line up row by row
-    with st.container(key=f"pg-network-{side}"):
+
+def _draw_network(side: str, state: pg.Playground, run: runs.Run, model, maps) -> None:
+    network = state.networks()[side]
+    with st.container(key=f"pg-network-{side}"):  # keys give tests and styles a handle
         _network(side, state, network, run, model, maps)
+        if not state.hides("grads"):
+            _grad_norms(side, run.job, network)
+
+
+def _draw_output(side: str, state: pg.Playground, run: runs.Run, model, maps) -> None:
+    run.weights = model.state_dict()
+    scores = pg.evaluate(model, run.dataset, pg.loss_name(state, state.networks()[side]))
+    _record(run, run.job.progress(), scores)
     with st.container(key=f"pg-output-{side}"):
-        _scores(side, run, scores, inline=True)
+        _scores(run, scores)
         _plane(side, state, run, maps)
-    if not state.hides("grads"):
-        _grad_norms(side, job, network)
+        _loss_curve(side, run)
 
 
 def _record(run: runs.Run, progress: dict, scores: dict) -> None:
@@ -142,7 +156,7 @@ def _network(side: str, state: pg.Playground, network: pg.Network, run: runs.Run
     picture = plots.network_figure(
         maps, pg.network_weights(model, network), network, output_names(state, run.dataset), selected,
         min_rows=_tallest(state),
-        width_px=540 if state.b is None else 430,  # about the network's share of a 1400 px window
+        width_px=NETWORK_WIDTH_PX,
     )  # fmt: skip
     editable = not state.hides("edit")
     event = st.plotly_chart(
@@ -228,12 +242,10 @@ def _grad_norms(side: str, job, network: pg.Network) -> None:
     )
 
 
-def _scores(side: str, run: runs.Run, scores: dict, inline: bool = False) -> None:
-    """Epoch counter, test and training loss (and accuracy), and the small loss curve."""
-    epoch = run.epoch()
-    layout = "pg-inline" if inline else ""
+def _scores(run: runs.Run, scores: dict) -> None:
+    """Epoch counter, test and training loss (and accuracy) on one line above the output."""
     st.markdown(
-        f"<div class='{layout}'><div class='pg-epoch'><span>Epoch</span> {epoch:,}</div>"
+        f"<div class='pg-inline'><div class='pg-epoch'><span>Epoch</span> {run.epoch():,}</div>"
         + _score_line("Test loss", scores.get("test_loss"), "pg-test")
         + _score_line("Training loss", scores.get("train_loss"), "pg-train")
         + (
@@ -244,6 +256,9 @@ def _scores(side: str, run: runs.Run, scores: dict, inline: bool = False) -> Non
         + "</div>",
         unsafe_allow_html=True,
     )
+
+
+def _loss_curve(side: str, run: runs.Run) -> None:
     if run.history:
         st.plotly_chart(
             plots.loss_figure(run.history),
@@ -265,6 +280,7 @@ def _plane(side: str, state: pg.Playground, run: runs.Run, maps) -> None:
         test if state.show_test else None,
         state.discretize,
         clickable=clickable,
+        height=420 if state.b is None else 360,  # about square in its column: A and B share the width
     )
     event = st.plotly_chart(
         figure,
@@ -288,8 +304,7 @@ def _legend(state: pg.Playground, dataset) -> str:
 
 
 def _empty_plane(side: str, state: pg.Playground, problem: str | None) -> None:
-    hint_col, plane_col = st.columns([3, 2], gap="medium")
-    hint_col.info(
+    st.info(
         "Your own data: click the plane to add a point of the class chosen on the left (or upload a CSV). "
         "Training starts once there are at least 10 points of two or more classes."
         + (f"\n\nNow: {problem}." if problem else ""),
@@ -300,7 +315,7 @@ def _empty_plane(side: str, state: pg.Playground, problem: str | None) -> None:
     figure = plots.boundary_figure(
         pg.empty_boundary(), "binary", (points, labels) if points else None, clickable=True, height=480
     )
-    with plane_col, st.container(key=f"pg-output-{side}"):
+    with st.container(key=f"pg-output-{side}"):
         event = st.plotly_chart(
             figure,
             width="stretch",

@@ -116,3 +116,50 @@ def test_an_uploaded_csv_becomes_the_data_and_trains(page, helpers, app_url, tmp
     helpers.wait_for_app(page)
     helpers.assert_no_errors(page)
     assert "36 points" in page.locator("body").inner_text()
+
+
+# Text cut short: a one-line label narrower than its text (an ellipsis: "Re…"), or a word wider than its
+# label, which the browser breaks mid-word ("Hidd/en/layer/s").
+CUT_LABELS = """() => {
+  const ctx = document.createElement('canvas').getContext('2d');
+  const cut = [];
+  for (const e of document.querySelectorAll(
+      '[data-testid=stMain] [data-testid=stWidgetLabel] p, [data-testid=stMain] button p')) {
+    const box = e.getBoundingClientRect();
+    if (!box.width) continue;  // hidden (a closed popover)
+    const style = getComputedStyle(e);
+    ctx.font = style.font;
+    const longest = Math.max(...e.innerText.split(/\\s+/).map(w => ctx.measureText(w).width));
+    const oneLine = box.height < 1.6 * parseFloat(style.lineHeight || style.fontSize);
+    if (longest > box.width + 1 || (oneLine && ctx.measureText(e.innerText).width > box.width + 1)) {
+      cut.push(e.innerText);
+    }
+  }
+  return cut;
+}"""
+
+
+@pytest.mark.parametrize("query", ["", "compare=1&b.act=relu"], ids=["one network", "A/B"])
+def test_on_a_projector_the_run_bar_and_a_large_boundary_are_above_the_fold(browser, helpers, app_url, query):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/playground?{query}")
+        helpers.wait_for_app(page)
+        planes = [f".st-key-pg-output-{side} .js-plotly-plot" for side in ("AB" if query else "A")]
+        for plane in planes:
+            page.wait_for_selector(f"{plane} image", timeout=60_000)
+        page.wait_for_timeout(500)  # let the charts settle at their final width
+        for button in ("Play", "Step", "Reset"):
+            box = page.get_by_role("button", name=button).bounding_box()
+            assert box["y"] + box["height"] <= 720, f"{button} is below the fold"
+        for plane in planes:
+            box = page.locator(plane).first.bounding_box()
+            assert box["y"] >= 0 and box["y"] + box["height"] <= 720, (
+                f"the boundary is not above the fold: {box}"
+            )
+            assert box["width"] >= (400 if not query else 320), f"the boundary is too small: {box}"
+        assert page.evaluate(CUT_LABELS) == []
+        helpers.screenshot(page, f"playground-1280x720{'-ab' if query else ''}")
+    finally:
+        context.close()
