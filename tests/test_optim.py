@@ -24,7 +24,9 @@ def test_registries_use_the_snake_case_of_pytorch_names():
     ]
     assert dlcore.OPTIMIZERS.names() == ["sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad"]
     assert dlcore.SCHEDULES.names() == ["constant", "step", "cosine", "one_cycle", "linear_warmup"]
-    assert dlcore.INITIALISERS.names() == ["default", "xavier", "kaiming", "normal", "zeros"]
+    # tf_playground is TF Playground's rule, named after it
+    initialisers = ["default", "xavier", "kaiming", "kaiming_uniform", "normal", "zeros", "tf_playground"]
+    assert dlcore.INITIALISERS.names() == initialisers
     assert dlcore.REGULARISERS.names() == ["none", "l1", "l2"]
     for registry in (
         dlcore.LOSSES,
