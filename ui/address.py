@@ -59,6 +59,6 @@ def show_address_for_students() -> None:
         st.markdown(f"Students open  \n**{url}**")
     elif url:
         st.caption(
-            f"Students cannot open `{url}`: it is this computer. Start the server with `{PUBLIC_URL_ENV}` set "
-            "to an address they can open (README: *Running it for a class*)."
+            f"Students cannot open `{url}`: it is this computer. Start the server with "
+            f"`{PUBLIC_URL_ENV}` set to an address they can open (README: *Running it for a class*)."
         )
