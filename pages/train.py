@@ -35,7 +35,7 @@ with settings_col:
     st.subheader("Settings")
     if busy:
         st.caption("Settings are locked while a run is going: stop it (or let it finish) to change them.")
-    values = training.draw_settings_form(disabled=busy)
+    values, setting_errors = training.draw_settings_form(disabled=busy)
     init_values, _ = forms.param_form(
         (training.init_param(),), {"init": spec.get("init", "default")}, "model", disabled=busy
     )
@@ -53,7 +53,7 @@ name = spec.get("name") or "your model"
 st.caption(f"Training **{name}**: {len(spec['layers'])} layers, built on the Build page.")
 
 # Pre-flight: everything that would stop a run is explained here, before Start is pressed.
-problems = training.preflight(spec, dataset, values)
+problems = training.preflight(spec, dataset, values, setting_errors)
 for problem in problems:
     show_error(problem.error)
     if problem.fix_label:

@@ -141,3 +141,16 @@ def test_clear_empties_the_model_but_keeps_its_input_shape(app):
     assert not at.exception
     assert layers(at) == [] and at.session_state["model"]["input_shape"] == shape
     assert at.metric[0].value == "0"
+
+
+def test_an_out_of_range_number_stays_in_its_box_refused_beside_it_and_the_layer_keeps_its_value(app):
+    at = start(app)
+    index = next(i for i, layer in enumerate(layers(at)) if layer["type"] == "Linear")
+    layer_id = at.session_state["model_layer_ids"][index]
+    at.button(key=f"edit-{layer_id}").click().run()
+    kept = layers(at)[index]["out_features"]
+    at.number_input(key=f"{layer_id}.out_features").set_value(0).run()
+    assert not at.exception
+    assert at.number_input(key=f"{layer_id}.out_features").value == 0  # not swapped for another number
+    assert any("'out_features' must be at least 1" in e.value for e in at.error)
+    assert layers(at)[index]["out_features"] == kept

@@ -144,3 +144,12 @@ def test_a_saved_model_loads_safely_and_a_broken_file_changes_nothing(train):
     assert not at.exception
     assert at.session_state["model"] == spec.to_dict()
     assert at.toggle[0].value is True  # Start will continue from the uploaded weights
+
+
+def test_an_out_of_range_learning_rate_is_refused_on_its_field_and_blocks_start(train):
+    at = train
+    at.number_input(key="train.lr").set_value(100.0).run()
+    assert not at.exception
+    assert at.number_input(key="train.lr").value == 100.0  # what the student typed stays in the box
+    assert any("'lr' must be at most 10" in e.value for e in at.error)
+    assert button(at, "Start").disabled  # no run with another learning rate than the one shown

@@ -130,8 +130,10 @@ def _catalogue_entry(field: str, name: str):
     return getattr(dlcore, CATALOGUES[field]).get(name)
 
 
-def draw_settings_form(disabled: bool = False) -> dict[str, Any]:
-    """Hyperparameter widgets (each with help), plus the chosen loss/optimizer/schedule's own options."""
+def draw_settings_form(disabled: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
+    """Hyperparameter widgets (each with help), plus the chosen loss/optimizer/schedule's own options.
+    Returns (values, errors): an entry out of its range is refused beside its box and named in `errors`
+    (its field keeps the last good value in `values`, which must then not train: see preflight)."""
     values = dict(settings())
     params = train_params()
     main, errors = forms.param_form(
@@ -164,7 +166,7 @@ def draw_settings_form(disabled: bool = False) -> dict[str, Any]:
     values.update(more)
     errors.update(more_errors)
     st.session_state[SETTINGS_KEY] = values
-    return values
+    return values, errors
 
 
 def init_param() -> dlcore.Param:
@@ -313,14 +315,21 @@ class Problem:
     fix: Callable[[], None] | None = None
 
 
-def preflight(spec_dict: dict[str, Any], dataset, values: dict[str, Any]) -> list[Problem]:
+def preflight(
+    spec_dict: dict[str, Any], dataset, values: dict[str, Any], setting_errors: dict[str, str] | None = None
+) -> list[Problem]:
     """Every reason the model, data and settings cannot train together, with a one-click fix where the
-    right change is clear. An empty list means Start will work."""
+    right change is clear. `setting_errors`: fields refused by the settings form. An empty list means
+    Start will work."""
     if dataset is None:
         return [
             Problem(dlcore.DataError("The dataset above cannot be made with these options: change them."))
         ]
     problems = []
+    if setting_errors:
+        names = ", ".join(f"'{name}'" for name in setting_errors)
+        message = f"Fix the setting{'s' if len(setting_errors) > 1 else ''} marked above ({names}) to start."
+        problems.append(Problem(dlcore.TrainError(message, field=next(iter(setting_errors)))))
     try:
         make_config(values)
     except dlcore.DlcoreError as err:
