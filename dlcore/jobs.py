@@ -337,6 +337,7 @@ class Job:
             self._recorder.dead_relus,
             self.config,
             error=self.error if self.status == "failed" else None,
+            num_classes=(self._objective.num_classes or 2) if self._objective.scores_classes else None,
         )
 
     def progress(self) -> dict:
