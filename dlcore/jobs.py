@@ -173,8 +173,7 @@ class Job:
             self._stop_reason: str | None = None
         self._reset_seed: int | None = None
         self._steps_left: int | None = None
-        self._pause_at_epoch_end = False
-        self._epoch_step_from = 0
+        self._epoch_step = False  # a whole epoch's worth of batches asked for, counted when the thread reads it
         self._attention = paused or self._stop_reason is not None  # a command waits for the thread
 
     def _launch(self) -> None:
@@ -195,7 +194,7 @@ class Job:
     def resume(self) -> None:
         """Carry on training after a pause or a single step."""
         with self._cond:
-            self._paused, self._steps_left, self._pause_at_epoch_end = False, None, False
+            self._paused, self._steps_left, self._epoch_step = False, None, False
             self._show_running()
             self._attention = True
             self._cond.notify_all()
@@ -206,7 +205,8 @@ class Job:
             self.status = "running"
 
     def step(self, unit: str = "batch") -> None:
-        """Train one batch (unit="batch") or to the end of the current epoch (unit="epoch"), then pause."""
+        """Train one batch (unit="batch") or one whole pass over the training set (unit="epoch": as many
+        batches as an epoch has, from wherever training is, even in the middle of an epoch), then pause."""
         if unit not in ("batch", "epoch"):
             raise TrainError(f"step unit must be 'batch' or 'epoch', not {unit!r}", field="unit")
         with self._cond:
@@ -215,10 +215,7 @@ class Job:
                     f"this training has {self.status}: reset it or start a new one to step again"
                 )
             self._paused = False
-            if unit == "batch":
-                self._steps_left = 1
-            else:
-                self._pause_at_epoch_end, self._epoch_step_from = True, self._recorder.step
+            self._steps_left, self._epoch_step = (1, False) if unit == "batch" else (None, True)
             self._show_running()
             self._attention = True
             self._cond.notify_all()
@@ -391,9 +388,6 @@ class Job:
                 self._steps_left -= 1
                 if self._steps_left <= 0:
                     self._steps_left, self._paused = None, True
-            # An epoch step trains at least one batch: paused on an epoch's last batch, it runs the next.
-            if moment == "epoch" and self._pause_at_epoch_end and self._recorder.step > self._epoch_step_from:
-                self._pause_at_epoch_end, self._paused = False, True
             if self._paused and self._stop_reason is None and self._reset_seed is None:
                 self._wait_while_paused()
             self._serve_requests()
@@ -401,7 +395,9 @@ class Job:
                 raise StopTraining(self._stop_reason, status="stopped")
             if self._reset_seed is not None:
                 raise StopTraining("reset", status="reset")
-            self._attention = self._paused or self._steps_left is not None or self._pause_at_epoch_end
+            if self._epoch_step:  # fit has started by now, so the recorder knows how many batches an epoch has
+                self._steps_left, self._epoch_step = self._recorder.steps_per_epoch, False
+            self._attention = self._paused or self._steps_left is not None
             self.status = "running"
 
     def _wait_while_paused(self) -> None:

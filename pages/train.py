@@ -6,7 +6,7 @@ import dlcore
 from ui import forms, model, training
 from ui.errors import show_error
 from ui.live import live
-from ui.session import current_job, job_is_active
+from ui.session import ACTIVE_STATUSES, current_job, job_is_active
 
 st.title(":material/monitoring: Train")
 st.caption(
@@ -15,7 +15,8 @@ st.caption(
 )
 
 job = current_job()
-busy = job_is_active(job)
+drawn_status = job.status if job is not None else None  # read once: every button below is drawn for it
+busy = drawn_status in ACTIVE_STATUSES
 spec = model.model_dict()
 
 data_col, settings_col = st.columns([1, 1.5], gap="large")
@@ -85,14 +86,15 @@ def step(unit: str) -> None:
 
 
 can_start = not busy and not problems
-paused = job is not None and job.status == "paused"
+paused = drawn_status == "paused"
+fresh = paused and job.progress()["step"] == 0  # reset (or not yet stepped): Start sets it going
 start_col, pause_col, step_col, epoch_col, stop_col, reset_col = st.columns(6)
 start_col.button(
     "Start",
     icon=":material/play_arrow:",
     type="primary",
-    disabled=not can_start,
-    on_click=start,
+    disabled=not (can_start or fresh),
+    on_click=job.resume if fresh else start,
     width="stretch",
 )
 if paused:
@@ -122,7 +124,7 @@ epoch_col.button(
     on_click=step,
     args=("epoch",),
     width="stretch",
-    help="Train one more pass over the training set, then pause.",
+    help="Train one whole pass over the training set (as many batches as an epoch has), then pause.",
 )
 stop_col.button(
     "Stop",
@@ -138,7 +140,7 @@ reset_col.button(
     disabled=job is None,
     on_click=lambda: command(job.reset),
     width="stretch",
-    help="Back to step 0 with fresh weights and empty charts, paused: press Resume or Step to go again.",
+    help="Back to step 0 with fresh weights and empty charts, paused: press Start or Step to go again.",
 )
 if "command_error" in st.session_state:
     show_error(st.session_state.pop("command_error"))
@@ -149,7 +151,7 @@ if job is None:
         icon=":material/play_arrow:",
     )
 
-live(training.draw_live)  # curves and numbers, 4 times a second
+live(training.draw_live, drawn_status=drawn_status)  # curves and numbers, 4 times a second
 live(training.draw_diagnostics, seconds=training.SLOW_POLL_S)
 
 if job is not None and job.status in ("finished", "stopped") and job.result:

@@ -199,6 +199,21 @@ def _format_rate(rate: float | None) -> str:
     return "–" if rate is None or rate != rate else f"{rate:,.0f}"  # None or NaN: nothing measured yet
 
 
+def progress_text(progress: dict, status: str) -> str:
+    """Where the run is; its speed and time to go only while it trains (a paused or ended run has none)."""
+    total = progress.get("epochs") or "∞"
+    text = f"Epoch {progress.get('epoch', 0)}/{total} · step {progress.get('step', 0):,} · "
+    if status not in ("running", "queued"):
+        return text + status
+    text += (
+        f"{_format_rate(progress.get('samples_per_s'))} samples/s · ETA {_format_eta(progress.get('eta_s'))}"
+    )
+    if progress.get("sharing_with"):
+        others = progress["sharing_with"]
+        text += f" · taking turns with {others} other run{'s' if others > 1 else ''} on this server"
+    return text
+
+
 def draw_live(job) -> None:
     """Progress, latest numbers and the loss/accuracy curves of `job`, redrawn at the fast poll (or empty
     charts before the first run, so Plotly's scripts are loaded before Start is pressed)."""
@@ -206,16 +221,9 @@ def draw_live(job) -> None:
     epochs = job.epoch_metrics() if job is not None else None
     if job is not None:
         progress = job.progress()
-        total = progress.get("epochs") or "∞"
-        text = (
-            f"Epoch {progress.get('epoch', 0)}/{total} · step {progress.get('step', 0):,} · "
-            f"{_format_rate(progress.get('samples_per_s'))} samples/s · "
-            f"ETA {_format_eta(progress.get('eta_s'))}"
+        st.progress(
+            min(1.0, float(progress.get("fraction") or 0.0)), text=progress_text(progress, job.status)
         )
-        if progress.get("sharing_with"):
-            others = progress["sharing_with"]
-            text += f" · taking turns with {others} other run{'s' if others > 1 else ''} on this server"
-        st.progress(min(1.0, float(progress.get("fraction") or 0.0)), text=text)
         _draw_latest(metrics, epochs)
     loss_col, acc_col = st.columns(2)
     loss_col.plotly_chart(plots.loss_curve(metrics, epochs), key="loss_chart", **LIVE_CHART)
