@@ -173,7 +173,7 @@ class Job:
             self._stop_reason: str | None = None
         self._reset_seed: int | None = None
         self._steps_left: int | None = None
-        self._epoch_step = False  # a whole epoch's worth of batches asked for, counted when the thread reads it
+        self._epoch_step = False  # a whole epoch's batches asked for: counted when the thread reads it
         self._attention = paused or self._stop_reason is not None  # a command waits for the thread
 
     def _launch(self) -> None:
@@ -395,7 +395,7 @@ class Job:
                 raise StopTraining(self._stop_reason, status="stopped")
             if self._reset_seed is not None:
                 raise StopTraining("reset", status="reset")
-            if self._epoch_step:  # fit has started by now, so the recorder knows how many batches an epoch has
+            if self._epoch_step:  # fit has started by now: the recorder knows how many batches an epoch has
                 self._steps_left, self._epoch_step = self._recorder.steps_per_epoch, False
             self._attention = self._paused or self._steps_left is not None
             self.status = "running"

@@ -67,12 +67,18 @@ def wait_until(condition, timeout_s: float = 30.0) -> bool:
     return condition()
 
 
-def test_pause_then_step_trains_exactly_one_more_batch(train):
-    at = train
+def start_long_run(at, steps: int = 0):
+    """Start a 500-epoch run from the page and wait until it has trained more than `steps` batches."""
     at.number_input(key="train.epochs").set_value(500).run()
     button(at, "Start").click().run()
     job = job_of(at)
-    assert wait_until(lambda: job.progress()["step"] > 0)
+    assert wait_until(lambda: job.progress()["step"] > steps)
+    return job
+
+
+def test_pause_then_step_trains_exactly_one_more_batch(train):
+    at = train
+    job = start_long_run(at)
     at.run()
     button(at, "Pause").click().run()
     assert wait_until(lambda: job.status == "paused")
@@ -163,10 +169,7 @@ def test_a_run_that_ends_while_the_page_draws_leaves_the_buttons_ready_for_a_new
     from ui import training
 
     at = train
-    at.number_input(key="train.epochs").set_value(500).run()
-    button(at, "Start").click().run()
-    job = job_of(at)
-    assert wait_until(lambda: job.progress()["step"] > 0)
+    job = start_long_run(at)
     # Stop ends the run within a step (and its test scores take ms): here the run always ends after the
     # page read its status for the buttons and before it reaches the live part.
     preflight = training.preflight
@@ -187,10 +190,7 @@ def test_a_run_that_ends_while_the_page_draws_leaves_the_buttons_ready_for_a_new
 
 def test_a_paused_run_shows_where_it_is_without_a_speed_or_an_eta(train):
     at = train
-    at.number_input(key="train.epochs").set_value(500).run()
-    button(at, "Start").click().run()
-    job = job_of(at)
-    assert wait_until(lambda: job.progress()["step"] > 0)
+    job = start_long_run(at)
     button(at, "Pause").click().run()
     assert wait_until(lambda: job.status == "paused")
     at.run()
@@ -200,10 +200,7 @@ def test_a_paused_run_shows_where_it_is_without_a_speed_or_an_eta(train):
 
 def test_after_reset_start_sets_the_fresh_run_going(train):
     at = train
-    at.number_input(key="train.epochs").set_value(500).run()
-    button(at, "Start").click().run()
-    job = job_of(at)
-    assert wait_until(lambda: job.progress()["step"] > 5)
+    job = start_long_run(at, steps=5)
     at.run()
     button(at, "Reset").click().run()
     assert wait_until(lambda: job.status == "paused" and job.progress()["step"] == 0)
