@@ -36,6 +36,7 @@ from torch import nn
 from dlcore import health as health_checks
 from dlcore.device import device_name, resolve_device
 from dlcore.errors import DlcoreError, SpecError, TrainError
+from dlcore.inspect import HistoryRecorder, ParameterHistory
 from dlcore.metrics import Recorder, classification_report
 from dlcore.train import (
     GLOBAL_RNG_LOCK,
@@ -159,6 +160,7 @@ class Job:
         self._requests: deque[tuple[Any, Future]] = deque()
         self._thread_owns_model = False
         self._recorder = Recorder(config.metric_interval_s)
+        self._history = ParameterHistory()
         self._reset_commands(paused)
         self._deadline = float("inf")
         self._freed = False
@@ -324,6 +326,10 @@ class Job:
     def grad_norms(self) -> pd.DataFrame:
         """Sampled per-layer gradient and weight norms: step, layer, grad_norm, weight_norm."""
         return self._recorder.grad_norms()
+
+    def parameter_history(self) -> ParameterHistory:
+        """Each layer's weight and gradient distributions (and dead units) over training, from step 0."""
+        return self._history
 
     def health(self) -> list[dict]:
         """Plain-language warnings about this run: list of dict(kind, severity, message, fix)."""
@@ -498,7 +504,8 @@ class Job:
             total = steps_per_epoch(n, cfg.batch_size) * cfg.epochs
             scheduler = dlcore.make_scheduler(cfg.schedule, optimizer, total, **cfg.schedule_options)
         generator = torch.Generator(device=device).manual_seed(cfg.seed)
-        callbacks: list[Callback] = [self._recorder, Control(self)]
+        # The history before Control: a step trained by "Step 1 batch" is recorded before the job pauses.
+        callbacks: list[Callback] = [self._recorder, HistoryRecorder(self._history), Control(self)]
         if cfg.early_stopping_patience:
             callbacks.append(EarlyStopping(cfg.early_stopping_patience))
         with self._cond:
@@ -589,6 +596,7 @@ class Job:
         self._model = _seeded_build(self.spec, seed)
         self._template = copy.deepcopy(self._model)
         self._recorder = Recorder(self.config.metric_interval_s)
+        self._history = ParameterHistory()
         self._start = (0, 0)
         self.result, self.error, self.message = None, None, ""
 

@@ -122,6 +122,7 @@ def test_reset_starts_over_with_the_seeds_weights(ds, sched):
     job.reset()
     wait_for(lambda: job.status == "paused" and job.progress()["step"] == 0)
     assert len(job.metrics()) == 0
+    assert job.parameter_history().steps() == [0]  # a fresh history, from the fresh weights
     again = job.snapshot().state_dict()
     assert all(torch.equal(first[k], again[k]) for k in first)
     job.resume()
