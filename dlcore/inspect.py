@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import threading
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -309,14 +310,21 @@ class HistoryRecorder(Callback):
     changes fast, and a run of N steps has only log2(N) of them), the last step, and between those every
     `interval_s` (doubling each time the history thins itself out, so a long run is covered end to end in
     bounded memory) as long as recording takes at most `budget` of the training time: a big model or a
-    busy server gets fewer of these. Dead units are counted on `probe_size` training inputs in eval mode
-    (batch norm statistics and dropout are left as training had them).
+    busy server gets fewer of these. `clock` tells training time (a job's leaves out its pauses, so a
+    resume does not make a record due at once). Dead units are counted on `probe_size` training inputs in
+    eval mode (batch norm statistics and dropout are left as training had them).
     """
 
     def __init__(
-        self, history: ParameterHistory, interval_s: float = 0.5, budget: float = 0.02, probe_size=256
+        self,
+        history: ParameterHistory,
+        interval_s: float = 0.5,
+        budget: float = 0.02,
+        probe_size: int = 256,
+        clock: Callable[[], float] = time.perf_counter,
     ):
         self.history = history
+        self.clock = clock
         self.interval_s = interval_s
         self.budget = budget
         self.probe_size = probe_size
@@ -325,7 +333,7 @@ class HistoryRecorder(Callback):
         self.model = logs["model"]
         self.probe = logs["train_x"][: self.probe_size]
         self._next_step = logs["step"] + 1  # the first step this run trains
-        self._last, self._cost = time.perf_counter(), 0.0
+        self._last, self._cost = self.clock(), 0.0
         self._record(logs["step"])  # before any training: the weights as they start
 
     def on_step_end(self, step, logs):
@@ -333,7 +341,7 @@ class HistoryRecorder(Callback):
             self._record(step)
             self._next_step = 2 * step
             return
-        since = time.perf_counter() - self._last
+        since = self.clock() - self._last
         if since >= max(self.interval_s * 2**self.history.thinned, self._cost / self.budget):
             self._record(step)
 
@@ -351,8 +359,8 @@ class HistoryRecorder(Callback):
         finally:
             self.model.train(was_training)
         self.history.record(step, self.model, live_gradients(self.model), dead)
-        self._last = time.perf_counter()
-        self._cost = self._last - started
+        self._cost = time.perf_counter() - started
+        self._last = self.clock()
 
 
 # --- new inputs: an uploaded picture or a drawing, made to look like the dataset's raw images ---------

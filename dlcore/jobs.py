@@ -505,7 +505,8 @@ class Job:
             scheduler = dlcore.make_scheduler(cfg.schedule, optimizer, total, **cfg.schedule_options)
         generator = torch.Generator(device=device).manual_seed(cfg.seed)
         # The history before Control: a step trained by "Step 1 batch" is recorded before the job pauses.
-        callbacks: list[Callback] = [self._recorder, HistoryRecorder(self._history), Control(self)]
+        history = HistoryRecorder(self._history, clock=self._recorder.elapsed_s)
+        callbacks: list[Callback] = [self._recorder, history, Control(self)]
         if cfg.early_stopping_patience:
             callbacks.append(EarlyStopping(cfg.early_stopping_patience))
         with self._cond:
