@@ -306,13 +306,13 @@ class ParameterHistory:
 class HistoryRecorder(Callback):
     """A fit() callback that fills a ParameterHistory from the very start of a run, on the training thread.
 
-    It records the untrained weights before the first step, then steps 1, 2, 4, 8, ... (early training
-    changes fast, and a run of N steps has only log2(N) of them), the last step, and between those every
-    `interval_s` (doubling each time the history thins itself out, so a long run is covered end to end in
-    bounded memory) as long as recording takes at most `budget` of the training time: a big model or a
-    busy server gets fewer of these. `clock` tells training time (a job's leaves out its pauses, so a
-    resume does not make a record due at once). Dead units are counted on `probe_size` training inputs in
-    eval mode (batch norm statistics and dropout are left as training had them).
+    It records the untrained weights before the first step, the first step and the last; in between, steps
+    2, 4, 8, ... (early training changes fast) and every `interval_s` (doubling each time the history thins
+    itself out, so a long run is covered end to end in bounded memory), as long as recording takes at most
+    `budget` of the training time: a big model or a busy server gets fewer of these. `clock` tells training
+    time (a job's leaves out its pauses, so a resume does not make a record due at once). Dead units are
+    counted on `probe_size` training inputs in eval mode (batch norm statistics and dropout are left as
+    training had them).
     """
 
     def __init__(
@@ -332,18 +332,20 @@ class HistoryRecorder(Callback):
     def on_fit_start(self, logs):
         self.model = logs["model"]
         self.probe = logs["train_x"][: self.probe_size]
-        self._next_step = logs["step"] + 1  # the first step this run trains
+        self._first_step = logs["step"] + 1
+        self._next_step = 2 * self._first_step
         self._last, self._cost = self.clock(), 0.0
         self._record(logs["step"])  # before any training: the weights as they start
 
     def on_step_end(self, step, logs):
-        if step >= self._next_step:
-            self._record(step)
-            self._next_step = 2 * step
+        if step == self._first_step:
+            self._record(step)  # the first gradients: always
             return
         since = self.clock() - self._last
-        if since >= max(self.interval_s * 2**self.history.thinned, self._cost / self.budget):
+        due = step >= self._next_step or since >= self.interval_s * 2**self.history.thinned
+        if due and since >= self._cost / self.budget:
             self._record(step)
+            self._next_step = 2 * step
 
     def on_fit_end(self, logs):
         steps = self.history.steps()

@@ -165,7 +165,7 @@ def _fit_with(callbacks, epochs=40, seed=0):
 
 def test_the_history_starts_before_the_first_step_and_ends_at_the_last():
     history = ParameterHistory()
-    _fit_with([HistoryRecorder(history, interval_s=1e9)], epochs=40)  # 160 steps, no timed records
+    _fit_with([HistoryRecorder(history, interval_s=1e9, budget=1e9)], epochs=40)  # 160 steps, no timed ones
     assert history.steps() == [0, 1, 2, 4, 8, 16, 32, 64, 128, 160]
     frame = history.percentiles()
     assert set(frame[frame["step"] == 0]["kind"]) == {"weight"}  # no gradient before the first step

@@ -98,12 +98,12 @@ def test_history_opened_after_training_shows_the_whole_run_from_step_zero(app, t
     at = open_page(app, trained_job)  # the quick model trained before this page was first opened
     record = trained_job.parameter_history()
     assert record.steps()[0] == 0 and record.steps()[-1] == trained_job.progress()["step"]
-    assert len(record) >= 5  # steps 0, 1, 2, 4, ... and the last: a curve, not one dot
+    assert len(record) >= 3  # a curve from the untrained weights to the end, not one dot
     specs = [json.loads(chart.proto.spec) for chart in charts(at)]
     bands = next(s for s in specs if "weights over training" in s["layout"].get("title", {}).get("text", ""))
     steps = bands["data"][0]["x"]  # plotly sends numbers as typed base64 arrays
     steps = np.frombuffer(base64.b64decode(steps["bdata"]), dtype=steps["dtype"])
-    assert steps[:4].tolist() == [0, 1, 2, 4]  # the chart starts at the untrained weights
+    assert steps[:2].tolist() == [0, 1]  # the chart starts at the untrained weights
     at.radio(key="inspect_history_kind").set_value("gradient").run()
     assert not at.exception
     titles = chart_titles(at)
