@@ -7,51 +7,51 @@ from ui import forms, model, training
 from ui.errors import show_error
 from ui.live import live
 from ui.session import ACTIVE_STATUSES, current_job, job_is_active
+from ui.style import compact_top
 
 st.title(":material/monitoring: Train")
-st.caption(
-    "Choose data and settings, press **Start**, and watch the loss fall. Pause at any time, step one batch "
-    "at a time, or stop early. Then look inside the trained network on the Inspect and Explain pages."
-)
+compact_top()  # on a 1280×720 projector the run bar and the live charts stay above the fold
+summary = st.empty()  # filled once the settings below are read
 
 job = current_job()
 drawn_status = job.status if job is not None else None  # read once: every button below is drawn for it
 busy = drawn_status in ACTIVE_STATUSES
 spec = model.model_dict()
 
-data_col, settings_col = st.columns([1, 1.5], gap="large")
-with data_col:
-    st.subheader("Data")
-    choice = training.draw_dataset_picker()
-    dataset = None
-    try:
-        dataset = training.load_dataset(choice)
-        st.plotly_chart(
-            training.dataset_preview(choice), key="dataset_preview", config={"displayModeBar": False}
+# Data and settings fold away, so the run bar and the live charts are what the class sees.
+with st.expander("Data and settings", icon=":material/tune:"):
+    data_col, settings_col = st.columns([1, 1.5], gap="large")
+    with data_col:
+        st.subheader("Data")
+        choice = training.draw_dataset_picker()
+        dataset = None
+        try:
+            dataset = training.load_dataset(choice)
+            st.plotly_chart(
+                training.dataset_preview(choice), key="dataset_preview", config={"displayModeBar": False}
+            )
+        except dlcore.DlcoreError as err:
+            show_error(err)
+
+    with settings_col:
+        st.subheader("Settings")
+        if busy:
+            st.caption("Settings are locked while a run is going: stop it (or let it finish) to change them.")
+        values, setting_errors = training.draw_settings_form(disabled=busy)
+        init_values, _ = forms.param_form(
+            (training.init_param(),), {"init": spec.get("init", "default")}, "model", disabled=busy
         )
-    except dlcore.DlcoreError as err:
-        show_error(err)
+        model.set_model_field("init", init_values["init"])
+        st.caption(
+            f"**Initialisation · {init_values['init']}**: {dlcore.INITIALISERS.get(init_values['init']).help}"
+        )
+        device = dlcore.device_info(values["device"])  # the menu only offers devices this machine has
+        st.caption(
+            f"Training runs on **{device['name']}**."
+            + ("" if "cuda" in device["available"] else " No GPU found: small models train fine on the CPU.")
+        )
 
-with settings_col:
-    st.subheader("Settings")
-    if busy:
-        st.caption("Settings are locked while a run is going: stop it (or let it finish) to change them.")
-    values, setting_errors = training.draw_settings_form(disabled=busy)
-    init_values, _ = forms.param_form(
-        (training.init_param(),), {"init": spec.get("init", "default")}, "model", disabled=busy
-    )
-    model.set_model_field("init", init_values["init"])
-    st.caption(
-        f"**Initialisation · {init_values['init']}**: {dlcore.INITIALISERS.get(init_values['init']).help}"
-    )
-    device = dlcore.device_info(values["device"])  # the menu only offers devices this machine has
-    st.caption(
-        f"Training runs on **{device['name']}**."
-        + ("" if "cuda" in device["available"] else " No GPU found: small models train fine on the CPU.")
-    )
-
-name = spec.get("name") or "your model"
-st.caption(f"Training **{name}**: {len(spec['layers'])} layers, built on the Build page.")
+summary.caption(training.run_summary(spec, choice, values))
 
 # Pre-flight: everything that would stop a run is explained here, before Start is pressed.
 problems = training.preflight(spec, dataset, values, setting_errors)
@@ -88,7 +88,8 @@ def step(unit: str) -> None:
 can_start = not busy and not problems
 paused = drawn_status == "paused"
 fresh = paused and job.progress()["step"] == 0  # reset (or not yet stepped): Start sets it going
-start_col, pause_col, step_col, epoch_col, stop_col, reset_col = st.columns(6)
+# The step buttons get more room: their labels are the longest, and labels never truncate.
+start_col, pause_col, step_col, epoch_col, stop_col, reset_col = st.columns([1, 1, 1.3, 1.3, 1, 1])
 start_col.button(
     "Start",
     icon=":material/play_arrow:",

@@ -169,6 +169,16 @@ def draw_settings_form(disabled: bool = False) -> tuple[dict[str, Any], dict[str
     return values, errors
 
 
+def run_summary(spec_dict: dict[str, Any], choice: dict[str, Any], values: dict[str, Any]) -> str:
+    """One line saying what Start trains: the model, the data and the main settings (they fold away)."""
+    name = spec_dict.get("name") or "your model"
+    epochs = values["epochs"] or "∞"
+    return (
+        f"**{name}** ({len(spec_dict['layers'])} layers) on **{choice['name']}** · {values['loss']} · "
+        f"{values['optimizer']} · lr {values['lr']:g} · batch {values['batch_size']} · {epochs} epochs"
+    )
+
+
 def init_param() -> dlcore.Param:
     """How the model's weights start (a field of the model spec, chosen here beside the other settings)."""
     return dlcore.Param(
