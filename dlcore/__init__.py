@@ -51,7 +51,6 @@ from dlcore.explain import METHODS as EXPLAIN_METHODS
 from dlcore.explain import ExplainError, attribution_mass, conv_layer_names, explain, randomisation_check
 from dlcore.inspect import (
     ParameterHistory,
-    TrainingWatcher,
     attention_maps,
     cell_examples,
     confusion,

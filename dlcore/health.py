@@ -3,7 +3,9 @@
 `diagnose` reads what a job has logged (step losses, epoch scores, per-layer gradient norms, dead-ReLU
 shares) and returns findings in plain language, most serious first:
     {"kind": "vanishing_gradients", "severity": "warning", "message": "...", "fix": "..."}
-Kinds: diverged, exploding_gradients, vanishing_gradients, dead_relus, plateau, overfitting.
+Kinds: diverged, loss_spike, at_chance, below_chance, exploding_gradients, vanishing_gradients, dead_relus,
+plateau, overfitting. The loss and accuracy checks read every logged step and scored epoch, so they work
+on a run of any length (gradient norms are only sampled a few times a second).
 Severities: "error" (training is broken), "warning" (it will not learn well), "info".
 """
 
@@ -23,6 +25,11 @@ PLATEAU_GAIN = 0.01  # less than 1% better than the window before
 OVERFIT_RISE = 0.10  # validation loss 10% above its best (and the training loss) while training loss falls
 OVERFIT_MIN_RISE = 0.01  # ... by a visible amount, not rounding noise near zero
 
+SPIKE_RATIO = 10.0  # a training loss this many times its starting value: the weights were thrown away
+CHANCE_MARGIN = 0.05  # accuracy within this of chance (at most half of chance) is guessing
+CHANCE_MIN_EPOCHS = 2  # without a loss spike, a model is given two passes and 300 steps before it is
+CHANCE_MIN_STEPS = 300  # "still guessing" (a small dataset makes short epochs)
+
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -37,11 +44,16 @@ def diagnose(
     dead_relus: dict[str, float],
     config=None,
     error: str | None = None,
+    num_classes: int | None = None,
 ) -> list[dict]:
-    """Findings about a run, most serious first (an empty list: nothing looks wrong)."""
+    """Findings about a run, most serious first (an empty list: nothing looks wrong). `num_classes` (of a
+    classifier) sets the accuracy of guessing."""
     found = []
     if error:
         found.append(finding("diverged", "error", error, _divergence_fix(config)))
+    spike = loss_spike_findings(steps, config)
+    found += spike
+    found += chance_findings(epochs, num_classes, config, spiked=bool(spike))
     found += gradient_findings(grads, config)
     found += dead_relu_findings(dead_relus, steps)
     found += plateau_findings(steps, config)
@@ -53,6 +65,94 @@ def _divergence_fix(config) -> str:
     if config is None:
         return "Lower the learning rate 10×."
     return f"Lower the learning rate 10× (to {config.lr / 10:g}), or switch to adam with lr=0.001."
+
+
+def loss_spike_findings(steps: pd.DataFrame, config=None) -> list[dict]:
+    """The training loss shot up to SPIKE_RATIO× where it started (without becoming NaN)."""
+    if steps is None or "train_loss" not in steps or len(steps) < 2:
+        return []
+    losses = steps["train_loss"].to_numpy(dtype=float)
+    finite = np.isfinite(losses)
+    start = float(losses[finite][0]) if finite.any() else math.nan  # the untrained model's loss
+    peak_at = int(np.nanargmax(np.where(finite, losses, -np.inf)))
+    peak = float(losses[peak_at])
+    if not (math.isfinite(start) and start > 0 and peak_at > 0 and peak > SPIKE_RATIO * start):
+        return []
+    now = float(losses[finite][-1])
+    recovered = now < start
+    lr = f" (lr={config.lr:g})" if config is not None else ""
+    return [
+        finding(
+            "loss_spike",
+            "warning" if recovered else "error",
+            f"The loss exploded: it started at {_number(start)} and shot up to {_number(peak)} at step "
+            f"{int(steps['step'].iloc[peak_at]):,}, {peak / start:,.0f}× higher. A step that big threw the "
+            f"weights far away from anything useful"
+            + (
+                ", and training only slowly found its way back. "
+                if recovered
+                else ", and it has not recovered. "
+            )
+            + f"Likely cause: the learning rate{lr} is too high.",
+            _divergence_fix(config),
+        )
+    ]
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"  # 19,882 reads better than 1.99e+04
+
+
+def _latest_accuracy(epochs: pd.DataFrame) -> tuple[str, pd.Series] | None:
+    """("validation" or "training", that accuracy per scored epoch), validation preferred."""
+    for column, name in (("val_accuracy", "validation"), ("train_accuracy", "training")):
+        if epochs is not None and column in epochs and epochs[column].notna().any():
+            return name, epochs[column].dropna()
+    return None
+
+
+def chance_findings(epochs: pd.DataFrame, num_classes: int | None, config=None, spiked: bool = False):
+    """A classifier whose accuracy is that of guessing, or worse: after it had been better or after a loss
+    spike (the weights were thrown away), or after CHANCE_MIN_EPOCHS passes (it is not learning). A fresh
+    model may well start there, so nothing is said earlier."""
+    scored = _latest_accuracy(epochs)
+    if scored is None or not num_classes or num_classes < 2:
+        return []
+    split, accuracy = scored
+    chance = 1.0 / num_classes
+    margin = min(CHANCE_MARGIN, chance / 2)
+    now, best = float(accuracy.iloc[-1]), float(accuracy.max())
+    if now > chance + margin:
+        return []
+    collapsed = best > chance + 2 * margin
+    epochs_seen = int(epochs["epoch"].iloc[-1]) if "epoch" in epochs else len(accuracy)
+    steps_seen = int(epochs["step"].iloc[-1]) if "step" in epochs else 0
+    given_time = epochs_seen >= CHANCE_MIN_EPOCHS and steps_seen >= CHANCE_MIN_STEPS
+    if not (collapsed or spiked or given_time):
+        return []
+    below = now < chance - margin
+    guess = f"guessing at random among {num_classes} classes gets {chance:.0%}"
+    level = f"worse than guessing ({guess})" if below else f"only guessing ({guess})"
+    kind = "below_chance" if below else "at_chance"
+    lr = f" (lr={config.lr:g})" if config is not None else ""
+    if collapsed or spiked:
+        message = (
+            f"The {split} accuracy is {now:.0%}: the model is {level}"
+            + (f", after it had reached {best:.0%}. " if collapsed else ". ")
+            + f"Its weights were thrown away by steps that were too big: the learning rate{lr} is too high."
+        )
+        return [finding(kind, "error", message, _divergence_fix(config))]
+    return [
+        finding(
+            kind,
+            "warning",
+            f"After {epochs_seen} epochs the {split} accuracy is {now:.0%}: the model is still {level}. "
+            f"If the loss is barely moving, the learning rate{lr} may be too low; if it jumps around, too "
+            "high.",
+            "Try a learning rate 10× higher or lower, or adam with lr=0.001; check that the last layer has "
+            "one output per class.",
+        )
+    ]
 
 
 def _recent_norms(grads: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:

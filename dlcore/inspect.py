@@ -1,13 +1,16 @@
 """Look inside a model: what each layer outputs for one input, its filters, and how weights and gradients
 are distributed — sampled over training time so dead ReLUs and vanishing or exploding gradients show.
 
-Everything here reads a model (a job's snapshot: a CPU copy in eval mode) and never changes its weights.
+Everything here reads a model (a job's snapshot: a CPU copy in eval mode; or, for the history, the live
+model between two training steps) and never changes its weights.
 """
 
 from __future__ import annotations
 
 import io
 import threading
+import time
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -15,7 +18,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from dlcore.errors import DataError, DlcoreError
+from dlcore.errors import DataError
+from dlcore.train import Callback
 
 # The percentiles TensorBoard's distribution charts draw as bands (plus the median).
 PERCENTILES = (0, 7, 16, 31, 50, 69, 84, 93, 100)
@@ -224,7 +228,7 @@ class ParameterHistory:
     Each record holds percentiles (for the band charts), a histogram (for the ridge chart), the norm and
     dead-unit shares. When `max_records` is reached every second record is dropped (the first and the
     latest stay), so a long run keeps its whole story at a coarser grain; `thinned` counts how often.
-    Thread-safe: a sampler thread records while pages read.
+    Thread-safe: the training thread records while pages read.
     """
 
     def __init__(self, max_records: int = 120, bins: int = 40):
@@ -252,6 +256,9 @@ class ParameterHistory:
                 values["gradient"] = gradients[name].flatten()
             for kind, tensor in values.items():
                 arr = tensor.float().numpy()
+                arr = arr[np.isfinite(arr)]  # a diverging run's inf/NaN would break percentiles and bins
+                if not arr.size:
+                    continue
                 row = {"step": step, "layer": name, "kind": kind, "norm": float(np.linalg.norm(arr))}
                 row.update(
                     {f"p{q}": v for q, v in zip(PERCENTILES, np.percentile(arr, PERCENTILES), strict=True)}
@@ -296,58 +303,66 @@ class ParameterHistory:
             return [r["step"] for r in self._records]
 
 
-class TrainingWatcher:
-    """Samples a training job's weights, gradients and dead ReLUs into a ParameterHistory, on its own thread.
+class HistoryRecorder(Callback):
+    """A fit() callback that fills a ParameterHistory from the very start of a run, on the training thread.
 
-    Every `interval_s` (doubling each time the history thins itself out, so a long run is covered end to
-    end) it reads the live gradients between two training steps and a snapshot of the weights. The thread
-    ends with the job (after one last sample), or when `stop()` is called.
+    It records the untrained weights before the first step, the first step and the last; in between, steps
+    2, 4, 8, ... (early training changes fast) and every `interval_s` (doubling each time the history thins
+    itself out, so a long run is covered end to end in bounded memory), as long as recording takes at most
+    `budget` of the training time: a big model or a busy server gets fewer of these. `clock` tells training
+    time (a job's leaves out its pauses, so a resume does not make a record due at once). Dead units are
+    counted on `probe_size` training inputs in eval mode (batch norm statistics and dropout are left as
+    training had them).
     """
 
     def __init__(
-        self, job, history: ParameterHistory | None = None, interval_s: float = 0.5, probe_size: int = 256
+        self,
+        history: ParameterHistory,
+        interval_s: float = 0.5,
+        budget: float = 0.02,
+        probe_size: int = 256,
+        clock: Callable[[], float] = time.perf_counter,
     ):
-        self.job = job
-        self.history = history or ParameterHistory()
+        self.history = history
+        self.clock = clock
         self.interval_s = interval_s
-        self.probe = job.dataset.train[0][:probe_size]  # inputs for counting dead ReLUs
-        self._stop = threading.Event()
-        self._last_step: int | None = None
-        self._thread = threading.Thread(target=self._run, name=f"dlcore-watch-{id(job)}", daemon=True)
+        self.budget = budget
+        self.probe_size = probe_size
 
-    def start(self) -> TrainingWatcher:
-        self._thread.start()
-        return self
+    def on_fit_start(self, logs):
+        self.model = logs["model"]
+        self.probe = logs["train_x"][: self.probe_size]
+        self._first_step = logs["step"] + 1
+        self._next_step = 2 * self._first_step
+        self._last, self._cost = self.clock(), 0.0
+        self._record(logs["step"])  # before any training: the weights as they start
 
-    def stop(self) -> None:
-        self._stop.set()
+    def on_step_end(self, step, logs):
+        if step == self._first_step:
+            self._record(step)  # the first gradients: always
+            return
+        since = self.clock() - self._last
+        due = step >= self._next_step or since >= self.interval_s * 2**self.history.thinned
+        if due and since >= self._cost / self.budget:
+            self._record(step)
+            self._next_step = 2 * step
 
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
+    def on_fit_end(self, logs):
+        steps = self.history.steps()
+        if logs["status"] != "failed" and (not steps or steps[-1] < logs["step"]):
+            self._record(logs["step"])  # the history ends where training ended
 
-    def sample(self) -> bool:
-        """Record one moment now (False when training has not moved since the last one)."""
-        step = int(self.job.progress().get("step") or 0)
-        if step == self._last_step:
-            return False
-        grads = self.job.apply(live_gradients)
-        model = self.job.snapshot()
-        self.history.record(step, model, grads, dead_units(model, self.probe))
-        self._last_step = step
-        return True
-
-    def _run(self) -> None:
-        torch.set_num_threads(1)  # a background reader: leave the cores to training and the web server
-        while not self._stop.is_set():
-            was_alive = self.job.alive
-            try:
-                self.sample()
-            except (DlcoreError, RuntimeError):  # the job was freed, or its model could not be read
-                return
-            if not was_alive:
-                return
-            self._stop.wait(self.interval_s * 2**self.history.thinned)
+    def _record(self, step: int) -> None:
+        started = time.perf_counter()
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            dead = dead_units(self.model, self.probe)
+        finally:
+            self.model.train(was_training)
+        self.history.record(step, self.model, live_gradients(self.model), dead)
+        self._cost = time.perf_counter() - started
+        self._last = self.clock()
 
 
 # --- new inputs: an uploaded picture, made to look like the dataset's raw images (drawings: drawing.py)

@@ -36,6 +36,7 @@ from torch import nn
 from dlcore import health as health_checks
 from dlcore.device import device_name, resolve_device
 from dlcore.errors import DlcoreError, SpecError, TrainError
+from dlcore.inspect import HistoryRecorder, ParameterHistory
 from dlcore.metrics import Recorder, classification_report
 from dlcore.train import (
     GLOBAL_RNG_LOCK,
@@ -161,6 +162,7 @@ class Job:
         self._requests: deque[tuple[Any, Future]] = deque()
         self._thread_owns_model = False
         self._recorder = Recorder(config.metric_interval_s)
+        self._history = ParameterHistory()
         self._reset_commands(paused)
         self._deadline = float("inf")
         self._freed = False
@@ -175,8 +177,7 @@ class Job:
             self._stop_reason: str | None = None
         self._reset_seed: int | None = None
         self._steps_left: int | None = None
-        self._pause_at_epoch_end = False
-        self._epoch_step_from = 0
+        self._epoch_step = False  # a whole epoch's batches asked for: counted when the thread reads it
         self._attention = paused or self._stop_reason is not None  # a command waits for the thread
 
     def _launch(self) -> None:
@@ -197,7 +198,7 @@ class Job:
     def resume(self) -> None:
         """Carry on training after a pause or a single step."""
         with self._cond:
-            self._paused, self._steps_left, self._pause_at_epoch_end = False, None, False
+            self._paused, self._steps_left, self._epoch_step = False, None, False
             self._show_running()
             self._attention = True
             self._cond.notify_all()
@@ -208,7 +209,8 @@ class Job:
             self.status = "running"
 
     def step(self, unit: str = "batch") -> None:
-        """Train one batch (unit="batch") or to the end of the current epoch (unit="epoch"), then pause."""
+        """Train one batch (unit="batch") or one whole pass over the training set (unit="epoch": as many
+        batches as an epoch has, from wherever training is, even in the middle of an epoch), then pause."""
         if unit not in ("batch", "epoch"):
             raise TrainError(f"step unit must be 'batch' or 'epoch', not {unit!r}", field="unit")
         with self._cond:
@@ -217,10 +219,7 @@ class Job:
                     f"this training has {self.status}: reset it or start a new one to step again"
                 )
             self._paused = False
-            if unit == "batch":
-                self._steps_left = 1
-            else:
-                self._pause_at_epoch_end, self._epoch_step_from = True, self._recorder.step
+            self._steps_left, self._epoch_step = (1, False) if unit == "batch" else (None, True)
             self._show_running()
             self._attention = True
             self._cond.notify_all()
@@ -330,6 +329,10 @@ class Job:
         """Sampled per-layer gradient and weight norms: step, layer, grad_norm, weight_norm."""
         return self._recorder.grad_norms()
 
+    def parameter_history(self) -> ParameterHistory:
+        """Each layer's weight and gradient distributions (and dead units) over training, from step 0."""
+        return self._history
+
     def health(self) -> list[dict]:
         """Plain-language warnings about this run: list of dict(kind, severity, message, fix)."""
         return health_checks.diagnose(
@@ -339,6 +342,7 @@ class Job:
             self._recorder.dead_relus,
             self.config,
             error=self.error if self.status == "failed" else None,
+            num_classes=(self._objective.num_classes or 2) if self._objective.scores_classes else None,
         )
 
     def progress(self) -> dict:
@@ -392,9 +396,6 @@ class Job:
                 self._steps_left -= 1
                 if self._steps_left <= 0:
                     self._steps_left, self._paused = None, True
-            # An epoch step trains at least one batch: paused on an epoch's last batch, it runs the next.
-            if moment == "epoch" and self._pause_at_epoch_end and self._recorder.step > self._epoch_step_from:
-                self._pause_at_epoch_end, self._paused = False, True
             if self._paused and self._stop_reason is None and self._reset_seed is None:
                 self._wait_while_paused()
             self._serve_requests()
@@ -402,7 +403,9 @@ class Job:
                 raise StopTraining(self._stop_reason, status="stopped")
             if self._reset_seed is not None:
                 raise StopTraining("reset", status="reset")
-            self._attention = self._paused or self._steps_left is not None or self._pause_at_epoch_end
+            if self._epoch_step:  # fit has started by now: the recorder knows how many batches an epoch has
+                self._steps_left, self._epoch_step = self._recorder.steps_per_epoch, False
+            self._attention = self._paused or self._steps_left is not None
             self.status = "running"
 
     def _wait_while_paused(self) -> None:
@@ -503,7 +506,9 @@ class Job:
             total = steps_per_epoch(n, cfg.batch_size) * cfg.epochs
             scheduler = dlcore.make_scheduler(cfg.schedule, optimizer, total, **cfg.schedule_options)
         generator = torch.Generator(device=device).manual_seed(cfg.seed)
-        callbacks: list[Callback] = [self._recorder, Control(self)]
+        # The history before Control: a step trained by "Step 1 batch" is recorded before the job pauses.
+        history = HistoryRecorder(self._history, clock=self._recorder.elapsed_s)
+        callbacks: list[Callback] = [self._recorder, history, Control(self)]
         if cfg.early_stopping_patience:
             callbacks.append(EarlyStopping(cfg.early_stopping_patience))
         with self._cond:
@@ -601,6 +606,7 @@ class Job:
         self._model = _seeded_build(self.spec, seed)
         self._template = copy.deepcopy(self._model)
         self._recorder = Recorder(self.config.metric_interval_s)
+        self._history = ParameterHistory()
         self._start = (0, 0)
         self.result, self.error, self.message = None, None, ""
 

@@ -202,6 +202,27 @@ _TORCH_OPTIMIZERS = {
 }
 
 
+# The learning rate and L2 weight decay, described once: TrainConfig, the playground and make_optimizer all
+# check against these bounds.
+LEARNING_RATE = Param(
+    "lr",
+    "float",
+    1e-3,
+    "Learning rate: the size of each step. Too big diverges, too small crawls.",
+    min=1e-7,
+    max=10.0,
+    log=True,
+)
+WEIGHT_DECAY = Param(
+    "weight_decay",
+    "float",
+    0.0,
+    "L2 penalty: pulls every weight towards zero a little each step.",
+    min=0.0,
+    max=1.0,
+)
+
+
 def make_optimizer(name: str, parameters: Iterable, lr: float, weight_decay: float = 0.0, **settings):
     """A torch optimizer for `name` (see OPTIMIZERS); weight_decay is L2 regularisation.
 
@@ -209,10 +230,11 @@ def make_optimizer(name: str, parameters: Iterable, lr: float, weight_decay: flo
     fused) pass straight through.
     """
     entry = OPTIMIZERS.get(name)
-    if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not 0 < lr <= 10:
-        raise TrainError(f"the learning rate must be a number above 0 (e.g. 0.001), not {lr!r}", field="lr")
-    if not isinstance(weight_decay, (int, float)) or not 0 <= weight_decay <= 1:
-        raise TrainError(f"weight_decay must be between 0 and 1, not {weight_decay!r}", field="weight_decay")
+    try:
+        checked = coerce_all((LEARNING_RATE, WEIGHT_DECAY), {"lr": lr, "weight_decay": weight_decay})
+    except ParamValueError as err:
+        raise TrainError(str(err), field=err.field) from None
+    lr, weight_decay = checked["lr"], checked["weight_decay"]
     accepted = inspect.signature(_TORCH_OPTIMIZERS[name]).parameters
     passthrough = {k: settings.pop(k) for k in list(settings) if k in ("capturable", "foreach", "fused")}
     passthrough = {k: v for k, v in passthrough.items() if k in accepted}

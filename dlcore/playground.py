@@ -24,7 +24,7 @@ from torch import nn
 
 from dlcore.data.csv import read_csv
 from dlcore.errors import DataError, DlcoreError
-from dlcore.optim import INITIALISERS, OPTIMIZERS
+from dlcore.optim import INITIALISERS, LEARNING_RATE, OPTIMIZERS
 from dlcore.params import Param
 
 EXTENT = 6.0  # the plane is [-EXTENT, EXTENT]², like TF Playground's
@@ -200,9 +200,7 @@ class Playground:
 
 # --- the controls, described once: range, default and help for the widgets, the URL and the checks ----
 NETWORK_PARAMS = {
-    "lr": Param(
-        "lr", "float", 0.03, "Learning rate: how big a step each update takes.", 1e-5, 10.0, log=True
-    ),
+    "lr": replace(LEARNING_RATE, default=0.03),  # the engine's bounds: what the playground sends is trained
     "batch": Param("batch", "int", 10, "Batch size: points per weight update.", 1, 500),
     "rate": Param(
         "rate", "float", 0.0, "Regularisation rate: how hard large weights are pulled to 0.", 0.0, 10.0

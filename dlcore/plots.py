@@ -64,6 +64,10 @@ def _layout(title: str, x_title: str, y_title: str, height: int = 300, **extra) 
     }
 
 
+# The loss and accuracy curves sit under the run bar and the latest numbers: at this height all of them fit
+# a 1280×720 projector without scrolling.
+CURVE_HEIGHT = 280
+
 # Streamlit's chart look (its font, grey ticks, light horizontal grid), written out for the live charts.
 LIVE_LOOK = {
     "font": {"family": '"Source Sans", sans-serif', "size": 12, "color": "#808495"},
@@ -136,7 +140,7 @@ def _curve(
                     "hovertemplate": "epoch %{customdata}: %{y:.4g}<extra></extra>",
                 }
             )
-    return _figure(traces, _live_layout(title, "step", y_title))
+    return _figure(traces, _live_layout(title, "step", y_title, height=CURVE_HEIGHT))
 
 
 def loss_curve(metrics_df: pd.DataFrame | None, epoch_df: pd.DataFrame | None = None) -> go.Figure:

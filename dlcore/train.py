@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from dlcore.errors import SpecError, TrainError, excerpt
-from dlcore.optim import LOSSES, OPTIMIZERS, REGULARISERS, SCHEDULES, make_loss
+from dlcore.optim import LEARNING_RATE, LOSSES, OPTIMIZERS, REGULARISERS, SCHEDULES, WEIGHT_DECAY, make_loss
 from dlcore.params import Param, ParamValueError, coerce_all
 
 
@@ -51,15 +51,7 @@ TRAIN_PARAMS: tuple[Param, ...] = (
         "What the network is punished for: how far its output is from the target.",
     ),
     Param("optimizer", "str", "adam", "How the weights move against the gradient at each step."),
-    Param(
-        "lr",
-        "float",
-        1e-3,
-        "Learning rate: the size of each step. Too big diverges, too small crawls.",
-        min=1e-7,
-        max=10.0,
-        log=True,
-    ),
+    LEARNING_RATE,
     Param(
         "batch_size",
         "int",
@@ -77,14 +69,7 @@ TRAIN_PARAMS: tuple[Param, ...] = (
         max=100_000,
         optional=True,
     ),
-    Param(
-        "weight_decay",
-        "float",
-        0.0,
-        "L2 penalty: pulls every weight towards zero a little each step.",
-        min=0.0,
-        max=1.0,
-    ),
+    WEIGHT_DECAY,
     Param(
         "l1",
         "float",

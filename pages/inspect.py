@@ -5,21 +5,16 @@ import streamlit as st
 import dlcore
 from dlcore import plots_inspect as plots
 from ui.inspect_input import pick_input
-from ui.inspect_state import history, require_subject, snapshot_bar
+from ui.inspect_state import require_subject, snapshot_bar
 from ui.live import live
 
 
 def draw_history(job) -> None:
-    """Weight and gradient distributions of `job` over training, as sampled so far."""
-    record = history(job)
+    """Weight and gradient distributions of `job` over training, recorded by the job from its first step."""
+    record = job.parameter_history()
     if len(record) == 0:
-        st.info("The first sample is on its way…", icon=":material/hourglass_top:")
+        st.info("The first record is on its way…", icon=":material/hourglass_top:")
         return
-    if record.steps()[0] > 0:
-        st.caption(
-            f"Sampling began at step {record.steps()[0]}, when this page was first opened: open it while "
-            "training starts to see the whole story."
-        )
     c1, c2 = st.columns([2, 1])
     layer = c1.selectbox("Layer", record.layers(), index=0, key="inspect_history_layer")
     kind = c2.radio("Show", ["weight", "gradient"], horizontal=True, key="inspect_history_kind")
@@ -157,9 +152,9 @@ if held is not None:
 
     with over_time:
         st.caption(
-            "Sampled while the model trains: the spread of each layer's weights and of the gradients that "
-            "move them (like TensorBoard's distributions). Gradients that shrink to nothing in early layers "
-            "are vanishing; ones that blow up are exploding; ReLUs that never fire are dead."
+            "Recorded from the first step of training: the spread of each layer's weights and of the "
+            "gradients that move them (like TensorBoard's distributions). Gradients that shrink to nothing "
+            "in early layers are vanishing; ones that blow up are exploding; ReLUs that never fire are dead."
         )
         live(draw_history, seconds=1.0)  # redrawn every second while the job trains
 

@@ -6,58 +6,58 @@ import dlcore
 from ui import forms, model, training
 from ui.errors import show_error
 from ui.live import live
-from ui.session import current_job, job_is_active
-from ui.text import plain
+from ui.session import ACTIVE_STATUSES, current_job, job_is_active
+from ui.style import compact_top
 
 st.title(":material/monitoring: Train")
-st.caption(
-    "Choose data and settings, press **Start**, and watch the loss fall. Pause at any time, step one batch "
-    "at a time, or stop early. Then look inside the trained network on the Inspect and Explain pages."
-)
+compact_top()  # on a 1280×720 projector the run bar and the live charts stay above the fold
+summary = st.empty()  # filled once the settings below are read
 
 job = current_job()
-busy = job_is_active(job)
+drawn_status = job.status if job is not None else None  # read once: every button below is drawn for it
+busy = drawn_status in ACTIVE_STATUSES
 spec = model.model_dict()
 
-data_col, settings_col = st.columns([1, 1.5], gap="large")
-with data_col:
-    st.subheader("Data")
-    choice = training.draw_dataset_picker()
-    dataset = None
-    try:
-        dataset = training.load_dataset(choice)
-        st.plotly_chart(
-            training.dataset_preview(choice), key="dataset_preview", config={"displayModeBar": False}
+# Data and settings fold away, so the run bar and the live charts are what the class sees.
+with st.expander("Data and settings", icon=":material/tune:"):
+    data_col, settings_col = st.columns([1, 1.5], gap="large")
+    with data_col:
+        st.subheader("Data")
+        choice = training.draw_dataset_picker()
+        dataset = None
+        try:
+            dataset = training.load_dataset(choice)
+            st.plotly_chart(
+                training.dataset_preview(choice), key="dataset_preview", config={"displayModeBar": False}
+            )
+        except dlcore.DlcoreError as err:
+            show_error(err)
+
+    with settings_col:
+        st.subheader("Settings")
+        preset = model.current_preset()
+        if preset is not None and st.session_state.get("preset_loaded") == preset.key and preset.settings:
+            st.caption(f"Loaded with the **{preset.name}** preset. " + training.preset_settings_text(preset))
+        if busy:
+            st.caption("Settings are locked while a run is going: stop it (or let it finish) to change them.")
+        values, setting_errors = training.draw_settings_form(disabled=busy)
+        init_values, _ = forms.param_form(
+            (training.init_param(),), {"init": spec.get("init", "default")}, "model", disabled=busy
         )
-    except dlcore.DlcoreError as err:
-        show_error(err)
+        model.set_model_field("init", init_values["init"])
+        st.caption(
+            f"**Initialisation · {init_values['init']}**: {dlcore.INITIALISERS.get(init_values['init']).help}"
+        )
+        device = dlcore.device_info(values["device"])  # the menu only offers devices this machine has
+        st.caption(
+            f"Training runs on **{device['name']}**."
+            + ("" if "cuda" in device["available"] else " No GPU found: small models train fine on the CPU.")
+        )
 
-with settings_col:
-    st.subheader("Settings")
-    preset = model.current_preset()
-    if preset is not None and st.session_state.get("preset_loaded") == preset.key and preset.settings:
-        st.caption(f"Loaded with the **{preset.name}** preset. " + training.preset_settings_text(preset))
-    if busy:
-        st.caption("Settings are locked while a run is going: stop it (or let it finish) to change them.")
-    values = training.draw_settings_form(disabled=busy)
-    init_values, _ = forms.param_form(
-        (training.init_param(),), {"init": spec.get("init", "default")}, "model", disabled=busy
-    )
-    model.set_model_field("init", init_values["init"])
-    st.caption(
-        f"**Initialisation · {init_values['init']}**: {dlcore.INITIALISERS.get(init_values['init']).help}"
-    )
-    device = dlcore.device_info(values["device"])  # the menu only offers devices this machine has
-    st.caption(
-        f"Training runs on **{device['name']}**."
-        + ("" if "cuda" in device["available"] else " No GPU found: small models train fine on the CPU.")
-    )
-
-name = plain(spec.get("name") or "your model")
-st.caption(f"Training **{name}**: {len(spec['layers'])} layers, built on the Build page.")
+summary.caption(training.run_summary(spec, choice, values))
 
 # Pre-flight: everything that would stop a run is explained here, before Start is pressed.
-problems = training.preflight(spec, dataset, values)
+problems = training.preflight(spec, dataset, values, setting_errors)
 for problem in problems:
     show_error(problem.error)
     if problem.fix_label:
@@ -89,14 +89,16 @@ def step(unit: str) -> None:
 
 
 can_start = not busy and not problems
-paused = job is not None and job.status == "paused"
-start_col, pause_col, step_col, epoch_col, stop_col, reset_col = st.columns(6)
+paused = drawn_status == "paused"
+fresh = paused and job.progress()["step"] == 0  # reset (or not yet stepped): Start sets it going
+# The step buttons get more room: their labels are the longest, and labels never truncate.
+start_col, pause_col, step_col, epoch_col, stop_col, reset_col = st.columns([1, 1, 1.3, 1.3, 1, 1])
 start_col.button(
     "Start",
     icon=":material/play_arrow:",
     type="primary",
-    disabled=not can_start,
-    on_click=start,
+    disabled=not (can_start or fresh),
+    on_click=job.resume if fresh else start,
     width="stretch",
 )
 if paused:
@@ -126,7 +128,7 @@ epoch_col.button(
     on_click=step,
     args=("epoch",),
     width="stretch",
-    help="Train one more pass over the training set, then pause.",
+    help="Train one whole pass over the training set (as many batches as an epoch has), then pause.",
 )
 stop_col.button(
     "Stop",
@@ -142,7 +144,7 @@ reset_col.button(
     disabled=job is None,
     on_click=lambda: command(job.reset),
     width="stretch",
-    help="Back to step 0 with fresh weights and empty charts, paused: press Resume or Step to go again.",
+    help="Back to step 0 with fresh weights and empty charts, paused: press Start or Step to go again.",
 )
 if "command_error" in st.session_state:
     show_error(st.session_state.pop("command_error"))
@@ -153,7 +155,7 @@ if job is None:
         icon=":material/play_arrow:",
     )
 
-live(training.draw_live)  # curves and numbers, 4 times a second
+live(training.draw_live, drawn_status=drawn_status)  # curves and numbers, 4 times a second
 live(training.draw_diagnostics, seconds=training.SLOW_POLL_S)
 
 if job is not None and job.status in ("finished", "stopped") and job.result:

@@ -124,6 +124,7 @@ def open_train_page(browser, url: str, epochs: int):
     page = context.new_page()
     page.goto(url + "/train")
     page.get_by_role("button", name="Start").wait_for(timeout=120_000)
+    page.locator("summary", has_text="Data and settings").click()  # the settings fold away
     epochs_box = page.get_by_role("spinbutton", name="epochs")
     epochs_box.fill(str(epochs))
     epochs_box.press("Enter")

@@ -95,3 +95,61 @@ def test_deep_sigmoid_network_shows_vanishing_gradients_live():
     )
     assert job.wait(60) and job.status == "finished"
     assert "vanishing_gradients" in kinds(job.health())
+
+
+def accuracy_epochs(accuracy) -> pd.DataFrame:
+    n = len(accuracy)
+    return pd.DataFrame(
+        {"step": np.arange(1, n + 1) * 200, "epoch": np.arange(1, n + 1), "val_accuracy": accuracy}
+    )
+
+
+def test_a_loss_that_shoots_up_tenfold_is_a_spike_on_a_run_of_any_length():
+    # recorded at lr=10 on digits: step 1 is the untrained model, the spike comes at step 4
+    recorded = [2.36, 12273.4, 14240.7, 19882.0, 9949.3, 3231.1, 318.8, 24.2, 3.5, 2.6]
+    [found] = diagnose(steps(recorded), EMPTY, EMPTY, {})
+    assert found["kind"] == "loss_spike" and found["severity"] == "error"
+    assert "19,882" in found["message"] and "learning rate" in found["message"]
+    recovered = diagnose(steps(recorded[:6] + [0.5] * 20), EMPTY, EMPTY, {})
+    assert kinds(recovered) == ["loss_spike"] and recovered[0]["severity"] == "warning"
+    noisy = np.linspace(2.0, 0.1, 50) * (1 + 0.5 * np.sin(np.arange(50)))  # batch-to-batch noise: no spike
+    assert diagnose(steps(noisy), EMPTY, EMPTY, {}) == []
+
+
+def test_accuracy_collapsing_to_chance_or_stuck_there_is_named_with_the_chance_level():
+    [collapsed] = diagnose(EMPTY, accuracy_epochs([0.6, 0.9, 0.11]), EMPTY, {}, num_classes=10)
+    assert collapsed["kind"] == "at_chance" and collapsed["severity"] == "error"
+    assert "11%" in collapsed["message"] and "10%" in collapsed["message"] and "90%" in collapsed["message"]
+    [stuck] = diagnose(EMPTY, accuracy_epochs([0.1, 0.12]), EMPTY, {}, num_classes=10)
+    assert stuck["kind"] == "at_chance" and stuck["severity"] == "warning"
+    assert diagnose(EMPTY, accuracy_epochs([0.12]), EMPTY, {}, num_classes=10) == []  # one pass: too early
+    short_epochs = accuracy_epochs([0.1, 0.1, 0.1]).assign(step=[10, 20, 30])  # 30 steps: too early too
+    assert diagnose(EMPTY, short_epochs, EMPTY, {}, num_classes=10) == []
+    learning = diagnose(EMPTY, accuracy_epochs([0.3, 0.5, 0.7]), EMPTY, {}, num_classes=10)
+    assert learning == []
+
+
+def test_a_loss_spike_makes_guessing_after_one_epoch_an_error():
+    found = diagnose(steps([2.3, 500.0, 40.0, 2.4]), accuracy_epochs([0.1]), EMPTY, {}, num_classes=10)
+    assert kinds(found) == ["loss_spike", "at_chance"] and {f["severity"] for f in found} == {"error"}
+
+
+def test_accuracy_below_chance_is_worse_than_guessing_but_not_at_a_random_start():
+    [found] = diagnose(EMPTY, accuracy_epochs([0.9, 0.2]), EMPTY, {}, num_classes=2)
+    assert found["kind"] == "below_chance" and found["severity"] == "error"
+    assert "20%" in found["message"] and "50%" in found["message"]
+    # a random start can put a straight boundary exactly the wrong way round: 0% before it has learned
+    assert diagnose(EMPTY, accuracy_epochs([0.0]), EMPTY, {}, num_classes=2) == []
+
+
+def test_a_diverging_run_on_digits_is_caught_and_a_healthy_one_is_not():
+    ds = dlcore.data.load("digits")
+    spec = dlcore.presets()["digits_mlp"]
+    found = {}
+    for lr in (10.0, 1e-3):
+        cfg = dlcore.TrainConfig(device="cpu", lr=lr, epochs=10)
+        job = dlcore.start_training(spec, ds, cfg, scheduler=Scheduler())
+        assert job.wait(60) and job.status == "finished", job.error
+        found[lr] = kinds(job.health())
+    assert {"loss_spike", "at_chance"} <= set(found[10.0])
+    assert found[1e-3] == []

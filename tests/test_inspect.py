@@ -14,8 +14,8 @@ from torch import nn
 
 from dlcore.errors import DataError
 from dlcore.inspect import (
+    HistoryRecorder,
     ParameterHistory,
-    TrainingWatcher,
     attention_maps,
     cell_examples,
     classes_from_logits,
@@ -140,55 +140,62 @@ def test_live_gradients_are_copies_of_what_backward_left():
     assert model.linear2.weight.grad.abs().sum() > 0
 
 
-class FakeJob:
-    """What TrainingWatcher uses of a Job: alive, progress(), apply(fn), snapshot(), dataset.train."""
+def _fit_with(callbacks, epochs=40, seed=0):
+    """A small BatchNorm/Dropout/ReLU net trained on 64 random points (4 steps an epoch); returns it."""
+    from dlcore.train import TrainData, fit, make_objective
 
-    def __init__(self, steps: int):
-        self.model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
-        self.dataset = type("Data", (), {"train": (torch.randn(32, 3), torch.randint(0, 2, (32,)))})()
-        self.step, self.steps = 0, steps
-
-    @property
-    def alive(self) -> bool:
-        return self.step < self.steps
-
-    def progress(self) -> dict:
-        return {"step": self.step}
-
-    def apply(self, fn):
-        return fn(self.model)
-
-    def snapshot(self) -> nn.Module:
-        # One training step per look, so the watcher sees the weights move.
-        x, y = self.dataset.train
-        self.model.zero_grad()
-        nn.CrossEntropyLoss()(self.model(x), y).backward()
-        with torch.no_grad():
-            for p in self.model.parameters():
-                p -= 0.5 * p.grad
-        self.step += 1
-        return self.model
+    torch.manual_seed(seed)
+    x, y = torch.randn(64, 3), torch.randint(0, 2, (64,))
+    model = nn.Sequential(nn.Linear(3, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.2), nn.Linear(8, 2))
+    objective = make_objective("cross_entropy", "multiclass", 2, (2,), ())
+    data = TrainData(train=(x, y), val=(x[:0], y[:0]), test=(x[:0], y[:0]))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    generator = torch.Generator().manual_seed(seed)
+    fit(
+        model,
+        data,
+        objective,
+        optimizer,
+        epochs=epochs,
+        batch_size=16,
+        callbacks=callbacks,
+        generator=generator,
+    )
+    return model
 
 
-def test_the_watcher_records_weights_gradients_and_dead_units_until_the_job_ends():
-    job = FakeJob(steps=4)
-    watcher = TrainingWatcher(job, interval_s=0.001).start()
-    watcher._thread.join(timeout=30)
-    assert not watcher.alive
-    history = watcher.history
-    assert history.steps() == [0, 1, 2, 3, 4]  # the last look comes after the job ended
+def test_the_history_starts_before_the_first_step_and_ends_at_the_last():
+    history = ParameterHistory()
+    _fit_with([HistoryRecorder(history, interval_s=1e9, budget=1e9)], epochs=40)  # 160 steps, no timed ones
+    assert history.steps() == [0, 1, 2, 4, 8, 16, 32, 64, 128, 160]
     frame = history.percentiles()
-    assert set(frame["kind"]) == {"weight", "gradient"}
-    assert set(history.dead_units()["layer"]) == {"1"}
+    assert set(frame[frame["step"] == 0]["kind"]) == {"weight"}  # no gradient before the first step
+    assert set(frame[frame["step"] == 1]["kind"]) == {"weight", "gradient"}
+    assert set(history.dead_units()["layer"]) == {"2"}
 
 
-def test_the_watcher_skips_a_moment_when_training_has_not_moved():
-    job = FakeJob(steps=10)
-    watcher = TrainingWatcher(job)
-    job.snapshot = lambda: job.model  # a paused job: the step stays put
-    assert watcher.sample() is True
-    assert watcher.sample() is False
-    assert len(watcher.history) == 1
+def test_a_long_history_stays_bounded_and_keeps_its_ends():
+    history = ParameterHistory(max_records=8)
+    _fit_with([HistoryRecorder(history, interval_s=0.0, budget=1e9)], epochs=10)  # a record every step
+    assert len(history) < 8 and history.thinned >= 1
+    assert history.steps()[0] == 0 and history.steps()[-1] == 40
+
+
+def test_recording_the_history_does_not_change_training():
+    # The dead-unit probe runs in eval mode: batch norm statistics and dropout draws are left alone.
+    plain = _fit_with([], epochs=3)
+    recorded = _fit_with([HistoryRecorder(ParameterHistory(), interval_s=0.0, budget=1e9)], epochs=3)
+    for name, value in plain.state_dict().items():
+        assert torch.equal(value, recorded.state_dict()[name]), name
+
+
+def test_a_diverged_layer_is_recorded_from_its_finite_values():
+    model = nn.Linear(2, 2)
+    with torch.no_grad():
+        model.weight[0, 0] = float("inf")
+    history = ParameterHistory()
+    history.record(3, model)
+    assert history.percentiles()["p100"].iloc[0] < float("inf")
 
 
 def test_dead_units_finds_a_relu_that_never_fires():

@@ -66,10 +66,13 @@ def test_pause_step_resume_stop(ds, sched):
     wait_for(lambda: job.progress()["step"] == step + 1 and job.status == "paused")
     time.sleep(0.05)
     assert job.progress()["step"] == step + 1
+    # In the middle of an epoch, "Step 1 epoch" trains a whole pass (as its help says), not to the epoch end.
     job.step(unit="epoch")
-    per_epoch = job.progress()["step"] and job._recorder.steps_per_epoch
-    wait_for(lambda: job.status == "paused" and job.progress()["step"] % per_epoch == 0)
-    assert job.progress()["step"] > step + 1
+    per_epoch = job._recorder.steps_per_epoch
+    wait_for(lambda: job.status == "paused" and job.progress()["step"] > step + 1)
+    time.sleep(0.05)
+    assert job.progress()["step"] == step + 1 + per_epoch
+    assert job.progress()["epoch"] == (step + 1 + per_epoch) // per_epoch  # one more epoch boundary crossed
     job.resume()
     wait_for(lambda: job.progress()["step"] > step + per_epoch + 5)
     job.stop()
@@ -119,6 +122,7 @@ def test_reset_starts_over_with_the_seeds_weights(ds, sched):
     job.reset()
     wait_for(lambda: job.status == "paused" and job.progress()["step"] == 0)
     assert len(job.metrics()) == 0
+    assert job.parameter_history().steps() == [0]  # a fresh history, from the fresh weights
     again = job.snapshot().state_dict()
     assert all(torch.equal(first[k], again[k]) for k in first)
     job.resume()

@@ -2,6 +2,8 @@
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch import nn
 
 import dlcore
@@ -218,3 +220,28 @@ def test_classifier_on_unflattened_features_asks_for_a_flatten_and_unknown_task_
     images = {"input_shape": [1, 4, 4], "layers": [{"type": "Conv2d", "out_channels": 3, "kernel_size": 3}]}
     assert "Flatten" in str(compat_error(images, "multiclass", 3, "cross_entropy"))
     assert compat_error(CLASSIFIER, "ranking", 3, "cross_entropy").field == "task"
+
+
+def _accepts(check) -> bool:
+    try:
+        check()
+    except (dlcore.DlcoreError, ValueError):
+        return False
+    return True
+
+
+@given(st.floats(min_value=1e-9, max_value=1e3) | st.sampled_from([1e-7, 5e-6, 10.0, 100.0, 0.0, -1.0]))
+@settings(max_examples=60, deadline=None)
+def test_every_place_that_takes_a_learning_rate_agrees_on_its_range(lr):
+    from dlcore import playground
+
+    weights = [torch.nn.Parameter(torch.zeros(1))]
+    config = _accepts(lambda: dlcore.TrainConfig(lr=lr).validate())
+    assert _accepts(lambda: dlcore.make_optimizer("sgd", weights, lr)) == config
+    assert _accepts(lambda: playground.NETWORK_PARAMS["lr"].coerce(lr)) == config
+
+
+def test_an_out_of_range_learning_rate_is_refused_naming_the_field():
+    with pytest.raises(dlcore.TrainError, match="'lr' must be at most 10") as err:
+        dlcore.make_optimizer("adam", [torch.nn.Parameter(torch.zeros(1))], 100.0)
+    assert err.value.field == "lr"

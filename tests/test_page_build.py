@@ -243,3 +243,16 @@ def test_a_file_name_is_made_from_the_model_name():
     assert file_stem("Digits MLP") == "digits_mlp"
     assert file_stem("LeNet-5") == "lenet_5"
     assert file_stem("") == file_stem("  ") == "model"
+
+
+def test_an_out_of_range_number_stays_in_its_box_refused_beside_it_and_the_layer_keeps_its_value(app):
+    at = start(app)
+    index = next(i for i, layer in enumerate(layers(at)) if layer["type"] == "Linear")
+    layer_id = at.session_state["model_layer_ids"][index]
+    at.button(key=f"edit-{layer_id}").click().run()
+    kept = layers(at)[index]["out_features"]
+    at.number_input(key=f"{layer_id}.out_features").set_value(0).run()
+    assert not at.exception
+    assert at.number_input(key=f"{layer_id}.out_features").value == 0  # not swapped for another number
+    assert any("'out_features' must be at least 1" in e.value for e in at.error)
+    assert layers(at)[index]["out_features"] == kept

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import sys
 import types
@@ -93,13 +94,16 @@ def test_an_empty_canvas_asks_for_a_drawing(app, trained_job):
     assert any("Draw something" in i.value for i in at.info)
 
 
-def test_history_shows_weight_and_gradient_distributions(app, trained_job):
-    at = open_page(app, trained_job)
-    deadline = 50
-    while "inspect_history_layer" not in [s.key for s in at.selectbox] and deadline:
-        at.run()  # the watcher's first sample arrives on its own thread
-        deadline -= 1
-    assert not at.exception
+def test_history_opened_after_training_shows_the_whole_run_from_step_zero(app, trained_job):
+    at = open_page(app, trained_job)  # the quick model trained before this page was first opened
+    record = trained_job.parameter_history()
+    assert record.steps()[0] == 0 and record.steps()[-1] == trained_job.progress()["step"]
+    assert len(record) >= 3  # a curve from the untrained weights to the end, not one dot
+    specs = [json.loads(chart.proto.spec) for chart in charts(at)]
+    bands = next(s for s in specs if "weights over training" in s["layout"].get("title", {}).get("text", ""))
+    steps = bands["data"][0]["x"]  # plotly sends numbers as typed base64 arrays
+    steps = np.frombuffer(base64.b64decode(steps["bdata"]), dtype=steps["dtype"])
+    assert steps[:2].tolist() == [0, 1]  # the chart starts at the untrained weights
     at.radio(key="inspect_history_kind").set_value("gradient").run()
     assert not at.exception
     titles = chart_titles(at)

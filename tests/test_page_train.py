@@ -68,12 +68,18 @@ def wait_until(condition, timeout_s: float = 30.0) -> bool:
     return condition()
 
 
-def test_pause_then_step_trains_exactly_one_more_batch(train):
-    at = train
+def start_long_run(at, steps: int = 0):
+    """Start a 500-epoch run from the page and wait until it has trained more than `steps` batches."""
     at.number_input(key="train.epochs").set_value(500).run()
     button(at, "Start").click().run()
     job = job_of(at)
-    assert wait_until(lambda: job.progress()["step"] > 0)
+    assert wait_until(lambda: job.progress()["step"] > steps)
+    return job
+
+
+def test_pause_then_step_trains_exactly_one_more_batch(train):
+    at = train
+    job = start_long_run(at)
     at.run()
     button(at, "Pause").click().run()
     assert wait_until(lambda: job.status == "paused")
@@ -269,3 +275,65 @@ def test_regression_and_autoencoder_results_are_drawn(train, key, title):
     train_to_the_end(at)
     assert any(t.startswith(title) for t in chart_titles(at))
     assert next(m for m in at.metric if m.label == "Test R²")
+
+
+def test_an_out_of_range_learning_rate_is_refused_on_its_field_and_blocks_start(train):
+    at = train
+    at.number_input(key="train.lr").set_value(100.0).run()
+    assert not at.exception
+    assert at.number_input(key="train.lr").value == 100.0  # what the student typed stays in the box
+    assert any("'lr' must be at most 10" in e.value for e in at.error)
+    assert button(at, "Start").disabled  # no run with another learning rate than the one shown
+
+
+def progress_text(at) -> str:
+    return at.get("progress")[0].proto.text
+
+
+def test_a_run_that_ends_while_the_page_draws_leaves_the_buttons_ready_for_a_new_run(train, monkeypatch):
+    from ui import training
+
+    at = train
+    job = start_long_run(at)
+    # Stop ends the run within a step (and its test scores take ms): here the run always ends after the
+    # page read its status for the buttons and before it reaches the live part.
+    preflight = training.preflight
+
+    def run_ends_meanwhile(*args):
+        dlcore.Job.stop(job)
+        assert job.wait(30)
+        return preflight(*args)
+
+    monkeypatch.setattr(job, "stop", lambda: None)
+    monkeypatch.setattr(training, "preflight", run_ends_meanwhile)
+    button(at, "Stop").click().run()
+    assert not at.exception
+    assert job.status == "stopped"
+    assert not button(at, "Start").disabled
+    assert button(at, "Pause").disabled and button(at, "Stop").disabled
+
+
+def test_a_paused_run_shows_where_it_is_without_a_speed_or_an_eta(train):
+    at = train
+    job = start_long_run(at)
+    button(at, "Pause").click().run()
+    assert wait_until(lambda: job.status == "paused")
+    at.run()
+    assert progress_text(at).endswith("paused")
+    assert "samples/s" not in progress_text(at) and "ETA" not in progress_text(at)
+
+
+def test_after_reset_start_sets_the_fresh_run_going(train):
+    at = train
+    job = start_long_run(at, steps=5)
+    at.run()
+    button(at, "Reset").click().run()
+    assert wait_until(lambda: job.status == "paused" and job.progress()["step"] == 0)
+    at.run()
+    assert not button(at, "Start").disabled
+    button(at, "Start").click().run()
+    assert not at.exception
+    assert job_of(at) is job  # the reset run goes on, no new one
+    assert wait_until(lambda: job.progress()["step"] > 0)
+    job.stop()
+    assert job.wait(30)

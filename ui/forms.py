@@ -61,7 +61,10 @@ def label_for(param: Param) -> str:
 
 
 def param_widget(param: Param, value: Any, key: str, *, disabled: bool = False) -> Any:
-    """Draw the widget for one Param, seeded with `value` the first time; return the widget's raw value."""
+    """Draw the widget for one Param, seeded with `value` the first time; return the widget's raw value.
+
+    Number boxes get no min/max: the browser would keep showing an out-of-range entry while Streamlit
+    silently kept another value. The Param's own check refuses it beside the box instead (param_form)."""
     if key not in st.session_state:
         st.session_state[key] = format_value(param, value)
     label = label_for(param)
@@ -79,8 +82,6 @@ def param_widget(param: Param, value: Any, key: str, *, disabled: bool = False) 
     if param.kind == "int":
         return st.number_input(
             label,
-            min_value=None if param.min is None else int(param.min),
-            max_value=None if param.max is None else int(param.max),
             step=1,
             placeholder=NOT_SET if param.optional else None,
             **common,
@@ -88,8 +89,6 @@ def param_widget(param: Param, value: Any, key: str, *, disabled: bool = False) 
     if param.kind == "float":
         return st.number_input(
             label,
-            min_value=None if param.min is None else float(param.min),
-            max_value=None if param.max is None else float(param.max),
             step=float_step(param, value),
             format="%g",
             placeholder=NOT_SET if param.optional else None,

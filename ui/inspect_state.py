@@ -1,8 +1,8 @@
 """What the Inspect, Explain and Adversarial pages look at: a snapshot of this tab's training job.
 
 The job (ui.session) owns the model; these pages read a CPU snapshot of it, kept until the student asks
-for a new one or the job ends, so charts do not shift under the mouse while training continues. A
-TrainingWatcher samples weights and gradients over time for the "over training time" charts. With no job
+for a new one or the job ends, so charts do not shift under the mouse while training continues (the job
+itself records weights and gradients over time for the "over training time" charts). With no job
 yet, `offer_quick_model` trains a small CNN on the digits in a few seconds, so no student is stuck.
 """
 
@@ -19,7 +19,6 @@ from ui.session import current_job, session_owner, set_job
 from ui.text import plain
 
 SNAPSHOT_KEY = "inspect_snapshot"
-WATCHER_KEY = "inspect_watcher"
 CLASS_TASKS = ("binary", "multiclass")
 
 
@@ -118,21 +117,6 @@ def subject(refresh: bool = False) -> Subject | None:
     return held
 
 
-def history(job) -> dlcore.ParameterHistory:
-    """The weight/gradient history of `job`, sampled by a watcher thread that ends with the job."""
-    watcher = st.session_state.get(WATCHER_KEY)
-    if watcher is None or watcher.job is not job:
-        if watcher is not None:
-            watcher.stop()
-        watcher = dlcore.TrainingWatcher(job)
-        try:
-            watcher.sample()  # the first moment now, so the page has something to draw at once
-        except dlcore.DlcoreError:
-            pass  # the job's model is gone (its page went away): the history stays empty
-        st.session_state[WATCHER_KEY] = watcher.start()
-    return watcher.history
-
-
 def quick_job(owner: str):
     """Start training the quick digits CNN for `owner`; returns the Job at once."""
     spec = dlcore.ModelSpec.from_dict(QUICK_MODEL)
@@ -144,7 +128,6 @@ def start_quick_model() -> None:
     """Train the quick digits CNN as this tab's job and wait for it (a few seconds)."""
     job = quick_job(session_owner())
     set_job(job)
-    history(job)
     with st.spinner("Training a small CNN on the 8×8 digits…"):
         wait_for(job, QUICK_WAIT_S)
 

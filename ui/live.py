@@ -52,14 +52,19 @@ def rerun_if_load_changed(factor: int) -> None:
         st.rerun()
 
 
-def live(draw: Callable[[object], None], *, seconds: float = POLL_S) -> None:
+def live(draw: Callable[[object], None], *, seconds: float = POLL_S, drawn_status: str | None = None) -> None:
     """Call `draw(job)` in a fragment that reruns every `seconds` while this tab's job is active.
 
     When the job's status changes what the page shows (paused, finished, failed, stopped by the scheduler)
     the whole page reruns once, so buttons and results catch up; so it does when the load factor changes.
+    `drawn_status`: the job's status when the page drew its buttons (read at the top of the script). A
+    job may end while the page is being drawn (Stop, then the test scores in a few ms); the page then
+    reruns at once, since a fragment that starts on an ended job never ticks to notice.
     """
     job = current_job()
     phase_at_draw = _phase(job)
+    if drawn_status is not None and _phase_of(drawn_status) != phase_at_draw:
+        st.rerun()
     factor = load_factor()
 
     @st.fragment(run_every=poll_interval(job, seconds, factor))
@@ -77,11 +82,13 @@ def live(draw: Callable[[object], None], *, seconds: float = POLL_S) -> None:
 
 
 def _phase(job) -> str | None:
+    return None if job is None else _phase_of(job.status)
+
+
+def _phase_of(status: str) -> str:
     # Waiting for a turn and training look the same outside the fragment: no page rerun between them
     # (a full rerun costs the server and the browser far more than a poll).
-    if job is None:
-        return None
-    return "training" if job.status in ("queued", "running") else job.status
+    return "training" if status in ("queued", "running") else status
 
 
 def heartbeat_status() -> None:

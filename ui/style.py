@@ -20,3 +20,8 @@ def inject_css(selected_card: str | None = None) -> None:
         rule = "background: #fff1f1; border-color: #ff4b4b !important;"
         highlight = f"<style>.st-key-{selected_card} {{ {rule} }}</style>"
     st.html(CSS + highlight)
+
+
+def compact_top() -> None:
+    """Less empty space above the page title (Streamlit leaves 6rem): what the class watches moves up."""
+    st.html("<style>.stMainBlockContainer { padding-top: 2rem; }</style>")

@@ -165,8 +165,10 @@ def _catalogue_entry(field: str, name: str):
     return getattr(dlcore, CATALOGUES[field]).get(name)
 
 
-def draw_settings_form(disabled: bool = False) -> dict[str, Any]:
-    """Hyperparameter widgets (each with help), plus the chosen loss/optimizer/schedule's own options."""
+def draw_settings_form(disabled: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
+    """Hyperparameter widgets (each with help), plus the chosen loss/optimizer/schedule's own options.
+    Returns (values, errors): an entry out of its range is refused beside its box and named in `errors`
+    (its field keeps the last good value in `values`, which must then not train: see preflight)."""
     values = dict(settings())
     params = train_params()
     main, errors = forms.param_form(
@@ -199,7 +201,17 @@ def draw_settings_form(disabled: bool = False) -> dict[str, Any]:
     values.update(more)
     errors.update(more_errors)
     st.session_state[SETTINGS_KEY] = values
-    return values
+    return values, errors
+
+
+def run_summary(spec_dict: dict[str, Any], choice: dict[str, Any], values: dict[str, Any]) -> str:
+    """One line saying what Start trains: the model, the data and the main settings (they fold away)."""
+    name = plain(spec_dict.get("name") or "your model")
+    epochs = values["epochs"] or "∞"
+    return (
+        f"Training **{name}** ({len(spec_dict['layers'])} layers) on **{choice['name']}** · "
+        f"{values['loss']} · {values['optimizer']} · lr {values['lr']:g} · batch {values['batch_size']} · {epochs} epochs"
+    )
 
 
 def init_param() -> dlcore.Param:
@@ -232,6 +244,21 @@ def _format_rate(rate: float | None) -> str:
     return "–" if rate is None or rate != rate else f"{rate:,.0f}"  # None or NaN: nothing measured yet
 
 
+def progress_text(progress: dict, status: str) -> str:
+    """Where the run is; its speed and time to go only while it trains (a paused or ended run has none)."""
+    total = progress.get("epochs") or "∞"
+    text = f"Epoch {progress.get('epoch', 0)}/{total} · step {progress.get('step', 0):,} · "
+    if status not in ("running", "queued"):
+        return text + status
+    text += (
+        f"{_format_rate(progress.get('samples_per_s'))} samples/s · ETA {_format_eta(progress.get('eta_s'))}"
+    )
+    if progress.get("sharing_with"):
+        others = progress["sharing_with"]
+        text += f" · taking turns with {others} other run{'s' if others > 1 else ''} on this server"
+    return text
+
+
 def draw_live(job) -> None:
     """Progress, latest numbers and the loss/accuracy curves of `job`, redrawn at the fast poll (or empty
     charts before the first run, so Plotly's scripts are loaded before Start is pressed)."""
@@ -239,17 +266,11 @@ def draw_live(job) -> None:
     epochs = job.epoch_metrics() if job is not None else None
     if job is not None:
         progress = job.progress()
-        total = progress.get("epochs") or "∞"
-        text = (
-            f"{job.spec.name or 'Your model'} on {job.dataset.name} · "  # the run's own, maybe not on screen
-            f"Epoch {progress.get('epoch', 0)}/{total} · step {progress.get('step', 0):,} · "
-            f"{_format_rate(progress.get('samples_per_s'))} samples/s · "
-            f"ETA {_format_eta(progress.get('eta_s'))}"
+        # The run's own model and data, which may no longer be what the page shows.
+        run = f"{plain(job.spec.name or 'Your model')} on {job.dataset.name} · "
+        st.progress(
+            min(1.0, float(progress.get("fraction") or 0.0)), text=run + progress_text(progress, job.status)
         )
-        if progress.get("sharing_with"):
-            others = progress["sharing_with"]
-            text += f" · taking turns with {others} other run{'s' if others > 1 else ''} on this server"
-        st.progress(min(1.0, float(progress.get("fraction") or 0.0)), text=text)
         _draw_latest(metrics, epochs)
     loss_col, acc_col = st.columns(2)
     loss_col.plotly_chart(plots.loss_curve(metrics, epochs), key="loss_chart", **LIVE_CHART)
@@ -301,7 +322,7 @@ def _draw_latest(metrics, epochs) -> None:
 
 def results_title(job) -> str:
     """Whose results these are: the run's own model and dataset, which may no longer be the ones on screen."""
-    return f"Test results of {job.spec.name or 'your model'} on {job.dataset.name}"
+    return f"Test results of {plain(job.spec.name or 'your model')} on {job.dataset.name}"
 
 
 def _trained_what_is_on_screen(job) -> bool:
@@ -380,9 +401,12 @@ class Problem:
     on_build: bool = False
 
 
-def preflight(spec_dict: dict[str, Any], dataset, values: dict[str, Any]) -> list[Problem]:
+def preflight(
+    spec_dict: dict[str, Any], dataset, values: dict[str, Any], setting_errors: dict[str, str] | None = None
+) -> list[Problem]:
     """Every reason the model, data and settings cannot train together, with a one-click fix where the
-    right change is clear. An empty list means Start will work."""
+    right change is clear. `setting_errors`: fields refused by the settings form. An empty list means
+    Start will work."""
     if dataset is None:
         return [
             Problem(dlcore.DataError("The dataset above cannot be made with these options: change them."))
@@ -391,6 +415,10 @@ def preflight(spec_dict: dict[str, Any], dataset, values: dict[str, Any]) -> lis
     if preset is not None and preset.train_later:
         return [Problem(dlcore.DlcoreError(f"{preset.name}: {preset.train_later}"))]
     problems = []
+    if setting_errors:
+        names = ", ".join(f"'{name}'" for name in setting_errors)
+        message = f"Fix the setting{'s' if len(setting_errors) > 1 else ''} marked above ({names}) to start."
+        problems.append(Problem(dlcore.TrainError(message, field=next(iter(setting_errors)))))
     try:
         make_config(values)
     except dlcore.DlcoreError as err:

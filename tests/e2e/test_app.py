@@ -97,6 +97,7 @@ def test_drag_a_conv2d_and_a_linear_into_the_model_then_train_on_digits(page, ap
 
     open_page(page, "Train", helpers)
     helpers.assert_no_errors(page)
+    page.locator("summary", has_text="Data and settings").click()  # folded away, so the charts show
     epochs = page.get_by_role("spinbutton", name="epochs")
     epochs.fill("60")
     epochs.press("Enter")
@@ -143,3 +144,25 @@ def test_every_page_opens_without_errors(page, app_url, helpers, title):
     helpers.wait_for_app(page)
     helpers.assert_no_errors(page)
     helpers.screenshot(page, f"page-{title.lower().replace(' ', '-')}")
+
+
+def test_on_a_1280x720_projector_the_run_bar_and_the_live_charts_need_no_scrolling(browser, app_url, helpers):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/train")
+        start = page.get_by_role("button", name="Start")
+        start.wait_for(timeout=60_000)
+        page.locator(".st-key-loss_chart .js-plotly-plot").wait_for(timeout=30_000)
+        helpers.wait_for_app(page)
+        helpers.assert_no_errors(page)
+        for name, box in (
+            ("Start", start.bounding_box()),
+            ("Stop", page.get_by_role("button", name="Stop").bounding_box()),
+            ("loss chart", page.locator(".st-key-loss_chart").bounding_box()),
+            ("accuracy chart", page.locator(".st-key-accuracy_chart").bounding_box()),
+        ):
+            assert 0 <= box["y"] and box["y"] + box["height"] <= 720, f"{name} is below the fold: {box}"
+        helpers.screenshot(page, "train-1280x720")
+    finally:
+        context.close()

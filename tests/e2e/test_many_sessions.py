@@ -18,6 +18,7 @@ def open_train_page(browser, app_url: str, helpers):
     page = context.new_page()
     page.goto(f"{app_url}/train")
     page.get_by_role("button", name="Start").wait_for(timeout=120_000)
+    page.locator("summary", has_text="Data and settings").click()  # the settings fold away
     epochs = page.get_by_role("spinbutton", name="epochs")
     epochs.fill("5000")  # far longer than the test: every run is still training at the end
     epochs.press("Enter")
