@@ -210,7 +210,8 @@ def run_summary(spec_dict: dict[str, Any], choice: dict[str, Any], values: dict[
     epochs = values["epochs"] or "∞"
     return (
         f"Training **{name}** ({len(spec_dict['layers'])} layers) on **{choice['name']}** · "
-        f"{values['loss']} · {values['optimizer']} · lr {values['lr']:g} · batch {values['batch_size']} · {epochs} epochs"
+        f"{values['loss']} · {values['optimizer']} · lr {values['lr']:g} · batch {values['batch_size']} · "
+        f"{epochs} epochs"
     )
 
 
