@@ -73,7 +73,7 @@ class Control(Callback):
     def on_step_end(self, step, logs):
         job = self.job
         if job._attention:
-            job._attend("step")
+            job._attend("step", closes_epoch=logs["closes_epoch"])
         if time.monotonic() > job._deadline:
             raise StopTraining(f"stopped at the time limit of {job.max_seconds:g} s", status="stopped")
         if not job._slot.pass_turn(job._serve_while_queued):
@@ -178,6 +178,7 @@ class Job:
         self._reset_seed: int | None = None
         self._steps_left: int | None = None
         self._epoch_step = False  # a whole epoch's batches asked for: counted when the thread reads it
+        self._pause_at_epoch_end = False  # the asked-for steps ended an epoch: pause once it is scored
         self._attention = paused or self._stop_reason is not None  # a command waits for the thread
 
     def _launch(self) -> None:
@@ -199,6 +200,7 @@ class Job:
         """Carry on training after a pause or a single step."""
         with self._cond:
             self._paused, self._steps_left, self._epoch_step = False, None, False
+            self._pause_at_epoch_end = False
             self._show_running()
             self._attention = True
             self._cond.notify_all()
@@ -220,6 +222,7 @@ class Job:
                 )
             self._paused = False
             self._steps_left, self._epoch_step = (1, False) if unit == "batch" else (None, True)
+            self._pause_at_epoch_end = False
             self._show_running()
             self._attention = True
             self._cond.notify_all()
@@ -384,18 +387,23 @@ class Job:
                 self.status = status
             self._cond.notify_all()
 
-    def _attend(self, moment: str) -> None:
+    def _attend(self, moment: str, closes_epoch: bool = False) -> None:
         """Between steps, on the training thread: do what was asked (requests, stop, reset, pause).
 
         `moment` is "start" (before the first step: a step asked for is still to come), "step" (a batch
-        was just trained) or "epoch" (an epoch just ended).
+        was just trained; `closes_epoch` if it was its epoch's last) or "epoch" (an epoch just ended).
         """
         with self._cond:
             self._serve_requests()
             if self._steps_left is not None and moment == "step":
                 self._steps_left -= 1
                 if self._steps_left <= 0:
-                    self._steps_left, self._paused = None, True
+                    # The last asked-for batch closed an epoch: pause after the epoch's end, so its count
+                    # and validation scores are there to see.
+                    self._steps_left = None
+                    self._paused, self._pause_at_epoch_end = not closes_epoch, closes_epoch
+            if moment == "epoch" and self._pause_at_epoch_end:
+                self._paused, self._pause_at_epoch_end = True, False
             if self._paused and self._stop_reason is None and self._reset_seed is None:
                 self._wait_while_paused()
             self._serve_requests()
@@ -405,7 +413,7 @@ class Job:
                 raise StopTraining("reset", status="reset")
             if self._epoch_step:  # fit has started by now: the recorder knows how many batches an epoch has
                 self._steps_left, self._epoch_step = self._recorder.steps_per_epoch, False
-            self._attention = self._paused or self._steps_left is not None
+            self._attention = self._paused or self._steps_left is not None or self._pause_at_epoch_end
             self.status = "running"
 
     def _wait_while_paused(self) -> None:

@@ -82,6 +82,19 @@ def test_pause_step_resume_stop(ds, sched):
     assert job.result is not None  # a stopped run still gets its test scores
 
 
+def test_an_epoch_step_from_an_epoch_boundary_pauses_after_that_epoch_is_counted_and_scored(ds, sched):
+    job = dlcore.start_training(spec(), ds, dlcore.TrainConfig(device="cpu"), scheduler=sched, paused=True)
+    wait_status(job, "paused")
+    job.step(unit="epoch")
+    per_epoch = job._recorder.steps_per_epoch
+    wait_for(lambda: job.status == "paused" and job.progress()["step"] == per_epoch)
+    time.sleep(0.05)
+    assert job.progress()["step"] == per_epoch
+    assert job.progress()["epoch"] == 1  # the epoch's end was reached before pausing ...
+    assert job.epoch_metrics()["epoch"].tolist() == [1]  # ... so it is on the epoch chart
+    job.stop()
+
+
 def test_start_paused_then_single_steps_from_step_zero(ds, sched):
     job = dlcore.start_training(spec(), ds, dlcore.TrainConfig(device="cpu"), scheduler=sched, paused=True)
     wait_status(job, "paused")
