@@ -63,6 +63,7 @@ class Control(Callback):
         self.job = job
 
     def on_fit_start(self, logs):
+        self.job._batches_this_epoch = 0
         self.job._deadline = time.monotonic() + self.job.max_seconds - self.job._recorder.elapsed_s()
         self.job._set_status("running")
         if self.job._attention:
@@ -70,6 +71,7 @@ class Control(Callback):
 
     def on_step_end(self, step, logs):
         job = self.job
+        job._batches_this_epoch += 1
         if job._attention:
             job._attend("step")
         if time.monotonic() > job._deadline:
@@ -79,6 +81,7 @@ class Control(Callback):
             raise StopTraining(job._stop_reason, status="stopped")
 
     def on_epoch_end(self, epoch, logs):
+        self.job._batches_this_epoch = 0
         if self.job._attention:
             self.job._attend("epoch")
 
@@ -168,6 +171,7 @@ class Job:
         self._data: TrainData | None = None
         self._thread: threading.Thread | None = None
         self._done = threading.Event()
+        self._batches_this_epoch = 0
 
     def _reset_commands(self, paused: bool, keep_stop: bool = False) -> None:
         self._paused = paused
@@ -176,6 +180,7 @@ class Job:
         self._reset_seed: int | None = None
         self._steps_left: int | None = None
         self._epoch_step = False  # a whole epoch's batches asked for: counted when the thread reads it
+        self._pause_at_epoch_end = False  # the steps asked for end an epoch: pause once it is scored
         self._attention = paused or self._stop_reason is not None  # a command waits for the thread
 
     def _launch(self) -> None:
@@ -197,6 +202,7 @@ class Job:
         """Carry on training after a pause or a single step."""
         with self._cond:
             self._paused, self._steps_left, self._epoch_step = False, None, False
+            self._pause_at_epoch_end = False
             self._show_running()
             self._attention = True
             self._cond.notify_all()
@@ -393,7 +399,14 @@ class Job:
             if self._steps_left is not None and moment == "step":
                 self._steps_left -= 1
                 if self._steps_left <= 0:
-                    self._steps_left, self._paused = None, True
+                    # The last batch of an epoch: pause after the epoch's scores, so they show at once.
+                    self._steps_left = None
+                    if self._batches_this_epoch == self._recorder.steps_per_epoch:
+                        self._pause_at_epoch_end = True
+                    else:
+                        self._paused = True
+            if moment == "epoch" and self._pause_at_epoch_end:
+                self._pause_at_epoch_end, self._paused = False, True
             if self._paused and self._stop_reason is None and self._reset_seed is None:
                 self._wait_while_paused()
             self._serve_requests()
@@ -403,7 +416,7 @@ class Job:
                 raise StopTraining("reset", status="reset")
             if self._epoch_step:  # fit has started by now: the recorder knows how many batches an epoch has
                 self._steps_left, self._epoch_step = self._recorder.steps_per_epoch, False
-            self._attention = self._paused or self._steps_left is not None
+            self._attention = self._paused or self._steps_left is not None or self._pause_at_epoch_end
             self.status = "running"
 
     def _wait_while_paused(self) -> None:

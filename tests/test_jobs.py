@@ -93,6 +93,17 @@ def test_start_paused_then_single_steps_from_step_zero(ds, sched):
     assert job.wait(10)
 
 
+def test_an_epoch_step_from_step_zero_pauses_with_that_epoch_scored(ds, sched):
+    job = dlcore.start_training(spec(), ds, dlcore.TrainConfig(device="cpu"), scheduler=sched, paused=True)
+    wait_status(job, "paused")
+    job.step(unit="epoch")
+    wait_for(lambda: job.status == "paused" and job.progress()["step"] > 0)
+    assert job.progress()["step"] == job._recorder.steps_per_epoch
+    assert job.progress()["epoch"] == 1 and len(job.epoch_metrics()) == 1  # its validation point shows
+    job.stop()
+    assert job.wait(10)
+
+
 def test_a_step_asked_for_before_the_thread_starts_trains_exactly_one_batch(ds, sched):
     # Step pressed at once after Start (before the thread reaches its first step) is not lost.
     for _ in range(5):
