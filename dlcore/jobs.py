@@ -65,6 +65,7 @@ class Control(Callback):
         self.job = job
 
     def on_fit_start(self, logs):
+        self.job._batches_this_epoch = 0
         self.job._deadline = time.monotonic() + self.job.max_seconds - self.job._recorder.elapsed_s()
         self.job._set_status("running")
         if self.job._attention:
@@ -72,8 +73,9 @@ class Control(Callback):
 
     def on_step_end(self, step, logs):
         job = self.job
+        job._batches_this_epoch += 1
         if job._attention:
-            job._attend("step", closes_epoch=logs["closes_epoch"])
+            job._attend("step")
         if time.monotonic() > job._deadline:
             raise StopTraining(f"stopped at the time limit of {job.max_seconds:g} s", status="stopped")
         if not job._slot.pass_turn(job._serve_while_queued):
@@ -81,6 +83,7 @@ class Control(Callback):
             raise StopTraining(job._stop_reason, status="stopped")
 
     def on_epoch_end(self, epoch, logs):
+        self.job._batches_this_epoch = 0
         if self.job._attention:
             self.job._attend("epoch")
 
@@ -170,6 +173,7 @@ class Job:
         self._data: TrainData | None = None
         self._thread: threading.Thread | None = None
         self._done = threading.Event()
+        self._batches_this_epoch = 0
 
     def _reset_commands(self, paused: bool, keep_stop: bool = False) -> None:
         self._paused = paused
@@ -178,7 +182,7 @@ class Job:
         self._reset_seed: int | None = None
         self._steps_left: int | None = None
         self._epoch_step = False  # a whole epoch's batches asked for: counted when the thread reads it
-        self._pause_at_epoch_end = False  # the asked-for steps ended an epoch: pause once it is scored
+        self._pause_at_epoch_end = False  # the steps asked for end an epoch: pause once it is scored
         self._attention = paused or self._stop_reason is not None  # a command waits for the thread
 
     def _launch(self) -> None:
@@ -387,23 +391,25 @@ class Job:
                 self.status = status
             self._cond.notify_all()
 
-    def _attend(self, moment: str, closes_epoch: bool = False) -> None:
+    def _attend(self, moment: str) -> None:
         """Between steps, on the training thread: do what was asked (requests, stop, reset, pause).
 
         `moment` is "start" (before the first step: a step asked for is still to come), "step" (a batch
-        was just trained; `closes_epoch` if it was its epoch's last) or "epoch" (an epoch just ended).
+        was just trained) or "epoch" (an epoch just ended).
         """
         with self._cond:
             self._serve_requests()
             if self._steps_left is not None and moment == "step":
                 self._steps_left -= 1
                 if self._steps_left <= 0:
-                    # The last asked-for batch closed an epoch: pause after the epoch's end, so its count
-                    # and validation scores are there to see.
+                    # The last batch of an epoch: pause after the epoch's scores, so they show at once.
                     self._steps_left = None
-                    self._paused, self._pause_at_epoch_end = not closes_epoch, closes_epoch
+                    if self._batches_this_epoch == self._recorder.steps_per_epoch:
+                        self._pause_at_epoch_end = True
+                    else:
+                        self._paused = True
             if moment == "epoch" and self._pause_at_epoch_end:
-                self._paused, self._pause_at_epoch_end = True, False
+                self._pause_at_epoch_end, self._paused = False, True
             if self._paused and self._stop_reason is None and self._reset_seed is None:
                 self._wait_while_paused()
             self._serve_requests()

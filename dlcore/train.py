@@ -621,12 +621,7 @@ def fit(
                 step += 1
                 size = len(idx)
                 tally.samples += size
-                step_logs = {
-                    "loss": loss,
-                    "epoch": epoch + 1,
-                    "batch_size": size,
-                    "closes_epoch": b == per_epoch - 1,
-                }
+                step_logs = {"loss": loss, "epoch": epoch + 1, "batch_size": size}
                 for cb in callbacks:
                     cb.on_step_end(step, step_logs)
             epoch += 1
