@@ -120,7 +120,7 @@ def test_drag_a_conv2d_and_a_linear_into_the_model_then_train_on_digits(page, ap
     helpers.screenshot(page, "train-running")
 
     # when it ends, validation accuracy has risen and the test results are shown
-    page.get_by_text("Results on the test set").wait_for(timeout=120_000)
+    page.get_by_text("Test results of").wait_for(timeout=120_000)
     helpers.wait_for_app(page)
     accuracy = chart_y(page, "accuracy_chart", 1)  # validation accuracy per scored epoch
     assert len(accuracy) >= 2 and accuracy[-1] > accuracy[0] and accuracy[-1] > 0.8

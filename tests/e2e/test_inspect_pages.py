@@ -130,7 +130,7 @@ def test_adversarial_attack_curve_and_robust_copy(page, app_url, helpers):
     open_page(page, "Adversarial", helpers)
     page.locator(".st-key-adversarial_triplet .js-plotly-plot").wait_for(timeout=30_000)
     click_button(page, "adversarial_train", helpers, timeout_ms=120_000)
-    page.get_by_text("Robust copy trained").wait_for(timeout=120_000)
+    page.get_by_text("Copy trained against").wait_for(timeout=120_000)
     click_button(page, "adversarial_measure", helpers, timeout_ms=120_000)
     page.locator(".st-key-adversarial_curve .js-plotly-plot").wait_for(timeout=60_000)
     # Two curves: the model and its adversarially trained copy.
