@@ -24,7 +24,7 @@ from torch import nn
 
 from dlcore.data.csv import read_csv
 from dlcore.errors import DataError, DlcoreError
-from dlcore.optim import INITIALISERS, LEARNING_RATE, OPTIMIZERS
+from dlcore.optim import INITIALISERS, LEARNING_RATE, OPTIMIZERS, WEIGHT_DECAY
 from dlcore.params import Param
 
 EXTENT = 6.0  # the plane is [-EXTENT, EXTENT]², like TF Playground's
@@ -202,8 +202,9 @@ class Playground:
 NETWORK_PARAMS = {
     "lr": replace(LEARNING_RATE, default=0.03),  # the engine's bounds: what the playground sends is trained
     "batch": Param("batch", "int", 10, "Batch size: points per weight update.", 1, 500),
-    "rate": Param(
-        "rate", "float", 0.0, "Regularisation rate: how hard large weights are pulled to 0.", 0.0, 10.0
+    # the engine's bounds (weight_decay and l1 share them): a rate the page offers is one the engine trains
+    "rate": replace(
+        WEIGHT_DECAY, name="rate", help="Regularisation rate: how hard large weights are pulled to 0."
     ),
     "reg": Param(
         "reg",

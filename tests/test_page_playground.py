@@ -258,3 +258,14 @@ def test_the_dataset_pictures_pick_the_dataset(open_page):
     assert not at.exception
     assert state_of(at).dataset == "xor" and link_of(at)["dataset"] == "xor"
     assert job_of(at).dataset.name == "xor"
+
+
+@pytest.mark.parametrize("regularization", ["l1", "l2"])
+def test_every_regularisation_rate_offered_is_one_the_engine_trains(regularization):
+    from ui.playground_controls import REG_RATES
+
+    state = pg.Playground()
+    for rate in REG_RATES:
+        network = pg.Network(regularization=regularization, reg_rate=rate)
+        config = pg.train_config(state, network).validate()  # TrainError on a rate the engine refuses
+        assert (config.weight_decay if regularization == "l2" else config.l1) == rate

@@ -23,7 +23,10 @@ from ui.uploads import parse_once
 DATASET_BUTTONS = {"xor": "XOR", "multi_spiral": "Arms", "blobs": "Blobs", "points": "Yours",
                    "multi_gaussian": "Bumps"}  # fmt: skip
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+# TF Playground's rates, up to what the engine trains (it refuses weight decay or L1 above its bound)
+REG_RATES = tuple(
+    r for r in (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0) if r <= pg.NETWORK_PARAMS["rate"].max
+)
 REGULARISATION = {"none": "None", "l1": "L1", "l2": "L2"}
 OPTIMIZERS = {
     "sgd": "SGD",
