@@ -63,6 +63,24 @@ def suited_losses(task: str) -> list[str]:
     return [name for name, entry in LOSSES.items() if task in entry.extra["tasks"]]
 
 
+def better_loss(task: str, loss: str) -> tuple[str, str] | None:
+    """(loss, why) when `task` has classes but `loss` treats them as numbers, else None.
+
+    A value loss (mse, l1, huber) on classes trains, so nothing stops it; but a student who picked a
+    classification dataset after a regression run should hear that a loss made for classes exists.
+    """
+    if LOSSES.get(loss).extra["expects"] != "values" or loss not in suited_losses(task):
+        return None  # a loss made for the task, or one that does not suit it at all (a blocking problem)
+    for name in suited_losses(task):
+        if LOSSES.get(name).extra.get("class_targets"):
+            why = (
+                f"{loss} treats the classes as numbers to hit. It trains, but {name} is made for "
+                "choosing a class: it usually learns faster and its scores read as probabilities."
+            )
+            return name, why
+    return None
+
+
 def _check_class_scores(plan: Plan, loss: str, out, task: str, classes: int | None, class_targets: bool):
     if len(out) != 1:
         raise SpecError(

@@ -245,3 +245,20 @@ def test_an_out_of_range_learning_rate_is_refused_naming_the_field():
     with pytest.raises(dlcore.TrainError, match="'lr' must be at most 10") as err:
         dlcore.make_optimizer("adam", [torch.nn.Parameter(torch.zeros(1))], 100.0)
     assert err.value.field == "lr"
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regression", "generative", "sequence-to-sequence"])
+def test_a_better_loss_is_offered_only_for_a_value_loss_on_classes_and_it_suits_the_task(task):
+    from dlcore.compat import better_loss, suited_losses
+    from dlcore.optim import LOSSES
+
+    for loss in LOSSES.names():
+        advice = better_loss(task, loss)
+        if advice is None:
+            continue
+        better, why = advice
+        assert LOSSES.get(loss).extra["expects"] == "values" and loss in why and better in why
+        assert better in suited_losses(task) and LOSSES.get(better).extra.get("class_targets")
+    classes = task in ("binary", "multiclass")
+    assert (better_loss(task, "mse") is not None) == classes
+    assert better_loss(task, "cross_entropy") is None

@@ -337,3 +337,17 @@ def test_after_reset_start_sets_the_fresh_run_going(train):
     assert wait_until(lambda: job.progress()["step"] > 0)
     job.stop()
     assert job.wait(30)
+
+
+def test_a_loss_kept_from_a_regression_run_is_pointed_out_on_a_classifier_with_a_one_click_fix(train):
+    at = train
+    assert not any(i.value.startswith("mse treats") for i in at.info)  # cross_entropy: nothing to say
+    at.selectbox(key="train.loss").set_value("mse").run()  # as after training the GRU forecaster
+    assert not at.exception
+    advice = [i.value for i in at.info if "treats the classes as numbers" in i.value]
+    assert advice and "cross_entropy" in advice[0]
+    assert not button(at, "Start").disabled  # it trains: advice, not a problem
+    button(at, "Use the cross_entropy loss").click().run()
+    assert not at.exception
+    assert at.session_state["train_settings"]["loss"] == "cross_entropy"
+    assert not any("treats the classes as numbers" in i.value for i in at.info)

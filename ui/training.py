@@ -467,6 +467,16 @@ def _mismatch_problem(err, spec_dict, dataset, loss: str) -> Problem:
     return Problem(err, *_output_fix(err, spec_dict, dataset, loss), on_build=True)
 
 
+def draw_loss_advice(dataset, loss: str) -> None:
+    """A value loss on classes trains, so it is no Problem; say which loss is made for classes, one click
+    away (a loss kept from a regression run would otherwise go unnoticed)."""
+    advice = dlcore.better_loss(dataset.task, loss) if dataset is not None else None
+    if advice is not None:
+        better, why = advice
+        st.info(why, icon=":material/lightbulb:")
+        st.button(f"Use the {better} loss", key="loss-advice", on_click=set_setting, args=("loss", better))
+
+
 def _output_fix(err, spec_dict, dataset, loss: str) -> tuple[str | None, Callable[[], None] | None]:
     """For "one output per class" mismatches: set the last Linear's out_features to the number of classes."""
     if err.field not in ("out_features", "output_shape") or loss not in ("cross_entropy", "nll"):
