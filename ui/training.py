@@ -208,8 +208,9 @@ def run_summary(spec_dict: dict[str, Any], choice: dict[str, Any], values: dict[
     """One line saying what Start trains: the model, the data and the main settings (they fold away)."""
     name = plain(spec_dict.get("name") or "your model")
     epochs = values["epochs"] or "∞"
+    layers = len(spec_dict["layers"])
     return (
-        f"Training **{name}** ({len(spec_dict['layers'])} layers) on **{choice['name']}** · "
+        f"Training **{name}** ({layers} layer{'' if layers == 1 else 's'}) on **{choice['name']}** · "
         f"{values['loss']} · {values['optimizer']} · lr {values['lr']:g} · batch {values['batch_size']} · "
         f"{epochs} epochs"
     )
