@@ -20,13 +20,13 @@ from ui import playground_runs as runs
 from ui import playground_state as state_store
 from ui.errors import show_error
 from ui.live import load_factor, rerun_if_load_changed, scaled
+from ui.steady_chart import steady_chart
 
 POLL_S = 0.1  # seconds between polls: 10 a second asked, so at least 5 arrive on a busy server
 IDLE_POLL_S = 5.0  # while paused: only the heartbeat that keeps this tab's paused networks alive
 RESOLUTION = 50  # grid points per axis for every neuron's picture
 NETWORK_WIDTH_PX = 310  # about the width the network's column gets at 1280x720 (the height follows from it)
 EDIT_KEY = "playground_edit"  # (side, Edge) being edited
-REVISION_KEY = "playground_chart_revision"  # bumped to clear a chart's click selection
 POINT_CLASS_KEY = "playground_point_class"
 CHART_CONFIG = {"displayModeBar": False}
 CLASS_COLOURS = ("orange", "blue", "green", "violet", "red")  # Streamlit's names for the plots' class colours
@@ -146,10 +146,6 @@ def _record(run: runs.Run, progress: dict, scores: dict) -> None:
         del run.history[: -runs.HISTORY_LIMIT]
 
 
-def _revision() -> int:
-    return st.session_state.get(REVISION_KEY, 0)
-
-
 def _network(side: str, state: pg.Playground, network: pg.Network, run: runs.Run, model, maps) -> None:
     edit = st.session_state.get(EDIT_KEY)
     selected = edit[1] if edit and edit[0] == side else None
@@ -159,18 +155,11 @@ def _network(side: str, state: pg.Playground, network: pg.Network, run: runs.Run
         width_px=NETWORK_WIDTH_PX,
     )  # fmt: skip
     editable = not state.hides("edit")
-    event = st.plotly_chart(
-        picture.figure,
-        width="stretch",
-        config=CHART_CONFIG,
-        key=f"playground-network-{side}-{_revision()}",
-        **({"on_select": "rerun", "selection_mode": "points"} if editable else {}),
-    )
+    clicks = steady_chart(picture.figure, f"playground-network-{side}", CHART_CONFIG)
     if editable:
-        clicked = _clicked_point(event, trace=0)
+        clicked = _clicked_point(clicks, trace=0)
         if clicked is not None and clicked < len(picture.edges):
             st.session_state[EDIT_KEY] = (side, picture.edges[clicked])
-            st.session_state[REVISION_KEY] = _revision() + 1  # the next draw starts without a selection
             selected = picture.edges[clicked]
         if selected is not None:
             _editor(side, network, selected)
@@ -187,13 +176,10 @@ def _tallest(state: pg.Playground) -> int:
     return max(max(len(n.features), outputs, *n.hidden) for n in state.networks().values())
 
 
-def _clicked_point(event, trace: int) -> int | None:
-    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else []
-    if not points and event is not None and hasattr(event, "selection"):
-        points = event.selection.get("points", [])
-    for point in points:
+def _clicked_point(clicks: list[dict], trace: int) -> int | None:
+    for point in clicks:
         if point.get("curve_number") == trace:
-            return point.get("point_index", point.get("point_number"))
+            return point.get("point_index")
     return None
 
 
@@ -237,9 +223,7 @@ def _grad_norms(side: str, job, network: pg.Network) -> None:
         st.caption("Gradient norm per layer appears here once training starts.")
         return
     st.markdown("**Gradient norm per layer** (log scale: tiny bars near the input = vanishing gradients)")
-    st.plotly_chart(
-        plots.grad_norm_figure(latest), width="stretch", config=CHART_CONFIG, key=f"playground-grads-{side}"
-    )
+    steady_chart(plots.grad_norm_figure(latest), f"playground-grads-{side}", CHART_CONFIG)
 
 
 def _scores(run: runs.Run, scores: dict) -> None:
@@ -260,12 +244,7 @@ def _scores(run: runs.Run, scores: dict) -> None:
 
 def _loss_curve(side: str, run: runs.Run) -> None:
     if run.history:
-        st.plotly_chart(
-            plots.loss_figure(run.history),
-            width="stretch",
-            config=CHART_CONFIG,
-            key=f"playground-loss-{side}",
-        )
+        steady_chart(plots.loss_figure(run.history), f"playground-loss-{side}", CHART_CONFIG)
 
 
 def _plane(side: str, state: pg.Playground, run: runs.Run, maps) -> None:
@@ -282,18 +261,12 @@ def _plane(side: str, state: pg.Playground, run: runs.Run, maps) -> None:
         clickable=clickable,
         height=420 if state.b is None else 360,  # about square in its column: A and B share the width
     )
-    event = st.plotly_chart(
-        figure,
-        width="stretch",
-        config=CHART_CONFIG,
-        key=f"playground-plane-{side}-{_revision()}",
-        **({"on_select": "rerun", "selection_mode": "points"} if clickable else {}),
-    )
+    clicks = steady_chart(figure, f"playground-plane-{side}", CHART_CONFIG)
     st.caption(
         _legend(state, run.dataset) + (" · white rim: training, dark rim: test" if state.show_test else "")
     )
     if clickable:
-        _add_clicked_point(event)
+        _add_clicked_point(clicks)
 
 
 def _legend(state: pg.Playground, dataset) -> str:
@@ -316,15 +289,8 @@ def _empty_plane(side: str, state: pg.Playground, problem: str | None) -> None:
         pg.empty_boundary(), "binary", (points, labels) if points else None, clickable=True, height=480
     )
     with st.container(key=f"pg-output-{side}"):
-        event = st.plotly_chart(
-            figure,
-            width="stretch",
-            config=CHART_CONFIG,
-            key=f"playground-plane-{side}-{_revision()}",
-            on_select="rerun",
-            selection_mode="points",
-        )
-    _add_clicked_point(event)
+        clicks = steady_chart(figure, f"playground-plane-{side}", CHART_CONFIG)
+    _add_clicked_point(clicks)
 
 
 def _score_line(label: str, value, css: str, percent: bool = False) -> str:
@@ -343,11 +309,8 @@ def _points(dataset, split: str):
     return getattr(raw, split).numpy(), targets.numpy().reshape(len(targets), -1)[:, 0]
 
 
-def _add_clicked_point(event) -> None:
-    points = []
-    if event is not None and hasattr(event, "selection"):
-        points = event.selection.get("points", [])
-    for point in points:
+def _add_clicked_point(clicks: list[dict]) -> None:
+    for point in clicks:
         x, y = point.get("x"), point.get("y")
         if point.get("curve_number") != 0 or x is None or y is None:
             continue  # only the click grid adds points, not a click on an existing point
@@ -355,7 +318,6 @@ def _add_clicked_point(event) -> None:
         new = (round(float(x), 1), round(float(y), 1), label)
         current = state_store.current()
         if state_store.replace_state(_with_point(current, new)):
-            st.session_state[REVISION_KEY] = _revision() + 1
             st.rerun()
 
 

@@ -19,14 +19,15 @@ import dlcore.data
 from dlcore import plots
 from ui import forms, model
 from ui.session import session_owner, set_job
+from ui.steady_chart import steady_chart
 from ui.text import plain
 from ui.uploads import parse_once
 
 DATA_KEY = "data_choice"
 SETTINGS_KEY = "train_settings"
 DEFAULT_DATASET = "digits"
-# Live charts carry their own look: Streamlit's theme would re-style them in the browser at every redraw.
-LIVE_CHART = {"theme": None, "config": {"displaylogo": False}}
+# Plotly config of the live charts (they redraw in place and carry their own look, see ui.steady_chart)
+LIVE_CHART = {"displaylogo": False}
 SLOW_POLL_S = 1.0  # gradient chart and health advice: slow to change, costly to draw
 RESUME_KEY = "resume_checkpoint"  # the uploaded model: {"name", "bytes", "spec", "use", "note"}
 # Fields of TrainConfig the page shows, in this order; the rest keep their defaults.
@@ -275,15 +276,17 @@ def draw_live(job) -> None:
         )
         _draw_latest(metrics, epochs)
     loss_col, acc_col = st.columns(2)
-    loss_col.plotly_chart(plots.loss_curve(metrics, epochs), key="loss_chart", **LIVE_CHART)
-    acc_col.plotly_chart(plots.accuracy_curve(metrics, epochs), key="accuracy_chart", **LIVE_CHART)
+    with loss_col:
+        steady_chart(plots.loss_curve(metrics, epochs), "loss_chart", LIVE_CHART)
+    with acc_col:
+        steady_chart(plots.accuracy_curve(metrics, epochs), "accuracy_chart", LIVE_CHART)
 
 
 def draw_diagnostics(job) -> None:
     """Gradient norms per layer, health advice, and why a run waits or failed: these change slowly and
     cost more to compute and to draw, so they are polled at SLOW_POLL_S (see pages/train.py)."""
     grads = job.grad_norms() if job is not None else None
-    st.plotly_chart(plots.grad_norm_chart(grads), key="grad_chart", **LIVE_CHART)
+    steady_chart(plots.grad_norm_chart(grads), "grad_chart", LIVE_CHART)
     if job is None:
         return
     if job.status == "queued":

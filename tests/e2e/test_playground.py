@@ -163,3 +163,41 @@ def test_on_a_projector_the_run_bar_and_a_large_boundary_are_above_the_fold(brow
         helpers.screenshot(page, f"playground-1280x720{'-ab' if query else ''}")
     finally:
         context.close()
+
+
+# Runs in the page: on every frame the browser paints, note each panel (output plane and network, A and B)
+# that shows no drawn chart; stops after `frames` frames and resolves to [frames seen, blank panels].
+BLANK_FRAMES = """(frames) => new Promise((resolve) => {
+    const blank = [];
+    let seen = 0;
+    const look = () => {
+        seen += 1;
+        for (const side of ['A', 'B']) for (const panel of ['output', 'network']) {
+            const chart = document.querySelector(`.st-key-pg-${panel}-${side} .js-plotly-plot`);
+            const drawn = chart && chart.querySelector('.main-svg .trace');
+            if (!drawn) blank.push(`${panel} ${side} in frame ${seen}`);
+        }
+        if (seen < frames) requestAnimationFrame(look); else resolve([seen, blank]);
+    };
+    requestAnimationFrame(look);
+})"""
+
+
+def test_comparing_two_networks_never_blanks_a_chart_while_playing(browser, helpers, app_url):
+    """Every live redraw replaces a drawn chart with a drawn chart: no painted frame shows an empty panel."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/playground?compare=1&b.act=relu")
+        helpers.wait_for_app(page)
+        for side in "AB":
+            page.wait_for_selector(f".st-key-pg-output-{side} .js-plotly-plot image", timeout=60_000)
+        page.get_by_role("button", name="Play").click()
+        page.wait_for_function("() => document.querySelector('.pg-epoch').innerText.match(/[1-9]/)")
+        frames, blank = page.evaluate(BLANK_FRAMES, 40)
+        assert frames == 40
+        assert _number(page, ".pg-epoch") > 0  # it was still playing
+        helpers.screenshot(page, "playground-ab-playing")
+        assert blank == [], f"a panel was empty while playing: {blank}"
+    finally:
+        context.close()
