@@ -4,6 +4,10 @@ The update rate each page reaches is a benchmark (scripts/load_test.py, docs/ben
 checks the behaviour: no run waits for the others to finish, and no page's chart stalls.
 """
 
+import pytest
+
+pytestmark = pytest.mark.e2e  # a browser test: `-m "not e2e"` skips it like the others
+
 SESSIONS = 10
 # The newest step the loss chart shows (its per-step trace ends there), or 0 before the first point.
 NEWEST_STEP = """() => {
