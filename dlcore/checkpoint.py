@@ -28,7 +28,7 @@ from safetensors.torch import save as save_tensors
 from torch import nn
 
 from dlcore.errors import DataError, DlcoreError
-from dlcore.jobs import MAX_PARAMETERS
+from dlcore.plan import MAX_PARAMETERS
 
 SPEC_FILE, WEIGHTS_FILE, METRICS_FILE, CONFIG_FILE = (
     "spec.json",
@@ -36,7 +36,7 @@ SPEC_FILE, WEIGHTS_FILE, METRICS_FILE, CONFIG_FILE = (
     "metrics.csv",
     "config.json",
 )
-# The largest weights file a model that may train here makes (4 bytes per float32 weight), with room for
+# The largest weights file a model that can be built here makes (4 bytes per float32 weight), with room for
 # buffers such as BatchNorm's running statistics and the header; spec.json and config.json are small.
 MAX_WEIGHTS_BYTES = 4 * MAX_PARAMETERS + (4 << 20)
 MAX_JSON_BYTES = 1 << 20

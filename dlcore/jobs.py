@@ -34,6 +34,7 @@ import torch
 from torch import nn
 
 from dlcore import health as health_checks
+from dlcore.checkpoint import load_checkpoint_state, load_weights
 from dlcore.device import device_name, resolve_device
 from dlcore.errors import DlcoreError, SpecError, TrainError
 from dlcore.inspect import HistoryRecorder, ParameterHistory
@@ -880,8 +881,6 @@ def start_training(
     `paused=True` starts paused at step 0 (for stepping from the very first batch). `resume_from`: a
     checkpoint (path, file or bytes from `checkpoint_bytes`) whose weights and step count to continue.
     """
-    from dlcore.checkpoint import load_checkpoint_state
-
     sched = scheduler if scheduler is not None else _SCHEDULER
     saved = load_checkpoint_state(resume_from) if resume_from is not None else None
     job = _prepare(spec, ds, cfg, owner, sched, paused=paused, saved=saved)
@@ -896,8 +895,6 @@ def loaded_job(checkpoint, ds, cfg: TrainConfig | None = None, owner: str = LOCA
     The Inspect and Explain pages can look at it at once; `start_training(spec, ds, cfg,
     resume_from=checkpoint)` trains it further. Raises like start_training when it does not fit `ds`.
     """
-    from dlcore.checkpoint import load_checkpoint_state
-
     saved = load_checkpoint_state(checkpoint)
     job = _prepare(saved[0], ds, cfg, owner, _SCHEDULER, paused=False, saved=saved)
     job._recorder.epoch, job._recorder.step = job._start
@@ -928,8 +925,6 @@ def _prepare(spec, ds, cfg, owner, sched: Scheduler, *, paused: bool, saved) -> 
         )
     start_epoch = start_step = 0
     if saved is not None:
-        from dlcore.checkpoint import load_weights
-
         saved_spec, state, meta = saved
         if saved_spec != spec:
             raise TrainError(

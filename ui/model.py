@@ -48,6 +48,14 @@ def model_spec() -> dlcore.ModelSpec:
     return dlcore.ModelSpec.from_dict(model_dict())
 
 
+def is_current(spec: dlcore.ModelSpec) -> bool:
+    """Whether `spec` (a run's, an upload's) is the model being built now."""
+    try:
+        return model_spec() == spec
+    except dlcore.DlcoreError:  # the model being built is broken: it is not that one
+        return False
+
+
 def set_model(spec: dict[str, Any] | dlcore.ModelSpec, *, preset: str | None = None) -> None:
     """Replace the whole model (a preset, an upload); every layer gets a new id and fresh widgets.
 

@@ -331,11 +331,7 @@ def results_title(job) -> str:
 
 
 def _trained_what_is_on_screen(job) -> bool:
-    try:
-        same_model = dlcore.ModelSpec.from_dict(model.model_dict()) == job.spec
-    except dlcore.DlcoreError:
-        same_model = False
-    return same_model and job.dataset.name == data_choice()["name"]
+    return model.is_current(job.spec) and job.dataset.name == data_choice()["name"]
 
 
 def draw_results(job) -> None:
@@ -532,7 +528,7 @@ def draw_checkpoint_upload() -> None:
     resume = st.session_state.get(RESUME_KEY)
     if resume is None:
         return
-    if not _is_current_model(resume["spec"]):
+    if not model.is_current(resume["spec"]):
         name = plain(resume["name"])
         st.caption(f"You changed the architecture since loading {name}: Start trains it afresh.")
         return
@@ -548,13 +544,6 @@ def draw_checkpoint_upload() -> None:
         value=resume["use"],
         help="On: Start continues training the uploaded model. Off: Start trains the architecture afresh.",
     )
-
-
-def _is_current_model(spec: dlcore.ModelSpec) -> bool:
-    try:
-        return model.model_spec() == spec
-    except dlcore.DlcoreError:  # the model being built is broken: it is not the uploaded one
-        return False
 
 
 def _read_checkpoint(upload) -> tuple[bytes, dlcore.ModelSpec]:
