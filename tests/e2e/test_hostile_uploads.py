@@ -2,6 +2,7 @@
 a real browser: the page says why the file was refused, and never shows an exception or a traceback."""
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.security.crafted import CRAFTED, write_all
 
@@ -65,7 +66,9 @@ def test_hostile_files_are_refused_with_a_message_and_no_traceback(
         helpers.wait_for_app(page, 120_000)
         assert page.locator("[data-testid='stException']").count() == 0, name
         assert "Traceback (most recent call last)" not in page.content(), name
-        errors = page.locator("[data-testid='stAlertContentError']")
-        errors.first.wait_for(timeout=30_000)
-        assert errors.count() >= 1, f"{name}: no message says why it was refused"
+        # waited for, not counted once: a rerun redraws the page and can catch the message mid-redraw
+        try:
+            page.locator("[data-testid='stAlertContentError']").first.wait_for(timeout=30_000)
+        except PlaywrightTimeoutError:
+            pytest.fail(f"{name}: no message says why it was refused")
     helpers.screenshot(page, f"hostile-uploads{suffix.replace('.', '-')}")
