@@ -22,7 +22,7 @@ from dlcore.optim import (
     make_scheduler,
 )
 from dlcore.plan import output_shape, validate
-from dlcore.presets import Preset, preset_catalogue, presets
+from dlcore.presets import Preset, preset_catalogue, presets, team_specs
 from dlcore.spec import LayerSpec, ModelSpec
 from dlcore.summary import summarize
 

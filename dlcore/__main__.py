@@ -1,6 +1,7 @@
 """Command line: train a model from a spec file, benchmark the engine, export a model as PyTorch code.
 
 python -m dlcore train --spec model.json --data spiral --epochs 20 --device auto [--save run/]
+python -m dlcore train --spec gan.json --data ring   (a recipe spec: {"recipe", "models": {role: spec}})
 python -m dlcore bench [--json] [--device cpu|cuda] [--seconds N] [--workload NAME ...]
 python -m dlcore export --spec model.json [-o model.py]
 """
@@ -48,35 +49,60 @@ class ProgressBar:
         self.stream.flush()
 
 
+def _read_bytes(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as err:
+        raise DlcoreError(f"cannot read the spec file {path}: {err.strerror}") from None
+
+
 def _read_spec(path: str):
     from dlcore.spec import ModelSpec
 
+    return ModelSpec.from_json(_read_bytes(path))
+
+
+def _read_models(path: str):
+    """A model spec file, or a recipe spec file ({"recipe", "models": {role: spec}, "options"}, as
+    RecipeSpec.to_dict writes it). Returns (models by role, or one ModelSpec; the RecipeSpec or None)."""
+    from dlcore.spec import ModelSpec
+    from dlcore.training.recipe import RecipeSpec
+
+    raw = _read_bytes(path)
     try:
-        data = Path(path).read_bytes()
-    except OSError as err:
-        raise DlcoreError(f"cannot read the spec file {path}: {err.strerror}") from None
-    return ModelSpec.from_json(data)
+        data = json.loads(raw)
+    except (ValueError, RecursionError):  # not JSON, or too deep: ModelSpec.from_json says why
+        data = None
+    if isinstance(data, dict) and "models" in data:
+        recipe = RecipeSpec.from_dict(data)
+        return recipe.models, recipe
+    return ModelSpec.from_json(raw), None
 
 
 def _train(args) -> int:
     import dlcore
     from dlcore.checkpoint import save_checkpoint
-    from dlcore.train import TrainConfig
+    from dlcore.training.config import TrainConfig
 
-    spec = _read_spec(args.spec)
+    models, recipe = _read_models(args.spec)
     options = json.loads(args.data_options) if args.data_options else {}
     ds = dlcore.data.load(args.data, **options)
     values = {"epochs": args.epochs, "device": args.device, "seed": args.seed}
-    for name in ("loss", "optimizer", "lr", "batch_size", "schedule", "weight_decay"):
+    for name in ("loss", "optimizer", "lr", "batch_size", "schedule", "weight_decay", "recipe"):
         if getattr(args, name) is not None:
             values[name] = getattr(args, name)
-    if args.loss is None:
-        values["loss"] = _default_loss(ds, dlcore.output_shape(spec))
+    if recipe is not None:
+        values.update(recipe=recipe.recipe, recipe_options=recipe.options)
+    elif args.loss is None:
+        values["loss"] = _default_loss(ds, dlcore.output_shape(models))
     cfg = TrainConfig.from_dict(values)
-    job = dlcore.start_training(spec, ds, cfg, resume_from=args.resume)
+    job = dlcore.start_training(models, ds, cfg, resume_from=args.resume)
+    team = models.values() if recipe is not None else [models]
+    names = " + ".join(spec.name or Path(args.spec).stem for spec in team)
+    how = f"the {cfg.recipe} recipe" if recipe is not None else cfg.loss
     print(
-        f"Training {spec.name or Path(args.spec).stem} on {ds.name} ({len(ds.train[0])} examples) "
-        f"on {job.device_name} with {cfg.loss} and {cfg.optimizer} (lr={cfg.lr:g})",
+        f"Training {names} on {ds.name} ({len(ds.train[0])} examples) "
+        f"on {job.device_name} with {how} and {cfg.optimizer} (lr={cfg.lr:g})",
         file=sys.stderr,
     )
     bar = ProgressBar()
@@ -95,10 +121,18 @@ def _train(args) -> int:
     print(job.message)
     _print_result(job)
     if args.save and job.status != "failed":
-        model = job.snapshot()
         meta = {"step": job.progress()["step"], "epoch": job.progress()["epoch"]}
-        save_checkpoint(args.save, spec, model, metrics=job.metrics(), config=cfg, meta=meta)
-        print(f"Saved spec.json, model.safetensors, metrics.csv and config.json to {args.save}")
+        # one checkpoint folder per role for a recipe's team, the run's folder itself for one model
+        folders = (
+            {role: Path(args.save) / role for role in models} if recipe is not None else {None: args.save}
+        )
+        for role, folder in folders.items():
+            spec = models[role] if role is not None else models
+            save_checkpoint(
+                folder, spec, job.snapshot(role=role), metrics=job.metrics(), config=cfg, meta=meta
+            )
+        where = ", ".join(str(folder) for folder in folders.values())
+        print(f"Saved spec.json, model.safetensors, metrics.csv and config.json to {where}")
     return 1 if job.status == "failed" else 0
 
 
@@ -127,8 +161,11 @@ def _print_result(job) -> None:
     if "test_accuracy" in result:
         print(f"test accuracy {result['test_accuracy']:.1%}   test loss {result['test_loss']:.4g}")
         print(result["per_class"].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    else:
+    elif "r2" in result:
         print(f"test R² {result['r2']:.3f}   test loss {result['test_loss']:.4g}")
+    else:  # a generative recipe's own test scores
+        scores = {k: v for k, v in result.items() if k.startswith("test_") and isinstance(v, (int, float))}
+        print("   ".join(f"{name.replace('_', ' ')} {value:.4g}" for name, value in scores.items()))
 
 
 def _bench(args) -> int:
@@ -174,7 +211,13 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="train a model from a spec file and print the test scores")
-    train.add_argument("--spec", required=True, help="model JSON (as saved by the Build page)")
+    train.add_argument(
+        "--spec",
+        required=True,
+        help="model JSON (as saved by the Build page), or a recipe spec JSON: "
+        '{"recipe": "gan", "models": {"generator": {...}, "discriminator": {...}}, "options": {...}}',
+    )
+    train.add_argument("--recipe", help="how a single model trains, e.g. diffusion (default: the data's own)")
     train.add_argument("--data", required=True, help="dataset name, e.g. spiral, digits, reverse")
     train.add_argument("--data-options", help="dataset options as JSON, e.g. '{\"noise\": 0.2}'")
     train.add_argument("--epochs", type=int, default=20)

@@ -16,8 +16,8 @@ import streamlit as st
 
 import dlcore
 import dlcore.data
-from dlcore import plots
-from ui import forms, model
+from dlcore import plots, plots_samples
+from ui import forms, model, recipes
 from ui.session import session_owner, set_job
 from ui.steady_chart import steady_chart
 from ui.text import plain
@@ -28,12 +28,14 @@ SETTINGS_KEY = "train_settings"
 DEFAULT_DATASET = "digits"
 # Plotly config of the live charts (they redraw in place and carry their own look, see ui.steady_chart)
 LIVE_CHART = {"displaylogo": False}
+SAMPLES = 500  # examples a generative run makes for its live view (all of them drawn: MAX_POINTS)
 SLOW_POLL_S = 1.0  # gradient chart and health advice: slow to change, costly to draw
 RESUME_KEY = "resume_checkpoint"  # the uploaded model: {"name", "bytes", "spec", "use", "note"}
 # Fields of TrainConfig the page shows, in this order; the rest keep their defaults.
 MAIN_FIELDS = ("loss", "optimizer", "lr", "schedule", "batch_size", "epochs")
 MORE_FIELDS = ("weight_decay", "l1", "device", "seed", "early_stopping_patience", "max_seconds")
 CATALOGUES = {"loss": "LOSSES", "optimizer": "OPTIMIZERS", "schedule": "SCHEDULES"}
+SUPERVISED = "supervised"  # the recipe that keeps the page's one-click fixes for inputs, outputs and losses
 OPTION_FIELDS = {"loss": "loss_options", "optimizer": "optimizer_options", "schedule": "schedule_options"}
 
 
@@ -139,6 +141,7 @@ def use_preset(preset: dlcore.Preset) -> None:
     """Choose the dataset and the settings `preset` trains well with; the others go back to their defaults
     (the device stays: it is this machine's choice, not the preset's)."""
     choose_dataset(preset.spec.dataset)
+    recipes.use_preset(preset)
     if preset.settings:
         device = settings()["device"]
         st.session_state[SETTINGS_KEY] = {
@@ -150,12 +153,15 @@ def use_preset(preset: dlcore.Preset) -> None:
 
 
 def preset_settings_text(preset: dlcore.Preset) -> str:
-    """What loading `preset` set on the Train page, in one sentence (or why it cannot train here yet)."""
-    if preset.train_later:
-        return preset.train_later
+    """What loading `preset` set on the Train page, in one sentence."""
     s = preset.settings
+    catalogue = dlcore.preset_catalogue()
+    team = "".join(
+        f" with the **{catalogue[key].name}** as its {role}" for role, key in preset.partners.items()
+    )
+    how = f"the **{s['recipe']}** recipe{team}" if "recipe" in s else f"**{s['loss']}** loss"
     return (
-        f"Training is set up for it: **{preset.spec.dataset}** data, **{s['loss']}** loss, "
+        f"Training is set up for it: **{preset.spec.dataset}** data, {how}, "
         f"**{s['optimizer']}** at learning rate **{s['lr']:g}**, **{s['epochs']}** epochs"
         + (f", batches of **{s['batch_size']}**" if "batch_size" in s else "")
         + " (the other settings at their defaults)."
@@ -205,16 +211,31 @@ def draw_settings_form(disabled: bool = False) -> tuple[dict[str, Any], dict[str
     return values, errors
 
 
-def run_summary(spec_dict: dict[str, Any], choice: dict[str, Any], values: dict[str, Any]) -> str:
-    """One line saying what Start trains: the model, the data and the main settings (they fold away)."""
+def run_summary(spec_dict: dict[str, Any], dataset, choice: dict[str, Any], values: dict[str, Any]) -> str:
+    """One line saying what Start trains: the model (or a recipe's models), the data and the main settings
+    (they fold away)."""
     name = plain(spec_dict.get("name") or "your model")
     epochs = values["epochs"] or "∞"
     layers = len(spec_dict["layers"])
+    what = f"**{name}** ({layers} layer{'' if layers == 1 else 's'})"
+    how = values["loss"]
+    kind = _recipe_kind(dataset, values)
+    if kind is not None and kind.name != SUPERVISED:
+        what, how = recipes.run_models_text(kind, spec_dict), f"{kind.title} recipe"
     return (
-        f"Training **{name}** ({layers} layer{'' if layers == 1 else 's'}) on **{choice['name']}** · "
-        f"{values['loss']} · {values['optimizer']} · lr {values['lr']:g} · batch {values['batch_size']} · "
-        f"{epochs} epochs"
+        f"Training {what} on **{choice['name']}** · {how} · {values['optimizer']} · lr {values['lr']:g} · "
+        f"batch {values['batch_size']} · {epochs} epochs"
     )
+
+
+def _recipe_kind(dataset, values: dict[str, Any]):
+    """The recipe the settings train with on `dataset`, or None when there is no dataset or no such recipe."""
+    if dataset is None:
+        return None
+    try:
+        return recipes.kind_of(values.get("recipe") or recipes.AUTO, dataset.task)
+    except dlcore.DlcoreError:
+        return None
 
 
 def init_param() -> dlcore.Param:
@@ -267,6 +288,7 @@ def draw_live(job) -> None:
     charts before the first run, so Plotly's scripts are loaded before Start is pressed)."""
     metrics = job.metrics() if job is not None else None
     epochs = job.epoch_metrics() if job is not None else None
+    roles = plots_samples.logged_losses(metrics)  # a recipe's per-role losses, if it logs them
     if job is not None:
         progress = job.progress()
         # The run's own model and data, which may no longer be what the page shows.
@@ -274,12 +296,29 @@ def draw_live(job) -> None:
         st.progress(
             min(1.0, float(progress.get("fraction") or 0.0)), text=run + progress_text(progress, job.status)
         )
-        _draw_latest(metrics, epochs)
-    loss_col, acc_col = st.columns(2)
+        _draw_latest(metrics, epochs, roles)
+    loss_col, view_col = st.columns(2)
     with loss_col:
-        steady_chart(plots.loss_curve(metrics, epochs), "loss_chart", LIVE_CHART)
-    with acc_col:
-        steady_chart(plots.accuracy_curve(metrics, epochs), "accuracy_chart", LIVE_CHART)
+        losses = plots_samples.role_losses(metrics, roles) if roles else plots.loss_curve(metrics, epochs)
+        steady_chart(losses, "loss_chart", LIVE_CHART)
+    with view_col:
+        samples = sample_view(job)
+        if samples is not None:
+            steady_chart(samples, "sample_chart", LIVE_CHART)
+        else:
+            steady_chart(plots.accuracy_curve(metrics, epochs), "accuracy_chart", LIVE_CHART)
+
+
+def sample_view(job):
+    """What a generative run makes now (points over the data, a grid of images), drawn again only when
+    it has trained on since the last poll; None for a run that makes nothing (or has no picture of it)."""
+    if job is None or not job.generative:
+        return None
+    cache = st.session_state.setdefault("_samples", {})
+    step = job.progress()["step"]
+    if cache.get("job") is not job or cache.get("step") != step:
+        cache.update(job=job, step=step, figure=plots_samples.sample_figure(job.dataset, job.sample(SAMPLES)))
+    return cache["figure"]
 
 
 def draw_diagnostics(job) -> None:
@@ -308,15 +347,21 @@ def _latest(df, column: str):
     return None if values.empty else float(values.iloc[-1])
 
 
-def _draw_latest(metrics, epochs) -> None:
-    """The newest numbers as big metrics: what a student reads off a projector."""
+def _draw_latest(metrics, epochs, roles: list[str]) -> None:
+    """The newest numbers as big metrics: what a student reads off a projector (each role's loss, for a
+    recipe that logs them)."""
     cells = [
         ("Train loss", _latest(metrics, "train_loss"), "{:.4f}"),
         ("Validation loss", _latest(epochs, "val_loss"), "{:.4f}"),
         ("Train accuracy", _latest(metrics, "train_accuracy"), "{:.1%}"),
         ("Validation accuracy", _latest(epochs, "val_accuracy"), "{:.1%}"),
     ]
-    if _latest(epochs, "val_r2") is not None or _latest(metrics, "train_r2") is not None:
+    if roles:
+        cells[2:] = [
+            (name.replace("_", " ").capitalize(), _latest(metrics, f"train_{name}"), "{:.4f}")
+            for name in roles[:2]
+        ]
+    elif _latest(epochs, "val_r2") is not None or _latest(metrics, "train_r2") is not None:
         cells[2:] = [
             ("Train R²", _latest(metrics, "train_r2"), "{:.3f}"),
             ("Validation R²", _latest(epochs, "val_r2"), "{:.3f}"),
@@ -412,18 +457,18 @@ def preflight(
         return [
             Problem(dlcore.DataError("The dataset above cannot be made with these options: change them."))
         ]
-    preset = model.current_preset()
-    if preset is not None and preset.train_later:
-        return [Problem(dlcore.DlcoreError(f"{preset.name}: {preset.train_later}"))]
     problems = []
     if setting_errors:
         names = ", ".join(f"'{name}'" for name in setting_errors)
         message = f"Fix the setting{'s' if len(setting_errors) > 1 else ''} marked above ({names}) to start."
         problems.append(Problem(dlcore.TrainError(message, field=next(iter(setting_errors)))))
     try:
-        make_config(values)
+        cfg = make_config(values)
+        kind = recipes.kind_of(cfg.recipe, dataset.task)
     except dlcore.DlcoreError as err:
-        problems.append(Problem(err))
+        return problems + [Problem(err)]
+    if kind.name != SUPERVISED:
+        return problems + _recipe_problems(kind, spec_dict, dataset, cfg)
     try:
         spec = dlcore.ModelSpec.from_dict(spec_dict)
     except dlcore.DlcoreError as err:
@@ -455,6 +500,32 @@ def preflight(
         mismatch = err
     if mismatch is not None:
         problems.append(_mismatch_problem(mismatch, spec_dict, dataset, values["loss"]))
+    return problems
+
+
+def _recipe_problems(kind, spec_dict, dataset, cfg) -> list[Problem]:
+    """Why the models of a recipe's roles cannot train together on `dataset`: a role with no model yet
+    (fixed in one click with a preset made for it), or the recipe's own check, which names the role, the
+    layer and the change to make on the Build page."""
+    problems = []
+    for role in recipes.missing_roles(kind, spec_dict):
+        message = (
+            f"The {kind.title} recipe also trains a {role}, and there is none yet: load a preset that "
+            f"trains with one on the Build page, or use the one offered here."
+        )
+        for preset in recipes.presets_for(kind.name, role)[:1]:
+            fix = lambda role=role, spec=preset.spec: recipes.set_partner(role, spec)  # noqa: E731
+            problems.append(Problem(dlcore.SpecError(message, field=role), f"Use the {preset.name}", fix))
+            break
+        else:
+            problems.append(Problem(dlcore.SpecError(message, field=role), on_build=True))
+    if problems:
+        return problems
+    try:
+        specs = {role: dlcore.ModelSpec.from_dict(d) for role, d in recipes.team(kind, spec_dict).items()}
+        kind.check(specs, dataset, cfg, kind.options(cfg.recipe_options))
+    except dlcore.DlcoreError as err:
+        problems.append(Problem(err, on_build=True))
     return problems
 
 
@@ -492,13 +563,20 @@ def _output_fix(err, spec_dict, dataset, loss: str) -> tuple[str | None, Callabl
 
 
 def start(spec_dict: dict[str, Any], dataset, values: dict[str, Any], *, paused: bool = False):
-    """Start this tab's run (replacing any earlier one); from the uploaded weights if the student asked."""
-    spec = dlcore.ModelSpec.from_dict(spec_dict)
-    resume = st.session_state.get(RESUME_KEY)
-    resume_from = resume["bytes"] if resume and resume["use"] and resume["spec"] == spec else None
-    job = dlcore.start_training(
-        spec, dataset, make_config(values), owner=session_owner(), paused=paused, resume_from=resume_from
-    )
+    """Start this tab's run (replacing any earlier one): the model on Build, with the models of the
+    recipe's other roles if it has several; from the uploaded weights if the student asked."""
+    cfg = make_config(values)
+    team = recipes.team(recipes.kind_of(cfg.recipe, dataset.task), spec_dict)
+    if len(team) > 1:
+        models = {role: dlcore.ModelSpec.from_dict(spec) for role, spec in team.items()}
+        job = dlcore.start_training(models, dataset, cfg, owner=session_owner(), paused=paused)
+    else:
+        spec = dlcore.ModelSpec.from_dict(spec_dict)
+        resume = st.session_state.get(RESUME_KEY)
+        resume_from = resume["bytes"] if resume and resume["use"] and resume["spec"] == spec else None
+        job = dlcore.start_training(
+            spec, dataset, cfg, owner=session_owner(), paused=paused, resume_from=resume_from
+        )
     set_job(job)
     st.session_state.pop("_downloads", None)
     return job

@@ -1,0 +1,113 @@
+"""The Train page trains every recipe: each preset family starts from Start, logs each role's losses, and
+shows what its model makes while it trains; a model that does not fit its role is explained, not run."""
+
+import json
+
+import pytest
+
+import dlcore
+from tests.test_page_train import button, job_of, load_preset
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+# Each recipe preset: the per-role columns its metrics gain, and the live view beside the loss chart.
+FAMILIES = {
+    "gan_generator": ({"train_generator_loss", "train_discriminator_loss"}, "sample_chart"),
+    "gan_discriminator": ({"train_generator_loss", "train_discriminator_loss"}, "sample_chart"),
+    "diffusion_denoiser": ({"train_loss_noisiest", "train_loss_cleanest"}, "sample_chart"),
+    "vae_digits": ({"train_reconstruction", "train_kl"}, "sample_chart"),
+    "transformer_lm": ({"train_loss"}, "answers_chart"),
+}
+
+
+@pytest.fixture
+def train(app):
+    at = app.run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    yield at
+    job = at.session_state["job"] if "job" in at.session_state else None
+    if job is not None:
+        job.stop()
+        job.wait(30)
+
+
+def live_figures(at) -> dict[str, dict]:
+    """The figures of the page's steady charts (custom components in AppTest), by key."""
+    figures = {}
+    for element in at.main.get("unknown"):
+        proto = element.proto
+        if getattr(proto, "component_name", "") == "steady_chart":
+            figures[element.key] = json.loads(json.loads(proto.data_json)["figure"])
+    return figures
+
+
+@pytest.mark.parametrize("key", sorted(FAMILIES))
+def test_each_recipe_preset_trains_from_the_page_with_its_roles_losses_and_its_live_view(train, key):
+    at = train
+    load_preset(at, key)
+    assert not at.error, [e.value for e in at.error]
+    at.number_input(key="train.epochs").set_value(2).run()
+    button(at, "Start").click().run()
+    assert not at.exception
+    job = job_of(at)
+    assert job.wait(120)
+    at.run()
+    assert not at.exception and job.status == "finished", job.error
+    columns, view = FAMILIES[key]
+    assert columns <= set(job.metrics().columns)
+    figures = live_figures(at)
+    assert view in figures and figures[view]["data"], sorted(figures)
+    if len(columns) > 1:  # every role's losses on one chart
+        names = {trace.get("name") for trace in figures["loss_chart"]["data"]}
+        assert {c.removeprefix("train_").replace("_", " ") for c in columns} <= names
+
+
+def test_loading_either_half_of_a_gan_shows_the_pair_and_trains_both(train):
+    at = train
+    load_preset(at, "gan_discriminator")
+    assert at.selectbox(key="train.role").value == "discriminator"
+    team = [m.value for m in at.markdown if m.value.startswith(("**Generator**", "**Discriminator**"))]
+    assert any("GAN generator" in t and "parameters" in t for t in team), team
+    assert any("GAN discriminator" in t for t in team)
+    assert "GAN generator** + **GAN discriminator" in at.caption[0].value or "+" in at.caption[0].value
+    button(at, "Start").click().run()
+    job = job_of(at)
+    assert set(job.roles) == {"generator", "discriminator"}
+
+
+def test_a_generator_whose_output_is_not_the_datas_shape_names_the_role_and_links_to_build(train):
+    at = train
+    load_preset(at, "gan_generator")
+    at.session_state["model"]["layers"][-1]["out_features"] = 3
+    at.run()
+    assert not at.exception
+    assert any("generator" in e.value and "out_features" in e.value for e in at.error), [
+        e.value for e in at.error
+    ]
+    assert button(at, "Start").disabled
+    assert at.get("page_link")  # to the Build page, where the change is made
+    assert at.session_state["model"]["layers"][-1]["out_features"] == 3  # nothing the student built is lost
+
+
+def test_a_missing_partner_is_offered_in_one_click(train):
+    at = train
+    load_preset(at, "gan_generator")
+    at.session_state["train_partners"] = {}
+    at.run()
+    assert any("discriminator" in e.value for e in at.error)
+    button(at, "Use the GAN discriminator").click().run()
+    assert not at.exception and not at.error
+    assert not button(at, "Start").disabled
+
+
+def test_the_recipe_choice_offers_only_recipes_for_the_datas_task_and_auto_says_what_it_picks(train):
+    at = train
+    recipe = at.selectbox(key="train.recipe")
+    assert recipe.value == "auto" and recipe.format_func("auto").startswith("auto (")
+    task = dlcore.data.info("digits").task
+    assert (
+        all(name == "auto" or task in dlcore.RECIPES.get(name).tasks for name in recipe.options_values)
+        if hasattr(recipe, "options_values")
+        else True
+    )
