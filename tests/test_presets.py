@@ -108,8 +108,8 @@ def test_gan_generator_feeds_the_discriminator():
     assert dlcore.output_shape(PRESETS["gan_generator"]) == PRESETS["gan_discriminator"].input_shape
 
 
-# The GAN, diffusion, VAE and language-model presets train with their own recipe (two models taking turns; noise made
-# afresh at every step); their learning is measured by the recipes' own tests.
+# The GAN, diffusion, VAE and language-model presets train with their own recipe (two models taking
+# turns; noise made afresh at every step); their learning is measured by the recipes' own tests.
 WITH_RECIPE = {"gan_generator", "gan_discriminator", "diffusion_denoiser", "vae_digits", "transformer_lm"}
 # What each preset must reach on its suggested dataset's test split with its own settings (chance in
 # brackets). The sequence classifiers stop near 80 %: sine and triangle waves look alike in that noise.
