@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import torch
 
+from dlcore.data.tokens import decode
 from dlcore.plots import CURVE_HEIGHT, MAX_POINTS, _evenly, _figure, _has, _live_layout, downsample
 
 REAL_COLOUR = "#bab0ac"  # the data: quiet grey, so the generated points stand out over it
@@ -199,3 +200,29 @@ def sample_figure(ds, samples, paths=None) -> go.Figure | None:
         trail = None if paths is None else ds.denormalize(paths)
         return sample_points(real, ds.denormalize(samples), trail)
     return None
+
+
+def written_answers(ds, questions, answers, right) -> go.Figure:
+    """A language model's answers to held-out questions of a token task, each beside the right answer:
+    (N, Lq) questions, (N, La) answers written, (N, La) right answers, token ids. A table, redrawn in
+    place like the charts."""
+    names = list(ds.class_names)
+    rows = [
+        (decode(q, names), decode(a, names), decode(r, names), "✓" if bool((a == r).all()) else "✗")
+        for q, a, r in zip(questions, answers, right, strict=True)
+    ]
+    columns = list(zip(*rows, strict=True)) if rows else [(), (), (), ()]
+    trace = {
+        "type": "table",
+        "header": {"values": ["question", "answer written", "right answer", ""], "align": "left"},
+        "cells": {
+            "values": columns,
+            "align": "left",
+            "font": {"family": "monospace", "size": 14},
+            "height": 24,
+        },
+        "columnwidth": [3, 3, 3, 1],
+    }
+    layout = _live_layout("Answers to held-out questions", "", "", height=SAMPLE_HEIGHT)
+    layout["margin"] = {"l": 10, "r": 10, "t": 40, "b": 10}
+    return _figure([trace], layout)

@@ -77,3 +77,15 @@ def test_sample_figure_draws_each_dataset_as_its_examples_look():
     assert grid.data[0].type == "heatmap" and np.nanmax(grid.data[0].z) <= 1.0
     assert len(grid.data[0].z) == 4 * 9 - 1  # 32 images, 8 to a row, 8 pixels high and a gap
     assert plots_samples.sample_figure(sine, sine.train[0][:10]) is None
+
+
+def test_written_answers_show_each_question_its_answer_the_right_one_and_whether_they_match():
+    ds = dlcore.data.load("reverse")
+    questions, right = ds.test[0][:3], ds.test[1][:3]
+    answers = right.clone()
+    answers[1, 0] = (answers[1, 0] + 1) % ds.vocab_size
+    table = plots_samples.written_answers(ds, questions, answers, right).data[0]
+    question, written, correct, mark = table.cells.values
+    assert question[0] == dlcore.data.decode(questions[0], ds.class_names)
+    assert written[0] == correct[0] and written[1] != correct[1]
+    assert list(mark) == ["✓", "✗", "✓"]
