@@ -82,7 +82,7 @@ def _read_models(path: str):
 def _train(args) -> int:
     import dlcore
     from dlcore.checkpoint import save_checkpoint
-    from dlcore.training.config import TrainConfig
+    from dlcore.training import TrainConfig
 
     models, recipe = _read_models(args.spec)
     options = json.loads(args.data_options) if args.data_options else {}
