@@ -29,7 +29,7 @@ def fitting(task: str) -> list[str]:
 
 def resolved(name: str, task: str) -> str:
     """The recipe `name` stands for on a dataset of `task`: "auto" is the task's default recipe."""
-    return dlcore.TASKS.get(task).recipe if name == AUTO else name
+    return dlcore.TASKS.get(task).default_recipe if name == AUTO else name
 
 
 def kind_of(name: str, task: str):

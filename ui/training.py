@@ -507,6 +507,14 @@ def _recipe_problems(kind, spec_dict, dataset, cfg) -> list[Problem]:
     """Why the models of a recipe's roles cannot train together on `dataset`: a role with no model yet
     (fixed in one click with a preset made for it), or the recipe's own check, which names the role, the
     layer and the change to make on the Build page."""
+    if dataset.task not in kind.tasks:
+        auto = recipes.kind_of(recipes.AUTO, dataset.task).title
+        message = (
+            f"The {kind.title} recipe does not fit {dataset.name}: it learns from {' or '.join(kind.tasks)} "
+            f"data, and {dataset.name} is {dataset.task} data. Choose another recipe (auto picks {auto})."
+        )
+        fix = lambda: set_setting("recipe", recipes.AUTO)  # noqa: E731
+        return [Problem(dlcore.TrainError(message, field="recipe"), f"Use the {auto} recipe", fix)]
     problems = []
     for role in recipes.missing_roles(kind, spec_dict):
         message = (
