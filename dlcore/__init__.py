@@ -34,6 +34,7 @@ from dlcore.checkpoint import checkpoint_bytes, load_checkpoint, save_checkpoint
 from dlcore.device import device_info
 from dlcore.jobs import Job, Scheduler, loaded_job, scheduler, start_training
 from dlcore.training import RECIPES, RecipeSpec, TrainConfig, fit
+from dlcore.training.recipe import recipe_for
 
 # --- inspection and explanation ---
 from dlcore import plots_inspect as plots_inspect  # figures of the Inspect, Explain and Adversarial pages

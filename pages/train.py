@@ -67,7 +67,7 @@ for problem in problems:
     if problem.fix_label:
         st.button(problem.fix_label, key=f"fix-{problem.fix_label}", on_click=problem.fix)
 if not problems:
-    training.draw_loss_advice(dataset, values["loss"])
+    training.draw_loss_advice(dataset, values)
 if any(problem.on_build for problem in problems):
     st.page_link(
         "pages/build.py", label="Open the Build page to change the model", icon=":material/construction:"

@@ -27,14 +27,10 @@ def fitting(task: str) -> list[str]:
     return [name for name in dlcore.RECIPES.names() if task in dlcore.RECIPES.get(name).tasks]
 
 
-def resolved(name: str, task: str) -> str:
-    """The recipe `name` stands for on a dataset of `task`: "auto" is the task's default recipe."""
-    return dlcore.TASKS.get(task).default_recipe if name == AUTO else name
-
-
 def kind_of(name: str, task: str):
-    """The RecipeKind `name` trains with on `task`; TrainError for an unknown name."""
-    return dlcore.RECIPES.get(resolved(name, task))
+    """The RecipeKind `name` stands for on a dataset of `task` ("auto": the task's default recipe);
+    TrainError for an unknown name. Whether it fits the task is `dlcore.recipe_for`'s to say."""
+    return dlcore.RECIPES.get(dlcore.TASKS.get(task).default_recipe if name == AUTO else name)
 
 
 def use_preset(preset: dlcore.Preset) -> None:
@@ -102,7 +98,7 @@ def draw_recipe_form(
     choices = [AUTO, *fitting(task)]
     if chosen not in choices:
         choices.append(chosen)  # kept (a preset's, an upload's): pre-flight says why it does not fit
-    auto_title = dlcore.RECIPES.get(resolved(AUTO, task)).title
+    auto_title = kind_of(AUTO, task).title
     name = st.selectbox(
         "Recipe",
         choices,

@@ -312,7 +312,7 @@ def draw_live(job) -> None:
 def sample_view(job):
     """What a generative run makes now (points over the data, a grid of images), drawn again only when
     it has trained on since the last poll; None for a run that makes nothing (or has no picture of it)."""
-    if job is None or not job.generative:
+    if job is None or not getattr(job, "generative", False):  # TEMP
         return None
     cache = st.session_state.setdefault("_samples", {})
     step = job.progress()["step"]
@@ -508,14 +508,11 @@ def _recipe_problems(kind, spec_dict, dataset, cfg) -> list[Problem]:
     """Why the models of a recipe's roles cannot train together on `dataset`: a role with no model yet
     (fixed in one click with a preset made for it), or the recipe's own check, which names the role, the
     layer and the change to make on the Build page."""
-    if dataset.task not in kind.tasks:
+    try:
+        dlcore.recipe_for(kind.name, dataset.task)
+    except dlcore.DlcoreError as err:
         auto = recipes.kind_of(recipes.AUTO, dataset.task).title
-        message = (
-            f"The {kind.title} recipe does not fit {dataset.name}: it learns from {' or '.join(kind.tasks)} "
-            f"data, and {dataset.name} is {dataset.task} data. Choose another recipe (auto picks {auto})."
-        )
-        fix = lambda: set_setting("recipe", recipes.AUTO)  # noqa: E731
-        return [Problem(dlcore.TrainError(message, field="recipe"), f"Use the {auto} recipe", fix)]
+        return [Problem(err, f"Use the {auto} recipe", lambda: set_setting("recipe", recipes.AUTO))]
     problems = []
     for role in recipes.missing_roles(kind, spec_dict):
         message = (
@@ -547,10 +544,14 @@ def _mismatch_problem(err, spec_dict, dataset, loss: str) -> Problem:
     return Problem(err, *_output_fix(err, spec_dict, dataset, loss), on_build=True)
 
 
-def draw_loss_advice(dataset, loss: str) -> None:
+def draw_loss_advice(dataset, values: dict[str, Any]) -> None:
     """A value loss on classes trains, so it is no Problem; say which loss is made for classes, one click
-    away (a loss kept from a regression run would otherwise go unnoticed)."""
-    advice = dlcore.better_loss(dataset.task, loss) if dataset is not None else None
+    away (a loss kept from a regression run would otherwise go unnoticed). Supervised learning only: a VAE
+    on digits rebuilds pixels, so its value loss is the right one."""
+    kind = _recipe_kind(dataset, values)
+    if kind is None or kind.name != SUPERVISED:
+        return
+    advice = dlcore.better_loss(dataset.task, values["loss"])
     if advice is not None:
         better, why = advice
         st.info(why, icon=":material/lightbulb:")
