@@ -38,6 +38,9 @@ from dlcore.training.recipe import recipe_for
 
 # --- inspection and explanation ---
 from dlcore import plots_inspect as plots_inspect  # figures of the Inspect, Explain and Adversarial pages
+from dlcore import plots_samples as plots_samples  # figures of generative training: losses by role, samples
+from dlcore.samples import live_view
+from dlcore.training.teams import roles_of_one_model, splits_one_model
 from dlcore.adversarial import (
     ATTACKS,
     AttackError,

@@ -96,10 +96,14 @@ def _train(args) -> int:
     elif args.loss is None:
         values["loss"] = _default_loss(ds, dlcore.output_shape(models))
     cfg = TrainConfig.from_dict(values)
+    if recipe is None and dlcore.splits_one_model(cfg.recipe):  # one autoencoder, cut at its 'code' layer
+        models = dlcore.roles_of_one_model(cfg.recipe, models)
     job = dlcore.start_training(models, ds, cfg, resume_from=args.resume)
-    team = models.values() if recipe is not None else [models]
-    names = " + ".join(spec.name or Path(args.spec).stem for spec in team)
-    how = f"the {cfg.recipe} recipe" if recipe is not None else cfg.loss
+    team = (
+        {spec.name: spec for spec in models.values()} if isinstance(models, dict) else {models.name: models}
+    )
+    names = " + ".join(name or Path(args.spec).stem for name in team)
+    how = f"the {job.recipe} recipe" if cfg.recipe != "auto" else cfg.loss
     print(
         f"Training {names} on {ds.name} ({len(ds.train[0])} examples) "
         f"on {job.device_name} with {how} and {cfg.optimizer} (lr={cfg.lr:g})",
@@ -122,26 +126,20 @@ def _train(args) -> int:
     _print_result(job)
     if args.save and job.status != "failed":
         meta = {"step": job.progress()["step"], "epoch": job.progress()["epoch"]}
-        # one checkpoint folder per role for a recipe's team, the run's folder itself for one model
-        folders = (
-            {role: Path(args.save) / role for role in models} if recipe is not None else {None: args.save}
-        )
-        for role, folder in folders.items():
-            spec = models[role] if role is not None else models
-            save_checkpoint(
-                folder, spec, job.snapshot(role=role), metrics=job.metrics(), config=cfg, meta=meta
-            )
-        where = ", ".join(str(folder) for folder in folders.values())
-        print(f"Saved spec.json, model.safetensors, metrics.csv and config.json to {where}")
+        # the recipe and a model per role (a recipe spec), or the one model's spec: as the run was set up
+        save_checkpoint(args.save, job.setup, job.snapshots(), metrics=job.metrics(), config=cfg, meta=meta)
+        print(f"Saved the spec, the weights, metrics.csv and config.json to {args.save}")
     return 1 if job.status == "failed" else 0
 
 
 def _default_loss(ds, out_shape) -> str:
-    if ds.task in ("regression", "generative"):
-        return "mse"
-    if ds.task == "binary" and tuple(out_shape) == (1,):
+    """The usual loss of what a supervised model learns on `ds`; one raw score for two classes: BCE."""
+    from dlcore.tasks import TASKS
+
+    task = TASKS.get(ds.task).learned_by_supervision()
+    if task.class_per_example and tuple(out_shape) == (1,) and task.suits("bce_with_logits"):
         return "bce_with_logits"
-    return "cross_entropy"
+    return task.losses[0]
 
 
 def _print_result(job) -> None:

@@ -23,17 +23,22 @@ PATH_COLOUR = "#9ecae1"
 SMOOTHING = 20  # steps in the running mean drawn over each noisy per-step loss
 SAMPLE_HEIGHT = CURVE_HEIGHT  # the sample view sits beside the loss chart, at the same height
 IMAGE_GAP = 1  # blank pixels between generated images
+TEXT_COLOUR = "#31333F"  # answers are read, not glanced at: the page's text colour, not the axes' grey
 
 
-def logged_losses(metrics_df: pd.DataFrame | None) -> list[str]:
-    """The per-role values a recipe logs each step besides its headline loss ("generator_loss",
-    "discriminator_loss"; "reconstruction", "kl"), by their metrics columns' names without "train_"."""
-    if metrics_df is None:
+def logged_losses(metrics_df: pd.DataFrame | None, epoch_df: pd.DataFrame | None = None) -> list[str]:
+    """The values a recipe logs at every step besides its headline loss ("generator_loss",
+    "discriminator_loss"; "reconstruction", "kl"), by their metrics columns' names without "train_".
+
+    The metrics frame also carries each scored epoch's scores (train_accuracy, ...) from the step that
+    epoch ended: the rows before the first scored epoch hold only what is logged per step."""
+    if metrics_df is None or not len(metrics_df):
         return []
-    names = [
-        c.removeprefix("train_") for c in metrics_df.columns if c.startswith("train_") and c != "train_loss"
-    ]
-    return [n for n in names if _has(metrics_df, f"train_{n}")]
+    rows = metrics_df
+    if _has(epoch_df, "step"):
+        rows = metrics_df[metrics_df["step"] < epoch_df["step"].min()]
+    columns = [c for c in rows.columns if c.startswith("train_") and c != "train_loss"]
+    return [c.removeprefix("train_") for c in columns if rows[c].notna().any()]
 
 
 def _label(name: str) -> str:
@@ -218,7 +223,7 @@ def written_answers(ds, questions, answers, right) -> go.Figure:
         "cells": {
             "values": columns,
             "align": "left",
-            "font": {"family": "monospace", "size": 14},
+            "font": {"family": "monospace", "size": 14, "color": TEXT_COLOUR},
             "height": 24,
         },
         "columnwidth": [3, 3, 3, 1],

@@ -10,13 +10,14 @@ from tests.test_page_train import button, job_of, load_preset
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-# Each recipe preset: the per-role columns its metrics gain, and the live view beside the loss chart.
+# Each recipe preset: the per-role columns its metrics gain, and how its live view beside the loss chart
+# draws what the model makes (generated points over the data, a grid of images, a table of answers).
 FAMILIES = {
-    "gan_generator": ({"train_generator_loss", "train_discriminator_loss"}, "sample_chart"),
-    "gan_discriminator": ({"train_generator_loss", "train_discriminator_loss"}, "sample_chart"),
-    "diffusion_denoiser": ({"train_loss_noisiest", "train_loss_cleanest"}, "sample_chart"),
-    "vae_digits": ({"train_reconstruction", "train_kl"}, "sample_chart"),
-    "transformer_lm": ({"train_loss"}, "answers_chart"),
+    "gan_generator": ({"train_generator_loss", "train_discriminator_loss"}, "scatter"),
+    "gan_discriminator": ({"train_generator_loss", "train_discriminator_loss"}, "scatter"),
+    "diffusion_denoiser": ({"train_loss"}, "scatter"),
+    "vae_digits": ({"train_reconstruction", "train_kl"}, "heatmap"),
+    "transformer_lm": ({"train_loss"}, "table"),
 }
 
 
@@ -33,12 +34,16 @@ def train(app):
 
 
 def live_figures(at) -> dict[str, dict]:
-    """The figures of the page's steady charts (custom components in AppTest), by key."""
+    """The figures of the page's steady charts (custom components, unknown to AppTest), by key."""
     figures = {}
-    for element in at.main.get("unknown"):
-        proto = element.proto
-        if getattr(proto, "component_name", "") == "steady_chart":
-            figures[element.key] = json.loads(json.loads(proto.data_json)["figure"])
+
+    def walk(node):
+        for child in node.children.values() if isinstance(getattr(node, "children", None), dict) else []:
+            if getattr(child.proto, "component_name", "") == "steady_chart":
+                figures[child.key] = json.loads(json.loads(child.proto.json)["figure"])
+            walk(child)
+
+    walk(at.main)
     return figures
 
 
@@ -57,7 +62,8 @@ def test_each_recipe_preset_trains_from_the_page_with_its_roles_losses_and_its_l
     columns, view = FAMILIES[key]
     assert columns <= set(job.metrics().columns)
     figures = live_figures(at)
-    assert view in figures and figures[view]["data"], sorted(figures)
+    assert "sample_chart" in figures and "accuracy_chart" not in figures, sorted(figures)
+    assert figures["sample_chart"]["data"][-1]["type"] == view
     if len(columns) > 1:  # every role's losses on one chart
         names = {trace.get("name") for trace in figures["loss_chart"]["data"]}
         assert {c.removeprefix("train_").replace("_", " ") for c in columns} <= names
@@ -101,13 +107,29 @@ def test_a_missing_partner_is_offered_in_one_click(train):
     assert not button(at, "Start").disabled
 
 
-def test_the_recipe_choice_offers_only_recipes_for_the_datas_task_and_auto_says_what_it_picks(train):
-    at = train
+def test_the_recipe_choice_offers_the_recipes_made_for_the_datas_task_and_auto_says_what_it_picks(train):
+    at = train  # digits: a multiclass dataset
     recipe = at.selectbox(key="train.recipe")
-    assert recipe.value == "auto" and recipe.format_func("auto").startswith("auto (")
-    task = dlcore.data.info("digits").task
-    assert (
-        all(name == "auto" or task in dlcore.RECIPES.get(name).tasks for name in recipe.options_values)
-        if hasattr(recipe, "options_values")
-        else True
-    )
+    made_for_classes = [k.title for _, k in dlcore.RECIPES.items() if "multiclass" in k.tasks]
+    assert recipe.value == "auto" and recipe.options == ["auto (Supervised)", *made_for_classes]
+    assert "GAN" not in recipe.options and "Variational autoencoder" in recipe.options
+
+
+def test_options_of_the_chosen_recipe_are_widgets_from_its_params(train):
+    at = train
+    at.selectbox(key="train.recipe").set_value("vae").run()
+    beta = at.number_input(key="train.recipe.vae.beta")
+    assert beta.value == 1.0 and beta.help
+    beta.set_value(4.0).run()
+    assert at.session_state["train_settings"]["recipe_options"] == {"beta": 4.0}
+
+
+def test_a_classifier_keeps_its_loss_and_accuracy_charts(train):
+    at = train  # digits with the Digits MLP, as a new tab opens
+    at.number_input(key="train.epochs").set_value(2).run()
+    button(at, "Start").click().run()
+    assert job_of(at).wait(60)
+    at.run()
+    figures = live_figures(at)
+    assert "sample_chart" not in figures and figures["accuracy_chart"]["data"]
+    assert figures["loss_chart"]["layout"]["title"]["text"] == "Loss"  # epoch scores are not role losses

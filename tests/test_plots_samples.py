@@ -23,8 +23,13 @@ def gan_metrics(steps: int = 1200) -> pd.DataFrame:
     )
 
 
-def test_logged_losses_are_the_per_role_columns_besides_the_headline_loss():
-    assert plots_samples.logged_losses(gan_metrics()) == ["generator_loss", "discriminator_loss"]
+def test_logged_losses_are_the_per_step_columns_besides_the_headline_loss_not_epoch_scores():
+    metrics = gan_metrics()
+    # the scores of the epoch that ended at step 100 reach every later row (as job.metrics() merges them)
+    metrics["train_accuracy"] = np.where(metrics["step"] >= 100, 0.9, np.nan)
+    epochs = pd.DataFrame({"step": [100, 200], "train_accuracy": [0.9, 0.95]})
+    assert plots_samples.logged_losses(metrics, epochs) == ["generator_loss", "discriminator_loss"]
+    assert "accuracy" in plots_samples.logged_losses(metrics)  # (without the epochs nothing tells them apart)
     supervised = pd.DataFrame({"step": [1, 2], "train_loss": [0.5, 0.4]})
     assert plots_samples.logged_losses(supervised) == [] and plots_samples.logged_losses(None) == []
     not_yet = gan_metrics().assign(train_kl=np.nan)  # logged, but no value yet: no line for it

@@ -54,13 +54,20 @@ def build_role(kind) -> str:
 
 
 def team(kind, spec_dict: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The spec dict of every role of `kind` that has a model: the one on Build and the kept partners."""
+    """The spec dict of every role of `kind` that has a model: the model on Build cut into the recipe's
+    roles (an autoencoder at its 'code' layer; SpecError when it cannot be), or the model on Build in its
+    role with the partners kept here."""
+    if dlcore.splits_one_model(kind.name):
+        return {r: spec.to_dict() for r, spec in dlcore.roles_of_one_model(kind.name, spec_dict).items()}
     role = build_role(kind)
     kept = {r: spec for r, spec in partners().items() if r in kind.roles and r != role}
     return {role: spec_dict, **kept}
 
 
 def missing_roles(kind, spec_dict: dict[str, Any]) -> list[str]:
+    """The roles of `kind` with no model yet (none for a recipe that cuts the model on Build into them)."""
+    if dlcore.splits_one_model(kind.name):
+        return []
     return [role for role in kind.roles if role not in team(kind, spec_dict)]
 
 
@@ -129,9 +136,18 @@ def _title(name: str) -> str:
 
 
 def draw_team(kind, spec_dict: dict[str, Any], *, disabled: bool = False) -> None:
-    """The models a recipe with several roles trains: which role the model on Build plays, and each
-    role's model with its parameter count (a swap puts another role's model on Build to edit it)."""
+    """The models a recipe with several roles trains, each with its parameter count: which role the model
+    on Build plays (a swap puts another role's model on Build to edit it), or how the recipe cuts it."""
     if len(kind.roles) < 2:
+        return
+    if dlcore.splits_one_model(kind.name):
+        try:
+            members = team(kind, spec_dict)
+        except dlcore.DlcoreError:
+            return  # pre-flight says what to change
+        st.caption(f"The {kind.title} recipe trains the model on Build as {_listing(members)}:")
+        for member, spec in members.items():
+            _draw_member(member, spec, on_build=True)
         return
     roles = list(kind.roles)
     role = st.selectbox(
@@ -144,20 +160,30 @@ def draw_team(kind, spec_dict: dict[str, Any], *, disabled: bool = False) -> Non
     )
     st.session_state[ROLE_KEY] = role
     for member, spec in team(kind, spec_dict).items():
-        name_col, link_col = st.columns([2, 1], vertical_alignment="center")
-        name_col.markdown(f"**{member.title()}**: {_model_line(spec)}")
-        if member == role:
-            link_col.page_link("pages/build.py", label="On Build", icon=":material/construction:")
-        else:
-            link_col.button(
-                "Edit on Build",
-                key=f"edit-{member}",
-                icon=":material/swap_horiz:",
-                disabled=disabled,
-                on_click=edit_on_build,
-                args=(member, kind),
-                help=f"Put the {member} on the Build page; the model there becomes the {role} here.",
-            )
+        _draw_member(member, spec, on_build=member == role, swap=(kind, role), disabled=disabled)
+
+
+def _listing(members) -> str:
+    return " and ".join(f"its {member}" for member in members)
+
+
+def _draw_member(member: str, spec, *, on_build: bool, swap=None, disabled: bool = False) -> None:
+    """One role's model: its name and parameter count, and the way to the Build page."""
+    name_col, link_col = st.columns([2, 1], vertical_alignment="center")
+    name_col.markdown(f"**{member.title()}**: {_model_line(spec)}")
+    if on_build:
+        link_col.page_link("pages/build.py", label="On Build", icon=":material/construction:")
+        return
+    kind, role = swap
+    link_col.button(
+        "Edit on Build",
+        key=f"edit-{member}",
+        icon=":material/swap_horiz:",
+        disabled=disabled,
+        on_click=edit_on_build,
+        args=(member, kind),
+        help=f"Put the {member} on the Build page; the model there becomes the {role} here.",
+    )
 
 
 def _model_line(spec: dict[str, Any]) -> str:
@@ -170,5 +196,5 @@ def _model_line(spec: dict[str, Any]) -> str:
 
 def run_models_text(kind, spec_dict: dict[str, Any]) -> str:
     """'GAN generator + GAN discriminator' for a team, for the one-line run summary."""
-    members = team(kind, spec_dict).values()
+    members = [spec_dict] if dlcore.splits_one_model(kind.name) else team(kind, spec_dict).values()
     return " + ".join(f"**{plain(spec.get('name') or 'your model')}**" for spec in members)

@@ -28,7 +28,6 @@ SETTINGS_KEY = "train_settings"
 DEFAULT_DATASET = "digits"
 # Plotly config of the live charts (they redraw in place and carry their own look, see ui.steady_chart)
 LIVE_CHART = {"displaylogo": False}
-SAMPLES = 500  # examples a generative run makes for its live view (all of them drawn: MAX_POINTS)
 SLOW_POLL_S = 1.0  # gradient chart and health advice: slow to change, costly to draw
 RESUME_KEY = "resume_checkpoint"  # the uploaded model: {"name", "bytes", "spec", "use", "note"}
 # Fields of TrainConfig the page shows, in this order; the rest keep their defaults.
@@ -159,7 +158,11 @@ def preset_settings_text(preset: dlcore.Preset) -> str:
     team = "".join(
         f" with the **{catalogue[key].name}** as its {role}" for role, key in preset.partners.items()
     )
-    how = f"the **{s['recipe']}** recipe{team}" if "recipe" in s else f"**{s['loss']}** loss"
+    how = (
+        f"the **{dlcore.RECIPES.get(s['recipe']).title}** recipe{team}"
+        if "recipe" in s
+        else f"**{s['loss']}** loss"
+    )
     return (
         f"Training is set up for it: **{preset.spec.dataset}** data, {how}, "
         f"**{s['optimizer']}** at learning rate **{s['lr']:g}**, **{s['epochs']}** epochs"
@@ -288,7 +291,7 @@ def draw_live(job) -> None:
     charts before the first run, so Plotly's scripts are loaded before Start is pressed)."""
     metrics = job.metrics() if job is not None else None
     epochs = job.epoch_metrics() if job is not None else None
-    roles = plots_samples.logged_losses(metrics)  # a recipe's per-role losses, if it logs them
+    roles = plots_samples.logged_losses(metrics, epochs)  # a recipe's per-role losses, if it logs them
     if job is not None:
         progress = job.progress()
         # The run's own model and data, which may no longer be what the page shows.
@@ -310,14 +313,21 @@ def draw_live(job) -> None:
 
 
 def sample_view(job):
-    """What a generative run makes now (points over the data, a grid of images), drawn again only when
-    it has trained on since the last poll; None for a run that makes nothing (or has no picture of it)."""
-    if job is None or not getattr(job, "generative", False):  # TEMP
+    """What a run makes now (points over the data, a grid of images, a language model's answers), made
+    again only when it has trained on since the last poll; None for a run that makes nothing to show."""
+    if job is None:
         return None
-    cache = st.session_state.setdefault("_samples", {})
+    cache = st.session_state.setdefault("_live_view", {})
+    if cache.get("job") is not job:
+        cache.clear()
+        cache.update(job=job, step=None, figure=None, shows=True)
     step = job.progress()["step"]
-    if cache.get("job") is not job or cache.get("step") != step:
-        cache.update(job=job, step=step, figure=plots_samples.sample_figure(job.dataset, job.sample(SAMPLES)))
+    if cache["shows"] and cache["step"] != step:
+        try:
+            figure = dlcore.live_view(job)
+        except dlcore.DlcoreError:  # the run went away or did not answer in time: keep the last picture
+            return cache["figure"]
+        cache.update(step=step, figure=figure, shows=figure is not None)
     return cache["figure"]
 
 
@@ -348,26 +358,36 @@ def _latest(df, column: str):
 
 
 def _draw_latest(metrics, epochs, roles: list[str]) -> None:
-    """The newest numbers as big metrics: what a student reads off a projector (each role's loss, for a
-    recipe that logs them)."""
+    """The newest numbers as big metrics: what a student reads off a projector. After the losses: each
+    role's loss for a recipe that logs them, else accuracy, R², or the recipe's own scores."""
     cells = [
         ("Train loss", _latest(metrics, "train_loss"), "{:.4f}"),
         ("Validation loss", _latest(epochs, "val_loss"), "{:.4f}"),
         ("Train accuracy", _latest(metrics, "train_accuracy"), "{:.1%}"),
         ("Validation accuracy", _latest(epochs, "val_accuracy"), "{:.1%}"),
     ]
+    scores = [
+        c for c in (epochs.columns if epochs is not None else ()) if c.startswith("val_") and c != "val_loss"
+    ]
     if roles:
-        cells[2:] = [
-            (name.replace("_", " ").capitalize(), _latest(metrics, f"train_{name}"), "{:.4f}")
-            for name in roles[:2]
-        ]
+        cells[2:] = [(_label(name), _latest(metrics, f"train_{name}"), "{:.4f}") for name in roles[:2]]
     elif _latest(epochs, "val_r2") is not None or _latest(metrics, "train_r2") is not None:
         cells[2:] = [
             ("Train R²", _latest(metrics, "train_r2"), "{:.3f}"),
             ("Validation R²", _latest(epochs, "val_r2"), "{:.3f}"),
         ]
+    elif scores and "val_accuracy" not in scores:
+        cells[2:] = [
+            (_label(name).replace("Val ", "Validation "), _latest(epochs, name), "{:.4f}")
+            for name in scores[:2]
+        ]
     for col, (label, value, fmt) in zip(st.columns(len(cells)), cells, strict=True):
         col.metric(label, "–" if value is None else fmt.format(value))
+
+
+def _label(name: str) -> str:
+    """'generator_loss' -> 'Generator loss'."""
+    return name.replace("_", " ").capitalize()
 
 
 def results_title(job) -> str:
