@@ -175,7 +175,7 @@ def gan_recipe_file(tmp_path, **changes):
     return path
 
 
-def test_train_takes_a_recipe_spec_and_saves_each_roles_model(tmp_path, capsys):
+def test_train_takes_a_recipe_spec_and_saves_every_roles_model(tmp_path, capsys):
     run = tmp_path / "run"
     args = ["train", "--spec", str(gan_recipe_file(tmp_path)), "--data", "ring", "--epochs", "1"]
     code = main([*args, "--device", "cpu", "--save", str(run)])
@@ -183,12 +183,33 @@ def test_train_takes_a_recipe_spec_and_saves_each_roles_model(tmp_path, capsys):
     assert code == 0, err
     assert "Training GAN generator + GAN discriminator on ring" in err and "the gan recipe" in err
     assert "generator loss" in out and "discriminator loss" in out  # each role's loss at the last epoch
-    for role in ("generator", "discriminator"):
-        spec, model = dlcore.load_checkpoint(run / role)
-        assert spec == dlcore.preset_catalogue()[f"gan_{role}"].spec
-    assert {"train_generator_loss", "train_discriminator_loss"} <= set(
-        pd.read_csv(run / "generator" / "metrics.csv")
+    setup, models = dlcore.load_checkpoint(run)  # the recipe, its options and a model per role
+    assert setup.recipe == "gan" and setup.options["d_steps"] == 2 and set(models) == set(setup.models)
+    assert setup.models["generator"] == dlcore.preset_catalogue()["gan_generator"].spec
+    assert {"train_generator_loss", "train_discriminator_loss"} <= set(pd.read_csv(run / "metrics.csv"))
+
+
+def test_a_single_autoencoder_spec_trains_with_the_vae_recipe_cut_at_its_code_layer(tmp_path, capsys):
+    path = tmp_path / "vae.json"
+    path.write_text(dlcore.presets()["vae_digits"].to_json())
+    code = main(
+        [
+            "train",
+            "--spec",
+            str(path),
+            "--recipe",
+            "vae",
+            "--loss",
+            "mse",
+            "--data",
+            "digits",
+            "--epochs",
+            "1",
+        ]
     )
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "Training Variational autoencoder on digits" in err and "reconstruction" in out and "kl" in out
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import json
 import pytest
 
 import dlcore
-from tests.test_page_train import button, job_of, load_preset
+from tests.test_page_train import button, job_of, load_preset, wait_until
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -133,3 +133,30 @@ def test_a_classifier_keeps_its_loss_and_accuracy_charts(train):
     figures = live_figures(at)
     assert "sample_chart" not in figures and figures["accuracy_chart"]["data"]
     assert figures["loss_chart"]["layout"]["title"]["text"] == "Loss"  # epoch scores are not role losses
+
+
+def test_a_downloaded_gan_uploads_as_the_pair_and_start_continues_both(app, tmp_path):
+    first = app.run()
+    load_preset(first, "gan_generator")
+    button(first, "Step 1 epoch").click().run()
+    job = job_of(first)
+    assert wait_until(lambda: job.status == "paused" and job.progress()["step"] > 0)
+    first.run()
+    assert any(b.label == "Download trained model (.zip)" for b in first.download_button)
+    zip_bytes = first.session_state["_downloads"]["checkpoint"]  # what that button downloads
+    saved = job.progress()["step"]
+    job.stop()
+
+    at = app.run()  # a new tab
+    at.switch_page("pages/train.py").run()
+    at.file_uploader(key="checkpoint_upload").upload("gan.zip", zip_bytes, "application/zip").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.session_state["model"]["name"] == "GAN generator"
+    assert at.selectbox(key="train.recipe").value == "gan"
+    assert at.session_state["train_partners"]["discriminator"]["name"] == "GAN discriminator"
+    assert any("gan.zip" in s.value for s in at.success) and at.toggle[0].value is True
+    button(at, "Step 1 batch").click().run()
+    resumed = job_of(at)
+    assert wait_until(lambda: resumed.status == "paused" and resumed.progress()["step"] == saved + 1)
+    assert set(resumed.roles) == {"generator", "discriminator"}
+    resumed.stop()

@@ -43,6 +43,15 @@ def use_preset(preset: dlcore.Preset) -> None:
     st.session_state.pop(ROLE_WIDGET, None)
 
 
+def adopt_team(setup) -> dlcore.ModelSpec:
+    """Keep an uploaded recipe's models: its first role's model goes on Build (returned), the others here."""
+    role, *others = setup.models
+    st.session_state[ROLE_KEY] = role
+    st.session_state[PARTNERS_KEY] = {r: setup.models[r].to_dict() for r in others}
+    st.session_state.pop(ROLE_WIDGET, None)
+    return setup.models[role]
+
+
 def partners() -> dict[str, dict[str, Any]]:
     return st.session_state.setdefault(PARTNERS_KEY, {})
 

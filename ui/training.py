@@ -385,6 +385,10 @@ def _draw_latest(metrics, epochs, roles: list[str]) -> None:
         col.metric(label, "–" if value is None else fmt.format(value))
 
 
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _label(name: str) -> str:
     """'generator_loss' -> 'Generator loss'."""
     return name.replace("_", " ").capitalize()
@@ -419,6 +423,10 @@ def draw_results(job) -> None:
         cols[0].metric("Test R²", f"{result['r2']:.3f}")
     if result.get("test_loss") is not None:
         cols[1].metric("Test loss", f"{result['test_loss']:.4f}")
+    if not values and result.get("test_accuracy") is None:  # a recipe's own scores (GAN, VAE, diffusion)
+        scores = [k for k, v in result.items() if k.startswith("test_") and k != "test_loss" and _number(v)]
+        for col, name in zip((cols[0], cols[2]), scores, strict=False):
+            col.metric(_label(name.replace("test_", "test ")), f"{result[name]:.4f}")
     if values:
         rebuilds = dlcore.TASKS.get(job.dataset.task).learned_by_supervision().name == "reconstruction"
         draw = plots.reconstructions if rebuilds else plots.predictions_vs_targets
@@ -446,8 +454,9 @@ def job_downloads(job) -> tuple[bytes, str]:
         cache.update(
             job=job,
             status=job.status,
+            # the run as it was set up: one model's spec, or the recipe with a model per role
             checkpoint=dlcore.checkpoint_bytes(
-                job.spec, job.snapshot(), meta={"step": progress["step"], "epoch": progress["epoch"]}
+                job.setup, job.snapshots(), meta={"step": progress["step"], "epoch": progress["epoch"]}
             ),
             csv=job.metrics().to_csv(index=False),
         )
@@ -596,20 +605,35 @@ def start(spec_dict: dict[str, Any], dataset, values: dict[str, Any], *, paused:
     """Start this tab's run (replacing any earlier one): the model on Build, with the models of the
     recipe's other roles if it has several; from the uploaded weights if the student asked."""
     cfg = make_config(values)
-    team = recipes.team(recipes.kind_of(cfg.recipe, dataset.task), spec_dict)
-    if len(team) > 1:
-        models = {role: dlcore.ModelSpec.from_dict(spec) for role, spec in team.items()}
-        job = dlcore.start_training(models, dataset, cfg, owner=session_owner(), paused=paused)
-    else:
-        spec = dlcore.ModelSpec.from_dict(spec_dict)
-        resume = st.session_state.get(RESUME_KEY)
-        resume_from = resume["bytes"] if resume and resume["use"] and resume["spec"] == spec else None
-        job = dlcore.start_training(
-            spec, dataset, cfg, owner=session_owner(), paused=paused, resume_from=resume_from
-        )
+    setup = _setup(spec_dict, dataset, cfg)
+    resume = st.session_state.get(RESUME_KEY)
+    resume_from = resume["bytes"] if resume and resume["use"] and resume["spec"] == setup else None
+    job = dlcore.start_training(
+        setup, dataset, cfg, owner=session_owner(), paused=paused, resume_from=resume_from
+    )
     set_job(job)
     st.session_state.pop("_downloads", None)
     return job
+
+
+def _setup(spec_dict: dict[str, Any], dataset, cfg: dlcore.TrainConfig):
+    """What Start trains: the model on Build (a ModelSpec), or, for a recipe of several roles, the recipe
+    with a model per role and its options (a RecipeSpec)."""
+    kind = recipes.kind_of(cfg.recipe, dataset.task)
+    team = recipes.team(kind, spec_dict)
+    if len(team) == 1:
+        return dlcore.ModelSpec.from_dict(spec_dict)
+    return dlcore.RecipeSpec.from_dict({"recipe": kind.name, "models": team, "options": cfg.recipe_options})
+
+
+def _uploaded_is_current(resume: dict[str, Any]) -> bool:
+    """Whether the uploaded model (or team) is still what Start would train."""
+    try:
+        return resume["spec"] == _setup(
+            model.model_dict(), load_dataset(data_choice()), make_config(settings())
+        )
+    except dlcore.DlcoreError:
+        return False
 
 
 def draw_checkpoint_upload() -> None:
@@ -636,7 +660,7 @@ def draw_checkpoint_upload() -> None:
     resume = st.session_state.get(RESUME_KEY)
     if resume is None:
         return
-    if not model.is_current(resume["spec"]):
+    if not _uploaded_is_current(resume):
         name = plain(resume["name"])
         st.caption(f"You changed the architecture since loading {name}: Start trains it afresh.")
         return
@@ -660,11 +684,17 @@ def _read_checkpoint(upload) -> tuple[bytes, dlcore.ModelSpec]:
     return data, spec
 
 
-def _adopt(name: str, data: bytes, spec: dlcore.ModelSpec) -> None:
-    """Make an uploaded model this tab's model: its spec on the Build page, its dataset chosen, and a
-    (not training) job holding its weights for the Inspect and Explain pages."""
-    model.set_model(spec)
-    choose_dataset(spec.dataset)
+def _adopt(name: str, data: bytes, spec) -> None:
+    """Make an uploaded model this tab's model: its spec on the Build page (a recipe's main model, with
+    the others kept beside it and the recipe chosen), its dataset chosen, and a (not training) job holding
+    its weights for the Inspect and Explain pages."""
+    on_build = spec
+    if isinstance(spec, dlcore.RecipeSpec):
+        on_build = recipes.adopt_team(spec)
+        settings().update(recipe=spec.recipe, recipe_options=dict(spec.options))
+        forms.forget_widgets("train")
+    model.set_model(on_build)
+    choose_dataset(on_build.dataset)
     note = ""
     try:
         dataset = load_dataset(data_choice())

@@ -24,13 +24,20 @@ def test_a_gan_preset_trains_from_the_train_page_and_its_views_update_live(brows
         helpers.wait_for_app(page)
         page.locator("[data-testid='stSidebarNav'] a", has_text="Train").first.click()
         page.wait_for_url("**/train", timeout=15_000)
-        start = page.get_by_role("button", name="Start")
+        main = page.get_by_test_id("stMainBlockContainer")  # not the header's Stop (of a script run)
+        start, stop = main.get_by_role("button", name="Start"), main.get_by_role("button", name="Stop")
         start.wait_for(timeout=60_000)
         helpers.wait_for_app(page)
+        page.locator("summary", has_text="Data and settings").click()
+        epochs = page.get_by_role("spinbutton", name="epochs")
+        epochs.fill("5000")  # far longer than the test: the pair is still training at the end
+        epochs.press("Enter")
+        helpers.wait_for_app(page)
+        page.locator("summary", has_text="Data and settings").click()  # folded away again, as on a projector
+        helpers.wait_for_app(page)
         start.click()
-        for key in CHARTS:
-            page.locator(f".st-key-{key} .js-plotly-plot").wait_for(timeout=60_000)
-        page.wait_for_timeout(1500)  # a few redraws in: the generated points are on the picture
+        page.locator(".st-key-sample_chart .js-plotly-plot").wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)  # a few redraws in: both roles' losses and the generated points show
         helpers.assert_no_errors(page)
         before = {key: chart_picture(page, key) for key in CHARTS}
         page.wait_for_timeout(1000)
@@ -39,12 +46,12 @@ def test_a_gan_preset_trains_from_the_train_page_and_its_views_update_live(brows
             assert before[key] != after[key], f"{key} did not change in a second of training"
         for name, box in (
             ("Start", start.bounding_box()),
-            ("Stop", page.get_by_role("button", name="Stop").bounding_box()),
+            ("Stop", stop.bounding_box()),
             *((key, page.locator(f".st-key-{key}").bounding_box()) for key in CHARTS),
         ):
             assert 0 <= box["y"] and box["y"] + box["height"] <= 720, f"{name} is below the fold: {box}"
         helpers.screenshot(page, "train-gan-1280x720")
-        page.get_by_role("button", name="Stop").click()
+        stop.click()
         helpers.wait_for_app(page)
     finally:
         context.close()
