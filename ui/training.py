@@ -390,8 +390,8 @@ def _number(value) -> bool:
 
 
 def _label(name: str) -> str:
-    """'generator_loss' -> 'Generator loss'."""
-    return name.replace("_", " ").capitalize()
+    """'generator_loss' -> 'Generator loss'; a short name is an abbreviation: 'kl' -> 'KL'."""
+    return name.upper() if len(name) <= 2 else name.replace("_", " ").capitalize()
 
 
 def results_title(job) -> str:
