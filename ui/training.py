@@ -295,7 +295,7 @@ def draw_live(job) -> None:
     if job is not None:
         progress = job.progress()
         # The run's own model and data, which may no longer be what the page shows.
-        run = f"{plain(job.spec.name or 'Your model')} on {job.dataset.name} · "
+        run = f"{run_models(job, 'Your model')} on {job.dataset.name} · "
         st.progress(
             min(1.0, float(progress.get("fraction") or 0.0)), text=run + progress_text(progress, job.status)
         )
@@ -394,9 +394,16 @@ def _label(name: str) -> str:
     return name.upper() if len(name) <= 2 else name.replace("_", " ").capitalize()
 
 
+def run_models(job, unnamed: str) -> str:
+    """The names of the run's models: 'GAN generator + GAN discriminator' (an autoencoder cut in two
+    halves is one name)."""
+    names = dict.fromkeys(spec.name or unnamed for spec in job.setup.models.values())
+    return " + ".join(plain(name) for name in names)
+
+
 def results_title(job) -> str:
     """Whose results these are: the run's own model and dataset, which may no longer be the ones on screen."""
-    return f"Test results of {plain(job.spec.name or 'your model')} on {job.dataset.name}"
+    return f"Test results of {run_models(job, 'your model')} on {job.dataset.name}"
 
 
 def _trained_what_is_on_screen(job) -> bool:
