@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,7 @@ SETTINGS_KEY = "train_settings"
 DEFAULT_DATASET = "digits"
 # Plotly config of the live charts (they redraw in place and carry their own look, see ui.steady_chart)
 LIVE_CHART = {"displaylogo": False}
+VIEW_SHARE = 0.2  # at most this share of the time goes to making a run's live view (samples, answers)
 SLOW_POLL_S = 1.0  # gradient chart and health advice: slow to change, costly to draw
 RESUME_KEY = "resume_checkpoint"  # the uploaded model: {"name", "bytes", "spec", "use", "note"}
 # Fields of TrainConfig the page shows, in this order; the rest keep their defaults.
@@ -314,20 +316,22 @@ def draw_live(job) -> None:
 
 def sample_view(job):
     """What a run makes now (points over the data, a grid of images, a language model's answers), made
-    again only when it has trained on since the last poll; None for a run that makes nothing to show."""
+    again when it has trained on since, but never taking more than VIEW_SHARE of the time: a diffusion
+    model walks back through all its noise levels to make one picture, and the run must keep training.
+    None for a run that makes nothing to show."""
     if job is None:
         return None
     cache = st.session_state.setdefault("_live_view", {})
     if cache.get("job") is not job:
         cache.clear()
-        cache.update(job=job, step=None, figure=None, shows=True)
-    step = job.progress()["step"]
-    if cache["shows"] and cache["step"] != step:
+        cache.update(job=job, step=None, figure=None, shows=True, at=0.0, cost=0.0)
+    step, now = job.progress()["step"], time.monotonic()
+    if cache["shows"] and cache["step"] != step and now >= cache["at"] + cache["cost"] / VIEW_SHARE:
         try:
             figure = dlcore.live_view(job)
         except dlcore.DlcoreError:  # the run went away or did not answer in time: keep the last picture
             return cache["figure"]
-        cache.update(step=step, figure=figure, shows=figure is not None)
+        cache.update(step=step, figure=figure, shows=figure is not None, at=now, cost=time.monotonic() - now)
     return cache["figure"]
 
 
