@@ -92,7 +92,8 @@ def test_a_generator_whose_output_is_not_the_datas_shape_names_the_role_and_link
         e.value for e in at.error
     ]
     assert button(at, "Start").disabled
-    assert at.get("page_link")  # to the Build page, where the change is made
+    links = [link.proto.label for link in at.get("page_link")]
+    assert "Open the Build page to change the model" in links  # where the change is made
     assert at.session_state["model"]["layers"][-1]["out_features"] == 3  # nothing the student built is lost
 
 

@@ -119,7 +119,7 @@ def draw_recipe_form(
         "Recipe",
         choices,
         index=choices.index(chosen),
-        format_func=lambda n: f"auto ({auto_title})" if n == AUTO else _title(n),
+        format_func=lambda n: f"auto ({auto_title})" if n == AUTO else dlcore.RECIPES.get(n).title,
         key="train.recipe",
         disabled=disabled,
         help="The kind of learning: what one training step does with a batch, and which models it trains.",
@@ -138,10 +138,6 @@ def draw_recipe_form(
     values["recipe"], values["recipe_options"] = name, options
     draw_team(kind, spec_dict, disabled=disabled)
     return errors
-
-
-def _title(name: str) -> str:
-    return dlcore.RECIPES.get(name).title if name in dlcore.RECIPES.names() else name
 
 
 def draw_team(kind, spec_dict: dict[str, Any], *, disabled: bool = False) -> None:

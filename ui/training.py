@@ -559,12 +559,12 @@ def _recipe_problems(kind, spec_dict, dataset, cfg) -> list[Problem]:
             f"The {kind.title} recipe also trains a {role}, and there is none yet: load a preset that "
             f"trains with one on the Build page, or use the one offered here."
         )
-        for preset in recipes.presets_for(kind.name, role)[:1]:
-            fix = lambda role=role, spec=preset.spec: recipes.set_partner(role, spec)  # noqa: E731
-            problems.append(Problem(dlcore.SpecError(message, field=role), f"Use the {preset.name}", fix))
-            break
-        else:
-            problems.append(Problem(dlcore.SpecError(message, field=role), on_build=True))
+        error, offered = dlcore.SpecError(message, field=role), recipes.presets_for(kind.name, role)
+        if not offered:
+            problems.append(Problem(error, on_build=True))
+            continue
+        fix = lambda role=role, spec=offered[0].spec: recipes.set_partner(role, spec)  # noqa: E731
+        problems.append(Problem(error, f"Use the {offered[0].name}", fix))
     if problems:
         return problems
     try:
