@@ -32,7 +32,7 @@ from dlcore import data as data  # dlcore.data.load, names, options, preview, fr
 # --- training ---
 from dlcore.checkpoint import checkpoint_bytes, load_checkpoint, save_checkpoint
 from dlcore.device import device_info
-from dlcore.jobs import Job, Scheduler, loaded_job, scheduler, start_training
+from dlcore.jobs import Job, JobPool, job_pool, loaded_job, start_training
 from dlcore.train import TrainConfig, fit
 
 # --- inspection and explanation ---

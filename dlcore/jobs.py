@@ -8,7 +8,7 @@ A job's thread runs fit() with two callbacks: the Recorder (metrics) and the job
 carries the page's commands into the loop between steps. The thread never touches Streamlit, and it
 ends when the job ends: finished, stopped, failed, out of time, or reaped after its page went away.
 
-The process-wide Scheduler (`scheduler()`) bounds what many students can start on one server: a few
+The process-wide JobPool (`job_pool()`) bounds what many students can start on one server: a few
 jobs per owner, a few computing at once per device while the rest take turns, a wall-time limit, and
 reaping of jobs nobody watches any more.
 """
@@ -55,7 +55,7 @@ from dlcore.train import (
 # a 2-core machine (threads spin and contend with the other jobs and the web server), see docs.
 CPU_THREADS_PER_JOB = 1
 LOCAL_OWNER = "local"  # notebooks and the command line: no page sends heartbeats, so never reaped
-MAX_PARAMETERS = 20_000_000  # the largest model one job may train (see Scheduler)
+MAX_PARAMETERS = 20_000_000  # the largest model one job may train (see JobPool)
 MAX_RESULT_EXAMPLES = 2000  # test examples whose predictions a result keeps for its figure
 
 
@@ -137,7 +137,7 @@ class Job:
         dataset,
         config: TrainConfig,
         owner: str,
-        scheduler: Scheduler,
+        pool: JobPool,
         *,
         model: nn.Module,
         objective,
@@ -150,13 +150,13 @@ class Job:
         self.spec, self.dataset, self.config, self.owner = spec, dataset, config, owner
         self.device = device.type
         self.device_name = device_name(device)
-        self.max_seconds = min(config.max_seconds, scheduler.max_seconds)
+        self.max_seconds = min(config.max_seconds, pool.max_seconds)
         self.status = "queued"
         self.error: str | None = None
         self.message = ""
         self.result: dict | None = None
         self.last_heartbeat = time.monotonic()
-        self._scheduler = scheduler
+        self._pool = pool
         self._device = device
         self._objective = objective
         self._model = model
@@ -252,7 +252,7 @@ class Job:
             raise TrainError(
                 "this training was stopped and freed because its page went away: start a new one"
             )
-        self._scheduler.admit(self)
+        self._pool.admit(self)
         self._fresh_start(seed)
         self._reset_commands(paused=True)
         self.status = "queued"
@@ -263,7 +263,7 @@ class Job:
         return self._done.wait(timeout)
 
     def heartbeat(self) -> None:
-        """Someone is still watching; jobs without a heartbeat for the scheduler's grace period are reaped."""
+        """Someone is still watching; jobs without a heartbeat for the job pool's grace period are reaped."""
         self.last_heartbeat = time.monotonic()
 
     def apply(self, fn, timeout: float = 30.0):
@@ -375,7 +375,7 @@ class Job:
             "samples_per_s": rec.samples_per_s,
             "eta_s": eta,
             "elapsed_s": rec.elapsed_s(),
-            "sharing_with": self._scheduler.sharing_with(self),
+            "sharing_with": self._pool.sharing_with(self),
         }
 
     def _train_size(self) -> int:
@@ -463,7 +463,7 @@ class Job:
     def _run(self) -> None:
         if self._device.type == "cpu":
             torch.set_num_threads(CPU_THREADS_PER_JOB)
-        self._slot = self._scheduler.slot(self._device.type)
+        self._slot = self._pool.slot(self._device.type)
         error = None
         try:
             self._train_until_done()
@@ -614,7 +614,7 @@ class Job:
                 self._cond.notify_all()
             if self._free_on_end:
                 self._free()
-            self._scheduler.job_ended(self)
+            self._pool.job_ended(self)
             self._done.set()
 
     def _fresh_start(self, seed: int) -> None:
@@ -653,7 +653,7 @@ def _seeded_build(spec, seed: int) -> nn.Module:
         return dlcore.build_model(spec)
 
 
-# --- the scheduler ----------------------------------------------------------------------------------------
+# --- the job pool -----------------------------------------------------------------------------------------
 
 
 class _Slots:
@@ -727,7 +727,7 @@ def _default_device_caps() -> dict[str, int]:
     return {"cpu": max(2, os.cpu_count() or 2), "cuda": 4, "mps": 2}
 
 
-class Scheduler:
+class JobPool:
     """Server-wide limits for training jobs.
 
     max_per_owner: jobs one owner (a browser session) may have alive at once (2: the A/B pairs of the 2-D
@@ -837,7 +837,7 @@ class Scheduler:
         return True
 
 
-_SCHEDULER = Scheduler()
+_POOL = JobPool()
 _ALL_JOBS: weakref.WeakSet[Job] = weakref.WeakSet()
 _EXITING = threading.Event()
 
@@ -856,9 +856,9 @@ def _stop_all_jobs() -> None:
             thread.join(5)
 
 
-def scheduler() -> Scheduler:
-    """The process-wide scheduler every job goes through."""
-    return _SCHEDULER
+def job_pool() -> JobPool:
+    """The process-wide job pool every job goes through."""
+    return _POOL
 
 
 # --- starting a job ---------------------------------------------------------------------------------------
@@ -872,7 +872,7 @@ def start_training(
     *,
     paused: bool = False,
     resume_from=None,
-    scheduler: Scheduler | None = None,
+    pool: JobPool | None = None,
 ) -> Job:
     """Check everything, then start training `spec` on dataset `ds` in the background; return the Job.
 
@@ -881,10 +881,10 @@ def start_training(
     `paused=True` starts paused at step 0 (for stepping from the very first batch). `resume_from`: a
     checkpoint (path, file or bytes from `checkpoint_bytes`) whose weights and step count to continue.
     """
-    sched = scheduler if scheduler is not None else _SCHEDULER
+    pool = pool if pool is not None else _POOL
     saved = load_checkpoint_state(resume_from) if resume_from is not None else None
-    job = _prepare(spec, ds, cfg, owner, sched, paused=paused, saved=saved)
-    sched.admit(job)
+    job = _prepare(spec, ds, cfg, owner, pool, paused=paused, saved=saved)
+    pool.admit(job)
     job._launch()
     return job
 
@@ -896,14 +896,14 @@ def loaded_job(checkpoint, ds, cfg: TrainConfig | None = None, owner: str = LOCA
     resume_from=checkpoint)` trains it further. Raises like start_training when it does not fit `ds`.
     """
     saved = load_checkpoint_state(checkpoint)
-    job = _prepare(saved[0], ds, cfg, owner, _SCHEDULER, paused=False, saved=saved)
+    job = _prepare(saved[0], ds, cfg, owner, _POOL, paused=False, saved=saved)
     job._recorder.epoch, job._recorder.step = job._start
     job.status, job.message = "stopped", "loaded from a file: nothing has trained in this tab yet"
     job._done.set()
     return job
 
 
-def _prepare(spec, ds, cfg, owner, sched: Scheduler, *, paused: bool, saved) -> Job:
+def _prepare(spec, ds, cfg, owner, pool: JobPool, *, paused: bool, saved) -> Job:
     """Every check before a run, and the Job with its model; `saved`: (spec, weights, metadata) from
     load_checkpoint_state to continue from, or None."""
     import dlcore
@@ -917,9 +917,9 @@ def _prepare(spec, ds, cfg, owner, sched: Scheduler, *, paused: bool, saved) -> 
     dlcore.check_compatibility(spec, ds.task, num_classes, cfg.loss, target_shape=target_shape)
     model = _seeded_build(spec, cfg.seed)
     size = sum(p.numel() for p in model.parameters())
-    if size > sched.max_parameters:
+    if size > pool.max_parameters:
         raise TrainError(
-            f"this model has {size:,} weights, more than the {sched.max_parameters:,} one training may use "
+            f"this model has {size:,} weights, more than the {pool.max_parameters:,} one training may use "
             "here: use fewer units or channels, or fewer layers",
             field="model",
         )
@@ -948,7 +948,7 @@ def _prepare(spec, ds, cfg, owner, sched: Scheduler, *, paused: bool, saved) -> 
         ds,
         cfg,
         owner,
-        sched,
+        pool,
         model=model,
         objective=objective,
         device=device,

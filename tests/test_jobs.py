@@ -1,4 +1,4 @@
-"""Jobs: pause/step/resume/stop/reset, live edits and snapshots, and the scheduler's limits and reaping."""
+"""Jobs: pause/step/resume/stop/reset, live edits and snapshots, and the job pool's limits and reaping."""
 
 import threading
 import time
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dlcore
-from dlcore.jobs import Scheduler
+from dlcore.jobs import JobPool
 
 
 @pytest.fixture(scope="module")
@@ -18,8 +18,8 @@ def ds():
 
 
 @pytest.fixture
-def sched():
-    return Scheduler(heartbeat_grace_s=600)
+def pool():
+    return JobPool(heartbeat_grace_s=600)
 
 
 def spec(width=8):
@@ -35,11 +35,9 @@ def spec(width=8):
     )
 
 
-def start(ds, sched, owner="tab-1", paused=False, **cfg):
+def start(ds, pool, owner="tab-1", paused=False, **cfg):
     cfg = {"device": "cpu", "epochs": None, "lr": 0.01, **cfg}
-    return dlcore.start_training(
-        spec(), ds, dlcore.TrainConfig(**cfg), owner=owner, scheduler=sched, paused=paused
-    )
+    return dlcore.start_training(spec(), ds, dlcore.TrainConfig(**cfg), owner=owner, pool=pool, paused=paused)
 
 
 def wait_for(condition, timeout=20.0):
@@ -53,8 +51,8 @@ def wait_status(job, *statuses):
     wait_for(lambda: job.status in statuses)
 
 
-def test_pause_step_resume_stop(ds, sched):
-    job = start(ds, sched)
+def test_pause_step_resume_stop(ds, pool):
+    job = start(ds, pool)
     wait_for(lambda: job.progress()["step"] > 5)
     job.pause()
     wait_status(job, "paused")
@@ -82,8 +80,8 @@ def test_pause_step_resume_stop(ds, sched):
     assert job.result is not None  # a stopped run still gets its test scores
 
 
-def test_start_paused_then_single_steps_from_step_zero(ds, sched):
-    job = dlcore.start_training(spec(), ds, dlcore.TrainConfig(device="cpu"), scheduler=sched, paused=True)
+def test_start_paused_then_single_steps_from_step_zero(ds, pool):
+    job = dlcore.start_training(spec(), ds, dlcore.TrainConfig(device="cpu"), pool=pool, paused=True)
     wait_status(job, "paused")
     assert job.progress()["step"] == 0
     job.step()
@@ -93,8 +91,8 @@ def test_start_paused_then_single_steps_from_step_zero(ds, sched):
     assert job.wait(10)
 
 
-def test_an_epoch_step_from_step_zero_pauses_with_that_epoch_scored(ds, sched):
-    job = dlcore.start_training(spec(), ds, dlcore.TrainConfig(device="cpu"), scheduler=sched, paused=True)
+def test_an_epoch_step_from_step_zero_pauses_with_that_epoch_scored(ds, pool):
+    job = dlcore.start_training(spec(), ds, dlcore.TrainConfig(device="cpu"), pool=pool, paused=True)
     wait_status(job, "paused")
     job.step(unit="epoch")
     wait_for(lambda: job.status == "paused" and job.progress()["step"] > 0)
@@ -104,12 +102,10 @@ def test_an_epoch_step_from_step_zero_pauses_with_that_epoch_scored(ds, sched):
     assert job.wait(10)
 
 
-def test_a_step_asked_for_before_the_thread_starts_trains_exactly_one_batch(ds, sched):
+def test_a_step_asked_for_before_the_thread_starts_trains_exactly_one_batch(ds, pool):
     # Step pressed at once after Start (before the thread reaches its first step) is not lost.
     for _ in range(5):
-        job = dlcore.start_training(
-            spec(), ds, dlcore.TrainConfig(device="cpu"), scheduler=sched, paused=True
-        )
+        job = dlcore.start_training(spec(), ds, dlcore.TrainConfig(device="cpu"), pool=pool, paused=True)
         job.step()
         wait_for(lambda job=job: job.progress()["step"] >= 1 and job.status == "paused", timeout=10)
         assert job.progress()["step"] == 1
@@ -117,16 +113,16 @@ def test_a_step_asked_for_before_the_thread_starts_trains_exactly_one_batch(ds, 
         assert job.wait(10)
 
 
-def test_step_rejects_unknown_unit(ds, sched):
-    job = start(ds, sched)
+def test_step_rejects_unknown_unit(ds, pool):
+    job = start(ds, pool)
     with pytest.raises(dlcore.TrainError, match="unit"):
         job.step(unit="minute")
     job.stop()
     job.wait(10)
 
 
-def test_reset_starts_over_with_the_seeds_weights(ds, sched):
-    job = start(ds, sched, seed=3, paused=True)
+def test_reset_starts_over_with_the_seeds_weights(ds, pool):
+    job = start(ds, pool, seed=3, paused=True)
     first = job.snapshot().state_dict()
     job.resume()
     wait_for(lambda: job.progress()["step"] > 20)
@@ -147,8 +143,8 @@ def test_reset_starts_over_with_the_seeds_weights(ds, sched):
     assert job.wait(10)
 
 
-def test_apply_edits_a_weight_on_the_training_thread(ds, sched):
-    job = start(ds, sched)
+def test_apply_edits_a_weight_on_the_training_thread(ds, pool):
+    job = start(ds, pool)
     wait_for(lambda: job.progress()["step"] > 2)
     threads = []
 
@@ -167,8 +163,8 @@ def test_apply_edits_a_weight_on_the_training_thread(ds, sched):
     assert job.wait(10)
 
 
-def test_snapshot_is_a_cpu_eval_copy_that_training_does_not_change(ds, sched):
-    job = start(ds, sched)
+def test_snapshot_is_a_cpu_eval_copy_that_training_does_not_change(ds, pool):
+    job = start(ds, pool)
     wait_for(lambda: job.progress()["step"] > 2)
     snap = job.snapshot()
     before = {k: v.clone() for k, v in snap.state_dict().items()}
@@ -180,8 +176,8 @@ def test_snapshot_is_a_cpu_eval_copy_that_training_does_not_change(ds, sched):
     job.wait(10)
 
 
-def test_metrics_since_cursor_returns_only_new_rows(ds, sched):
-    job = start(ds, sched)
+def test_metrics_since_cursor_returns_only_new_rows(ds, pool):
+    job = start(ds, pool)
     wait_for(lambda: job.progress()["step"] > 10)
     first = job.metrics()
     cursor = first.attrs["cursor"]
@@ -202,8 +198,8 @@ def test_metrics_since_cursor_returns_only_new_rows(ds, sched):
     job.wait(10)
 
 
-def test_progress_has_eta_for_a_fixed_number_of_epochs(ds, sched):
-    job = start(ds, sched, epochs=500)
+def test_progress_has_eta_for_a_fixed_number_of_epochs(ds, pool):
+    job = start(ds, pool, epochs=500)
     wait_for(lambda: job.progress()["step"] > 100)
     p = job.progress()
     assert 0 < p["fraction"] < 1 and p["eta_s"] > 0 and p["elapsed_s"] > 0 and p["epochs"] == 500
@@ -211,8 +207,8 @@ def test_progress_has_eta_for_a_fixed_number_of_epochs(ds, sched):
     job.wait(10)
 
 
-def test_an_exception_in_the_thread_becomes_an_error_not_a_hang(ds, sched, monkeypatch):
-    job = start(ds, sched, paused=True)
+def test_an_exception_in_the_thread_becomes_an_error_not_a_hang(ds, pool, monkeypatch):
+    job = start(ds, pool, paused=True)
     wait_status(job, "paused")
 
     def broken(*args):
@@ -224,19 +220,19 @@ def test_an_exception_in_the_thread_becomes_an_error_not_a_hang(ds, sched, monke
     assert job.status == "failed" and "boom" in job.error
 
 
-def test_time_limit_stops_the_job(ds, sched):
-    job = start(ds, sched, max_seconds=1.0)
+def test_time_limit_stops_the_job(ds, pool):
+    job = start(ds, pool, max_seconds=1.0)
     assert job.wait(20)
     assert job.status == "stopped" and "time limit" in job.message
 
 
-def test_owner_may_run_two_jobs_not_three(ds, sched):
-    a, b = start(ds, sched), start(ds, sched)
+def test_owner_may_run_two_jobs_not_three(ds, pool):
+    a, b = start(ds, pool), start(ds, pool)
     with pytest.raises(dlcore.TrainError, match="stop one"):
-        start(ds, sched)
-    other = start(ds, sched, owner="tab-2")  # another session is not affected
-    assert {j.id for j in sched.stop_owner("tab-1")} == {a.id, b.id}
-    c, d = start(ds, sched), start(ds, sched)  # a new pair right away: stopping jobs hold no place
+        start(ds, pool)
+    other = start(ds, pool, owner="tab-2")  # another session is not affected
+    assert {j.id for j in pool.stop_owner("tab-1")} == {a.id, b.id}
+    c, d = start(ds, pool), start(ds, pool)  # a new pair right away: stopping jobs hold no place
     for job in (a, b):
         assert job.wait(10) and job.status == "stopped"
     for job in (c, d):
@@ -247,10 +243,10 @@ def test_owner_may_run_two_jobs_not_three(ds, sched):
 
 
 def test_a_job_that_keeps_its_turn_makes_the_excess_wait(ds):
-    sched = Scheduler(max_per_device={"cpu": 1}, turn_s=3600)  # turns too long to ever pass
-    first = start(ds, sched, owner="a")
+    pool = JobPool(max_per_device={"cpu": 1}, turn_s=3600)  # turns too long to ever pass
+    first = start(ds, pool, owner="a")
     wait_status(first, "running")
-    second = start(ds, sched, owner="b")
+    second = start(ds, pool, owner="b")
     time.sleep(0.3)
     assert second.status == "queued" and second.progress()["step"] == 0
     first.pause()  # a paused job gives its place away
@@ -264,8 +260,8 @@ def test_a_job_that_keeps_its_turn_makes_the_excess_wait(ds):
 
 def three_runs_on_one_place(ds) -> list:
     """Three runs, each its own tab's, on a CPU with one place: they must take (short) turns."""
-    sched = Scheduler(max_per_device={"cpu": 1}, turn_s=0.01)
-    return [start(ds, sched, owner=f"tab-{i}") for i in range(3)]
+    pool = JobPool(max_per_device={"cpu": 1}, turn_s=0.01)
+    return [start(ds, pool, owner=f"tab-{i}") for i in range(3)]
 
 
 def stop_all(jobs) -> None:
@@ -284,8 +280,8 @@ def test_runs_beyond_the_device_cap_take_turns_so_all_of_them_move(ds):
 
 
 def test_job_without_heartbeat_is_reaped_and_freed(ds):
-    sched = Scheduler(heartbeat_grace_s=0.3, reap_every_s=0.05)
-    watched, abandoned = start(ds, sched, owner="open-tab"), start(ds, sched, owner="closed-tab")
+    pool = JobPool(heartbeat_grace_s=0.3, reap_every_s=0.05)
+    watched, abandoned = start(ds, pool, owner="open-tab"), start(ds, pool, owner="closed-tab")
     deadline = time.monotonic() + 1.5
     while time.monotonic() < deadline:
         watched.heartbeat()
@@ -299,12 +295,12 @@ def test_job_without_heartbeat_is_reaped_and_freed(ds):
     assert watched.wait(10)
 
 
-def test_no_thread_outlives_its_job(ds, sched):
-    jobs = [start(ds, sched, owner=f"t{i}") for i in range(3)]
+def test_no_thread_outlives_its_job(ds, pool):
+    jobs = [start(ds, pool, owner=f"t{i}") for i in range(3)]
     for job in jobs:
         job.stop()
         assert job.wait(10)
-    wait_for(lambda: not sched.reaper_alive)
+    wait_for(lambda: not pool.reaper_alive)
     names = [t.name for t in threading.enumerate()]
     assert not [
         n for n in names if n.startswith("dlcore-job-") and n.split("-")[-1] in {str(j.id) for j in jobs}
@@ -335,15 +331,15 @@ def test_early_stopping_keeps_the_best_weights():
     assert model.weight.item() == best
 
 
-def test_early_stopping_ends_a_real_run_as_finished(ds, sched):
-    job = start(ds, sched, epochs=2000, lr=0.05, early_stopping_patience=3)
+def test_early_stopping_ends_a_real_run_as_finished(ds, pool):
+    job = start(ds, pool, epochs=2000, lr=0.05, early_stopping_patience=3)
     assert job.wait(60)
     assert job.status == "finished" and "stopped early" in job.message.lower()
     assert job.progress()["epoch"] < 2000
 
 
-def test_out_of_memory_stops_the_job_and_says_what_to_shrink(ds, sched, monkeypatch):
-    job = start(ds, sched, paused=True, batch_size=256)
+def test_out_of_memory_stops_the_job_and_says_what_to_shrink(ds, pool, monkeypatch):
+    job = start(ds, pool, paused=True, batch_size=256)
     wait_status(job, "paused")
 
     def too_big(*args):
@@ -359,7 +355,7 @@ def test_out_of_memory_stops_the_job_and_says_what_to_shrink(ds, sched, monkeypa
 
 def test_a_model_too_large_for_one_job_is_refused_before_training(ds):
     with pytest.raises(dlcore.TrainError, match="fewer units") as err:
-        start(ds, Scheduler(max_parameters=10))
+        start(ds, JobPool(max_parameters=10))
     assert err.value.field == "model"
 
 
@@ -372,8 +368,8 @@ def test_a_model_too_large_for_one_job_is_refused_before_training(ds):
 )
 def test_any_sequence_of_commands_ends_cleanly_when_stopped(commands):
     ds = dlcore.data.load("xor")
-    sched = Scheduler(heartbeat_grace_s=600)
-    job = start(ds, sched, paused=True)
+    pool = JobPool(heartbeat_grace_s=600)
+    job = start(ds, pool, paused=True)
     last_step = 0
     for command in commands:
         if command == "pause":
@@ -404,12 +400,12 @@ def test_any_sequence_of_commands_ends_cleanly_when_stopped(commands):
 
 
 def test_a_job_queued_after_a_pause_still_answers_snapshots(ds):
-    sched = Scheduler(max_per_device={"cpu": 1}, turn_s=3600)
-    first = start(ds, sched, owner="a")
+    pool = JobPool(max_per_device={"cpu": 1}, turn_s=3600)
+    first = start(ds, pool, owner="a")
     wait_status(first, "running")
     first.pause()
     wait_status(first, "paused")
-    second = start(ds, sched, owner="b")  # takes the slot the paused job gave away
+    second = start(ds, pool, owner="b")  # takes the slot the paused job gave away
     wait_status(second, "running")
     first.resume()  # now waits for the slot
     wait_status(first, "queued")
@@ -429,17 +425,17 @@ def test_progress_says_how_many_runs_take_turns_with_this_one(ds):
     wait_status(jobs[0], "paused")
     assert [job.progress()["sharing_with"] for job in jobs] == [0, 1, 1]  # 2 running > 1 place
     stop_all(jobs)
-    alone = start(ds, Scheduler(max_per_device={"cpu": 2}), owner="tab-9")
+    alone = start(ds, JobPool(max_per_device={"cpu": 2}), owner="tab-9")
     wait_status(alone, "running")
     assert alone.progress()["sharing_with"] == 0
     alone.stop()
     assert alone.wait(10)
 
 
-def test_the_gradient_record_ends_where_a_short_run_ended(sched):
+def test_the_gradient_record_ends_where_a_short_run_ended(pool):
     # A run over in a fraction of a second still gets a gradient chart from its first step to its last.
     ds = dlcore.data.load("xor")
-    job = start(ds, sched, epochs=3)
+    job = start(ds, pool, epochs=3)
     assert job.wait(30) and job.status == "finished"
     norms = job.grad_norms()
     last_step = job.progress()["step"]
