@@ -730,9 +730,9 @@ def _default_device_caps() -> dict[str, int]:
 class JobPool:
     """Server-wide limits for training jobs.
 
-    max_per_owner: jobs one owner (a browser session) may have alive at once (2: the A/B pairs of the 2-D
-    playground). max_per_device: jobs computing at once per device type; more take turns of turn_s seconds
-    each, first come first served (see _Slots).
+    max_per_owner: jobs one owner (a browser session) may have alive at once (3: labs that compare runs,
+    such as the 2-D playground's A/B pair or a race of three optimizers). max_per_device: jobs computing
+    at once per device type; more take turns of turn_s seconds each, first come first served (see _Slots).
     max_seconds: wall-time limit per job (pauses not counted). max_parameters: the largest model one job
     may train (weights and optimizer state must fit beside everyone else's). heartbeat_grace_s: a job
     whose owner sent no heartbeat for this long is stopped and freed (owner "local" is exempt). One
@@ -741,7 +741,7 @@ class JobPool:
 
     def __init__(
         self,
-        max_per_owner: int = 2,
+        max_per_owner: int = 3,
         max_per_device: dict[str, int] | None = None,
         max_seconds: float = 1800.0,
         heartbeat_grace_s: float = 20.0,

@@ -226,20 +226,19 @@ def test_time_limit_stops_the_job(ds, pool):
     assert job.status == "stopped" and "time limit" in job.message
 
 
-def test_owner_may_run_two_jobs_not_three(ds, pool):
-    a, b = start(ds, pool), start(ds, pool)
-    with pytest.raises(dlcore.TrainError, match="stop one"):
+def test_owner_may_run_three_jobs_not_four(ds, pool):
+    # Three at once: labs race three runs (or an A/B pair beside the Train page's run).
+    a, b, c = start(ds, pool), start(ds, pool), start(ds, pool)
+    with pytest.raises(dlcore.TrainError, match="the most at once is 3"):
         start(ds, pool)
     other = start(ds, pool, owner="tab-2")  # another session is not affected
-    assert {j.id for j in pool.stop_owner("tab-1")} == {a.id, b.id}
-    c, d = start(ds, pool), start(ds, pool)  # a new pair right away: stopping jobs hold no place
-    for job in (a, b):
+    assert {j.id for j in pool.stop_owner("tab-1")} == {a.id, b.id, c.id}
+    fresh = [start(ds, pool) for _ in range(3)]  # three new ones right away: stopping jobs hold no place
+    for job in (a, b, c):
         assert job.wait(10) and job.status == "stopped"
-    for job in (c, d):
+    for job in [*fresh, other]:
         job.stop()
         assert job.wait(10)
-    other.stop()
-    assert other.wait(10)
 
 
 def test_a_job_that_keeps_its_turn_makes_the_excess_wait(ds):
