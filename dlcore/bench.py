@@ -387,7 +387,7 @@ def run(names: list[str] | None = None, device: str = "auto", seconds: float = 3
 def first_models() -> dict[str, tuple[ModelSpec, str, dict, TrainConfig]]:
     """The models a student meets first, as the app sets them up: (spec, dataset, its options, config) for
     the 2-D playground's default network and the Train page's starting model (the digits MLP preset)."""
-    from dlcore import playground as pg
+    import dlcore.playground as pg
     from dlcore.presets import presets
     from dlcore.train import TrainConfig
 

@@ -34,6 +34,7 @@ import torch
 from torch import nn
 
 from dlcore import health as health_checks
+from dlcore.build import build_model
 from dlcore.checkpoint import load_checkpoint_state, load_weights
 from dlcore.device import device_name, resolve_device
 from dlcore.errors import DlcoreError, SpecError, TrainError
@@ -646,11 +647,9 @@ def _ending_message(status: str, reason: str | None, recorder: Recorder) -> str:
 
 
 def _seeded_build(spec, seed: int) -> nn.Module:
-    import dlcore
-
     with GLOBAL_RNG_LOCK:
         torch.manual_seed(seed)
-        return dlcore.build_model(spec)
+        return build_model(spec)
 
 
 # --- the job pool -----------------------------------------------------------------------------------------
