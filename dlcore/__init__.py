@@ -33,7 +33,7 @@ from dlcore import data as data  # dlcore.data.load, names, options, preview, fr
 from dlcore.checkpoint import checkpoint_bytes, load_checkpoint, save_checkpoint
 from dlcore.device import device_info
 from dlcore.jobs import Job, JobPool, job_pool, loaded_job, start_training
-from dlcore.train import TrainConfig, fit
+from dlcore.training import RECIPES, RecipeSpec, TrainConfig, fit
 
 # --- figures ---
 from dlcore import plots as plots  # the Train and Build pages' figures: loss curves, confusion, shapes
@@ -113,6 +113,8 @@ __all__ = [
     "job_pool",
     "loaded_job",
     "start_training",
+    "RECIPES",
+    "RecipeSpec",
     "TrainConfig",
     "fit",
     "plots",

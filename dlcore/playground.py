@@ -30,7 +30,7 @@ from dlcore.jobs import start_training
 from dlcore.optim import INITIALISERS, LEARNING_RATE, LOSSES, OPTIMIZERS, WEIGHT_DECAY, make_loss
 from dlcore.params import Param
 from dlcore.spec import LayerSpec, ModelSpec
-from dlcore.train import TrainConfig
+from dlcore.training import TrainConfig
 
 EXTENT = 6.0  # the plane is [-EXTENT, EXTENT]², like TF Playground's
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
