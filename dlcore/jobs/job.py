@@ -1,32 +1,20 @@
-"""Training jobs: a model training on a background thread that pages can watch, pause, step and stop.
+"""Job: one training run on a background thread that pages can watch, pause, step and stop.
 
-    job = start_training(spec, ds, TrainConfig(epochs=20), owner=session_id)   # returns at once
-    job.pause(); job.step(); job.step(unit="epoch"); job.resume(); job.stop(); job.wait()
-    frame = job.metrics(since=cursor); cursor = frame.attrs["cursor"]
-
-A job's thread runs fit() with two callbacks: the Recorder (metrics) and the job's Control, which
+The thread runs fit() with the Recorder (metrics), the inspection history and the job's Control, which
 carries the page's commands into the loop between steps. The thread never touches Streamlit, and it
 ends when the job ends: finished, stopped, failed, out of time, or reaped after its page went away.
-
-The process-wide JobPool (`job_pool()`) bounds what many students can start on one server: a few
-jobs per owner, a few computing at once per device while the rest take turns, a wall-time limit, and
-reaping of jobs nobody watches any more.
 """
 
 from __future__ import annotations
 
-import atexit
 import copy
 import gc
 import itertools
-import os
 import threading
 import time
-import weakref
 from collections import deque
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -35,83 +23,19 @@ from torch import nn
 
 from dlcore import health as health_checks
 from dlcore.build import build_model
-from dlcore.checkpoint import load_checkpoint_state, load_weights
-from dlcore.device import device_name, resolve_device
-from dlcore.errors import DlcoreError, SpecError, TrainError
+from dlcore.device import device_name
+from dlcore.errors import DlcoreError, TrainError
 from dlcore.inspect import HistoryRecorder, ParameterHistory
+from dlcore.jobs.callbacks import Control, EarlyStopping
+from dlcore.jobs.pool import ALL_JOBS, JobPool
+from dlcore.jobs.slots import NoSlot
 from dlcore.metrics import Recorder, classification_report
 from dlcore.training import GLOBAL_RNG_LOCK, Callback, StopTraining, TrainConfig, TrainData, fit, make_recipe
-from dlcore.training.objective import adapt_targets, make_objective
 
 # One intra-op thread per training thread: measured faster than two for every benchmark workload on
 # a 2-core machine (threads spin and contend with the other jobs and the web server), see docs.
 CPU_THREADS_PER_JOB = 1
-LOCAL_OWNER = "local"  # notebooks and the command line: no page sends heartbeats, so never reaped
-MAX_PARAMETERS = 20_000_000  # the largest model one job may train (see JobPool)
 MAX_RESULT_EXAMPLES = 2000  # test examples whose predictions a result keeps for its figure
-
-
-class Control(Callback):
-    """Carries commands from other threads into the loop; sleeps there while the job is paused."""
-
-    def __init__(self, job: Job):
-        self.job = job
-
-    def on_fit_start(self, logs):
-        self.job._batches_this_epoch = 0
-        self.job._deadline = time.monotonic() + self.job.max_seconds - self.job._recorder.elapsed_s()
-        self.job._set_status("running")
-        if self.job._attention:
-            self.job._attend("start")
-
-    def on_step_end(self, step, logs):
-        job = self.job
-        job._batches_this_epoch += 1
-        if job._attention:
-            job._attend("step")
-        if time.monotonic() > job._deadline:
-            raise StopTraining(f"stopped at the time limit of {job.max_seconds:g} s", status="stopped")
-        if not job._slot.pass_turn(job._serve_while_queued):
-            job._slot = _NoSlot()  # stopped while waiting for its next turn
-            raise StopTraining(job._stop_reason, status="stopped")
-
-    def on_epoch_end(self, epoch, logs):
-        self.job._batches_this_epoch = 0
-        if self.job._attention:
-            self.job._attend("epoch")
-
-
-class EarlyStopping(Callback):
-    """Stop when the validation loss has not improved for `patience` epochs; keep the best weights."""
-
-    def __init__(self, patience: int):
-        self.patience = patience
-        self.best = float("inf")
-        self.best_epoch = 0
-        self.best_state: dict[str, torch.Tensor] | None = None
-
-    def on_fit_start(self, logs):
-        self.model = logs["model"]
-
-    def on_epoch_end(self, epoch, logs):
-        loss = logs.get("val_loss")
-        if loss is None:
-            return
-        if loss < self.best:
-            self.best, self.best_epoch = loss, epoch
-            self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
-        elif epoch - self.best_epoch >= self.patience:
-            raise StopTraining(
-                f"stopped early at epoch {epoch}: the validation loss had not improved for {self.patience} "
-                f"epochs, so the weights from epoch {self.best_epoch} (the best) were kept",
-                status="finished",
-            )
-
-    def on_fit_end(self, logs):
-        if self.best_state is not None and logs["status"] == "finished":
-            with torch.no_grad():
-                for name, value in self.model.state_dict().items():
-                    value.copy_(self.best_state[name])  # in place: a captured CUDA graph stays valid
 
 
 class Job:
@@ -180,7 +104,7 @@ class Job:
         self._attention = paused or self._stop_reason is not None  # a command waits for the thread
 
     def _launch(self) -> None:
-        _ALL_JOBS.add(self)
+        ALL_JOBS.add(self)
         self._done.clear()
         self._thread = threading.Thread(target=self._run, name=f"dlcore-job-{self.id}", daemon=True)
         self._thread.start()
@@ -434,7 +358,7 @@ class Job:
         finally:
             self._cond.acquire()
         if not acquired:
-            self._slot = _NoSlot()
+            self._slot = NoSlot()
         self._deadline += time.monotonic() - paused_at
         self._recorder.pause_clock(False)
 
@@ -478,7 +402,7 @@ class Job:
 
     def _train_until_done(self) -> None:
         if not self._slot.acquire(lambda: self._stop_reason is not None):
-            self._slot = _NoSlot()
+            self._slot = NoSlot()
             self._end("stopped", self._stop_reason, None)
             return
         logs = self._train_once()
@@ -594,7 +518,7 @@ class Job:
             self._done.set()
 
     def _fresh_start(self, seed: int) -> None:
-        self._model = _seeded_build(self.spec, seed)
+        self._model = seeded_build(self.spec, seed)
         self._template = copy.deepcopy(self._model)
         self._recorder = Recorder(self.config.metric_interval_s)
         self._history = ParameterHistory()
@@ -621,332 +545,7 @@ def _ending_message(status: str, reason: str | None, recorder: Recorder) -> str:
     return f"Stopped at step {recorder.step}: {reason}."
 
 
-def _seeded_build(spec, seed: int) -> nn.Module:
+def seeded_build(spec, seed: int) -> nn.Module:
     with GLOBAL_RNG_LOCK:
         torch.manual_seed(seed)
         return build_model(spec)
-
-
-# --- the job pool -----------------------------------------------------------------------------------------
-
-
-class _Slots:
-    """The places to compute on one device, shared in turns.
-
-    At most `size` jobs compute at once. A job that has computed for `turn_s` while others wait hands its
-    place to the first in line and joins the back of it, so every run moves (each more slowly) instead of
-    a few running to the end while the rest wait. Waiting can be cut short by a stop.
-    """
-
-    def __init__(self, size: int, turn_s: float):
-        self.turn_s = turn_s
-        self._cond = threading.Condition()
-        self._free = size
-        self._line: deque[object] = deque()  # tickets of the waiting jobs, first come first served
-        self._held = threading.local()  # per training thread: holds a place? since when?
-
-    def acquire(self, cancelled) -> bool:
-        """Wait in line for a place; False (and out of the line) as soon as `cancelled()` says so."""
-        ticket = object()
-        with self._cond:
-            self._line.append(ticket)
-        while True:
-            with self._cond:
-                if self._take(ticket) or (self._cond.wait(0.1) and self._take(ticket)):
-                    break
-            if cancelled():
-                with self._cond:
-                    self._line.remove(ticket)
-                    self._cond.notify_all()  # the one behind may now be first
-                return False
-        self._held.value, self._held.since = True, time.monotonic()
-        return True
-
-    def _take(self, ticket) -> bool:
-        # Called holding the lock.
-        if not (self._free and self._line[0] is ticket):
-            return False
-        self._line.popleft()
-        self._free -= 1
-        self._cond.notify_all()  # with several places free, the next in line may go too
-        return True
-
-    def release(self) -> None:
-        if getattr(self._held, "value", False):
-            self._held.value = False
-            with self._cond:
-                self._free += 1
-                self._cond.notify_all()
-
-    def pass_turn(self, cancelled) -> bool:
-        """Between steps: if this job's turn is over and others wait, go to the back of the line.
-        False when `cancelled()` stopped the wait (the job then holds no place)."""
-        if not self._line or time.monotonic() - self._held.since < self.turn_s:
-            return True
-        self.release()
-        return self.acquire(cancelled)
-
-
-class _NoSlot:
-    def release(self) -> None: ...
-
-    def acquire(self, cancelled) -> bool:
-        return True
-
-    def pass_turn(self, cancelled) -> bool:
-        return True
-
-
-def _default_device_caps() -> dict[str, int]:
-    return {"cpu": max(2, os.cpu_count() or 2), "cuda": 4, "mps": 2}
-
-
-class JobPool:
-    """Server-wide limits for training jobs.
-
-    max_per_owner: jobs one owner (a browser session) may have alive at once (3: labs that compare runs,
-    such as the 2-D playground's A/B pair or a race of three optimizers). max_per_device: jobs computing
-    at once per device type; more take turns of turn_s seconds each, first come first served (see _Slots).
-    max_seconds: wall-time limit per job (pauses not counted). max_parameters: the largest model one job
-    may train (weights and optimizer state must fit beside everyone else's). heartbeat_grace_s: a job
-    whose owner sent no heartbeat for this long is stopped and freed (owner "local" is exempt). One
-    reaper thread runs while any job is alive.
-    """
-
-    def __init__(
-        self,
-        max_per_owner: int = 3,
-        max_per_device: dict[str, int] | None = None,
-        max_seconds: float = 1800.0,
-        heartbeat_grace_s: float = 20.0,
-        reap_every_s: float = 1.0,
-        max_parameters: int = MAX_PARAMETERS,
-        turn_s: float = 0.05,
-    ):
-        self.max_per_owner = max_per_owner
-        self.turn_s = turn_s
-        self.max_parameters = max_parameters
-        self.max_per_device = {**_default_device_caps(), **(max_per_device or {})}
-        self.max_seconds = max_seconds
-        self.heartbeat_grace_s = heartbeat_grace_s
-        self.reap_every_s = reap_every_s
-        self._lock = threading.Lock()
-        self._jobs: dict[int, Job] = {}
-        self._slots: dict[str, _Slots] = {}
-        self._reaper: threading.Thread | None = None
-
-    def slot(self, device_type: str) -> _Slots:
-        with self._lock:
-            if device_type not in self._slots:
-                size = self.max_per_device.get(device_type, 2)
-                self._slots[device_type] = _Slots(size, self.turn_s)
-            return self._slots[device_type]
-
-    def admit(self, job: Job) -> None:
-        """Register a job about to start; TrainError if its owner already has the maximum alive."""
-        with self._lock:
-            # Jobs told to stop end within a step (and ended ones are on their way out): they hold no place,
-            # so a session can stop its pair and start a new one at once.
-            mine = [j for j in self._jobs.values() if j.owner == job.owner and j is not job and j.holds_place]
-            if len(mine) >= self.max_per_owner:
-                raise TrainError(
-                    f"you already have {len(mine)} trainings running (the most at once is "
-                    f"{self.max_per_owner}): "
-                    "stop one before starting another",
-                    field="owner",
-                )
-            job.heartbeat()
-            self._jobs[job.id] = job
-            if self._reaper is None:
-                self._reaper = threading.Thread(target=self._reap_loop, name="dlcore-reaper", daemon=True)
-                self._reaper.start()
-
-    def job_ended(self, job: Job) -> None:
-        with self._lock:
-            self._jobs.pop(job.id, None)
-
-    def jobs(self, owner: str | None = None) -> list[Job]:
-        """Alive jobs (of one owner, or all)."""
-        with self._lock:
-            return [j for j in self._jobs.values() if owner is None or j.owner == owner]
-
-    def sharing_with(self, job: Job) -> int:
-        """How many other runs `job` takes turns with (0 unless it trains on a device short of places)."""
-        if job.status != "running":
-            return 0
-        with self._lock:
-            running = sum(j.device == job.device and j.status == "running" for j in self._jobs.values())
-        return running - 1 if running > self.max_per_device.get(job.device, 2) else 0
-
-    def stop_owner(self, owner: str, reason: str = "stopped by you") -> list[Job]:
-        """Stop every job of `owner` (e.g. before starting a new pair); returns them."""
-        jobs = self.jobs(owner)
-        for job in jobs:
-            job.stop(reason)
-        return jobs
-
-    @property
-    def reaper_alive(self) -> bool:
-        with self._lock:
-            return self._reaper is not None
-
-    def _reap_loop(self) -> None:
-        while self._reap_once() and not _EXITING.wait(self.reap_every_s):
-            pass
-
-    def _reap_once(self) -> bool:
-        """Stop unwatched jobs; False when none is left (the reaper then exits; admit() starts a new one).
-        Its own method so that no job stays referenced while the reaper sleeps: a job freed by a daemon
-        thread while the interpreter exits aborts the process (torch frees tensors outside the GIL)."""
-        with self._lock:
-            if not self._jobs:
-                self._reaper = None
-                return False
-            jobs = list(self._jobs.values())
-        now = time.monotonic()
-        for job in jobs:
-            if job.owner != LOCAL_OWNER and now - job.last_heartbeat > self.heartbeat_grace_s:
-                job._free_on_end = True
-                job.stop(f"nobody watched it for {self.heartbeat_grace_s:g} s (its page was closed)")
-        return True
-
-
-_POOL = JobPool()
-_ALL_JOBS: weakref.WeakSet[Job] = weakref.WeakSet()
-_EXITING = threading.Event()
-
-
-@atexit.register
-def _stop_all_jobs() -> None:
-    # Torch code still running in a daemon thread while the interpreter shuts down can abort the process.
-    _EXITING.set()
-    jobs = [job for job in list(_ALL_JOBS) if job.alive]
-    for job in jobs:
-        job.stop("the program is closing")
-    for job in jobs:
-        job.wait(5)
-    for thread in threading.enumerate():
-        if thread.name == "dlcore-reaper":
-            thread.join(5)
-
-
-def job_pool() -> JobPool:
-    """The process-wide job pool every job goes through."""
-    return _POOL
-
-
-# --- starting a job ---------------------------------------------------------------------------------------
-
-
-def start_training(
-    spec,
-    ds,
-    cfg: TrainConfig | None = None,
-    owner: str = LOCAL_OWNER,
-    *,
-    paused: bool = False,
-    resume_from=None,
-    pool: JobPool | None = None,
-) -> Job:
-    """Check everything, then start training `spec` on dataset `ds` in the background; return the Job.
-
-    Raises (before any thread starts) TrainError for a bad config or a full owner quota, and SpecError
-    with advice when the model's output does not fit the loss and the dataset's targets.
-    `paused=True` starts paused at step 0 (for stepping from the very first batch). `resume_from`: a
-    checkpoint (path, file or bytes from `checkpoint_bytes`) whose weights and step count to continue.
-    """
-    pool = pool if pool is not None else _POOL
-    saved = load_checkpoint_state(resume_from) if resume_from is not None else None
-    job = _prepare(spec, ds, cfg, owner, pool, paused=paused, saved=saved)
-    pool.admit(job)
-    job._launch()
-    return job
-
-
-def loaded_job(checkpoint, ds, cfg: TrainConfig | None = None, owner: str = LOCAL_OWNER) -> Job:
-    """A Job holding a saved model, as a run stopped where the checkpoint was saved; nothing trains.
-
-    The Inspect and Explain pages can look at it at once; `start_training(spec, ds, cfg,
-    resume_from=checkpoint)` trains it further. Raises like start_training when it does not fit `ds`.
-    """
-    saved = load_checkpoint_state(checkpoint)
-    job = _prepare(saved[0], ds, cfg, owner, _POOL, paused=False, saved=saved)
-    job._recorder.epoch, job._recorder.step = job._start
-    job.status, job.message = "stopped", "loaded from a file: nothing has trained in this tab yet"
-    job._done.set()
-    return job
-
-
-def _prepare(spec, ds, cfg, owner, pool: JobPool, *, paused: bool, saved) -> Job:
-    """Every check before a run, and the Job with its model; `saved`: (spec, weights, metadata) from
-    load_checkpoint_state to continue from, or None."""
-    import dlcore
-
-    cfg = replace(cfg or TrainConfig())
-    cfg.validate()
-    device = resolve_device(cfg.device)
-    num_classes = ds.num_classes or getattr(ds, "vocab_size", None)
-    # A generative model (an autoencoder) is trained to rebuild its input: the input is the target.
-    target_shape = tuple(ds.input_shape if ds.task == "generative" else ds.target_shape)
-    dlcore.check_compatibility(spec, ds.task, num_classes, cfg.loss, target_shape=target_shape)
-    model = _seeded_build(spec, cfg.seed)
-    size = sum(p.numel() for p in model.parameters())
-    if size > pool.max_parameters:
-        raise TrainError(
-            f"this model has {size:,} weights, more than the {pool.max_parameters:,} one training may use "
-            "here: use fewer units or channels, or fewer layers",
-            field="model",
-        )
-    start_epoch = start_step = 0
-    if saved is not None:
-        saved_spec, state, meta = saved
-        if saved_spec != spec:
-            raise TrainError(
-                "this checkpoint was saved from a different architecture: load its spec first",
-                field="resume_from",
-            )
-        load_weights(model, state)
-        start_epoch, start_step = meta.get("epoch", 0), meta.get("step", 0)
-    objective = make_objective(
-        cfg.loss,
-        ds.task,
-        num_classes,
-        dlcore.output_shape(spec),
-        target_shape,
-        l1=cfg.l1,
-        loss_options=cfg.loss_options,
-    )
-    _dry_run(model, objective, ds, cfg.loss)
-    return Job(
-        spec,
-        ds,
-        cfg,
-        owner,
-        pool,
-        model=model,
-        objective=objective,
-        device=device,
-        paused=paused,
-        start_epoch=start_epoch,
-        start_step=start_step,
-    )
-
-
-def _dry_run(model: nn.Module, objective, ds, loss: str) -> None:
-    """Two examples through the model and the loss on the CPU, so a mismatch is reported before training."""
-    x, y = ds.train
-    if len(x) == 0:
-        raise TrainError("the training split is empty: there is nothing to learn from", field="dataset")
-    model.eval()
-    try:
-        with torch.no_grad():
-            objective.loss(model(x[:2]), adapt_targets(objective, y[:2], x[:2]))
-    except RuntimeError as err:
-        raise SpecError(
-            f"the model's output does not fit the {loss} loss on this dataset ({err}). Check the "
-            "last layer's "
-            "output size against the number of classes or target values",
-            field="loss",
-        ) from err
-    finally:
-        model.train()
