@@ -209,7 +209,7 @@ def test_early_stopping_keeps_the_best_weights():
 
     model = nn.Linear(1, 1)
     stopper = EarlyStopping(patience=2)
-    stopper.on_fit_start({"model": model})
+    stopper.on_fit_start({"model": model, "models": {"model": model}})
     best = None
     with pytest.raises(StopTraining) as stop:
         for epoch, loss in enumerate([1.0, 0.5, 0.7, 0.9, 0.4], start=1):

@@ -157,6 +157,7 @@ def test_speed_is_averaged_over_seconds_when_a_run_trains_in_bursts(monkeypatch)
     # A run taking turns with nine others computes for 0.05 s, then waits 0.45 s: its speed is the
     # average (what its ETA needs), not the rate inside a burst nor the crawl across a wait.
     import dlcore.metrics as metrics
+    from dlcore.training import Recipe
 
     clock = [100.0]
     monkeypatch.setattr(metrics.time, "perf_counter", lambda: clock[0])
@@ -165,6 +166,7 @@ def test_speed_is_averaged_over_seconds_when_a_run_trains_in_bursts(monkeypatch)
     recorder.on_fit_start(
         {
             "model": model,
+            "recipe": Recipe(),  # logs "loss" only
             "optimizer": torch.optim.SGD(model.parameters(), lr=0.1),
             "train_x": torch.zeros(4, 2),
             "step": 0,

@@ -1,11 +1,14 @@
-"""The callbacks a job adds to fit(): its Control (commands between steps) and early stopping."""
+"""The callbacks a job adds to fit(): its Control (commands between steps), early stopping, and the
+callbacks others subscribed to the job (`Job.add_callback`)."""
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import TYPE_CHECKING
 
 import torch
+from torch import nn
 
 from dlcore.jobs.slots import NoSlot
 from dlcore.training import Callback, StopTraining
@@ -45,7 +48,8 @@ class Control(Callback):
 
 
 class EarlyStopping(Callback):
-    """Stop when the validation loss has not improved for `patience` epochs; keep the best weights."""
+    """Stop when the validation loss has not improved for `patience` epochs; keep the best weights (of
+    every model the recipe trains)."""
 
     def __init__(self, patience: int):
         self.patience = patience
@@ -54,7 +58,7 @@ class EarlyStopping(Callback):
         self.best_state: dict[str, torch.Tensor] | None = None
 
     def on_fit_start(self, logs):
-        self.model = logs["model"]
+        self.model = nn.ModuleDict(logs["models"])  # one state dict over every role: "generator.0.weight"
 
     def on_epoch_end(self, epoch, logs):
         loss = logs.get("val_loss")
@@ -75,3 +79,63 @@ class EarlyStopping(Callback):
             with torch.no_grad():
                 for name, value in self.model.state_dict().items():
                     value.copy_(self.best_state[name])  # in place: a captured CUDA graph stays valid
+
+
+class Subscribers(Callback):
+    """The callbacks subscribed to a job, any time from any thread; fit() sees this one callback.
+
+    One subscribed while training runs starts at the next event, with its on_fit_start first (given the
+    run's logs as they are then), so it never sees half a run without knowing the run.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._active: list[Callback] = []
+        self._joining: list[Callback] = []
+        self._logs: dict | None = None  # the running fit's logs, None between runs
+
+    def add(self, callback: Callback) -> None:
+        with self._lock:
+            (self._joining if self._logs is not None else self._active).append(callback)
+
+    def remove(self, callback: Callback) -> None:
+        with self._lock:
+            for group in (self._active, self._joining):
+                if callback in group:
+                    group.remove(callback)
+
+    def _current(self) -> list[Callback]:
+        """The active callbacks, after the joining ones were told that a run is under way."""
+        if self._joining:  # read without the lock: a callback joining meanwhile waits for the next event
+            with self._lock:
+                joining, self._joining = self._joining, []
+            for callback in joining:
+                callback.on_fit_start(self._logs)
+            with self._lock:
+                self._active.extend(joining)
+        return list(self._active)
+
+    def on_fit_start(self, logs):
+        with self._lock:
+            self._logs = dict(logs)
+            self._active.extend(self._joining)
+            self._joining = []
+        for callback in self._current():
+            callback.on_fit_start(logs)
+
+    def on_step_end(self, step, logs):
+        self._logs.update(step=step, epoch=logs["epoch"] - 1)  # the epoch under way has not ended yet
+        for callback in self._current():
+            callback.on_step_end(step, logs)
+
+    def on_epoch_end(self, epoch, logs):
+        self._logs.update(step=logs["step"], epoch=epoch)
+        for callback in self._current():
+            callback.on_epoch_end(epoch, logs)
+
+    def on_fit_end(self, logs):
+        callbacks = self._current()
+        with self._lock:
+            self._logs = None
+        for callback in callbacks:
+            callback.on_fit_end(logs)

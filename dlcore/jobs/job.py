@@ -1,7 +1,9 @@
 """Job: one training run on a background thread that pages can watch, pause, step and stop.
 
-The thread runs fit() with the Recorder (metrics), the inspection history and the job's Control, which
-carries the page's commands into the loop between steps. The thread never touches Streamlit, and it
+A job trains a recipe's models by role (one "model" for supervised learning; a generator and a
+discriminator for a GAN, ...). The thread runs fit() with the Recorder (metrics), the inspection history,
+the callbacks others subscribed with `add_callback`, and the job's Control, which carries the page's
+commands into the loop between steps. The thread never touches Streamlit, and it
 ends when the job ends: finished, stopped, failed, out of time, or reaped after its page went away.
 """
 
@@ -26,11 +28,21 @@ from dlcore.build import build_model
 from dlcore.device import device_name
 from dlcore.errors import DlcoreError, TrainError
 from dlcore.inspect import HistoryRecorder, ParameterHistory
-from dlcore.jobs.callbacks import Control, EarlyStopping
+from dlcore.jobs.callbacks import Control, EarlyStopping, Subscribers
 from dlcore.jobs.pool import ALL_JOBS, JobPool
 from dlcore.jobs.slots import NoSlot
 from dlcore.metrics import Recorder, classification_report
-from dlcore.training import GLOBAL_RNG_LOCK, Callback, StopTraining, TrainConfig, TrainData, fit, make_recipe
+from dlcore.training import (
+    GLOBAL_RNG_LOCK,
+    Callback,
+    Recipe,
+    RecipeSpec,
+    StopTraining,
+    TrainConfig,
+    TrainData,
+    fit,
+    make_recipe,
+)
 
 # One intra-op thread per training thread: measured faster than two for every benchmark workload on
 # a 2-core machine (threads spin and contend with the other jobs and the web server), see docs.
@@ -43,27 +55,33 @@ class Job:
 
     Status: "queued" (waiting for a free slot on the device), "running", "paused", then "finished",
     "stopped" or "failed" (`error` says why, for a student). `message` says how the run ended.
+
+    setup: the RecipeSpec it trains (recipe name, a model spec per role, the recipe's options); `recipe`
+    is its name, `roles` its roles, `spec` the main role's spec.
     """
 
     _ids = itertools.count(1)
 
     def __init__(
         self,
-        spec,
+        setup: RecipeSpec,
         dataset,
         config: TrainConfig,
         owner: str,
         pool: JobPool,
         *,
-        model: nn.Module,
-        objective,
+        models: dict[str, nn.Module],
+        recipe: Recipe,
         device: torch.device,
         paused: bool = False,
         start_epoch: int = 0,
         start_step: int = 0,
     ):
         self.id = next(self._ids)
-        self.spec, self.dataset, self.config, self.owner = spec, dataset, config, owner
+        self.setup, self.dataset, self.config, self.owner = setup, dataset, config, owner
+        self.recipe = setup.recipe
+        self.main_role = recipe.main_role
+        self.spec = setup.models[self.main_role]
         self.device = device.type
         self.device_name = device_name(device)
         self.max_seconds = min(config.max_seconds, pool.max_seconds)
@@ -74,10 +92,14 @@ class Job:
         self.last_heartbeat = time.monotonic()
         self._pool = pool
         self._device = device
-        self._objective = objective
-        self.recipe = "supervised" if config.recipe == "auto" else config.recipe
-        self._model = model
-        self._template = copy.deepcopy(model)  # CPU skeleton for snapshots
+        # The supervised recipe's objective scores test results per class; other recipes report their own.
+        self._objective = getattr(recipe, "objective", None)
+        self._recipe: Recipe | None = recipe  # the one training now; built on the CPU until the thread starts
+        self._models: dict[str, nn.Module] | None = models
+        self._templates = {
+            role: copy.deepcopy(m) for role, m in models.items()
+        }  # CPU skeletons for snapshots
+        self._subscribers = Subscribers()
         self._start = (start_epoch, start_step)
         self._cond = threading.Condition()
         self._requests: deque[tuple[Any, Future]] = deque()
@@ -183,18 +205,61 @@ class Job:
         """Someone is still watching; jobs without a heartbeat for the job pool's grace period are reaped."""
         self.last_heartbeat = time.monotonic()
 
-    def apply(self, fn, timeout: float = 30.0):
+    def add_callback(self, callback: Callback) -> None:
+        """Subscribe `callback` to this job's training events, at any time: while it trains it starts at
+        the next step (its on_fit_start first, with the run's current logs); it stays subscribed across a
+        reset. Watchers subscribe instead of polling the model through `apply`."""
+        self._subscribers.add(callback)
+
+    def remove_callback(self, callback: Callback) -> None:
+        """Stop sending events to `callback` (from the next step on)."""
+        self._subscribers.remove(callback)
+
+    def apply(self, fn, timeout: float = 30.0, role: str | None = None):
         """Run `fn(model)` on the training thread between steps (or at once if nothing trains) and return
-        its result. Edit weights in place (`with torch.no_grad(): layer.weight[0, 1] = 0.5`) so a captured
-        CUDA graph sees the change."""
+        its result; `model` is the model of `role` (default: the recipe's main one). Edit weights in place
+        (`with torch.no_grad(): layer.weight[0, 1] = 0.5`) so a captured CUDA graph sees the change."""
+        role = self._role(role)
+        return self._on_thread(lambda: fn(self._models[role]), timeout)
+
+    def sample(self, n: int, timeout: float = 30.0) -> torch.Tensor:
+        """`n` new examples from a generative recipe (GAN, VAE, diffusion), in the data's normalised
+        space, on the CPU; made on the training thread between steps. TrainError for other recipes."""
+
+        def draw() -> torch.Tensor:
+            recipe = self._recipe
+            if recipe is None:  # nothing on the device: a recipe over the models as they are, on the CPU
+                recipe = make_recipe(
+                    self.recipe, self._models, self.dataset, self.config, torch.device("cpu")
+                )
+            modes = {role: model.training for role, model in self._models.items()}
+            try:
+                with torch.no_grad():
+                    return recipe.sample(n).cpu()
+            finally:
+                for role, model in self._models.items():
+                    model.train(modes[role])
+
+        return self._on_thread(draw, timeout)
+
+    def _role(self, role: str | None) -> str:
+        if role is None:
+            return self.main_role
+        if role not in self.setup.models:
+            roles = " and ".join(f"'{r}'" for r in self.setup.models)
+            raise TrainError(f"this training has models for {roles}, not for '{role}'", field="role")
+        return role
+
+    def _on_thread(self, call, timeout: float):
+        """call() on the training thread between steps, or right here when nothing trains."""
         with self._cond:
-            if self._model is None or self._freed:
+            if self._models is None or self._freed:
                 raise TrainError("this training was stopped and freed because its page went away")
             # Nothing trains, or the caller is the training thread itself (a callback): run it right here.
             if not self._thread_owns_model or threading.current_thread() is self._thread:
-                return fn(self._model)
+                return call()
             future: Future = Future()
-            self._requests.append((fn, future))
+            self._requests.append((call, future))
             self._attention = True
             self._cond.notify_all()
         try:
@@ -202,15 +267,27 @@ class Job:
         except FutureTimeout:
             raise TrainError("the training did not answer in time; try again") from None
 
-    def snapshot(self) -> nn.Module:
-        """A consistent copy of the model on the CPU, in eval mode, that training will not change."""
-        template = self._template  # read once: a reaped job drops it
+    def snapshot(self, role: str | None = None) -> nn.Module:
+        """A consistent copy of the model of `role` (default: the recipe's main one) on the CPU, in eval
+        mode, that training will not change."""
+        role = self._role(role)
+        templates = self._templates  # read once: a reaped job drops them
         state = self.apply(
-            lambda model: {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+            lambda model: {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()},
+            role=role,
         )
-        model = copy.deepcopy(template)
+        model = copy.deepcopy(templates[role])
         model.load_state_dict(state)
         return model.eval()
+
+    def snapshots(self) -> dict[str, nn.Module]:
+        """A snapshot of every model, by role (with `setup`, what a checkpoint of the run saves)."""
+        return {role: self.snapshot(role) for role in self.roles}
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """The roles of the models this job trains ("model"; "generator", "discriminator"; ...)."""
+        return tuple(self.setup.models)
 
     # --- reading (any thread) ----------------------------------------------------------------------
 
@@ -230,13 +307,14 @@ class Job:
 
     def metrics(self, since: int | None = None) -> pd.DataFrame:
         """Per-step rows: step, epoch, train_loss, lr, samples_per_s, elapsed_s, count (steps a row averages),
-        plus the latest epoch scores at that step (val_loss, train/val accuracy or R²). `since` = a cursor
-        from `frame.attrs["cursor"]` gives only newer rows."""
+        train_<name> for every other value the recipe logs (train_generator_loss, ...), plus the latest
+        epoch scores at that step (val_loss, train/val accuracy or R², val_<score> of the recipe). `since` =
+        a cursor from `frame.attrs["cursor"]` gives only newer rows."""
         steps, cursor = self._recorder.steps.since(since)
         epochs, _ = self._recorder.epochs.since(None)
-        scores = epochs.drop(columns=["epoch", "train_loss", "lr", "elapsed_s", "count"]).dropna(
-            axis=1, how="all"
-        )
+        # What the step rows hold already (the training losses, lr, where and when) comes from them.
+        scores = epochs.drop(columns=[c for c in epochs.columns if c in steps.columns and c != "step"])
+        scores = scores.dropna(axis=1, how="all")
         if len(steps) and len(scores):
             steps = pd.merge_asof(steps, scores, on="step", direction="backward")
         for column in ("val_loss", "train_accuracy", "val_accuracy"):
@@ -267,7 +345,7 @@ class Job:
             self._recorder.dead_relus,
             self.config,
             error=self.error if self.status == "failed" else None,
-            num_classes=(self._objective.num_classes or 2) if self._objective.scores_classes else None,
+            num_classes=(self._objective.num_classes or 2) if self._classifies() else None,
         )
 
     def progress(self) -> dict:
@@ -294,6 +372,9 @@ class Job:
             "elapsed_s": rec.elapsed_s(),
             "sharing_with": self._pool.sharing_with(self),
         }
+
+    def _classifies(self) -> bool:
+        return self._objective is not None and self._objective.scores_classes
 
     def _train_size(self) -> int:
         return len(self.dataset.train[0])
@@ -371,9 +452,9 @@ class Job:
 
     def _serve_requests(self) -> None:
         while self._requests:
-            fn, future = self._requests.popleft()
+            call, future = self._requests.popleft()
             try:
-                future.set_result(fn(self._model))
+                future.set_result(call())
             except Exception as err:  # the caller sees its own error
                 future.set_exception(err)
 
@@ -419,14 +500,16 @@ class Job:
 
     def _train_once(self) -> dict:
         cfg, device = self.config, self._device
-        self._model.to(device)
-        recipe = make_recipe(self.recipe, {"model": self._model}, self.dataset, cfg, device)
+        for model in self._models.values():
+            model.to(device)
+        recipe = make_recipe(self.recipe, self._models, self.dataset, cfg, device)
         data = recipe.data
-        self._data = data
+        self._recipe, self._data = recipe, data
         generator = torch.Generator(device=device).manual_seed(cfg.seed)
-        # The history before Control: a step trained by "Step 1 batch" is recorded before the job pauses.
+        # The history and subscribers before Control: a step trained by "Step 1 batch" reaches them before
+        # the job pauses.
         history = HistoryRecorder(self._history, clock=self._recorder.elapsed_s)
-        callbacks: list[Callback] = [self._recorder, history, Control(self)]
+        callbacks: list[Callback] = [self._recorder, history, self._subscribers, Control(self)]
         if cfg.early_stopping_patience:
             callbacks.append(EarlyStopping(cfg.early_stopping_patience))
         with self._cond:
@@ -459,7 +542,9 @@ class Job:
         x, y = self._data.test
         if len(x) == 0:
             return None
-        out = objective.outputs(self._model, x)
+        if objective is None:  # the recipe's own scores: test_loss, test_<score>
+            return {f"test_{key}": value for key, value in self._recipe.evaluate(x, y).items()}
+        out = objective.outputs(self._models[self.main_role], x)
         scores = objective.scores(out, y)
         if not objective.scores_classes:  # the values too, to draw predictions against targets
             keep = slice(0, MAX_RESULT_EXAMPLES)
@@ -479,11 +564,25 @@ class Job:
     def _explain_divergence(self, logs: dict) -> str:
         step = getattr(self._recorder, "diverged_at", logs.get("step"))
         cfg = self.config
+        if len(self.roles) > 1:
+            return self._explain_role_divergence(step)
         return (
             f"The loss became NaN/Inf (not a number) at step {step}, so training stopped. The most likely "
             f"cause is a learning rate too high for {cfg.optimizer}: lr={cfg.lr:g} made the weights jump "
             f"so far that the numbers overflowed. Try a learning rate 10× smaller (lr={cfg.lr / 10:g}), "
             "or add normalisation layers (BatchNorm/LayerNorm) so activations stay in range."
+        )
+
+    def _explain_role_divergence(self, step: int) -> str:
+        """Which role's value became NaN/Inf, and that role's own learning rate to lower."""
+        name = getattr(self._recorder, "diverged_name", "loss")
+        role = self._recipe.role_of(name)
+        lr = float(self._recipe.optimizers[role].param_groups[0]["lr"])
+        return (
+            f"The {name.replace('_', ' ')} became NaN/Inf (not a number) at step {step}: the {role} "
+            f"diverged, so training stopped. The most likely cause is the {role}'s learning rate, too high "
+            f"for {self.config.optimizer}: lr={lr:g}. Try the {role}'s learning rate 10× smaller "
+            f"(lr={lr / 10:g}), or add normalisation layers (BatchNorm/LayerNorm) to the {role}."
         )
 
     def _explain_oom(self) -> str:
@@ -495,10 +594,12 @@ class Job:
         )
 
     def _release_device(self) -> None:
-        # What lives on the accelerator goes: the data copy and (with fit's locals) graph and optimizer.
-        self._data = None
-        if self._model is not None and self._device.type != "cpu":
-            self._model.to("cpu")
+        # What lives on the accelerator goes: the data copy, the recipe's optimizers and (with fit's locals)
+        # the graph.
+        self._data, self._recipe = None, None
+        if self._models is not None and self._device.type != "cpu":
+            for model in self._models.values():
+                model.to("cpu")
         if self._device.type == "cuda":
             gc.collect()
             torch.cuda.empty_cache()
@@ -518,8 +619,9 @@ class Job:
             self._done.set()
 
     def _fresh_start(self, seed: int) -> None:
-        self._model = seeded_build(self.spec, seed)
-        self._template = copy.deepcopy(self._model)
+        self._models = seeded_build(self.setup.models, seed)
+        self._templates = {role: copy.deepcopy(m) for role, m in self._models.items()}
+        self._recipe = None
         self._recorder = Recorder(self.config.metric_interval_s)
         self._history = ParameterHistory()
         self._start = (0, 0)
@@ -528,8 +630,7 @@ class Job:
     def _free(self) -> None:
         """Drop the model and data (reaped jobs): nobody is watching any more."""
         with self._cond:
-            self._model = None
-            self._template = None
+            self._models, self._templates, self._recipe = None, None, None
             self._freed = True
 
 
@@ -545,7 +646,8 @@ def _ending_message(status: str, reason: str | None, recorder: Recorder) -> str:
     return f"Stopped at step {recorder.step}: {reason}."
 
 
-def seeded_build(spec, seed: int) -> nn.Module:
+def seeded_build(specs: dict[str, Any], seed: int) -> dict[str, nn.Module]:
+    """A model per role from its spec, the first weights drawn from `seed` (the same seed, the same nets)."""
     with GLOBAL_RNG_LOCK:
         torch.manual_seed(seed)
-        return build_model(spec)
+        return {role: build_model(spec) for role, spec in specs.items()}

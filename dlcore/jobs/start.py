@@ -1,10 +1,13 @@
 """Starting a job: every check before a thread starts, then the Job in the pool.
 
 job = start_training(spec, ds, TrainConfig(epochs=20), owner=session_id)   # returns at once
+job = start_training({"generator": g, "discriminator": d}, ds, TrainConfig(recipe="gan"))
+job = start_training(RecipeSpec.from_dict(json.loads(text)), ds, cfg)
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import torch
@@ -15,12 +18,13 @@ from dlcore.device import resolve_device
 from dlcore.errors import SpecError, TrainError
 from dlcore.jobs.job import Job, seeded_build
 from dlcore.jobs.pool import LOCAL_OWNER, JobPool, job_pool
-from dlcore.training import TrainConfig
-from dlcore.training.objective import adapt_targets, make_objective
+from dlcore.plan import as_spec
+from dlcore.spec import ModelSpec
+from dlcore.training import RECIPES, Recipe, RecipeSpec, TrainConfig, make_recipe
 
 
 def start_training(
-    spec,
+    models,
     ds,
     cfg: TrainConfig | None = None,
     owner: str = LOCAL_OWNER,
@@ -29,23 +33,27 @@ def start_training(
     resume_from=None,
     pool: JobPool | None = None,
 ) -> Job:
-    """Check everything, then start training `spec` on dataset `ds` in the background; return the Job.
+    """Check everything, then start training on dataset `ds` in the background; return the Job.
 
+    `models`: one model (a ModelSpec or its dict), trained by the recipe `cfg.recipe` names ("auto": the
+    usual one for the dataset); a model spec per role, `{"generator": g, "discriminator": d}`, for a recipe
+    with several; or a RecipeSpec (or its dict) that names its recipe and options itself.
     Raises (before any thread starts) TrainError for a bad config or a full owner quota, and SpecError
-    with advice when the model's output does not fit the loss and the dataset's targets.
+    with advice when the models do not fit the recipe, the loss or the dataset's targets.
     `paused=True` starts paused at step 0 (for stepping from the very first batch). `resume_from`: a
     checkpoint (path, file or bytes from `checkpoint_bytes`) whose weights and step count to continue.
     """
     pool = pool if pool is not None else job_pool()
     saved = load_checkpoint_state(resume_from) if resume_from is not None else None
-    job = _prepare(spec, ds, cfg, owner, pool, paused=paused, saved=saved)
+    job = _prepare(models, ds, cfg, owner, pool, paused=paused, saved=saved)
     pool.admit(job)
     job._launch()
     return job
 
 
 def loaded_job(checkpoint, ds, cfg: TrainConfig | None = None, owner: str = LOCAL_OWNER) -> Job:
-    """A Job holding a saved model, as a run stopped where the checkpoint was saved; nothing trains.
+    """A Job holding a saved model (or a recipe's models), as a run stopped where the checkpoint was
+    saved; nothing trains.
 
     The Inspect and Explain pages can look at it at once; `start_training(spec, ds, cfg,
     resume_from=checkpoint)` trains it further. Raises like start_training when it does not fit `ds`.
@@ -58,54 +66,73 @@ def loaded_job(checkpoint, ds, cfg: TrainConfig | None = None, owner: str = LOCA
     return job
 
 
-def _prepare(spec, ds, cfg, owner, pool: JobPool, *, paused: bool, saved) -> Job:
-    """Every check before a run, and the Job with its model; `saved`: (spec, weights, metadata) from
-    load_checkpoint_state to continue from, or None."""
-    import dlcore
+def recipe_spec(models, ds, cfg: TrainConfig) -> RecipeSpec:
+    """What to train as one RecipeSpec: the recipe, a checked model spec per role, its checked options."""
+    if isinstance(models, Mapping) and "recipe" in models and "models" in models:
+        models = RecipeSpec.from_dict(models)
+    if isinstance(models, RecipeSpec):
+        if cfg.recipe not in ("auto", models.recipe):
+            raise TrainError(
+                f"the models are set up for the {models.recipe} recipe, but the settings ask for "
+                f"{cfg.recipe}: choose one",
+                field="recipe",
+            )
+        return RecipeSpec.from_dict(models.to_dict())  # the same checks as one read from a file
+    kind = RECIPES.get(default_recipe(ds) if cfg.recipe == "auto" else cfg.recipe)
+    if isinstance(models, ModelSpec) or (isinstance(models, Mapping) and "layers" in models):
+        # one model: the recipe's only role (the "model" of supervised learning, a diffusion "denoiser")
+        models = {kind.roles[0] if len(kind.roles) == 1 else "model": models}
+    specs = {role: as_spec(spec) for role, spec in models.items()}
+    kind.check_roles(specs)
+    return RecipeSpec(kind.name, specs, kind.options(cfg.recipe_options))
 
+
+def default_recipe(ds) -> str:
+    """The recipe for a dataset when the settings say "auto": the first registered that trains its task."""
+    for name, kind in RECIPES.items():
+        if ds.task in kind.tasks:
+            return name
+    raise TrainError(f"no recipe trains {ds.task} datasets such as {ds.name}", field="recipe")
+
+
+def _prepare(models, ds, cfg, owner, pool: JobPool, *, paused: bool, saved) -> Job:
+    """Every check before a run, and the Job with its models; `saved`: (spec or RecipeSpec, weights,
+    metadata) from load_checkpoint_state to continue from, or None."""
     cfg = replace(cfg or TrainConfig())
     cfg.validate()
-    device = resolve_device(cfg.device)
-    num_classes = ds.num_classes or getattr(ds, "vocab_size", None)
-    # A generative model (an autoencoder) is trained to rebuild its input: the input is the target.
-    target_shape = tuple(ds.input_shape if ds.task == "generative" else ds.target_shape)
-    dlcore.check_compatibility(spec, ds.task, num_classes, cfg.loss, target_shape=target_shape)
-    model = seeded_build(spec, cfg.seed)
-    size = sum(p.numel() for p in model.parameters())
-    if size > pool.max_parameters:
+    setup = recipe_spec(models, ds, cfg)
+    cfg.recipe_options = dict(setup.options)
+    kind = RECIPES.get(setup.recipe)
+    if ds.task not in kind.tasks:
         raise TrainError(
-            f"this model has {size:,} weights, more than the {pool.max_parameters:,} one training may use "
+            f"the {kind.title} recipe trains {', '.join(kind.tasks)} datasets, and {ds.name} is a {ds.task} "
+            "dataset: choose another recipe or dataset",
+            field="recipe",
+        )
+    device = resolve_device(cfg.device)
+    kind.check(setup.models, ds, cfg, setup.options)
+    built = seeded_build(setup.models, cfg.seed)
+    size = sum(p.numel() for model in built.values() for p in model.parameters())
+    if size > pool.max_parameters:
+        what = "this model has" if len(built) == 1 else "these models have"
+        raise TrainError(
+            f"{what} {size:,} weights, more than the {pool.max_parameters:,} one training may use "
             "here: use fewer units or channels, or fewer layers",
             field="model",
         )
     start_epoch = start_step = 0
     if saved is not None:
-        saved_spec, state, meta = saved
-        if saved_spec != spec:
-            raise TrainError(
-                "this checkpoint was saved from a different architecture: load its spec first",
-                field="resume_from",
-            )
-        load_weights(model, state)
-        start_epoch, start_step = meta.get("epoch", 0), meta.get("step", 0)
-    objective = make_objective(
-        cfg.loss,
-        ds.task,
-        num_classes,
-        dlcore.output_shape(spec),
-        target_shape,
-        l1=cfg.l1,
-        loss_options=cfg.loss_options,
-    )
-    _dry_run(model, objective, ds, cfg.loss)
+        _load_saved(built, setup, saved)
+        start_epoch, start_step = saved[2].get("epoch", 0), saved[2].get("step", 0)
+    recipe = _dry_run(setup, built, ds, cfg)
     return Job(
-        spec,
+        setup,
         ds,
         cfg,
         owner,
         pool,
-        model=model,
-        objective=objective,
+        models=built,
+        recipe=recipe,
         device=device,
         paused=paused,
         start_epoch=start_epoch,
@@ -113,21 +140,42 @@ def _prepare(spec, ds, cfg, owner, pool: JobPool, *, paused: bool, saved) -> Job
     )
 
 
-def _dry_run(model: nn.Module, objective, ds, loss: str) -> None:
-    """Two examples through the model and the loss on the CPU, so a mismatch is reported before training."""
-    x, y = ds.train
-    if len(x) == 0:
+def _load_saved(built: dict[str, nn.Module], setup: RecipeSpec, saved) -> None:
+    """The checkpoint's weights into the models built, when it holds the same architectures."""
+    saved_spec, state, _ = saved
+    several = isinstance(saved_spec, RecipeSpec)
+    saved_models = saved_spec.models if several else {next(iter(setup.models)): saved_spec}
+    if saved_models != setup.models:
+        raise TrainError(
+            "this checkpoint was saved from a different architecture: load its spec first",
+            field="resume_from",
+        )
+    # one model's weights as they are; several under their role ("generator.0.weight")
+    load_weights(nn.ModuleDict(built) if several else next(iter(built.values())), state)
+
+
+def _dry_run(setup: RecipeSpec, models: dict[str, nn.Module], ds, cfg) -> Recipe:
+    """The recipe over the models on the CPU, and two training examples through its scoring, so a
+    mismatch is reported before training. Returns that recipe."""
+    if len(ds.train[0]) == 0:
         raise TrainError("the training split is empty: there is nothing to learn from", field="dataset")
-    model.eval()
     try:
-        with torch.no_grad():
-            objective.loss(model(x[:2]), adapt_targets(objective, y[:2], x[:2]))
+        recipe = make_recipe(setup.recipe, models, ds, cfg, torch.device("cpu"))
+        x, y = recipe.data.train
+        recipe.evaluate(x[:2], y[:2])
     except RuntimeError as err:
+        if len(models) == 1:
+            raise SpecError(
+                f"the model's output does not fit the {cfg.loss} loss on this dataset ({err}). Check the "
+                "last layer's output size against the number of classes or target values",
+                field="loss",
+            ) from err
         raise SpecError(
-            f"the model's output does not fit the {loss} loss on this dataset ({err}). Check the "
-            "last layer's "
-            "output size against the number of classes or target values",
-            field="loss",
+            f"the {setup.recipe} recipe could not run its models on this dataset ({err}). Check each "
+            "model's input and output sizes",
+            field="models",
         ) from err
     finally:
-        model.train()
+        for model in models.values():
+            model.train()
+    return recipe
