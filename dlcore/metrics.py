@@ -376,9 +376,11 @@ class Recorder(Callback):
             ]
         )
         self._reset_window()
-        bad = np.argwhere(~np.isfinite(values.T))  # (step, name) pairs, earliest step first
-        if len(bad):
-            at, which = bad[0]
+        finite = np.isfinite(values)  # (names, steps)
+        if not finite.all():
+            at = int(np.argmin(finite.all(axis=0)))  # the first step with a value not finite
+            # The headline loss sums the roles' own: name the role's value when it has one.
+            which = max(np.flatnonzero(~finite[:, at]))
             rows = rows[:at]
             self.steps.append(rows)
             self.diverged_at, self.diverged_name = first + int(at), self.log_names[which]

@@ -80,6 +80,30 @@ def test_every_name_in_dlcore_all_exists():
     assert [name for name in dlcore.__all__ if not hasattr(dlcore, name)] == []
 
 
+def package_root_imports_in_functions(path: Path) -> list[int]:
+    """Lines where a function imports the dlcore package root (`import dlcore`, `from dlcore import X`)."""
+    lines = []
+    for func in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(func):
+            root = isinstance(node, ast.Import) and any(a.name == "dlcore" for a in node.names)
+            root = root or (isinstance(node, ast.ImportFrom) and node.module == "dlcore" and node.level == 0)
+            if root:
+                lines.append(node.lineno)
+    return lines
+
+
+# __main__ is the command line: like a notebook it uses the public API of a package already imported.
+@pytest.mark.parametrize(
+    "path", [p for p in py_files("dlcore") if p.name != "__main__.py"], ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_engine_modules_import_their_siblings_not_the_package_root_inside_functions(path):
+    # An import of the package root inside a function hides a cycle: it works only because the root has
+    # finished importing by the time the function runs.
+    assert package_root_imports_in_functions(path) == [], f"{path.name}: import the sibling module at the top"
+
+
 def test_every_page_file_is_in_the_navigation():
     app = (ROOT / "app.py").read_text()
     for page in py_files("pages"):

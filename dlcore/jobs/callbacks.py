@@ -85,7 +85,8 @@ class Subscribers(Callback):
     """The callbacks subscribed to a job, any time from any thread; fit() sees this one callback.
 
     One subscribed while training runs starts at the next event, with its on_fit_start first (given the
-    run's logs as they are then), so it never sees half a run without knowing the run.
+    run's logs as they were before that event: the step and epoch reached), so it never sees half a run
+    without knowing the run.
     """
 
     def __init__(self):
@@ -124,14 +125,14 @@ class Subscribers(Callback):
             callback.on_fit_start(logs)
 
     def on_step_end(self, step, logs):
-        self._logs.update(step=step, epoch=logs["epoch"] - 1)  # the epoch under way has not ended yet
         for callback in self._current():
             callback.on_step_end(step, logs)
+        self._logs.update(step=step, epoch=logs["epoch"] - 1)  # who joins next, joins after this step
 
     def on_epoch_end(self, epoch, logs):
-        self._logs.update(step=logs["step"], epoch=epoch)
         for callback in self._current():
             callback.on_epoch_end(epoch, logs)
+        self._logs.update(step=logs["step"], epoch=epoch)
 
     def on_fit_end(self, logs):
         callbacks = self._current()
