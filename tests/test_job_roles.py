@@ -247,7 +247,7 @@ def test_a_recipe_on_a_task_it_does_not_train_is_refused_naming_both(pool):
         start_twin(dlcore.data.load("sine"), pool)
 
 
-def test_a_checkpoint_saves_and_loads_every_role(xor, pool, tmp_path):
+def test_a_checkpoint_saves_and_loads_every_role(xor, pool):
     job = start_twin(xor, pool)
     job.step("epoch")
     wait_for(lambda: job.status == "paused" and job.progress()["epoch"] == 1)
@@ -266,6 +266,7 @@ def test_a_checkpoint_saves_and_loads_every_role(xor, pool, tmp_path):
         job.setup, xor, dlcore.TrainConfig(device="cpu", epochs=2), pool=pool, resume_from=data, paused=True
     )
     assert all(same(trained[role], weights(resumed.snapshot(role))) for role in resumed.roles)
+    wait_status(resumed, "paused")  # at step 0 of this run: where the checkpoint was
     assert resumed.progress()["step"] == step
     resumed.stop()
     assert resumed.wait(10)
