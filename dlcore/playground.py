@@ -22,7 +22,6 @@ import pandas as pd
 import torch
 from torch import nn
 
-from dlcore.compat import suited_losses
 from dlcore.data import featurize, load
 from dlcore.data.csv import read_csv
 from dlcore.errors import DataError, DlcoreError
@@ -30,6 +29,7 @@ from dlcore.jobs import start_training
 from dlcore.optim import INITIALISERS, LEARNING_RATE, LOSSES, OPTIMIZERS, WEIGHT_DECAY, make_loss
 from dlcore.params import Param
 from dlcore.spec import LayerSpec, ModelSpec
+from dlcore.tasks import suited_losses
 from dlcore.training import TrainConfig
 
 EXTENT = 6.0  # the plane is [-EXTENT, EXTENT]², like TF Playground's

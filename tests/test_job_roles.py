@@ -241,9 +241,7 @@ def test_models_that_do_not_match_the_recipes_roles_are_refused_naming_them(xor,
 
 
 def test_a_recipe_on_a_task_it_does_not_train_is_refused_naming_both(pool):
-    with pytest.raises(
-        dlcore.TrainError, match="Twin recipe trains binary datasets, and sine is a regression"
-    ):
+    with pytest.raises(dlcore.SpecError, match="the twin recipe does not fit a regression dataset"):
         start_twin(dlcore.data.load("sine"), pool)
 
 

@@ -20,7 +20,8 @@ from dlcore.jobs.job import Job, seeded_build
 from dlcore.jobs.pool import LOCAL_OWNER, JobPool, job_pool
 from dlcore.plan import as_spec
 from dlcore.spec import ModelSpec
-from dlcore.training import RECIPES, Recipe, RecipeSpec, TrainConfig, make_recipe
+from dlcore.training import Recipe, RecipeSpec, TrainConfig, make_recipe
+from dlcore.training.recipe import recipe_for
 
 
 def start_training(
@@ -78,21 +79,13 @@ def recipe_spec(models, ds, cfg: TrainConfig) -> RecipeSpec:
                 field="recipe",
             )
         return RecipeSpec.from_dict(models.to_dict())  # the same checks as one read from a file
-    kind = RECIPES.get(default_recipe(ds) if cfg.recipe == "auto" else cfg.recipe)
+    kind = recipe_for(cfg.recipe, ds.task)
     if isinstance(models, ModelSpec) or (isinstance(models, Mapping) and "layers" in models):
         # one model: the recipe's only role (the "model" of supervised learning, a diffusion "denoiser")
         models = {kind.roles[0] if len(kind.roles) == 1 else "model": models}
     specs = {role: as_spec(spec) for role, spec in models.items()}
     kind.check_roles(specs)
     return RecipeSpec(kind.name, specs, kind.options(cfg.recipe_options))
-
-
-def default_recipe(ds) -> str:
-    """The recipe for a dataset when the settings say "auto": the first registered that trains its task."""
-    for name, kind in RECIPES.items():
-        if ds.task in kind.tasks:
-            return name
-    raise TrainError(f"no recipe trains {ds.task} datasets such as {ds.name}", field="recipe")
 
 
 def _prepare(models, ds, cfg, owner, pool: JobPool, *, paused: bool, saved) -> Job:
@@ -102,13 +95,7 @@ def _prepare(models, ds, cfg, owner, pool: JobPool, *, paused: bool, saved) -> J
     cfg.validate()
     setup = recipe_spec(models, ds, cfg)
     cfg.recipe_options = dict(setup.options)
-    kind = RECIPES.get(setup.recipe)
-    if ds.task not in kind.tasks:
-        raise TrainError(
-            f"the {kind.title} recipe trains {', '.join(kind.tasks)} datasets, and {ds.name} is a {ds.task} "
-            "dataset: choose another recipe or dataset",
-            field="recipe",
-        )
+    kind = recipe_for(setup.recipe, ds.task)  # SpecError when the recipe does not train this data
     device = resolve_device(cfg.device)
     kind.check(setup.models, ds, cfg, setup.options)
     built = seeded_build(setup.models, cfg.seed)
