@@ -96,9 +96,7 @@ class Job:
         self._objective = getattr(recipe, "objective", None)
         self._recipe: Recipe | None = recipe  # the one training now; built on the CPU until the thread starts
         self._models: dict[str, nn.Module] | None = models
-        self._templates = {
-            role: copy.deepcopy(m) for role, m in models.items()
-        }  # CPU skeletons for snapshots
+        self._templates = _skeletons(models)
         self._subscribers = Subscribers()
         self._start = (start_epoch, start_step)
         self._cond = threading.Condition()
@@ -620,7 +618,7 @@ class Job:
 
     def _fresh_start(self, seed: int) -> None:
         self._models = seeded_build(self.setup.models, seed)
-        self._templates = {role: copy.deepcopy(m) for role, m in self._models.items()}
+        self._templates = _skeletons(self._models)
         self._recipe = None
         self._recorder = Recorder(self.config.metric_interval_s)
         self._history = ParameterHistory()
@@ -644,6 +642,11 @@ def _ending_message(status: str, reason: str | None, recorder: Recorder) -> str:
     if status == "finished":
         return f"Finished {recorder.epoch} epochs ({recorder.step} steps)."
     return f"Stopped at step {recorder.step}: {reason}."
+
+
+def _skeletons(models: dict[str, nn.Module]) -> dict[str, nn.Module]:
+    """CPU copies of the models, skeletons that snapshots load a consistent state into."""
+    return {role: copy.deepcopy(model) for role, model in models.items()}
 
 
 def seeded_build(specs: dict[str, Any], seed: int) -> dict[str, nn.Module]:
