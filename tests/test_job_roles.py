@@ -144,6 +144,10 @@ def test_sample_makes_new_examples_while_paused_training_and_after_the_run(xor, 
     job.resume()
     wait_for(lambda: job.progress()["step"] > 5)
     assert job.sample(7).shape == (7, 2)  # between steps, on the training thread
+    job.pause()
+    wait_status(job, "paused")
+    at = job.progress()["step"]
+    assert job.sample(4).shape == (4, 2) and job.progress()["step"] == at  # sampling trains nothing
     job.stop()
     assert job.wait(10)
     assert job.sample(3).shape == (3, 2)  # nothing trains: the models on the CPU
