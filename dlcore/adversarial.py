@@ -18,6 +18,7 @@ from torch.nn import functional as F
 
 from dlcore.errors import DlcoreError
 from dlcore.inspect import classes_from_logits
+from dlcore.optim import make_optimizer
 from dlcore.registry import Registry
 
 
@@ -220,7 +221,7 @@ def adversarial_training(
     space = space or InputSpace.identity()
     _check_eps(eps)
     robust = copy.deepcopy(model).cpu()
-    optimizer = torch.optim.Adam(robust.parameters(), lr=lr)
+    optimizer = make_optimizer("adam", robust.parameters(), lr)  # checks lr against its Param
     generator = torch.Generator().manual_seed(seed)
     radius = eps * space.scale
     for _ in range(steps):
