@@ -42,7 +42,6 @@ from dlcore.adversarial import (
     AttackError,
     InputSpace,
     accuracy_under_attack,
-    adversarial_training,
     attack,
     robustness_summary,
 )

@@ -4,15 +4,17 @@ import streamlit as st
 
 import dlcore
 from dlcore import plots_inspect as plots
+from ui import adversarial as robust_ui
 from ui.errors import show_error
 from ui.inspect_input import pick_input
 from ui.inspect_state import require_subject, snapshot_bar
+from ui.live import live
 
 EPSILONS = [0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3]
 CURVE_EXAMPLES = 500  # test images per point of the curve: enough for a smooth line, fast on a CPU
 CURVES_KEY = "adversarial_curves"
-ROBUST_KEY = "adversarial_robust"
 ATTACKS = dict(dlcore.ATTACKS.items())
+RECIPE_OPTIONS = {p.name: p for p in dlcore.RECIPES.get("adversarial").params}
 YOURS, ROBUST = "your model", "adversarially trained copy"
 
 
@@ -72,9 +74,10 @@ def draw_curve(held, models: dict, attack: str, space, robust: dict | None) -> N
         f"Each of {len(y)} test examples attacked at each ε; the accuracy left over. "
         "A steep drop means a brittle model."
     )
+    measured = (held.job, robust["job"] if robust is not None else None)
     if st.button("Measure on the test split", icon=":material/trending_down:", key="adversarial_measure"):
         # The ε the copy was trained against is measured too: the summary reads the curves there.
-        epsilons = sorted({*EPSILONS, robust["eps"]}) if robust is not None else EPSILONS
+        epsilons = sorted({*EPSILONS, robust["eps"]}) if ROBUST in models else EPSILONS
         with st.spinner("Attacking the test split…"):
             frames = {
                 label: dlcore.accuracy_under_attack(model, x, y, epsilons, attack, space)
@@ -86,47 +89,49 @@ def draw_curve(held, models: dict, attack: str, space, robust: dict | None) -> N
             for r in frame.to_dict("records")
         ]
         summary = None
-        if robust is not None:
+        if ROBUST in models:
             summary = dlcore.robustness_summary(frames[YOURS], frames[ROBUST], robust["eps"])
             summary = f"Measured with {ATTACKS[attack].title} on {len(y)} test examples. {summary}"
-        st.session_state[CURVES_KEY] = {"job": held.job, "rows": rows, "summary": summary}
+        st.session_state[CURVES_KEY] = {"models": measured, "rows": rows, "summary": summary}
     curves = st.session_state.get(CURVES_KEY)
-    if curves is not None and curves["job"] is held.job:
+    if curves is not None and curves["models"] == measured:  # measured on these models (not an older copy)
         st.plotly_chart(plots.robustness_curve(curves["rows"]), key="adversarial_curve")
         if curves["summary"]:
             st.markdown(curves["summary"])
 
 
-def draw_robust_training(held, space, robust: dict | None) -> None:
-    """Adversarial training of a copy, with its own short loop (see dlcore.adversarial_training)."""
+def draw_robust_training(held) -> None:
+    """Adversarial training of a copy of the model, as a background job with its own run bar."""
     st.subheader("Adversarial training")
     st.markdown(
-        "Fine-tune a copy of the model on batches that are half clean and half attacked (FGSM from a random "
-        "start, *fast adversarial training*). The attack has to be recomputed with the current weights "
-        "before "
-        "every step, which the ordinary training loop does not do, so this runs its own short loop here. "
-        "Measure again afterwards to see how much more slowly, if at all, the trained copy's curve falls."
+        "Train a copy of the model on batches that are attacked with its current weights before every step "
+        "(FGSM from a random start, *fast adversarial training*, or PGD), mixed with the clean examples. "
+        "Watch its accuracy under attack climb, then measure both curves above."
     )
-    a1, a2 = st.columns(2)
-    train_eps = a1.slider("ε to train against", 0.02, 0.3, 0.1, 0.01, key="adversarial_train_eps")
-    steps = a2.slider("Steps", 100, 1000, 300, 50, key="adversarial_train_steps")
-    if st.button("Train a robust copy", icon=":material/shield:", key="adversarial_train"):
-        x, y = held.dataset.train
-        with st.spinner(f"{steps} steps of adversarial training…"):
-            try:
-                robust_model = dlcore.adversarial_training(held.model, x, y, train_eps, space, steps=steps)
-            except dlcore.DlcoreError as err:
-                show_error(err)
-                return
-        st.session_state[ROBUST_KEY] = {"job": held.job, "model": robust_model, "eps": train_eps}
-        st.session_state.pop(CURVES_KEY, None)
-        st.rerun()
-    if robust is not None:
-        st.success(
-            f"Copy trained against ε = {robust['eps']:g}. Press *Measure on the test split* to compare "
-            "the two curves, or attack it above.",
-            icon=":material/shield:",
-        )
+    a1, a2, a3, a4 = st.columns(4)
+    options = {
+        "epsilon": a1.slider("ε to train against", 0.02, 0.3, 0.1, 0.01, key="adversarial_train_eps"),
+        "attack": a2.radio(
+            "Attack while training",
+            list(ATTACKS),
+            format_func=lambda a: ATTACKS[a].title,
+            horizontal=True,
+            key="adversarial_train_attack",
+            help=RECIPE_OPTIONS["attack"].help,
+        ),
+        "clean_fraction": a3.slider(
+            "Clean share of the loss",
+            0.0,
+            1.0,
+            0.5,
+            0.1,
+            key="adversarial_clean_fraction",
+            help=RECIPE_OPTIONS["clean_fraction"].help,
+        ),
+    }
+    epochs = a4.number_input("Epochs", 1, 100, 10, key="adversarial_train_epochs")
+    robust_ui.draw_run_bar(held, options, epochs)
+    live(robust_ui.draw_live, drawn_status=robust_status, job_of=robust_ui.robust_job)
 
 
 st.title(":material/theater_comedy: Adversarial examples")
@@ -136,9 +141,8 @@ held = require_subject("adversarial", classifier=True)
 if held is not None:
     held = snapshot_bar(held, key="adversarial_snapshot_button")
     space = dlcore.InputSpace.for_dataset(held.dataset)
-    robust = st.session_state.get(ROBUST_KEY)
-    if robust is not None and robust["job"] is not held.job:
-        robust = st.session_state[ROBUST_KEY] = None  # a new model: the robust copy belonged to the old one
+    robust = robust_ui.forget_if_other_model(held.job)  # a new model: the copy belonged to the old one
+    robust_status = robust["job"].status if robust is not None else None  # the buttons are drawn for it
 
     c1, c2 = st.columns([1, 2])
     attack = c1.radio(
@@ -160,12 +164,13 @@ if held is not None:
         help="0 changes nothing. For images, 0.1 lets every pixel move by a tenth of black-to-white.",
     )
     models = {YOURS: held.model}
-    if robust is not None:
-        models[ROBUST] = robust["model"]
-    target = YOURS
-    if robust is not None:
+    copy = robust_ui.snapshot()  # the copy's weights as they are now (it may still be training)
+    if copy is not None:
+        models[ROBUST] = copy
         target = st.radio("Model to attack", list(models), horizontal=True, key="adversarial_target")
+    else:
+        target = YOURS
 
     draw_attack(held, models[target], target, attack, eps, space)
     draw_curve(held, models, attack, space, robust)
-    draw_robust_training(held, space, robust)
+    draw_robust_training(held)
