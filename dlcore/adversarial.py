@@ -16,8 +16,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from dlcore.classes import classes_from_logits
 from dlcore.errors import DlcoreError
-from dlcore.inspect import classes_from_logits
 from dlcore.registry import Registry
 
 PGD_STEPS = 10  # steps of a PGD attack, unless told otherwise

