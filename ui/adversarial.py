@@ -97,7 +97,13 @@ def draw_run_bar(subject, options: dict, epochs: int) -> None:
         help="Copy the model with its weights as they are now and train the copy on attacked batches.",
     )
     if paused:
-        pause_col.button("Resume", icon=":material/play_arrow:", on_click=job.resume, width="stretch")
+        pause_col.button(
+            "Resume",
+            icon=":material/play_arrow:",
+            on_click=job.resume,
+            width="stretch",
+            key="adversarial_resume",
+        )
     else:
         pause_col.button(
             "Pause",
@@ -105,6 +111,7 @@ def draw_run_bar(subject, options: dict, epochs: int) -> None:
             disabled=not active,
             on_click=lambda: job.pause(),
             width="stretch",
+            key="adversarial_pause",
         )
     step_col.button(
         "Step 1 batch",
@@ -112,6 +119,7 @@ def draw_run_bar(subject, options: dict, epochs: int) -> None:
         disabled=not paused,
         on_click=lambda: command(job.step),
         width="stretch",
+        key="adversarial_step",
         help="Attack one batch with the current weights and learn from it, then pause.",
     )
     stop_col.button(
