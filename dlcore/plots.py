@@ -177,7 +177,7 @@ def robust_accuracy_curve(epoch_df: pd.DataFrame | None, epsilon: float) -> go.F
         for column, name, colour in lines
         if _has(epoch_df, column)
     ]
-    layout = _live_layout("Validation accuracy, clean and attacked", "step", "accuracy", height=CURVE_HEIGHT)
+    layout = _live_layout("Validation accuracy", "step", "accuracy", height=CURVE_HEIGHT)
     layout["yaxis"].update(range=[0, 1.02], tickformat=".0%")
     return _figure(traces, layout)
 

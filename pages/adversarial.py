@@ -9,6 +9,7 @@ from ui.errors import show_error
 from ui.inspect_input import pick_input
 from ui.inspect_state import require_subject, snapshot_bar
 from ui.live import live
+from ui.style import compact_top
 
 EPSILONS = [0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3]
 CURVE_EXAMPLES = 500  # test images per point of the curve: enough for a smooth line, fast on a CPU
@@ -24,8 +25,29 @@ def verdict(model, x, names: list[str]) -> tuple[int, str]:
     return k, f"{names[k]} ({float(probs[0, k]):.0%})"
 
 
-def draw_attack(held, model, target: str, attack: str, eps: float, space) -> None:
+def attack_choice(column, key: str, label: str = "Attack", help: str | None = None) -> str:
+    help = help or " ".join(f"**{a.title}**: {a.help}" for a in ATTACKS.values())
+    return column.radio(
+        label, list(ATTACKS), format_func=lambda a: ATTACKS[a].title, horizontal=True, key=key, help=help
+    )
+
+
+def draw_attack(held, models: dict, space) -> None:
     """One input: original, amplified perturbation and adversarial version, with the model's answers."""
+    c1, c2, c3 = st.columns([1, 2, 1.3])
+    attack = attack_choice(c1, "adversarial_attack")
+    unit = "of the pixel range" if held.is_image else "standard deviations per feature"
+    eps = c2.slider(
+        f"ε — how far each input value may move ({unit})",
+        0.0,
+        0.5,
+        0.1,
+        0.01,
+        key="adversarial_eps",
+        help="0 changes nothing. For images, 0.1 lets every pixel move by a tenth of black-to-white.",
+    )
+    target = c3.radio("Model to attack", list(models), key="adversarial_target") if len(models) > 1 else YOURS
+    model = models[target]
     names = held.class_names
     picked = pick_input(held, key="adversarial")
     if picked is None:
@@ -66,11 +88,12 @@ def draw_attack(held, model, target: str, attack: str, eps: float, space) -> Non
         st.success(f"Not fooled at ε = {eps:g}: still **{after}**. Try {advice}.", icon=":material/shield:")
 
 
-def draw_curve(held, models: dict, attack: str, space, robust: dict | None) -> None:
+def draw_curve(held, models: dict, space, robust: dict | None) -> None:
     """Test accuracy against ε for every model on the page, measured on demand, and what it shows."""
-    st.subheader("Accuracy as the attack grows")
     x, y = held.dataset.test[0][:CURVE_EXAMPLES], held.dataset.test[1][:CURVE_EXAMPLES]
-    st.caption(
+    c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
+    attack = attack_choice(c1, "adversarial_curve_attack")
+    c2.caption(
         f"Each of {len(y)} test examples attacked at each ε; the accuracy left over. "
         "A steep drop means a brittle model."
     )
@@ -100,24 +123,21 @@ def draw_curve(held, models: dict, attack: str, space, robust: dict | None) -> N
             st.markdown(curves["summary"])
 
 
-def draw_robust_training(held) -> None:
-    """Adversarial training of a copy of the model, as a background job with its own run bar."""
-    st.subheader("Adversarial training")
-    st.markdown(
-        "Train a copy of the model on batches that are attacked with its current weights before every step "
-        "(FGSM from a random start, *fast adversarial training*, or PGD), mixed with the clean examples. "
-        "Watch its accuracy under attack climb, then measure both curves above."
+def draw_robust_training(held, robust_status: str | None) -> None:
+    """Adversarial training of a copy of the model, as a background job with its own run bar.
+    `robust_status`: the copy's job status when the page was drawn (its buttons are drawn for it)."""
+    # The settings fold away, so the run bar and the live charts are what the class sees.
+    settings = st.expander("How the copy is trained", icon=":material/tune:")
+    settings.caption(
+        "A copy of the model, with its weights as they are now, learns from every batch twice: as it is, "
+        "and attacked with the copy's current weights. Watch its accuracy under attack climb, then compare "
+        "both curves under *Accuracy as the attack grows*."
     )
-    a1, a2, a3, a4 = st.columns(4)
+    a1, a2, a3, a4 = settings.columns(4)
     options = {
         "epsilon": a1.slider("ε to train against", 0.02, 0.3, 0.1, 0.01, key="adversarial_train_eps"),
-        "attack": a2.radio(
-            "Attack while training",
-            list(ATTACKS),
-            format_func=lambda a: ATTACKS[a].title,
-            horizontal=True,
-            key="adversarial_train_attack",
-            help=RECIPE_OPTIONS["attack"].help,
+        "attack": attack_choice(
+            a2, "adversarial_train_attack", "Attack while training", RECIPE_OPTIONS["attack"].help
         ),
         "clean_fraction": a3.slider(
             "Clean share of the loss",
@@ -135,6 +155,7 @@ def draw_robust_training(held) -> None:
 
 
 st.title(":material/theater_comedy: Adversarial examples")
+compact_top()  # on a 1280×720 projector each tab's picture or live charts stay above the fold
 st.caption("Change every pixel by a hair, in just the wrong direction, and the network sees something else.")
 
 held = require_subject("adversarial", classifier=True)
@@ -142,35 +163,18 @@ if held is not None:
     held = snapshot_bar(held, key="adversarial_snapshot_button")
     space = dlcore.InputSpace.for_dataset(held.dataset)
     robust = robust_ui.forget_if_other_model(held.job)  # a new model: the copy belonged to the old one
-    robust_status = robust["job"].status if robust is not None else None  # the buttons are drawn for it
-
-    c1, c2 = st.columns([1, 2])
-    attack = c1.radio(
-        "Attack",
-        list(ATTACKS),
-        format_func=lambda a: ATTACKS[a].title,
-        horizontal=True,
-        key="adversarial_attack",
-    )
-    c1.caption(ATTACKS[attack].help)
-    unit = "of the pixel range" if held.is_image else "standard deviations per feature"
-    eps = c2.slider(
-        f"ε — how far each input value may move ({unit})",
-        0.0,
-        0.5,
-        0.1,
-        0.01,
-        key="adversarial_eps",
-        help="0 changes nothing. For images, 0.1 lets every pixel move by a tenth of black-to-white.",
-    )
+    robust_status = robust["job"].status if robust is not None else None
     models = {YOURS: held.model}
     copy = robust_ui.snapshot()  # the copy's weights as they are now (it may still be training)
     if copy is not None:
         models[ROBUST] = copy
-        target = st.radio("Model to attack", list(models), horizontal=True, key="adversarial_target")
-    else:
-        target = YOURS
 
-    draw_attack(held, models[target], target, attack, eps, space)
-    draw_curve(held, models, attack, space, robust)
-    draw_robust_training(held)
+    fool, curve, training = st.tabs(
+        ["Fool one input", "Accuracy as the attack grows", "Adversarial training"]
+    )
+    with fool:
+        draw_attack(held, models, space)
+    with curve:
+        draw_curve(held, models, space, robust)
+    with training:
+        draw_robust_training(held, robust_status)

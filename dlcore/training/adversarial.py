@@ -151,8 +151,8 @@ class Adversarial(Recipe):
 
     @torch.no_grad()
     def evaluate(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
-        """Loss and accuracy on clean examples, and accuracy under the training attack at its ε (on the
-        first ROBUST_EXAMPLES)."""
+        """The training's loss (clean and attacked, mixed as in a step), accuracy on clean examples, and
+        accuracy under the training attack at its ε. Attacks cover the first ROBUST_EXAMPLES."""
         if len(x) == 0:
             return {}
         model = self.models["model"]
@@ -163,11 +163,14 @@ class Adversarial(Recipe):
             xa, ya = x[:ROBUST_EXAMPLES], y[:ROBUST_EXAMPLES]
             # Its own seeded start: scoring never moves the training's random draws, and repeats exactly.
             start = torch.Generator(device=x.device).manual_seed(0)
-            robust = classes_from_logits(model(self.attacked(xa, ya, start))) == ya
+            attacked = model(self.attacked(xa, ya, start))
+            loss = self.clean_fraction * class_loss(out, y) + (1 - self.clean_fraction) * class_loss(
+                attacked, ya
+            )
             return {
-                "loss": float(class_loss(out, y)),
+                "loss": float(loss),
                 "accuracy": float((classes_from_logits(out) == y).float().mean()),
-                "robust_accuracy": float(robust.float().mean()),
+                "robust_accuracy": float((classes_from_logits(attacked) == ya).float().mean()),
             }
         finally:
             model.train(was_training)
