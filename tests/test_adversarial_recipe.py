@@ -107,6 +107,7 @@ def test_the_job_pauses_steps_and_stops(weak_features):
     ds, model = weak_features
     job = start(ds, model, config(attack="pgd"), paused=True)
     wait_for(lambda: job.status == "paused")
+    assert torch.equal(job.snapshot().linear1.weight, model.linear1.weight)  # it starts from these weights
     step = job.progress()["step"]
     job.step()
     wait_for(lambda: job.progress()["step"] == step + 1 and job.status == "paused")

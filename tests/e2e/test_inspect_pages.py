@@ -130,7 +130,7 @@ def test_adversarial_attack_curve_and_robust_copy(page, app_url, helpers):
     open_page(page, "Adversarial", helpers)
     page.locator(".st-key-adversarial_triplet .js-plotly-plot").wait_for(timeout=30_000)
     page.get_by_role("tab", name="Adversarial training").click()
-    click_button(page, "adversarial_train", helpers)
+    page.get_by_role("button", name="Train a robust copy").click()  # by role: its tooltip doubles the button
     # The copy trains as a job: its progress line, above its live charts, says when it has finished.
     page.get_by_text("Robust copy · ").filter(has_text="finished").wait_for(timeout=120_000)
     helpers.screenshot(page, "adversarial-training")
