@@ -152,7 +152,7 @@ def test_a_model_without_one_score_per_class_is_refused(weak_features):
     spec = dlcore.ModelSpec.from_dict(
         {"input_shape": [1 + WEAK], "layers": [{"type": "Linear", "out_features": 3}]}
     )
-    with pytest.raises(SpecError, match="out_features to 2"):
+    with pytest.raises(SpecError, match=r"out_features \(layer 1\) to 2"):
         ADVERSARIAL.check({"model": spec}, ds, dlcore.TrainConfig(), ADVERSARIAL.options({}))
 
 

@@ -14,9 +14,9 @@ from torch import nn
 
 from dlcore.adversarial import ATTACKS, PGD_STEPS, InputSpace, class_loss, perturb, pgd_step_size
 from dlcore.classes import classes_from_logits
-from dlcore.errors import SpecError, TrainError
+from dlcore.errors import TrainError
 from dlcore.params import Param
-from dlcore.plan import output_shape
+from dlcore.tasks import check_compatibility
 from dlcore.training.cuda_graph import make_graphable
 from dlcore.training.loop import steps_per_epoch
 from dlcore.training.recipe import Recipe, RecipeKind, TrainData, optimizer_for, register_recipe, schedule_for
@@ -68,15 +68,7 @@ def check(specs, ds, cfg, options) -> None:
             "choose cross_entropy",
             field="loss",
         )
-    classes = ds.num_classes
-    fits = [(classes,)] + ([(1,)] if classes == 2 else [])
-    out = tuple(output_shape(specs["model"]))
-    if out not in fits:
-        raise SpecError(
-            f"the model must give one score per class ({classes}), but it outputs {out}: set the last "
-            f"Linear's out_features to {classes}",
-            field="layers",
-        )
+    check_compatibility(specs["model"], ds.task, ds.num_classes, cfg.loss)  # one score per class
 
 
 class Adversarial(Recipe):

@@ -21,10 +21,12 @@ from dlcore.errors import SpecError, TrainError
 from dlcore.optim import make_loss
 from dlcore.params import Param
 from dlcore.plan import resolve
+from dlcore.tasks import TASKS
 from dlcore.training.cuda_graph import make_graphable
 from dlcore.training.loop import steps_per_epoch
 from dlcore.training.recipe import Recipe, RecipeKind, TrainData, optimizer_for, register_recipe, schedule_for
 
+NEXT_TOKEN = TASKS.get("next-token")  # what the model learns: its losses and its output check
 ATTENTION_TYPES = ("MultiheadSelfAttention", "TransformerEncoderLayer")
 DECODE_BATCH = 512  # questions answered at once when decoding a whole split
 
@@ -51,18 +53,18 @@ def _layer(path: tuple[int, ...]) -> str:
 
 
 def check(specs, ds, cfg, options) -> None:
-    """A token task, cross-entropy, a model as long as question + answer - 1 that scores every token at
-    every position, and attention that cannot read ahead."""
+    """A token dataset, a next-token loss, a model as long as question + answer - 1 that scores every
+    token at every position, and attention that cannot read ahead."""
     if getattr(ds, "vocab_size", None) is None or ds.task not in LANGUAGE.tasks:
         raise TrainError(
             f"the language_model recipe learns token tasks (reverse, sort, add), but '{ds.name}' is a "
             f"{ds.task} dataset: choose the supervised recipe, or a token dataset",
             field="recipe",
         )
-    if cfg.loss != "cross_entropy":
+    if not NEXT_TOKEN.suits(cfg.loss):
         raise TrainError(
             f"a language model learns by the cross-entropy of each next token, not {cfg.loss}: "
-            "choose cross_entropy",
+            f"choose {' or '.join(NEXT_TOKEN.losses)}",
             field="loss",
         )
     spec = specs["model"]
@@ -83,13 +85,7 @@ def check(specs, ds, cfg, options) -> None:
             layer_type=plan.nodes[0].type.name,
             field="num_embeddings",
         )
-    if tuple(plan.output_shape) != (length, vocab):
-        raise SpecError(
-            f"a language model scores each of the {vocab} tokens at each of the {length} positions, so its "
-            f"output must be ({length}, {vocab}), not {tuple(plan.output_shape)}: end with a Linear "
-            f"with out_features {vocab} applied to the whole sequence",
-            field="layers",
-        )
+    NEXT_TOKEN.check(plan, cfg.loss, vocab, (length,))  # a score for every token at every position
     for node in plan.walk():
         if node.type.name in ATTENTION_TYPES and not node.args["causal"]:
             raise SpecError(
