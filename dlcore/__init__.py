@@ -45,7 +45,6 @@ from dlcore.adversarial import (
     AttackError,
     InputSpace,
     accuracy_under_attack,
-    adversarial_training,
     attack,
     robustness_summary,
 )
@@ -125,7 +124,6 @@ __all__ = [
     "AttackError",
     "InputSpace",
     "accuracy_under_attack",
-    "adversarial_training",
     "attack",
     "robustness_summary",
     "drawing_to_image",

@@ -36,6 +36,8 @@ EPOCH_COLUMNS = (
     "val_accuracy",
     "train_r2",
     "val_r2",
+    "train_robust_accuracy",  # adversarial training: accuracy under the attack it trains against
+    "val_robust_accuracy",
     "lr",
     "elapsed_s",
 )

@@ -239,9 +239,6 @@ def test_every_place_that_takes_a_learning_rate_agrees_on_its_range(lr):
     config = _accepts(lambda: dlcore.TrainConfig(lr=lr).validate())
     assert _accepts(lambda: dlcore.make_optimizer("sgd", weights, lr)) == config
     assert _accepts(lambda: playground.network_params()["lr"].coerce(lr)) == config
-    x, y = torch.zeros(4, 2), torch.zeros(4, dtype=torch.long)
-    model = torch.nn.Linear(2, 2)
-    assert _accepts(lambda: dlcore.adversarial_training(model, x, y, eps=0.1, steps=0, lr=lr)) == config
 
 
 def test_an_out_of_range_learning_rate_is_refused_naming_the_field():

@@ -52,8 +52,15 @@ def rerun_if_load_changed(factor: int) -> None:
         st.rerun()
 
 
-def live(draw: Callable[[object], None], *, seconds: float = POLL_S, drawn_status: str | None = None) -> None:
-    """Call `draw(job)` in a fragment that reruns every `seconds` while this tab's job is active.
+def live(
+    draw: Callable[[object], None],
+    *,
+    seconds: float = POLL_S,
+    drawn_status: str | None = None,
+    job_of: Callable[[], object] = current_job,
+) -> None:
+    """Call `draw(job)` in a fragment that reruns every `seconds` while the job is active: this tab's job,
+    or the one `job_of()` returns (a page's own run, such as the Adversarial page's robust copy).
 
     When the job's status changes what the page shows (paused, finished, failed, stopped by the job pool)
     the whole page reruns once, so buttons and results catch up; so it does when the load factor changes.
@@ -61,7 +68,7 @@ def live(draw: Callable[[object], None], *, seconds: float = POLL_S, drawn_statu
     job may end while the page is being drawn (Stop, then the test scores in a few ms); the page then
     reruns at once, since a fragment that starts on an ended job never ticks to notice.
     """
-    job = current_job()
+    job = job_of()
     phase_at_draw = _phase(job)
     if drawn_status is not None and _phase_of(drawn_status) != phase_at_draw:
         st.rerun()
@@ -69,7 +76,7 @@ def live(draw: Callable[[object], None], *, seconds: float = POLL_S, drawn_statu
 
     @st.fragment(run_every=poll_interval(job, seconds, factor))
     def _poll() -> None:
-        job_now = current_job()
+        job_now = job_of()
         if job_now is not None:
             job_now.heartbeat()
         draw(job_now)
