@@ -4,6 +4,7 @@ of one spec at its "code" layer, today's autoencoder numbers, and the messages f
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,9 @@ from torch import nn
 import dlcore
 import dlcore.data as data
 from dlcore.errors import SpecError, TrainError
-from dlcore.train import TrainConfig
+from dlcore.training import GLOBAL_RNG_LOCK, RECIPES, Callback, TrainConfig, fit, make_recipe
 from dlcore.training.autoencoder import gaussian_kl, split_at_code
-from dlcore.training.recipe import RECIPES
+from dlcore.training.recipe import recipe_for
 
 PRESET = json.loads((Path(__file__).resolve().parents[1] / "assets/presets/autoencoder.json").read_text())
 AE_SPEC = dlcore.ModelSpec.from_dict({k: v for k, v in PRESET.items() if k != "train"})
@@ -46,26 +47,42 @@ def digits_vae_spec(hidden: int = 128, code: int = 4) -> dict:
 
 def make(recipe: str, spec, ds, cfg: TrainConfig, **options):
     """The recipe on one spec split at its code layer, built as a job builds it (roles in order, one seed)."""
-    kind = RECIPES.get(recipe)
-    options = kind.options(options)
-    specs = split_at_code(spec, variational=recipe == "vae")
-    kind.check(specs, ds, cfg, options)
-    torch.manual_seed(cfg.seed)
-    models = {role: dlcore.build_model(specs[role]) for role in kind.roles}
-    return kind.build(models, ds, cfg, options, torch.device("cpu"))
+    cfg = replace(cfg, recipe=recipe, recipe_options=options)
+    kind = recipe_for(recipe, ds.task)
+    specs = split_at_code(spec, variational=recipe == "vae") if recipe != "supervised" else {"model": spec}
+    kind.check(specs, ds, cfg, kind.options(options))
+    with GLOBAL_RNG_LOCK:
+        torch.manual_seed(cfg.seed)
+        models = {role: dlcore.build_model(specs[role]) for role in kind.roles}
+    return make_recipe(recipe, models, ds, cfg, torch.device("cpu"))
 
 
-def train(recipe, epochs: int, batch_size: int, seed: int) -> list[dict]:
-    """Every step's logs as numbers (a stand-in loop until dlcore.training.loop lands)."""
-    x, y = recipe.data.train
+class Record(Callback):
+    """Every step's logs and every epoch's scores, as numbers."""
+
+    def __init__(self):
+        self.steps, self.epochs = [], []
+
+    def on_step_end(self, step, logs):
+        self.steps.append({k: float(v) for k, v in logs.items()})
+
+    def on_epoch_end(self, epoch, logs):
+        self.epochs.append(logs)
+
+
+def train(recipe, epochs: int, batch_size: int, seed: int) -> Record:
+    record = Record()
     generator = torch.Generator().manual_seed(seed)
-    logs = []
-    for _ in range(epochs):
-        order = torch.randperm(len(x), generator=generator)
-        for start in range(0, len(x), batch_size):
-            idx = order[start : start + batch_size]
-            logs.append({k: float(v) for k, v in recipe.step(x[idx], y[idx]).items()})
-    return logs
+    fit(
+        recipe,
+        recipe.data,
+        epochs=epochs,
+        batch_size=batch_size,
+        callbacks=[record],
+        generator=generator,
+        score_every_s=0,  # score every epoch: runs compare epoch by epoch
+    )
+    return record
 
 
 def knn_accuracy(train_codes, train_labels, test_codes, test_labels, k: int = 5) -> float:
@@ -97,7 +114,7 @@ def test_vae_on_digits_rebuilds_them_and_its_2d_latent_separates_the_digits(one_
     after = vae.evaluate(*vae.data.test)["reconstruction"]
     # A decoder that ignored its code and drew the mean digit would fall by 47 % here (0.52 from 0.99).
     assert after <= 0.5 * before, (before, after)
-    (x_train, y_train), (x_test, y_test) = vae.data.train, vae.data.test
+    (x_train, y_train), (x_test, y_test) = ds.train, ds.test  # the recipe's targets are its inputs
     accuracy = knn_accuracy(vae.encode(x_train), y_train, vae.encode(x_test), y_test)
     assert accuracy >= 0.8, accuracy  # codes of a digit lie near codes of the same digit
 
@@ -144,8 +161,8 @@ def test_kl_is_zero_when_the_posterior_is_the_prior():
 def test_beta_weighs_the_kl_term_in_the_loss(beta):
     ds = data.load("ring", num_points=200, seed=0)
     vae = make("vae", two_number_vae(), ds, TrainConfig(loss="mse", seed=0), beta=beta)
-    (logs,) = train(vae, epochs=1, batch_size=1000, seed=0)
-    assert set(logs) == {"loss", "reconstruction", "kl"}
+    (logs,) = train(vae, epochs=1, batch_size=1000, seed=0).steps
+    assert set(logs) == {"loss", "reconstruction", "kl", "epoch", "batch_size"}
     assert logs["kl"] > 0
     assert logs["loss"] == pytest.approx(logs["reconstruction"] + beta * logs["kl"], rel=1e-6)
     scores = vae.evaluate(*vae.data.val)
@@ -201,34 +218,16 @@ def test_a_vae_split_starts_its_decoder_from_half_the_code():
 
 
 def test_the_autoencoder_preset_trains_to_the_numbers_of_one_model_rebuilding_its_input(one_thread):
-    """The recipe takes the very steps today's training took: the whole model, its output against its input
-    with the config's loss, one optimizer, the same batches."""
+    """Split at its code layer, the preset takes the very steps it takes as one supervised model whose
+    target is its input (how it trains when the recipe is left on "auto"), and scores the same."""
     ds = data.load(PRESET["dataset"])
     cfg = TrainConfig(**PRESET["train"])
-    recipe = make("autoencoder", AE_SPEC, ds, cfg)
-    got = [logs["loss"] for logs in train(recipe, epochs=2, batch_size=cfg.batch_size, seed=cfg.seed)]
-
-    torch.manual_seed(cfg.seed)
-    model = dlcore.build_model(AE_SPEC)
-    optimizer = dlcore.make_optimizer(cfg.optimizer, model.parameters(), cfg.lr)
-    x = ds.train[0]
-    generator = torch.Generator().manual_seed(cfg.seed)
-    expected = []
-    for _ in range(2):
-        order = torch.randperm(len(x), generator=generator)
-        for start in range(0, len(x), cfg.batch_size):
-            xb = x[order[start : start + cfg.batch_size]]
-            optimizer.zero_grad()
-            loss = nn.functional.mse_loss(model(xb), xb)
-            loss.backward()
-            optimizer.step()
-            expected.append(float(loss.detach()))
-    assert got == expected
-    scores = recipe.evaluate(*recipe.data.val)
-    with torch.no_grad():
-        val_x = ds.val[0]
-        assert scores["loss"] == pytest.approx(float(nn.functional.mse_loss(model.eval()(val_x), val_x)))
-    assert set(scores) == {"loss", "r2"}
+    runs = {}
+    for recipe in ("autoencoder", "supervised"):
+        runs[recipe] = train(make(recipe, AE_SPEC, ds, cfg), epochs=3, batch_size=cfg.batch_size, seed=0)
+    assert runs["autoencoder"].steps == runs["supervised"].steps
+    assert runs["autoencoder"].epochs == runs["supervised"].epochs
+    assert {"train_r2", "val_loss", "val_r2"} <= set(runs["autoencoder"].epochs[-1])
 
 
 # --- codes, samples -----------------------------------------------------------------------------------------
@@ -362,8 +361,8 @@ def test_an_encoder_for_other_inputs_is_told_the_data_shape():
 
 
 def test_token_data_and_class_losses_do_not_fit_an_autoencoder():
-    with pytest.raises(SpecError, match="inputs are tokens.*language-model recipe") as err:
-        roles("vae", ENCODER, DECODER, data.load("reverse"))
+    with pytest.raises(SpecError, match="the vae recipe does not fit a sequence-to-sequence dataset") as err:
+        recipe_for("vae", data.load("reverse").task)
     assert err.value.field == "recipe"
     with pytest.raises(SpecError, match="numbers, not classes: choose mse") as err:
         roles(
@@ -392,6 +391,7 @@ def test_a_step_never_reads_a_value_on_the_host(recipe, monkeypatch):
     # SGD: Adam's CPU step counter is read with .item() inside torch (on a GPU it stays there).
     r = make(recipe, spec, ds, TrainConfig(loss="mse", optimizer="sgd", l1=1e-4, seed=0))
     x, y = r.data.train
+    r.train()
 
     def host_sync(*args):
         raise AssertionError("the step read a value on the host")

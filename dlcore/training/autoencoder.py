@@ -19,32 +19,26 @@ two as the evidence lower bound does. Its decoder takes the latent, half the cod
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
+from collections import OrderedDict
 from dataclasses import replace
 
 import torch
+from torch import nn
 
-from dlcore.compat import _fix_last_layer, suited_losses
 from dlcore.errors import SpecError, TrainError
-from dlcore.optim import REGULARISERS, make_loss
 from dlcore.params import Param
 from dlcore.plan import Node, Plan, as_spec, resolve
 from dlcore.spec import LayerSpec, ModelSpec
-from dlcore.train import steps_per_epoch  # TODO merge: dlcore.training.loop
-from dlcore.training.recipe import (
-    Recipe,
-    RecipeKind,
-    TrainData,
-    optimizer_for,
-    register_recipe,
-    schedule_for,
-)
+from dlcore.tasks import TASKS, fix_last_layer
+from dlcore.training.loop import steps_per_epoch
+from dlcore.training.objective import Objective, make_objective
+from dlcore.training.recipe import RecipeKind, TrainData, optimizer_for, register_recipe, schedule_for
+from dlcore.training.supervised import SupervisedRecipe
 
 CODE_LAYER = "code"
 ROLES = ("encoder", "decoder")
-# Inputs an autoencoder can rebuild: numbers (points, images, tables, signals), not token ids.
-TASKS = ("generative", "binary", "multiclass", "regression")
-EVAL_BATCH = 1024
+# Data whose inputs an autoencoder can rebuild: numbers (points, images, tables, signals), not token ids.
+DATA_TASKS = ("generation", "binary", "multiclass", "regression")
 
 BETA = Param(
     "beta",
@@ -115,7 +109,7 @@ def _no_code_layer(plan: Plan, variational: bool) -> SpecError:
     size = (
         "twice the latent size (a mean and a log-variance for each latent number)"
         if variational
-        else ("the size of the code")
+        else "the size of the code"
     )
     return SpecError(
         f"{'a VAE' if variational else 'an autoencoder'} needs a bottleneck: name the layer that "
@@ -134,7 +128,7 @@ def _check_even_code(plan: Plan, what: str) -> None:
     raise SpecError(
         f"a VAE's encoder outputs a mean and a log-variance for each latent number, so {what} needs an "
         f"even first size: twice the latent size (the latent is half of it). It gives {out}: "
-        + _fix_last_layer(plan, want)
+        + fix_last_layer(plan, want)
         + f" for a latent of {want // 2}",
         field="output_shape",
     )
@@ -144,18 +138,11 @@ def _check_even_code(plan: Plan, what: str) -> None:
 
 
 def _check(specs, ds, cfg, options, *, variational: bool) -> None:
-    name = "VAE" if variational else "autoencoder"
-    if ds.task not in TASKS:
+    reconstruction = TASKS.get("reconstruction")
+    if not reconstruction.suits(cfg.loss):
         raise SpecError(
-            f"the {name} rebuilds inputs that are numbers (points, images, measurements), but this dataset's "
-            f"inputs are tokens ({ds.task}): choose the supervised or language-model recipe, or a dataset of "
-            "points or images",
-            field="recipe",
-        )
-    if cfg.loss not in suited_losses("generative"):
-        raise SpecError(
-            f"the {name} compares its output with its input, which are numbers, not classes: choose "
-            f"{' or '.join(suited_losses('generative'))} instead of {cfg.loss}",
+            f"the {'VAE' if variational else 'autoencoder'} compares its output with its input, numbers, not "
+            f"classes: choose {' or '.join(reconstruction.losses)} instead of {cfg.loss}",
             field="loss",
         )
     encoder, decoder = resolve(as_spec(specs["encoder"])), resolve(as_spec(specs["decoder"]))
@@ -182,113 +169,51 @@ def _check(specs, ds, cfg, options, *, variational: bool) -> None:
         size = data_shape[-1] if len(out) == len(data_shape) else None
         raise SpecError(
             f"the decoder outputs {out} per example, but it must rebuild the input, shaped {data_shape}: "
-            f"in the decoder, {_fix_last_layer(decoder, size)}",
+            f"in the decoder, {fix_last_layer(decoder, size)}",
             field="output_shape",
         )
 
 
-# --- the recipes --------------------------------------------------------------------------------------------
+# --- the recipes -------------------------------------------------------------------------------------------
 
 
-class AutoencoderRecipe(Recipe):
-    """Encoder and decoder trained together to rebuild their input; logs "loss" (the reconstruction)."""
+class AutoencoderRecipe(SupervisedRecipe):
+    """The encoder and the decoder, one after the other, trained as one supervised model whose target is
+    its input: the same loss, optimizer and steps as the single model they were split from. Logs "loss".
+
+    One optimizer serves both roles (`optimizers` maps each role to it): they learn together.
+    """
 
     main_role = "encoder"
 
     def __init__(self, models, ds, cfg, options, device: torch.device):
-        self.models = {role: models[role].to(device) for role in ROLES}
-        self.encoder, self.decoder = self.models["encoder"], self.models["decoder"]
-        self.data = TrainData.from_dataset(ds, device)
-        # One optimizer per role over its own weights: the optimizers all act weight by weight, so this
-        # takes the very steps one optimizer over the whole model would.
-        self.optimizers = {role: optimizer_for(model, cfg) for role, model in self.models.items()}
-        per_epoch = steps_per_epoch(len(self.data.train[0]), cfg.batch_size)
-        self.schedules = {
-            role: schedule
-            for role, opt in self.optimizers.items()
-            if (schedule := schedule_for(opt, cfg, per_epoch)) is not None
-        }
-        self.loss_fn = make_loss(cfg.loss, **cfg.loss_options)
-        self.l1 = cfg.l1
-        self.seed = cfg.seed
-        self.generator = torch.Generator(device=device).manual_seed(cfg.seed)
-        x_train = self.data.train[0].float().reshape(len(self.data.train[0]), -1)
-        # R² compares the squared error with the inputs' own spread (sum over values, per example).
-        self._spread_per_sample = float(((x_train - x_train.mean(dim=0)) ** 2).sum()) / max(1, len(x_train))
-        self._squared_error = torch.zeros((), device=device)
+        self.encoder, self.decoder = models["encoder"].to(device), models["decoder"].to(device)
+        model = nn.Sequential(OrderedDict(self._parts()))
+        data = TrainData.from_dataset(ds, device, adapt=lambda y, x: x)  # the target is the input
+        objective = make_objective(
+            cfg.loss, "reconstruction", None, ds.input_shape, l1=cfg.l1, loss_options=cfg.loss_options
+        )
+        optimizer = optimizer_for(model, cfg)
+        schedule = schedule_for(optimizer, cfg, steps_per_epoch(len(data.train[0]), cfg.batch_size))
+        super().__init__(model, objective, data, optimizer, schedule)
+        self.models = {"encoder": self.encoder, "decoder": self.decoder}
+        self.optimizers = {"encoder": optimizer, "decoder": optimizer}
+        self.schedules = {"encoder": schedule} if schedule is not None else {}  # stepped once per step
 
-    # --- training ------------------------------------------------------------------------------------
+    def _parts(self) -> list[tuple[str, nn.Module]]:
+        return [("encoder", self.encoder), ("decoder", self.decoder)]
 
-    def step(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
-        for opt in self.optimizers.values():
-            opt.zero_grad(set_to_none=True)
-        out, logs = self.losses(x)
-        loss = logs["loss"]
-        if self.l1:
-            loss = loss + self.l1 * REGULARISERS.get("l1").factory(
-                p for model in self.models.values() for p in model.parameters() if p.requires_grad
-            )
-        loss.backward()
-        for opt in self.optimizers.values():
-            opt.step()
-        self._squared_error += ((out.detach() - x) ** 2).sum()
-        return {name: value.detach() for name, value in logs.items()}
-
-    def losses(self, x: torch.Tensor, noisy: bool = True) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        """The reconstruction of x and the loss terms keyed by `log_names`."""
-        out = self.decoder(self.encoder(x))
-        return out, {"loss": self.loss_fn(out, x)}
-
-    def train_scores(self, samples: int) -> dict[str, float]:
-        if not samples:
-            return {}
-        total = float(self._squared_error)  # host sync, once per scored epoch
-        self.restart_scores()
-        spread = self._spread_per_sample * samples
-        return {"train_r2": 1 - total / spread if spread > 0 else 0.0}
-
-    def restart_scores(self) -> None:
-        self._squared_error.zero_()
-
-    # --- scoring, codes ------------------------------------------------------------------------------
-
-    @torch.no_grad()
-    def evaluate(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
-        """Mean loss terms over the split (a VAE decodes its means here: scores do not jitter) and R²."""
-        if len(x) == 0:
-            return {}
-        with _eval_mode(self):
-            sums: dict[str, float] = {}
-            squared_error = 0.0
-            for i in range(0, len(x), EVAL_BATCH):
-                xb = x[i : i + EVAL_BATCH]
-                out, logs = self.losses(xb, noisy=False)
-                for name, value in logs.items():
-                    sums[name] = sums.get(name, 0.0) + float(value) * len(xb)
-                squared_error += float(((out - xb) ** 2).sum())
-        scores = {name: total / len(x) for name, total in sums.items()}
-        spread = float(((x - x.mean(dim=0)) ** 2).sum())
-        scores["r2"] = 1 - squared_error / spread if spread > 0 else float(squared_error == 0.0)
-        return scores
-
-    @torch.no_grad()
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """The codes of inputs x (a VAE's means), on the CPU: the points of a latent-space picture."""
-        with _eval_mode(self):
-            return torch.cat([self._code(xb) for xb in self._batches(x)]).cpu()
+        return Objective.outputs(self.model[:-1], x.to(self._device)).cpu()
 
-    @torch.no_grad()
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """The inputs the decoder makes from codes z, on the CPU."""
-        with _eval_mode(self):
-            return torch.cat([self.decoder(zb) for zb in self._batches(z)]).cpu()
+        return Objective.outputs(self.decoder, z.to(self._device)).cpu()
 
-    def _code(self, x: torch.Tensor) -> torch.Tensor:
-        return self.encoder(x)
-
-    def _batches(self, t: torch.Tensor):
-        device = self.data.train[0].device
-        return (t[i : i + EVAL_BATCH].to(device) for i in range(0, max(1, len(t)), EVAL_BATCH))
+    @property
+    def _device(self) -> torch.device:
+        return self.data.train[0].device
 
     @property
     def generative(self) -> bool:
@@ -304,7 +229,8 @@ class AutoencoderRecipe(Recipe):
 
 
 class VAERecipe(AutoencoderRecipe):
-    """Logs "loss" (reconstruction + β · kl), "reconstruction" and "kl" (per input value)."""
+    """Logs "loss" (reconstruction + beta * kl), "reconstruction" and "kl" (per input value). Its `model`
+    decodes the means, with no noise: what `evaluate` scores, so validation scores do not jitter."""
 
     log_names = ("loss", "reconstruction", "kl")
 
@@ -312,21 +238,39 @@ class VAERecipe(AutoencoderRecipe):
         super().__init__(models, ds, cfg, options, device)
         self.beta = options["beta"]
         self.values_per_example = math.prod(ds.input_shape)
+        self.seed = cfg.seed
         self.latent_shape = tuple(self.encode(self.data.train[0][:1]).shape[1:])
 
-    def losses(self, x: torch.Tensor, noisy: bool = True) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        mean, logvar = self.encoder(x).chunk(2, dim=1)
-        z = mean
-        if noisy:  # the reparameterisation: the noise is an input, so gradients reach mean and logvar
-            noise = torch.randn(mean.shape, generator=self.generator, device=mean.device, dtype=mean.dtype)
-            z = mean + torch.exp(0.5 * logvar) * noise
-        out = self.decoder(z)
-        reconstruction = self.loss_fn(out, x)
-        kl = gaussian_kl(mean, logvar).mean() / self.values_per_example
-        return out, {"loss": reconstruction + self.beta * kl, "reconstruction": reconstruction, "kl": kl}
+    def _parts(self) -> list[tuple[str, nn.Module]]:
+        return [("encoder", self.encoder), ("means", Means()), ("decoder", self.decoder)]
 
-    def _code(self, x: torch.Tensor) -> torch.Tensor:
-        return self.encoder(x).chunk(2, dim=1)[0]
+    def step(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
+        self.optimizer.zero_grad(set_to_none=True)
+        mean, logvar = self.encoder(x).chunk(2, dim=1)
+        # The reparameterisation: the noise is an input, so the gradient reaches the mean and the logvar.
+        noise = torch.randn(mean.shape, generator=self.generator, device=mean.device, dtype=mean.dtype)
+        out = self.decoder(mean + torch.exp(0.5 * logvar) * noise)
+        reconstruction = self.objective.loss(out, y)
+        kl = self.kl(mean, logvar)
+        loss = reconstruction + self.beta * kl
+        penalty = self.objective.penalty(self.model)
+        (loss if penalty is None else loss + penalty).backward()
+        self.optimizer.step()
+        self.tally_batch(out.detach(), y)
+        return {"loss": loss.detach(), "reconstruction": reconstruction.detach(), "kl": kl.detach()}
+
+    def kl(self, mean: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+        """The KL term per input value, on the scale of the reconstruction loss (a mean over values)."""
+        return gaussian_kl(mean, logvar).mean() / self.values_per_example
+
+    @torch.no_grad()
+    def evaluate(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
+        scores = super().evaluate(x, y)  # the loss of the means' reconstruction, and its R²
+        if not scores:
+            return scores
+        mean, logvar = Objective.outputs(self.encoder, x).chunk(2, dim=1)
+        kl = float(self.kl(mean, logvar))
+        return {**scores, "loss": scores["loss"] + self.beta * kl, "reconstruction": scores["loss"], "kl": kl}
 
     @property
     def generative(self) -> bool:
@@ -340,24 +284,19 @@ class VAERecipe(AutoencoderRecipe):
         return self.decode(z)
 
 
+class Means(nn.Module):
+    """The first half of the code along its first size (after the batch): a VAE's means."""
+
+    def forward(self, code: torch.Tensor) -> torch.Tensor:
+        return code.chunk(2, dim=1)[0]
+
+
 def gaussian_kl(mean: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
-    """KL(N(mean, exp(logvar)) ‖ N(0, I)) per example, summed over the latent: (B,). Zero exactly when
+    """KL(N(mean, exp(logvar)) || N(0, I)) per example, summed over the latent: (B,). Zero exactly when
     mean = 0 and logvar = 0, positive otherwise."""
     # expm1(v) - v, not exp(v) - 1 - v: for a tiny v, exp(v) rounds to 1 and the KL would come out below 0.
     terms = 0.5 * (mean.pow(2) + (torch.expm1(logvar) - logvar))
     return terms.flatten(1).sum(dim=1)
-
-
-@contextmanager
-def _eval_mode(recipe: Recipe):
-    """Every model of `recipe` in eval mode inside the block; each gets its own mode back after."""
-    modes = {role: model.training for role, model in recipe.models.items()}
-    recipe.train(False)
-    try:
-        yield
-    finally:
-        for role, model in recipe.models.items():
-            model.train(modes[role])
 
 
 register_recipe(
@@ -367,7 +306,7 @@ register_recipe(
         description="An encoder squeezes each input into a small code and a decoder rebuilds the input "
         "from it; both learn to make the rebuilt input match the original.",
         roles=ROLES,
-        tasks=TASKS,
+        tasks=DATA_TASKS,
         check=lambda specs, ds, cfg, options: _check(specs, ds, cfg, options, variational=False),
         build=AutoencoderRecipe,
     )
@@ -379,7 +318,7 @@ register_recipe(
         description="An autoencoder whose codes are pulled towards a standard normal (the KL term, weighed "
         "by beta), so that decoding random codes makes new examples.",
         roles=ROLES,
-        tasks=TASKS,
+        tasks=DATA_TASKS,
         check=lambda specs, ds, cfg, options: _check(specs, ds, cfg, options, variational=True),
         build=VAERecipe,
         params=(BETA,),
