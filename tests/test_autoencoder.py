@@ -106,11 +106,12 @@ def one_thread():
 
 def test_vae_on_digits_rebuilds_them_and_its_2d_latent_separates_the_digits(one_thread):
     ds = data.load("digits", seed=0)
-    cfg = TrainConfig(loss="mse", lr=3e-3, batch_size=64, seed=0)
+    cfg = TrainConfig(loss="mse", lr=5e-3, batch_size=64, seed=0)
     vae = make("vae", digits_vae_spec(code=4), ds, cfg)
     assert vae.latent_shape == (2,)
     before = vae.evaluate(*vae.data.test)["reconstruction"]
-    train(vae, epochs=60, batch_size=64, seed=0)
+    # Measured: a 76 % fall and a 5-NN accuracy of 0.88 (0.84 and 0.88 with seeds 1 and 2).
+    train(vae, epochs=40, batch_size=64, seed=0)
     after = vae.evaluate(*vae.data.test)["reconstruction"]
     # A decoder that ignored its code and drew the mean digit would fall by 47 % here (0.52 from 0.99).
     assert after <= 0.5 * before, (before, after)
@@ -167,6 +168,18 @@ def test_beta_weighs_the_kl_term_in_the_loss(beta):
     assert logs["loss"] == pytest.approx(logs["reconstruction"] + beta * logs["kl"], rel=1e-6)
     scores = vae.evaluate(*vae.data.val)
     assert scores["loss"] == pytest.approx(scores["reconstruction"] + beta * scores["kl"], rel=1e-6)
+
+
+def test_the_vae_draws_its_noise_from_its_own_generator_so_a_seed_repeats_a_run():
+    ds = data.load("ring", num_points=200, seed=0)
+
+    def run(noise_seed: int) -> list[dict]:
+        vae = make("vae", two_number_vae(), ds, TrainConfig(loss="mse", seed=0))
+        vae.generator.manual_seed(noise_seed)  # the same weights and batches; the latents' noise differs
+        return train(vae, epochs=2, batch_size=32, seed=0).steps
+
+    assert run(0) == run(0)
+    assert run(0) != run(1)
 
 
 # --- one spec split at its code layer -----------------------------------------------------------------------
