@@ -18,7 +18,7 @@ import dlcore.data as data
 from dlcore.errors import SpecError, TrainError
 from dlcore.training import GLOBAL_RNG_LOCK, RECIPES, Callback, TrainConfig, fit, make_recipe
 from dlcore.training.autoencoder import gaussian_kl, split_at_code
-from dlcore.training.recipe import recipe_for
+from dlcore.training.recipe import RecipeSpec, recipe_for
 
 PRESET = json.loads((Path(__file__).resolve().parents[1] / "assets/presets/autoencoder.json").read_text())
 AE_SPEC = dlcore.ModelSpec.from_dict({k: v for k, v in PRESET.items() if k != "train"})
@@ -219,6 +219,14 @@ def test_encoder_then_decoder_is_the_whole_model(spec):
     x = torch.randn(5, *halves["encoder"].input_shape)
     assert torch.equal(decoder(encoder(x)), whole(x))
     assert halves["encoder"].layers[-1].name == "code"
+
+
+def test_a_split_vae_round_trips_as_a_recipe_spec():
+    halves = split_at_code(digits_vae_spec(), variational=True)
+    spec = RecipeSpec("vae", halves, {"beta": 0.5})
+    again = RecipeSpec.from_dict(json.loads(json.dumps(spec.to_dict())))
+    assert again == spec
+    assert [layer.name for layer in again.models["decoder"].layers][0] == "linear4"
 
 
 def test_a_vae_split_starts_its_decoder_from_half_the_code():
