@@ -4,6 +4,7 @@ of one spec at its "code" layer, today's autoencoder numbers, and the messages f
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -80,7 +81,8 @@ def train(recipe, epochs: int, batch_size: int, seed: int) -> Record:
         batch_size=batch_size,
         callbacks=[record],
         generator=generator,
-        score_every_s=0,  # score every epoch: runs compare epoch by epoch
+        score_every_s=0,  # score every epoch, however long scoring takes: runs compare epoch by epoch
+        score_budget=math.inf,
     )
     return record
 
