@@ -10,7 +10,7 @@ from dlcore.params import Param
 from dlcore.build import build_model, example_input
 from dlcore.catalogue import LayerType, layer_catalogue
 from dlcore.codegen import to_pytorch_code
-from dlcore.compat import better_loss, check_compatibility, suited_losses
+from dlcore.tasks import TASKS, Task, better_loss, check_compatibility, suited_losses
 from dlcore.optim import (
     INITIALISERS,
     LOSSES,
@@ -33,7 +33,7 @@ from dlcore import data as data  # dlcore.data.load, names, options, preview, fr
 from dlcore.checkpoint import checkpoint_bytes, load_checkpoint, save_checkpoint
 from dlcore.device import device_info
 from dlcore.jobs import Job, Scheduler, loaded_job, scheduler, start_training
-from dlcore.train import TrainConfig, fit
+from dlcore.training import RECIPES, RecipeSpec, TrainConfig, fit
 
 # --- inspection and explanation ---
 from dlcore import plots_inspect as plots_inspect  # figures of the Inspect, Explain and Adversarial pages

@@ -39,17 +39,9 @@ from dlcore.device import device_name, resolve_device
 from dlcore.errors import DlcoreError, SpecError, TrainError
 from dlcore.inspect import HistoryRecorder, ParameterHistory
 from dlcore.metrics import Recorder, classification_report
-from dlcore.train import (
-    GLOBAL_RNG_LOCK,
-    Callback,
-    StopTraining,
-    TrainConfig,
-    TrainData,
-    adapt_targets,
-    fit,
-    make_objective,
-    steps_per_epoch,
-)
+from dlcore.training import GLOBAL_RNG_LOCK, Callback, StopTraining, TrainConfig, TrainData, fit, make_recipe
+from dlcore.training.objective import adapt_targets, make_objective
+from dlcore.training.recipe import recipe_for
 
 # One intra-op thread per training thread: measured faster than two for every benchmark workload on
 # a 2-core machine (threads spin and contend with the other jobs and the web server), see docs.
@@ -159,6 +151,7 @@ class Job:
         self._scheduler = scheduler
         self._device = device
         self._objective = objective
+        self.recipe = recipe_for(config.recipe, dataset.task).name
         self._model = model
         self._template = copy.deepcopy(model)  # CPU skeleton for snapshots
         self._start = (start_epoch, start_step)
@@ -501,25 +494,11 @@ class Job:
             self._end(logs["status"], logs["reason"], None, evaluate=True)
 
     def _train_once(self) -> dict:
-        import dlcore
-
         cfg, device = self.config, self._device
         self._model.to(device)
-        data = TrainData.from_dataset(self.dataset, self._objective, device)
+        recipe = make_recipe(self.recipe, {"model": self._model}, self.dataset, cfg, device)
+        data = recipe.data
         self._data = data
-        optimizer = dlcore.make_optimizer(
-            cfg.optimizer,
-            self._model.parameters(),
-            cfg.lr,
-            weight_decay=cfg.weight_decay,
-            **cfg.optimizer_options,
-        )
-        scheduler = None
-        if cfg.schedule != "constant":
-            n = len(data.train[0])
-            # An upper bound (full batches on CUDA make fewer steps): schedules must not overrun.
-            total = steps_per_epoch(n, cfg.batch_size) * cfg.epochs
-            scheduler = dlcore.make_scheduler(cfg.schedule, optimizer, total, **cfg.schedule_options)
         generator = torch.Generator(device=device).manual_seed(cfg.seed)
         # The history before Control: a step trained by "Step 1 batch" is recorded before the job pauses.
         history = HistoryRecorder(self._history, clock=self._recorder.elapsed_s)
@@ -530,13 +509,10 @@ class Job:
             self._thread_owns_model = True
         start_epoch, start_step = self._start
         return fit(
-            self._model,
+            recipe,
             data,
-            self._objective,
-            optimizer,
             epochs=cfg.epochs,
             batch_size=cfg.batch_size,
-            scheduler=scheduler,
             callbacks=callbacks,
             generator=generator,
             start_epoch=start_epoch,
@@ -912,9 +888,8 @@ def _prepare(spec, ds, cfg, owner, sched: Scheduler, *, paused: bool, saved) -> 
     cfg.validate()
     device = resolve_device(cfg.device)
     num_classes = ds.num_classes or getattr(ds, "vocab_size", None)
-    # A generative model (an autoencoder) is trained to rebuild its input: the input is the target.
-    target_shape = tuple(ds.input_shape if ds.task == "generative" else ds.target_shape)
-    dlcore.check_compatibility(spec, ds.task, num_classes, cfg.loss, target_shape=target_shape)
+    kind = recipe_for(cfg.recipe, ds.task)
+    kind.check({"model": spec}, ds, cfg, kind.options(cfg.recipe_options))
     model = _seeded_build(spec, cfg.seed)
     size = sum(p.numel() for p in model.parameters())
     if size > sched.max_parameters:
@@ -938,7 +913,6 @@ def _prepare(spec, ds, cfg, owner, sched: Scheduler, *, paused: bool, saved) -> 
         ds.task,
         num_classes,
         dlcore.output_shape(spec),
-        target_shape,
         l1=cfg.l1,
         loss_options=cfg.loss_options,
     )
