@@ -22,11 +22,13 @@ from collections.abc import Iterator
 import torch
 from torch import nn
 
-from dlcore.compat import _fix_last_layer
 from dlcore.errors import SpecError, TrainError
 from dlcore.params import Param
 from dlcore.plan import as_spec, resolve
+from dlcore.tasks import fix_last_layer
+from dlcore.training.cuda_graph import make_graphable
 from dlcore.training.distances import energy_distance
+from dlcore.training.loop import steps_per_epoch
 from dlcore.training.recipe import (
     Recipe,
     RecipeKind,
@@ -71,7 +73,7 @@ PARAMS = (
     ),
 )
 
-DATA_TASKS = ("generative", "binary", "multiclass", "regression")  # any real-valued inputs; labels unused
+DATA_TASKS = ("generation", "binary", "multiclass", "regression")  # any real-valued inputs; labels unused
 EVAL_SEED = 0  # evaluation draws the same timesteps and noise every time, so scores compare across epochs
 EVAL_BATCH = 1024
 ENERGY_POINTS = 1000  # samples (and data points) in the live energy distance: pairs stay under a million
@@ -113,8 +115,8 @@ class Diffusion(Recipe):
     def __init__(self, denoiser: nn.Module, data: TrainData, cfg, options: dict, device: torch.device):
         self.models = {"denoiser": denoiser}
         self.optimizers = {"denoiser": optimizer_for(denoiser, cfg)}
-        steps_per_epoch = math.ceil(len(data.train[0]) / cfg.batch_size)
-        schedule = schedule_for(self.optimizers["denoiser"], cfg, steps_per_epoch)
+        per_epoch = steps_per_epoch(len(data.train[0]), cfg.batch_size)
+        schedule = schedule_for(self.optimizers["denoiser"], cfg, per_epoch)
         self.schedules = {"denoiser": schedule} if schedule is not None else {}
         self.data = data
         self.options = options
@@ -166,6 +168,13 @@ class Diffusion(Recipe):
         loss.backward()
         optimizer.step()
         return {"loss": loss.detach()}
+
+    @property
+    def capturable(self) -> bool:
+        return True  # fixed shapes, no host reads; its noise comes from self.generator, which replays advance
+
+    def prepare_for_graph(self) -> bool:
+        return make_graphable(self.optimizers["denoiser"], bool(self.schedules), self.device)
 
     # --- scoring and sampling -------------------------------------------------------------------------
 
@@ -225,9 +234,8 @@ class Diffusion(Recipe):
         return deque(self._walk_back(n, seed), maxlen=1)[0][1]
 
     def _steps(self) -> int:
-        if self.options["sampler"] == "ddim":
-            return min(self.options["sampling_steps"], self.timesteps)
-        return self.timesteps
+        """The sampler's steps from noise to data."""
+        return self.options["sampling_steps"] if self.options["sampler"] == "ddim" else self.timesteps
 
     def _walk_back(self, n: int, seed: int) -> Iterator[tuple[int, torch.Tensor]]:
         """Yield (t, x_t) from pure noise (t = T) down to new examples (t = 0), one pair per sampler step,
@@ -316,7 +324,7 @@ def check(specs, ds, cfg, options) -> None:
         size = example[0] if len(out) == len(example) else None
         raise SpecError(
             f"the denoiser predicts the noise added to each example, so it must output the example's shape "
-            f"{example}, but it outputs {out}: " + _fix_last_layer(plan, size),
+            f"{example}, but it outputs {out}: " + fix_last_layer(plan, size),
             field="output_shape",
         )
     extra = took[0] - example[0] if len(took) == len(example) and took[1:] == example[1:] else 0
@@ -329,7 +337,7 @@ def check(specs, ds, cfg, options) -> None:
             f"t), but it is {list(took)}: set the denoiser's input_shape to {wanted}",
             field="input_shape",
         )
-    if options["sampling_steps"] > options["timesteps"]:
+    if options["sampler"] == "ddim" and options["sampling_steps"] > options["timesteps"]:
         raise TrainError(
             f"DDIM's sampling_steps ({options['sampling_steps']}) cannot be more than the timesteps "
             f"({options['timesteps']}): lower sampling_steps",
