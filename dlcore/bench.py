@@ -1,14 +1,18 @@
 """`python -m dlcore bench`: the training engine against hand-written PyTorch loops, in one process.
 
-Four workloads, each a model + synthetic data of a fixed shape:
+The workloads, each a model + data of a fixed shape:
   mlp2d                2 -> 8 -> 8 -> 1 tanh MLP, binary (TensorFlow-Playground size), batch 10
   cnn28                two conv/pool blocks on 28x28 images, 10 classes, batch 128
   lstm_seq             LSTM(64) over 50 steps -> the sum of the sequence (regression), batch 64
   transformer_reverse  2-layer transformer encoder reversing 32 tokens of a 16-word vocabulary, batch 64
+  diffusion2d          the diffusion_denoiser preset (3 -> 128 -> 128 -> 128 -> 2 SiLU MLP) learning to
+                       predict DDPM noise on two moons, T = 100, batch 256
 
 The engine trains each from a ModelSpec through `start_training` with its live metrics on (per-step
-loss, layer norms, dead-ReLU probes, epoch scores). The baseline is the same network written as plain
-`torch.nn` modules and trained by a loop a careful person would write:
+loss, layer norms, dead-ReLU probes, epoch scores); a recipe whose model has another role than "model"
+(the denoiser) is trained by `fit` itself with the same metrics recorder, until jobs hold such models.
+The baseline is the same network written as plain `torch.nn` modules and trained by a loop a careful
+person would write:
   fast   the dataset resident on the device, index batches, no host sync until the end (CPU baseline)
   graph  fast, with the whole step captured in one CUDA graph and replayed (GPU baseline)
 Both are timed in steady state (after a warm-up) over the same number of seconds; the ratio is
@@ -26,7 +30,10 @@ import torch
 from torch import nn
 
 from dlcore.data import Dataset
+from dlcore.metrics import Recorder
+from dlcore.presets import presets
 from dlcore.spec import ModelSpec
+from dlcore.training import Callback, StopTraining
 
 if TYPE_CHECKING:
     from dlcore.training import TrainConfig
@@ -44,6 +51,8 @@ class Workload:
     loss: str
     batch_size: int
     num_classes: int | None = None
+    recipe: str = "supervised"
+    role: str = "model"  # the model's role in its recipe
 
 
 class _LastStepLSTM(nn.Module):
@@ -70,6 +79,33 @@ class _ReverseTransformer(nn.Module):
         return self.head(self.encoder(self.tokens(tokens) + self.positions)).transpose(1, 2)
 
 
+class _PlainDDPM(nn.Module):
+    """DDPM's training forward pass written out: noise the batch at random timesteps (linear β from 1e-3
+    to 0.2 over T = 100 steps), then predict that noise from x_t and t / (T − 1). Returns (guess, noise)."""
+
+    def __init__(self, timesteps: int = 100):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Linear(3, 128),
+            nn.SiLU(),
+            nn.Linear(128, 128),
+            nn.SiLU(),
+            nn.Linear(128, 128),
+            nn.SiLU(),
+            nn.Linear(128, 2),
+        )
+        alpha_bar = torch.cumprod(1 - torch.linspace(1e-3, 0.2, timesteps, dtype=torch.float64), 0)
+        self.register_buffer("signal", alpha_bar.sqrt().float())
+        self.register_buffer("noise", (1 - alpha_bar).sqrt().float())
+        self.timesteps = timesteps
+
+    def forward(self, x0):  # (B, 2) -> ((B, 2), (B, 2))
+        t = torch.randint(0, self.timesteps, (len(x0),), device=x0.device)
+        eps = torch.randn_like(x0)
+        xt = self.signal[t, None] * x0 + self.noise[t, None] * eps
+        return self.net(torch.cat([xt, t[:, None] / (self.timesteps - 1)], dim=1)), eps
+
+
 def _mlp2d_data(g):
     x = torch.randn(1000, 2, generator=g)
     return x, (x.norm(dim=1) < 1.0).long()  # inside the unit circle or not
@@ -87,6 +123,13 @@ def _sum_data(g):
 def _reverse_data(g):
     x = torch.randint(0, 16, (4000, 32), generator=g)
     return x, x.flip(1)
+
+
+def _moons_data(g):
+    from dlcore.data import load
+
+    ds = load("two_moons")  # the dataset's own seed: the same 2,000 points every time
+    return torch.cat([ds.train[0], ds.val[0], ds.test[0]]), torch.zeros(2000, 0)
 
 
 WORKLOADS = {
@@ -177,6 +220,17 @@ WORKLOADS = {
             64,
             num_classes=16,
         ),
+        Workload(
+            "diffusion2d",
+            presets()["diffusion_denoiser"].to_dict(),
+            _PlainDDPM,
+            _moons_data,
+            "generation",
+            "mse",
+            256,
+            recipe="diffusion",
+            role="denoiser",
+        ),
     )
 }
 
@@ -188,7 +242,7 @@ def workload_dataset(w: Workload, x: torch.Tensor, y: torch.Tensor) -> Dataset:
     return Dataset(
         name=w.name,
         task=w.task,
-        family="tokens" if w.task == "sequence-to-sequence" else "tabular",
+        family={"sequence-to-sequence": "tokens", "generation": "generative"}.get(w.task, "tabular"),
         input_shape=tuple(x.shape[1:]),
         train=(x, y),
         val=empty,
@@ -204,6 +258,8 @@ def workload_dataset(w: Workload, x: torch.Tensor, y: torch.Tensor) -> Dataset:
 
 
 def _loss_for(w: Workload) -> Callable:
+    if w.recipe == "diffusion":
+        return lambda out, _: nn.functional.mse_loss(*out)  # the guessed noise against the noise added
     if w.loss == "bce_with_logits":
         bce = nn.BCEWithLogitsLoss()
         return lambda out, y: bce(out, y)
@@ -330,6 +386,59 @@ class EngineRun:
         self.job.wait(30)
 
 
+class FitRun:
+    """A recipe whose model has a role jobs cannot hold yet (the denoiser): `fit` itself, with the jobs'
+    metrics recorder, one call per timed segment, stopped by a callback when the segment's time is up."""
+
+    def __init__(self, w: Workload, device: torch.device, max_seconds: float):
+        from dlcore.build import build_model
+        from dlcore.training import TrainConfig, make_recipe
+
+        g = torch.Generator().manual_seed(0)
+        ds = workload_dataset(w, *w.make_data(g))
+        cfg = TrainConfig(
+            recipe=w.recipe, loss=w.loss, optimizer="adam", lr=1e-3, batch_size=w.batch_size, epochs=None
+        )
+        torch.manual_seed(0)
+        model = build_model(ModelSpec.from_dict(w.spec)).to(device)
+        self.recipe = make_recipe(w.recipe, {w.role: model}, ds, cfg, device)
+        self.recorder = Recorder(cfg.metric_interval_s)
+        self.batch_size, self.device = w.batch_size, device
+
+    def run(self, seconds: float) -> tuple[int, float]:
+        from dlcore.training import fit
+
+        timer = _StopAfter(seconds, self.device)
+        callbacks = [self.recorder, timer]
+        logs = fit(
+            self.recipe, self.recipe.data, epochs=None, batch_size=self.batch_size, callbacks=callbacks
+        )
+        return logs["step"], timer.elapsed
+
+    def close(self) -> None:
+        pass
+
+
+class _StopAfter(Callback):
+    """Stops fit() once `seconds` have passed since it started (on a GPU, after the launched steps ran)."""
+
+    def __init__(self, seconds: float, device: torch.device):
+        self.seconds, self.device = seconds, device
+        self.elapsed = 0.0
+
+    def on_fit_start(self, logs):
+        self.start = time.perf_counter()
+
+    def on_step_end(self, step, logs):
+        if self.device.type == "cuda":
+            if step % 25:
+                return  # on a GPU the clock is read every 25 steps, after waiting for the device
+            torch.cuda.synchronize()
+        self.elapsed = time.perf_counter() - self.start
+        if self.elapsed >= self.seconds:
+            raise StopTraining("time is up")
+
+
 SEGMENT_S = 0.5
 
 
@@ -344,7 +453,7 @@ def compare(w: Workload, device: torch.device, seconds: float) -> tuple[float, f
         torch.set_num_threads(CPU_THREADS_PER_JOB)  # the baseline gets the thread count the engine uses
     try:
         plain = PlainLoop(w, baseline, device)
-        engine = EngineRun(w, device, max_seconds=4 * seconds + 600)
+        engine = (EngineRun if w.role == "model" else FitRun)(w, device, max_seconds=4 * seconds + 600)
         try:
             rounds = max(2, round(seconds / SEGMENT_S))
             segment = seconds / rounds
