@@ -8,11 +8,9 @@ The workloads, each a model + data of a fixed shape:
   diffusion2d          the diffusion_denoiser preset (3 -> 128 -> 128 -> 128 -> 2 SiLU MLP) learning to
                        predict DDPM noise on two moons, T = 100, batch 256
 
-The engine trains each from a ModelSpec through `start_training` with its live metrics on (per-step
-loss, layer norms, dead-ReLU probes, epoch scores); a recipe whose model has another role than "model"
-(the denoiser) is trained by `fit` itself with the same metrics recorder, until jobs hold such models.
-The baseline is the same network written as plain `torch.nn` modules and trained by a loop a careful
-person would write:
+The engine trains each from a ModelSpec (in its recipe's role) through `start_training` with its live
+metrics on (per-step loss, layer norms, dead-ReLU probes, epoch scores). The baseline is the same network
+written as plain `torch.nn` modules and trained by a loop a careful person would write:
   fast   the dataset resident on the device, index batches, no host sync until the end (CPU baseline)
   graph  fast, with the whole step captured in one CUDA graph and replayed (GPU baseline)
 Both are timed in steady state (after a warm-up) over the same number of seconds; the ratio is
@@ -30,10 +28,8 @@ import torch
 from torch import nn
 
 from dlcore.data import Dataset
-from dlcore.metrics import Recorder
 from dlcore.presets import presets
 from dlcore.spec import ModelSpec
-from dlcore.training import Callback, StopTraining
 
 if TYPE_CHECKING:
     from dlcore.training import TrainConfig
@@ -349,6 +345,7 @@ class EngineRun:
         g = torch.Generator().manual_seed(0)
         ds = workload_dataset(w, *w.make_data(g))
         cfg = TrainConfig(
+            recipe=w.recipe,
             loss=w.loss,
             optimizer="adam",
             lr=1e-3,
@@ -357,7 +354,8 @@ class EngineRun:
             device=device.type,
             max_seconds=max_seconds,
         )
-        self.job = start_training(ModelSpec.from_dict(w.spec), ds, cfg, paused=True, pool=JobPool())
+        models = {w.role: ModelSpec.from_dict(w.spec)}
+        self.job = start_training(models, ds, cfg, paused=True, pool=JobPool())
         self.device = device
 
     def _mark(self) -> tuple[int, float]:
@@ -386,59 +384,6 @@ class EngineRun:
         self.job.wait(30)
 
 
-class FitRun:
-    """A recipe whose model has a role jobs cannot hold yet (the denoiser): `fit` itself, with the jobs'
-    metrics recorder, one call per timed segment, stopped by a callback when the segment's time is up."""
-
-    def __init__(self, w: Workload, device: torch.device, max_seconds: float):
-        from dlcore.build import build_model
-        from dlcore.training import TrainConfig, make_recipe
-
-        g = torch.Generator().manual_seed(0)
-        ds = workload_dataset(w, *w.make_data(g))
-        cfg = TrainConfig(
-            recipe=w.recipe, loss=w.loss, optimizer="adam", lr=1e-3, batch_size=w.batch_size, epochs=None
-        )
-        torch.manual_seed(0)
-        model = build_model(ModelSpec.from_dict(w.spec)).to(device)
-        self.recipe = make_recipe(w.recipe, {w.role: model}, ds, cfg, device)
-        self.recorder = Recorder(cfg.metric_interval_s)
-        self.batch_size, self.device = w.batch_size, device
-
-    def run(self, seconds: float) -> tuple[int, float]:
-        from dlcore.training import fit
-
-        timer = _StopAfter(seconds, self.device)
-        callbacks = [self.recorder, timer]
-        logs = fit(
-            self.recipe, self.recipe.data, epochs=None, batch_size=self.batch_size, callbacks=callbacks
-        )
-        return logs["step"], timer.elapsed
-
-    def close(self) -> None:
-        pass
-
-
-class _StopAfter(Callback):
-    """Stops fit() once `seconds` have passed since it started (on a GPU, after the launched steps ran)."""
-
-    def __init__(self, seconds: float, device: torch.device):
-        self.seconds, self.device = seconds, device
-        self.elapsed = 0.0
-
-    def on_fit_start(self, logs):
-        self.start = time.perf_counter()
-
-    def on_step_end(self, step, logs):
-        if self.device.type == "cuda":
-            if step % 25:
-                return  # on a GPU the clock is read every 25 steps, after waiting for the device
-            torch.cuda.synchronize()
-        self.elapsed = time.perf_counter() - self.start
-        if self.elapsed >= self.seconds:
-            raise StopTraining("time is up")
-
-
 SEGMENT_S = 0.5
 
 
@@ -453,7 +398,7 @@ def compare(w: Workload, device: torch.device, seconds: float) -> tuple[float, f
         torch.set_num_threads(CPU_THREADS_PER_JOB)  # the baseline gets the thread count the engine uses
     try:
         plain = PlainLoop(w, baseline, device)
-        engine = (EngineRun if w.role == "model" else FitRun)(w, device, max_seconds=4 * seconds + 600)
+        engine = EngineRun(w, device, max_seconds=4 * seconds + 600)
         try:
             rounds = max(2, round(seconds / SEGMENT_S))
             segment = seconds / rounds

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from dlcore import ModelSpec, SpecError, TrainError, build_model, data
+from dlcore.jobs import JobPool, start_training
 from dlcore.presets import presets
 from dlcore.training import RECIPES, RecipeSpec, TrainConfig, fit, make_recipe
 from dlcore.training.diffusion import alpha_bars, timestep_features
@@ -247,6 +248,21 @@ def test_sampling_uses_eval_mode_and_leaves_training_repeatable():
     assert torch.equal(recipe.generator.get_state(), state)  # the training noise stream is untouched
     assert torch.equal(first, recipe.sample(20))
     assert recorder.training and not any(training for _, _, training in recorder.calls)
+
+
+def test_a_diffusion_job_trains_the_preset_and_samples_while_paused():
+    cfg = TrainConfig(recipe="diffusion", lr=1e-2, batch_size=BATCH, epochs=3, device="cpu")
+    job = start_training({"denoiser": preset()}, data.load("two_moons"), cfg, pool=JobPool())
+    assert job.wait(60) and job.status == "finished", job.error
+    assert job.roles == ("denoiser",)
+    assert {"test_loss", "test_energy_distance"} <= set(job.result)
+    assert job.sample(7).shape == (7, 2)
+
+
+def test_a_job_refuses_a_denoiser_of_the_wrong_output_before_it_starts():
+    cfg = TrainConfig(recipe="diffusion", device="cpu")
+    with pytest.raises(SpecError, match="denoiser.*out_features"):
+        start_training({"denoiser": with_last_size(3)}, data.load("two_moons"), cfg, pool=JobPool())
 
 
 # --- no host sync in a step --------------------------------------------------------------------------------
