@@ -259,6 +259,13 @@ def test_a_diffusion_job_trains_the_preset_and_samples_while_paused():
     assert job.sample(7).shape == (7, 2)
 
 
+def test_a_diverging_denoiser_is_named_with_its_own_learning_rate_to_lower():
+    cfg = TrainConfig(recipe="diffusion", optimizer="sgd", lr=10.0, batch_size=BATCH, epochs=50, device="cpu")
+    job = start_training({"denoiser": preset()}, data.load("two_moons"), cfg, pool=JobPool())
+    assert job.wait(60) and job.status == "failed"
+    assert "the denoiser diverged" in job.error and "lr=1" in job.error
+
+
 def test_a_job_refuses_a_denoiser_of_the_wrong_output_before_it_starts():
     cfg = TrainConfig(recipe="diffusion", device="cpu")
     with pytest.raises(SpecError, match="denoiser.*out_features"):
