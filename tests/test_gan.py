@@ -1,0 +1,187 @@
+"""The GAN recipe: a generator and a discriminator taking turns, on the 2-D point datasets (CPU)."""
+
+import math
+
+import pytest
+import torch
+
+from dlcore.build import build_model
+from dlcore.data import load
+from dlcore.errors import SpecError, TrainError
+from dlcore.presets import presets
+from dlcore.train import TrainConfig
+from dlcore.training.gan import GAN
+
+CPU = torch.device("cpu")
+
+
+def specs(generator_out: int = 2, discriminator_in: int = 2, discriminator_out: int = 1) -> dict:
+    g = presets()["gan_generator"].to_dict()
+    d = presets()["gan_discriminator"].to_dict()
+    g["layers"][-1]["out_features"] = generator_out
+    d["input_shape"] = [discriminator_in]
+    d["layers"][-1]["out_features"] = discriminator_out
+    return {"generator": g, "discriminator": d}
+
+
+def make_gan(ds=None, seed: int = 0, cfg: dict | None = None, **options):
+    ds = ds if ds is not None else load("ring", num_points=500)
+    config = TrainConfig(seed=seed, **(cfg or {}))
+    torch.manual_seed(seed)
+    models = {role: build_model(spec) for role, spec in specs().items()}
+    return GAN.build(models, ds, config, GAN.options(options), CPU)
+
+
+def run_steps(recipe, steps: int, batch: int = 64) -> dict:
+    x = recipe.data.train[0]
+    for i in range(steps):
+        logs = recipe.step(x[(i * batch) % (len(x) - batch) :][:batch], None)
+    return logs
+
+
+# --- bad models and options -------------------------------------------------------------------------------
+
+
+def check(**shapes):
+    GAN.check(specs(**shapes), load("ring", num_points=200), TrainConfig(), GAN.options({}))
+
+
+def test_the_presets_pass_the_check():
+    check()
+
+
+def test_generator_making_the_wrong_shape_is_told_which_layer_to_change():
+    with pytest.raises(SpecError) as err:
+        check(generator_out=3)
+    message = str(err.value)
+    assert "generator" in message and "[3]" in message and "[2]" in message
+    assert "set the Linear's out_features (layer 5) to 2" in message
+
+
+def test_discriminator_taking_the_wrong_shape_is_told_its_input_shape():
+    with pytest.raises(SpecError) as err:
+        check(discriminator_in=3)
+    assert "discriminator" in str(err.value) and "input shape to [2]" in str(err.value)
+    assert err.value.field == "input_shape"
+
+
+def test_discriminator_without_one_output_is_told_to_give_one_score():
+    with pytest.raises(SpecError) as err:
+        check(discriminator_out=4)
+    message = str(err.value)
+    assert "discriminator" in message and "one raw score" in message
+    assert "set the Linear's out_features (layer 5) to 1" in message
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        ({"d_step": 2}, "d_steps"),  # a typo: the message lists the real options
+        ({"d_steps": 0}, "at least 1"),
+        ({"generator_loss": "wasserstein"}, "minimax"),
+        ({"prior": "cauchy"}, "uniform"),
+        ({"discriminator_lr": 50.0}, "at most 10"),
+    ],
+)
+def test_bad_options_are_refused_with_a_message(options, named):
+    with pytest.raises(TrainError, match=named):
+        GAN.options(options)
+
+
+def test_discriminator_lr_defaults_to_the_configs_lr():
+    default = make_gan(cfg={"lr": 3e-3})
+    own = make_gan(cfg={"lr": 3e-3}, discriminator_lr=1e-4)
+    assert default.optimizers["discriminator"].param_groups[0]["lr"] == 3e-3
+    assert own.optimizers["discriminator"].param_groups[0]["lr"] == 1e-4
+    assert own.optimizers["generator"].param_groups[0]["lr"] == 3e-3
+
+
+# --- the step ---------------------------------------------------------------------------------------------
+
+
+def test_step_logs_device_values_and_the_headline_is_the_sum_of_both_losses():
+    logs = run_steps(make_gan(), 3)
+    assert tuple(logs) == make_gan().log_names
+    assert all(isinstance(v, torch.Tensor) and v.dim() == 0 for v in logs.values())
+    assert torch.isclose(logs["loss"], logs["generator_loss"] + logs["discriminator_loss"])
+    assert 0 < float(logs["d_real"]) < 1 and 0 < float(logs["d_fake"]) < 1
+
+
+@pytest.mark.parametrize("d_steps", [1, 3])
+def test_k_discriminator_steps_per_generator_step(d_steps):
+    recipe = make_gan(d_steps=d_steps)
+    counts = {role: 0 for role in recipe.optimizers}
+    for role, optimizer in recipe.optimizers.items():
+        optimizer.register_step_post_hook(lambda *_, role=role: counts.__setitem__(role, counts[role] + 1))
+    run_steps(recipe, 4)
+    assert counts == {"generator": 4, "discriminator": 4 * d_steps}
+
+
+def test_step_never_reads_a_value_on_the_host(monkeypatch):
+    # SGD: PyTorch's own Adam reads its step counter with .item() on the CPU (harmless there; on a GPU its
+    # counter lives on the device). The recipe itself must not read anything back.
+    recipe = make_gan(cfg={"optimizer": "sgd"})
+
+    def host_read(*_):
+        raise AssertionError("the GAN step read a value on the host")
+
+    for name in ("item", "tolist", "numpy", "__float__", "__int__", "__bool__"):
+        monkeypatch.setattr(torch.Tensor, name, host_read)
+    run_steps(recipe, 3)
+
+
+def test_minimax_generator_gradient_vanishes_when_the_discriminator_wins():
+    grads = {}
+    for loss in ("minimax", "non_saturating"):
+        recipe = make_gan(cfg={"lr": 1e-5}, generator_loss=loss)
+        with torch.no_grad():  # a discriminator sure that everything is fake: D(x) = sigmoid(-10)
+            recipe.models["discriminator"][-1].bias.fill_(-10.0)
+        logs = run_steps(recipe, 1)
+        grads[loss] = torch.cat([p.grad.flatten() for p in recipe.models["generator"].parameters()]).norm()
+        assert float(logs["d_fake"]) < 1e-3
+    assert grads["minimax"] < 1e-3 * grads["non_saturating"]
+    assert grads["non_saturating"] > 1e-2  # the non-saturating loss still tells the generator where to go
+
+
+def test_a_seed_repeats_a_run_even_when_it_is_evaluated_and_sampled_midway():
+    looked_at, untouched = make_gan(seed=3), make_gan(seed=3)
+    run_steps(looked_at, 5)
+    looked_at.evaluate(*looked_at.data.val)
+    looked_at.sample(10)
+    run_steps(untouched, 5)
+    a, b = run_steps(looked_at, 5), run_steps(untouched, 5)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+# --- scoring and sampling ---------------------------------------------------------------------------------
+
+
+def test_sample_gives_examples_on_the_cpu_and_keeps_the_training_mode():
+    recipe = make_gan()
+    points = recipe.sample(50)
+    assert points.shape == (50, 2) and points.device.type == "cpu"
+    assert recipe.models["generator"].training
+    assert torch.equal(points, recipe.sample(50))  # the same latents each time: a view shows points move
+
+
+def test_uniform_prior_draws_latents_between_minus_one_and_one():
+    recipe = make_gan(prior="uniform")
+    latents = recipe.probe_input(recipe.data.train[0][:300])
+    assert latents.shape == (300, 8)
+    assert latents.min() >= -1 and latents.max() <= 1 and latents.min() < -0.9
+
+
+def test_evaluate_scores_the_discriminator_and_the_samples():
+    recipe = make_gan()
+    scores = recipe.evaluate(*recipe.data.val)
+    assert set(scores) == {
+        "loss",
+        "generator_loss",
+        "discriminator_loss",
+        "discriminator_accuracy",
+        "energy_distance",
+    }
+    assert math.isclose(scores["loss"], scores["generator_loss"] + scores["discriminator_loss"])
+    assert 0 <= scores["discriminator_accuracy"] <= 1 and scores["energy_distance"] > 0
+    x, y = recipe.data.test
+    assert recipe.evaluate(x[:0], y[:0]) == {}
