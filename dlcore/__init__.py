@@ -33,7 +33,7 @@ from dlcore import data as data  # dlcore.data.load, names, options, preview, fr
 from dlcore.checkpoint import checkpoint_bytes, load_checkpoint, save_checkpoint
 from dlcore.device import device_info
 from dlcore.jobs import Job, Scheduler, loaded_job, scheduler, start_training
-from dlcore.train import TrainConfig, fit
+from dlcore.training import RECIPES, RecipeSpec, TrainConfig, fit
 
 # --- inspection and explanation ---
 from dlcore import plots_inspect as plots_inspect  # figures of the Inspect, Explain and Adversarial pages

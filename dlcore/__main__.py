@@ -61,7 +61,7 @@ def _read_spec(path: str):
 def _train(args) -> int:
     import dlcore
     from dlcore.checkpoint import save_checkpoint
-    from dlcore.train import TrainConfig
+    from dlcore.training import TrainConfig
 
     spec = _read_spec(args.spec)
     options = json.loads(args.data_options) if args.data_options else {}

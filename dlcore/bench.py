@@ -29,7 +29,7 @@ from dlcore.data import Dataset
 from dlcore.spec import ModelSpec
 
 if TYPE_CHECKING:
-    from dlcore.train import TrainConfig
+    from dlcore.training import TrainConfig
 
 # --- workloads -------------------------------------------------------------------------------------------
 
@@ -288,7 +288,7 @@ class EngineRun:
 
     def __init__(self, w: Workload, device: torch.device, max_seconds: float):
         from dlcore.jobs import Scheduler, start_training
-        from dlcore.train import TrainConfig
+        from dlcore.training import TrainConfig
 
         g = torch.Generator().manual_seed(0)
         ds = workload_dataset(w, *w.make_data(g))
@@ -389,7 +389,7 @@ def first_models() -> dict[str, tuple[ModelSpec, str, dict, TrainConfig]]:
     the 2-D playground's default network and the Train page's starting model (the digits MLP preset)."""
     from dlcore import playground as pg
     from dlcore.presets import presets
-    from dlcore.train import TrainConfig
+    from dlcore.training import TrainConfig
 
     state = pg.Playground()
     digits = presets()["digits_mlp"]

@@ -253,7 +253,7 @@ def load_checkpoint(source) -> tuple[Any, nn.Module]:
 
 def load_config(source):
     """The TrainConfig saved with a checkpoint, or None."""
-    from dlcore.train import TrainConfig
+    from dlcore.training import TrainConfig
 
     files = _read_files(source)
     if CONFIG_FILE not in files:

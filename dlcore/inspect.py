@@ -19,7 +19,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from dlcore.errors import DataError
-from dlcore.train import Callback
+from dlcore.training.config import Callback
 
 # The percentiles TensorBoard's distribution charts draw as bands (plus the median).
 PERCENTILES = (0, 7, 16, 31, 50, 69, 84, 93, 100)

@@ -39,17 +39,8 @@ from dlcore.device import device_name, resolve_device
 from dlcore.errors import DlcoreError, SpecError, TrainError
 from dlcore.inspect import HistoryRecorder, ParameterHistory
 from dlcore.metrics import Recorder, classification_report
-from dlcore.train import (
-    GLOBAL_RNG_LOCK,
-    Callback,
-    StopTraining,
-    TrainConfig,
-    TrainData,
-    adapt_targets,
-    fit,
-    make_objective,
-    steps_per_epoch,
-)
+from dlcore.training import GLOBAL_RNG_LOCK, Callback, StopTraining, TrainConfig, TrainData, fit, make_recipe
+from dlcore.training.objective import adapt_targets, make_objective
 
 # One intra-op thread per training thread: measured faster than two for every benchmark workload on
 # a 2-core machine (threads spin and contend with the other jobs and the web server), see docs.
@@ -159,6 +150,7 @@ class Job:
         self._scheduler = scheduler
         self._device = device
         self._objective = objective
+        self.recipe = "supervised" if config.recipe == "auto" else config.recipe
         self._model = model
         self._template = copy.deepcopy(model)  # CPU skeleton for snapshots
         self._start = (start_epoch, start_step)
@@ -501,25 +493,11 @@ class Job:
             self._end(logs["status"], logs["reason"], None, evaluate=True)
 
     def _train_once(self) -> dict:
-        import dlcore
-
         cfg, device = self.config, self._device
         self._model.to(device)
-        data = TrainData.from_dataset(self.dataset, self._objective, device)
+        recipe = make_recipe(self.recipe, {"model": self._model}, self.dataset, cfg, device)
+        data = recipe.data
         self._data = data
-        optimizer = dlcore.make_optimizer(
-            cfg.optimizer,
-            self._model.parameters(),
-            cfg.lr,
-            weight_decay=cfg.weight_decay,
-            **cfg.optimizer_options,
-        )
-        scheduler = None
-        if cfg.schedule != "constant":
-            n = len(data.train[0])
-            # An upper bound (full batches on CUDA make fewer steps): schedules must not overrun.
-            total = steps_per_epoch(n, cfg.batch_size) * cfg.epochs
-            scheduler = dlcore.make_scheduler(cfg.schedule, optimizer, total, **cfg.schedule_options)
         generator = torch.Generator(device=device).manual_seed(cfg.seed)
         # The history before Control: a step trained by "Step 1 batch" is recorded before the job pauses.
         history = HistoryRecorder(self._history, clock=self._recorder.elapsed_s)
@@ -530,13 +508,10 @@ class Job:
             self._thread_owns_model = True
         start_epoch, start_step = self._start
         return fit(
-            self._model,
+            recipe,
             data,
-            self._objective,
-            optimizer,
             epochs=cfg.epochs,
             batch_size=cfg.batch_size,
-            scheduler=scheduler,
             callbacks=callbacks,
             generator=generator,
             start_epoch=start_epoch,

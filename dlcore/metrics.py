@@ -23,7 +23,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from dlcore.train import Callback, StopTraining
+from dlcore.training.config import Callback, StopTraining
 
 STEP_COLUMNS = ("step", "epoch", "train_loss", "lr", "samples_per_s", "elapsed_s")
 EPOCH_COLUMNS = (

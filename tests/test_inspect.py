@@ -142,7 +142,9 @@ def test_live_gradients_are_copies_of_what_backward_left():
 
 def _fit_with(callbacks, epochs=40, seed=0):
     """A small BatchNorm/Dropout/ReLU net trained on 64 random points (4 steps an epoch); returns it."""
-    from dlcore.train import TrainData, fit, make_objective
+    from dlcore.training import TrainData, fit
+    from dlcore.training.objective import make_objective
+    from dlcore.training.supervised import SupervisedRecipe
 
     torch.manual_seed(seed)
     x, y = torch.randn(64, 3), torch.randint(0, 2, (64,))
@@ -151,16 +153,15 @@ def _fit_with(callbacks, epochs=40, seed=0):
     data = TrainData(train=(x, y), val=(x[:0], y[:0]), test=(x[:0], y[:0]))
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     generator = torch.Generator().manual_seed(seed)
-    fit(
-        model,
+    logs = fit(
+        SupervisedRecipe(model, objective, data, optimizer),
         data,
-        objective,
-        optimizer,
         epochs=epochs,
         batch_size=16,
         callbacks=callbacks,
         generator=generator,
     )
+    assert logs["status"] == "finished"
     return model
 
 

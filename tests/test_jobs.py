@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import dlcore
 from dlcore.jobs import Scheduler
+from dlcore.training.supervised import SupervisedRecipe
 
 
 @pytest.fixture(scope="module")
@@ -218,7 +219,7 @@ def test_an_exception_in_the_thread_becomes_an_error_not_a_hang(ds, sched, monke
     def broken(*args):
         raise ValueError("boom")
 
-    monkeypatch.setattr(job._objective, "loss", broken)
+    monkeypatch.setattr(SupervisedRecipe, "step", broken)
     job.resume()
     assert job.wait(10)
     assert job.status == "failed" and "boom" in job.error
@@ -315,7 +316,7 @@ def test_early_stopping_keeps_the_best_weights():
     from torch import nn
 
     from dlcore.jobs import EarlyStopping
-    from dlcore.train import StopTraining
+    from dlcore.training import StopTraining
 
     model = nn.Linear(1, 1)
     stopper = EarlyStopping(patience=2)
@@ -349,7 +350,7 @@ def test_out_of_memory_stops_the_job_and_says_what_to_shrink(ds, sched, monkeypa
     def too_big(*args):
         raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
 
-    monkeypatch.setattr(job._objective, "loss", too_big)
+    monkeypatch.setattr(SupervisedRecipe, "step", too_big)
     job.resume()
     assert job.wait(10)
     assert job.status == "failed"

@@ -9,7 +9,9 @@ from torch import nn
 
 import dlcore
 from dlcore.jobs import Scheduler
-from dlcore.train import Callback, StopTraining, TrainData, fit, make_objective
+from dlcore.training import Callback, StopTraining, TrainData, fit
+from dlcore.training.objective import make_objective
+from dlcore.training.supervised import SupervisedRecipe
 
 
 def mlp(hidden: list[int], outputs: int = 2, activation: str = "Tanh") -> dlcore.ModelSpec:
@@ -174,7 +176,8 @@ def _toy_fit(epochs, callbacks, n=10, batch=4):
     objective = make_objective("cross_entropy", "multiclass", 2, (2,), ())
     data = TrainData(train=(x, y), val=(x[:0], y[:0]), test=(x[:0], y[:0]))
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    return fit(model, data, objective, optimizer, epochs=epochs, batch_size=batch, callbacks=callbacks)
+    recipe = SupervisedRecipe(model, objective, data, optimizer)
+    return fit(recipe, data, epochs=epochs, batch_size=batch, callbacks=callbacks)
 
 
 def test_fit_emits_events_in_order_with_a_partial_last_batch():
@@ -241,18 +244,16 @@ def _cuda_run(cuda_graph, model_factory):
             losses.append(logs["loss"])
 
     generator = torch.Generator(device="cuda").manual_seed(0)
-    fit(
-        model,
+    logs = fit(
+        SupervisedRecipe(model, objective, data, optimizer),
         data,
-        objective,
-        optimizer,
         epochs=5,
         batch_size=32,
         callbacks=[Keep()],
         generator=generator,
         cuda_graph=cuda_graph,
     )
-    return torch.stack(losses).cpu()
+    return torch.stack(losses).cpu(), logs["cuda_graph"]
 
 
 @needs_cuda

@@ -23,8 +23,8 @@ import torch
 from torch import nn
 
 from dlcore.errors import SpecError, TrainError, excerpt
-from dlcore.params import Param, ParamValueError, coerce_all
 from dlcore.optim import make_optimizer, make_scheduler
+from dlcore.params import Param, ParamValueError, coerce_all
 from dlcore.registry import Registry
 from dlcore.spec import ModelSpec
 
@@ -59,6 +59,7 @@ class Recipe:
                 others are per-role losses or live measures ("generator_loss", "kl", ...).
     data:       the TrainData the recipe trains on (built by the recipe kind's `build`).
     generator:  a torch.Generator on the device for the recipe's own noise (latents, timesteps).
+    capturing:  True while a CUDA graph records `step` (running sums must then stay on the device).
     """
 
     models: dict[str, nn.Module]
@@ -68,6 +69,7 @@ class Recipe:
     log_names: tuple[str, ...] = ("loss",)
     data: TrainData
     generator: torch.Generator | None = None
+    capturing: bool = False
 
     # --- training -------------------------------------------------------------------------------------
 
@@ -86,8 +88,9 @@ class Recipe:
         """Ready the optimizers for CUDA-graph capture; False if they cannot be captured."""
         return False
 
-    def train_scores(self) -> dict[str, float]:
-        """Running scores on the training batches since the last call (e.g. train_accuracy); resets."""
+    def train_scores(self, samples: int) -> dict[str, float]:
+        """Running scores on the training batches since the last call (e.g. train_accuracy); resets.
+        `samples`: the training examples stepped on since then (the loop counts them, off the device)."""
         return {}
 
     def restart_scores(self) -> None:
@@ -171,7 +174,7 @@ class RecipeKind:
 
 
 def optimizer_for(model: nn.Module, cfg, lr: float | None = None) -> torch.optim.Optimizer:
-    """The config's optimizer (name, weight decay, options) over `model`'s weights, at `lr` or the config's."""
+    """The config's optimizer (name, weight decay, options) over `model`'s weights, at `lr` or cfg.lr."""
     return make_optimizer(
         cfg.optimizer,
         model.parameters(),
@@ -215,7 +218,8 @@ class RecipeSpec:
         return {
             "recipe": self.recipe,
             "models": {
-                role: spec.to_dict() if isinstance(spec, ModelSpec) else spec for role, spec in self.models.items()
+                role: spec.to_dict() if isinstance(spec, ModelSpec) else spec
+                for role, spec in self.models.items()
             },
             "options": dict(self.options),
         }
@@ -223,8 +227,21 @@ class RecipeSpec:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RecipeSpec:
         if not isinstance(data, Mapping) or not isinstance(data.get("models"), Mapping):
-            raise SpecError("a recipe spec needs 'recipe' and 'models' (a model spec per role)", field="models")
+            raise SpecError(
+                "a recipe spec needs 'recipe' and 'models' (a model spec per role)", field="models"
+            )
         kind = RECIPES.get(data.get("recipe"))
         models = {role: ModelSpec.from_dict(spec) for role, spec in data["models"].items()}
         kind.check_roles(models)
         return cls(kind.name, models, kind.options(data.get("options")))
+
+
+def make_recipe(name: str, models: Mapping[str, nn.Module], ds, cfg, device: torch.device) -> Recipe:
+    """The recipe `name` over `models` (role -> module, already on `device`) and dataset `ds`, with the
+    config's recipe options checked; its noise generator is seeded from the config's seed."""
+    kind = RECIPES.get(name)
+    kind.check_roles(models)
+    recipe = kind.build(dict(models), ds, cfg, kind.options(cfg.recipe_options), device)
+    if recipe.generator is None:
+        recipe.generator = torch.Generator(device=device).manual_seed(cfg.seed)
+    return recipe
