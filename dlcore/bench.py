@@ -26,7 +26,9 @@ import torch
 from torch import nn
 
 from dlcore.data import Dataset
+from dlcore.metrics import Recorder
 from dlcore.spec import ModelSpec
+from dlcore.training import Callback, StopTraining
 
 if TYPE_CHECKING:
     from dlcore.training import TrainConfig
@@ -44,6 +46,47 @@ class Workload:
     loss: str
     batch_size: int
     num_classes: int | None = None
+
+    def loops(self, style: str, device: torch.device, max_seconds: float) -> tuple[PlainLoop, EngineRun]:
+        return PlainLoop(self, style, device), EngineRun(self, device, max_seconds)
+
+
+@dataclass
+class GanWorkload:
+    """A generator and a discriminator (the GAN presets' networks) taking turns on a generative dataset."""
+
+    name: str
+    dataset: str  # every example of its training split is used
+    batch_size: int
+    d_steps: int = 1  # discriminator steps per generator step
+    latent: int = 8  # the generator preset's input size
+    lr: float = 2e-3
+    betas: tuple[float, float] = (0.5, 0.999)
+
+    @property
+    def specs(self) -> dict[str, ModelSpec]:
+        from dlcore.presets import presets
+
+        return {role: presets()[f"gan_{role}"] for role in ("generator", "discriminator")}
+
+    def make_data(self) -> tuple[torch.Tensor, torch.Tensor]:
+        from dlcore.data import load
+
+        return load(self.dataset).train
+
+    def plain_generator(self) -> nn.Module:
+        return nn.Sequential(
+            nn.Linear(self.latent, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 2)
+        )
+
+    @staticmethod
+    def plain_discriminator() -> nn.Module:
+        return nn.Sequential(
+            nn.Linear(2, 64), nn.LeakyReLU(0.2), nn.Linear(64, 64), nn.LeakyReLU(0.2), nn.Linear(64, 1)
+        )
+
+    def loops(self, style: str, device: torch.device, max_seconds: float) -> tuple[PlainLoop, GanEngineRun]:
+        return PlainGanLoop(self, style, device), GanEngineRun(self, device, max_seconds)
 
 
 class _LastStepLSTM(nn.Module):
@@ -177,6 +220,7 @@ WORKLOADS = {
             64,
             num_classes=16,
         ),
+        GanWorkload("gan2d", "ring", 128),
     )
 }
 
@@ -231,8 +275,11 @@ class PlainLoop:
         self.step = self._graphed() if style == "graph" else self._eager_step
 
     def _eager_step(self, idx):
+        return self._compute(self.x[idx], self.y[idx])
+
+    def _compute(self, xb, yb):
         self.optimizer.zero_grad(set_to_none=True)
-        loss = self.loss_fn(self.model(self.x[idx]), self.y[idx])
+        loss = self.loss_fn(self.model(xb), yb)
         loss.backward()
         self.optimizer.step()
         return loss
@@ -248,11 +295,8 @@ class PlainLoop:
         torch.cuda.current_stream().wait_stream(side)
         xb, yb = self.x[warm_idx].clone(), self.y[warm_idx].clone()
         graph = torch.cuda.CUDAGraph()
-        self.optimizer.zero_grad(set_to_none=True)
-        with torch.cuda.graph(graph):
-            loss = self.loss_fn(self.model(xb), yb)
-            loss.backward()
-            self.optimizer.step()
+        with torch.cuda.graph(graph):  # _compute zeroes (drops) the gradients: the graph's memory holds them
+            loss = self._compute(xb, yb)
 
         def replay(idx):
             xb.copy_(self.x[idx])
@@ -276,6 +320,43 @@ class PlainLoop:
                 torch.cuda.synchronize()
         self.running.item()
         return steps, time.perf_counter() - start
+
+
+class PlainGanLoop(PlainLoop):
+    """The hand-written GAN loop: k discriminator steps (real examples against fresh fakes, binary
+    cross-entropy), then one generator step with the non-saturating loss; an Adam for each network."""
+
+    def __init__(self, w: GanWorkload, style: str, device: torch.device):
+        x, y = w.make_data()
+        torch.manual_seed(0)
+        self.generator = w.plain_generator().to(device)
+        self.discriminator = w.plain_discriminator().to(device)
+        self.x, self.y = x.to(device), y.to(device)
+        self.batch, self.device, self.d_steps, self.latent = w.batch_size, device, w.d_steps, w.latent
+        self.g_optimizer, self.d_optimizer = (
+            torch.optim.Adam(m.parameters(), lr=w.lr, betas=w.betas, capturable=style == "graph")
+            for m in (self.generator, self.discriminator)
+        )
+        self.bce = nn.BCEWithLogitsLoss()
+        self.real_label = torch.ones(self.batch, 1, device=device)  # batches here are always full
+        self.fake_label = torch.zeros(self.batch, 1, device=device)
+        self.running = torch.zeros((), device=device)
+        self.step = self._graphed() if style == "graph" else self._eager_step
+
+    def _compute(self, real, _):
+        d, g = self.discriminator, self.generator
+        for _ in range(self.d_steps):
+            with torch.no_grad():
+                fake = g(torch.randn(self.batch, self.latent, device=self.device))
+            d_loss = self.bce(d(real), self.real_label) + self.bce(d(fake), self.fake_label)
+            self.d_optimizer.zero_grad(set_to_none=True)
+            d_loss.backward()
+            self.d_optimizer.step()
+        g_loss = self.bce(d(g(torch.randn(self.batch, self.latent, device=self.device))), self.real_label)
+        self.g_optimizer.zero_grad(set_to_none=True)
+        g_loss.backward()
+        self.g_optimizer.step()
+        return g_loss + d_loss
 
 
 # --- the engine ---------------------------------------------------------------------------------------------
@@ -330,6 +411,70 @@ class EngineRun:
         self.job.wait(30)
 
 
+class GanEngineRun:
+    """The engine's GAN recipe from the presets' specs, trained by fit() with the live-metrics recorder; each
+    timed segment is one fit() call that a callback stops when the time is up."""
+
+    def __init__(self, w: GanWorkload, device: torch.device, max_seconds: float):
+        from dlcore.build import build_model
+        from dlcore.data import load
+        from dlcore.training import TrainConfig, make_recipe
+
+        cfg = TrainConfig(
+            recipe="gan",
+            recipe_options={"d_steps": w.d_steps},
+            optimizer="adam",
+            optimizer_options={"beta1": w.betas[0], "beta2": w.betas[1]},
+            lr=w.lr,
+            batch_size=w.batch_size,
+            epochs=None,
+            device=device.type,
+            max_seconds=max_seconds,
+        )
+        torch.manual_seed(0)
+        models = {role: build_model(spec).to(device) for role, spec in w.specs.items()}
+        self.recipe = make_recipe("gan", models, load(w.dataset), cfg, device)
+        self.recorder = Recorder(cfg.metric_interval_s)
+        self.batch_size, self.device, self.step = w.batch_size, device, 0
+
+    def run(self, seconds: float) -> tuple[int, float]:
+        from dlcore.training import fit
+
+        timer = _StopAfter(seconds, self.device)
+        logs = fit(
+            self.recipe,
+            self.recipe.data,
+            epochs=None,
+            batch_size=self.batch_size,
+            callbacks=[self.recorder, timer],
+            start_step=self.step,
+        )
+        steps, self.step = logs["step"] - self.step, logs["step"]
+        return steps, timer.elapsed
+
+    def close(self) -> None: ...
+
+
+class _StopAfter(Callback):
+    """Stops fit() once `seconds` have passed since it started (on a GPU, after the launched steps ran)."""
+
+    def __init__(self, seconds: float, device: torch.device):
+        self.seconds, self.device = seconds, device
+        self.elapsed = 0.0
+
+    def on_fit_start(self, logs):
+        self.start = time.perf_counter()
+
+    def on_step_end(self, step, logs):
+        if self.device.type == "cuda" and step % 25:
+            return  # on a GPU the clock is read every 25 steps, after waiting for the device
+        if self.device.type == "cuda":
+            torch.cuda.synchronize()
+        self.elapsed = time.perf_counter() - self.start
+        if self.elapsed >= self.seconds:
+            raise StopTraining("time is up")
+
+
 SEGMENT_S = 0.5
 
 
@@ -343,8 +488,7 @@ def compare(w: Workload, device: torch.device, seconds: float) -> tuple[float, f
     if device.type == "cpu":
         torch.set_num_threads(CPU_THREADS_PER_JOB)  # the baseline gets the thread count the engine uses
     try:
-        plain = PlainLoop(w, baseline, device)
-        engine = EngineRun(w, device, max_seconds=4 * seconds + 600)
+        plain, engine = w.loops(baseline, device, max_seconds=4 * seconds + 600)
         try:
             rounds = max(2, round(seconds / SEGMENT_S))
             segment = seconds / rounds

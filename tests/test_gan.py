@@ -5,19 +5,30 @@ import math
 import pytest
 import torch
 
+from dlcore.bench import WORKLOADS
 from dlcore.build import build_model
 from dlcore.data import load
 from dlcore.errors import SpecError, TrainError
 from dlcore.presets import presets
-from dlcore.train import TrainConfig
+from dlcore.training import TrainConfig, fit, make_recipe
 from dlcore.training.gan import GAN
 
 CPU = torch.device("cpu")
 
 
-def specs(generator_out: int = 2, discriminator_in: int = 2, discriminator_out: int = 1) -> dict:
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny networks: one CPU thread trains them fastest (on a busy machine two threads took 100x longer)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def specs(generator_out: int = 2, discriminator_in: int = 2, discriminator_out: int = 1, latent=(8,)) -> dict:
     g = presets()["gan_generator"].to_dict()
     d = presets()["gan_discriminator"].to_dict()
+    g["input_shape"] = list(latent)
     g["layers"][-1]["out_features"] = generator_out
     d["input_shape"] = [discriminator_in]
     d["layers"][-1]["out_features"] = discriminator_out
@@ -26,10 +37,10 @@ def specs(generator_out: int = 2, discriminator_in: int = 2, discriminator_out: 
 
 def make_gan(ds=None, seed: int = 0, cfg: dict | None = None, **options):
     ds = ds if ds is not None else load("ring", num_points=500)
-    config = TrainConfig(seed=seed, **(cfg or {}))
+    config = TrainConfig(seed=seed, recipe="gan", recipe_options=options, **(cfg or {}))
     torch.manual_seed(seed)
     models = {role: build_model(spec) for role, spec in specs().items()}
-    return GAN.build(models, ds, config, GAN.options(options), CPU)
+    return make_recipe("gan", models, ds, config, CPU)
 
 
 def run_steps(recipe, steps: int, batch: int = 64) -> dict:
@@ -73,6 +84,12 @@ def test_discriminator_without_one_output_is_told_to_give_one_score():
     assert "set the Linear's out_features (layer 5) to 1" in message
 
 
+def test_generator_whose_latent_is_not_a_vector_is_told_to_take_one():
+    with pytest.raises(SpecError) as err:
+        check(latent=(4, 2))
+    assert "generator" in str(err.value) and "input shape such as [8]" in str(err.value)
+
+
 @pytest.mark.parametrize(
     ("options", "named"),
     [
@@ -94,6 +111,40 @@ def test_discriminator_lr_defaults_to_the_configs_lr():
     assert default.optimizers["discriminator"].param_groups[0]["lr"] == 3e-3
     assert own.optimizers["discriminator"].param_groups[0]["lr"] == 1e-4
     assert own.optimizers["generator"].param_groups[0]["lr"] == 3e-3
+
+
+# --- learning ---------------------------------------------------------------------------------------------
+
+
+def ring_coverage(points: torch.Tensor, modes: int = 8, sigma: float = 0.05) -> tuple[int, float]:
+    """(modes covered, fraction of points near a mode): a mode counts when >= 2 % of the points lie within
+    3 sigma of its centre; a point is near a mode within 3 sigma of it. Points in the ring's raw units."""
+    angles = 2 * math.pi * torch.arange(modes) / modes
+    centres = torch.stack([angles.cos(), angles.sin()], dim=1)
+    near = torch.cdist(points.float(), centres) < 3 * sigma  # (N, modes)
+    return int((near.float().mean(dim=0) >= 0.02).sum()), float(near.any(dim=1).float().mean())
+
+
+def test_gan_learns_all_eight_gaussians_of_the_ring():
+    ds = load("ring")  # 8 gaussians of spread 0.05 on the unit circle; 1,600 training points
+    recipe = make_gan(ds, cfg={"lr": 2e-3, "optimizer_options": {"beta1": 0.5}})
+    untrained = recipe.evaluate(*recipe.data.val)["energy_distance"]
+    assert ring_coverage(ds.denormalize(recipe.sample(2000)))[1] < 0.1  # the bar is not met by chance
+    fit(recipe, recipe.data, epochs=120, batch_size=128, generator=torch.Generator().manual_seed(0))
+    covered, near = ring_coverage(ds.denormalize(recipe.sample(2000)))
+    assert covered >= 7 and near >= 0.70, (covered, near)
+    assert recipe.evaluate(*recipe.data.val)["energy_distance"] < 0.2 * untrained
+
+
+def test_ring_coverage_is_failed_by_mode_collapse_and_by_a_blur():
+    angles = 2 * math.pi * torch.arange(8) / 8
+    one_mode = torch.tensor([[1.0, 0.0]]) + 0.05 * torch.randn(2000, 2)
+    blur = torch.randn(2000, 2)
+    faithful = torch.stack([angles.cos(), angles.sin()], 1).repeat(250, 1) + 0.05 * torch.randn(2000, 2)
+    assert ring_coverage(one_mode)[0] == 1
+    assert ring_coverage(blur)[1] < 0.3
+    covered, near = ring_coverage(faithful)
+    assert covered == 8 and near > 0.95
 
 
 # --- the step ---------------------------------------------------------------------------------------------
@@ -185,3 +236,14 @@ def test_evaluate_scores_the_discriminator_and_the_samples():
     assert 0 <= scores["discriminator_accuracy"] <= 1 and scores["energy_distance"] > 0
     x, y = recipe.data.test
     assert recipe.evaluate(x[:0], y[:0]) == {}
+
+
+def test_bench_gan2d_networks_written_by_hand_are_the_presets():
+    # The speed benchmark is fair only if both sides are the same networks: same weights, same outputs.
+    workload = WORKLOADS["gan2d"]
+    for role, spec in workload.specs.items():
+        model = build_model(spec)
+        reference = getattr(workload, f"plain_{role}")()
+        reference.load_state_dict(dict(zip(reference.state_dict(), model.state_dict().values(), strict=True)))
+        x = torch.randn(4, *spec.input_shape)
+        assert torch.equal(model(x), reference(x))

@@ -4,6 +4,7 @@ Importing the package registers every recipe in `RECIPES`.
 """
 
 # Each recipe module registers itself.
+from dlcore.training import gan as gan
 from dlcore.training import supervised as supervised
 from dlcore.training.config import GLOBAL_RNG_LOCK, Callback, StopTraining, TrainConfig
 from dlcore.training.loop import fit, steps_per_epoch

@@ -22,8 +22,9 @@ from dlcore.errors import SpecError
 from dlcore.optim import LEARNING_RATE
 from dlcore.params import Param
 from dlcore.plan import resolve
-from dlcore.train import steps_per_epoch
+from dlcore.training.cuda_graph import make_graphable
 from dlcore.training.distances import energy_distance
+from dlcore.training.loop import steps_per_epoch
 from dlcore.training.recipe import (
     Recipe,
     RecipeKind,
@@ -101,9 +102,9 @@ class GanRecipe(Recipe):
         self.prior = options["prior"]
         self.data = data
         self.device = device
-        self.generator = torch.Generator(device=device).manual_seed(cfg.seed)
-        # Evaluation and sampling draw from their own seeds, so looking at the model (whenever the loop or
-        # a page does) never shifts the training noise: a seed repeats a run.
+        # make_recipe seeds self.generator (the training noise) from cfg.seed. Evaluation and sampling draw
+        # from their own seed, so looking at the model (whenever the loop or a page does) never shifts the
+        # training noise: a seed repeats a run.
         self.eval_seed = cfg.seed + 1
 
     # --- training -------------------------------------------------------------------------------------
@@ -142,6 +143,15 @@ class GanRecipe(Recipe):
             "d_real": torch.sigmoid(real_logits.detach()).mean(),
             "d_fake": torch.sigmoid(fake_logits.detach()).mean(),
         }
+
+    @property
+    def capturable(self) -> bool:
+        return True
+
+    def prepare_for_graph(self) -> bool:
+        scheduled = bool(self.schedules)
+        ready = [make_graphable(optimizer, scheduled, self.device) for optimizer in self.optimizers.values()]
+        return all(ready)
 
     def _generator_loss(self, fake_logits: torch.Tensor) -> torch.Tensor:
         if self.non_saturating:
@@ -205,6 +215,15 @@ def check(specs, ds, cfg, options) -> None:
     """SpecError naming the role, the layer and the fix when the pair cannot play on this data."""
     data_shape = tuple(ds.input_shape)
     generator = resolve(specs["generator"])
+    latent = tuple(generator.spec.input_shape)
+    first_linear = next((node for node in generator.walk() if node.type.name == "Linear"), None)
+    if len(latent) != 1 or first_linear is None or first_linear.in_shape != latent:
+        raise SpecError(
+            f"the generator's input is its latent, a vector of random numbers, but it takes {_shape(latent)} "
+            "and does not start by reading it with a Linear: give the generator an input shape such as [8] "
+            "and a Linear as its first layer (reshape after it with Unflatten for images)",
+            field="input_shape",
+        )
     made = generator.output_shape
     if made != data_shape:
         size = data_shape[-1] if len(made) == len(data_shape) else None
@@ -226,7 +245,8 @@ def check(specs, ds, cfg, options) -> None:
     if discriminator.output_shape != (1,):
         raise SpecError(
             f"the discriminator must give one raw score per example (real or fake), but it outputs "
-            f"{_shape(discriminator.output_shape)}: in the discriminator, " + _fix_last_layer(discriminator, 1),
+            f"{_shape(discriminator.output_shape)}: in the discriminator, "
+            + _fix_last_layer(discriminator, 1),
             field="output_shape",
         )
 
@@ -235,13 +255,15 @@ def _shape(shape: tuple[int, ...]) -> str:
     return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
-def _first_linear_inputs(model):  # placeholder until the core lands
-    return (next(m for m in model.modules() if isinstance(m, nn.Linear)).in_features,)
+def _latent_size(generator: nn.Module) -> int:
+    # make_recipe hands over built modules, not specs; `check` made sure the latent is a vector that
+    # feeds a Linear, whose in_features is then its size.
+    return next(m for m in generator.modules() if isinstance(m, nn.Linear)).in_features
 
 
 def build(models, ds, cfg, options, device) -> GanRecipe:
     data = TrainData.from_dataset(ds, device)
-    latent_shape = _first_linear_inputs(models["generator"])
+    latent_shape = (_latent_size(models["generator"]),)
     return GanRecipe(models["generator"], models["discriminator"], latent_shape, data, cfg, options, device)
 
 
