@@ -1,13 +1,16 @@
 """`python -m dlcore bench`: the training engine against hand-written PyTorch loops, in one process.
 
-Four workloads, each a model + synthetic data of a fixed shape:
+Five workloads, each a model (or two) + data of a fixed shape:
   mlp2d                2 -> 8 -> 8 -> 1 tanh MLP, binary (TensorFlow-Playground size), batch 10
   cnn28                two conv/pool blocks on 28x28 images, 10 classes, batch 128
   lstm_seq             LSTM(64) over 50 steps -> the sum of the sequence (regression), batch 64
   transformer_reverse  2-layer transformer encoder reversing 32 tokens of a 16-word vocabulary, batch 64
+  gan2d                the GAN presets: 8 -> 64 -> 64 -> 2 generator, 2 -> 64 -> 64 -> 1 discriminator, on
+                       the 8-Gaussian ring, batch 128, one discriminator step per generator step
 
 The engine trains each from a ModelSpec through `start_training` with its live metrics on (per-step
-loss, layer norms, dead-ReLU probes, epoch scores). The baseline is the same network written as plain
+loss, layer norms, dead-ReLU probes, epoch scores); gan2d through the GAN recipe and `fit` with the same
+metrics recorder. The baseline is the same network written as plain
 `torch.nn` modules and trained by a loop a careful person would write:
   fast   the dataset resident on the device, index batches, no host sync until the end (CPU baseline)
   graph  fast, with the whole step captured in one CUDA graph and replayed (GPU baseline)
@@ -69,10 +72,13 @@ class GanWorkload:
 
         return {role: presets()[f"gan_{role}"] for role in ("generator", "discriminator")}
 
-    def make_data(self) -> tuple[torch.Tensor, torch.Tensor]:
+    def make_dataset(self) -> Dataset:
+        """The dataset's training split alone (the baseline has no validation either)."""
         from dlcore.data import load
 
-        return load(self.dataset).train
+        ds = load(self.dataset)
+        x, y = ds.train
+        return replace(ds, val=(x[:0], y[:0]), test=(x[:0], y[:0]))
 
     def plain_generator(self) -> nn.Module:
         return nn.Sequential(
@@ -327,7 +333,7 @@ class PlainGanLoop(PlainLoop):
     cross-entropy), then one generator step with the non-saturating loss; an Adam for each network."""
 
     def __init__(self, w: GanWorkload, style: str, device: torch.device):
-        x, y = w.make_data()
+        x, y = w.make_dataset().train
         torch.manual_seed(0)
         self.generator = w.plain_generator().to(device)
         self.discriminator = w.plain_discriminator().to(device)
@@ -417,7 +423,6 @@ class GanEngineRun:
 
     def __init__(self, w: GanWorkload, device: torch.device, max_seconds: float):
         from dlcore.build import build_model
-        from dlcore.data import load
         from dlcore.training import TrainConfig, make_recipe
 
         cfg = TrainConfig(
@@ -433,7 +438,7 @@ class GanEngineRun:
         )
         torch.manual_seed(0)
         models = {role: build_model(spec).to(device) for role, spec in w.specs.items()}
-        self.recipe = make_recipe("gan", models, load(w.dataset), cfg, device)
+        self.recipe = make_recipe("gan", models, w.make_dataset(), cfg, device)
         self.recorder = Recorder(cfg.metric_interval_s)
         self.batch_size, self.device, self.step = w.batch_size, device, 0
 

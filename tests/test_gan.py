@@ -5,6 +5,7 @@ import math
 import pytest
 import torch
 
+from dlcore import bench
 from dlcore.bench import WORKLOADS
 from dlcore.build import build_model
 from dlcore.data import load
@@ -126,11 +127,13 @@ def ring_coverage(points: torch.Tensor, modes: int = 8, sigma: float = 0.05) -> 
 
 
 def test_gan_learns_all_eight_gaussians_of_the_ring():
+    # Measured over seeds 0-9 with these settings (1,040 generator steps): 7-8 modes covered, 75-87 % of
+    # the points near a mode. One discriminator step per generator step left one seed in ten at 50 %.
     ds = load("ring")  # 8 gaussians of spread 0.05 on the unit circle; 1,600 training points
-    recipe = make_gan(ds, cfg={"lr": 2e-3, "optimizer_options": {"beta1": 0.5}})
+    recipe = make_gan(ds, cfg={"lr": 2e-3, "optimizer_options": {"beta1": 0.5}}, d_steps=2)
     untrained = recipe.evaluate(*recipe.data.val)["energy_distance"]
     assert ring_coverage(ds.denormalize(recipe.sample(2000)))[1] < 0.1  # the bar is not met by chance
-    fit(recipe, recipe.data, epochs=120, batch_size=128, generator=torch.Generator().manual_seed(0))
+    fit(recipe, recipe.data, epochs=80, batch_size=128, generator=torch.Generator().manual_seed(0))
     covered, near = ring_coverage(ds.denormalize(recipe.sample(2000)))
     assert covered >= 7 and near >= 0.70, (covered, near)
     assert recipe.evaluate(*recipe.data.val)["energy_distance"] < 0.2 * untrained
@@ -247,3 +250,9 @@ def test_bench_gan2d_networks_written_by_hand_are_the_presets():
         reference.load_state_dict(dict(zip(reference.state_dict(), model.state_dict().values(), strict=True)))
         x = torch.randn(4, *spec.input_shape)
         assert torch.equal(model(x), reference(x))
+
+
+def test_bench_gan2d_times_the_engine_against_the_hand_written_loop():
+    [row] = bench.run(["gan2d"], device="cpu", seconds=0.2)
+    assert row["workload"] == "gan2d" and row["baseline"] == "fast"
+    assert row["engine_steps_per_s"] > 0 and row["baseline_steps_per_s"] > 0
