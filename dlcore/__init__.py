@@ -10,7 +10,7 @@ from dlcore.params import Param
 from dlcore.build import build_model, example_input
 from dlcore.catalogue import LayerType, layer_catalogue
 from dlcore.codegen import to_pytorch_code
-from dlcore.compat import better_loss, check_compatibility, suited_losses
+from dlcore.tasks import TASKS, Task, better_loss, check_compatibility, suited_losses
 from dlcore.optim import (
     INITIALISERS,
     LOSSES,

@@ -41,6 +41,7 @@ from dlcore.inspect import HistoryRecorder, ParameterHistory
 from dlcore.metrics import Recorder, classification_report
 from dlcore.training import GLOBAL_RNG_LOCK, Callback, StopTraining, TrainConfig, TrainData, fit, make_recipe
 from dlcore.training.objective import adapt_targets, make_objective
+from dlcore.training.recipe import recipe_for
 
 # One intra-op thread per training thread: measured faster than two for every benchmark workload on
 # a 2-core machine (threads spin and contend with the other jobs and the web server), see docs.
@@ -150,7 +151,7 @@ class Job:
         self._scheduler = scheduler
         self._device = device
         self._objective = objective
-        self.recipe = "supervised" if config.recipe == "auto" else config.recipe
+        self.recipe = recipe_for(config.recipe, dataset.task).name
         self._model = model
         self._template = copy.deepcopy(model)  # CPU skeleton for snapshots
         self._start = (start_epoch, start_step)
@@ -887,9 +888,8 @@ def _prepare(spec, ds, cfg, owner, sched: Scheduler, *, paused: bool, saved) -> 
     cfg.validate()
     device = resolve_device(cfg.device)
     num_classes = ds.num_classes or getattr(ds, "vocab_size", None)
-    # A generative model (an autoencoder) is trained to rebuild its input: the input is the target.
-    target_shape = tuple(ds.input_shape if ds.task == "generative" else ds.target_shape)
-    dlcore.check_compatibility(spec, ds.task, num_classes, cfg.loss, target_shape=target_shape)
+    kind = recipe_for(cfg.recipe, ds.task)
+    kind.check({"model": spec}, ds, cfg, kind.options(cfg.recipe_options))
     model = _seeded_build(spec, cfg.seed)
     size = sum(p.numel() for p in model.parameters())
     if size > sched.max_parameters:
@@ -913,7 +913,6 @@ def _prepare(spec, ds, cfg, owner, sched: Scheduler, *, paused: bool, saved) -> 
         ds.task,
         num_classes,
         dlcore.output_shape(spec),
-        target_shape,
         l1=cfg.l1,
         loss_options=cfg.loss_options,
     )

@@ -46,13 +46,13 @@ for _entry in (
         "mse",
         "Mean squared error: the average of (prediction - target)². For regression; big misses cost most.",
         lambda: nn.MSELoss(),
-        extra={"tasks": ("regression", "generative", "binary", "multiclass"), "expects": "values"},
+        extra={"expects": "values"},
     ),
     Entry(
         "l1",
         "Mean absolute error: the average of |prediction - target|. For regression; less swayed by outliers.",
         lambda: nn.L1Loss(),
-        extra={"tasks": ("regression", "generative", "binary", "multiclass"), "expects": "values"},
+        extra={"expects": "values"},
     ),
     Entry(
         "huber",
@@ -68,14 +68,14 @@ for _entry in (
                 max=100.0,
             ),
         ),
-        extra={"tasks": ("regression", "generative", "binary", "multiclass"), "expects": "values"},
+        extra={"expects": "values"},
     ),
     Entry(
         "bce_with_logits",
         "Binary cross-entropy on raw scores (logits): for yes/no answers. The model ends with one output "
         "and no Sigmoid (the loss applies it, more accurately).",
         lambda: nn.BCEWithLogitsLoss(),
-        extra={"tasks": ("binary", "multiclass", "regression", "generative"), "expects": "logits"},
+        extra={"expects": "logits"},
     ),
     Entry(
         "cross_entropy",
@@ -93,7 +93,6 @@ for _entry in (
             ),
         ),
         extra={
-            "tasks": ("binary", "multiclass", "sequence-to-sequence"),
             "expects": "logits",
             "class_targets": True,
         },
@@ -103,7 +102,6 @@ for _entry in (
         "Negative log-likelihood: cross-entropy for a model that already ends with LogSoftmax.",
         lambda: nn.NLLLoss(),
         extra={
-            "tasks": ("binary", "multiclass", "sequence-to-sequence"),
             "expects": "log_probabilities",
             "class_targets": True,
         },
@@ -113,7 +111,7 @@ for _entry in (
         "Kullback-Leibler divergence: how far the predicted distribution (given as log-probabilities, i.e. "
         "after LogSoftmax) is from a target distribution. Used for distillation and soft labels.",
         lambda: nn.KLDivLoss(reduction="batchmean"),
-        extra={"tasks": ("binary", "multiclass"), "expects": "log_probabilities"},
+        extra={"expects": "log_probabilities"},
     ),
 ):
     LOSSES.register(_entry.name, _entry)

@@ -75,7 +75,7 @@ def test_every_dataset_loads_with_the_advertised_shapes_task_and_dtypes(name, lo
             assert 0 <= int(y.min()) and int(y.max()) < ds.num_classes
         elif ds.task == "regression":
             assert y.dtype == torch.float32 and y.ndim == 2
-        elif ds.task == "generative":
+        elif ds.task == "generation":
             assert y.numel() == 0
     assert len(ds.train[0]) > len(ds.test[0]) > 0
     assert ds.task != "binary" or ds.num_classes == 2

@@ -89,7 +89,7 @@ def test_regression_sets_have_float_targets_of_the_plane():
 def test_own_points_without_labels_are_a_generative_set():
     points = np.random.default_rng(0).normal(3, 2, size=(200, 2))
     ds = from_points(points)
-    assert ds.task == "generative" and ds.train[1].shape == (len(ds.train[0]), 0)
+    assert ds.task == "generation" and ds.train[1].shape == (len(ds.train[0]), 0)
     assert torch.allclose(
         ds.denormalize(ds.test[0]), torch.tensor(points[ds.indices.test], dtype=torch.float32), atol=1e-5
     )

@@ -176,8 +176,8 @@ def test_generative_models_without_targets_must_rebuild_their_input():
         "input_shape": [2],
         "layers": [{"type": "Linear", "out_features": 1}, {"type": "Linear", "out_features": 2}],
     }
-    dlcore.check_compatibility(autoencoder, "generative", None, "mse", target_shape=(0,))
-    err = compat_error(CLASSIFIER, "generative", None, "mse", target_shape=(0,))
+    dlcore.check_compatibility(autoencoder, "generation", None, "mse", target_shape=(0,))
+    err = compat_error(CLASSIFIER, "generation", None, "mse", target_shape=(0,))
     assert "rebuilds its input" in str(err) and "to 4" in str(err)
 
 
@@ -247,10 +247,10 @@ def test_an_out_of_range_learning_rate_is_refused_naming_the_field():
     assert err.value.field == "lr"
 
 
-@pytest.mark.parametrize("task", ["binary", "multiclass", "regression", "generative", "sequence-to-sequence"])
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regression", "generation", "sequence-to-sequence"])
 def test_a_better_loss_is_offered_only_for_a_value_loss_on_classes_and_it_suits_the_task(task):
-    from dlcore.compat import better_loss, suited_losses
     from dlcore.optim import LOSSES
+    from dlcore.tasks import better_loss, suited_losses
 
     for loss in LOSSES.names():
         advice = better_loss(task, loss)

@@ -19,7 +19,6 @@ from ui.session import current_job, session_owner, set_job
 from ui.text import plain
 
 SNAPSHOT_KEY = "inspect_snapshot"
-CLASS_TASKS = ("binary", "multiclass")
 
 
 def small_cnn(
@@ -73,7 +72,7 @@ class Subject:
 
     @property
     def is_classifier(self) -> bool:
-        return self.dataset.task in CLASS_TASKS
+        return dlcore.TASKS.get(self.dataset.task).class_per_example
 
     @property
     def is_image(self) -> bool:

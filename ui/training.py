@@ -355,7 +355,8 @@ def draw_results(job) -> None:
     if result.get("test_loss") is not None:
         cols[1].metric("Test loss", f"{result['test_loss']:.4f}")
     if values:
-        draw = plots.reconstructions if job.dataset.task == "generative" else plots.predictions_vs_targets
+        rebuilds = dlcore.TASKS.get(job.dataset.task).learned_by_supervision().name == "reconstruction"
+        draw = plots.reconstructions if rebuilds else plots.predictions_vs_targets
         figure_col.plotly_chart(draw(result["targets"], result["predictions"]), key="value_results")
     per_class = result.get("per_class")
     matrix = result.get("confusion_matrix")

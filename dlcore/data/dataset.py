@@ -14,8 +14,8 @@ import numpy as np
 import torch
 
 from dlcore.errors import DataError
+from dlcore.tasks import TASKS
 
-TASKS = ("binary", "multiclass", "regression", "generative", "sequence-to-sequence")
 FAMILIES = ("toy2d", "tabular", "images", "sequences", "tokens", "generative")
 
 
@@ -70,7 +70,7 @@ class Dataset:
 
     Inputs are float32 (int64 token indices for token tasks), already normalised. Targets: int64 class
     indices (N,) for "binary"/"multiclass"; float32 (N, k) for "regression"; int64 (N, L) for
-    "sequence-to-sequence"; an empty float32 (N, 0) tensor for "generative".
+    "sequence-to-sequence"; an empty float32 (N, 0) tensor for "generation".
     """
 
     name: str
@@ -98,7 +98,7 @@ class Dataset:
 
     def __post_init__(self):
         if self.task not in TASKS:
-            raise ValueError(f"unknown task {self.task!r}")
+            raise ValueError(TASKS.unknown_message(self.task))
         if self.family not in FAMILIES:
             raise ValueError(f"unknown family {self.family!r}")
 

@@ -44,7 +44,7 @@ def generative_dataset(name: str, points: np.ndarray, description: str, split: d
     norm = Normalization(mean, spread.expand(2).clone())
     return split_dataset(
         name,
-        "generative",
+        "generation",
         "generative",
         norm.apply(x),
         torch.zeros(len(x), 0),  # nothing to predict: a generative model learns the inputs' distribution
@@ -61,7 +61,7 @@ def _register(name: str, description: str, draw, extra: tuple[Param, ...] = (), 
     @dataset(
         name,
         "generative",
-        "generative",
+        "generation",
         description,
         (_points_param(), _noise_param(noise), *extra) + split_params(0.8, 0.1),
     )

@@ -9,10 +9,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from dlcore.errors import SpecError
 from dlcore.optim import REGULARISERS, make_loss
-
-CLASS_LOSSES = ("cross_entropy", "nll")  # these take class indices; every other loss takes numbers
+from dlcore.tasks import TASKS
 
 
 @dataclass
@@ -107,57 +105,15 @@ def make_objective(
     task: str,
     num_classes: int | None,
     out_shape: tuple[int, ...],
-    target_shape: tuple[int, ...],
     l1: float = 0.0,
     loss_options: dict | None = None,
 ) -> Objective:
-    """Pick how targets feed `loss` for this task and model output; SpecError with advice if they can't."""
-    loss_fn = make_loss(loss, **(loss_options or {}))
-    out_shape = tuple(out_shape)
-    if task in ("binary", "multiclass"):
-        if loss in CLASS_LOSSES:
-            kind = "classes"
-        elif out_shape == (1,) and num_classes == 2:
-            kind = "binary"  # one output scored against 0/1: bce_with_logits (or mse on the logit)
-        else:
-            kind = "onehot"
-        expected = (1,) if kind == "binary" else (num_classes,)
-        if out_shape != expected:
-            raise _output_mismatch(loss, out_shape, expected, f"one output per class ({num_classes})")
-        return Objective(loss_fn, kind, num_classes, l1)
-    if task == "sequence-to-sequence":
-        if loss not in CLASS_LOSSES:
-            raise SpecError(
-                f"predicting tokens needs a classification loss: choose cross_entropy, not {loss}",
-                field="loss",
-            )
-        expected = (*tuple(target_shape), num_classes)
-        if out_shape != expected:
-            raise _output_mismatch(
-                loss, out_shape, expected, f"a score for each of the {num_classes} tokens at every position"
-            )
-        return Objective(loss_fn, "tokens", num_classes, l1)
-    # regression, or generative (a reconstruction of the input)
-    if loss in CLASS_LOSSES:
-        raise SpecError(
-            f"{loss} compares scores with class labels, but this dataset's targets are numbers: "
-            "choose mse, l1 or huber",
-            field="loss",
-        )
-    if tuple(out_shape) != tuple(target_shape):
-        what = "the input shape (the model rebuilds its input)" if task == "generative" else "the targets"
-        raise _output_mismatch(loss, out_shape, tuple(target_shape), what)
-    return Objective(loss_fn, "values", None, l1)
-
-
-def _output_mismatch(loss: str, got: tuple, expected: tuple, what: str) -> SpecError:
-    hint = ""
-    if len(expected) == 1:
-        hint = f": set the last layer's output size (e.g. the last Linear's out_features) to {expected[0]}"
-    return SpecError(
-        f"{loss} needs the model's output to have shape {expected} ({what}), but this model outputs "
-        f"{got}{hint}",
-        field="loss",
+    """The loss for a supervised model on `task` data, reading targets as the task lays them out for this
+    loss and output. The model's fit is checked before (tasks.check_compatibility)."""
+    learned = TASKS.get(task).learned_by_supervision()
+    kind = learned.layout(loss, tuple(out_shape), num_classes)
+    return Objective(
+        make_loss(loss, **(loss_options or {})), kind, num_classes if learned.classes else None, l1
     )
 
 
@@ -169,7 +125,7 @@ def adapt_targets(objective: Objective, y: torch.Tensor, x: torch.Tensor | None 
         return nn.functional.one_hot(y.long(), objective.num_classes).float()
     if objective.kind in ("classes", "tokens"):
         return y.long()
-    if y.numel() == 0 and x is not None:  # generative: the model rebuilds its input
+    if y.numel() == 0 and x is not None:  # no targets: the model rebuilds its input
         return x.float()
     return y.float().reshape(len(y), *(y.shape[1:] or (1,)))
 

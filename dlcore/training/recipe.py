@@ -27,6 +27,7 @@ from dlcore.optim import make_optimizer, make_scheduler
 from dlcore.params import Param, ParamValueError, coerce_all
 from dlcore.registry import Registry
 from dlcore.spec import ModelSpec
+from dlcore.tasks import TASKS
 
 
 @dataclass
@@ -245,3 +246,16 @@ def make_recipe(name: str, models: Mapping[str, nn.Module], ds, cfg, device: tor
     if recipe.generator is None:
         recipe.generator = torch.Generator(device=device).manual_seed(cfg.seed)
     return recipe
+
+
+def recipe_for(name: str, dataset_task: str) -> RecipeKind:
+    """The recipe `name` ("auto": the dataset task's usual one); SpecError when it cannot train this data."""
+    kind = RECIPES.get(TASKS.get(dataset_task).default_recipe if name == "auto" else name)
+    if dataset_task not in kind.tasks:
+        fitting = [k.name for _, k in RECIPES.items() if dataset_task in k.tasks]
+        raise SpecError(
+            f"the {kind.name} recipe does not fit a {dataset_task} dataset (it trains on "
+            f"{', '.join(kind.tasks)} data): choose {' or '.join(fitting) or 'another dataset'}",
+            field="recipe",
+        )
+    return kind

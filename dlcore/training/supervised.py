@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from dlcore.compat import check_compatibility
+from dlcore.tasks import check_compatibility
 from dlcore.training.cuda_graph import make_graphable
 from dlcore.training.loop import steps_per_epoch
 from dlcore.training.objective import Objective, Tally, adapt_targets, make_objective
@@ -65,7 +65,7 @@ class SupervisedRecipe(Recipe):
 
 
 def _check(specs, ds, cfg, options) -> None:
-    check_compatibility(specs["model"], ds.task, _num_classes(ds), cfg.loss, target_shape=_target_shape(ds))
+    check_compatibility(specs["model"], ds.task, _num_classes(ds), cfg.loss, target_shape=ds.target_shape)
 
 
 def _build(models, ds, cfg, options, device) -> SupervisedRecipe:
@@ -75,7 +75,6 @@ def _build(models, ds, cfg, options, device) -> SupervisedRecipe:
         ds.task,
         _num_classes(ds),
         _output_shape(model, ds.train[0][:1]),
-        _target_shape(ds),
         l1=cfg.l1,
         loss_options=cfg.loss_options,
     )
@@ -87,11 +86,6 @@ def _build(models, ds, cfg, options, device) -> SupervisedRecipe:
 
 def _num_classes(ds) -> int | None:
     return ds.num_classes or getattr(ds, "vocab_size", None)
-
-
-def _target_shape(ds) -> tuple[int, ...]:
-    # An autoencoder is trained to rebuild its input: the input is the target.
-    return tuple(ds.input_shape if ds.task == "generative" else ds.target_shape)
 
 
 @torch.no_grad()
@@ -111,7 +105,7 @@ register_recipe(
         title="Supervised",
         description="One model learns the target of each input: a class, a number or a token per position.",
         roles=("model",),
-        tasks=("binary", "multiclass", "regression", "sequence-to-sequence", "generative"),
+        tasks=("binary", "multiclass", "regression", "sequence-to-sequence", "generation"),
         check=_check,
         build=_build,
     )
