@@ -1,5 +1,6 @@
 """The GAN recipe: a generator and a discriminator taking turns, on the 2-D point datasets (CPU)."""
 
+import json
 import math
 
 import pytest
@@ -11,8 +12,9 @@ from dlcore.build import build_model
 from dlcore.data import load
 from dlcore.errors import SpecError, TrainError
 from dlcore.presets import presets
-from dlcore.training import TrainConfig, fit, make_recipe
+from dlcore.training import RecipeSpec, TrainConfig, fit, make_recipe
 from dlcore.training.gan import GAN
+from dlcore.training.recipe import recipe_for
 
 CPU = torch.device("cpu")
 
@@ -89,6 +91,18 @@ def test_generator_whose_latent_is_not_a_vector_is_told_to_take_one():
     with pytest.raises(SpecError) as err:
         check(latent=(4, 2))
     assert "generator" in str(err.value) and "input shape such as [8]" in str(err.value)
+
+
+def test_gan_on_labelled_data_is_refused_naming_the_data_it_trains_on():
+    assert recipe_for("gan", "generation").name == "gan"
+    with pytest.raises(SpecError, match="the gan recipe does not fit a multiclass dataset"):
+        recipe_for("gan", "multiclass")
+
+
+def test_a_gan_setup_round_trips_through_json():
+    setup = RecipeSpec.from_dict({"recipe": "gan", "models": specs(), "options": {"d_steps": 2}})
+    again = RecipeSpec.from_dict(json.loads(json.dumps(setup.to_dict())))
+    assert again == setup and again.options["d_steps"] == 2 and again.options["prior"] == "normal"
 
 
 @pytest.mark.parametrize(

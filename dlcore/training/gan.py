@@ -17,11 +17,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from dlcore.compat import _fix_last_layer
 from dlcore.errors import SpecError
 from dlcore.optim import LEARNING_RATE
 from dlcore.params import Param
 from dlcore.plan import resolve
+from dlcore.tasks import fix_last_layer
 from dlcore.training.cuda_graph import make_graphable
 from dlcore.training.distances import energy_distance
 from dlcore.training.loop import steps_per_epoch
@@ -230,7 +230,7 @@ def check(specs, ds, cfg, options) -> None:
         raise SpecError(
             f"the generator makes examples shaped {_shape(made)}, but the {ds.name} data's examples are "
             f"shaped {_shape(data_shape)}, so the discriminator could not compare them: in the generator, "
-            + _fix_last_layer(generator, size),
+            + fix_last_layer(generator, size),
             field="output_shape",
         )
     discriminator = resolve(specs["discriminator"])
@@ -246,7 +246,7 @@ def check(specs, ds, cfg, options) -> None:
         raise SpecError(
             f"the discriminator must give one raw score per example (real or fake), but it outputs "
             f"{_shape(discriminator.output_shape)}: in the discriminator, "
-            + _fix_last_layer(discriminator, 1),
+            + fix_last_layer(discriminator, 1),
             field="output_shape",
         )
 
@@ -276,7 +276,7 @@ GAN = register_recipe(
             "to tell them from the real data."
         ),
         roles=("generator", "discriminator"),
-        tasks=("generative",),
+        tasks=("generation",),
         check=check,
         build=build,
         params=PARAMS,
