@@ -93,6 +93,20 @@ def test_generator_whose_latent_is_not_a_vector_is_told_to_take_one():
     assert "generator" in str(err.value) and "input shape such as [8]" in str(err.value)
 
 
+def test_generator_not_reading_its_latent_with_a_linear_is_told_to_add_one():
+    models = specs()
+    models["generator"]["layers"].insert(0, {"type": "Unflatten", "unflattened_size": [2, 4]})
+    with pytest.raises(SpecError, match="generator must first read its latent .* add a Linear at the start"):
+        GAN.check(models, load("ring", num_points=200), TrainConfig(), GAN.options({}))
+
+
+def test_discriminator_ending_in_a_sigmoid_is_told_to_remove_it():
+    models = specs()
+    models["discriminator"]["layers"].append({"type": "Sigmoid"})
+    with pytest.raises(SpecError, match=r"discriminator must give a raw score.*final Sigmoid \(layer 6\)"):
+        GAN.check(models, load("ring", num_points=200), TrainConfig(), GAN.options({}))
+
+
 def test_gan_on_labelled_data_is_refused_naming_the_data_it_trains_on():
     assert recipe_for("gan", "generation").name == "gan"
     with pytest.raises(SpecError, match="the gan recipe does not fit a multiclass dataset"):

@@ -216,13 +216,19 @@ def check(specs, ds, cfg, options) -> None:
     data_shape = tuple(ds.input_shape)
     generator = resolve(specs["generator"])
     latent = tuple(generator.spec.input_shape)
-    first_linear = next((node for node in generator.walk() if node.type.name == "Linear"), None)
-    if len(latent) != 1 or first_linear is None or first_linear.in_shape != latent:
+    if len(latent) != 1:
         raise SpecError(
-            f"the generator's input is its latent, a vector of random numbers, but it takes {_shape(latent)} "
-            "and does not start by reading it with a Linear: give the generator an input shape such as [8] "
-            "and a Linear as its first layer (reshape after it with Unflatten for images)",
+            "the generator's input is its latent, a vector of random numbers, but it takes "
+            f"{_shape(latent)}: give the generator a one-number input shape such as [8] (reshape inside "
+            "with Unflatten for images)",
             field="input_shape",
+        )
+    first_linear = next((node for node in generator.walk() if node.type.name == "Linear"), None)
+    if first_linear is None or first_linear.in_shape != latent:
+        raise SpecError(
+            "the generator must first read its latent (random numbers) with a Linear layer: add a Linear at "
+            "the start of the generator",
+            field="layers",
         )
     made = generator.output_shape
     if made != data_shape:
@@ -248,6 +254,13 @@ def check(specs, ds, cfg, options) -> None:
             f"{_shape(discriminator.output_shape)}: in the discriminator, "
             + fix_last_layer(discriminator, 1),
             field="output_shape",
+        )
+    if discriminator.nodes[-1].type.name == "Sigmoid":
+        raise SpecError(
+            "the discriminator must give a raw score: the GAN's loss (binary cross-entropy on scores) "
+            "applies the sigmoid itself, so remove the discriminator's final Sigmoid "
+            f"(layer {len(discriminator.nodes)})",
+            field="layers",
         )
 
 
