@@ -106,7 +106,8 @@ def fit(
             epoch += 1
             epoch_logs: dict[str, Any] = {"step": step}
             now = time.perf_counter()
-            if now - last_scored >= max(score_every_s, score_cost / score_budget) or epoch == epochs:
+            due = now - last_scored >= max(score_every_s, score_cost / score_budget)
+            if due or score_every_s == 0 or epoch == epochs:
                 epoch_logs.update(recipe.train_scores(seen))
                 for key, value in recipe.evaluate(*data.val).items():
                     epoch_logs[f"val_{key}"] = value
