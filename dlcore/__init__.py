@@ -32,8 +32,11 @@ from dlcore import data as data  # dlcore.data.load, names, options, preview, fr
 # --- training ---
 from dlcore.checkpoint import checkpoint_bytes, load_checkpoint, save_checkpoint
 from dlcore.device import device_info
-from dlcore.jobs import Job, Scheduler, loaded_job, scheduler, start_training
+from dlcore.jobs import Job, JobPool, job_pool, loaded_job, start_training
 from dlcore.training import RECIPES, RecipeSpec, TrainConfig, fit
+
+# --- figures ---
+from dlcore import plots as plots  # the Train and Build pages' figures: loss curves, confusion, shapes
 
 # --- inspection and explanation ---
 from dlcore import plots_inspect as plots_inspect  # figures of the Inspect, Explain and Adversarial pages
@@ -42,7 +45,6 @@ from dlcore.adversarial import (
     AttackError,
     InputSpace,
     accuracy_under_attack,
-    adversarial_training,
     attack,
     robustness_summary,
 )
@@ -68,3 +70,82 @@ from dlcore.inspect import (
 # --- 2-D playground ---
 from dlcore import playground as playground  # the playground's state <-> URL, spec, config, neuron maps
 from dlcore import plots_playground as plots_playground  # its figures: network, boundary, losses
+
+# What pages, ui, notebooks and the command line may use (tests/test_layering.py holds ui/ and pages/ to it).
+__all__ = [
+    "DataError",
+    "DlcoreError",
+    "SpecError",
+    "TrainError",
+    "Param",
+    "build_model",
+    "example_input",
+    "LayerType",
+    "layer_catalogue",
+    "to_pytorch_code",
+    "TASKS",
+    "Task",
+    "better_loss",
+    "check_compatibility",
+    "suited_losses",
+    "INITIALISERS",
+    "LOSSES",
+    "OPTIMIZERS",
+    "REGULARISERS",
+    "SCHEDULES",
+    "make_loss",
+    "make_optimizer",
+    "make_scheduler",
+    "output_shape",
+    "validate",
+    "Preset",
+    "preset_catalogue",
+    "presets",
+    "LayerSpec",
+    "ModelSpec",
+    "summarize",
+    "data",
+    "checkpoint_bytes",
+    "load_checkpoint",
+    "save_checkpoint",
+    "device_info",
+    "Job",
+    "JobPool",
+    "job_pool",
+    "loaded_job",
+    "start_training",
+    "RECIPES",
+    "RecipeSpec",
+    "TrainConfig",
+    "fit",
+    "plots",
+    "plots_inspect",
+    "ATTACKS",
+    "AttackError",
+    "InputSpace",
+    "accuracy_under_attack",
+    "attack",
+    "robustness_summary",
+    "drawing_to_image",
+    "EXPLAIN_METHODS",
+    "ExplainError",
+    "attribution_mass",
+    "conv_layer_names",
+    "explain",
+    "randomisation_check",
+    "ParameterHistory",
+    "attention_maps",
+    "cell_examples",
+    "confusion",
+    "decode_image",
+    "dense_activations",
+    "feature_maps",
+    "first_layer_filters",
+    "is_dark_on_light",
+    "misclassified",
+    "most_confused",
+    "predict",
+    "to_input_image",
+    "playground",
+    "plots_playground",
+]

@@ -1,4 +1,5 @@
-"""Fooling a model: FGSM and PGD attacks, accuracy as the attack grows, and adversarial training.
+"""Fooling a model: FGSM and PGD attacks and accuracy as the attack grows. Adversarial training is a
+recipe (dlcore/training/adversarial.py) that makes its examples with `perturb`.
 
 Epsilon is measured in raw input units — for images, a fraction of the pixel range [0, 1] — so "ε = 0.1"
 means every pixel may move by at most a tenth of black-to-white, whatever normalisation the model uses.
@@ -7,7 +8,6 @@ means every pixel may move by at most a tenth of black-to-white, whatever normal
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,9 +16,11 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from dlcore.classes import classes_from_logits
 from dlcore.errors import DlcoreError
-from dlcore.inspect import classes_from_logits
 from dlcore.registry import Registry
+
+PGD_STEPS = 10  # steps of a PGD attack, unless told otherwise
 
 
 class AttackError(DlcoreError):
@@ -51,14 +53,18 @@ class InputSpace:
             (1 / norm.std).float(), ((0 - norm.mean) / norm.std).float(), ((1 - norm.mean) / norm.std).float()
         )
 
+    def to(self, device: torch.device) -> InputSpace:
+        move = lambda t: None if t is None else t.to(device)  # noqa: E731
+        return InputSpace(move(self.scale), move(self.low), move(self.high))
+
     def clamp(self, x: torch.Tensor) -> torch.Tensor:
         if self.low is None or self.high is None:
             return x
         return torch.maximum(torch.minimum(x, self.high), self.low)
 
 
-def _loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    out = model(x)
+def class_loss(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The loss an attack climbs: cross-entropy of class scores (B, K) against classes y (B,)."""
     if out.shape[-1] == 1:  # binary classifier with one logit
         return F.binary_cross_entropy_with_logits(out[:, 0], y.float())
     return F.cross_entropy(out, y)
@@ -67,7 +73,7 @@ def _loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 def _input_gradient(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     x = x.detach().clone().requires_grad_(True)
     with torch.enable_grad():
-        (grad,) = torch.autograd.grad(_loss(model, x, y), x)
+        (grad,) = torch.autograd.grad(class_loss(model(x), y), x)
     return grad
 
 
@@ -92,7 +98,7 @@ def pgd(
     y: torch.Tensor,
     eps: float,
     space: InputSpace | None = None,
-    steps: int = 10,
+    steps: int = PGD_STEPS,
     seed: int = 0,
 ) -> torch.Tensor:
     """Projected Gradient Descent (Madry et al., 2018): many small FGSM steps from a random start, each
@@ -104,17 +110,21 @@ def pgd(
     if eps == 0:
         return x.detach().clone()
     radius = eps * space.scale
+    generator = torch.Generator(device=x.device).manual_seed(seed)
+    return perturb(model, x, y, radius, space, steps, pgd_step_size(radius, steps), generator)
+
+
+def pgd_step_size(radius, steps: int):
     # alpha = 2.5 ε / steps lets the walk reach the box's edge and move along it (Madry et al.)
-    return _projected_steps(
-        model, x, y, radius, space, steps, 2.5 * radius / steps, torch.Generator().manual_seed(seed)
-    )
+    return 2.5 * radius / steps
 
 
-def _projected_steps(model, x, y, radius, space: InputSpace, steps: int, alpha, generator) -> torch.Tensor:
+def perturb(model, x, y, radius, space: InputSpace, steps: int, alpha, generator) -> torch.Tensor:
     """From a random point in the box |δ| ≤ radius around x, `steps` signed-gradient steps of size alpha,
-    each projected back into the box and the valid input range."""
-    noise = torch.rand(x.shape, generator=generator) * 2 - 1
-    adv = space.clamp(x.detach() + noise.to(x.device) * radius)
+    each projected back into the box and the valid input range. `generator` (on x's device) draws the
+    start. Reads nothing on the host, so a training step can call it."""
+    noise = torch.rand(x.shape, generator=generator, device=x.device) * 2 - 1
+    adv = space.clamp(x.detach() + noise * radius)
     for _ in range(steps):
         adv = adv + alpha * _input_gradient(model, adv, y).sign()
         adv = space.clamp(torch.maximum(torch.minimum(adv, x + radius), x - radius))
@@ -197,45 +207,6 @@ def accuracy_under_attack(
                 correct += int((classes_from_logits(model(adv)) == yb).sum())
         rows.append({"epsilon": float(eps), "accuracy": correct / max(1, len(x))})
     return pd.DataFrame(rows, columns=["epsilon", "accuracy"])
-
-
-def adversarial_training(
-    model: nn.Module,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    eps: float,
-    space: InputSpace | None = None,
-    steps: int = 300,
-    batch_size: int = 64,
-    lr: float = 1e-3,
-    seed: int = 0,
-    should_stop: Callable[[], bool] | None = None,
-) -> nn.Module:
-    """A copy of `model` fine-tuned on half clean, half FGSM-attacked batches of (x, y) (the training split).
-
-    FGSM from a random start inside the ε-box ("fast adversarial training", Wong et al., 2020) is nearly as
-    robust as PGD training at a tenth of the cost, so a student sees the curve flatten in seconds. This is
-    its own short loop because every batch must be attacked with the current weights before the step.
-    """
-    space = space or InputSpace.identity()
-    _check_eps(eps)
-    robust = copy.deepcopy(model).cpu()
-    optimizer = torch.optim.Adam(robust.parameters(), lr=lr)
-    generator = torch.Generator().manual_seed(seed)
-    radius = eps * space.scale
-    for _ in range(steps):
-        if should_stop is not None and should_stop():
-            break
-        idx = torch.randint(len(x), (batch_size,), generator=generator)
-        xb, yb = x[idx], y[idx]
-        robust.eval()  # attack the model as it will be used (no dropout, frozen batch-norm statistics)
-        adv = _projected_steps(robust, xb, yb, radius, space, 1, 1.25 * radius, generator)
-        robust.train()
-        loss = 0.5 * _loss(robust, xb, yb) + 0.5 * _loss(robust, adv, yb)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-    return robust.eval()
 
 
 def robustness_summary(plain: pd.DataFrame, robust: pd.DataFrame, trained_eps: float) -> str:

@@ -374,7 +374,7 @@ class EngineRun:
     SETTLE_S = 0.1  # after a resume, before the clock starts: the thread has picked up again
 
     def __init__(self, w: Workload, device: torch.device, max_seconds: float):
-        from dlcore.jobs import Scheduler, start_training
+        from dlcore.jobs import JobPool, start_training
         from dlcore.training import TrainConfig
 
         g = torch.Generator().manual_seed(0)
@@ -388,7 +388,7 @@ class EngineRun:
             device=device.type,
             max_seconds=max_seconds,
         )
-        self.job = start_training(ModelSpec.from_dict(w.spec), ds, cfg, paused=True, scheduler=Scheduler())
+        self.job = start_training(ModelSpec.from_dict(w.spec), ds, cfg, paused=True, pool=JobPool())
         self.device = device
 
     def _mark(self) -> tuple[int, float]:
@@ -536,7 +536,7 @@ def run(names: list[str] | None = None, device: str = "auto", seconds: float = 3
 def first_models() -> dict[str, tuple[ModelSpec, str, dict, TrainConfig]]:
     """The models a student meets first, as the app sets them up: (spec, dataset, its options, config) for
     the 2-D playground's default network and the Train page's starting model (the digits MLP preset)."""
-    from dlcore import playground as pg
+    import dlcore.playground as pg
     from dlcore.presets import presets
     from dlcore.training import TrainConfig
 
@@ -556,12 +556,12 @@ def first_models() -> dict[str, tuple[ModelSpec, str, dict, TrainConfig]]:
 def first_metric_seconds(name: str, device: str = "auto") -> float:
     """Seconds from start_training() to the first row of metrics (what a student waits for after Train)."""
     from dlcore.data import load
-    from dlcore.jobs import Scheduler, start_training
+    from dlcore.jobs import JobPool, start_training
 
     spec, data, options, cfg = first_models()[name]
     ds = load(data, **options)  # the app has the dataset cached before Train is pressed
     start = time.perf_counter()
-    job = start_training(spec, ds, replace(cfg, device=device), scheduler=Scheduler())
+    job = start_training(spec, ds, replace(cfg, device=device), pool=JobPool())
     try:
         while job.cursor == 0 and job.alive:
             time.sleep(0.001)

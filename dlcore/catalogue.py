@@ -694,6 +694,31 @@ def _attention_macs(length: int, dim: int) -> int:
     return 4 * length * dim * dim + 2 * length * length * dim
 
 
+CAUSAL = Param(
+    "causal",
+    "bool",
+    False,
+    "Each position looks only at itself and earlier positions, never ahead: what a language model "
+    "needs, so it cannot read the answer it is about to write.",
+)
+# The exported code builds the same (L, L) mask dlcore.layers.causal_mask does.
+_CAUSAL_MASK_LINE = (
+    "mask = nn.Transformer.generate_square_subsequent_mask(x.shape[1], device=x.device)  # no peeking ahead"
+)
+
+
+def _self_attention_forward(a: dict) -> list[str]:
+    if not a["causal"]:
+        return ["x, _ = self.{name}(x, x, x)  # self-attention: queries = keys = values"]
+    return [_CAUSAL_MASK_LINE, "x, _ = self.{name}(x, x, x, attn_mask=mask, is_causal=True)  # causal"]
+
+
+def _encoder_layer_forward(a: dict) -> list[str]:
+    if not a["causal"]:
+        return ["x = self.{name}(x)"]
+    return [_CAUSAL_MASK_LINE, "x = self.{name}(x, src_mask=mask, is_causal=True)"]
+
+
 _add(
     name="MultiheadSelfAttention",
     category="attention",
@@ -702,6 +727,7 @@ _add(
         Param("num_heads", "int", 1, "How many attention patterns are learned in parallel.", min=1, max=16),
         Param("dropout", "float", 0.0, "Randomly drops attention weights while training.", min=0.0, max=0.9),
         BIAS,
+        CAUSAL,
         *INIT_PARAMS,
     ),
     shape=lambda s, a: _heads_check(s, a, "MultiheadSelfAttention", "num_heads"),
@@ -711,9 +737,10 @@ _add(
         (a["embed_dim"], a["num_heads"]),
         {**_kw(a, {"dropout": 0.0, "bias": True}), "batch_first": True},
         module="MultiheadSelfAttention",
+        build_kwargs=_kw(a, {"causal": False}),
     ),
     macs=lambda i, o, a: _attention_macs(i[0], i[1]),
-    forward_code=lambda a: ["x, _ = self.{name}(x, x, x)  # self-attention: queries = keys = values"],
+    forward_code=_self_attention_forward,
     has_weights=True,
     example={"num_heads": 1},
 )
@@ -736,6 +763,7 @@ _add(
         Param("dropout", "float", 0.1, "Dropout inside the layer while training.", min=0.0, max=0.9),
         Param("activation", "choice", "relu", "Activation inside the MLP.", choices=("relu", "gelu")),
         Param("norm_first", "bool", False, "Normalise before attention and MLP (more stable when deep)."),
+        CAUSAL,
         *INIT_PARAMS,
     ),
     shape=lambda s, a: _heads_check(s, a, "TransformerEncoderLayer", "nhead"),
@@ -749,8 +777,10 @@ _add(
             **_kw(a, {"norm_first": False}),
         },
         module="TransformerEncoderLayer",
+        build_kwargs=_kw(a, {"causal": False}),
     ),
     macs=lambda i, o, a: _attention_macs(i[0], i[1]) + 2 * i[0] * i[1] * a["dim_feedforward"],
+    forward_code=_encoder_layer_forward,
     has_weights=True,
     example={"nhead": 2, "dim_feedforward": 128, "dropout": 0.0},
 )

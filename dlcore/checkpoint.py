@@ -1,8 +1,11 @@
 """Checkpoints: the architecture as JSON plus the weights as safetensors. Never pickle.
 
 A checkpoint is a folder (or a zip of the same files, for download buttons and uploads):
-    spec.json          the ModelSpec (dlcore.ModelSpec.to_dict)
-    model.safetensors  the weights (state_dict); its metadata holds the step and epoch reached
+    spec.json          the ModelSpec (dlcore.ModelSpec.to_dict), for one model trained as usual
+    recipe.json        instead, for a recipe's models (a GAN's generator and discriminator, ...): the
+                       RecipeSpec (recipe, a model spec per role, options)
+    model.safetensors  the weights (state_dict; a recipe's under their role, "generator.0.weight"); its
+                       metadata holds the step and epoch reached
     metrics.csv        optional: the per-step log
     config.json        optional: the TrainConfig used
 Loading reads only JSON and raw tensors, so a file from anywhere can never run code. A zip is read with
@@ -17,6 +20,7 @@ import io
 import json
 import zipfile
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,9 +33,12 @@ from torch import nn
 
 from dlcore.errors import DataError, DlcoreError
 from dlcore.plan import MAX_PARAMETERS
+from dlcore.spec import ModelSpec
+from dlcore.training.recipe import RecipeSpec
 
-SPEC_FILE, WEIGHTS_FILE, METRICS_FILE, CONFIG_FILE = (
+SPEC_FILE, RECIPE_FILE, WEIGHTS_FILE, METRICS_FILE, CONFIG_FILE = (
     "spec.json",
+    "recipe.json",
     "model.safetensors",
     "metrics.csv",
     "config.json",
@@ -41,7 +48,12 @@ SPEC_FILE, WEIGHTS_FILE, METRICS_FILE, CONFIG_FILE = (
 MAX_WEIGHTS_BYTES = 4 * MAX_PARAMETERS + (4 << 20)
 MAX_JSON_BYTES = 1 << 20
 MAX_ZIP_BYTES = MAX_WEIGHTS_BYTES + 2 * MAX_JSON_BYTES
-MEMBER_CAPS = {SPEC_FILE: MAX_JSON_BYTES, WEIGHTS_FILE: MAX_WEIGHTS_BYTES, CONFIG_FILE: MAX_JSON_BYTES}
+MEMBER_CAPS = {
+    SPEC_FILE: MAX_JSON_BYTES,
+    RECIPE_FILE: MAX_JSON_BYTES,
+    WEIGHTS_FILE: MAX_WEIGHTS_BYTES,
+    CONFIG_FILE: MAX_JSON_BYTES,
+}
 COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # what checkpoint_bytes writes (and plain zips)
 CHUNK_BYTES = 1 << 20
 NOT_A_CHECKPOINT = (
@@ -51,14 +63,19 @@ NOT_A_CHECKPOINT = (
 
 def _files(
     spec,
-    model: nn.Module,
+    model,
     metrics: pd.DataFrame | None = None,
     config=None,
     meta: dict[str, Any] | None = None,
 ) -> dict[str, bytes]:
+    spec, model = _one_model_if_plain(spec, model)
+    if isinstance(spec, RecipeSpec):
+        model = nn.ModuleDict(model)  # the weights under their role: "generator.0.weight"
     state = {k: v.detach().to("cpu").contiguous().clone() for k, v in model.state_dict().items()}
     files = {
-        SPEC_FILE: json.dumps(spec.to_dict(), indent=2).encode(),
+        RECIPE_FILE if isinstance(spec, RecipeSpec) else SPEC_FILE: json.dumps(
+            spec.to_dict(), indent=2
+        ).encode(),
         WEIGHTS_FILE: save_tensors(state, metadata={k: str(v) for k, v in (meta or {}).items()}),
     }
     if metrics is not None:
@@ -68,14 +85,25 @@ def _files(
     return files
 
 
+def _one_model_if_plain(spec, model):
+    """One model trained the usual way (supervised, no options) is saved as it always was: spec.json."""
+    if isinstance(spec, RecipeSpec) and spec.recipe == "supervised" and list(spec.models) == ["model"]:
+        if not spec.options:
+            return spec.models["model"], model["model"] if isinstance(model, Mapping) else model
+    return spec, model
+
+
 def checkpoint_bytes(
     spec,
-    model: nn.Module,
+    model,
     metrics: pd.DataFrame | None = None,
     config=None,
     meta: dict[str, Any] | None = None,
 ) -> bytes:
-    """A zip of spec.json + model.safetensors (+ metrics.csv, config.json), e.g. for a download button."""
+    """A zip of spec.json + model.safetensors (+ metrics.csv, config.json), e.g. for a download button.
+
+    `spec` and `model`: a ModelSpec and its model, or a RecipeSpec (`job.setup`) and its models by role
+    (`job.snapshots()`)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in _files(spec, model, metrics, config, meta).items():
@@ -86,7 +114,7 @@ def checkpoint_bytes(
 def save_checkpoint(
     path_or_file: str | Path | IO[bytes],
     spec,
-    model: nn.Module,
+    model,
     metrics=None,
     config=None,
     meta: dict[str, Any] | None = None,
@@ -218,19 +246,22 @@ def load_weights(model: nn.Module, state: dict[str, torch.Tensor]) -> nn.Module:
 
 
 def load_checkpoint_state(source) -> tuple[Any, dict[str, torch.Tensor], dict[str, str]]:
-    """(spec, state_dict, metadata) from a checkpoint, without building the model.
+    """(spec, state_dict, metadata) from a checkpoint, without building the model. The spec is a
+    ModelSpec, or the RecipeSpec of a recipe's models (whose weights are keyed by role).
 
     The metadata's "step" and "epoch" (where training had got to), when present, are whole numbers."""
-    from dlcore.spec import ModelSpec
-
     files = _read_files(source)
-    missing = [n for n in (SPEC_FILE, WEIGHTS_FILE) if n not in files]
+    described = RECIPE_FILE if RECIPE_FILE in files else SPEC_FILE
+    missing = [n for n in (described, WEIGHTS_FILE) if n not in files]
     if missing:
         raise DataError(f"this checkpoint lacks {' and '.join(missing)}", field="checkpoint")
     try:
-        spec = ModelSpec.from_json(files[SPEC_FILE])
+        if described == RECIPE_FILE:
+            spec = RecipeSpec.from_dict(_json_object(files[RECIPE_FILE]))
+        else:
+            spec = ModelSpec.from_json(files[SPEC_FILE])
     except DlcoreError as err:
-        raise DataError(f"spec.json in this checkpoint: {err.message}", field="checkpoint") from err
+        raise DataError(f"{described} in this checkpoint: {err.message}", field="checkpoint") from err
     try:
         state = load_tensors(files[WEIGHTS_FILE])
         with io.BytesIO(files[WEIGHTS_FILE]) as raw:
@@ -243,11 +274,22 @@ def load_checkpoint_state(source) -> tuple[Any, dict[str, torch.Tensor], dict[st
     return spec, state, _checked_meta(meta)
 
 
+def _json_object(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        raise DataError("recipe.json in this checkpoint is not valid JSON", field="checkpoint") from None
+
+
 def load_checkpoint(source) -> tuple[Any, nn.Module]:
-    """(spec, model in eval mode) from a folder, a .zip path, zip bytes or an open binary file."""
+    """(spec, model in eval mode) from a folder, a .zip path, zip bytes or an open binary file; for a
+    recipe's models (RecipeSpec, nn.ModuleDict of the models by role)."""
     from dlcore.build import build_model
 
     spec, state, _ = load_checkpoint_state(source)
+    if isinstance(spec, RecipeSpec):
+        models = nn.ModuleDict({role: build_model(s) for role, s in spec.models.items()})
+        return spec, load_weights(models, state).eval()
     return spec, load_weights(build_model(spec), state).eval()
 
 

@@ -136,13 +136,6 @@ def first_layer_filters(model: nn.Module) -> tuple[str, torch.Tensor] | None:
     return None
 
 
-def classes_from_logits(out: torch.Tensor) -> torch.Tensor:
-    """Predicted class per row of (B, K) scores; a single logit (B, 1) means class 1 when positive."""
-    if out.shape[-1] == 1:
-        return (out[:, 0] > 0).long()
-    return out.argmax(dim=-1)
-
-
 @torch.no_grad()
 def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1024) -> tuple[torch.Tensor, torch.Tensor]:
     """Predicted class (N,) and class probabilities (N, K) for the inputs `x` (N, ...), in batches."""

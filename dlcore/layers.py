@@ -87,18 +87,28 @@ class GRU(_SequenceOutput, nn.GRU):
     """nn.GRU (batch_first) returning its output sequence or last step."""
 
 
+def causal_mask(length: int, device: torch.device) -> torch.Tensor:
+    """(L, L) additive mask: 0 where position i may look (j <= i), -inf where it would see the future."""
+    return nn.Transformer.generate_square_subsequent_mask(length, device=device)
+
+
 class MultiheadSelfAttention(nn.MultiheadAttention):
     """Self-attention over a (B, L, E) sequence; keeps the weights of its last call for inspection.
 
-    `last_attention` is (B, heads, L, L), detached: row i shows where position i looked.
+    `last_attention` is (B, heads, L, L), detached: row i shows where position i looked. `causal`: each
+    position looks only at itself and earlier ones (a language model must not read the answer ahead).
     """
 
-    def __init__(self, embed_dim: int, num_heads: int, **kwargs):
+    def __init__(self, embed_dim: int, num_heads: int, causal: bool = False, **kwargs):
         super().__init__(embed_dim, num_heads, **{**kwargs, "batch_first": True})
+        self.causal = causal
         self.last_attention: torch.Tensor | None = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out, weights = super().forward(x, x, x, need_weights=True, average_attn_weights=False)
+        mask = causal_mask(x.shape[1], x.device) if self.causal else None
+        out, weights = super().forward(
+            x, x, x, attn_mask=mask, is_causal=self.causal, need_weights=True, average_attn_weights=False
+        )
         self.last_attention = weights.detach()
         return out
 
@@ -108,16 +118,26 @@ class TransformerEncoderLayer(nn.TransformerEncoderLayer):
 
     `last_attention` is (B, heads, L, L), detached. Training runs PyTorch's own code untouched (no
     extra work per step); evaluation recomputes the attention once more to read the weights.
+    `causal`: each position attends only to itself and earlier ones.
     """
 
     last_attention: torch.Tensor | None = None
 
+    def __init__(self, *args, causal: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.causal = causal
+
     def forward(self, src: torch.Tensor, *args, **kwargs) -> torch.Tensor:
+        mask = causal_mask(src.shape[1], src.device) if self.causal else None
+        if self.causal:
+            kwargs.update(src_mask=mask, is_causal=True)
         out = super().forward(src, *args, **kwargs)
         if not self.training:
             x = self.norm1(src) if self.norm_first else src
             with torch.no_grad():
-                _, weights = self.self_attn(x, x, x, need_weights=True, average_attn_weights=False)
+                _, weights = self.self_attn(
+                    x, x, x, attn_mask=mask, need_weights=True, average_attn_weights=False
+                )
             self.last_attention = weights
         return out
 

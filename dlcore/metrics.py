@@ -6,8 +6,9 @@ for), so a run of a million steps still shows its whole curve at an even resolut
 `since(cursor)` and get only what is new.
 
 `Recorder` is the fit() callback that reads the device a few times a second (one host sync per read),
-logs per-step loss, learning rate and speed, samples per-layer gradient and weight norms, checks for
-NaN/Inf, and keeps the epoch scores. Final scores on the test split come from `classification_report`.
+logs per-step loss (and every other value the recipe logs, as train_<name>), learning rate and speed,
+samples per-layer gradient and weight norms, checks for NaN/Inf, and keeps the epoch scores (a column
+for each score the recipe reports). Final scores on the test split come from `classification_report`.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ EPOCH_COLUMNS = (
     "val_accuracy",
     "train_r2",
     "val_r2",
+    "train_robust_accuracy",  # adversarial training: accuracy under the attack it trains against
+    "val_robust_accuracy",
     "lr",
     "elapsed_s",
 )
@@ -96,6 +99,20 @@ class SeriesLog:
         self._counts = np.concatenate([new_counts, self._counts[paired:]])
         self._seq = np.concatenate([self._seq[1:paired:2], self._seq[paired:]])
         self.stride *= 2
+
+    def widen(self, columns: Sequence[str]) -> None:
+        """Add `columns` that are not there yet, empty (NaN) in the rows so far."""
+        with self._lock:
+            new = [c for c in columns if c not in self.columns]
+            if not new:
+                return
+            self.columns += tuple(new)
+            self._keep_last = np.array([c in POSITION_COLUMNS for c in self.columns])
+            pad = np.full((len(self._rows), len(new)), np.nan)
+            self._rows = np.concatenate([self._rows, pad], axis=1)
+            self._pending = np.concatenate(
+                [self._pending, np.full((len(self._pending), len(new)), np.nan)], axis=1
+            )
 
     def __len__(self) -> int:
         with self._lock:
@@ -232,6 +249,7 @@ class Recorder(Callback):
         self.relu_every_s = relu_every_s
         self.steps = SeriesLog(STEP_COLUMNS, capacity)
         self.epochs = SeriesLog(EPOCH_COLUMNS, capacity)
+        self.log_names: tuple[str, ...] = ("loss",)  # the recipe's, "loss" first (set at the start of fit)
         self.layer_names: list[str] = []
         self.norms: SeriesLog | None = None
         self.dead_relus: dict[str, float] = {}
@@ -245,7 +263,7 @@ class Recorder(Callback):
         self._paused_total = 0.0
 
     def _reset_window(self):
-        self._losses: list[torch.Tensor] = []
+        self._values: list[list[torch.Tensor]] = [[] for _ in self.log_names]  # per log name, per step
         self._sizes: list[int] = []
         self._lrs: list[float] = []
         self._epochs: list[int] = []
@@ -253,6 +271,8 @@ class Recorder(Callback):
     # fit() events
 
     def on_fit_start(self, logs):
+        self.log_names = tuple(logs["recipe"].log_names)
+        self.steps.widen([_column(name) for name in self.log_names])
         self.model = logs["model"]
         self.optimizer = logs["optimizer"]
         self.probe_x = logs["train_x"][:256]
@@ -274,11 +294,13 @@ class Recorder(Callback):
         self._samples = 0
         self._last_relu, self._relu_cost = -math.inf, 0.0
         self._last_norms, self._norms_cost = -math.inf, 0.0
-        self._epoch_losses: dict[int, tuple[float, int]] = {}  # epoch -> (sum of loss × batch, examples)
+        # epoch -> (sum of each logged value × batch, examples)
+        self._epoch_sums: dict[int, tuple[np.ndarray, int]] = {}
         self._reset_window()
 
     def on_step_end(self, step, logs):
-        self._losses.append(logs["loss"])
+        for values, name in zip(self._values, self.log_names, strict=True):
+            values.append(logs[name])
         if not self._lr_on_device:
             self._lrs.append(self.optimizer.param_groups[0]["lr"])
         self._epochs.append(logs["epoch"])
@@ -293,17 +315,19 @@ class Recorder(Callback):
         if len(logs) == 1:  # not scored (fit scores at most a few epochs a second): nothing to log
             return
         self.flush()
-        # The epoch's own batch-weighted mean loss, however many epochs went unscored before it.
-        total, samples = self._epoch_losses.pop(epoch, (0.0, 0))
-        self._epoch_losses = {e: v for e, v in self._epoch_losses.items() if e > epoch}
+        # The epoch's own batch-weighted means, however many epochs went unscored before it.
+        totals, samples = self._epoch_sums.pop(epoch, (np.zeros(len(self.log_names)), 0))
+        self._epoch_sums = {e: v for e, v in self._epoch_sums.items() if e > epoch}
+        means = totals / samples if samples else np.full(len(self.log_names), math.nan)
         row = {
             **logs,
+            **{_column(name): float(mean) for name, mean in zip(self.log_names, means, strict=True)},
             "epoch": epoch,
-            "train_loss": total / samples if samples else math.nan,
             "lr": float(self.optimizer.param_groups[0]["lr"]),
             "elapsed_s": self.elapsed_s(),
         }
-        self.epochs.append([row.get(c, math.nan) for c in EPOCH_COLUMNS])
+        self.epochs.widen(list(row))  # the recipe's scores (val_<name>, ...) get a column when first seen
+        self.epochs.append([row.get(c, math.nan) for c in self.epochs.columns])
 
     def on_fit_end(self, logs):
         if logs.get("status") != "failed":
@@ -315,12 +339,15 @@ class Recorder(Callback):
     # reading the device
 
     def flush(self) -> None:
-        """Log the steps since the last read (one host sync); raise StopTraining on NaN/Inf loss."""
+        """Log the steps since the last read (one host sync); raise StopTraining on a NaN/Inf value."""
         now = time.perf_counter()
         self._last_flush = now
-        if not self._losses:
+        if not self._values[0]:
             return
-        losses = torch.stack(self._losses).float().tolist()
+        values = np.asarray(
+            torch.stack([torch.stack(v) for v in self._values]).float().tolist()
+        )  # (names, steps)
+        losses = values[0]
         count = len(losses)
         first = self.step - count + 1
         self._update_rate(now, sum(self._sizes))
@@ -328,14 +355,14 @@ class Recorder(Callback):
         sizes, epochs = np.asarray(self._sizes, dtype=float), np.asarray(self._epochs)
         for epoch in np.unique(epochs):
             mine = epochs == epoch
-            total, seen = self._epoch_losses.get(int(epoch), (0.0, 0))
-            self._epoch_losses[int(epoch)] = (
-                total + float(np.dot(np.asarray(losses)[mine], sizes[mine])),
+            totals, seen = self._epoch_sums.get(int(epoch), (np.zeros(len(values)), 0))
+            self._epoch_sums[int(epoch)] = (
+                totals + values[:, mine] @ sizes[mine],
                 seen + int(sizes[mine].sum()),
             )
-        if len(self._epoch_losses) > 4:
-            newest = max(self._epoch_losses)
-            self._epoch_losses = {e: v for e, v in self._epoch_losses.items() if e > newest - 4}
+        if len(self._epoch_sums) > 4:
+            newest = max(self._epoch_sums)
+            self._epoch_sums = {e: v for e, v in self._epoch_sums.items() if e > newest - 4}
         elapsed = self.elapsed_s()
         rows = np.column_stack(
             [
@@ -347,16 +374,21 @@ class Recorder(Callback):
                 else self._lrs,
                 np.full(count, self.samples_per_s),
                 np.full(count, elapsed),
+                *values[1:],
             ]
         )
         self._reset_window()
-        bad = [i for i, v in enumerate(losses) if not math.isfinite(v)]
-        if bad:
-            rows = rows[: bad[0]]
+        finite = np.isfinite(values)  # (names, steps)
+        if not finite.all():
+            at = int(np.argmin(finite.all(axis=0)))  # the first step with a value not finite
+            # The headline loss sums the roles' own: name the role's value when it has one.
+            which = max(np.flatnonzero(~finite[:, at]))
+            rows = rows[:at]
             self.steps.append(rows)
-            self.diverged_at = first + bad[0]
+            self.diverged_at, self.diverged_name = first + int(at), self.log_names[which]
+            what = self.diverged_name.replace("_", " ")
             raise StopTraining(
-                f"the loss became {losses[bad[0]]} at step {self.diverged_at}", status="failed"
+                f"the {what} became {values[which, at]} at step {self.diverged_at}", status="failed"
             )
         self.steps.append(rows)
         if now - self._last_norms >= self._norms_cost / self.NORMS_BUDGET:
@@ -422,6 +454,11 @@ class Recorder(Callback):
             for name in self.layer_names
         ]
         return pd.concat(parts, ignore_index=True)
+
+
+def _column(log_name: str) -> str:
+    """The metrics column of a value a recipe logs each step: "loss" -> train_loss, "kl" -> train_kl."""
+    return f"train_{log_name}"
 
 
 # --- final scores ---------------------------------------------------------------------------------------

@@ -22,13 +22,19 @@ from dlcore.registry import Registry
 
 @dataclass(frozen=True)
 class Entry:
-    """One catalogue entry: name, help, params and the factory that makes the thing."""
+    """One catalogue entry: name, help, params and the factory that makes the thing; `title` is how menus
+    show it ("SGD + momentum"; the name when empty)."""
 
     name: str
     help: str
     factory: Callable[..., Any]
     params: tuple[Param, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)  # facts other code reads (e.g. what a loss expects)
+    title: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
 
 
 def _settings(entry: Entry, values: dict[str, Any]) -> dict[str, Any]:
@@ -47,12 +53,14 @@ for _entry in (
         "Mean squared error: the average of (prediction - target)². For regression; big misses cost most.",
         lambda: nn.MSELoss(),
         extra={"expects": "values"},
+        title="MSE",
     ),
     Entry(
         "l1",
         "Mean absolute error: the average of |prediction - target|. For regression; less swayed by outliers.",
         lambda: nn.L1Loss(),
         extra={"expects": "values"},
+        title="L1 (MAE)",
     ),
     Entry(
         "huber",
@@ -69,6 +77,7 @@ for _entry in (
             ),
         ),
         extra={"expects": "values"},
+        title="Huber",
     ),
     Entry(
         "bce_with_logits",
@@ -76,6 +85,7 @@ for _entry in (
         "and no Sigmoid (the loss applies it, more accurately).",
         lambda: nn.BCEWithLogitsLoss(),
         extra={"expects": "logits"},
+        title="Binary cross-entropy",
     ),
     Entry(
         "cross_entropy",
@@ -96,6 +106,7 @@ for _entry in (
             "expects": "logits",
             "class_targets": True,
         },
+        title="Cross-entropy",
     ),
     Entry(
         "nll",
@@ -105,6 +116,7 @@ for _entry in (
             "expects": "log_probabilities",
             "class_targets": True,
         },
+        title="Negative log-likelihood",
     ),
     Entry(
         "kl_div",
@@ -112,6 +124,7 @@ for _entry in (
         "after LogSoftmax) is from a target distribution. Used for distillation and soft labels.",
         lambda: nn.KLDivLoss(reduction="batchmean"),
         extra={"expects": "log_probabilities"},
+        title="KL divergence",
     ),
 ):
     LOSSES.register(_entry.name, _entry)
@@ -140,35 +153,47 @@ BETA2 = Param(
 EPS = Param("eps", "float", 1e-8, "Tiny number that avoids dividing by zero.", min=1e-12, max=1e-2, log=True)
 
 OPTIMIZERS: Registry[Entry] = Registry("optimizer", TrainError)
+# extra["torch_class"]: the PyTorch class behind the entry, whose arguments say which engine options
+# (capturable, foreach, fused) it accepts.
 for _entry in (
     Entry(
         "sgd",
         "Plain stochastic gradient descent: step downhill by lr × gradient.",
         lambda p, **kw: torch.optim.SGD(p, **kw),
+        extra={"torch_class": torch.optim.SGD},
+        title="SGD",
     ),
     Entry(
         "momentum",
         "SGD with momentum: keeps rolling in the direction it was going, smoothing zig-zags.",
         lambda p, **kw: torch.optim.SGD(p, **kw),
         (MOMENTUM,),
+        extra={"torch_class": torch.optim.SGD},
+        title="SGD + momentum",
     ),
     Entry(
         "nesterov",
         "Nesterov momentum: like momentum, but looks ahead before computing the gradient.",
         lambda p, **kw: torch.optim.SGD(p, nesterov=True, **kw),
         (MOMENTUM,),
+        extra={"torch_class": torch.optim.SGD},
+        title="Nesterov",
     ),
     Entry(
         "adam",
         "Adam: momentum plus a per-weight step size from recent gradient sizes. A robust default.",
         lambda p, beta1, beta2, **kw: torch.optim.Adam(p, betas=(beta1, beta2), **kw),
         (BETA1, BETA2, EPS),
+        extra={"torch_class": torch.optim.Adam},
+        title="Adam",
     ),
     Entry(
         "adamw",
         "AdamW: Adam with weight decay applied directly to the weights (the usual way to use it).",
         lambda p, beta1, beta2, **kw: torch.optim.AdamW(p, betas=(beta1, beta2), **kw),
         (BETA1, BETA2, EPS),
+        extra={"torch_class": torch.optim.AdamW},
+        title="AdamW",
     ),
     Entry(
         "rmsprop",
@@ -179,25 +204,19 @@ for _entry in (
             Param("momentum", "float", 0.0, "Share of the previous step kept.", min=0.0, max=0.999),
             EPS,
         ),
+        extra={"torch_class": torch.optim.RMSprop},
+        title="RMSprop",
     ),
     Entry(
         "adagrad",
         "Adagrad: steps shrink for weights that have already had large gradients.",
         lambda p, **kw: torch.optim.Adagrad(p, **kw),
         (EPS,),
+        extra={"torch_class": torch.optim.Adagrad},
+        title="Adagrad",
     ),
 ):
     OPTIMIZERS.register(_entry.name, _entry)
-
-_TORCH_OPTIMIZERS = {
-    "sgd": torch.optim.SGD,
-    "momentum": torch.optim.SGD,
-    "nesterov": torch.optim.SGD,
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-    "rmsprop": torch.optim.RMSprop,
-    "adagrad": torch.optim.Adagrad,
-}
 
 
 # The learning rate and L2 weight decay, described once: TrainConfig, the playground and make_optimizer all
@@ -233,7 +252,8 @@ def make_optimizer(name: str, parameters: Iterable, lr: float, weight_decay: flo
     except ParamValueError as err:
         raise TrainError(str(err), field=err.field) from None
     lr, weight_decay = checked["lr"], checked["weight_decay"]
-    accepted = inspect.signature(_TORCH_OPTIMIZERS[name]).parameters
+    torch_class = entry.extra.get("torch_class")
+    accepted = inspect.signature(torch_class).parameters if torch_class is not None else {}
     passthrough = {k: settings.pop(k) for k in list(settings) if k in ("capturable", "foreach", "fused")}
     passthrough = {k: v for k, v in passthrough.items() if k in accepted}
     return entry.factory(
@@ -418,6 +438,7 @@ for _entry in (
         "PyTorch's default for each layer (a scaled uniform distribution).",
         _default,
         extra={"code": ""},
+        title="PyTorch default",
     ),
     Entry(
         "xavier",
@@ -425,12 +446,14 @@ for _entry in (
         "and sigmoid layers.",
         _xavier,
         extra={"code": "nn.init.xavier_uniform_({weight})"},
+        title="Xavier",
     ),
     Entry(
         "kaiming",
         "Kaiming/He: variance 2/fan-in; keeps signals steady through ReLU layers.",
         _kaiming,
         extra={"code": 'nn.init.kaiming_normal_({weight}, nonlinearity="relu")'},
+        title="Kaiming",
     ),
     Entry(
         "kaiming_uniform",
@@ -438,6 +461,7 @@ for _entry in (
         "of Kaiming for ReLU layers, with each neuron's starting boundary off the origin.",
         _kaiming_uniform,
         extra={"code": 'nn.init.kaiming_uniform_({weight}, nonlinearity="relu")', "bias": None},
+        title="Kaiming uniform + random biases",
     ),
     Entry(
         "normal",
@@ -445,6 +469,7 @@ for _entry in (
         _normal,
         (Param("init_std", "float", 0.1, "Standard deviation.", min=0.0, max=10.0),),
         extra={"code": "nn.init.normal_({weight}, std={std})"},
+        title="Normal",
     ),
     Entry(
         "zeros",
@@ -452,6 +477,7 @@ for _entry in (
         "network cannot learn.",
         _zeros,
         extra={"code": "nn.init.zeros_({weight})"},
+        title="Zeros",
     ),
     Entry(
         "tf_playground",
@@ -459,6 +485,7 @@ for _entry in (
         "positive bias keeps ReLU units switched on at the start).",
         _tf_playground,
         extra={"code": "nn.init.uniform_({weight}, -0.5, 0.5)", "bias": 0.1},
+        title="TF Playground (±0.5, bias 0.1)",
     ),
 ):
     INITIALISERS.register(_entry.name, _entry)

@@ -22,10 +22,15 @@ import pandas as pd
 import torch
 from torch import nn
 
+from dlcore.data import featurize, load
 from dlcore.data.csv import read_csv
 from dlcore.errors import DataError, DlcoreError
-from dlcore.optim import INITIALISERS, LEARNING_RATE, OPTIMIZERS, WEIGHT_DECAY
+from dlcore.jobs import start_training
+from dlcore.optim import INITIALISERS, LEARNING_RATE, LOSSES, OPTIMIZERS, WEIGHT_DECAY, make_loss
 from dlcore.params import Param
+from dlcore.spec import LayerSpec, ModelSpec
+from dlcore.tasks import suited_losses
+from dlcore.training import TrainConfig
 
 EXTENT = 6.0  # the plane is [-EXTENT, EXTENT]², like TF Playground's
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
@@ -199,42 +204,68 @@ class Playground:
 
 
 # --- the controls, described once: range, default and help for the widgets, the URL and the checks ----
-NETWORK_PARAMS = {
-    "lr": replace(LEARNING_RATE, default=0.03),  # the engine's bounds: what the playground sends is trained
-    "batch": Param("batch", "int", 10, "Batch size: points per weight update.", 1, 500),
-    # the engine's bounds (weight_decay and l1 share them): a rate the page offers is one the engine trains
-    "rate": replace(
-        WEIGHT_DECAY, name="rate", help="Regularisation rate: how hard large weights are pulled to 0."
-    ),
-    "reg": Param(
-        "reg",
-        "choice",
-        "none",
-        "Regularisation: L1 and L2 penalise large weights.",
-        choices=("none", "l1", "l2"),
-    ),
-    "opt": Param(
-        "opt",
-        "choice",
-        "sgd",
-        "Optimizer: plain SGD is TF Playground's; momentum and Adam usually train faster.",
-        choices=tuple(OPTIMIZERS.names()),
-    ),
-    "init": Param(
-        "init",
-        "choice",
-        DEFAULT_INIT,
-        "How the weights start before training.",
-        choices=tuple(INITIALISERS.names()),
-    ),
-    "loss": Param(
-        "loss",
-        "choice",
-        "auto",
-        "Loss: what training minimises (auto = cross-entropy for classes, MSE for regression).",
-        choices=("auto", "cross_entropy", "mse", "l1", "huber"),
-    ),
-}
+def network_params() -> dict[str, Param]:
+    """The settings of one network. Bounds are the engine's (what the page sends is what it trains);
+    optimizers, losses and initialisers are read from the engine's registries at each call, so one
+    registered later is offered too."""
+    return {
+        "lr": replace(LEARNING_RATE, default=0.03),
+        "batch": Param("batch", "int", 10, "Batch size: points per weight update.", 1, 500),
+        # weight_decay and l1 share the engine's bound
+        "rate": replace(
+            WEIGHT_DECAY, name="rate", help="Regularisation rate: how hard large weights are pulled to 0."
+        ),
+        "reg": Param(
+            "reg",
+            "choice",
+            "none",
+            "Regularisation: L1 and L2 penalise large weights.",
+            choices=("none", "l1", "l2"),
+        ),
+        "opt": Param(
+            "opt",
+            "choice",
+            "sgd",
+            "Optimizer: plain SGD is TF Playground's; momentum and Adam usually train faster.",
+            choices=tuple(OPTIMIZERS.names()),
+        ),
+        "init": Param(
+            "init",
+            "choice",
+            DEFAULT_INIT,
+            "How the weights start before training.",
+            choices=tuple(INITIALISERS.names()),
+        ),
+        "loss": Param(
+            "loss",
+            "choice",
+            "auto",
+            "Loss: what training minimises (auto = cross-entropy for classes, MSE for regression).",
+            choices=("auto", *dict.fromkeys(losses_for("binary") + losses_for("regression"))),
+        ),
+    }
+
+
+def losses_for(task: str) -> list[str]:
+    """The engine's losses a playground network can train with on `task`, the default first. Its
+    networks end in one raw score per class (cross-entropy's logits) or in one value (regression)."""
+    if task == "regression":
+        return [name for name in suited_losses(task) if LOSSES.get(name).extra["expects"] == "values"]
+    return [
+        name
+        for name in suited_losses(task)
+        if LOSSES.get(name).extra["expects"] == "logits" and LOSSES.get(name).extra.get("class_targets")
+    ]
+
+
+def choice_label(control: str, name: str) -> str:
+    """How a menu shows an optimizer ("opt"), loss or initialiser: the engine's own title for it."""
+    if name == "auto":
+        return "Auto"
+    registry = {"opt": OPTIMIZERS, "loss": LOSSES, "init": INITIALISERS}[control]
+    return registry.get(name).label
+
+
 DATA_PARAMS = {
     "noise": Param("noise", "int", 0, "Noise in percent: how far points stray from the pattern.", 0, 50),
     "ratio": Param("ratio", "int", 50, "Share of the points used for training, in percent.", 10, 90),
@@ -247,7 +278,7 @@ def loss_name(state: Playground, network: Network) -> str:
     """The loss actually used: "auto" resolved for the problem type."""
     if network.loss != "auto":
         return network.loss
-    return "mse" if state.task == "regression" else "cross_entropy"
+    return losses_for(state.task)[0]
 
 
 def num_outputs(state: Playground) -> int:
@@ -304,6 +335,7 @@ def _validate_network(net: Network, limits: Limits, side: str) -> None:
             raise DlcoreError(
                 f"{where}unknown activation {act!r}: choose from {', '.join(ACTIVATIONS)}", field="act"
             )
+    params = network_params()
     for key, value in (
         ("lr", net.learning_rate),
         ("batch", net.batch_size),
@@ -314,7 +346,7 @@ def _validate_network(net: Network, limits: Limits, side: str) -> None:
         ("loss", net.loss),
     ):
         try:
-            NETWORK_PARAMS[key].coerce(value)
+            params[key].coerce(value)
         except ValueError as err:
             raise DlcoreError(where + str(err), field=key) from None
 
@@ -333,8 +365,6 @@ def model_spec(state: Playground, network: Network):
     Binary problems get two outputs (one logit per class) so cross-entropy and softmax work the same
     for two classes as for five; the boundary shows p(class 1) - p(class 0).
     """
-    from dlcore import LayerSpec, ModelSpec
-
     layers = []
     for i, (width, act) in enumerate(zip(network.hidden, network.activations, strict=True), 1):
         layers.append(LayerSpec("Linear", {"out_features": width}, name=f"hidden{i}"))
@@ -360,8 +390,6 @@ def dataset_options(state: Playground, network: Network) -> dict[str, Any]:
 
 def train_config(state: Playground, network: Network, max_seconds: float = 1800):
     """The TrainConfig: trains until stopped (epochs=None), regularisation mapped to weight_decay / l1."""
-    from dlcore import TrainConfig
-
     rate = network.reg_rate
     return TrainConfig(
         loss=loss_name(state, network),
@@ -544,11 +572,12 @@ def _read_network(q: dict, prefix: str, base: Network, limits: Limits, problems:
         "init": "init",
         "loss": "loss",
     }
+    params = network_params()
     for key, attr in fields.items():
         if get(key) is None:
             continue
         try:
-            values[attr] = NETWORK_PARAMS[key].coerce(get(key))
+            values[attr] = params[key].coerce(get(key))
         except ValueError as err:
             problems.append(f"Link: {side} {err}; kept {getattr(base, attr)}.")
     return replace(base, **values)
@@ -674,8 +703,6 @@ def plane_grid(resolution: int) -> tuple[np.ndarray, torch.Tensor]:
 
 def neuron_maps(model: nn.Module, network: Network, resolution: int = 50) -> NeuronMaps:
     """One forward pass over an R×R grid with a hook on each hidden layer: every neuron's picture."""
-    from dlcore.data import featurize
-
     _one_thread()
     ticks, grid = plane_grid(resolution)
     inputs = featurize(grid, network.features)  # (R*R, F)
@@ -754,8 +781,6 @@ def parameter_setter(edge: Edge, value: float):
 
 def evaluate(model: nn.Module, dataset, loss: str) -> dict[str, float]:
     """Loss (and accuracy for classes) on the whole training and test sets, like TF Playground shows."""
-    from dlcore import make_loss
-
     _one_thread()
     criterion = make_loss(loss)
     out: dict[str, float] = {}
@@ -785,9 +810,7 @@ def tf_playground_loss(model: nn.Module, dataset, split: str = "test") -> float:
 def train_epochs(state: Playground, network: Network, epochs: int) -> tuple[nn.Module, Any]:
     """Train `network` for `epochs` epochs exactly as the page would (its data, seed and settings) and
     return the trained model and its dataset: for benchmarks and tests of the page's defaults."""
-    from dlcore import data, start_training
-
-    dataset = data.load(state.dataset, **dataset_options(state, network))
+    dataset = load(state.dataset, **dataset_options(state, network))
     config = replace(train_config(state, network), epochs=epochs)
     job = start_training(model_spec(state, network), dataset, config)
     job.wait()

@@ -127,20 +127,24 @@ def _curve(
     for split, colour in (("train", TRAIN_COLOUR), ("val", VAL_COLOUR)):
         column = f"{split}_{metric}"
         if _has(epoch_df, column):
-            epochs = downsample(epoch_df.dropna(subset=[column]), MAX_EPOCH_POINTS)
-            traces.append(
-                {
-                    "type": "scatter",
-                    "x": _x_of_epochs(epochs).to_numpy(),
-                    "y": epochs[column].to_numpy(),
-                    "mode": "lines+markers" if len(epochs) <= MAX_MARKERS else "lines",
-                    "name": f"{'validation' if split == 'val' else 'train'} (per epoch)",
-                    "line": {"color": colour, "width": 2.5},
-                    "customdata": epochs["epoch"].to_numpy(),
-                    "hovertemplate": "epoch %{customdata}: %{y:.4g}<extra></extra>",
-                }
-            )
+            name = f"{'validation' if split == 'val' else 'train'} (per epoch)"
+            traces.append(_epoch_trace(epoch_df, column, name, colour))
     return _figure(traces, _live_layout(title, "step", y_title, height=CURVE_HEIGHT))
+
+
+def _epoch_trace(epoch_df: pd.DataFrame, column: str, name: str, colour: str) -> dict:
+    """One per-epoch value as a bold line over the step axis."""
+    epochs = downsample(epoch_df.dropna(subset=[column]), MAX_EPOCH_POINTS)
+    return {
+        "type": "scatter",
+        "x": _x_of_epochs(epochs).to_numpy(),
+        "y": epochs[column].to_numpy(),
+        "mode": "lines+markers" if len(epochs) <= MAX_MARKERS else "lines",
+        "name": name,
+        "line": {"color": colour, "width": 2.5},
+        "customdata": epochs["epoch"].to_numpy(),
+        "hovertemplate": "epoch %{customdata}: %{y:.4g}<extra></extra>",
+    }
 
 
 def loss_curve(metrics_df: pd.DataFrame | None, epoch_df: pd.DataFrame | None = None) -> go.Figure:
@@ -159,6 +163,23 @@ def accuracy_curve(metrics_df: pd.DataFrame | None, epoch_df: pd.DataFrame | Non
         fig.layout.yaxis.range = [0, 1.02]
         fig.layout.yaxis.tickformat = ".0%"
     return fig
+
+
+def robust_accuracy_curve(epoch_df: pd.DataFrame | None, epsilon: float) -> go.Figure:
+    """Validation accuracy on clean examples and under the training attack, per scored epoch: adversarial
+    training should lift the second and keep the first."""
+    lines = (
+        ("val_accuracy", "clean", TRAIN_COLOUR),
+        ("val_robust_accuracy", f"attacked, ε = {epsilon:g}", VAL_COLOUR),
+    )
+    traces = [
+        _epoch_trace(epoch_df, column, name, colour)
+        for column, name, colour in lines
+        if _has(epoch_df, column)
+    ]
+    layout = _live_layout("Validation accuracy", "step", "accuracy", height=CURVE_HEIGHT)
+    layout["yaxis"].update(range=[0, 1.02], tickformat=".0%")
+    return _figure(traces, layout)
 
 
 def grad_norm_chart(grad_df: pd.DataFrame | None) -> go.Figure:

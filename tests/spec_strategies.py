@@ -78,7 +78,7 @@ def _layer_for(draw, shape: tuple[int, ...], depth: int) -> dict:
         return layer
     if kind == "Attention":
         heads = draw(st.sampled_from([h for h in (1, 2, 3) if shape[1] % h == 0]))
-        return {"type": "MultiheadSelfAttention", "num_heads": heads}
+        return {"type": "MultiheadSelfAttention", "num_heads": heads, "causal": draw(st.booleans())}
     if kind == "Transformer":
         heads = draw(st.sampled_from([h for h in (1, 2) if shape[1] % h == 0]))
         return {
@@ -88,6 +88,7 @@ def _layer_for(draw, shape: tuple[int, ...], depth: int) -> dict:
             "dropout": 0.0,
             "activation": draw(st.sampled_from(["relu", "gelu"])),
             "norm_first": draw(st.booleans()),
+            "causal": draw(st.booleans()),
         }
     if kind == "PositionalEncoding":
         return {"type": "PositionalEncoding", "kind": draw(st.sampled_from(["learned", "sinusoidal"]))}

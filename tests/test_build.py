@@ -249,6 +249,36 @@ def test_transformer_layer_keeps_attention_in_eval_mode_only():
     assert torch.allclose(layer.last_attention.sum(-1), torch.ones(3, 2, 5))
 
 
+@pytest.mark.parametrize(
+    "layer",
+    [
+        {"type": "MultiheadSelfAttention", "num_heads": 2, "causal": True},
+        {"type": "TransformerEncoderLayer", "nhead": 2, "dropout": 0.0, "causal": True},
+    ],
+)
+def test_causal_attention_never_looks_ahead(layer):
+    model = dlcore.build_model(spec((6, 8), layer)).eval()
+    x = torch.randn(2, 6, 8)
+    changed = x.clone()
+    changed[:, 4:] = torch.randn(2, 2, 8)  # only the last two positions change
+    with torch.no_grad():
+        out, out_changed = model(x), model(changed)
+    weights = model[0].last_attention  # (B, heads, L, L): row i = where position i looked
+    assert torch.allclose(out[:, :4], out_changed[:, :4], atol=1e-6)  # earlier positions cannot tell
+    assert not torch.allclose(out[:, 4:], out_changed[:, 4:])
+    assert torch.all(weights.triu(1) == 0) and torch.allclose(weights.sum(-1), torch.ones(2, 2, 6))
+
+
+def test_attention_without_causal_looks_everywhere():
+    layer = {"type": "TransformerEncoderLayer", "nhead": 2, "dropout": 0.0}
+    model = dlcore.build_model(spec((6, 8), layer)).eval()
+    x = torch.randn(2, 6, 8)
+    changed = x.clone()
+    changed[:, -1] = torch.randn(2, 8)
+    with torch.no_grad():
+        assert not torch.allclose(model(x)[:, 0], model(changed)[:, 0])
+
+
 def test_token_models_take_integer_ids():
     tokens = spec((9,), {"type": "Embedding", "num_embeddings": 7, "embedding_dim": 4})
     x = dlcore.example_input(tokens, batch_size=5)

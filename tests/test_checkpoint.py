@@ -10,7 +10,7 @@ import torch
 
 import dlcore
 from dlcore.checkpoint import load_checkpoint_state, load_config
-from dlcore.jobs import Scheduler
+from dlcore.jobs import JobPool
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def trained():
         }
     )
     cfg = dlcore.TrainConfig(device="cpu", epochs=1, lr=3e-3)
-    job = dlcore.start_training(spec, ds, cfg, scheduler=Scheduler())
+    job = dlcore.start_training(spec, ds, cfg, pool=JobPool())
     assert job.wait(60) and job.status == "finished", job.error
     return spec, job.snapshot(), ds, job, cfg
 
@@ -113,7 +113,7 @@ def test_training_resumes_from_a_checkpoint(trained):
         dlcore.TrainConfig(device="cpu", epochs=2, lr=3e-3),
         paused=True,
         resume_from=data,
-        scheduler=Scheduler(),
+        pool=JobPool(),
     )
     assert all(torch.equal(state[k], v) for k, v in resumed.snapshot().state_dict().items())
     resumed.resume()

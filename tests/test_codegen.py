@@ -113,6 +113,39 @@ def test_positional_encoding_class_is_included_when_used():
     assert "class PositionalEncoding" not in dlcore.to_pytorch_code(PRESETS["mlp"])
 
 
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_causal_attention_exports_with_its_mask(norm_first):
+    spec = {
+        "input_shape": [7],
+        "layers": [
+            {"type": "Embedding", "num_embeddings": 5, "embedding_dim": 8},
+            {"type": "PositionalEncoding"},
+            {"type": "MultiheadSelfAttention", "num_heads": 2, "causal": True},
+            {
+                "type": "TransformerEncoderLayer",
+                "nhead": 2,
+                "dim_feedforward": 16,
+                "causal": True,
+                "norm_first": norm_first,
+                "dropout": 0.0,
+            },
+            {"type": "Linear", "out_features": 5},
+        ],
+    }
+    torch.manual_seed(1)
+    built = dlcore.build_model(spec)
+    with torch.no_grad():
+        built.positionalencoding1.embedding.normal_()  # learned positions start at zero: make them count
+    exported, code = exported_model(spec)
+    exported.load_state_dict(built.state_dict())
+    built.eval(), exported.eval()
+    x = torch.randint(0, 5, (3, 7))
+    with torch.no_grad():
+        assert torch.allclose(exported(x), built(x), atol=1e-5)
+    assert "attn_mask=mask, is_causal=True" in code and "src_mask=mask, is_causal=True" in code
+    assert "generate_square_subsequent_mask(x.shape[1], device=x.device)" in code
+
+
 def test_exported_file_runs_as_a_script(tmp_path, capsys):
     code = dlcore.to_pytorch_code(PRESETS["lenet5"])
     exec(compile(code, "lenet5.py", "exec"), {"__name__": "__main__"})

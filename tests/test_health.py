@@ -5,7 +5,7 @@ import pandas as pd
 
 import dlcore
 from dlcore.health import diagnose
-from dlcore.jobs import Scheduler
+from dlcore.jobs import JobPool
 
 
 def grads(per_layer: dict[str, list[float]]) -> pd.DataFrame:
@@ -91,7 +91,7 @@ def test_deep_sigmoid_network_shows_vanishing_gradients_live():
         {"input_shape": [2], "layers": layers + [{"type": "Linear", "out_features": 2}]}
     )
     job = dlcore.start_training(
-        spec, ds, dlcore.TrainConfig(device="cpu", epochs=3, optimizer="sgd", lr=0.1), scheduler=Scheduler()
+        spec, ds, dlcore.TrainConfig(device="cpu", epochs=3, optimizer="sgd", lr=0.1), pool=JobPool()
     )
     assert job.wait(60) and job.status == "finished"
     assert "vanishing_gradients" in kinds(job.health())
@@ -148,7 +148,7 @@ def test_a_diverging_run_on_digits_is_caught_and_a_healthy_one_is_not():
     found = {}
     for lr in (10.0, 1e-3):
         cfg = dlcore.TrainConfig(device="cpu", lr=lr, epochs=10)
-        job = dlcore.start_training(spec, ds, cfg, scheduler=Scheduler())
+        job = dlcore.start_training(spec, ds, cfg, pool=JobPool())
         assert job.wait(60) and job.status == "finished", job.error
         found[lr] = kinds(job.health())
     assert {"loss_spike", "at_chance"} <= set(found[10.0])

@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 from PIL import Image
 from torch import nn
 
+from dlcore.classes import classes_from_logits
 from dlcore.errors import DataError
 from dlcore.inspect import (
     HistoryRecorder,
     ParameterHistory,
     attention_maps,
     cell_examples,
-    classes_from_logits,
     confusion,
     dead_units,
     decode_image,

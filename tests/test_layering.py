@@ -43,6 +43,67 @@ def test_pages_and_ui_use_only_the_public_dlcore_api(path):
             pytest.fail(f"{path.name} imports another page ({module})")
 
 
+def dlcore_names_used(path: Path) -> set[str]:
+    """Names a file takes from dlcore: `from dlcore import X`, `dlcore.X`, `import dlcore.X` (a submodule)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    aliases, names = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                top, _, rest = alias.name.partition(".")
+                if top == "dlcore" and rest:
+                    names.add(rest.split(".")[0])
+                elif top == "dlcore":
+                    aliases.add(alias.asname or "dlcore")
+        elif (
+            isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("dlcore")
+        ):
+            rest = node.module.partition(".")[2]
+            names.update([rest.split(".")[0]] if rest else [alias.name for alias in node.names])
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
+            names.add(node.attr)
+    return names
+
+
+@pytest.mark.parametrize("path", py_files("pages") + py_files("ui"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_pages_and_ui_use_only_names_in_dlcore_all(path):
+    import dlcore
+
+    private = dlcore_names_used(path) - set(dlcore.__all__)
+    assert not private, f"{path.name} uses {sorted(private)}, which dlcore.__all__ does not list"
+
+
+def test_every_name_in_dlcore_all_exists():
+    import dlcore
+
+    assert [name for name in dlcore.__all__ if not hasattr(dlcore, name)] == []
+
+
+def package_root_imports_in_functions(path: Path) -> list[int]:
+    """Lines where a function imports the dlcore package root (`import dlcore`, `from dlcore import X`)."""
+    lines = []
+    for func in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(func):
+            root = isinstance(node, ast.Import) and any(a.name == "dlcore" for a in node.names)
+            root = root or (isinstance(node, ast.ImportFrom) and node.module == "dlcore" and node.level == 0)
+            if root:
+                lines.append(node.lineno)
+    return lines
+
+
+# __main__ is the command line: like a notebook it uses the public API of a package already imported.
+@pytest.mark.parametrize(
+    "path", [p for p in py_files("dlcore") if p.name != "__main__.py"], ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_engine_modules_import_their_siblings_not_the_package_root_inside_functions(path):
+    # An import of the package root inside a function hides a cycle: it works only because the root has
+    # finished importing by the time the function runs.
+    assert package_root_imports_in_functions(path) == [], f"{path.name}: import the sibling module at the top"
+
+
 def test_every_page_file_is_in_the_navigation():
     app = (ROOT / "app.py").read_text()
     for page in py_files("pages"):

@@ -91,6 +91,29 @@ def test_downsampling_invariants(chunks, capacity, seed):
     assert cursor == frame["count"].sum()
 
 
+@settings(max_examples=40, deadline=None)
+@given(before=st.integers(0, 300), after=st.integers(1, 300), capacity=st.integers(2, 32))
+def test_a_widened_log_keeps_its_rows_and_averages_the_new_column_over_what_was_measured(
+    before, after, capacity
+):
+    # A recipe's score seen first at some epoch gets a column then: empty before, exact from there on.
+    log = SeriesLog(STEP_COLUMNS, capacity=capacity)
+    log.append(step_rows(1, before, loss=np.ones(before)))
+    log.widen(["val_agreement", "train_loss"])  # a column already there is not added twice
+    assert log.columns == (*STEP_COLUMNS, "val_agreement")
+    rows = np.column_stack([step_rows(before + 1, after, loss=np.full(after, 3.0)), np.full(after, 0.5)])
+    log.append(rows)
+    frame, _ = log.since(None)
+    pending = log._pending
+    assert frame["count"].sum() + len(pending) == before + after
+    losses = np.concatenate([frame["train_loss"].to_numpy(), pending[:, 2]])
+    weights = np.concatenate([frame["count"].to_numpy(), np.ones(len(pending))])
+    assert math.isclose(np.average(losses, weights=weights), (before + 3 * after) / (before + after))
+    agreement = np.concatenate([frame["val_agreement"].to_numpy(), pending[:, -1]])
+    measured = agreement[~np.isnan(agreement)]
+    assert len(measured) and np.allclose(measured, 0.5)  # never dragged towards the empty rows
+
+
 def test_classification_report_known_answer():
     target = torch.tensor([0, 0, 0, 1, 1, 2])
     pred = torch.tensor([0, 0, 1, 1, 1, 0])
@@ -157,6 +180,7 @@ def test_speed_is_averaged_over_seconds_when_a_run_trains_in_bursts(monkeypatch)
     # A run taking turns with nine others computes for 0.05 s, then waits 0.45 s: its speed is the
     # average (what its ETA needs), not the rate inside a burst nor the crawl across a wait.
     import dlcore.metrics as metrics
+    from dlcore.training import Recipe
 
     clock = [100.0]
     monkeypatch.setattr(metrics.time, "perf_counter", lambda: clock[0])
@@ -165,6 +189,7 @@ def test_speed_is_averaged_over_seconds_when_a_run_trains_in_bursts(monkeypatch)
     recorder.on_fit_start(
         {
             "model": model,
+            "recipe": Recipe(),  # logs "loss" only
             "optimizer": torch.optim.SGD(model.parameters(), lr=0.1),
             "train_x": torch.zeros(4, 2),
             "step": 0,

@@ -238,7 +238,7 @@ def test_every_place_that_takes_a_learning_rate_agrees_on_its_range(lr):
     weights = [torch.nn.Parameter(torch.zeros(1))]
     config = _accepts(lambda: dlcore.TrainConfig(lr=lr).validate())
     assert _accepts(lambda: dlcore.make_optimizer("sgd", weights, lr)) == config
-    assert _accepts(lambda: playground.NETWORK_PARAMS["lr"].coerce(lr)) == config
+    assert _accepts(lambda: playground.network_params()["lr"].coerce(lr)) == config
 
 
 def test_an_out_of_range_learning_rate_is_refused_naming_the_field():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import test_page_inspect_fixtures as fixtures
 
@@ -31,13 +33,21 @@ def test_epsilon_zero_changes_nothing_and_a_large_one_fools_the_model(app, train
     assert at.error and at.error[0].value.startswith("Fooled")
 
 
-def test_adversarial_training_flattens_the_accuracy_curve(app, trained_job):
+def test_adversarial_training_runs_as_a_job_and_flattens_the_accuracy_curve(app, trained_job):
     at = open_page(app, trained_job)
     at.button(key="adversarial_measure").click().run()
     rows = at.session_state["adversarial_curves"]["rows"]
     assert [r["epsilon"] for r in rows] == sorted(r["epsilon"] for r in rows)
+    at.number_input(key="adversarial_train_epochs").set_value(15).run()
     at.button(key="adversarial_train").click().run()
     assert not at.exception
+    robust = at.session_state["adversarial_robust"]["job"]
+    assert robust is not trained_job and robust.config.recipe == "adversarial"
+    assert at.session_state["job"] is trained_job  # the model being attacked is still the tab's model
+    assert robust.wait(120) and robust.status == "finished", robust.error
+    at.run()
+    epochs = robust.epoch_metrics()
+    assert epochs["val_robust_accuracy"].iloc[-1] > epochs["val_robust_accuracy"].iloc[0]  # watched live
     at.button(key="adversarial_measure").click().run()
     assert not at.exception
     rows = at.session_state["adversarial_curves"]["rows"]
@@ -51,6 +61,33 @@ def test_adversarial_training_flattens_the_accuracy_curve(app, trained_job):
     tested = min(500, len(trained_job.dataset.test[1]))
     assert f"Measured with FGSM on {tested} test examples." in said and measured in said
     assert "falls much more slowly" not in said
+
+
+def wait_until(condition, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_the_robust_copy_pauses_steps_and_stops_from_the_page(app, trained_job):
+    at = open_page(app, trained_job)
+    at.button(key="adversarial_train").click().run()
+    robust = at.session_state["adversarial_robust"]["job"]
+    at.button(key="adversarial_pause").click().run()
+    assert not at.exception
+    wait_until(lambda: robust.status == "paused")
+    at.run()
+    step = robust.progress()["step"]
+    at.button(key="adversarial_step").click().run()
+    wait_until(lambda: robust.progress()["step"] == step + 1 and robust.status == "paused")
+    at.run()
+    assert at.button(key="adversarial_resume").label == "Resume"
+    at.button(key="adversarial_stop").click().run()
+    assert not at.exception
+    assert robust.wait(10) and robust.status == "stopped"
+    at.run()
+    assert not at.button(key="adversarial_train").disabled  # a new copy can be trained
 
 
 def test_an_attack_that_does_not_fool_suggests_only_a_stronger_one(app, trained_job):

@@ -269,3 +269,24 @@ def test_every_regularisation_rate_offered_is_one_the_engine_trains(regularizati
         network = pg.Network(regularization=regularization, reg_rate=rate)
         config = pg.train_config(state, network).validate()  # TrainError on a rate the engine refuses
         assert (config.weight_decay if regularization == "l2" else config.l1) == rate
+
+
+def test_an_optimizer_registered_after_start_is_offered_by_its_title(open_page, monkeypatch):
+    from dlcore.optim import Entry
+
+    monkeypatch.setattr(dlcore.OPTIMIZERS, "_entries", dict(dlcore.OPTIMIZERS.items()))
+    dlcore.OPTIMIZERS.register(
+        "halfstep",
+        Entry(
+            "halfstep",
+            "SGD at half the rate.",
+            lambda p, lr, **kw: torch.optim.SGD(p, lr=lr / 2),
+            title="Half-step SGD",
+        ),
+    )
+    at = open_page()
+    menu = at.selectbox(key="pg-A-opt")
+    assert "Half-step SGD" in menu.options and "SGD + momentum" in menu.options
+    menu.select("halfstep").run()
+    assert not at.exception
+    assert state_of(at).a.optimizer == "halfstep" and link_of(at)["opt"] == "halfstep"

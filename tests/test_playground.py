@@ -30,9 +30,9 @@ def networks(draw, limits: pg.Limits = pg.LIMITS["standard"]) -> pg.Network:
         hidden=hidden,
         activations=acts,
         learning_rate=draw(st.sampled_from([1e-5, 0.001, 0.03, 0.1, 3.0, 10.0])),
-        optimizer=draw(st.sampled_from(pg.NETWORK_PARAMS["opt"].choices)),
-        loss=draw(st.sampled_from(pg.NETWORK_PARAMS["loss"].choices)),
-        init=draw(st.sampled_from(pg.NETWORK_PARAMS["init"].choices)),
+        optimizer=draw(st.sampled_from(pg.network_params()["opt"].choices)),
+        loss=draw(st.sampled_from(pg.network_params()["loss"].choices)),
+        init=draw(st.sampled_from(pg.network_params()["init"].choices)),
         regularization=draw(st.sampled_from(["none", "l1", "l2"])),
         reg_rate=draw(st.sampled_from([0.0, 0.001, 0.03, 1.0])),
         batch_size=draw(st.integers(1, 500)),
@@ -316,9 +316,9 @@ def test_the_tf_loss_of_a_network_that_always_answers_one_half_is_one_half():
 
 
 def test_the_playground_offers_every_initialiser_and_optimizer_of_the_engine():
-    assert pg.NETWORK_PARAMS["init"].choices == tuple(dlcore.INITIALISERS.names())
-    assert "tf_playground" in pg.NETWORK_PARAMS["init"].choices
-    assert pg.NETWORK_PARAMS["opt"].choices == tuple(dlcore.OPTIMIZERS.names())
+    assert pg.network_params()["init"].choices == tuple(dlcore.INITIALISERS.names())
+    assert "tf_playground" in pg.network_params()["init"].choices
+    assert pg.network_params()["opt"].choices == tuple(dlcore.OPTIMIZERS.names())
 
 
 def test_an_old_link_without_init_opens_with_the_default_start_and_one_with_init_keeps_it():
@@ -330,3 +330,61 @@ def test_an_old_link_without_init_opens_with_the_default_start_and_one_with_init
     )
     assert problems == [] and (state.a.init, state.b.init) == ("default", "tf_playground")
     assert pg.model_spec(state, state.b).init == "tf_playground"
+
+
+@pytest.fixture
+def halfstep(monkeypatch):
+    """An optimizer registered after the playground was imported (the registry is restored afterwards)."""
+    from dlcore.optim import Entry
+
+    monkeypatch.setattr(dlcore.OPTIMIZERS, "_entries", dict(dlcore.OPTIMIZERS.items()))
+    dlcore.OPTIMIZERS.register(
+        "halfstep",
+        Entry(
+            "halfstep",
+            "SGD at half the learning rate.",
+            lambda params, lr, **kw: torch.optim.SGD(params, lr=lr / 2, **kw),
+            title="Half-step SGD",
+        ),
+    )
+    return "halfstep"
+
+
+def test_an_optimizer_registered_later_is_offered_read_from_a_link_and_trained(halfstep):
+    assert halfstep in pg.network_params()["opt"].choices
+    assert pg.choice_label("opt", halfstep) == "Half-step SGD"
+    state, problems = pg.from_query({"dataset": "xor", "opt": halfstep, "layers": "4"})
+    assert problems == [] and state.a.optimizer == halfstep
+    pg.validate(state)
+    model, dataset = pg.train_epochs(state, state.a, 1)
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
+def test_the_playground_offers_the_engines_losses_that_fit_its_networks(monkeypatch):
+    from dlcore.optim import LOSSES, Entry
+    from dlcore.tasks import TASKS
+
+    monkeypatch.setattr(LOSSES, "_entries", dict(LOSSES.items()))
+    LOSSES.register(
+        "log_cosh",
+        Entry(
+            "log_cosh",
+            "log(cosh(prediction - target)): squared near zero, absolute far away.",
+            lambda: lambda out, y: torch.log(torch.cosh(out - y)).mean(),
+            extra={"expects": "values"},
+            title="Log-cosh",
+        ),
+    )
+    regression = TASKS.get("regression")
+    monkeypatch.setitem(
+        TASKS._entries, "regression", replace(regression, losses=(*regression.losses, "log_cosh"))
+    )
+    assert pg.losses_for("regression") == ["mse", "l1", "huber", "log_cosh"]
+    assert pg.losses_for("binary") == pg.losses_for("multiclass") == ["cross_entropy"]
+    assert (
+        "log_cosh" in pg.network_params()["loss"].choices
+        and pg.choice_label("loss", "log_cosh") == "Log-cosh"
+    )
+    regression = pg.Playground(dataset="plane")
+    assert pg.loss_name(regression, regression.a) == "mse"  # auto: the first that fits
+    assert pg.loss_name(pg.Playground(), pg.Network()) == "cross_entropy"

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 import dlcore
-from dlcore.jobs import Scheduler
+from dlcore.jobs import JobPool
 from dlcore.training import Callback, StopTraining, TrainData, fit
 from dlcore.training.objective import make_objective
 from dlcore.training.supervised import SupervisedRecipe
@@ -23,7 +23,7 @@ def mlp(hidden: list[int], outputs: int = 2, activation: str = "Tanh") -> dlcore
 
 
 def train(spec, ds, **cfg):
-    job = dlcore.start_training(spec, ds, dlcore.TrainConfig(device="cpu", **cfg), scheduler=Scheduler())
+    job = dlcore.start_training(spec, ds, dlcore.TrainConfig(device="cpu", **cfg), pool=JobPool())
     assert job.wait(120), "training did not finish"
     assert job.status == "finished", job.error
     return job
@@ -105,7 +105,7 @@ def test_output_that_does_not_fit_the_loss_is_a_spec_error_before_training():
             mlp([8], outputs=3),
             dlcore.data.load("xor"),
             dlcore.TrainConfig(device="cpu"),
-            scheduler=Scheduler(),
+            pool=JobPool(),
         )
 
 
@@ -138,7 +138,7 @@ def test_huge_learning_rate_fails_with_the_step_and_the_cause():
         spec,
         ds,
         dlcore.TrainConfig(device="cpu", optimizer="sgd", lr=10.0, epochs=50),
-        scheduler=Scheduler(),
+        pool=JobPool(),
     )
     assert job.wait(60)
     assert job.status == "failed"

@@ -6,7 +6,7 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlcore.jobs import _Slots
+from dlcore.jobs.slots import Slots
 
 
 def never() -> bool:
@@ -40,7 +40,7 @@ def hold_until_told(worker):
 
 
 def test_a_freed_place_goes_to_the_first_in_line():
-    slots, log = _Slots(1, turn_s=3600), []
+    slots, log = Slots(1, turn_s=3600), []
     workers = [Worker(slots, log, name, hold_until_told) for name in "abc"]
     workers[0].start()
     wait_until(lambda: log == ["a"])
@@ -55,7 +55,7 @@ def test_a_freed_place_goes_to_the_first_in_line():
 
 
 def test_a_turn_passes_only_when_it_is_over_and_someone_waits():
-    slots = _Slots(1, turn_s=3600)
+    slots = Slots(1, turn_s=3600)
     assert slots.acquire(never)
     assert slots.pass_turn(never) and slots._free == 0  # nobody waits: keeps its place
     slots.turn_s = 0.0
@@ -65,7 +65,7 @@ def test_a_turn_passes_only_when_it_is_over_and_someone_waits():
 
 
 def test_passing_a_turn_goes_to_the_back_of_the_line():
-    slots, log = _Slots(1, turn_s=0.0), []
+    slots, log = Slots(1, turn_s=0.0), []
 
     def take_two_turns(worker):
         assert worker.slots.acquire(never)
@@ -88,7 +88,7 @@ def test_passing_a_turn_goes_to_the_back_of_the_line():
 
 
 def test_a_stop_while_waiting_leaves_the_line_and_lets_the_next_one_go():
-    slots, log = _Slots(1, turn_s=3600), []
+    slots, log = Slots(1, turn_s=3600), []
     stop = threading.Event()
     assert slots.acquire(never)
     results = []
@@ -111,7 +111,7 @@ def test_a_stop_while_waiting_leaves_the_line_and_lets_the_next_one_go():
 @settings(max_examples=15, deadline=None)
 @given(size=st.integers(1, 3), threads=st.integers(1, 6), turns=st.integers(1, 20))
 def test_never_more_at_once_than_places_and_every_thread_gets_its_turns(size, threads, turns):
-    slots = _Slots(size, turn_s=0.0)
+    slots = Slots(size, turn_s=0.0)
     lock, holding, most, done = threading.Lock(), [0], [0], []
 
     def train(name):

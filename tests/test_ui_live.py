@@ -1,5 +1,5 @@
 """Polling under load: every page keeps updating, less often when many runs train at once, and never so
-rarely that the scheduler would take its tab for closed."""
+rarely that the job pool would take its tab for closed."""
 
 from types import SimpleNamespace
 
@@ -19,7 +19,7 @@ def jobs(**counts):
 def server(monkeypatch):
     """Pretend these jobs are alive on the server."""
     alive = []
-    monkeypatch.setattr(dlcore, "scheduler", lambda: SimpleNamespace(jobs=lambda: alive))
+    monkeypatch.setattr(dlcore, "job_pool", lambda: SimpleNamespace(jobs=lambda: alive))
     return alive
 
 
@@ -54,4 +54,4 @@ def test_however_busy_the_server_a_page_polls_before_its_tab_would_be_reaped(sec
     factor = max(1, -(-running // live.FULL_RATE_RUNS))
     interval = live.poll_interval(SimpleNamespace(status=status), seconds, factor)
     assert seconds <= interval <= max(seconds, live.MAX_POLL_S)
-    assert interval < dlcore.Scheduler().heartbeat_grace_s / 2
+    assert interval < dlcore.JobPool().heartbeat_grace_s / 2

@@ -132,7 +132,7 @@ def start_quick_model() -> None:
 
 
 def wait_for(job, seconds: float) -> bool:
-    """Block until `job` ends (True) or `seconds` pass, heartbeating so the scheduler keeps it alive."""
+    """Block until `job` ends (True) or `seconds` pass, heartbeating so the job pool keeps it alive."""
     for _ in range(int(seconds * 4)):
         job.heartbeat()
         if job.wait(0.25):

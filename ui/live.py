@@ -1,7 +1,7 @@
 """The live-polling fragment: redraw what a training job has produced, several times a second.
 
 The training thread never calls st.*; it writes metrics, and this fragment reads them. Every poll is also
-the tab's heartbeat, so a closed tab (no more polls) lets the scheduler stop its job. While no job is
+the tab's heartbeat, so a closed tab (no more polls) lets the job pool stop its job. While no job is
 active the fragment does not tick at all, so an idle page costs nothing.
 
 Every redraw costs the server (one Python process shared with the training threads) and the browser. When
@@ -28,7 +28,7 @@ MAX_POLL_S = 5.0  # however busy the server, a page polls (and heartbeats) well 
 def load_factor() -> int:
     """1 while at most FULL_RATE_RUNS runs train on this server, then 2, 3, ...: how many times less often
     pages poll. A whole number, so it changes (and pages rerun to follow it) only now and then."""
-    running = sum(job.status == "running" for job in dlcore.scheduler().jobs())
+    running = sum(job.status == "running" for job in dlcore.job_pool().jobs())
     return max(1, math.ceil(running / FULL_RATE_RUNS))
 
 
@@ -52,16 +52,23 @@ def rerun_if_load_changed(factor: int) -> None:
         st.rerun()
 
 
-def live(draw: Callable[[object], None], *, seconds: float = POLL_S, drawn_status: str | None = None) -> None:
-    """Call `draw(job)` in a fragment that reruns every `seconds` while this tab's job is active.
+def live(
+    draw: Callable[[object], None],
+    *,
+    seconds: float = POLL_S,
+    drawn_status: str | None = None,
+    job_of: Callable[[], object] = current_job,
+) -> None:
+    """Call `draw(job)` in a fragment that reruns every `seconds` while the job is active: this tab's job,
+    or the one `job_of()` returns (a page's own run, such as the Adversarial page's robust copy).
 
-    When the job's status changes what the page shows (paused, finished, failed, stopped by the scheduler)
+    When the job's status changes what the page shows (paused, finished, failed, stopped by the job pool)
     the whole page reruns once, so buttons and results catch up; so it does when the load factor changes.
     `drawn_status`: the job's status when the page drew its buttons (read at the top of the script). A
     job may end while the page is being drawn (Stop, then the test scores in a few ms); the page then
     reruns at once, since a fragment that starts on an ended job never ticks to notice.
     """
-    job = current_job()
+    job = job_of()
     phase_at_draw = _phase(job)
     if drawn_status is not None and _phase_of(drawn_status) != phase_at_draw:
         st.rerun()
@@ -69,7 +76,7 @@ def live(draw: Callable[[object], None], *, seconds: float = POLL_S, drawn_statu
 
     @st.fragment(run_every=poll_interval(job, seconds, factor))
     def _poll() -> None:
-        job_now = current_job()
+        job_now = job_of()
         if job_now is not None:
             job_now.heartbeat()
         draw(job_now)

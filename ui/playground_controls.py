@@ -22,34 +22,22 @@ from ui.uploads import parse_once
 # the picker's buttons are narrow: short names where the full one would be cut off
 DATASET_BUTTONS = {"xor": "XOR", "multi_spiral": "Arms", "blobs": "Blobs", "points": "Yours",
                    "multi_gaussian": "Bumps"}  # fmt: skip
-LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-# TF Playground's rates, up to what the engine trains (it refuses weight decay or L1 above its bound)
-REG_RATES = tuple(
-    r for r in (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0) if r <= pg.NETWORK_PARAMS["rate"].max
+
+
+def _within(param: dlcore.Param, values: tuple[float, ...]) -> tuple[float, ...]:
+    """The menu's values the engine accepts: its Param holds the bounds."""
+    return tuple(v for v in values if param.min <= v <= param.max)
+
+
+# TF Playground's rates, as far as the engine's bounds allow
+LEARNING_RATES = _within(
+    pg.network_params()["lr"], (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 )
+REG_RATES = _within(pg.network_params()["rate"], (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0))
 REGULARISATION = {"none": "None", "l1": "L1", "l2": "L2"}
-OPTIMIZERS = {
-    "sgd": "SGD",
-    "momentum": "SGD + momentum",
-    "nesterov": "Nesterov",
-    "adam": "Adam",
-    "adamw": "AdamW",
-    "rmsprop": "RMSprop",
-    "adagrad": "Adagrad",
-}
-LOSSES = {"auto": "Auto", "cross_entropy": "Cross-entropy", "mse": "MSE", "l1": "L1 (MAE)", "huber": "Huber"}
 ACTIVATION_LABELS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear",
                      "leaky_relu": "Leaky ReLU", "elu": "ELU", "gelu": "GELU", "silu": "SiLU"}  # fmt: skip
 NEURON_BOXES_PER_ROW = 2
-INITS = {
-    "default": "PyTorch default",
-    "xavier": "Xavier",
-    "kaiming": "Kaiming",
-    "kaiming_uniform": "Kaiming uniform + random biases",
-    "normal": "Normal (σ 0.1)",
-    "zeros": "Zeros",
-    "tf_playground": "TF Playground (±0.5, bias 0.1)",
-}
 
 
 def _with_current(options: tuple, value) -> list:
@@ -271,10 +259,11 @@ def network_settings(side: str, state: pg.Playground) -> None:
     )
     if "batch" in cell:
         store.bind(f"{key}-batch", net.batch_size)
+        batch = pg.network_params()["batch"]
         cell["batch"].number_input(
             "Batch size",
-            1,
-            500,
+            batch.min,
+            batch.max,
             **store.on_change(
                 f"{key}-batch", _network_change(side, lambda n, v: replace(n, batch_size=int(v)))
             ),
@@ -300,14 +289,14 @@ def _network_choice(where, side: str, state: pg.Playground, control: str, attr: 
 
 def _more_settings(side: str, state: pg.Playground, net: pg.Network) -> None:
     key = f"pg-{side}"
-    params = pg.NETWORK_PARAMS  # the choices come from the engine's registries, the labels from here
-    _network_choice(st, side, state, "opt", "optimizer", "Optimizer", params["opt"].choices,
-                    lambda name: OPTIMIZERS.get(name, name), params["opt"].help)  # fmt: skip
-    _network_choice(
-        st, side, state, "loss", "loss", "Loss", _compatible_losses(state), LOSSES.get, params["loss"].help
-    )
-    _network_choice(st, side, state, "init", "init", "Weight initialisation", params["init"].choices,
-                    lambda name: INITS.get(name, name), params["init"].help)  # fmt: skip
+    params = pg.network_params()  # choices and labels from the engine's registries
+    for control, attr, label, choices in (
+        ("opt", "optimizer", "Optimizer", params["opt"].choices),
+        ("loss", "loss", "Loss", ["auto", *pg.losses_for(state.task)]),
+        ("init", "init", "Weight initialisation", params["init"].choices),
+    ):
+        _network_choice(st, side, state, control, attr, label, choices,
+                        lambda name, c=control: pg.choice_label(c, name), params[control].help)  # fmt: skip
     if not state.hides("act") and net.hidden:
         st.markdown("**Activation per layer**")
         for i, act in enumerate(net.activations):
@@ -326,12 +315,6 @@ def _set_layer_act(net: pg.Network, index: int, activation: str) -> pg.Network:
     acts = list(net.activations)
     acts[index] = activation
     return replace(net, activations=tuple(acts))
-
-
-def _compatible_losses(state: pg.Playground) -> list[str]:
-    if state.task == "regression":
-        return ["auto", "mse", "l1", "huber"]
-    return ["auto", "cross_entropy"]
 
 
 def network_shape(side: str, state: pg.Playground) -> None:

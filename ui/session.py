@@ -1,8 +1,8 @@
 """One browser tab = one session: its owner id and the training job it owns.
 
 Jobs live in this tab's st.session_state, never in a process-wide cache, so one student's job can never
-show up in another student's tab. The owner id is what the scheduler uses to cap and reap jobs: when a tab
-is closed its polling stops, its heartbeats stop, and the scheduler stops the job after a grace period.
+show up in another student's tab. The owner id is what the job pool uses to cap and reap jobs: when a tab
+is closed its polling stops, its heartbeats stop, and the job pool stops the job after a grace period.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ def cpu_places(setting: str | None, default: int) -> int:
     return places
 
 
-places_per_device = dlcore.scheduler().max_per_device
+places_per_device = dlcore.job_pool().max_per_device
 places_per_device["cpu"] = cpu_places(os.environ.get("DLP_CPU_SLOTS"), places_per_device["cpu"])
 
 gc.collect()

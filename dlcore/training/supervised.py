@@ -39,11 +39,15 @@ class SupervisedRecipe(Recipe):
         penalty = self.objective.penalty(self.model)
         (loss if penalty is None else loss + penalty).backward()
         self.optimizer.step()
-        if self.capturing:
-            self.tally.score += self.objective.batch_score(out.detach(), y)
-        else:
-            self.tally.add(out.detach(), y)
+        self.tally_batch(out.detach(), y)
         return {"loss": loss.detach()}
+
+    def tally_batch(self, out: torch.Tensor, y: torch.Tensor) -> None:
+        """Count a batch's outputs in the running training scores (summed on the device inside a graph)."""
+        if self.capturing:
+            self.tally.score += self.objective.batch_score(out, y)
+        else:
+            self.tally.add(out, y)
 
     @property
     def capturable(self) -> bool:

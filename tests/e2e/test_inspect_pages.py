@@ -129,8 +129,12 @@ def test_adversarial_attack_curve_and_robust_copy(page, app_url, helpers):
     train_quick_model(page, app_url, helpers)
     open_page(page, "Adversarial", helpers)
     page.locator(".st-key-adversarial_triplet .js-plotly-plot").wait_for(timeout=30_000)
-    click_button(page, "adversarial_train", helpers, timeout_ms=120_000)
-    page.get_by_text("Copy trained against").wait_for(timeout=120_000)
+    page.get_by_role("tab", name="Adversarial training").click()
+    page.get_by_role("button", name="Train a robust copy").click()  # by role: its tooltip doubles the button
+    # The copy trains as a job: its progress line, above its live charts, says when it has finished.
+    page.get_by_text("Robust copy · ").filter(has_text="finished").wait_for(timeout=120_000)
+    helpers.screenshot(page, "adversarial-training")
+    page.get_by_role("tab", name="Accuracy as the attack grows").click()
     click_button(page, "adversarial_measure", helpers, timeout_ms=120_000)
     page.locator(".st-key-adversarial_curve .js-plotly-plot").wait_for(timeout=60_000)
     # Two curves: the model and its adversarially trained copy.

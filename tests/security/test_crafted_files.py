@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import dlcore
-from dlcore.jobs import Scheduler
+from dlcore.jobs import JobPool
 from tests.security.crafted import BY_NAME, CRAFTED, SPEC, pickle_checkpoint
 from tests.security.measure import measure_all
 
@@ -74,7 +74,7 @@ def test_resume_from_weights_of_another_shape_names_the_layer():
             ds,
             dlcore.TrainConfig(device="cpu", epochs=1),
             resume_from=BY_NAME["mismatched-weights.zip"].make(),
-            scheduler=Scheduler(),
+            pool=JobPool(),
         )
 
 

@@ -1,32 +1,22 @@
-"""Training jobs: a model training on a background thread that pages can watch, pause, step and stop.
+"""Job: one training run on a background thread that pages can watch, pause, step and stop.
 
-    job = start_training(spec, ds, TrainConfig(epochs=20), owner=session_id)   # returns at once
-    job.pause(); job.step(); job.step(unit="epoch"); job.resume(); job.stop(); job.wait()
-    frame = job.metrics(since=cursor); cursor = frame.attrs["cursor"]
-
-A job's thread runs fit() with two callbacks: the Recorder (metrics) and the job's Control, which
-carries the page's commands into the loop between steps. The thread never touches Streamlit, and it
+A job trains a recipe's models by role (one "model" for supervised learning; a generator and a
+discriminator for a GAN, ...). The thread runs fit() with the Recorder (metrics), the inspection history,
+the callbacks others subscribed with `add_callback`, and the job's Control, which carries the page's
+commands into the loop between steps. The thread never touches Streamlit, and it
 ends when the job ends: finished, stopped, failed, out of time, or reaped after its page went away.
-
-The process-wide Scheduler (`scheduler()`) bounds what many students can start on one server: a few
-jobs per owner, a few computing at once per device while the rest take turns, a wall-time limit, and
-reaping of jobs nobody watches any more.
 """
 
 from __future__ import annotations
 
-import atexit
 import copy
 import gc
 import itertools
-import os
 import threading
 import time
-import weakref
 from collections import deque
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -34,84 +24,30 @@ import torch
 from torch import nn
 
 from dlcore import health as health_checks
-from dlcore.checkpoint import load_checkpoint_state, load_weights
-from dlcore.device import device_name, resolve_device
-from dlcore.errors import DlcoreError, SpecError, TrainError
+from dlcore.build import build_model
+from dlcore.device import device_name
+from dlcore.errors import DlcoreError, TrainError
 from dlcore.inspect import HistoryRecorder, ParameterHistory
+from dlcore.jobs.callbacks import Control, EarlyStopping, Subscribers
+from dlcore.jobs.pool import ALL_JOBS, JobPool
+from dlcore.jobs.slots import NoSlot
 from dlcore.metrics import Recorder, classification_report
-from dlcore.training import GLOBAL_RNG_LOCK, Callback, StopTraining, TrainConfig, TrainData, fit, make_recipe
-from dlcore.training.objective import adapt_targets, make_objective
-from dlcore.training.recipe import recipe_for
+from dlcore.training import (
+    GLOBAL_RNG_LOCK,
+    Callback,
+    Recipe,
+    RecipeSpec,
+    StopTraining,
+    TrainConfig,
+    TrainData,
+    fit,
+    make_recipe,
+)
 
 # One intra-op thread per training thread: measured faster than two for every benchmark workload on
 # a 2-core machine (threads spin and contend with the other jobs and the web server), see docs.
 CPU_THREADS_PER_JOB = 1
-LOCAL_OWNER = "local"  # notebooks and the command line: no page sends heartbeats, so never reaped
-MAX_PARAMETERS = 20_000_000  # the largest model one job may train (see Scheduler)
 MAX_RESULT_EXAMPLES = 2000  # test examples whose predictions a result keeps for its figure
-
-
-class Control(Callback):
-    """Carries commands from other threads into the loop; sleeps there while the job is paused."""
-
-    def __init__(self, job: Job):
-        self.job = job
-
-    def on_fit_start(self, logs):
-        self.job._batches_this_epoch = 0
-        self.job._deadline = time.monotonic() + self.job.max_seconds - self.job._recorder.elapsed_s()
-        self.job._set_status("running")
-        if self.job._attention:
-            self.job._attend("start")
-
-    def on_step_end(self, step, logs):
-        job = self.job
-        job._batches_this_epoch += 1
-        if job._attention:
-            job._attend("step")
-        if time.monotonic() > job._deadline:
-            raise StopTraining(f"stopped at the time limit of {job.max_seconds:g} s", status="stopped")
-        if not job._slot.pass_turn(job._serve_while_queued):
-            job._slot = _NoSlot()  # stopped while waiting for its next turn
-            raise StopTraining(job._stop_reason, status="stopped")
-
-    def on_epoch_end(self, epoch, logs):
-        self.job._batches_this_epoch = 0
-        if self.job._attention:
-            self.job._attend("epoch")
-
-
-class EarlyStopping(Callback):
-    """Stop when the validation loss has not improved for `patience` epochs; keep the best weights."""
-
-    def __init__(self, patience: int):
-        self.patience = patience
-        self.best = float("inf")
-        self.best_epoch = 0
-        self.best_state: dict[str, torch.Tensor] | None = None
-
-    def on_fit_start(self, logs):
-        self.model = logs["model"]
-
-    def on_epoch_end(self, epoch, logs):
-        loss = logs.get("val_loss")
-        if loss is None:
-            return
-        if loss < self.best:
-            self.best, self.best_epoch = loss, epoch
-            self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
-        elif epoch - self.best_epoch >= self.patience:
-            raise StopTraining(
-                f"stopped early at epoch {epoch}: the validation loss had not improved for {self.patience} "
-                f"epochs, so the weights from epoch {self.best_epoch} (the best) were kept",
-                status="finished",
-            )
-
-    def on_fit_end(self, logs):
-        if self.best_state is not None and logs["status"] == "finished":
-            with torch.no_grad():
-                for name, value in self.model.state_dict().items():
-                    value.copy_(self.best_state[name])  # in place: a captured CUDA graph stays valid
 
 
 class Job:
@@ -119,41 +55,49 @@ class Job:
 
     Status: "queued" (waiting for a free slot on the device), "running", "paused", then "finished",
     "stopped" or "failed" (`error` says why, for a student). `message` says how the run ended.
+
+    setup: the RecipeSpec it trains (recipe name, a model spec per role, the recipe's options); `recipe`
+    is its name, `roles` its roles, `spec` the main role's spec.
     """
 
     _ids = itertools.count(1)
 
     def __init__(
         self,
-        spec,
+        setup: RecipeSpec,
         dataset,
         config: TrainConfig,
         owner: str,
-        scheduler: Scheduler,
+        pool: JobPool,
         *,
-        model: nn.Module,
-        objective,
+        models: dict[str, nn.Module],
+        recipe: Recipe,
         device: torch.device,
         paused: bool = False,
         start_epoch: int = 0,
         start_step: int = 0,
     ):
         self.id = next(self._ids)
-        self.spec, self.dataset, self.config, self.owner = spec, dataset, config, owner
+        self.setup, self.dataset, self.config, self.owner = setup, dataset, config, owner
+        self.recipe = setup.recipe
+        self.main_role = recipe.main_role
+        self.spec = setup.models[self.main_role]
         self.device = device.type
         self.device_name = device_name(device)
-        self.max_seconds = min(config.max_seconds, scheduler.max_seconds)
+        self.max_seconds = min(config.max_seconds, pool.max_seconds)
         self.status = "queued"
         self.error: str | None = None
         self.message = ""
         self.result: dict | None = None
         self.last_heartbeat = time.monotonic()
-        self._scheduler = scheduler
+        self._pool = pool
         self._device = device
-        self._objective = objective
-        self.recipe = recipe_for(config.recipe, dataset.task).name
-        self._model = model
-        self._template = copy.deepcopy(model)  # CPU skeleton for snapshots
+        # The supervised recipe's objective scores test results per class; other recipes report their own.
+        self._objective = getattr(recipe, "objective", None)
+        self._recipe: Recipe | None = recipe  # the one training now; built on the CPU until the thread starts
+        self._models: dict[str, nn.Module] | None = models
+        self._templates = _skeletons(models)
+        self._subscribers = Subscribers()
         self._start = (start_epoch, start_step)
         self._cond = threading.Condition()
         self._requests: deque[tuple[Any, Future]] = deque()
@@ -180,7 +124,7 @@ class Job:
         self._attention = paused or self._stop_reason is not None  # a command waits for the thread
 
     def _launch(self) -> None:
-        _ALL_JOBS.add(self)
+        ALL_JOBS.add(self)
         self._done.clear()
         self._thread = threading.Thread(target=self._run, name=f"dlcore-job-{self.id}", daemon=True)
         self._thread.start()
@@ -245,7 +189,7 @@ class Job:
             raise TrainError(
                 "this training was stopped and freed because its page went away: start a new one"
             )
-        self._scheduler.admit(self)
+        self._pool.admit(self)
         self._fresh_start(seed)
         self._reset_commands(paused=True)
         self.status = "queued"
@@ -256,21 +200,64 @@ class Job:
         return self._done.wait(timeout)
 
     def heartbeat(self) -> None:
-        """Someone is still watching; jobs without a heartbeat for the scheduler's grace period are reaped."""
+        """Someone is still watching; jobs without a heartbeat for the job pool's grace period are reaped."""
         self.last_heartbeat = time.monotonic()
 
-    def apply(self, fn, timeout: float = 30.0):
+    def add_callback(self, callback: Callback) -> None:
+        """Subscribe `callback` to this job's training events, at any time: while it trains it starts at
+        the next step (its on_fit_start first, with the run's current logs); it stays subscribed across a
+        reset. Watchers subscribe instead of polling the model through `apply`."""
+        self._subscribers.add(callback)
+
+    def remove_callback(self, callback: Callback) -> None:
+        """Stop sending events to `callback` (from the next step on)."""
+        self._subscribers.remove(callback)
+
+    def apply(self, fn, timeout: float = 30.0, role: str | None = None):
         """Run `fn(model)` on the training thread between steps (or at once if nothing trains) and return
-        its result. Edit weights in place (`with torch.no_grad(): layer.weight[0, 1] = 0.5`) so a captured
-        CUDA graph sees the change."""
+        its result; `model` is the model of `role` (default: the recipe's main one). Edit weights in place
+        (`with torch.no_grad(): layer.weight[0, 1] = 0.5`) so a captured CUDA graph sees the change."""
+        role = self._role(role)
+        return self._on_thread(lambda: fn(self._models[role]), timeout)
+
+    def sample(self, n: int, timeout: float = 30.0) -> torch.Tensor:
+        """`n` new examples from a generative recipe (GAN, VAE, diffusion), in the data's normalised
+        space, on the CPU; made on the training thread between steps. TrainError for other recipes."""
+
+        def draw() -> torch.Tensor:
+            recipe = self._recipe
+            if recipe is None:  # nothing on the device: a recipe over the models as they are, on the CPU
+                recipe = make_recipe(
+                    self.recipe, self._models, self.dataset, self.config, torch.device("cpu")
+                )
+            modes = {role: model.training for role, model in self._models.items()}
+            try:
+                with torch.no_grad():
+                    return recipe.sample(n).cpu()
+            finally:
+                for role, model in self._models.items():
+                    model.train(modes[role])
+
+        return self._on_thread(draw, timeout)
+
+    def _role(self, role: str | None) -> str:
+        if role is None:
+            return self.main_role
+        if role not in self.setup.models:
+            roles = " and ".join(f"'{r}'" for r in self.setup.models)
+            raise TrainError(f"this training has models for {roles}, not for '{role}'", field="role")
+        return role
+
+    def _on_thread(self, call, timeout: float):
+        """call() on the training thread between steps, or right here when nothing trains."""
         with self._cond:
-            if self._model is None or self._freed:
+            if self._models is None or self._freed:
                 raise TrainError("this training was stopped and freed because its page went away")
             # Nothing trains, or the caller is the training thread itself (a callback): run it right here.
             if not self._thread_owns_model or threading.current_thread() is self._thread:
-                return fn(self._model)
+                return call()
             future: Future = Future()
-            self._requests.append((fn, future))
+            self._requests.append((call, future))
             self._attention = True
             self._cond.notify_all()
         try:
@@ -278,15 +265,27 @@ class Job:
         except FutureTimeout:
             raise TrainError("the training did not answer in time; try again") from None
 
-    def snapshot(self) -> nn.Module:
-        """A consistent copy of the model on the CPU, in eval mode, that training will not change."""
-        template = self._template  # read once: a reaped job drops it
+    def snapshot(self, role: str | None = None) -> nn.Module:
+        """A consistent copy of the model of `role` (default: the recipe's main one) on the CPU, in eval
+        mode, that training will not change."""
+        role = self._role(role)
+        templates = self._templates  # read once: a reaped job drops them
         state = self.apply(
-            lambda model: {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+            lambda model: {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()},
+            role=role,
         )
-        model = copy.deepcopy(template)
+        model = copy.deepcopy(templates[role])
         model.load_state_dict(state)
         return model.eval()
+
+    def snapshots(self) -> dict[str, nn.Module]:
+        """A snapshot of every model, by role (with `setup`, what a checkpoint of the run saves)."""
+        return {role: self.snapshot(role) for role in self.roles}
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """The roles of the models this job trains ("model"; "generator", "discriminator"; ...)."""
+        return tuple(self.setup.models)
 
     # --- reading (any thread) ----------------------------------------------------------------------
 
@@ -306,13 +305,14 @@ class Job:
 
     def metrics(self, since: int | None = None) -> pd.DataFrame:
         """Per-step rows: step, epoch, train_loss, lr, samples_per_s, elapsed_s, count (steps a row averages),
-        plus the latest epoch scores at that step (val_loss, train/val accuracy or R²). `since` = a cursor
-        from `frame.attrs["cursor"]` gives only newer rows."""
+        train_<name> for every other value the recipe logs (train_generator_loss, ...), plus the latest
+        epoch scores at that step (val_loss, train/val accuracy or R², val_<score> of the recipe). `since` =
+        a cursor from `frame.attrs["cursor"]` gives only newer rows."""
         steps, cursor = self._recorder.steps.since(since)
         epochs, _ = self._recorder.epochs.since(None)
-        scores = epochs.drop(columns=["epoch", "train_loss", "lr", "elapsed_s", "count"]).dropna(
-            axis=1, how="all"
-        )
+        # What the step rows hold already (the training losses, lr, where and when) comes from them.
+        scores = epochs.drop(columns=[c for c in epochs.columns if c in steps.columns and c != "step"])
+        scores = scores.dropna(axis=1, how="all")
         if len(steps) and len(scores):
             steps = pd.merge_asof(steps, scores, on="step", direction="backward")
         for column in ("val_loss", "train_accuracy", "val_accuracy"):
@@ -343,7 +343,7 @@ class Job:
             self._recorder.dead_relus,
             self.config,
             error=self.error if self.status == "failed" else None,
-            num_classes=(self._objective.num_classes or 2) if self._objective.scores_classes else None,
+            num_classes=(self._objective.num_classes or 2) if self._classifies() else None,
         )
 
     def progress(self) -> dict:
@@ -368,8 +368,11 @@ class Job:
             "samples_per_s": rec.samples_per_s,
             "eta_s": eta,
             "elapsed_s": rec.elapsed_s(),
-            "sharing_with": self._scheduler.sharing_with(self),
+            "sharing_with": self._pool.sharing_with(self),
         }
+
+    def _classifies(self) -> bool:
+        return self._objective is not None and self._objective.scores_classes
 
     def _train_size(self) -> int:
         return len(self.dataset.train[0])
@@ -434,7 +437,7 @@ class Job:
         finally:
             self._cond.acquire()
         if not acquired:
-            self._slot = _NoSlot()
+            self._slot = NoSlot()
         self._deadline += time.monotonic() - paused_at
         self._recorder.pause_clock(False)
 
@@ -447,16 +450,16 @@ class Job:
 
     def _serve_requests(self) -> None:
         while self._requests:
-            fn, future = self._requests.popleft()
+            call, future = self._requests.popleft()
             try:
-                future.set_result(fn(self._model))
+                future.set_result(call())
             except Exception as err:  # the caller sees its own error
                 future.set_exception(err)
 
     def _run(self) -> None:
         if self._device.type == "cpu":
             torch.set_num_threads(CPU_THREADS_PER_JOB)
-        self._slot = self._scheduler.slot(self._device.type)
+        self._slot = self._pool.slot(self._device.type)
         error = None
         try:
             self._train_until_done()
@@ -478,7 +481,7 @@ class Job:
 
     def _train_until_done(self) -> None:
         if not self._slot.acquire(lambda: self._stop_reason is not None):
-            self._slot = _NoSlot()
+            self._slot = NoSlot()
             self._end("stopped", self._stop_reason, None)
             return
         logs = self._train_once()
@@ -495,14 +498,16 @@ class Job:
 
     def _train_once(self) -> dict:
         cfg, device = self.config, self._device
-        self._model.to(device)
-        recipe = make_recipe(self.recipe, {"model": self._model}, self.dataset, cfg, device)
+        for model in self._models.values():
+            model.to(device)
+        recipe = make_recipe(self.recipe, self._models, self.dataset, cfg, device)
         data = recipe.data
-        self._data = data
+        self._recipe, self._data = recipe, data
         generator = torch.Generator(device=device).manual_seed(cfg.seed)
-        # The history before Control: a step trained by "Step 1 batch" is recorded before the job pauses.
+        # The history and subscribers before Control: a step trained by "Step 1 batch" reaches them before
+        # the job pauses.
         history = HistoryRecorder(self._history, clock=self._recorder.elapsed_s)
-        callbacks: list[Callback] = [self._recorder, history, Control(self)]
+        callbacks: list[Callback] = [self._recorder, history, self._subscribers, Control(self)]
         if cfg.early_stopping_patience:
             callbacks.append(EarlyStopping(cfg.early_stopping_patience))
         with self._cond:
@@ -535,7 +540,9 @@ class Job:
         x, y = self._data.test
         if len(x) == 0:
             return None
-        out = objective.outputs(self._model, x)
+        if objective is None:  # the recipe's own scores: test_loss, test_<score>
+            return {f"test_{key}": value for key, value in self._recipe.evaluate(x, y).items()}
+        out = objective.outputs(self._models[self.main_role], x)
         scores = objective.scores(out, y)
         if not objective.scores_classes:  # the values too, to draw predictions against targets
             keep = slice(0, MAX_RESULT_EXAMPLES)
@@ -555,11 +562,25 @@ class Job:
     def _explain_divergence(self, logs: dict) -> str:
         step = getattr(self._recorder, "diverged_at", logs.get("step"))
         cfg = self.config
+        if len(self.roles) > 1:
+            return self._explain_role_divergence(step)
         return (
             f"The loss became NaN/Inf (not a number) at step {step}, so training stopped. The most likely "
             f"cause is a learning rate too high for {cfg.optimizer}: lr={cfg.lr:g} made the weights jump "
             f"so far that the numbers overflowed. Try a learning rate 10× smaller (lr={cfg.lr / 10:g}), "
             "or add normalisation layers (BatchNorm/LayerNorm) so activations stay in range."
+        )
+
+    def _explain_role_divergence(self, step: int) -> str:
+        """Which role's value became NaN/Inf, and that role's own learning rate to lower."""
+        name = getattr(self._recorder, "diverged_name", "loss")
+        role = self._recipe.role_of(name)
+        lr = float(self._recipe.optimizers[role].param_groups[0]["lr"])
+        return (
+            f"The {name.replace('_', ' ')} became NaN/Inf (not a number) at step {step}: the {role} "
+            f"diverged, so training stopped. The most likely cause is the {role}'s learning rate, too high "
+            f"for {self.config.optimizer}: lr={lr:g}. Try the {role}'s learning rate 10× smaller "
+            f"(lr={lr / 10:g}), or add normalisation layers (BatchNorm/LayerNorm) to the {role}."
         )
 
     def _explain_oom(self) -> str:
@@ -571,10 +592,12 @@ class Job:
         )
 
     def _release_device(self) -> None:
-        # What lives on the accelerator goes: the data copy and (with fit's locals) graph and optimizer.
-        self._data = None
-        if self._model is not None and self._device.type != "cpu":
-            self._model.to("cpu")
+        # What lives on the accelerator goes: the data copy, the recipe's optimizers and (with fit's locals)
+        # the graph.
+        self._data, self._recipe = None, None
+        if self._models is not None and self._device.type != "cpu":
+            for model in self._models.values():
+                model.to("cpu")
         if self._device.type == "cuda":
             gc.collect()
             torch.cuda.empty_cache()
@@ -590,12 +613,13 @@ class Job:
                 self._cond.notify_all()
             if self._free_on_end:
                 self._free()
-            self._scheduler.job_ended(self)
+            self._pool.job_ended(self)
             self._done.set()
 
     def _fresh_start(self, seed: int) -> None:
-        self._model = _seeded_build(self.spec, seed)
-        self._template = copy.deepcopy(self._model)
+        self._models = seeded_build(self.setup.models, seed)
+        self._templates = _skeletons(self._models)
+        self._recipe = None
         self._recorder = Recorder(self.config.metric_interval_s)
         self._history = ParameterHistory()
         self._start = (0, 0)
@@ -604,8 +628,7 @@ class Job:
     def _free(self) -> None:
         """Drop the model and data (reaped jobs): nobody is watching any more."""
         with self._cond:
-            self._model = None
-            self._template = None
+            self._models, self._templates, self._recipe = None, None, None
             self._freed = True
 
 
@@ -621,332 +644,13 @@ def _ending_message(status: str, reason: str | None, recorder: Recorder) -> str:
     return f"Stopped at step {recorder.step}: {reason}."
 
 
-def _seeded_build(spec, seed: int) -> nn.Module:
-    import dlcore
+def _skeletons(models: dict[str, nn.Module]) -> dict[str, nn.Module]:
+    """CPU copies of the models, skeletons that snapshots load a consistent state into."""
+    return {role: copy.deepcopy(model) for role, model in models.items()}
 
+
+def seeded_build(specs: dict[str, Any], seed: int) -> dict[str, nn.Module]:
+    """A model per role from its spec, the first weights drawn from `seed` (the same seed, the same nets)."""
     with GLOBAL_RNG_LOCK:
         torch.manual_seed(seed)
-        return dlcore.build_model(spec)
-
-
-# --- the scheduler ----------------------------------------------------------------------------------------
-
-
-class _Slots:
-    """The places to compute on one device, shared in turns.
-
-    At most `size` jobs compute at once. A job that has computed for `turn_s` while others wait hands its
-    place to the first in line and joins the back of it, so every run moves (each more slowly) instead of
-    a few running to the end while the rest wait. Waiting can be cut short by a stop.
-    """
-
-    def __init__(self, size: int, turn_s: float):
-        self.turn_s = turn_s
-        self._cond = threading.Condition()
-        self._free = size
-        self._line: deque[object] = deque()  # tickets of the waiting jobs, first come first served
-        self._held = threading.local()  # per training thread: holds a place? since when?
-
-    def acquire(self, cancelled) -> bool:
-        """Wait in line for a place; False (and out of the line) as soon as `cancelled()` says so."""
-        ticket = object()
-        with self._cond:
-            self._line.append(ticket)
-        while True:
-            with self._cond:
-                if self._take(ticket) or (self._cond.wait(0.1) and self._take(ticket)):
-                    break
-            if cancelled():
-                with self._cond:
-                    self._line.remove(ticket)
-                    self._cond.notify_all()  # the one behind may now be first
-                return False
-        self._held.value, self._held.since = True, time.monotonic()
-        return True
-
-    def _take(self, ticket) -> bool:
-        # Called holding the lock.
-        if not (self._free and self._line[0] is ticket):
-            return False
-        self._line.popleft()
-        self._free -= 1
-        self._cond.notify_all()  # with several places free, the next in line may go too
-        return True
-
-    def release(self) -> None:
-        if getattr(self._held, "value", False):
-            self._held.value = False
-            with self._cond:
-                self._free += 1
-                self._cond.notify_all()
-
-    def pass_turn(self, cancelled) -> bool:
-        """Between steps: if this job's turn is over and others wait, go to the back of the line.
-        False when `cancelled()` stopped the wait (the job then holds no place)."""
-        if not self._line or time.monotonic() - self._held.since < self.turn_s:
-            return True
-        self.release()
-        return self.acquire(cancelled)
-
-
-class _NoSlot:
-    def release(self) -> None: ...
-
-    def acquire(self, cancelled) -> bool:
-        return True
-
-    def pass_turn(self, cancelled) -> bool:
-        return True
-
-
-def _default_device_caps() -> dict[str, int]:
-    return {"cpu": max(2, os.cpu_count() or 2), "cuda": 4, "mps": 2}
-
-
-class Scheduler:
-    """Server-wide limits for training jobs.
-
-    max_per_owner: jobs one owner (a browser session) may have alive at once (2: the A/B pairs of the 2-D
-    playground). max_per_device: jobs computing at once per device type; more take turns of turn_s seconds
-    each, first come first served (see _Slots).
-    max_seconds: wall-time limit per job (pauses not counted). max_parameters: the largest model one job
-    may train (weights and optimizer state must fit beside everyone else's). heartbeat_grace_s: a job
-    whose owner sent no heartbeat for this long is stopped and freed (owner "local" is exempt). One
-    reaper thread runs while any job is alive.
-    """
-
-    def __init__(
-        self,
-        max_per_owner: int = 2,
-        max_per_device: dict[str, int] | None = None,
-        max_seconds: float = 1800.0,
-        heartbeat_grace_s: float = 20.0,
-        reap_every_s: float = 1.0,
-        max_parameters: int = MAX_PARAMETERS,
-        turn_s: float = 0.05,
-    ):
-        self.max_per_owner = max_per_owner
-        self.turn_s = turn_s
-        self.max_parameters = max_parameters
-        self.max_per_device = {**_default_device_caps(), **(max_per_device or {})}
-        self.max_seconds = max_seconds
-        self.heartbeat_grace_s = heartbeat_grace_s
-        self.reap_every_s = reap_every_s
-        self._lock = threading.Lock()
-        self._jobs: dict[int, Job] = {}
-        self._slots: dict[str, _Slots] = {}
-        self._reaper: threading.Thread | None = None
-
-    def slot(self, device_type: str) -> _Slots:
-        with self._lock:
-            if device_type not in self._slots:
-                size = self.max_per_device.get(device_type, 2)
-                self._slots[device_type] = _Slots(size, self.turn_s)
-            return self._slots[device_type]
-
-    def admit(self, job: Job) -> None:
-        """Register a job about to start; TrainError if its owner already has the maximum alive."""
-        with self._lock:
-            # Jobs told to stop end within a step (and ended ones are on their way out): they hold no place,
-            # so a session can stop its pair and start a new one at once.
-            mine = [j for j in self._jobs.values() if j.owner == job.owner and j is not job and j.holds_place]
-            if len(mine) >= self.max_per_owner:
-                raise TrainError(
-                    f"you already have {len(mine)} trainings running (the most at once is "
-                    f"{self.max_per_owner}): "
-                    "stop one before starting another",
-                    field="owner",
-                )
-            job.heartbeat()
-            self._jobs[job.id] = job
-            if self._reaper is None:
-                self._reaper = threading.Thread(target=self._reap_loop, name="dlcore-reaper", daemon=True)
-                self._reaper.start()
-
-    def job_ended(self, job: Job) -> None:
-        with self._lock:
-            self._jobs.pop(job.id, None)
-
-    def jobs(self, owner: str | None = None) -> list[Job]:
-        """Alive jobs (of one owner, or all)."""
-        with self._lock:
-            return [j for j in self._jobs.values() if owner is None or j.owner == owner]
-
-    def sharing_with(self, job: Job) -> int:
-        """How many other runs `job` takes turns with (0 unless it trains on a device short of places)."""
-        if job.status != "running":
-            return 0
-        with self._lock:
-            running = sum(j.device == job.device and j.status == "running" for j in self._jobs.values())
-        return running - 1 if running > self.max_per_device.get(job.device, 2) else 0
-
-    def stop_owner(self, owner: str, reason: str = "stopped by you") -> list[Job]:
-        """Stop every job of `owner` (e.g. before starting a new pair); returns them."""
-        jobs = self.jobs(owner)
-        for job in jobs:
-            job.stop(reason)
-        return jobs
-
-    @property
-    def reaper_alive(self) -> bool:
-        with self._lock:
-            return self._reaper is not None
-
-    def _reap_loop(self) -> None:
-        while self._reap_once() and not _EXITING.wait(self.reap_every_s):
-            pass
-
-    def _reap_once(self) -> bool:
-        """Stop unwatched jobs; False when none is left (the reaper then exits; admit() starts a new one).
-        Its own method so that no job stays referenced while the reaper sleeps: a job freed by a daemon
-        thread while the interpreter exits aborts the process (torch frees tensors outside the GIL)."""
-        with self._lock:
-            if not self._jobs:
-                self._reaper = None
-                return False
-            jobs = list(self._jobs.values())
-        now = time.monotonic()
-        for job in jobs:
-            if job.owner != LOCAL_OWNER and now - job.last_heartbeat > self.heartbeat_grace_s:
-                job._free_on_end = True
-                job.stop(f"nobody watched it for {self.heartbeat_grace_s:g} s (its page was closed)")
-        return True
-
-
-_SCHEDULER = Scheduler()
-_ALL_JOBS: weakref.WeakSet[Job] = weakref.WeakSet()
-_EXITING = threading.Event()
-
-
-@atexit.register
-def _stop_all_jobs() -> None:
-    # Torch code still running in a daemon thread while the interpreter shuts down can abort the process.
-    _EXITING.set()
-    jobs = [job for job in list(_ALL_JOBS) if job.alive]
-    for job in jobs:
-        job.stop("the program is closing")
-    for job in jobs:
-        job.wait(5)
-    for thread in threading.enumerate():
-        if thread.name == "dlcore-reaper":
-            thread.join(5)
-
-
-def scheduler() -> Scheduler:
-    """The process-wide scheduler every job goes through."""
-    return _SCHEDULER
-
-
-# --- starting a job ---------------------------------------------------------------------------------------
-
-
-def start_training(
-    spec,
-    ds,
-    cfg: TrainConfig | None = None,
-    owner: str = LOCAL_OWNER,
-    *,
-    paused: bool = False,
-    resume_from=None,
-    scheduler: Scheduler | None = None,
-) -> Job:
-    """Check everything, then start training `spec` on dataset `ds` in the background; return the Job.
-
-    Raises (before any thread starts) TrainError for a bad config or a full owner quota, and SpecError
-    with advice when the model's output does not fit the loss and the dataset's targets.
-    `paused=True` starts paused at step 0 (for stepping from the very first batch). `resume_from`: a
-    checkpoint (path, file or bytes from `checkpoint_bytes`) whose weights and step count to continue.
-    """
-    sched = scheduler if scheduler is not None else _SCHEDULER
-    saved = load_checkpoint_state(resume_from) if resume_from is not None else None
-    job = _prepare(spec, ds, cfg, owner, sched, paused=paused, saved=saved)
-    sched.admit(job)
-    job._launch()
-    return job
-
-
-def loaded_job(checkpoint, ds, cfg: TrainConfig | None = None, owner: str = LOCAL_OWNER) -> Job:
-    """A Job holding a saved model, as a run stopped where the checkpoint was saved; nothing trains.
-
-    The Inspect and Explain pages can look at it at once; `start_training(spec, ds, cfg,
-    resume_from=checkpoint)` trains it further. Raises like start_training when it does not fit `ds`.
-    """
-    saved = load_checkpoint_state(checkpoint)
-    job = _prepare(saved[0], ds, cfg, owner, _SCHEDULER, paused=False, saved=saved)
-    job._recorder.epoch, job._recorder.step = job._start
-    job.status, job.message = "stopped", "loaded from a file: nothing has trained in this tab yet"
-    job._done.set()
-    return job
-
-
-def _prepare(spec, ds, cfg, owner, sched: Scheduler, *, paused: bool, saved) -> Job:
-    """Every check before a run, and the Job with its model; `saved`: (spec, weights, metadata) from
-    load_checkpoint_state to continue from, or None."""
-    import dlcore
-
-    cfg = replace(cfg or TrainConfig())
-    cfg.validate()
-    device = resolve_device(cfg.device)
-    num_classes = ds.num_classes or getattr(ds, "vocab_size", None)
-    kind = recipe_for(cfg.recipe, ds.task)
-    kind.check({"model": spec}, ds, cfg, kind.options(cfg.recipe_options))
-    model = _seeded_build(spec, cfg.seed)
-    size = sum(p.numel() for p in model.parameters())
-    if size > sched.max_parameters:
-        raise TrainError(
-            f"this model has {size:,} weights, more than the {sched.max_parameters:,} one training may use "
-            "here: use fewer units or channels, or fewer layers",
-            field="model",
-        )
-    start_epoch = start_step = 0
-    if saved is not None:
-        saved_spec, state, meta = saved
-        if saved_spec != spec:
-            raise TrainError(
-                "this checkpoint was saved from a different architecture: load its spec first",
-                field="resume_from",
-            )
-        load_weights(model, state)
-        start_epoch, start_step = meta.get("epoch", 0), meta.get("step", 0)
-    objective = make_objective(
-        cfg.loss,
-        ds.task,
-        num_classes,
-        dlcore.output_shape(spec),
-        l1=cfg.l1,
-        loss_options=cfg.loss_options,
-    )
-    _dry_run(model, objective, ds, cfg.loss)
-    return Job(
-        spec,
-        ds,
-        cfg,
-        owner,
-        sched,
-        model=model,
-        objective=objective,
-        device=device,
-        paused=paused,
-        start_epoch=start_epoch,
-        start_step=start_step,
-    )
-
-
-def _dry_run(model: nn.Module, objective, ds, loss: str) -> None:
-    """Two examples through the model and the loss on the CPU, so a mismatch is reported before training."""
-    x, y = ds.train
-    if len(x) == 0:
-        raise TrainError("the training split is empty: there is nothing to learn from", field="dataset")
-    model.eval()
-    try:
-        with torch.no_grad():
-            objective.loss(model(x[:2]), adapt_targets(objective, y[:2], x[:2]))
-    except RuntimeError as err:
-        raise SpecError(
-            f"the model's output does not fit the {loss} loss on this dataset ({err}). Check the "
-            "last layer's "
-            "output size against the number of classes or target values",
-            field="loss",
-        ) from err
-    finally:
-        model.train()
+        return {role: build_model(spec) for role, spec in specs.items()}
