@@ -8,10 +8,9 @@ Five workloads, each a model (or two) + data of a fixed shape:
   gan2d                the GAN presets: 8 -> 64 -> 64 -> 2 generator, 2 -> 64 -> 64 -> 1 discriminator, on
                        the 8-Gaussian ring, batch 128, one discriminator step per generator step
 
-The engine trains each from a ModelSpec through `start_training` with its live metrics on (per-step
-loss, layer norms, dead-ReLU probes, epoch scores); gan2d through the GAN recipe and `fit` with the same
-metrics recorder. The baseline is the same network written as plain
-`torch.nn` modules and trained by a loop a careful person would write:
+The engine trains each from a ModelSpec (gan2d: a spec per role) through `start_training` with its live
+metrics on (per-step loss, layer norms, dead-ReLU probes, epoch scores). The baseline is the same network
+written as plain `torch.nn` modules and trained by a loop a careful person would write:
   fast   the dataset resident on the device, index batches, no host sync until the end (CPU baseline)
   graph  fast, with the whole step captured in one CUDA graph and replayed (GPU baseline)
 Both are timed in steady state (after a warm-up) over the same number of seconds; the ratio is
@@ -29,9 +28,7 @@ import torch
 from torch import nn
 
 from dlcore.data import Dataset
-from dlcore.metrics import Recorder
 from dlcore.spec import ModelSpec
-from dlcore.training import Callback, StopTraining
 
 if TYPE_CHECKING:
     from dlcore.training import TrainConfig
@@ -51,7 +48,19 @@ class Workload:
     num_classes: int | None = None
 
     def loops(self, style: str, device: torch.device, max_seconds: float) -> tuple[PlainLoop, EngineRun]:
-        return PlainLoop(self, style, device), EngineRun(self, device, max_seconds)
+        from dlcore.training import TrainConfig
+
+        ds = workload_dataset(self, *self.make_data(torch.Generator().manual_seed(0)))
+        cfg = TrainConfig(
+            loss=self.loss,
+            optimizer="adam",
+            lr=1e-3,
+            batch_size=self.batch_size,
+            epochs=None,
+            device=device.type,
+            max_seconds=max_seconds,
+        )
+        return PlainLoop(self, style, device), EngineRun(ModelSpec.from_dict(self.spec), ds, cfg, device)
 
 
 @dataclass
@@ -91,8 +100,21 @@ class GanWorkload:
             nn.Linear(2, 64), nn.LeakyReLU(0.2), nn.Linear(64, 64), nn.LeakyReLU(0.2), nn.Linear(64, 1)
         )
 
-    def loops(self, style: str, device: torch.device, max_seconds: float) -> tuple[PlainLoop, GanEngineRun]:
-        return PlainGanLoop(self, style, device), GanEngineRun(self, device, max_seconds)
+    def loops(self, style: str, device: torch.device, max_seconds: float) -> tuple[PlainLoop, EngineRun]:
+        from dlcore.training import TrainConfig
+
+        cfg = TrainConfig(
+            recipe="gan",
+            recipe_options={"d_steps": self.d_steps},
+            optimizer="adam",
+            optimizer_options={"beta1": self.betas[0], "beta2": self.betas[1]},
+            lr=self.lr,
+            batch_size=self.batch_size,
+            epochs=None,
+            device=device.type,
+            max_seconds=max_seconds,
+        )
+        return PlainGanLoop(self, style, device), EngineRun(self.specs, self.make_dataset(), cfg, device)
 
 
 class _LastStepLSTM(nn.Module):
@@ -373,22 +395,10 @@ class EngineRun:
 
     SETTLE_S = 0.1  # after a resume, before the clock starts: the thread has picked up again
 
-    def __init__(self, w: Workload, device: torch.device, max_seconds: float):
+    def __init__(self, models, ds: Dataset, cfg: TrainConfig, device: torch.device):
         from dlcore.jobs import JobPool, start_training
-        from dlcore.training import TrainConfig
 
-        g = torch.Generator().manual_seed(0)
-        ds = workload_dataset(w, *w.make_data(g))
-        cfg = TrainConfig(
-            loss=w.loss,
-            optimizer="adam",
-            lr=1e-3,
-            batch_size=w.batch_size,
-            epochs=None,
-            device=device.type,
-            max_seconds=max_seconds,
-        )
-        self.job = start_training(ModelSpec.from_dict(w.spec), ds, cfg, paused=True, pool=JobPool())
+        self.job = start_training(models, ds, cfg, paused=True, pool=JobPool())
         self.device = device
 
     def _mark(self) -> tuple[int, float]:
@@ -415,69 +425,6 @@ class EngineRun:
     def close(self) -> None:
         self.job.stop()
         self.job.wait(30)
-
-
-class GanEngineRun:
-    """The engine's GAN recipe from the presets' specs, trained by fit() with the live-metrics recorder; each
-    timed segment is one fit() call that a callback stops when the time is up."""
-
-    def __init__(self, w: GanWorkload, device: torch.device, max_seconds: float):
-        from dlcore.build import build_model
-        from dlcore.training import TrainConfig, make_recipe
-
-        cfg = TrainConfig(
-            recipe="gan",
-            recipe_options={"d_steps": w.d_steps},
-            optimizer="adam",
-            optimizer_options={"beta1": w.betas[0], "beta2": w.betas[1]},
-            lr=w.lr,
-            batch_size=w.batch_size,
-            epochs=None,
-            device=device.type,
-            max_seconds=max_seconds,
-        )
-        torch.manual_seed(0)
-        models = {role: build_model(spec).to(device) for role, spec in w.specs.items()}
-        self.recipe = make_recipe("gan", models, w.make_dataset(), cfg, device)
-        self.recorder = Recorder(cfg.metric_interval_s)
-        self.batch_size, self.device, self.step = w.batch_size, device, 0
-
-    def run(self, seconds: float) -> tuple[int, float]:
-        from dlcore.training import fit
-
-        timer = _StopAfter(seconds, self.device)
-        logs = fit(
-            self.recipe,
-            self.recipe.data,
-            epochs=None,
-            batch_size=self.batch_size,
-            callbacks=[self.recorder, timer],
-            start_step=self.step,
-        )
-        steps, self.step = logs["step"] - self.step, logs["step"]
-        return steps, timer.elapsed
-
-    def close(self) -> None: ...
-
-
-class _StopAfter(Callback):
-    """Stops fit() once `seconds` have passed since it started (on a GPU, after the launched steps ran)."""
-
-    def __init__(self, seconds: float, device: torch.device):
-        self.seconds, self.device = seconds, device
-        self.elapsed = 0.0
-
-    def on_fit_start(self, logs):
-        self.start = time.perf_counter()
-
-    def on_step_end(self, step, logs):
-        if self.device.type == "cuda" and step % 25:
-            return  # on a GPU the clock is read every 25 steps, after waiting for the device
-        if self.device.type == "cuda":
-            torch.cuda.synchronize()
-        self.elapsed = time.perf_counter() - self.start
-        if self.elapsed >= self.seconds:
-            raise StopTraining("time is up")
 
 
 SEGMENT_S = 0.5
