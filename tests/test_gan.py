@@ -11,6 +11,7 @@ from dlcore.bench import WORKLOADS
 from dlcore.build import build_model
 from dlcore.data import load
 from dlcore.errors import SpecError, TrainError
+from dlcore.jobs import JobPool, start_training
 from dlcore.presets import presets
 from dlcore.training import RecipeSpec, TrainConfig, fit, make_recipe
 from dlcore.training.gan import GAN
@@ -284,3 +285,21 @@ def test_bench_gan2d_times_the_engine_against_the_hand_written_loop():
     [row] = bench.run(["gan2d"], device="cpu", seconds=0.2)
     assert row["workload"] == "gan2d" and row["baseline"] == "fast"
     assert row["engine_steps_per_s"] > 0 and row["baseline_steps_per_s"] > 0
+
+
+def test_a_gan_job_trains_both_roles_and_records_their_live_metrics():
+    ds = load("ring", num_points=300)
+    cfg = TrainConfig(recipe="gan", epochs=3, batch_size=64, device="cpu", recipe_options={"d_steps": 2})
+    job = start_training(specs(), ds, cfg, pool=JobPool())
+    assert job.wait(60) and job.status == "finished", job.error
+    live = job.metrics()
+    for name in ("train_generator_loss", "train_discriminator_loss", "train_d_real", "train_d_fake"):
+        assert live[name].notna().any()
+    assert 0 <= job.result["test_discriminator_accuracy"] <= 1 and job.result["test_energy_distance"] > 0
+    assert job.snapshot(role="generator")(torch.randn(5, 8)).shape == (5, 2)
+
+
+def test_a_gan_job_with_a_bad_generator_is_refused_before_it_starts():
+    cfg = TrainConfig(recipe="gan", epochs=1, device="cpu")
+    with pytest.raises(SpecError, match="the generator makes examples shaped"):
+        start_training(specs(generator_out=3), load("ring", num_points=300), cfg, pool=JobPool())
