@@ -1,16 +1,19 @@
 """`python -m dlcore bench`: the training engine against hand-written PyTorch loops, in one process.
 
-Five workloads, each a model (or two) + data of a fixed shape:
+The workloads, each a model (or two) + data of a fixed shape:
   mlp2d                2 -> 8 -> 8 -> 1 tanh MLP, binary (TensorFlow-Playground size), batch 10
   cnn28                two conv/pool blocks on 28x28 images, 10 classes, batch 128
   lstm_seq             LSTM(64) over 50 steps -> the sum of the sequence (regression), batch 64
   transformer_reverse  2-layer transformer encoder reversing 32 tokens of a 16-word vocabulary, batch 64
   gan2d                the GAN presets: 8 -> 64 -> 64 -> 2 generator, 2 -> 64 -> 64 -> 1 discriminator, on
                        the 8-Gaussian ring, batch 128, one discriminator step per generator step
+  diffusion2d          the diffusion_denoiser preset (3 -> 128 -> 128 -> 128 -> 2 SiLU MLP) learning to
+                       predict DDPM noise on two moons, T = 100, batch 256
 
-The engine trains each from a ModelSpec (gan2d: a spec per role) through `start_training` with its live
-metrics on (per-step loss, layer norms, dead-ReLU probes, epoch scores). The baseline is the same network
-written as plain `torch.nn` modules and trained by a loop a careful person would write:
+The engine trains each from a ModelSpec in its recipe's role (gan2d: a spec per role) through
+`start_training` with its live metrics on (per-step loss, layer norms, dead-ReLU probes, epoch scores).
+The baseline is the same network written as plain `torch.nn` modules and trained by a loop a careful
+person would write:
   fast   the dataset resident on the device, index batches, no host sync until the end (CPU baseline)
   graph  fast, with the whole step captured in one CUDA graph and replayed (GPU baseline)
 Both are timed in steady state (after a warm-up) over the same number of seconds; the ratio is
@@ -28,6 +31,7 @@ import torch
 from torch import nn
 
 from dlcore.data import Dataset
+from dlcore.presets import presets
 from dlcore.spec import ModelSpec
 
 if TYPE_CHECKING:
@@ -46,12 +50,15 @@ class Workload:
     loss: str
     batch_size: int
     num_classes: int | None = None
+    recipe: str = "supervised"
+    role: str = "model"  # the model's role in its recipe
 
     def loops(self, style: str, device: torch.device, max_seconds: float) -> tuple[PlainLoop, EngineRun]:
         from dlcore.training import TrainConfig
 
         ds = workload_dataset(self, *self.make_data(torch.Generator().manual_seed(0)))
         cfg = TrainConfig(
+            recipe=self.recipe,
             loss=self.loss,
             optimizer="adam",
             lr=1e-3,
@@ -60,7 +67,8 @@ class Workload:
             device=device.type,
             max_seconds=max_seconds,
         )
-        return PlainLoop(self, style, device), EngineRun(ModelSpec.from_dict(self.spec), ds, cfg, device)
+        models = {self.role: ModelSpec.from_dict(self.spec)}
+        return PlainLoop(self, style, device), EngineRun(models, ds, cfg, device)
 
 
 @dataclass
@@ -77,8 +85,6 @@ class GanWorkload:
 
     @property
     def specs(self) -> dict[str, ModelSpec]:
-        from dlcore.presets import presets
-
         return {role: presets()[f"gan_{role}"] for role in ("generator", "discriminator")}
 
     def make_dataset(self) -> Dataset:
@@ -141,6 +147,33 @@ class _ReverseTransformer(nn.Module):
         return self.head(self.encoder(self.tokens(tokens) + self.positions)).transpose(1, 2)
 
 
+class _PlainDDPM(nn.Module):
+    """DDPM's training forward pass written out: noise the batch at random timesteps (linear β from 1e-3
+    to 0.2 over T = 100 steps), then predict that noise from x_t and t / (T − 1). Returns (guess, noise)."""
+
+    def __init__(self, timesteps: int = 100):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Linear(3, 128),
+            nn.SiLU(),
+            nn.Linear(128, 128),
+            nn.SiLU(),
+            nn.Linear(128, 128),
+            nn.SiLU(),
+            nn.Linear(128, 2),
+        )
+        alpha_bar = torch.cumprod(1 - torch.linspace(1e-3, 0.2, timesteps, dtype=torch.float64), 0)
+        self.register_buffer("signal", alpha_bar.sqrt().float())
+        self.register_buffer("noise", (1 - alpha_bar).sqrt().float())
+        self.timesteps = timesteps
+
+    def forward(self, x0):  # (B, 2) -> ((B, 2), (B, 2))
+        t = torch.randint(0, self.timesteps, (len(x0),), device=x0.device)
+        eps = torch.randn_like(x0)
+        xt = self.signal[t, None] * x0 + self.noise[t, None] * eps
+        return self.net(torch.cat([xt, t[:, None] / (self.timesteps - 1)], dim=1)), eps
+
+
 def _mlp2d_data(g):
     x = torch.randn(1000, 2, generator=g)
     return x, (x.norm(dim=1) < 1.0).long()  # inside the unit circle or not
@@ -158,6 +191,13 @@ def _sum_data(g):
 def _reverse_data(g):
     x = torch.randint(0, 16, (4000, 32), generator=g)
     return x, x.flip(1)
+
+
+def _moons_data(g):
+    from dlcore.data import load
+
+    ds = load("two_moons")  # the dataset's own seed: the same 2,000 points every time
+    return torch.cat([ds.train[0], ds.val[0], ds.test[0]]), torch.zeros(2000, 0)
 
 
 WORKLOADS = {
@@ -249,6 +289,17 @@ WORKLOADS = {
             num_classes=16,
         ),
         GanWorkload("gan2d", "ring", 128),
+        Workload(
+            "diffusion2d",
+            presets()["diffusion_denoiser"].to_dict(),
+            _PlainDDPM,
+            _moons_data,
+            "generation",
+            "mse",
+            256,
+            recipe="diffusion",
+            role="denoiser",
+        ),
     )
 }
 
@@ -260,7 +311,7 @@ def workload_dataset(w: Workload, x: torch.Tensor, y: torch.Tensor) -> Dataset:
     return Dataset(
         name=w.name,
         task=w.task,
-        family="tokens" if w.task == "sequence-to-sequence" else "tabular",
+        family={"sequence-to-sequence": "tokens", "generation": "generative"}.get(w.task, "tabular"),
         input_shape=tuple(x.shape[1:]),
         train=(x, y),
         val=empty,
@@ -276,6 +327,8 @@ def workload_dataset(w: Workload, x: torch.Tensor, y: torch.Tensor) -> Dataset:
 
 
 def _loss_for(w: Workload) -> Callable:
+    if w.recipe == "diffusion":
+        return lambda out, _: nn.functional.mse_loss(*out)  # the guessed noise against the noise added
     if w.loss == "bce_with_logits":
         bce = nn.BCEWithLogitsLoss()
         return lambda out, y: bce(out, y)

@@ -12,7 +12,7 @@ import dlcore
 from dlcore.adversarial import accuracy_under_attack
 from dlcore.data.dataset import Split, split_dataset
 from dlcore.errors import SpecError, TrainError
-from dlcore.jobs import Scheduler
+from dlcore.jobs import JobPool
 from dlcore.training import make_recipe
 from dlcore.training.adversarial import ADVERSARIAL
 
@@ -70,7 +70,7 @@ def config(optimizer="adam", **options) -> dlcore.TrainConfig:
 
 def start(ds, model, cfg, **kwargs):
     weights = dlcore.checkpoint_bytes(SPEC, model)
-    return dlcore.start_training(SPEC, ds, cfg, resume_from=weights, scheduler=Scheduler(), **kwargs)
+    return dlcore.start_training(SPEC, ds, cfg, resume_from=weights, pool=JobPool(), **kwargs)
 
 
 def wait_for(condition, timeout=30.0):

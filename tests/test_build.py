@@ -307,6 +307,22 @@ def test_benchmark_transformer_has_the_hand_written_parameters_and_output():
     assert reference(x).shape == (2, 16, 32)
 
 
+def test_benchmark_denoiser_is_the_preset_network_with_the_engine_noise_schedule():
+    from dlcore.training.diffusion import alpha_bars
+
+    workload = WORKLOADS["diffusion2d"]
+    spec = dlcore.ModelSpec.from_dict(workload.spec)
+    model, reference = dlcore.build_model(spec), workload.plain_model()
+    reference.net.load_state_dict(
+        dict(zip(reference.net.state_dict(), model.state_dict().values(), strict=True))
+    )
+    x = dlcore.example_input(spec, batch_size=4)
+    assert torch.equal(model(x), reference.net(x))
+    engine = alpha_bars("linear", reference.timesteps)
+    assert torch.allclose(reference.signal, engine.sqrt().float())
+    assert torch.allclose(reference.noise, (1 - engine).sqrt().float())
+
+
 def test_build_model_returns_a_fresh_model_in_training_mode():
     a, b = dlcore.build_model(ISSUE_EXAMPLE), dlcore.build_model(ISSUE_EXAMPLE)
     assert a.training and a is not b

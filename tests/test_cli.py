@@ -106,6 +106,14 @@ def test_bad_input_is_a_message_not_a_traceback(spec_file, tmp_path, capsys):
     assert "lr" in capsys.readouterr().err
 
 
+def test_bench_times_a_recipe_whose_model_is_not_a_plain_model(capsys):
+    assert main(["bench", "--json", "--device", "cpu", "--seconds", "0.3", "--workload", "diffusion2d"]) == 0
+    [row] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert (
+        row["workload"] == "diffusion2d" and row["engine_steps_per_s"] > 0 and row["baseline_steps_per_s"] > 0
+    )
+
+
 def test_bench_json_has_the_documented_keys(capsys):
     assert main(["bench", "--json", "--device", "cpu", "--seconds", "0.3", "--workload", "mlp2d"]) == 0
     [row] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]

@@ -562,7 +562,7 @@ class Job:
     def _explain_divergence(self, logs: dict) -> str:
         step = getattr(self._recorder, "diverged_at", logs.get("step"))
         cfg = self.config
-        if len(self.roles) > 1:
+        if self.roles != ("model",):  # a recipe's own roles (a denoiser, a generator): name the one
             return self._explain_role_divergence(step)
         return (
             f"The loss became NaN/Inf (not a number) at step {step}, so training stopped. The most likely "
