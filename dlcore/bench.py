@@ -1,16 +1,19 @@
 """`python -m dlcore bench`: the training engine against hand-written PyTorch loops, in one process.
 
-The workloads, each a model + data of a fixed shape:
+The workloads, each a model (or two) + data of a fixed shape:
   mlp2d                2 -> 8 -> 8 -> 1 tanh MLP, binary (TensorFlow-Playground size), batch 10
   cnn28                two conv/pool blocks on 28x28 images, 10 classes, batch 128
   lstm_seq             LSTM(64) over 50 steps -> the sum of the sequence (regression), batch 64
   transformer_reverse  2-layer transformer encoder reversing 32 tokens of a 16-word vocabulary, batch 64
+  gan2d                the GAN presets: 8 -> 64 -> 64 -> 2 generator, 2 -> 64 -> 64 -> 1 discriminator, on
+                       the 8-Gaussian ring, batch 128, one discriminator step per generator step
   diffusion2d          the diffusion_denoiser preset (3 -> 128 -> 128 -> 128 -> 2 SiLU MLP) learning to
                        predict DDPM noise on two moons, T = 100, batch 256
 
-The engine trains each from a ModelSpec (in its recipe's role) through `start_training` with its live
-metrics on (per-step loss, layer norms, dead-ReLU probes, epoch scores). The baseline is the same network
-written as plain `torch.nn` modules and trained by a loop a careful person would write:
+The engine trains each from a ModelSpec in its recipe's role (gan2d: a spec per role) through
+`start_training` with its live metrics on (per-step loss, layer norms, dead-ReLU probes, epoch scores).
+The baseline is the same network written as plain `torch.nn` modules and trained by a loop a careful
+person would write:
   fast   the dataset resident on the device, index batches, no host sync until the end (CPU baseline)
   graph  fast, with the whole step captured in one CUDA graph and replayed (GPU baseline)
 Both are timed in steady state (after a warm-up) over the same number of seconds; the ratio is
@@ -49,6 +52,75 @@ class Workload:
     num_classes: int | None = None
     recipe: str = "supervised"
     role: str = "model"  # the model's role in its recipe
+
+    def loops(self, style: str, device: torch.device, max_seconds: float) -> tuple[PlainLoop, EngineRun]:
+        from dlcore.training import TrainConfig
+
+        ds = workload_dataset(self, *self.make_data(torch.Generator().manual_seed(0)))
+        cfg = TrainConfig(
+            recipe=self.recipe,
+            loss=self.loss,
+            optimizer="adam",
+            lr=1e-3,
+            batch_size=self.batch_size,
+            epochs=None,
+            device=device.type,
+            max_seconds=max_seconds,
+        )
+        models = {self.role: ModelSpec.from_dict(self.spec)}
+        return PlainLoop(self, style, device), EngineRun(models, ds, cfg, device)
+
+
+@dataclass
+class GanWorkload:
+    """A generator and a discriminator (the GAN presets' networks) taking turns on a generative dataset."""
+
+    name: str
+    dataset: str  # every example of its training split is used
+    batch_size: int
+    d_steps: int = 1  # discriminator steps per generator step
+    latent: int = 8  # the generator preset's input size
+    lr: float = 2e-3
+    betas: tuple[float, float] = (0.5, 0.999)
+
+    @property
+    def specs(self) -> dict[str, ModelSpec]:
+        return {role: presets()[f"gan_{role}"] for role in ("generator", "discriminator")}
+
+    def make_dataset(self) -> Dataset:
+        """The dataset's training split alone (the baseline has no validation either)."""
+        from dlcore.data import load
+
+        ds = load(self.dataset)
+        x, y = ds.train
+        return replace(ds, val=(x[:0], y[:0]), test=(x[:0], y[:0]))
+
+    def plain_generator(self) -> nn.Module:
+        return nn.Sequential(
+            nn.Linear(self.latent, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 2)
+        )
+
+    @staticmethod
+    def plain_discriminator() -> nn.Module:
+        return nn.Sequential(
+            nn.Linear(2, 64), nn.LeakyReLU(0.2), nn.Linear(64, 64), nn.LeakyReLU(0.2), nn.Linear(64, 1)
+        )
+
+    def loops(self, style: str, device: torch.device, max_seconds: float) -> tuple[PlainLoop, EngineRun]:
+        from dlcore.training import TrainConfig
+
+        cfg = TrainConfig(
+            recipe="gan",
+            recipe_options={"d_steps": self.d_steps},
+            optimizer="adam",
+            optimizer_options={"beta1": self.betas[0], "beta2": self.betas[1]},
+            lr=self.lr,
+            batch_size=self.batch_size,
+            epochs=None,
+            device=device.type,
+            max_seconds=max_seconds,
+        )
+        return PlainGanLoop(self, style, device), EngineRun(self.specs, self.make_dataset(), cfg, device)
 
 
 class _LastStepLSTM(nn.Module):
@@ -216,6 +288,7 @@ WORKLOADS = {
             64,
             num_classes=16,
         ),
+        GanWorkload("gan2d", "ring", 128),
         Workload(
             "diffusion2d",
             presets()["diffusion_denoiser"].to_dict(),
@@ -283,8 +356,11 @@ class PlainLoop:
         self.step = self._graphed() if style == "graph" else self._eager_step
 
     def _eager_step(self, idx):
+        return self._compute(self.x[idx], self.y[idx])
+
+    def _compute(self, xb, yb):
         self.optimizer.zero_grad(set_to_none=True)
-        loss = self.loss_fn(self.model(self.x[idx]), self.y[idx])
+        loss = self.loss_fn(self.model(xb), yb)
         loss.backward()
         self.optimizer.step()
         return loss
@@ -300,11 +376,8 @@ class PlainLoop:
         torch.cuda.current_stream().wait_stream(side)
         xb, yb = self.x[warm_idx].clone(), self.y[warm_idx].clone()
         graph = torch.cuda.CUDAGraph()
-        self.optimizer.zero_grad(set_to_none=True)
-        with torch.cuda.graph(graph):
-            loss = self.loss_fn(self.model(xb), yb)
-            loss.backward()
-            self.optimizer.step()
+        with torch.cuda.graph(graph):  # _compute zeroes (drops) the gradients: the graph's memory holds them
+            loss = self._compute(xb, yb)
 
         def replay(idx):
             xb.copy_(self.x[idx])
@@ -330,6 +403,43 @@ class PlainLoop:
         return steps, time.perf_counter() - start
 
 
+class PlainGanLoop(PlainLoop):
+    """The hand-written GAN loop: k discriminator steps (real examples against fresh fakes, binary
+    cross-entropy), then one generator step with the non-saturating loss; an Adam for each network."""
+
+    def __init__(self, w: GanWorkload, style: str, device: torch.device):
+        x, y = w.make_dataset().train
+        torch.manual_seed(0)
+        self.generator = w.plain_generator().to(device)
+        self.discriminator = w.plain_discriminator().to(device)
+        self.x, self.y = x.to(device), y.to(device)
+        self.batch, self.device, self.d_steps, self.latent = w.batch_size, device, w.d_steps, w.latent
+        self.g_optimizer, self.d_optimizer = (
+            torch.optim.Adam(m.parameters(), lr=w.lr, betas=w.betas, capturable=style == "graph")
+            for m in (self.generator, self.discriminator)
+        )
+        self.bce = nn.BCEWithLogitsLoss()
+        self.real_label = torch.ones(self.batch, 1, device=device)  # batches here are always full
+        self.fake_label = torch.zeros(self.batch, 1, device=device)
+        self.running = torch.zeros((), device=device)
+        self.step = self._graphed() if style == "graph" else self._eager_step
+
+    def _compute(self, real, _):
+        d, g = self.discriminator, self.generator
+        for _ in range(self.d_steps):
+            with torch.no_grad():
+                fake = g(torch.randn(self.batch, self.latent, device=self.device))
+            d_loss = self.bce(d(real), self.real_label) + self.bce(d(fake), self.fake_label)
+            self.d_optimizer.zero_grad(set_to_none=True)
+            d_loss.backward()
+            self.d_optimizer.step()
+        g_loss = self.bce(d(g(torch.randn(self.batch, self.latent, device=self.device))), self.real_label)
+        self.g_optimizer.zero_grad(set_to_none=True)
+        g_loss.backward()
+        self.g_optimizer.step()
+        return g_loss + d_loss
+
+
 # --- the engine ---------------------------------------------------------------------------------------------
 
 
@@ -338,23 +448,9 @@ class EngineRun:
 
     SETTLE_S = 0.1  # after a resume, before the clock starts: the thread has picked up again
 
-    def __init__(self, w: Workload, device: torch.device, max_seconds: float):
+    def __init__(self, models, ds: Dataset, cfg: TrainConfig, device: torch.device):
         from dlcore.jobs import JobPool, start_training
-        from dlcore.training import TrainConfig
 
-        g = torch.Generator().manual_seed(0)
-        ds = workload_dataset(w, *w.make_data(g))
-        cfg = TrainConfig(
-            recipe=w.recipe,
-            loss=w.loss,
-            optimizer="adam",
-            lr=1e-3,
-            batch_size=w.batch_size,
-            epochs=None,
-            device=device.type,
-            max_seconds=max_seconds,
-        )
-        models = {w.role: ModelSpec.from_dict(w.spec)}
         self.job = start_training(models, ds, cfg, paused=True, pool=JobPool())
         self.device = device
 
@@ -397,8 +493,7 @@ def compare(w: Workload, device: torch.device, seconds: float) -> tuple[float, f
     if device.type == "cpu":
         torch.set_num_threads(CPU_THREADS_PER_JOB)  # the baseline gets the thread count the engine uses
     try:
-        plain = PlainLoop(w, baseline, device)
-        engine = EngineRun(w, device, max_seconds=4 * seconds + 600)
+        plain, engine = w.loops(baseline, device, max_seconds=4 * seconds + 600)
         try:
             rounds = max(2, round(seconds / SEGMENT_S))
             segment = seconds / rounds

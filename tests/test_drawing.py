@@ -98,7 +98,9 @@ def test_a_drawing_looks_like_a_training_digit_wherever_and_however_big_it_is(
     image = drawing_to_image(draw(digit, left, top, height, pen), digits)[0]  # (8, 8)
     assert image.shape == (8, 8)
     # The dataset's grey levels: counts of ink in 4x4 blocks, 0..16, over 16.
-    assert torch.equal(image * 16, (image * 16).round()) and image.min() >= 0 and image.max() == 1
+    assert torch.equal(image * 16, (image * 16).round()) and image.min() >= 0 and image.max() <= 1
+    # Its darkest block is (nearly) full, as in every training digit (98% reach 16/16, all reach 14/16).
+    assert image.max() >= 14 / 16
     assert (image > 0).any(dim=1).all()  # a training digit spans the full height of its frame
     ys, xs = torch.meshgrid(torch.arange(8.0), torch.arange(8.0), indexing="ij")
     centre = ((image * ys).sum() / image.sum(), (image * xs).sum() / image.sum())

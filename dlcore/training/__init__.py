@@ -7,6 +7,7 @@ Importing the package registers every recipe in `RECIPES`.
 from dlcore.training import adversarial as adversarial
 from dlcore.training import autoencoder as autoencoder
 from dlcore.training import diffusion as diffusion
+from dlcore.training import gan as gan
 from dlcore.training import language as language
 from dlcore.training import supervised as supervised
 from dlcore.training.config import GLOBAL_RNG_LOCK, Callback, StopTraining, TrainConfig
