@@ -1,5 +1,6 @@
 """Figures of generative training, redrawn live: each role's losses on one chart, and what the model makes
-now (generated points over the real data, as in GAN Lab, or a grid of generated images).
+now (generated points over the real data, as in GAN Lab, a grid of generated images, a language model's
+answers).
 
 Pure functions, data in -> figure out, with the live charts' look and limits (go.Scatter, at most
 MAX_POINTS points per trace, a constant `uirevision`), so they redraw in place several times a second.
@@ -19,7 +20,6 @@ from dlcore.plots import CURVE_HEIGHT, MAX_POINTS, _evenly, _figure, _has, _live
 
 REAL_COLOUR = "#bab0ac"  # the data: quiet grey, so the generated points stand out over it
 SAMPLE_COLOUR = "#1f77b4"
-PATH_COLOUR = "#9ecae1"
 SMOOTHING = 20  # steps in the running mean drawn over each noisy per-step loss
 SAMPLE_HEIGHT = CURVE_HEIGHT  # the sample view sits beside the loss chart, at the same height
 IMAGE_GAP = 1  # blank pixels between generated images
@@ -101,30 +101,12 @@ def _range(values: np.ndarray, margin: float = 0.15) -> list[float]:
     return [low - pad, high + pad]
 
 
-def sample_points(real, generated, paths=None, title: str = "Generated points over the data") -> go.Figure:
-    """2-D data: the real points in grey and the generated ones in colour (GAN Lab's picture). `paths`
-    (steps, n, 2), if given, draws how each of the first points travelled from noise to where it ended.
-    The axes hold the real data's range, so the picture stays put while the samples move."""
+def sample_points(real, generated, title: str = "Generated points over the data") -> go.Figure:
+    """2-D data: the real points in grey and the generated ones in colour (GAN Lab's picture). The axes
+    hold the real data's range, so the picture stays put while the samples move."""
     real = _points(_numpy(real), MAX_POINTS)
     generated = _points(_numpy(generated), MAX_POINTS)
-    traces = []
-    if paths is not None:
-        steps = _numpy(paths)[:, : MAX_POINTS // 10]  # (steps, n, 2): a few dozen paths stay readable
-        n = steps.shape[1]
-        # every path, then a NaN gap, in one trace: one SVG path to redraw, whatever the number of points
-        lines = np.concatenate([steps.transpose(1, 0, 2), np.full((n, 1, 2), np.nan)], axis=1).reshape(-1, 2)
-        traces.append(
-            {
-                "type": "scatter",
-                "x": lines[:, 0],
-                "y": lines[:, 1],
-                "mode": "lines",
-                "name": "noise → data",
-                "line": {"color": PATH_COLOUR, "width": 1},
-                "hoverinfo": "skip",
-            }
-        )
-    traces += [
+    traces = [
         {
             "type": "scatter",
             "x": real[:, 0],
@@ -197,16 +179,14 @@ def sample_images(images, title: str = "Generated images", columns: int = 8) -> 
     return _figure([trace], layout)
 
 
-def sample_figure(ds, samples, paths=None) -> go.Figure | None:
+def sample_figure(ds, samples) -> go.Figure | None:
     """What a generative model makes, drawn the way the dataset's examples look: points over the data for
-    2-D points, a grid of images for images; None for data with no picture of its own. `samples` (and
-    `paths`) are in the data's normalised space, as recipes make them."""
+    2-D points, a grid of images for images; None for data with no picture of its own. `samples` are in
+    the data's normalised space, as recipes make them."""
     if getattr(ds, "image_shape", None):
         return sample_images(ds.denormalize(samples).reshape(len(samples), *ds.image_shape)[:32])
     if tuple(ds.input_shape) == (2,):
-        real = ds.denormalize(ds.train[0])
-        trail = None if paths is None else ds.denormalize(paths)
-        return sample_points(real, ds.denormalize(samples), trail)
+        return sample_points(ds.denormalize(ds.train[0]), ds.denormalize(samples))
     return None
 
 

@@ -56,14 +56,6 @@ def test_sample_points_draw_generated_over_real_on_the_real_datas_fixed_equal_ax
     assert fig.layout.xaxis.range[1] < 10 and fig.layout.yaxis.scaleanchor == "x"
 
 
-def test_paths_from_noise_to_data_are_one_trace_with_gaps():
-    paths = torch.linspace(0, 1, 5)[:, None, None].expand(5, 3, 2)  # 5 steps, 3 points
-    fig = plots_samples.sample_points(torch.zeros(10, 2), paths[-1], paths)
-    trail = fig.data[0]
-    assert trail.name == "noise → data" and len(trail.x) == 3 * 6  # 5 points and a gap per path
-    assert np.isnan(trail.x[5]) and trail.x[4] == 1.0
-
-
 def test_mosaic_tiles_images_in_rows_with_blank_gaps_and_keeps_them_upright():
     images = torch.zeros(3, 1, 2, 2)
     images[1, 0, 0, 0] = 1.0  # top-left pixel of the second image
