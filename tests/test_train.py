@@ -9,7 +9,7 @@ from torch import nn
 
 import dlcore
 from dlcore.jobs import JobPool
-from dlcore.training import Callback, StopTraining, TrainData, fit
+from dlcore.training import Callback, StopTraining, TrainData, fit, make_recipe
 from dlcore.training.objective import make_objective
 from dlcore.training.supervised import SupervisedRecipe
 
@@ -288,3 +288,22 @@ def test_stop_before_the_first_step_is_a_clean_stop():
     logs = _toy_fit(3, [StopAtOnce(), events])
     assert logs["status"] == "stopped" and logs["step"] == 0
     assert events.seen == [("end", "stopped", "not now")]
+
+
+def test_a_recipe_readies_every_optimizer_for_capture_and_declines_a_scheduled_sgd():
+    ring = dlcore.data.load("ring")
+    gan = {
+        "generator": dlcore.presets()["gan_generator"],
+        "discriminator": dlcore.presets()["gan_discriminator"],
+    }
+    models = {role: dlcore.build_model(spec) for role, spec in gan.items()}
+    recipe = make_recipe(
+        "gan", models, ring, dlcore.TrainConfig(recipe="gan", optimizer="adam"), torch.device("cpu")
+    )
+    assert recipe.prepare_for_graph()
+    assert all(o.defaults["capturable"] for o in recipe.optimizers.values())
+    cfg = dlcore.TrainConfig(optimizer="sgd", schedule="cosine", epochs=2)
+    plain = make_recipe(
+        "supervised", {"model": nn.Linear(2, 2)}, dlcore.data.load("circle"), cfg, torch.device("cpu")
+    )
+    assert not plain.prepare_for_graph()  # SGD reads a Python-float learning rate a graph would freeze

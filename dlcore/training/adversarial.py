@@ -17,7 +17,6 @@ from dlcore.classes import classes_from_logits
 from dlcore.errors import TrainError
 from dlcore.params import Param
 from dlcore.tasks import check_compatibility
-from dlcore.training.cuda_graph import make_graphable
 from dlcore.training.loop import steps_per_epoch
 from dlcore.training.recipe import Recipe, RecipeKind, TrainData, optimizer_for, register_recipe, schedule_for
 
@@ -126,10 +125,6 @@ class Adversarial(Recipe):
         # Static shapes and no host reads; the random start comes from the recipe's generator, which the
         # graph registers. Not yet run on a GPU here: should capture fail, the loop trains eagerly.
         return True
-
-    def prepare_for_graph(self) -> bool:
-        optimizer = self.optimizers["model"]
-        return make_graphable(optimizer, bool(self.schedules), self.data.train[0].device)
 
     def train_scores(self, samples: int) -> dict[str, float]:
         if not samples:

@@ -8,9 +8,12 @@ noise are fine: PyTorch advances a graph's random offsets on every replay.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 
-from dlcore.training.recipe import Recipe
+if TYPE_CHECKING:
+    from dlcore.training.recipe import Recipe
 
 
 class CudaGraphStep:

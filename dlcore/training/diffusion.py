@@ -26,7 +26,6 @@ from dlcore.errors import SpecError, TrainError
 from dlcore.params import Param
 from dlcore.plan import as_spec, resolve
 from dlcore.tasks import fix_last_layer
-from dlcore.training.cuda_graph import make_graphable
 from dlcore.training.distances import energy_distance
 from dlcore.training.loop import steps_per_epoch
 from dlcore.training.recipe import (
@@ -172,9 +171,6 @@ class Diffusion(Recipe):
     @property
     def capturable(self) -> bool:
         return True  # fixed shapes, no host reads; its noise comes from self.generator, which replays advance
-
-    def prepare_for_graph(self) -> bool:
-        return make_graphable(self.optimizers["denoiser"], bool(self.schedules), self.device)
 
     # --- scoring and sampling -------------------------------------------------------------------------
 

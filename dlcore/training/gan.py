@@ -22,7 +22,6 @@ from dlcore.optim import LEARNING_RATE
 from dlcore.params import Param
 from dlcore.plan import resolve
 from dlcore.tasks import fix_last_layer
-from dlcore.training.cuda_graph import make_graphable
 from dlcore.training.distances import energy_distance
 from dlcore.training.loop import steps_per_epoch
 from dlcore.training.recipe import (
@@ -147,11 +146,6 @@ class GanRecipe(Recipe):
     @property
     def capturable(self) -> bool:
         return True
-
-    def prepare_for_graph(self) -> bool:
-        scheduled = bool(self.schedules)
-        ready = [make_graphable(optimizer, scheduled, self.device) for optimizer in self.optimizers.values()]
-        return all(ready)
 
     def _generator_loss(self, fake_logits: torch.Tensor) -> torch.Tensor:
         if self.non_saturating:

@@ -22,7 +22,6 @@ from dlcore.optim import make_loss
 from dlcore.params import Param
 from dlcore.plan import resolve
 from dlcore.tasks import TASKS
-from dlcore.training.cuda_graph import make_graphable
 from dlcore.training.loop import steps_per_epoch
 from dlcore.training.recipe import Recipe, RecipeKind, TrainData, optimizer_for, register_recipe, schedule_for
 
@@ -151,10 +150,6 @@ class LanguageModel(Recipe):
     @property
     def capturable(self) -> bool:
         return True  # fixed shapes, a fixed slice, no host reads: the whole step can be replayed
-
-    def prepare_for_graph(self) -> bool:
-        optimizer = self.optimizers["model"]
-        return make_graphable(optimizer, bool(self.schedules), self.data.train[0].device)
 
     def train_scores(self, samples: int) -> dict[str, float]:
         if not samples:

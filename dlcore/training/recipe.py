@@ -28,6 +28,7 @@ from dlcore.params import Param, ParamValueError, coerce_all
 from dlcore.registry import Registry
 from dlcore.spec import ModelSpec
 from dlcore.tasks import TASKS
+from dlcore.training.cuda_graph import make_graphable
 
 
 @dataclass
@@ -86,8 +87,10 @@ class Recipe:
         return False
 
     def prepare_for_graph(self) -> bool:
-        """Ready the optimizers for CUDA-graph capture; False if they cannot be captured."""
-        return False
+        """Ready every optimizer for CUDA-graph capture; False if one cannot be captured."""
+        device = self.data.train[0].device
+        optimizers = {id(o): o for o in self.optimizers.values()}.values()  # roles may share one
+        return all([make_graphable(o, bool(self.schedules), device) for o in optimizers])
 
     def train_scores(self, samples: int) -> dict[str, float]:
         """Running scores on the training batches since the last call (e.g. train_accuracy); resets.

@@ -10,7 +10,6 @@ import torch
 from torch import nn
 
 from dlcore.tasks import check_compatibility
-from dlcore.training.cuda_graph import make_graphable
 from dlcore.training.loop import steps_per_epoch
 from dlcore.training.objective import Objective, Tally, adapt_targets, make_objective
 from dlcore.training.recipe import Recipe, RecipeKind, TrainData, optimizer_for, register_recipe, schedule_for
@@ -52,9 +51,6 @@ class SupervisedRecipe(Recipe):
     @property
     def capturable(self) -> bool:
         return True
-
-    def prepare_for_graph(self) -> bool:
-        return make_graphable(self.optimizer, bool(self.schedules), self.data.train[0].device)
 
     def train_scores(self, samples: int) -> dict[str, float]:
         self.tally.samples = samples
