@@ -22,7 +22,7 @@ from dlcore.optim import (
     make_scheduler,
 )
 from dlcore.plan import output_shape, validate
-from dlcore.presets import Preset, preset_catalogue, presets
+from dlcore.presets import Preset, preset_catalogue, presets, team_specs
 from dlcore.spec import LayerSpec, ModelSpec
 from dlcore.summary import summarize
 
@@ -34,9 +34,13 @@ from dlcore.checkpoint import checkpoint_bytes, load_checkpoint, save_checkpoint
 from dlcore.device import device_info
 from dlcore.jobs import Job, JobPool, job_pool, loaded_job, start_training
 from dlcore.training import RECIPES, RecipeSpec, TrainConfig, fit
+from dlcore.training.recipe import recipe_for
+from dlcore.training.teams import roles_of_one_model, splits_one_model
+from dlcore.samples import live_view  # what a run makes now: samples drawn as the data looks, answers
 
 # --- figures ---
 from dlcore import plots as plots  # the Train and Build pages' figures: loss curves, confusion, shapes
+from dlcore import plots_samples as plots_samples  # generative training: losses by role, samples
 
 # --- inspection and explanation ---
 from dlcore import plots_inspect as plots_inspect  # figures of the Inspect, Explain and Adversarial pages
@@ -101,6 +105,7 @@ __all__ = [
     "Preset",
     "preset_catalogue",
     "presets",
+    "team_specs",
     "LayerSpec",
     "ModelSpec",
     "summarize",
@@ -115,11 +120,16 @@ __all__ = [
     "loaded_job",
     "start_training",
     "RECIPES",
+    "recipe_for",
+    "roles_of_one_model",
+    "splits_one_model",
+    "live_view",
     "RecipeSpec",
     "TrainConfig",
     "fit",
     "plots",
     "plots_inspect",
+    "plots_samples",
     "ATTACKS",
     "AttackError",
     "InputSpace",

@@ -1,6 +1,7 @@
 """Command line: train a model from a spec file, benchmark the engine, export a model as PyTorch code.
 
 python -m dlcore train --spec model.json --data spiral --epochs 20 --device auto [--save run/]
+python -m dlcore train --spec gan.json --data ring   (a recipe spec: {"recipe", "models": {role: spec}})
 python -m dlcore bench [--json] [--device cpu|cuda] [--seconds N] [--workload NAME ...]
 python -m dlcore export --spec model.json [-o model.py]
 """
@@ -48,14 +49,34 @@ class ProgressBar:
         self.stream.flush()
 
 
+def _read_bytes(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as err:
+        raise DlcoreError(f"cannot read the spec file {path}: {err.strerror}") from None
+
+
 def _read_spec(path: str):
     from dlcore.spec import ModelSpec
 
+    return ModelSpec.from_json(_read_bytes(path))
+
+
+def _read_models(path: str):
+    """A model spec file, or a recipe spec file ({"recipe", "models": {role: spec}, "options"}, as
+    RecipeSpec.to_dict writes it). Returns (models by role, or one ModelSpec; the RecipeSpec or None)."""
+    from dlcore.spec import ModelSpec
+    from dlcore.training.recipe import RecipeSpec
+
+    raw = _read_bytes(path)
     try:
-        data = Path(path).read_bytes()
-    except OSError as err:
-        raise DlcoreError(f"cannot read the spec file {path}: {err.strerror}") from None
-    return ModelSpec.from_json(data)
+        data = json.loads(raw)
+    except (ValueError, RecursionError):  # not JSON, or too deep: ModelSpec.from_json says why
+        data = None
+    if isinstance(data, dict) and "models" in data:
+        recipe = RecipeSpec.from_dict(data)
+        return recipe.models, recipe
+    return ModelSpec.from_json(raw), None
 
 
 def _train(args) -> int:
@@ -63,20 +84,29 @@ def _train(args) -> int:
     from dlcore.checkpoint import save_checkpoint
     from dlcore.training import TrainConfig
 
-    spec = _read_spec(args.spec)
+    models, recipe = _read_models(args.spec)
     options = json.loads(args.data_options) if args.data_options else {}
     ds = dlcore.data.load(args.data, **options)
     values = {"epochs": args.epochs, "device": args.device, "seed": args.seed}
-    for name in ("loss", "optimizer", "lr", "batch_size", "schedule", "weight_decay"):
+    for name in ("loss", "optimizer", "lr", "batch_size", "schedule", "weight_decay", "recipe"):
         if getattr(args, name) is not None:
             values[name] = getattr(args, name)
-    if args.loss is None:
-        values["loss"] = _default_loss(ds, dlcore.output_shape(spec))
+    if recipe is not None:
+        values.update(recipe=recipe.recipe, recipe_options=recipe.options)
+    elif args.loss is None:
+        values["loss"] = _default_loss(ds, dlcore.output_shape(models))
     cfg = TrainConfig.from_dict(values)
-    job = dlcore.start_training(spec, ds, cfg, resume_from=args.resume)
+    if recipe is None and dlcore.splits_one_model(cfg.recipe):  # one autoencoder, cut at its 'code' layer
+        models = dlcore.roles_of_one_model(cfg.recipe, models)
+    job = dlcore.start_training(models, ds, cfg, resume_from=args.resume)
+    team = (
+        {spec.name: spec for spec in models.values()} if isinstance(models, dict) else {models.name: models}
+    )
+    names = " + ".join(name or Path(args.spec).stem for name in team)
+    how = f"the {job.recipe} recipe" if cfg.recipe != "auto" else cfg.loss
     print(
-        f"Training {spec.name or Path(args.spec).stem} on {ds.name} ({len(ds.train[0])} examples) "
-        f"on {job.device_name} with {cfg.loss} and {cfg.optimizer} (lr={cfg.lr:g})",
+        f"Training {names} on {ds.name} ({len(ds.train[0])} examples) "
+        f"on {job.device_name} with {how} and {cfg.optimizer} (lr={cfg.lr:g})",
         file=sys.stderr,
     )
     bar = ProgressBar()
@@ -95,19 +125,21 @@ def _train(args) -> int:
     print(job.message)
     _print_result(job)
     if args.save and job.status != "failed":
-        model = job.snapshot()
         meta = {"step": job.progress()["step"], "epoch": job.progress()["epoch"]}
-        save_checkpoint(args.save, spec, model, metrics=job.metrics(), config=cfg, meta=meta)
-        print(f"Saved spec.json, model.safetensors, metrics.csv and config.json to {args.save}")
+        # the recipe and a model per role (a recipe spec), or the one model's spec: as the run was set up
+        save_checkpoint(args.save, job.setup, job.snapshots(), metrics=job.metrics(), config=cfg, meta=meta)
+        print(f"Saved the spec, the weights, metrics.csv and config.json to {args.save}")
     return 1 if job.status == "failed" else 0
 
 
 def _default_loss(ds, out_shape) -> str:
-    if ds.task in ("regression", "generative"):
-        return "mse"
-    if ds.task == "binary" and tuple(out_shape) == (1,):
+    """The usual loss of what a supervised model learns on `ds`; one raw score for two classes: BCE."""
+    from dlcore.tasks import TASKS
+
+    task = TASKS.get(ds.task).learned_by_supervision()
+    if task.class_per_example and tuple(out_shape) == (1,) and task.suits("bce_with_logits"):
         return "bce_with_logits"
-    return "cross_entropy"
+    return task.losses[0]
 
 
 def _print_result(job) -> None:
@@ -127,8 +159,11 @@ def _print_result(job) -> None:
     if "test_accuracy" in result:
         print(f"test accuracy {result['test_accuracy']:.1%}   test loss {result['test_loss']:.4g}")
         print(result["per_class"].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    else:
+    elif "r2" in result:
         print(f"test R² {result['r2']:.3f}   test loss {result['test_loss']:.4g}")
+    else:  # a generative recipe's own test scores
+        scores = {k: v for k, v in result.items() if k.startswith("test_") and isinstance(v, (int, float))}
+        print("   ".join(f"{name.replace('_', ' ')} {value:.4g}" for name, value in scores.items()))
 
 
 def _bench(args) -> int:
@@ -174,7 +209,13 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="train a model from a spec file and print the test scores")
-    train.add_argument("--spec", required=True, help="model JSON (as saved by the Build page)")
+    train.add_argument(
+        "--spec",
+        required=True,
+        help="model JSON (as saved by the Build page), or a recipe spec JSON: "
+        '{"recipe": "gan", "models": {"generator": {...}, "discriminator": {...}}, "options": {...}}',
+    )
+    train.add_argument("--recipe", help="how a single model trains, e.g. diffusion (default: the data's own)")
     train.add_argument("--data", required=True, help="dataset name, e.g. spiral, digits, reverse")
     train.add_argument("--data-options", help="dataset options as JSON, e.g. '{\"noise\": 0.2}'")
     train.add_argument("--epochs", type=int, default=20)

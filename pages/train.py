@@ -3,7 +3,7 @@
 import streamlit as st
 
 import dlcore
-from ui import forms, model, training
+from ui import forms, model, recipes, training
 from ui.errors import show_error
 from ui.live import live
 from ui.session import ACTIVE_STATUSES, current_job, job_is_active
@@ -40,7 +40,11 @@ with st.expander("Data and settings", icon=":material/tune:"):
             st.caption(f"Loaded with the **{preset.name}** preset. " + training.preset_settings_text(preset))
         if busy:
             st.caption("Settings are locked while a run is going: stop it (or let it finish) to change them.")
+        recipe_errors = {}
+        if dataset is not None:
+            recipe_errors = recipes.draw_recipe_form(dataset.task, training.settings(), spec, disabled=busy)
         values, setting_errors = training.draw_settings_form(disabled=busy)
+        setting_errors.update(recipe_errors)
         init_values, _ = forms.param_form(
             (training.init_param(),), {"init": spec.get("init", "default")}, "model", disabled=busy
         )
@@ -54,7 +58,7 @@ with st.expander("Data and settings", icon=":material/tune:"):
             + ("" if "cuda" in device["available"] else " No GPU found: small models train fine on the CPU.")
         )
 
-summary.caption(training.run_summary(spec, choice, values))
+summary.caption(training.run_summary(spec, dataset, choice, values))
 
 # Pre-flight: everything that would stop a run is explained here, before Start is pressed.
 problems = training.preflight(spec, dataset, values, setting_errors)
@@ -63,7 +67,7 @@ for problem in problems:
     if problem.fix_label:
         st.button(problem.fix_label, key=f"fix-{problem.fix_label}", on_click=problem.fix)
 if not problems:
-    training.draw_loss_advice(dataset, values["loss"])
+    training.draw_loss_advice(dataset, values)
 if any(problem.on_build for problem in problems):
     st.page_link(
         "pages/build.py", label="Open the Build page to change the model", icon=":material/construction:"

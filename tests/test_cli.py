@@ -170,3 +170,67 @@ def test_export_of_a_file_that_is_not_a_spec_exits_non_zero_with_a_sentence(tmp_
     assert main(["export", "--spec", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: this is not") and "Traceback" not in err
+
+
+def gan_recipe_file(tmp_path, **changes):
+    """The GAN presets' pair as a recipe spec file, as RecipeSpec.to_dict writes it."""
+    from dlcore.training.recipe import RecipeSpec
+
+    team = dlcore.team_specs(dlcore.preset_catalogue()["gan_generator"])
+    data = {**RecipeSpec("gan", team, {"d_steps": 2}).to_dict(), **changes}
+    path = tmp_path / "gan.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_train_takes_a_recipe_spec_and_saves_every_roles_model(tmp_path, capsys):
+    run = tmp_path / "run"
+    args = ["train", "--spec", str(gan_recipe_file(tmp_path)), "--data", "ring", "--epochs", "1"]
+    code = main([*args, "--device", "cpu", "--save", str(run)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "Training GAN generator + GAN discriminator on ring" in err and "the gan recipe" in err
+    assert "generator loss" in out and "discriminator loss" in out  # each role's loss at the last epoch
+    setup, models = dlcore.load_checkpoint(run)  # the recipe, its options and a model per role
+    assert setup.recipe == "gan" and setup.options["d_steps"] == 2 and set(models) == set(setup.models)
+    assert setup.models["generator"] == dlcore.preset_catalogue()["gan_generator"].spec
+    assert {"train_generator_loss", "train_discriminator_loss"} <= set(pd.read_csv(run / "metrics.csv"))
+
+
+def test_a_single_autoencoder_spec_trains_with_the_vae_recipe_cut_at_its_code_layer(tmp_path, capsys):
+    path = tmp_path / "vae.json"
+    path.write_text(dlcore.presets()["vae_digits"].to_json())
+    code = main(
+        [
+            "train",
+            "--spec",
+            str(path),
+            "--recipe",
+            "vae",
+            "--loss",
+            "mse",
+            "--data",
+            "digits",
+            "--epochs",
+            "1",
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "Training Variational autoencoder on digits" in err and "reconstruction" in out and "kl" in out
+
+
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        ({"recipe": "gam"}, "did you mean 'gan'"),
+        ({"options": {"d_stepz": 2}}, "no option 'd_stepz'"),
+        ({"models": {"generator": {"input_shape": [8], "layers": []}}}, "add a model for 'discriminator'"),
+    ],
+)
+def test_a_bad_recipe_spec_is_a_message_not_a_traceback(tmp_path, capsys, changes, says):
+    code = main(
+        ["train", "--spec", str(gan_recipe_file(tmp_path, **changes)), "--data", "ring", "--device", "cpu"]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error:") and says in err, err

@@ -242,16 +242,6 @@ def test_a_loss_that_does_not_suit_the_task_is_fixed_here_in_one_click(train):
     assert not at.error and not button(at, "Start").disabled
 
 
-@pytest.mark.parametrize("key", ["gan_generator", "gan_discriminator", "diffusion_denoiser"])
-def test_a_preset_the_engine_cannot_train_yet_says_so_honestly(train, key):
-    at = train
-    load_preset(at, key)
-    preset = dlcore.preset_catalogue()[key]
-    assert [e.value for e in at.error] == [f"{preset.name}: {preset.train_later}"]
-    assert not [b for b in at.button if b.label.startswith(("Use input shape", "Set layer"))]  # no false fix
-    assert button(at, "Start").disabled
-
-
 def test_results_name_the_run_they_came_from_and_say_when_the_model_has_changed(train):
     at = train
     load_preset(at, "perceptron")

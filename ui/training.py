@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,8 +17,8 @@ import streamlit as st
 
 import dlcore
 import dlcore.data
-from dlcore import plots
-from ui import forms, model
+from dlcore import plots, plots_samples
+from ui import forms, model, recipes
 from ui.session import session_owner, set_job
 from ui.steady_chart import steady_chart
 from ui.text import plain
@@ -28,12 +29,14 @@ SETTINGS_KEY = "train_settings"
 DEFAULT_DATASET = "digits"
 # Plotly config of the live charts (they redraw in place and carry their own look, see ui.steady_chart)
 LIVE_CHART = {"displaylogo": False}
+VIEW_SHARE = 0.2  # at most this share of the time goes to making a run's live view (samples, answers)
 SLOW_POLL_S = 1.0  # gradient chart and health advice: slow to change, costly to draw
 RESUME_KEY = "resume_checkpoint"  # the uploaded model: {"name", "bytes", "spec", "use", "note"}
 # Fields of TrainConfig the page shows, in this order; the rest keep their defaults.
 MAIN_FIELDS = ("loss", "optimizer", "lr", "schedule", "batch_size", "epochs")
 MORE_FIELDS = ("weight_decay", "l1", "device", "seed", "early_stopping_patience", "max_seconds")
 CATALOGUES = {"loss": "LOSSES", "optimizer": "OPTIMIZERS", "schedule": "SCHEDULES"}
+SUPERVISED = "supervised"  # the recipe that keeps the page's one-click fixes for inputs, outputs and losses
 OPTION_FIELDS = {"loss": "loss_options", "optimizer": "optimizer_options", "schedule": "schedule_options"}
 
 
@@ -139,6 +142,7 @@ def use_preset(preset: dlcore.Preset) -> None:
     """Choose the dataset and the settings `preset` trains well with; the others go back to their defaults
     (the device stays: it is this machine's choice, not the preset's)."""
     choose_dataset(preset.spec.dataset)
+    recipes.use_preset(preset)
     if preset.settings:
         device = settings()["device"]
         st.session_state[SETTINGS_KEY] = {
@@ -150,12 +154,19 @@ def use_preset(preset: dlcore.Preset) -> None:
 
 
 def preset_settings_text(preset: dlcore.Preset) -> str:
-    """What loading `preset` set on the Train page, in one sentence (or why it cannot train here yet)."""
-    if preset.train_later:
-        return preset.train_later
+    """What loading `preset` set on the Train page, in one sentence."""
     s = preset.settings
+    catalogue = dlcore.preset_catalogue()
+    team = "".join(
+        f" with the **{catalogue[key].name}** as its {role}" for role, key in preset.partners.items()
+    )
+    how = (
+        f"the **{dlcore.RECIPES.get(s['recipe']).title}** recipe{team}"
+        if "recipe" in s
+        else f"**{s['loss']}** loss"
+    )
     return (
-        f"Training is set up for it: **{preset.spec.dataset}** data, **{s['loss']}** loss, "
+        f"Training is set up for it: **{preset.spec.dataset}** data, {how}, "
         f"**{s['optimizer']}** at learning rate **{s['lr']:g}**, **{s['epochs']}** epochs"
         + (f", batches of **{s['batch_size']}**" if "batch_size" in s else "")
         + " (the other settings at their defaults)."
@@ -205,16 +216,31 @@ def draw_settings_form(disabled: bool = False) -> tuple[dict[str, Any], dict[str
     return values, errors
 
 
-def run_summary(spec_dict: dict[str, Any], choice: dict[str, Any], values: dict[str, Any]) -> str:
-    """One line saying what Start trains: the model, the data and the main settings (they fold away)."""
+def run_summary(spec_dict: dict[str, Any], dataset, choice: dict[str, Any], values: dict[str, Any]) -> str:
+    """One line saying what Start trains: the model (or a recipe's models), the data and the main settings
+    (they fold away)."""
     name = plain(spec_dict.get("name") or "your model")
     epochs = values["epochs"] or "∞"
     layers = len(spec_dict["layers"])
+    what = f"**{name}** ({layers} layer{'' if layers == 1 else 's'})"
+    how = values["loss"]
+    kind = _recipe_kind(dataset, values)
+    if kind is not None and kind.name != SUPERVISED:
+        what, how = recipes.run_models_text(kind, spec_dict), f"{kind.title} recipe"
     return (
-        f"Training **{name}** ({layers} layer{'' if layers == 1 else 's'}) on **{choice['name']}** · "
-        f"{values['loss']} · {values['optimizer']} · lr {values['lr']:g} · batch {values['batch_size']} · "
-        f"{epochs} epochs"
+        f"Training {what} on **{choice['name']}** · {how} · {values['optimizer']} · lr {values['lr']:g} · "
+        f"batch {values['batch_size']} · {epochs} epochs"
     )
+
+
+def _recipe_kind(dataset, values: dict[str, Any]):
+    """The recipe the settings train with on `dataset`, or None when there is no dataset or no such recipe."""
+    if dataset is None:
+        return None
+    try:
+        return recipes.kind_of(values.get("recipe") or recipes.AUTO, dataset.task)
+    except dlcore.DlcoreError:
+        return None
 
 
 def init_param() -> dlcore.Param:
@@ -267,19 +293,46 @@ def draw_live(job) -> None:
     charts before the first run, so Plotly's scripts are loaded before Start is pressed)."""
     metrics = job.metrics() if job is not None else None
     epochs = job.epoch_metrics() if job is not None else None
+    roles = plots_samples.logged_losses(metrics, epochs)  # a recipe's per-role losses, if it logs them
     if job is not None:
         progress = job.progress()
         # The run's own model and data, which may no longer be what the page shows.
-        run = f"{plain(job.spec.name or 'Your model')} on {job.dataset.name} · "
+        run = f"{run_models(job, 'Your model')} on {job.dataset.name} · "
         st.progress(
             min(1.0, float(progress.get("fraction") or 0.0)), text=run + progress_text(progress, job.status)
         )
-        _draw_latest(metrics, epochs)
-    loss_col, acc_col = st.columns(2)
+        _draw_latest(metrics, epochs, roles)
+    loss_col, view_col = st.columns(2)
     with loss_col:
-        steady_chart(plots.loss_curve(metrics, epochs), "loss_chart", LIVE_CHART)
-    with acc_col:
-        steady_chart(plots.accuracy_curve(metrics, epochs), "accuracy_chart", LIVE_CHART)
+        losses = plots_samples.role_losses(metrics, roles) if roles else plots.loss_curve(metrics, epochs)
+        steady_chart(losses, "loss_chart", LIVE_CHART)
+    with view_col:
+        samples = sample_view(job)
+        if samples is not None:
+            steady_chart(samples, "sample_chart", LIVE_CHART)
+        else:
+            steady_chart(plots.accuracy_curve(metrics, epochs), "accuracy_chart", LIVE_CHART)
+
+
+def sample_view(job):
+    """What a run makes now (points over the data, a grid of images, a language model's answers), made
+    again when it has trained on since, but never taking more than VIEW_SHARE of the time: a diffusion
+    model walks back through all its noise levels to make one picture, and the run must keep training.
+    None for a run that makes nothing to show."""
+    if job is None:
+        return None
+    cache = st.session_state.setdefault("_live_view", {})
+    if cache.get("job") is not job:
+        cache.clear()
+        cache.update(job=job, step=None, figure=None, shows=True, at=0.0, cost=0.0)
+    step, now = job.progress()["step"], time.monotonic()
+    if cache["shows"] and cache["step"] != step and now >= cache["at"] + cache["cost"] / VIEW_SHARE:
+        try:
+            figure = dlcore.live_view(job)
+        except dlcore.DlcoreError:  # the run went away or did not answer in time: keep the last picture
+            return cache["figure"]
+        cache.update(step=step, figure=figure, shows=figure is not None, at=now, cost=time.monotonic() - now)
+    return cache["figure"]
 
 
 def draw_diagnostics(job) -> None:
@@ -308,26 +361,53 @@ def _latest(df, column: str):
     return None if values.empty else float(values.iloc[-1])
 
 
-def _draw_latest(metrics, epochs) -> None:
-    """The newest numbers as big metrics: what a student reads off a projector."""
+def _draw_latest(metrics, epochs, roles: list[str]) -> None:
+    """The newest numbers as big metrics: what a student reads off a projector. After the losses: each
+    role's loss for a recipe that logs them, else accuracy, R², or the recipe's own scores."""
     cells = [
         ("Train loss", _latest(metrics, "train_loss"), "{:.4f}"),
         ("Validation loss", _latest(epochs, "val_loss"), "{:.4f}"),
         ("Train accuracy", _latest(metrics, "train_accuracy"), "{:.1%}"),
         ("Validation accuracy", _latest(epochs, "val_accuracy"), "{:.1%}"),
     ]
-    if _latest(epochs, "val_r2") is not None or _latest(metrics, "train_r2") is not None:
+    scores = [
+        c for c in (epochs.columns if epochs is not None else ()) if c.startswith("val_") and c != "val_loss"
+    ]
+    if roles:
+        cells[2:] = [(_label(name), _latest(metrics, f"train_{name}"), "{:.4f}") for name in roles[:2]]
+    elif _latest(epochs, "val_r2") is not None or _latest(metrics, "train_r2") is not None:
         cells[2:] = [
             ("Train R²", _latest(metrics, "train_r2"), "{:.3f}"),
             ("Validation R²", _latest(epochs, "val_r2"), "{:.3f}"),
+        ]
+    elif scores and "val_accuracy" not in scores:
+        cells[2:] = [
+            (_label(name).replace("Val ", "Validation "), _latest(epochs, name), "{:.4f}")
+            for name in scores[:2]
         ]
     for col, (label, value, fmt) in zip(st.columns(len(cells)), cells, strict=True):
         col.metric(label, "–" if value is None else fmt.format(value))
 
 
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _label(name: str) -> str:
+    """'generator_loss' -> 'Generator loss'; a short name is an abbreviation: 'kl' -> 'KL'."""
+    return name.upper() if len(name) <= 2 else name.replace("_", " ").capitalize()
+
+
+def run_models(job, unnamed: str) -> str:
+    """The names of the run's models: 'GAN generator + GAN discriminator' (an autoencoder cut in two
+    halves is one name)."""
+    names = dict.fromkeys(spec.name or unnamed for spec in job.setup.models.values())
+    return " + ".join(plain(name) for name in names)
+
+
 def results_title(job) -> str:
     """Whose results these are: the run's own model and dataset, which may no longer be the ones on screen."""
-    return f"Test results of {plain(job.spec.name or 'your model')} on {job.dataset.name}"
+    return f"Test results of {run_models(job, 'your model')} on {job.dataset.name}"
 
 
 def _trained_what_is_on_screen(job) -> bool:
@@ -354,6 +434,10 @@ def draw_results(job) -> None:
         cols[0].metric("Test R²", f"{result['r2']:.3f}")
     if result.get("test_loss") is not None:
         cols[1].metric("Test loss", f"{result['test_loss']:.4f}")
+    if not values and result.get("test_accuracy") is None:  # a recipe's own scores (GAN, VAE, diffusion)
+        scores = [k for k, v in result.items() if k.startswith("test_") and k != "test_loss" and _number(v)]
+        for col, name in zip((cols[0], cols[2]), scores, strict=False):
+            col.metric(_label(name.replace("test_", "test ")), f"{result[name]:.4f}")
     if values:
         rebuilds = dlcore.TASKS.get(job.dataset.task).learned_by_supervision().name == "reconstruction"
         draw = plots.reconstructions if rebuilds else plots.predictions_vs_targets
@@ -381,8 +465,9 @@ def job_downloads(job) -> tuple[bytes, str]:
         cache.update(
             job=job,
             status=job.status,
+            # the run as it was set up: one model's spec, or the recipe with a model per role
             checkpoint=dlcore.checkpoint_bytes(
-                job.spec, job.snapshot(), meta={"step": progress["step"], "epoch": progress["epoch"]}
+                job.setup, job.snapshots(), meta={"step": progress["step"], "epoch": progress["epoch"]}
             ),
             csv=job.metrics().to_csv(index=False),
         )
@@ -413,18 +498,18 @@ def preflight(
         return [
             Problem(dlcore.DataError("The dataset above cannot be made with these options: change them."))
         ]
-    preset = model.current_preset()
-    if preset is not None and preset.train_later:
-        return [Problem(dlcore.DlcoreError(f"{preset.name}: {preset.train_later}"))]
     problems = []
     if setting_errors:
         names = ", ".join(f"'{name}'" for name in setting_errors)
         message = f"Fix the setting{'s' if len(setting_errors) > 1 else ''} marked above ({names}) to start."
         problems.append(Problem(dlcore.TrainError(message, field=next(iter(setting_errors)))))
     try:
-        make_config(values)
+        cfg = make_config(values)
+        kind = recipes.kind_of(cfg.recipe, dataset.task)
     except dlcore.DlcoreError as err:
-        problems.append(Problem(err))
+        return problems + [Problem(err)]
+    if kind.name != SUPERVISED:
+        return problems + _recipe_problems(kind, spec_dict, dataset, cfg)
     try:
         spec = dlcore.ModelSpec.from_dict(spec_dict)
     except dlcore.DlcoreError as err:
@@ -459,6 +544,37 @@ def preflight(
     return problems
 
 
+def _recipe_problems(kind, spec_dict, dataset, cfg) -> list[Problem]:
+    """Why the models of a recipe's roles cannot train together on `dataset`: a role with no model yet
+    (fixed in one click with a preset made for it), or the recipe's own check, which names the role, the
+    layer and the change to make on the Build page."""
+    try:
+        dlcore.recipe_for(kind.name, dataset.task)
+    except dlcore.DlcoreError as err:
+        auto = recipes.kind_of(recipes.AUTO, dataset.task).title
+        return [Problem(err, f"Use the {auto} recipe", lambda: set_setting("recipe", recipes.AUTO))]
+    problems = []
+    for role in recipes.missing_roles(kind, spec_dict):
+        message = (
+            f"The {kind.title} recipe also trains a {role}, and there is none yet: load a preset that "
+            f"trains with one on the Build page, or use the one offered here."
+        )
+        error, offered = dlcore.SpecError(message, field=role), recipes.presets_for(kind.name, role)
+        if not offered:
+            problems.append(Problem(error, on_build=True))
+            continue
+        fix = lambda role=role, spec=offered[0].spec: recipes.set_partner(role, spec)  # noqa: E731
+        problems.append(Problem(error, f"Use the {offered[0].name}", fix))
+    if problems:
+        return problems
+    try:
+        specs = {role: dlcore.ModelSpec.from_dict(d) for role, d in recipes.team(kind, spec_dict).items()}
+        kind.check(specs, dataset, cfg, kind.options(cfg.recipe_options))
+    except dlcore.DlcoreError as err:
+        problems.append(Problem(err, on_build=True))
+    return problems
+
+
 def _mismatch_problem(err, spec_dict, dataset, loss: str) -> Problem:
     """A loss that does not suit the task is fixed here (the first loss that suits it); anything else
     that does not fit is a change to the model."""
@@ -468,10 +584,14 @@ def _mismatch_problem(err, spec_dict, dataset, loss: str) -> Problem:
     return Problem(err, *_output_fix(err, spec_dict, dataset, loss), on_build=True)
 
 
-def draw_loss_advice(dataset, loss: str) -> None:
+def draw_loss_advice(dataset, values: dict[str, Any]) -> None:
     """A value loss on classes trains, so it is no Problem; say which loss is made for classes, one click
-    away (a loss kept from a regression run would otherwise go unnoticed)."""
-    advice = dlcore.better_loss(dataset.task, loss) if dataset is not None else None
+    away (a loss kept from a regression run would otherwise go unnoticed). Supervised learning only: a VAE
+    on digits rebuilds pixels, so its value loss is the right one."""
+    kind = _recipe_kind(dataset, values)
+    if kind is None or kind.name != SUPERVISED:
+        return
+    advice = dlcore.better_loss(dataset.task, values["loss"])
     if advice is not None:
         better, why = advice
         st.info(why, icon=":material/lightbulb:")
@@ -493,16 +613,38 @@ def _output_fix(err, spec_dict, dataset, loss: str) -> tuple[str | None, Callabl
 
 
 def start(spec_dict: dict[str, Any], dataset, values: dict[str, Any], *, paused: bool = False):
-    """Start this tab's run (replacing any earlier one); from the uploaded weights if the student asked."""
-    spec = dlcore.ModelSpec.from_dict(spec_dict)
+    """Start this tab's run (replacing any earlier one): the model on Build, with the models of the
+    recipe's other roles if it has several; from the uploaded weights if the student asked."""
+    cfg = make_config(values)
+    setup = _setup(spec_dict, dataset, cfg)
     resume = st.session_state.get(RESUME_KEY)
-    resume_from = resume["bytes"] if resume and resume["use"] and resume["spec"] == spec else None
+    resume_from = resume["bytes"] if resume and resume["use"] and resume["spec"] == setup else None
     job = dlcore.start_training(
-        spec, dataset, make_config(values), owner=session_owner(), paused=paused, resume_from=resume_from
+        setup, dataset, cfg, owner=session_owner(), paused=paused, resume_from=resume_from
     )
     set_job(job)
     st.session_state.pop("_downloads", None)
     return job
+
+
+def _setup(spec_dict: dict[str, Any], dataset, cfg: dlcore.TrainConfig):
+    """What Start trains: the model on Build (a ModelSpec), or, for a recipe of several roles, the recipe
+    with a model per role and its options (a RecipeSpec)."""
+    kind = recipes.kind_of(cfg.recipe, dataset.task)
+    team = recipes.team(kind, spec_dict)
+    if len(team) == 1:
+        return dlcore.ModelSpec.from_dict(spec_dict)
+    return dlcore.RecipeSpec.from_dict({"recipe": kind.name, "models": team, "options": cfg.recipe_options})
+
+
+def _uploaded_is_current(resume: dict[str, Any]) -> bool:
+    """Whether the uploaded model (or team) is still what Start would train."""
+    try:
+        return resume["spec"] == _setup(
+            model.model_dict(), load_dataset(data_choice()), make_config(settings())
+        )
+    except dlcore.DlcoreError:
+        return False
 
 
 def draw_checkpoint_upload() -> None:
@@ -529,7 +671,7 @@ def draw_checkpoint_upload() -> None:
     resume = st.session_state.get(RESUME_KEY)
     if resume is None:
         return
-    if not model.is_current(resume["spec"]):
+    if not _uploaded_is_current(resume):
         name = plain(resume["name"])
         st.caption(f"You changed the architecture since loading {name}: Start trains it afresh.")
         return
@@ -553,11 +695,17 @@ def _read_checkpoint(upload) -> tuple[bytes, dlcore.ModelSpec]:
     return data, spec
 
 
-def _adopt(name: str, data: bytes, spec: dlcore.ModelSpec) -> None:
-    """Make an uploaded model this tab's model: its spec on the Build page, its dataset chosen, and a
-    (not training) job holding its weights for the Inspect and Explain pages."""
-    model.set_model(spec)
-    choose_dataset(spec.dataset)
+def _adopt(name: str, data: bytes, spec) -> None:
+    """Make an uploaded model this tab's model: its spec on the Build page (a recipe's main model, with
+    the others kept beside it and the recipe chosen), its dataset chosen, and a (not training) job holding
+    its weights for the Inspect and Explain pages."""
+    on_build = spec
+    if isinstance(spec, dlcore.RecipeSpec):
+        on_build = recipes.adopt_team(spec)
+        settings().update(recipe=spec.recipe, recipe_options=dict(spec.options))
+        forms.forget_widgets("train")
+    model.set_model(on_build)
+    choose_dataset(on_build.dataset)
     note = ""
     try:
         dataset = load_dataset(data_choice())
