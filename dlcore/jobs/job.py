@@ -542,7 +542,7 @@ class Job:
             return None
         if objective is None:  # the recipe's own scores: test_loss, test_<score>
             return {f"test_{key}": value for key, value in self._recipe.evaluate(x, y).items()}
-        out = objective.outputs(self._models[self.main_role], x)
+        out = objective.outputs(self._recipe.model, x)  # the whole network (an autoencoder: both halves)
         scores = objective.scores(out, y)
         if not objective.scores_classes:  # the values too, to draw predictions against targets
             keep = slice(0, MAX_RESULT_EXAMPLES)
