@@ -35,7 +35,6 @@ from dlcore.device import device_info
 from dlcore.jobs import Job, JobPool, job_pool, loaded_job, start_training
 from dlcore.training import RECIPES, RecipeSpec, TrainConfig, fit
 from dlcore.training.recipe import recipe_for
-from dlcore.training.teams import roles_of_one_model, splits_one_model
 from dlcore.samples import live_view  # what a run makes now: samples drawn as the data looks, answers
 
 # --- figures ---
@@ -121,8 +120,6 @@ __all__ = [
     "start_training",
     "RECIPES",
     "recipe_for",
-    "roles_of_one_model",
-    "splits_one_model",
     "live_view",
     "RecipeSpec",
     "TrainConfig",

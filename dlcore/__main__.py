@@ -96,8 +96,6 @@ def _train(args) -> int:
     elif args.loss is None:
         values["loss"] = _default_loss(ds, dlcore.output_shape(models))
     cfg = TrainConfig.from_dict(values)
-    if recipe is None and dlcore.splits_one_model(cfg.recipe):  # one autoencoder, cut at its 'code' layer
-        models = dlcore.roles_of_one_model(cfg.recipe, models)
     job = dlcore.start_training(models, ds, cfg, resume_from=args.resume)
     team = (
         {spec.name: spec for spec in models.values()} if isinstance(models, dict) else {models.name: models}

@@ -426,3 +426,12 @@ def test_a_step_never_reads_a_value_on_the_host(recipe, monkeypatch):
     monkeypatch.undo()
     assert set(logs) == set(r.log_names)
     assert r.train_scores(192)["train_r2"] < 1
+
+
+def test_one_autoencoder_spec_trains_as_a_job_cut_at_its_code_layer():
+    ring = dlcore.data.load("ring")
+    cfg = dlcore.TrainConfig(recipe="autoencoder", loss="mse", lr=0.01, epochs=2, device="cpu")
+    job = dlcore.start_training(dlcore.presets()["autoencoder"], ring, cfg, pool=dlcore.JobPool())
+    assert job.roles == ("encoder", "decoder")
+    assert job.wait(60) and job.status == "finished", job.error
+    assert job.snapshot("encoder")(ring.test[0][:5]).shape == (5, 1)  # the code: one number per point

@@ -66,8 +66,8 @@ def team(kind, spec_dict: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The spec dict of every role of `kind` that has a model: the model on Build cut into the recipe's
     roles (an autoencoder at its 'code' layer; SpecError when it cannot be), or the model on Build in its
     role with the partners kept here."""
-    if dlcore.splits_one_model(kind.name):
-        return {r: spec.to_dict() for r, spec in dlcore.roles_of_one_model(kind.name, spec_dict).items()}
+    if kind.split_one_model is not None:
+        return {r: spec.to_dict() for r, spec in kind.split_one_model(spec_dict).items()}
     role = build_role(kind)
     kept = {r: spec for r, spec in partners().items() if r in kind.roles and r != role}
     return {role: spec_dict, **kept}
@@ -75,7 +75,7 @@ def team(kind, spec_dict: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def missing_roles(kind, spec_dict: dict[str, Any]) -> list[str]:
     """The roles of `kind` with no model yet (none for a recipe that cuts the model on Build into them)."""
-    if dlcore.splits_one_model(kind.name):
+    if kind.split_one_model is not None:
         return []
     return [role for role in kind.roles if role not in team(kind, spec_dict)]
 
@@ -145,7 +145,7 @@ def draw_team(kind, spec_dict: dict[str, Any], *, disabled: bool = False) -> Non
     on Build plays (a swap puts another role's model on Build to edit it), or how the recipe cuts it."""
     if len(kind.roles) < 2:
         return
-    if dlcore.splits_one_model(kind.name):
+    if kind.split_one_model is not None:
         try:
             members = team(kind, spec_dict)
         except dlcore.DlcoreError:
@@ -201,5 +201,5 @@ def _model_line(spec: dict[str, Any]) -> str:
 
 def run_models_text(kind, spec_dict: dict[str, Any]) -> str:
     """'GAN generator + GAN discriminator' for a team, for the one-line run summary."""
-    members = [spec_dict] if dlcore.splits_one_model(kind.name) else team(kind, spec_dict).values()
+    members = [spec_dict] if kind.split_one_model is not None else team(kind, spec_dict).values()
     return " + ".join(f"**{plain(spec.get('name') or 'your model')}**" for spec in members)

@@ -81,8 +81,10 @@ def recipe_spec(models, ds, cfg: TrainConfig) -> RecipeSpec:
         return RecipeSpec.from_dict(models.to_dict())  # the same checks as one read from a file
     kind = recipe_for(cfg.recipe, ds.task)
     if isinstance(models, ModelSpec) or (isinstance(models, Mapping) and "layers" in models):
-        # one model: the recipe's only role (the "model" of supervised learning, a diffusion "denoiser")
-        models = {kind.roles[0] if len(kind.roles) == 1 else "model": models}
+        if kind.split_one_model is not None:  # one autoencoder, cut at its 'code' layer
+            models = kind.split_one_model(models)
+        else:  # the recipe's only role (the "model" of supervised learning, a diffusion "denoiser")
+            models = {kind.roles[0] if len(kind.roles) == 1 else "model": models}
     specs = {role: as_spec(spec) for role, spec in models.items()}
     kind.check_roles(specs)
     return RecipeSpec(kind.name, specs, kind.options(cfg.recipe_options))

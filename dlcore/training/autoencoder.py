@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from dataclasses import replace
+from functools import partial
 
 import torch
 from torch import nn
@@ -309,6 +310,7 @@ register_recipe(
         tasks=DATA_TASKS,
         check=lambda specs, ds, cfg, options: _check(specs, ds, cfg, options, variational=False),
         build=AutoencoderRecipe,
+        split_one_model=split_at_code,
     )
 )
 register_recipe(
@@ -322,5 +324,6 @@ register_recipe(
         check=lambda specs, ds, cfg, options: _check(specs, ds, cfg, options, variational=True),
         build=VAERecipe,
         params=(BETA,),
+        split_one_model=partial(split_at_code, variational=True),
     )
 )

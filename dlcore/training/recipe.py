@@ -139,6 +139,8 @@ class RecipeKind:
     check(specs, ds, cfg, options): raise SpecError naming the role, the layer and the fix when the
         models cannot work together on this data (called before any model is built).
     build(models, ds, cfg, options, device) -> Recipe, with `data` on the device.
+    split_one_model(spec) -> {role: spec}: how one model a student built becomes the recipe's roles (an
+        autoencoder cut at its 'code' layer); None when the recipe needs a model per role.
     """
 
     name: str
@@ -149,6 +151,7 @@ class RecipeKind:
     check: Callable[..., None]
     build: Callable[..., Recipe]
     params: tuple[Param, ...] = ()
+    split_one_model: Callable[[Any], dict[str, ModelSpec]] | None = None
 
     def options(self, values: Mapping[str, Any] | None) -> dict[str, Any]:
         """The recipe's options with defaults filled in; TrainError naming the option when one is wrong."""
