@@ -288,6 +288,13 @@ def progress_text(progress: dict, status: str) -> str:
     return text
 
 
+def _losses_title(job, logged: list[str]) -> str:
+    """Each model's own loss (a GAN's generator and discriminator), or the terms one loss is made of (a
+    VAE's reconstruction and KL)."""
+    by_role = any(name.startswith(role) for name in logged for role in job.roles)
+    return "Losses by role" if by_role else "Parts of the loss"
+
+
 def draw_live(job) -> None:
     """Progress, latest numbers and the loss/accuracy curves of `job`, redrawn at the fast poll (or empty
     charts before the first run, so Plotly's scripts are loaded before Start is pressed)."""
@@ -304,7 +311,11 @@ def draw_live(job) -> None:
         _draw_latest(metrics, epochs, roles)
     loss_col, view_col = st.columns(2)
     with loss_col:
-        losses = plots_samples.role_losses(metrics, roles) if roles else plots.loss_curve(metrics, epochs)
+        losses = (
+            plots_samples.role_losses(metrics, roles, _losses_title(job, roles))
+            if roles
+            else plots.loss_curve(metrics, epochs)
+        )
         steady_chart(losses, "loss_chart", LIVE_CHART)
     with view_col:
         samples = sample_view(job)
