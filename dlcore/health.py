@@ -45,19 +45,22 @@ def diagnose(
     config=None,
     error: str | None = None,
     num_classes: int | None = None,
+    loss_falls: bool = True,
 ) -> list[dict]:
     """Findings about a run, most serious first (an empty list: nothing looks wrong). `num_classes` (of a
-    classifier) sets the accuracy of guessing."""
+    classifier) sets the accuracy of guessing. `loss_falls` False (a GAN's contest, whose losses level off
+    and jump by design): nothing is read into the shape of the loss curve."""
     found = []
     if error:
         found.append(finding("diverged", "error", error, _divergence_fix(config)))
-    spike = loss_spike_findings(steps, config)
+    spike = loss_spike_findings(steps, config) if loss_falls else []
     found += spike
     found += chance_findings(epochs, num_classes, config, spiked=bool(spike))
     found += gradient_findings(grads, config)
     found += dead_relu_findings(dead_relus, steps)
-    found += plateau_findings(steps, config)
-    found += overfitting_findings(epochs)
+    if loss_falls:
+        found += plateau_findings(steps, config)
+        found += overfitting_findings(epochs)
     return sorted(found, key=lambda f: SEVERITY_ORDER[f["severity"]])
 
 

@@ -76,6 +76,16 @@ def test_overfitting_is_validation_rising_while_training_falls():
     assert diagnose(EMPTY, epochs([0.8, 0.5, 0.3], [0.8, 0.55, 0.5]), EMPTY, {}) == []
 
 
+def test_a_contest_whose_losses_level_off_by_design_gets_no_loss_curve_advice():
+    flat = np.concatenate([np.linspace(1.0, 0.7, 100), np.full(400, 0.69)])
+    spiky = np.concatenate([np.full(100, 0.7), np.full(5, 9.0), np.full(100, 0.7)])
+    rising_val = epochs([0.8, 0.5, 0.3, 0.2, 0.1], [0.8, 0.55, 0.5, 0.6, 0.7])
+    assert kinds(diagnose(steps(flat), rising_val, EMPTY, {})) != []
+    assert diagnose(steps(flat), rising_val, EMPTY, {}, loss_falls=False) == []
+    assert diagnose(steps(spiky), EMPTY, EMPTY, {}, loss_falls=False) == []
+    assert dlcore.RECIPES.get("gan").loss_falls is False and dlcore.RECIPES.get("vae").loss_falls
+
+
 def test_findings_are_sorted_most_serious_first():
     g = grads({"linear1": [1.0] * 10 + [5e4] * 10, "linear2": [1.0] * 20})
     found = diagnose(EMPTY, EMPTY, g, {"relu1": 0.6})

@@ -34,6 +34,7 @@ from dlcore.jobs.slots import NoSlot
 from dlcore.metrics import Recorder, classification_report
 from dlcore.training import (
     GLOBAL_RNG_LOCK,
+    RECIPES,
     Callback,
     Recipe,
     RecipeSpec,
@@ -344,6 +345,7 @@ class Job:
             self.config,
             error=self.error if self.status == "failed" else None,
             num_classes=(self._objective.num_classes or 2) if self._classifies() else None,
+            loss_falls=RECIPES.get(self.recipe).loss_falls,
         )
 
     def progress(self) -> dict:

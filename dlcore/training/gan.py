@@ -287,5 +287,6 @@ GAN = register_recipe(
         check=check,
         build=build,
         params=PARAMS,
+        loss_falls=False,
     )
 )

@@ -141,6 +141,8 @@ class RecipeKind:
     build(models, ds, cfg, options, device) -> Recipe, with `data` on the device.
     split_one_model(spec) -> {role: spec}: how one model a student built becomes the recipe's roles (an
         autoencoder cut at its 'code' layer); None when the recipe needs a model per role.
+    loss_falls: its headline loss falls as it learns (False for a contest such as a GAN's, whose losses
+        level off by design and jump as either side gains): the loss-curve health advice applies.
     """
 
     name: str
@@ -152,6 +154,7 @@ class RecipeKind:
     build: Callable[..., Recipe]
     params: tuple[Param, ...] = ()
     split_one_model: Callable[[Any], dict[str, ModelSpec]] | None = None
+    loss_falls: bool = True
 
     def options(self, values: Mapping[str, Any] | None) -> dict[str, Any]:
         """The recipe's options with defaults filled in; TrainError naming the option when one is wrong."""
