@@ -5,7 +5,7 @@ import streamlit as st
 import ui.warmup  # noqa: F401  (loads the engine once per server process, before any page needs it)
 from ui.address import show_address_for_students
 from ui.live import heartbeat_status
-from ui.session import session_owner
+from ui.session import current_job, job_is_active, session_owner
 
 st.set_page_config(page_title="DL Playground", page_icon="🧠", layout="wide")
 session_owner()  # this tab's id, from its first run: every job it starts is owned by it
@@ -30,6 +30,6 @@ page = st.navigation([st.Page(start_page, title="DL Playground", default=True, v
 with st.sidebar:
     st.caption("See deep learning happen: build a network, train it live, then look inside.")
     show_address_for_students()
-    if page.url_path != "train":  # the Train page polls faster itself
-        heartbeat_status()  # keeps this tab's run alive (and visible) while other pages are open
+    if page.url_path != "train" or not job_is_active(current_job()):  # the Train page polls its run itself
+        heartbeat_status()  # keeps this tab's runs alive (and visible) while other pages are open
 page.run()

@@ -117,3 +117,19 @@ def test_a_drawn_digit_can_be_attacked_away_from_the_models_own_answer(app, trai
     at.radio(key="adversarial_attack").set_value("pgd").run()
     assert not at.exception
     assert at.error and at.error[0].value.startswith("Fooled")
+
+
+def test_the_robust_copy_lives_on_while_the_student_reads_another_page(app, trained_job):
+    at = open_page(app, trained_job)  # the tab's own run has finished: only the copy is alive
+    at.number_input(key="adversarial_train_epochs").set_value(500).run()
+    at.button(key="adversarial_train").click().run()
+    robust = at.session_state["adversarial_robust"]["job"]
+    at.button(key="adversarial_pause").click().run()
+    wait_until(lambda: robust.status == "paused")
+    before = robust.last_heartbeat
+    time.sleep(0.05)
+    at.switch_page("pages/build.py").run()
+    assert not at.exception
+    assert robust.last_heartbeat > before  # the sidebar's poll keeps every job of the tab alive
+    robust.stop()
+    assert robust.wait(10)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 import streamlit as st
 
 import dlcore
-from ui.session import current_job, job_is_active
+from ui.session import current_job, job_is_active, tab_jobs, watched_job
 
 POLL_S = 0.2  # 5 redraws a second asked, so at least 4 arrive: curves look live, training keeps its pace
 SIDEBAR_POLL_S = 1.0  # other pages only need to keep the heartbeat and a one-line status going
@@ -78,7 +78,8 @@ def live(
     def _poll() -> None:
         job_now = job_of()
         if job_now is not None:
-            job_now.heartbeat()
+            for job_of_tab in tab_jobs():  # the tab is open: all its jobs live on, watched here or not
+                job_of_tab.heartbeat()
         draw(job_now)
         if job_now is not None and _phase(job_now) != phase_at_draw:
             st.rerun()
@@ -99,7 +100,8 @@ def _phase_of(status: str) -> str:
 
 
 def heartbeat_status() -> None:
-    """A one-line sidebar status of this tab's job that also keeps its heartbeat going on every page."""
+    """A one-line sidebar status of this tab's active job that keeps the heartbeat of all its jobs going
+    on every page."""
 
     def draw(job) -> None:
         if not job_is_active(job):
@@ -109,4 +111,4 @@ def heartbeat_status() -> None:
         st.caption(f"Training ({job.status}): epoch {progress.get('epoch', 0)}/{epochs}")
         st.progress(min(1.0, float(progress.get("fraction") or 0.0)))
 
-    live(draw, seconds=SIDEBAR_POLL_S)
+    live(draw, seconds=SIDEBAR_POLL_S, job_of=watched_job)

@@ -11,6 +11,8 @@ import uuid
 
 import streamlit as st
 
+import dlcore
+
 OWNER_KEY = "session_owner"
 JOB_KEY = "job"
 # A job in one of these states still wants heartbeats (a paused job must not be reaped while watched).
@@ -27,6 +29,21 @@ def session_owner() -> str:
 def current_job():
     """The training job this tab started (any status), or None."""
     return st.session_state.get(JOB_KEY)
+
+
+def tab_jobs() -> list:
+    """Every job of this tab still held by the job pool: its run, and a page's own (the Adversarial
+    page's robust copy)."""
+    return dlcore.job_pool().jobs(session_owner())
+
+
+def watched_job():
+    """This tab's run while it is active, else another active job of the tab (a robust copy training on
+    while the student reads another page), else None."""
+    job = current_job()
+    if job_is_active(job):
+        return job
+    return next((other for other in tab_jobs() if job_is_active(other)), None)
 
 
 def set_job(job) -> None:
