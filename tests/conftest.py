@@ -32,6 +32,19 @@ def app(monkeypatch):
 
 
 @pytest.fixture
+def train(app):
+    """The app opened on the Train page; the tab's run (if one was started) is stopped afterwards."""
+    at = app.run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    yield at
+    job = at.session_state["job"] if "job" in at.session_state else None
+    if job is not None:
+        job.stop()
+        job.wait(30)
+
+
+@pytest.fixture
 def fake_drops(monkeypatch):
     """Simulate streamlit-dnd drops: AppTest cannot drag, and custom components return their default.
 

@@ -11,18 +11,6 @@ import dlcore.data
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-@pytest.fixture
-def train(app):
-    at = app.run()
-    at.switch_page("pages/train.py").run()
-    assert not at.exception
-    yield at
-    job = at.session_state["job"] if "job" in at.session_state else None
-    if job is not None:
-        job.stop()
-        job.wait(30)
-
-
 def button(at, label):
     return next(b for b in at.button if b.label == label)
 

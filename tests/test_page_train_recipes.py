@@ -21,18 +21,6 @@ FAMILIES = {
 }
 
 
-@pytest.fixture
-def train(app):
-    at = app.run()
-    at.switch_page("pages/train.py").run()
-    assert not at.exception
-    yield at
-    job = at.session_state["job"] if "job" in at.session_state else None
-    if job is not None:
-        job.stop()
-        job.wait(30)
-
-
 def live_figures(at) -> dict[str, dict]:
     """The figures of the page's steady charts (custom components, unknown to AppTest), by key."""
     figures = {}
