@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-import test_page_inspect_fixtures as fixtures
+from tests import test_page_inspect_fixtures as fixtures
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 PAGE = "pages/adversarial.py"

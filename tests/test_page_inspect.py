@@ -9,7 +9,7 @@ import types
 
 import numpy as np
 import pytest
-import test_page_inspect_fixtures as fixtures
+from tests import test_page_inspect_fixtures as fixtures
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 PAGE = "pages/inspect.py"
