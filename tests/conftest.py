@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,13 @@ import pytest
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 APP_TIMEOUT_S = 60  # the first run imports torch and warms up the engine
+
+
+@pytest.fixture(autouse=True, scope="session")
+def link_store_folder(tmp_path_factory):
+    """Models that tests put in links are kept in a temporary folder (servers started by the browser
+    tests inherit it), never in the home directory."""
+    os.environ["DLP_LINK_DIR"] = str(tmp_path_factory.mktemp("links"))
 
 
 @pytest.fixture
