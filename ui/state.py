@@ -92,11 +92,13 @@ class PageState(Generic[S]):
         """Apply `change` to the current state (for button and widget callbacks). True if taken."""
         return self.replace(change(self.current()))
 
+    def query(self) -> dict[str, str]:
+        """The current state as query parameters."""
+        return self.to_query(self.current())
+
     def sync_url(self) -> None:
-        """Write the current state into the address bar (only when it differs, so nothing flickers)."""
-        query = self.to_query(self.current())
-        if st.query_params.to_dict() != query:
-            st.query_params.from_dict(query)
+        """Write the current state into the address bar (see the module function)."""
+        sync_url(self)
 
     def notify(self, message: str) -> None:
         """Keep `message` to show once on the page's next run."""
@@ -112,6 +114,14 @@ class PageState(Generic[S]):
 
     def _changed(self, key: str, change: Callable[[S, Any], S]) -> None:
         self.update(lambda state: change(state, st.session_state[key]))
+
+
+def sync_url(*states: PageState) -> None:
+    """Write these states into the address bar, only when it differs (so nothing flickers). A page whose
+    link must reopen more than its own state names them all: the Train page's link carries the model."""
+    query = {name: value for state in states for name, value in state.query().items()}
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
 
 
 def bind(key: str, value: Any) -> str:
