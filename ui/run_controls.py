@@ -105,11 +105,14 @@ def buttons(status: str | None, actions: RunActions, *, can_start: bool = True) 
     ]
 
 
-def run_bar(key: str, status: str | None, actions: RunActions, *, can_start: bool = True) -> None:
+def run_bar(key: str, status: str | None, actions: RunActions, *, can_start: bool = True):
     """Draw the bar in one row (each button as wide as its label: labels never truncate), and under it
-    the message of an action that failed on the last click. `key` keeps each page's widgets apart."""
+    the message of an action that failed on the last click. `key` keeps each page's widgets apart.
+
+    Returns the row: `with row:` adds a page's own controls after the buttons (the playground's presets)."""
     error_key = f"{key}.run_error"
-    with st.container(horizontal=True, gap="small", key=f"{key}-run-bar"):
+    row = st.container(horizontal=True, vertical_alignment="bottom", gap="small", key=f"{key}-run-bar")
+    with row:
         for button in buttons(status, actions, can_start=can_start):
             st.button(
                 button.label,
@@ -124,6 +127,7 @@ def run_bar(key: str, status: str | None, actions: RunActions, *, can_start: boo
             )
     if error_key in st.session_state:
         show_error(st.session_state.pop(error_key))
+    return row
 
 
 def _run(action: Action, error_key: str) -> None:
