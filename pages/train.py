@@ -3,7 +3,8 @@
 import streamlit as st
 
 import dlcore
-from ui import forms, model, recipes, training
+from ui import forms, recipes, training
+from ui.build import model
 from ui.errors import show_error
 from ui.live import live
 from ui.session import ACTIVE_STATUSES, current_job, job_is_active

@@ -13,7 +13,8 @@ from typing import Any
 import streamlit as st
 
 import dlcore
-from ui import forms, model
+from ui import forms
+from ui.build import model
 from ui.text import plain
 
 AUTO = "auto"  # the recipe the dataset's task trains with by default

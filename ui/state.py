@@ -30,7 +30,9 @@ OWNER = "session_owner"  # this tab's id: the owner of every job it starts
 JOB = "job"  # the tab's run (Train page; Inspect, Explain and Adversarial read it)
 
 # ---------------------------------------------------------------- Build
-
+BUILD = "build"  # the model being built, read by every page: PageState ui.build.state.BUILD ("build.state")
+PRESET_LOADED = "preset_loaded"  # the preset this tab loaded with the pills: its "Loaded X" captions
+SPEC_UPLOAD_PARSED = "spec_upload_parsed"  # the spec file last read by the uploader (ui.uploads.parse_once)
 
 # ---------------------------------------------------------------- Train
 
@@ -106,6 +108,7 @@ class PageState(Generic[S]):
 
     def take_notices(self) -> list[str]:
         """The notices not shown yet (a bad link, a refused change); each is returned once."""
+        self.current()  # on the first visit, reading the link is what leaves its notices
         return st.session_state.pop(self.notices_key, [])
 
     def on_change(self, key: str, change: Callable[[S, Any], S]) -> dict[str, Any]:

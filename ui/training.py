@@ -18,7 +18,8 @@ import streamlit as st
 import dlcore
 import dlcore.data
 from dlcore import plots, plots_samples
-from ui import forms, model, recipes
+from ui import forms, recipes
+from ui.build import model
 from ui.session import session_owner, set_job
 from ui.steady_chart import steady_chart
 from ui.text import plain
