@@ -22,8 +22,9 @@ PAGES = [
 
 
 def start_page() -> None:
-    # The root URL opens Build at its own address (/build), so links and bookmarks to every page look alike.
-    st.switch_page(BUILD)
+    # The root URL opens Build at its own address (/build), so links and bookmarks to every page look alike;
+    # the link's query (a model) goes with it.
+    st.switch_page(BUILD, query_params=st.query_params.to_dict())
 
 
 page = st.navigation([st.Page(start_page, title="DL Playground", default=True, visibility="hidden"), *PAGES])
