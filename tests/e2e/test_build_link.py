@@ -1,0 +1,44 @@
+"""The Build page's address is a link to the model: opened in another browser it shows the same model."""
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+import dlcore
+
+pytestmark = pytest.mark.e2e
+
+
+def model_name(url: str) -> str | None:
+    """The name of the model in a Build link (None when the address holds no model)."""
+    tokens = parse_qs(urlparse(url).query).get("model")
+    return dlcore.links.unpack(tokens[0]).get("name") if tokens else None
+
+
+def test_the_address_of_the_build_page_reopens_the_model_in_a_fresh_browser(browser, page, app_url, helpers):
+    page.goto(f"{app_url}/build")
+    helpers.wait_for_app(page, timeout_ms=60_000)
+    name = page.get_by_role("textbox", name="Model name")
+    expect(name).to_have_value("Digits MLP", timeout=90_000)
+    page.locator("[data-testid='stButtonGroup'] button", has_text=re.compile(r"^LeNet-5$")).click()
+    expect(name).to_have_value("LeNet-5", timeout=30_000)
+    name.fill("Our class model")
+    name.press("Enter")
+    helpers.wait_for_app(page)
+    page.wait_for_url(lambda url: model_name(url) == "Our class model", timeout=30_000)
+    link = page.url
+
+    fresh = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        other = fresh.new_page()
+        other.goto(link)
+        helpers.wait_for_app(other, timeout_ms=60_000)
+        other_name = other.get_by_role("textbox", name="Model name")
+        expect(other_name).to_have_value("Our class model", timeout=90_000)
+        expect(other.get_by_text(re.compile(r"^1 · Conv2d"))).to_be_visible()
+        expect(other.get_by_text(re.compile(r"^8 · Linear"))).to_be_visible()
+        helpers.assert_no_errors(other)
+    finally:
+        fresh.close()
