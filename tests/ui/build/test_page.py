@@ -238,14 +238,6 @@ def test_the_model_name_is_set_on_build_and_names_the_model_everywhere(app):
     assert at.text_input(key="model.name").value == "LeNet-5"  # a preset brings its own name
 
 
-def test_a_file_name_is_made_from_the_model_name():
-    from ui.build.model import file_stem
-
-    assert file_stem("Digits MLP") == "digits_mlp"
-    assert file_stem("LeNet-5") == "lenet_5"
-    assert file_stem("") == file_stem("  ") == "model"
-
-
 def test_an_out_of_range_number_stays_in_its_box_refused_beside_it_and_the_layer_keeps_its_value(app):
     at = start(app)
     index = next(i for i, layer in enumerate(layers(at)) if layer["type"] == "Linear")
@@ -257,3 +249,18 @@ def test_an_out_of_range_number_stays_in_its_box_refused_beside_it_and_the_layer
     assert at.number_input(key=f"{layer_id}.out_features").value == 0  # not swapped for another number
     assert any("'out_features' must be at least 1" in e.value for e in at.error)
     assert layers(at)[index]["out_features"] == kept
+
+
+def test_a_blocks_inner_layers_are_edited_as_json_and_text_that_is_not_layers_is_refused(app):
+    at = start(app)
+    at.pills(key="preset_choice").set_value("tiny_vgg").run()
+    block_id = layer_ids(at)[0]
+    at.button(key=f"edit-{block_id}").click().run()
+    before = built(at)
+    at.text_area(key=f"{block_id}.layers").set_value('[{"units": 3}]').run()
+    assert not at.exception
+    assert any("no 'type'" in e.value and "last good version is kept" in e.value for e in at.error)
+    assert built(at) == before
+    at.text_area(key=f"{block_id}.layers").set_value('[{"type": "ReLU"}]').run()
+    assert not at.exception
+    assert built(at)["layers"][0]["layers"] == [{"type": "ReLU"}]
