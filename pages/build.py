@@ -4,8 +4,11 @@ import streamlit as st
 
 from ui.build import cards, export, files, header, layer_form, model, palette, presets, shapes
 from ui.build.state import BUILD
+from ui.frame import require_frame
 from ui.style import inject_css
 from ui.text import plain
+
+require_frame()  # a fresh server's first deep link runs this file alone: go through app.py
 
 PALETTE_HEIGHT_PX = 620
 
