@@ -4,10 +4,11 @@ The model lives in `ui.build.state.BUILD` (a frozen BuildState: the spec as an i
 ids, the selected layer, the preset). Every edit here replaces that state whole; `model_dict()` hands out
 a copy, so a reader can never change the model by changing what it got.
 
-Widgets of the model's fields ("model.<field>") and of a layer's parameters ("<layer id>.<param>") are
+The model's name box is bound to the model (set from it before each draw). Boxes whose entry can be
+refused, the model's other fields ("model.<field>") and a layer's parameters ("<layer id>.<param>"), are
 seeded from the model when first drawn and then keep what the student typed, so a refused entry stays in
-its box beside its error. An edit made by anything else (a preset, a link, an upload, a fix button)
-forgets those widgets, so they are seeded again from the new model.
+its box beside its error; an edit made by anything else (a preset, a link, an upload, a fix button)
+forgets them, so they are seeded again from the new model.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import dlcore
 from ui import forms
 from ui.build.state import BUILD, BuildState, fresh_id
 
-MODEL_FIELDS = ("input_shape", "init", "init_std", "name")
 FIELD_WIDGETS = "model"  # the key prefix of the model fields' widgets: "model.name", "model.input_shape"
 
 
@@ -96,18 +96,20 @@ def set_model_field(key: str, value: Any, *, reset_widget: bool = False) -> None
 
 def insert_layer(index: int, layer: dict[str, Any]) -> str:
     """Insert `layer` (flat dict form) at `index`; it becomes the selected layer. Returns its id."""
-    spec, ids = model_dict(), layer_ids()
+    state = BUILD.current()
+    spec, ids = state.spec, list(state.layer_ids)
     index = max(0, min(index, len(ids)))
     layer_id = fresh_id()
     spec["layers"].insert(index, layer)
     ids.insert(index, layer_id)
-    BUILD.update(lambda state: state.with_spec(spec, layer_ids=tuple(ids), selected=layer_id))
+    BUILD.replace(state.with_spec(spec, layer_ids=tuple(ids), selected=layer_id))
     return layer_id
 
 
 def move_layer(from_index: int, to_index: int) -> None:
     """Move a layer; `to_index` is its position before removal (as drag-and-drop reports it)."""
-    spec, ids = model_dict(), layer_ids()
+    state = BUILD.current()
+    spec, ids = state.spec, list(state.layer_ids)
     if not 0 <= from_index < len(ids):
         return
     if from_index < to_index:
@@ -116,21 +118,19 @@ def move_layer(from_index: int, to_index: int) -> None:
     to_index = max(0, min(to_index, len(ids)))
     spec["layers"].insert(to_index, layer)
     ids.insert(to_index, layer_id)
-    BUILD.update(lambda state: state.with_spec(spec, layer_ids=tuple(ids)))
+    BUILD.replace(state.with_spec(spec, layer_ids=tuple(ids)))
 
 
 def remove_layer(layer_id: str) -> None:
-    spec, ids = model_dict(), layer_ids()
-    if layer_id not in ids:
+    state = BUILD.current()
+    if layer_id not in state.layer_ids:
         return
-    index = ids.index(layer_id)
-    del spec["layers"][index], ids[index]
-    selected = BUILD.current().selected
-    BUILD.update(
-        lambda state: state.with_spec(
-            spec, layer_ids=tuple(ids), selected=None if selected == layer_id else selected
-        )
-    )
+    index = state.layer_ids.index(layer_id)
+    spec = state.spec
+    del spec["layers"][index]
+    ids = state.layer_ids[:index] + state.layer_ids[index + 1 :]
+    selected = None if state.selected == layer_id else state.selected
+    BUILD.replace(state.with_spec(spec, layer_ids=ids, selected=selected))
 
 
 def layer_change(layer_id: str, values: dict[str, Any]) -> BuildState:
