@@ -38,11 +38,9 @@ from dlcore.training.recipe import recipe_for
 from dlcore.samples import live_view  # what a run makes now: samples drawn as the data looks, answers
 
 # --- figures ---
-from dlcore import plots as plots  # the Train and Build pages' figures: loss curves, confusion, shapes
-from dlcore import plots_samples as plots_samples  # generative training: losses by role, samples
+from dlcore import plots as plots  # every figure: plots.loss_curve, plots.attribution_grid, ...
 
 # --- inspection and explanation ---
-from dlcore import plots_inspect as plots_inspect  # figures of the Inspect, Explain and Adversarial pages
 from dlcore.adversarial import (
     ATTACKS,
     AttackError,
@@ -72,7 +70,6 @@ from dlcore.inspect import (
 
 # --- 2-D playground ---
 from dlcore import playground as playground  # the playground's state <-> URL, spec, config, neuron maps
-from dlcore import plots_playground as plots_playground  # its figures: network, boundary, losses
 
 # What pages, ui, notebooks and the command line may use (tests/test_layering.py holds ui/ and pages/ to it).
 __all__ = [
@@ -125,8 +122,6 @@ __all__ = [
     "TrainConfig",
     "fit",
     "plots",
-    "plots_inspect",
-    "plots_samples",
     "ATTACKS",
     "AttackError",
     "InputSpace",
@@ -154,5 +149,4 @@ __all__ = [
     "predict",
     "to_input_image",
     "playground",
-    "plots_playground",
 ]

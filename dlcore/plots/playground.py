@@ -4,6 +4,7 @@ a small loss curve and the gradient norm per layer. Pure functions: data in, Plo
 Colours follow TF Playground: orange for negative (class 0), blue for positive (class 1), white at 0.
 Neuron pictures are small PNGs placed as layout images (cheap to redraw several times a second);
 lines are `go.Scatter` with few points, and `uirevision` keeps the user's zoom between redraws.
+
 """
 
 from __future__ import annotations
@@ -18,14 +19,22 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dlcore.playground import EXTENT, FEATURE_LABELS, Edge, Network, NeuronMaps
+from dlcore.plots.style import (
+    fast_figure,
+)
 
 NEGATIVE = np.array([245, 147, 34], dtype=np.float32)  # orange
+
 POSITIVE = np.array([8, 119, 189], dtype=np.float32)  # blue
+
 NEUTRAL = np.array([232, 234, 235], dtype=np.float32)  # light grey-white
+
 CLASS_COLOURS = np.array(
     [[245, 147, 34], [8, 119, 189], [46, 158, 87], [142, 92, 201], [214, 69, 80]], dtype=np.float32
 )
+
 FONT = dict(family="Source Sans Pro, sans-serif", size=13, color="#31333f")
+
 ACTIVATION_LABELS = {
     "tanh": "tanh",
     "relu": "ReLU",
@@ -311,16 +320,22 @@ def network_figure(
         uirevision="network",
         clickmode="event+select",
     )
-    return NetworkPicture(_figure(data, layout), edges)
+    return NetworkPicture(fast_figure(data, layout), edges)
 
 
 MAX_PIXELS_PER_UNIT = 95  # neurons at most ~50 px: small networks do not grow huge
+
 MIN_NEURON_PX = 18  # neurons at least this big: a wider network wraps onto rows instead of shrinking
+
 THUMBNAIL = 25  # pixels per neuron picture: shown at ~45 px, smooth enough, and 4x cheaper than 50
+
 # numbers as marker colours (one array, no list of strings): -1 orange bias, 0 invisible weight, 1 blue bias
 CLICK_COLOURS = [[0.0, _hex(NEGATIVE)], [0.5, "rgba(0,0,0,0)"], [1.0, _hex(POSITIVE)]]
+
 EDIT = " (click to edit)"
+
 WIDTHS = (0.6, 1.2, 2.0, 3.0, 4.2, 5.6)
+
 _BOUNDS = (0.1, 0.3, 0.6, 1.0, 1.6)
 
 
@@ -343,12 +358,6 @@ def _highlight(selected: Edge, edges: list[Edge], xs: list[float], ys: list[floa
         for i, edge in enumerate(edges)
         if (edge.layer, edge.target, edge.source) == (selected.layer, selected.target, selected.source)
     ]
-
-
-def _figure(data: list[dict], layout: dict) -> go.Figure:
-    # Built from plain dicts in one call, without plotly's per-property validation: that validation was
-    # most of a redraw's time at five redraws a second. The tests validate every figure these make.
-    return go.Figure(dict(data=data, layout=layout), _validate=False)
 
 
 def _node_name(col: int, row: int, network: Network, output_names: list[str] | None = None) -> str:
@@ -477,7 +486,7 @@ def boundary_figure(
         uirevision="boundary",
         clickmode="event+select" if clickable else "event",
     )
-    return _figure(data, layout)
+    return fast_figure(data, layout)
 
 
 def _point_colours(targets: np.ndarray, task: str) -> dict:
@@ -523,7 +532,7 @@ def loss_figure(history: list[dict] | pd.DataFrame, height: int = 130) -> go.Fig
         yaxis=dict(title=None, gridcolor="#eee", rangemode="tozero"),
         uirevision="loss",
     )
-    return _figure(data, layout)
+    return fast_figure(data, layout)
 
 
 def grad_norm_figure(norms: pd.DataFrame, height: int = 170) -> go.Figure:
@@ -549,4 +558,4 @@ def grad_norm_figure(norms: pd.DataFrame, height: int = 170) -> go.Figure:
         yaxis=dict(type="log", gridcolor="#eee", title=None, dtick=1, exponentformat="power"),
         uirevision="grads",
     )
-    return _figure([bars], layout)
+    return fast_figure([bars], layout)
