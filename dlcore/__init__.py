@@ -49,11 +49,13 @@ from dlcore.adversarial import (
     attack,
     robustness_summary,
 )
+from dlcore import attributions as attributions  # the Explain page's numbers: maps side by side, sanity check
 from dlcore.drawing import drawing_to_image
 from dlcore.explain import METHODS as EXPLAIN_METHODS
 from dlcore.explain import ExplainError, attribution_mass, conv_layer_names, explain, randomisation_check
 from dlcore.inspect import (
     ParameterHistory,
+    accuracy,
     attention_maps,
     cell_examples,
     confusion,
@@ -128,6 +130,7 @@ __all__ = [
     "accuracy_under_attack",
     "attack",
     "robustness_summary",
+    "attributions",
     "drawing_to_image",
     "EXPLAIN_METHODS",
     "ExplainError",
@@ -136,6 +139,7 @@ __all__ = [
     "explain",
     "randomisation_check",
     "ParameterHistory",
+    "accuracy",
     "attention_maps",
     "cell_examples",
     "confusion",
