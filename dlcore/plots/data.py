@@ -3,7 +3,6 @@
 Scatter plots for points (training points filled, test points hollow), an image grid with one row per
 class, example curves for sequences, a table of token examples. Figures use go.Scatter (not Scattergl:
 browsers here have no GPU) and stay at a few thousand points or fewer.
-
 """
 
 from __future__ import annotations

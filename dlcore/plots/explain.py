@@ -32,7 +32,6 @@ def _collapse(attribution) -> np.ndarray:
 # Over the input, a colour scale that fades to transparent where the attribution is near zero, so the
 # picture shows through: what mattered is coloured, the rest stays as the image.
 SIGNED_OVERLAY = [[0.0, "rgba(33,102,172,0.9)"], [0.5, "rgba(255,255,255,0)"], [1.0, "rgba(178,24,43,0.9)"]]
-
 MAGNITUDE_OVERLAY = [[0.0, "rgba(203,24,29,0)"], [0.15, "rgba(203,24,29,0.1)"], [1.0, "rgba(165,15,21,0.95)"]]
 
 

@@ -21,9 +21,7 @@ from dlcore.plots.style import (
 )
 
 SIGNED_SCALE = "RdBu_r"  # red pushes the class score up, blue pushes it down, white: no effect
-
 MAGNITUDE_SCALE = "Reds"
-
 MAP_SCALE = "Viridis"
 
 
@@ -48,13 +46,9 @@ def image_axes(fig: go.Figure) -> None:
 # they wrap onto rows instead of shrinking. `width_px` is the width a figure is shown at (the main column
 # of a page at 1280x720, sidebar open).
 PAGE_WIDTH_PX = 820
-
 MIN_TILE_PX = 180
-
 TILE_GAP_PX = 14
-
 TILE_TITLE_PX = 44  # two lines of 13 px subplot title above each tile
-
 TEXT_PX = 12  # the smallest text in these figures
 
 

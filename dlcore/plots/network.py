@@ -35,15 +35,10 @@ def _shape_text(shape) -> str:
 
 # The network diagram is laid out in pixels: boxes keep a size whose labels fit, and wrap onto rows.
 DIAGRAM_BOX = (104, 84)  # width, height of a layer's box
-
 DIAGRAM_GAP = 44  # between boxes: room for the arrow, its tensor shape is written above it
-
 DIAGRAM_ROW = 140  # height of a row: shape labels above the boxes, the line to the next row below
-
 DIAGRAM_TEXT = 12  # px: the smallest text a projector shows legibly at the back of a room
-
 DIAGRAM_LINE = 11  # characters of a layer type per line (longer CamelCase names break at a capital)
-
 _ARROW = {"axref": "x", "ayref": "y", "showarrow": True, "arrowhead": 2, "arrowwidth": 1.5, "text": ""}
 
 

@@ -4,7 +4,6 @@ a small loss curve and the gradient norm per layer. Pure functions: data in, Plo
 Colours follow TF Playground: orange for negative (class 0), blue for positive (class 1), white at 0.
 Neuron pictures are small PNGs placed as layout images (cheap to redraw several times a second);
 lines are `go.Scatter` with few points, and `uirevision` keeps the user's zoom between redraws.
-
 """
 
 from __future__ import annotations
@@ -24,17 +23,12 @@ from dlcore.plots.style import (
 )
 
 NEGATIVE = np.array([245, 147, 34], dtype=np.float32)  # orange
-
 POSITIVE = np.array([8, 119, 189], dtype=np.float32)  # blue
-
 NEUTRAL = np.array([232, 234, 235], dtype=np.float32)  # light grey-white
-
 CLASS_COLOURS = np.array(
     [[245, 147, 34], [8, 119, 189], [46, 158, 87], [142, 92, 201], [214, 69, 80]], dtype=np.float32
 )
-
 FONT = dict(family="Source Sans Pro, sans-serif", size=13, color="#31333f")
-
 ACTIVATION_LABELS = {
     "tanh": "tanh",
     "relu": "ReLU",
@@ -324,18 +318,12 @@ def network_figure(
 
 
 MAX_PIXELS_PER_UNIT = 95  # neurons at most ~50 px: small networks do not grow huge
-
 MIN_NEURON_PX = 18  # neurons at least this big: a wider network wraps onto rows instead of shrinking
-
 THUMBNAIL = 25  # pixels per neuron picture: shown at ~45 px, smooth enough, and 4x cheaper than 50
-
 # numbers as marker colours (one array, no list of strings): -1 orange bias, 0 invisible weight, 1 blue bias
 CLICK_COLOURS = [[0.0, _hex(NEGATIVE)], [0.5, "rgba(0,0,0,0)"], [1.0, _hex(POSITIVE)]]
-
 EDIT = " (click to edit)"
-
 WIDTHS = (0.6, 1.2, 2.0, 3.0, 4.2, 5.6)
-
 _BOUNDS = (0.1, 0.3, 0.6, 1.0, 1.6)
 
 

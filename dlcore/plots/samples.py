@@ -4,7 +4,6 @@ answers).
 
 Pure functions, data in -> figure out, with the live charts' look and limits (go.Scatter, at most
 MAX_POINTS points per trace, a constant `uirevision`), so they redraw in place several times a second.
-
 """
 
 from __future__ import annotations
@@ -28,15 +27,10 @@ from dlcore.plots.style import (
 )
 
 REAL_COLOUR = "#bab0ac"  # the data: quiet grey, so the generated points stand out over it
-
 SAMPLE_COLOUR = "#1f77b4"
-
 SMOOTHING = 20  # steps in the running mean drawn over each noisy per-step loss
-
 SAMPLE_HEIGHT = CURVE_HEIGHT  # the sample view sits beside the loss chart, at the same height
-
 IMAGE_GAP = 1  # blank pixels between generated images
-
 TEXT_COLOUR = "#31333F"  # answers are read, not glanced at: the page's text colour, not the axes' grey
 
 

@@ -15,15 +15,10 @@ import plotly.graph_objects as go
 import torch
 
 MAX_POINTS = 500
-
 MAX_EPOCH_POINTS = 200  # epoch curves are smooth: fewer points draw faster in a busy browser
-
 MAX_MARKERS = 40  # beyond this many points, per-point markers only add SVG nodes to redraw
-
 UIREVISION = "dlplayground"
-
 TRAIN_COLOUR = "#1f77b4"
-
 VAL_COLOUR = "#ff7f0e"
 
 
@@ -66,9 +61,7 @@ LIVE_LOOK = {
     "plot_bgcolor": "white",
     "colorway": ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"],
 }
-
 _LIVE_AXIS = {"showgrid": False, "zeroline": False, "showline": False, "title": {"font": {"size": 14}}}
-
 _LIVE_TITLE_FONT = {"size": 15, "color": "#31333F"}
 
 
