@@ -17,6 +17,18 @@ from dlcore.errors import DlcoreError
 from dlcore.explain import METHODS, attribution_mass, conv_layer_names, explain, randomisation_check
 from dlcore.inspect import predict
 
+__all__ = [
+    "Bars",
+    "as_bars",
+    "attribute",
+    "cue_shares",
+    "sanity_input",
+    "sanity_stages",
+    "sanity_verdict",
+    "top_class",
+    "usable_methods",
+]
+
 # With every layer random, a map whose rank correlation with the trained model's map is below this
 # depends on the weights; above it, it mostly draws the input.
 DEPENDS_ON_WEIGHTS_BELOW = 0.5
