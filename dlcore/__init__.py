@@ -71,6 +71,7 @@ from dlcore.inspect import (
 )
 
 # --- 2-D playground ---
+from dlcore import links as links  # JSON data in a URL: inline when short, else a short id kept on the server
 from dlcore import playground as playground  # the playground's state <-> URL, spec, config, neuron maps
 
 # What pages, ui, notebooks and the command line may use (tests/test_layering.py holds ui/ and pages/ to it).
@@ -152,5 +153,6 @@ __all__ = [
     "most_confused",
     "predict",
     "to_input_image",
+    "links",
     "playground",
 ]

@@ -7,7 +7,10 @@ from ui.explain.lesson import draw_lesson
 from ui.explain.maps import METHODS
 from ui.explain.sanity import draw_sanity
 from ui.explain.why import draw_why
+from ui.frame import require_frame
 from ui.inspect_state import require_subject, snapshot_bar
+
+require_frame()  # a fresh server's first deep link runs this file alone: go through app.py
 
 st.title(":material/lightbulb: Explain")
 st.caption(f"Why did the model say that? {len(METHODS)} ways to ask — and a test of which answers to trust.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from tests import test_page_inspect_fixtures as fixtures
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -9,6 +9,7 @@ import types
 
 import numpy as np
 import pytest
+
 from tests import test_page_inspect_fixtures as fixtures
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

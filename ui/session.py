@@ -12,9 +12,9 @@ import uuid
 import streamlit as st
 
 import dlcore
+from ui.state import JOB as JOB_KEY
+from ui.state import OWNER as OWNER_KEY
 
-OWNER_KEY = "session_owner"
-JOB_KEY = "job"
 # A job in one of these states still wants heartbeats (a paused job must not be reaped while watched).
 ACTIVE_STATUSES = ("queued", "running", "paused")
 

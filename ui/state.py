@@ -1,0 +1,130 @@
+"""What a browser tab remembers: every st.session_state key of the app, and the one way a page holds state.
+
+Keys live here, by the page or package that owns them, so two pages can never pick the same name by
+accident and the next developer sees in one place everything a tab keeps. Widget keys (the
+`st.session_state[key]` of a bound widget) are named by the code that draws the widget.
+
+`PageState` is how a page holds what the student set up: one frozen, validated object per page,
+
+- read from the link's query parameters on the tab's first visit (a bad link gives notices, not errors),
+- replaced whole, never mutated: a change that fails validation is refused with a notice, the old state
+  stays, so nothing the student built is lost,
+- bound to its widgets: before a widget is drawn its key is set from the state (`bind`), and its
+  on_change callback writes the new value back (`on_change`), so presets, links and buttons can change
+  any control without the widgets fighting them,
+- mirrored to the address bar after every change (`sync_url`): the URL is always a link that reopens it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import streamlit as st
+
+import dlcore
+
+# ---------------------------------------------------------------- the tab (ui.session, app.py)
+OWNER = "session_owner"  # this tab's id: the owner of every job it starts
+JOB = "job"  # the tab's run (Train page; Inspect, Explain and Adversarial read it)
+
+# ---------------------------------------------------------------- Build
+
+
+# ---------------------------------------------------------------- Train
+
+
+# ---------------------------------------------------------------- 2-D playground
+
+
+# ---------------------------------------------------------------- Inspect and Explain
+
+
+# ---------------------------------------------------------------- Adversarial
+
+
+S = TypeVar("S")
+
+
+@dataclass(frozen=True)
+class PageState(Generic[S]):
+    """One page's state in this tab (see the module docstring).
+
+    `from_query(query) -> (state, problems)` reads a link (problems: sentences for the student, one per
+    value it could not use); `to_query(state)` writes one; `validate(state)` raises dlcore.DlcoreError
+    with a student's message when a state cannot be used. `name` keys its session entries.
+    """
+
+    name: str
+    from_query: Callable[[Mapping[str, str]], tuple[S, list[str]]]
+    to_query: Callable[[S], dict[str, str]]
+    validate: Callable[[S], None]
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}.state"
+
+    @property
+    def notices_key(self) -> str:
+        return f"{self.name}.notices"
+
+    def current(self) -> S:
+        """This tab's state; on the first visit it comes from the link's query parameters."""
+        if self.key not in st.session_state:
+            state, problems = self.from_query(st.query_params.to_dict())
+            st.session_state[self.key] = state
+            if problems:
+                st.session_state[self.notices_key] = list(problems)
+        return st.session_state[self.key]
+
+    def replace(self, state: S) -> bool:
+        """Make `state` current if it is valid; otherwise keep the old one and note why. True if taken."""
+        try:
+            self.validate(state)
+        except dlcore.DlcoreError as err:
+            self.notify(err.message)
+            return False
+        st.session_state[self.key] = state
+        return True
+
+    def update(self, change: Callable[[S], S]) -> bool:
+        """Apply `change` to the current state (for button and widget callbacks). True if taken."""
+        return self.replace(change(self.current()))
+
+    def query(self) -> dict[str, str]:
+        """The current state as query parameters."""
+        return self.to_query(self.current())
+
+    def sync_url(self) -> None:
+        """Write the current state into the address bar (see the module function)."""
+        sync_url(self)
+
+    def notify(self, message: str) -> None:
+        """Keep `message` to show once on the page's next run."""
+        st.session_state.setdefault(self.notices_key, []).append(message)
+
+    def take_notices(self) -> list[str]:
+        """The notices not shown yet (a bad link, a refused change); each is returned once."""
+        return st.session_state.pop(self.notices_key, [])
+
+    def on_change(self, key: str, change: Callable[[S, Any], S]) -> dict[str, Any]:
+        """Keyword arguments for a widget whose new value updates the state via `change(state, value)`."""
+        return {"key": key, "on_change": self._changed, "args": (key, change)}
+
+    def _changed(self, key: str, change: Callable[[S, Any], S]) -> None:
+        self.update(lambda state: change(state, st.session_state[key]))
+
+
+def sync_url(*states: PageState) -> None:
+    """Write these states into the address bar, only when it differs (so nothing flickers). A page whose
+    link must reopen more than its own state names them all: the Train page's link carries the model."""
+    query = {name: value for state in states for name, value in state.query().items()}
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+
+
+def bind(key: str, value: Any) -> str:
+    """Set a widget's value from the state just before the widget is drawn; returns the key."""
+    st.session_state[key] = value
+    return key
