@@ -14,7 +14,7 @@ from dlcore import plots
 from ui.errors import show_error
 from ui.session import job_is_active, session_owner
 from ui.steady_chart import steady_chart
-from ui.training import LIVE_CHART, progress_text
+from ui.train.live import LIVE_CHART, progress_text
 
 ROBUST_KEY = "adversarial_robust"
 # Fast adversarial training's usual settings (Wong et al., 2020): Adam at 1e-3 on batches of 64.
