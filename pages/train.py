@@ -14,8 +14,8 @@ from ui.train import state as train_state
 
 st.title(":material/monitoring: Train")
 compact_top()  # on a 1280×720 projector the run bar and the live charts stay above the fold
-for notice in train_state.take_notices():  # a link with a value the page cannot use, a refused change
-    st.warning(notice, icon=":material/link:")
+if notices := train_state.take_notices():  # a link with a value the page cannot use, a refused change
+    st.warning("  \n".join(notices), icon=":material/link:")
 summary = st.empty()  # filled once the settings below are read
 
 job = current_job()

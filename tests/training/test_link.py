@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -127,3 +128,18 @@ def test_a_damaged_partners_link_leaves_the_partners_out_with_a_notice():
     state, problems = link.from_query({"recipe": "gan", "partners": "zNOTALINK"})
     assert state.partners == {} and state.settings["recipe"] == "gan"
     assert problems and "'partners'" in problems[0]
+
+
+@pytest.mark.parametrize("key", sorted(dlcore.preset_catalogue()))
+def test_every_presets_setup_round_trips_through_its_link(key):
+    preset = dlcore.preset_catalogue()[key]
+    team = dlcore.team_specs(preset)
+    state = link.TrainState(
+        preset.spec.dataset,
+        settings={**dlcore.TrainConfig().to_dict(), **preset.settings},
+        role=preset.role,
+        partners={role: spec.to_dict() for role, spec in team.items() if role != preset.role},
+    )
+    link.validate(state)
+    back, problems = link.from_query(link.to_query(state))
+    assert problems == [] and back == state
