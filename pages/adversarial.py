@@ -6,10 +6,13 @@ import dlcore
 from dlcore import plots_inspect as plots
 from ui import adversarial as robust_ui
 from ui.errors import show_error
+from ui.frame import require_frame
 from ui.inspect_input import pick_input
 from ui.inspect_state import require_subject, snapshot_bar
 from ui.live import live
 from ui.style import compact_top
+
+require_frame()  # a fresh server's first deep link runs this file alone: go through app.py
 
 EPSILONS = [0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3]
 CURVE_EXAMPLES = 500  # test images per point of the curve: enough for a smooth line, fast on a CPU

@@ -4,9 +4,12 @@ import streamlit as st
 
 import dlcore
 from dlcore import plots_inspect as plots
+from ui.frame import require_frame
 from ui.inspect_input import pick_input
 from ui.inspect_state import require_subject, snapshot_bar
 from ui.live import live
+
+require_frame()  # a fresh server's first deep link runs this file alone: go through app.py
 
 
 def draw_history(job) -> None:

@@ -8,7 +8,10 @@ import streamlit as st
 from ui import playground_controls as controls
 from ui import playground_runs as runs
 from ui import playground_state as store
+from ui.frame import require_frame
 from ui.playground_views import STYLE, network_panel, output_panel
+
+require_frame()  # a fresh server's first deep link runs this file alone: go through app.py
 
 state = store.current()
 st.markdown(STYLE, unsafe_allow_html=True)

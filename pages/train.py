@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import model
+from ui.frame import require_frame
 from ui.live import live
 from ui.session import ACTIVE_STATUSES, current_job
 from ui.state import sync_url
@@ -11,6 +12,8 @@ from ui.train import dataset as data
 from ui.train import files, preflight, presets, recipe_form, results, run, settings
 from ui.train import live as live_view
 from ui.train import state as train_state
+
+require_frame()  # a fresh server's first deep link runs this file alone: go through app.py
 
 st.title(":material/monitoring: Train")
 compact_top()  # on a 1280×720 projector the run bar and the live charts stay above the fold

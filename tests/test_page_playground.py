@@ -13,16 +13,18 @@ from streamlit.testing.v1 import AppTest
 import dlcore
 import dlcore.playground as pg
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "playground.py")
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 @pytest.fixture
-def open_page():
+def open_page(app):
     """open_page(query) -> a run AppTest of the page; every job it started is stopped afterwards."""
     apps = []
 
     def open_(query: dict[str, str] | None = None) -> AppTest:
-        at = AppTest.from_file(PAGE, default_timeout=60)
+        at = AppTest.from_file(APP, default_timeout=60).run()  # in app.py's frame (see the app fixture)
+        at.switch_page("pages/playground.py")
+        at.query_params.clear()
         for key, value in (query or {}).items():
             at.query_params[key] = value
         at.run()
