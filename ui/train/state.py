@@ -83,7 +83,3 @@ def set_team(role: str, partners: Mapping[str, Mapping[str, Any]]) -> None:
     """The role the model on Build plays, and the models of the other roles (spec dicts)."""
     kept = {other: dict(spec) for other, spec in partners.items()}
     TRAIN.update(lambda s: dataclasses.replace(s, role=role, partners=kept))
-
-
-def set_role(role: str) -> None:
-    TRAIN.update(lambda s: dataclasses.replace(s, role=role))
