@@ -3,7 +3,7 @@
 import streamlit as st
 
 import dlcore
-from dlcore import plots_inspect as plots
+from dlcore import plots
 from ui import adversarial as robust_ui
 from ui.errors import show_error
 from ui.frame import require_frame

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import dlcore
-from dlcore import plots_inspect as plots
+from dlcore import plots
 from ui.frame import require_frame
 from ui.inspect_input import pick_input
 from ui.inspect_state import require_subject, snapshot_bar

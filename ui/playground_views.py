@@ -15,7 +15,7 @@ import streamlit as st
 
 import dlcore
 from dlcore import playground as pg
-from dlcore import plots_playground as plots
+from dlcore import plots
 from ui import playground_runs as runs
 from ui import playground_state as state_store
 from ui.errors import show_error

@@ -9,6 +9,7 @@ import streamlit as st
 
 import dlcore
 import dlcore.data
+from dlcore import plots
 from ui import forms
 from ui.errors import show_error
 from ui.state import bind
@@ -23,7 +24,7 @@ def _load(name: str, options_json: str):
 
 @st.cache_resource(max_entries=24, show_spinner=False)
 def _preview(name: str, options_json: str):
-    return dlcore.data.preview(_load(name, options_json))
+    return plots.dataset_preview(_load(name, options_json))
 
 
 def _options_json(options: dict[str, Any]) -> str:

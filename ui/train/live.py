@@ -9,7 +9,7 @@ import time
 import streamlit as st
 
 import dlcore
-from dlcore import plots, plots_samples
+from dlcore import plots
 from ui.state import LIVE_VIEW
 from ui.steady_chart import steady_chart
 from ui.text import plain
@@ -58,7 +58,7 @@ def draw_live(job) -> None:
     charts before the first run, so Plotly's scripts are loaded before Start is pressed)."""
     metrics = job.metrics() if job is not None else None
     epochs = job.epoch_metrics() if job is not None else None
-    roles = plots_samples.logged_losses(metrics, epochs)  # a recipe's per-role losses, if it logs them
+    roles = plots.logged_losses(metrics, epochs)  # a recipe's per-role losses, if it logs them
     if job is not None:
         progress = job.progress()
         # The run's own model and data, which may no longer be what the page shows.
@@ -70,7 +70,7 @@ def draw_live(job) -> None:
     loss_col, view_col = st.columns(2)
     with loss_col:
         losses = (
-            plots_samples.role_losses(metrics, roles, _losses_title(job, roles))
+            plots.role_losses(metrics, roles, _losses_title(job, roles))
             if roles
             else plots.loss_curve(metrics, epochs)
         )
