@@ -5,9 +5,9 @@ import streamlit as st
 import dlcore
 from dlcore import plots_inspect as plots
 from ui.errors import show_error
-from ui.inspect_input import pick_input
+from ui.inspect.input import pick_input
+from ui.inspect.subject import require_subject, snapshot_bar
 from ui.inspect_lesson import ensure_lesson_models
-from ui.inspect_state import require_subject, snapshot_bar
 
 METHODS = dict(dlcore.EXPLAIN_METHODS.items())
 SIGNED = {m.title: m.signed for m in METHODS.values()}
