@@ -5,8 +5,11 @@ import streamlit as st
 from ui.adversarial.attack import draw_attack
 from ui.adversarial.curve import draw_curve
 from ui.adversarial.robust import draw_robust_training, forget_if_other_model, models
+from ui.frame import require_frame
 from ui.inspect.subject import require_subject, snapshot_bar
 from ui.style import compact_top
+
+require_frame()  # a fresh server's first deep link runs this file alone: go through app.py
 
 st.title(":material/theater_comedy: Adversarial examples")
 compact_top()  # on a 1280×720 projector each tab's picture or live charts stay above the fold

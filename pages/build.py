@@ -8,9 +8,12 @@ import dlcore
 from dlcore import plots
 from ui import forms, model, palette, training
 from ui.errors import error_at_layer, error_elsewhere, show_error
+from ui.frame import require_frame
 from ui.style import inject_css
 from ui.text import plain
 from ui.uploads import parse_once
+
+require_frame()  # a fresh server's first deep link runs this file alone: go through app.py
 
 PALETTE_HEIGHT_PX = 620
 

@@ -5,9 +5,12 @@ import streamlit as st
 import dlcore
 from dlcore import plots_inspect as plots
 from ui.errors import show_error
+from ui.frame import require_frame
 from ui.inspect.input import pick_input
 from ui.inspect.subject import require_subject, snapshot_bar
 from ui.inspect_lesson import ensure_lesson_models
+
+require_frame()  # a fresh server's first deep link runs this file alone: go through app.py
 
 METHODS = dict(dlcore.EXPLAIN_METHODS.items())
 SIGNED = {m.title: m.signed for m in METHODS.values()}

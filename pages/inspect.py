@@ -2,11 +2,14 @@
 
 import streamlit as st
 
+from ui.frame import require_frame
 from ui.inspect.confusion import draw_confusion
 from ui.inspect.history import draw_history
 from ui.inspect.layers import draw_one_input
 from ui.inspect.subject import require_subject, snapshot_bar
 from ui.live import live
+
+require_frame()  # a fresh server's first deep link runs this file alone: go through app.py
 
 st.title(":material/biotech: Inspect")
 st.caption("A network is not a black box if you look: every layer's output, every filter, every gradient.")

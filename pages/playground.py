@@ -5,12 +5,15 @@ at least 400 px wide (two of them side by side when comparing A and B)."""
 
 import streamlit as st
 
+from ui.frame import require_frame
 from ui.playground import STATE, runs
 from ui.playground.bar import player_bar
 from ui.playground.classroom import classroom_panel
 from ui.playground.data import data_column
 from ui.playground.network import network_settings, network_shape
 from ui.playground.views import STYLE, network_panel, output_panel
+
+require_frame()  # a fresh server's first deep link runs this file alone: go through app.py
 
 state = STATE.current()
 st.markdown(STYLE, unsafe_allow_html=True)

@@ -5,9 +5,12 @@ import streamlit as st
 import dlcore
 from ui import forms, model, recipes, training
 from ui.errors import show_error
+from ui.frame import require_frame
 from ui.live import live
 from ui.session import ACTIVE_STATUSES, current_job, job_is_active
 from ui.style import compact_top
+
+require_frame()  # a fresh server's first deep link runs this file alone: go through app.py
 
 st.title(":material/monitoring: Train")
 compact_top()  # on a 1280×720 projector the run bar and the live charts stay above the fold

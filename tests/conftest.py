@@ -21,21 +21,22 @@ def link_store_folder(tmp_path_factory):
 
 @pytest.fixture
 def app(monkeypatch):
-    """A fresh AppTest of the whole app (a new browser session), not yet run.
+    """A fresh AppTest of the whole app (a new browser session), not yet run; while the test runs, every
+    AppTest of it runs pages inside app.py's frame.
 
-    Every run goes through app.py and its st.navigation, as in a browser. (AppTest starts each run as if
-    the app were new; seeing a pages/ folder it would then run a switched-to page file on its own, without
-    app.py's frame, the way Streamlit served multipage apps before st.navigation.)
+    AppTest forgets before every run that app.py has called st.navigation, as if each run were a fresh
+    server's first request (ui.frame then reruns it through app.py: covered in a real browser by
+    tests/e2e/test_frame.py). A real server forgets nothing: here it is told, as after its first run.
     """
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest, app_test
 
-    class NavigationPagesManager(PagesManager):
+    class ServedPagesManager(PagesManager):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             PagesManager.uses_pages_directory = False
 
-    monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
+    monkeypatch.setattr(app_test, "PagesManager", ServedPagesManager)
     return AppTest.from_file(APP, default_timeout=APP_TIMEOUT_S)
 
 

@@ -5,6 +5,7 @@ Skipped (with the reason) where Chromium is missing; CI installs it, see scripts
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -41,12 +42,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url():
-    """Start the app once per test session; yield its base URL."""
+@contextlib.contextmanager
+def running_app(log_name: str = "streamlit-server"):
+    """A `streamlit run app.py` server on a free port, stopped on exit; yields its base URL."""
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "streamlit-server.log", "w")
+    log = open(ARTIFACTS / f"{log_name}.log", "w")
     server = subprocess.Popen(
         [
             sys.executable,
@@ -86,6 +87,13 @@ def app_url():
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """Start the app once per test session; yield its base URL."""
+    with running_app() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

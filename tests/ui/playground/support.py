@@ -10,7 +10,8 @@ import dlcore.playground as pg
 from ui.playground import STATE
 from ui.state import PLAYGROUND_RUNS
 
-PAGE = str(Path(__file__).resolve().parents[3] / "pages" / "playground.py")
+APP = str(Path(__file__).resolve().parents[3] / "app.py")
+PAGE = "pages/playground.py"
 
 
 def state_of(at: AppTest) -> pg.Playground:

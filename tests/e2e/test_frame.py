@@ -1,0 +1,21 @@
+"""A fresh server's first visitor may arrive by a deep link: the page still opens inside the app's frame."""
+
+import pytest
+
+from tests.e2e.conftest import running_app
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.parametrize("path", ["train", "playground"])
+def test_a_deep_link_as_a_fresh_servers_first_request_opens_the_page_in_the_frame(browser, helpers, path):
+    with running_app(f"streamlit-fresh-{path}") as url:
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(f"{url}/{path}")
+        helpers.wait_for_app(page, timeout_ms=90_000)
+        # the frame: the app's navigation and its sidebar caption, and the page asked for
+        page.get_by_text("See deep learning happen").wait_for(timeout=30_000)
+        assert page.locator("[data-testid='stSidebarNav']").get_by_text("2-D Playground").count() == 1
+        assert page.url.rstrip("/").endswith(f"/{path}") or f"/{path}?" in page.url
+        helpers.assert_no_errors(page)
+        page.close()
