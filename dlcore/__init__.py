@@ -38,11 +38,9 @@ from dlcore.training.recipe import recipe_for
 from dlcore.samples import live_view  # what a run makes now: samples drawn as the data looks, answers
 
 # --- figures ---
-from dlcore import plots as plots  # the Train and Build pages' figures: loss curves, confusion, shapes
-from dlcore import plots_samples as plots_samples  # generative training: losses by role, samples
+from dlcore import plots as plots  # every figure: plots.loss_curve, plots.attribution_grid, ...
 
 # --- inspection and explanation ---
-from dlcore import plots_inspect as plots_inspect  # figures of the Inspect, Explain and Adversarial pages
 from dlcore.adversarial import (
     ATTACKS,
     AttackError,
@@ -51,11 +49,13 @@ from dlcore.adversarial import (
     attack,
     robustness_summary,
 )
+from dlcore import attributions as attributions  # the Explain page's numbers: maps side by side, sanity check
 from dlcore.drawing import drawing_to_image
 from dlcore.explain import METHODS as EXPLAIN_METHODS
 from dlcore.explain import ExplainError, attribution_mass, conv_layer_names, explain, randomisation_check
 from dlcore.inspect import (
     ParameterHistory,
+    accuracy,
     attention_maps,
     cell_examples,
     confusion,
@@ -73,7 +73,6 @@ from dlcore.inspect import (
 # --- 2-D playground ---
 from dlcore import links as links  # JSON data in a URL: inline when short, else a short id kept on the server
 from dlcore import playground as playground  # the playground's state <-> URL, spec, config, neuron maps
-from dlcore import plots_playground as plots_playground  # its figures: network, boundary, losses
 
 # What pages, ui, notebooks and the command line may use (tests/test_layering.py holds ui/ and pages/ to it).
 __all__ = [
@@ -126,14 +125,13 @@ __all__ = [
     "TrainConfig",
     "fit",
     "plots",
-    "plots_inspect",
-    "plots_samples",
     "ATTACKS",
     "AttackError",
     "InputSpace",
     "accuracy_under_attack",
     "attack",
     "robustness_summary",
+    "attributions",
     "drawing_to_image",
     "EXPLAIN_METHODS",
     "ExplainError",
@@ -142,6 +140,7 @@ __all__ = [
     "explain",
     "randomisation_check",
     "ParameterHistory",
+    "accuracy",
     "attention_maps",
     "cell_examples",
     "confusion",
@@ -156,5 +155,4 @@ __all__ = [
     "to_input_image",
     "links",
     "playground",
-    "plots_playground",
 ]

@@ -151,6 +151,12 @@ def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1024) -> tuple[
     return prob.argmax(dim=1), prob
 
 
+def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
+    """Share of the inputs `x` (N, ...) whose predicted class is their label in `y` (N,)."""
+    predicted, _ = predict(model, x)
+    return float((predicted == y).float().mean())
+
+
 def confusion(predicted: torch.Tensor, actual: torch.Tensor, num_classes: int) -> np.ndarray:
     """(K, K) counts: row = true class, column = predicted class."""
     flat = actual.long() * num_classes + predicted.long()

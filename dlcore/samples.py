@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import torch
 
 from dlcore.errors import TrainError
-from dlcore.plots_samples import sample_figure, written_answers
+from dlcore.plots.samples import sample_figure, written_answers
 from dlcore.training.language import LanguageModel
 from dlcore.training.recipe import make_recipe
 

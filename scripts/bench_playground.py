@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywher
 
 import dlcore  # noqa: E402
 from dlcore import playground as pg  # noqa: E402
-from dlcore import plots_playground as plots  # noqa: E402
+from dlcore import plots  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NETWORKS = {

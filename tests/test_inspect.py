@@ -17,6 +17,7 @@ from dlcore.errors import DataError
 from dlcore.inspect import (
     HistoryRecorder,
     ParameterHistory,
+    accuracy,
     attention_maps,
     cell_examples,
     confusion,
@@ -127,6 +128,16 @@ def test_predict_turns_one_logit_into_two_class_probabilities():
     assert classes.tolist() == [0, 1]
     assert torch.allclose(probs.sum(1), torch.ones(2))
     assert classes_from_logits(torch.tensor([[0.1, 0.9, 0.0]])).tolist() == [1]
+
+
+def test_accuracy_is_the_share_of_inputs_whose_predicted_class_is_their_label():
+    model = nn.Linear(1, 1)  # one logit: class 1 where the input is positive
+    with torch.no_grad():
+        model.weight.fill_(1.0)
+        model.bias.zero_()
+    x = torch.tensor([[-2.0], [3.0], [1.0], [-1.0]])
+    assert accuracy(model, x, torch.tensor([0, 1, 0, 0])) == 0.75
+    assert accuracy(model, x, torch.tensor([1, 0, 0, 1])) == 0.0
 
 
 def test_live_gradients_are_copies_of_what_backward_left():

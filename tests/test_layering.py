@@ -74,6 +74,46 @@ def test_pages_and_ui_use_only_names_in_dlcore_all(path):
     assert not private, f"{path.name} uses {sorted(private)}, which dlcore.__all__ does not list"
 
 
+def namespace_names_used(path: Path, namespace: str) -> set[str]:
+    """Names a file takes from the dlcore.<namespace> package: `from dlcore import <namespace>` then
+    `<namespace>.X`, `dlcore.<namespace>.X`, `from dlcore.<namespace> import X`."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    roots, aliases, names = set(), set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == "dlcore":
+            aliases.update(alias.asname or alias.name for alias in node.names if alias.name == namespace)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == f"dlcore.{namespace}":
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Import):
+            roots.update(alias.asname or "dlcore" for alias in node.names if alias.name == "dlcore")
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute):
+            continue
+        owner = node.value
+        if isinstance(owner, ast.Name) and owner.id in aliases:
+            names.add(node.attr)
+        elif isinstance(owner, ast.Attribute) and owner.attr == namespace:
+            if isinstance(owner.value, ast.Name) and owner.value.id in roots:
+                names.add(node.attr)
+    return names
+
+
+# Packages dlcore exports whole (dlcore.plots, dlcore.data, ...) have their own public API: their __all__.
+NAMESPACES = ["data", "plots", "attributions"]
+
+
+@pytest.mark.parametrize("path", py_files("pages") + py_files("ui"), ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("namespace", NAMESPACES)
+def test_pages_and_ui_use_only_names_in_the_all_of_dlcores_packages(path, namespace):
+    import dlcore
+
+    public = set(getattr(dlcore, namespace).__all__)
+    private = namespace_names_used(path, namespace) - public
+    assert not private, (
+        f"{path.name} uses {sorted(private)} of dlcore.{namespace}, which its __all__ does not list"
+    )
+
+
 def test_every_name_in_dlcore_all_exists():
     import dlcore
 
@@ -105,6 +145,8 @@ def test_engine_modules_import_their_siblings_not_the_package_root_inside_functi
 
 
 def test_every_page_file_is_in_the_navigation():
-    app = (ROOT / "app.py").read_text()
+    from ui.frame import PAGES  # the pages app.py's st.navigation offers
+
+    listed = {path for path, _, _ in PAGES}
     for page in py_files("pages"):
-        assert f'"pages/{page.name}"' in app, f"{page.name} is not listed in app.py's st.navigation"
+        assert f"pages/{page.name}" in listed, f"{page.name} is not in ui/frame.py's PAGES (the navigation)"

@@ -24,10 +24,30 @@ _PLOTLY_FILES = components_v1.declare_component(
 )
 
 _JS = """
+// The figures carry a light look; on the dark theme they take the page's background and light text,
+// read from the page at each redraw (so a switch of theme in the settings shows at the next one).
+function onDarkPage() {
+  const background = getComputedStyle(document.querySelector(".stApp") ?? document.body).backgroundColor;
+  const [r, g, b] = (background.match(/[0-9.]+/g) ?? [255, 255, 255]).map(Number);
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b < 128;
+}
+
+function darkLayout(layout) {
+  const text = "#e5e7eb";
+  const dark = { ...layout, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+                 font: { ...layout.font, color: text } };
+  if (layout.title?.font) dark.title = { ...layout.title, font: { ...layout.title.font, color: text } };
+  for (const name of Object.keys(layout).filter((key) => /^[xy]axis[0-9]*$/.test(key))) {
+    dark[name] = { ...layout[name], gridcolor: "rgba(255,255,255,0.15)", linecolor: "rgba(255,255,255,0.3)" };
+  }
+  return dark;
+}
+
 export default function ({ parentElement, data, setTriggerValue }) {
   const chart = parentElement.querySelector(".steady-chart");
   chart.reportClick = setTriggerValue;
   const figure = JSON.parse(data.figure);
+  if (onDarkPage()) figure.layout = darkLayout(figure.layout ?? {});
   // one <script> per page loads plotly.js; every chart waits for it, then draws in arrival order
   window.steadyChartPlotly ??= new Promise((resolve, reject) => {
     const script = document.createElement("script");

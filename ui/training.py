@@ -17,7 +17,7 @@ import streamlit as st
 
 import dlcore
 import dlcore.data
-from dlcore import plots, plots_samples
+from dlcore import plots
 from ui import forms, model, recipes
 from ui.session import session_owner, set_job
 from ui.steady_chart import steady_chart
@@ -69,7 +69,7 @@ def _load(name: str, options_json: str):
 
 @st.cache_resource(max_entries=24, show_spinner=False)
 def _preview(name: str, options_json: str):
-    return dlcore.data.preview(_load(name, options_json))
+    return plots.dataset_preview(_load(name, options_json))
 
 
 def load_dataset(choice: dict[str, Any]):
@@ -300,7 +300,7 @@ def draw_live(job) -> None:
     charts before the first run, so Plotly's scripts are loaded before Start is pressed)."""
     metrics = job.metrics() if job is not None else None
     epochs = job.epoch_metrics() if job is not None else None
-    roles = plots_samples.logged_losses(metrics, epochs)  # a recipe's per-role losses, if it logs them
+    roles = plots.logged_losses(metrics, epochs)  # a recipe's per-role losses, if it logs them
     if job is not None:
         progress = job.progress()
         # The run's own model and data, which may no longer be what the page shows.
@@ -312,7 +312,7 @@ def draw_live(job) -> None:
     loss_col, view_col = st.columns(2)
     with loss_col:
         losses = (
-            plots_samples.role_losses(metrics, roles, _losses_title(job, roles))
+            plots.role_losses(metrics, roles, _losses_title(job, roles))
             if roles
             else plots.loss_curve(metrics, epochs)
         )

@@ -3,11 +3,11 @@
     import dlcore.data as data
     data.names()                                  # the catalogue
     ds = data.load("spiral", noise=20, seed=0)    # a Dataset: ds.train, ds.val, ds.test = (inputs, targets)
-    data.preview(ds)                              # a Plotly figure of the data
     data.from_csv("flowers.csv", target="species")
 
 Families, one module each: toy2d (TF Playground-style points), tabular, images, sequences, tokens,
-generative; csv for uploads; preview for the figures.
+generative; csv for uploads; projection for a 2-D view of the points (dlcore.plots.dataset_preview
+draws a dataset).
 """
 
 # Importing a family registers its datasets; names() lists them family by family.
@@ -17,7 +17,6 @@ from dlcore.data.csv import csv_columns, from_csv
 from dlcore.data.dataset import Dataset, Normalization, Split
 from dlcore.data.generative import from_points
 from dlcore.data.images import augment_images
-from dlcore.data.preview import preview
 from dlcore.data.tokens import decode
 from dlcore.data.toy2d import FEATURES, featurize
 from dlcore.errors import DataError
@@ -40,5 +39,4 @@ __all__ = [
     "load",
     "names",
     "options",
-    "preview",
 ]

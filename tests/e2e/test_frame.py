@@ -18,4 +18,10 @@ def test_a_deep_link_as_a_fresh_servers_first_request_opens_the_page_in_the_fram
         assert page.locator("[data-testid='stSidebarNav']").get_by_text("2-D Playground").count() == 1
         assert page.url.rstrip("/").endswith(f"/{path}") or f"/{path}?" in page.url
         helpers.assert_no_errors(page)
+        # students see no Deploy button, and the menu has no developer entries
+        assert page.get_by_role("button", name="Deploy").count() == 0
+        if path == "train":  # (the playground redraws while it trains, which closes an open menu)
+            page.locator("[data-testid='stMainMenu']").click()
+            page.get_by_text("Settings").wait_for()
+            assert page.get_by_text("Clear cache").count() == 0 and page.get_by_text("Rerun").count() == 0
         page.close()

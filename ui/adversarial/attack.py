@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 import dlcore
-from dlcore import plots_inspect as plots
+from dlcore import plots
 from ui.adversarial import YOURS
 from ui.errors import show_error
 from ui.inspect.input import pick_input

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 import dlcore
-from dlcore import plots_inspect as plots
+from dlcore import plots
 from ui.adversarial import ROBUST, YOURS
 from ui.adversarial.attack import ATTACKS, attack_choice
 from ui.state import ATTACK_CURVES as CURVES_KEY

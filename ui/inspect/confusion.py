@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import dlcore
-from dlcore import plots_inspect as plots
+from dlcore import plots
 from ui.state import CONFUSION_CLICK
 
 TRUE_KEY, PREDICTED_KEY = "inspect_cell_true", "inspect_cell_predicted"  # the two boxes that choose the cell

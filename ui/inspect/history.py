@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import dlcore
-from dlcore import plots_inspect as plots
+from dlcore import plots
 
 
 def draw_history(job) -> None:

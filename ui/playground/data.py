@@ -10,7 +10,7 @@ import streamlit as st
 
 import dlcore
 from dlcore import playground as pg
-from dlcore import plots_playground as plots
+from dlcore import plots
 from ui.errors import show_error
 from ui.playground import STATE
 from ui.playground.views import CLASS_COLOURS, POINT_CLASS_KEY

@@ -15,7 +15,7 @@ import streamlit as st
 
 import dlcore
 from dlcore import playground as pg
-from dlcore import plots_playground as plots
+from dlcore import plots
 from ui.errors import show_error
 from ui.live import load_factor, rerun_if_load_changed, scaled
 from ui.playground import STATE, runs

@@ -1,4 +1,4 @@
-"""preview(ds): a picture of a dataset to look at before training (a Plotly figure).
+"""dataset_preview(ds): a picture of a dataset to look at before training (a Plotly figure).
 
 Scatter plots for points (training points filled, test points hollow), an image grid with one row per
 class, example curves for sequences, a table of token examples. Figures use go.Scatter (not Scattergl:
@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import textwrap
 
-import numpy as np
 import plotly.graph_objects as go
 import torch
 
 from dlcore.data.dataset import Dataset
+from dlcore.data.projection import points_2d
 from dlcore.data.tokens import decode
+from dlcore.plots.style import (
+    evenly,
+)
 
 # Class 0 orange and class 1 blue, as in TF Playground; then a qualitative palette.
-CLASS_COLORS = (
+PREVIEW_COLOURS = (
     "#f59322",
     "#0877bd",
     "#2ca02c",
@@ -29,11 +32,13 @@ CLASS_COLORS = (
     "#bcbd22",
     "#17becf",
 )
-MAX_POINTS = 2000
+
+PREVIEW_POINTS = 2000
+
 TITLE_CHARS = 44  # characters per line of the title (the description)
 
 
-def preview(ds: Dataset, max_points: int = MAX_POINTS) -> go.Figure:
+def dataset_preview(ds: Dataset, max_points: int = PREVIEW_POINTS) -> go.Figure:
     """A figure showing what is in `ds` (at most `max_points` points per split drawn)."""
     if ds.family == "images":
         fig = _image_grid(ds)
@@ -54,36 +59,12 @@ def preview(ds: Dataset, max_points: int = MAX_POINTS) -> go.Figure:
     return fig
 
 
-def _thin(n: int, limit: int) -> np.ndarray:
-    """Evenly spread indices: at most `limit` of range(n) (splits are already shuffled)."""
-    return np.arange(n) if n <= limit else np.linspace(0, n - 1, limit).astype(int)
-
-
-def _points(ds: Dataset, split: str) -> tuple[torch.Tensor, str, str]:
-    """Points to draw for one split and the axis titles: raw coordinates, or a 2-D view of the inputs."""
-    if ds.raw_2d is not None:
-        return getattr(ds.raw_2d, split), "x1", "x2"
-    x = getattr(ds, split)[0]
-    if ds.family == "generative":
-        return ds.denormalize(x), "x1", "x2"
-    return _project(ds, x), "principal component 1", "principal component 2"
-
-
-def _project(ds: Dataset, x: torch.Tensor) -> torch.Tensor:
-    """Tabular rows (N, F) -> (N, 2) on the training split's two main directions of variation (PCA)."""
-    train = ds.train[0]
-    if train.shape[1] <= 2:
-        return torch.nn.functional.pad(x, (0, 2 - x.shape[1]))
-    _, _, v = torch.linalg.svd(train - train.mean(0), full_matrices=False)
-    return (x - train.mean(0)) @ v[:2].T
-
-
 def _scatter(ds: Dataset, max_points: int) -> go.Figure:
     fig = go.Figure()
     classify = ds.task in ("binary", "multiclass")
     for split, symbol in (("train", "circle"), ("test", "circle-open")):
-        points, x_title, y_title = _points(ds, split)
-        keep = _thin(len(points), max_points)
+        points, x_title, y_title = points_2d(ds, split)
+        keep = evenly(len(points), max_points)
         points, targets = points[keep], getattr(ds, split)[1][keep]
         if classify:
             for k, name in enumerate(ds.class_names):
@@ -95,7 +76,7 @@ def _scatter(ds: Dataset, max_points: int) -> go.Figure:
                         mode="markers",
                         name=f"{name} ({split})",
                         legendgroup=name,
-                        marker=dict(color=CLASS_COLORS[k % len(CLASS_COLORS)], symbol=symbol, size=6),
+                        marker=dict(color=PREVIEW_COLOURS[k % len(PREVIEW_COLOURS)], symbol=symbol, size=6),
                     )
                 )
         else:  # regression colours by value; generative points are all alike
@@ -163,7 +144,7 @@ def _sequences(ds: Dataset, per_class: int = 2, count: int = 6) -> go.Figure:
     fig = go.Figure()
     if ds.task == "regression":
         for i in range(min(count, len(x))):
-            color = CLASS_COLORS[i % len(CLASS_COLORS)]
+            color = PREVIEW_COLOURS[i % len(PREVIEW_COLOURS)]
             fig.add_trace(
                 go.Scatter(
                     x=steps,
@@ -195,7 +176,7 @@ def _sequences(ds: Dataset, per_class: int = 2, count: int = 6) -> go.Figure:
                         name=name,
                         legendgroup=name,
                         showlegend=j == 0,
-                        line=dict(color=CLASS_COLORS[k % len(CLASS_COLORS)]),
+                        line=dict(color=PREVIEW_COLOURS[k % len(PREVIEW_COLOURS)]),
                     )
                 )
     fig.update_xaxes(title="time step")

@@ -1,9 +1,10 @@
-"""preview(ds): a figure for every dataset, light enough for a browser without a GPU."""
+"""dataset_preview(ds): a figure for every dataset, light enough for a browser without a GPU."""
 
 import plotly.graph_objects as go
 import pytest
 
-from dlcore.data import load, names, preview
+from dlcore.data import load, names
+from dlcore.plots.data import dataset_preview as preview
 from tests.test_data_downloads import offline_cache  # noqa: F401  (a fixture: every entry loads offline)
 
 

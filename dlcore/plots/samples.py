@@ -13,10 +13,18 @@ import math
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import torch
 
 from dlcore.data.tokens import decode
-from dlcore.plots import CURVE_HEIGHT, MAX_POINTS, _evenly, _figure, _has, _live_layout, downsample
+from dlcore.plots.style import (
+    CURVE_HEIGHT,
+    MAX_POINTS,
+    as_numpy,
+    downsample,
+    evenly,
+    fast_figure,
+    has_values,
+    live_layout,
+)
 
 REAL_COLOUR = "#bab0ac"  # the data: quiet grey, so the generated points stand out over it
 SAMPLE_COLOUR = "#1f77b4"
@@ -35,7 +43,7 @@ def logged_losses(metrics_df: pd.DataFrame | None, epoch_df: pd.DataFrame | None
     if metrics_df is None or not len(metrics_df):
         return []
     rows = metrics_df
-    if _has(epoch_df, "step"):
+    if has_values(epoch_df, "step"):
         rows = metrics_df[metrics_df["step"] < epoch_df["step"].min()]
     columns = [c for c in rows.columns if c.startswith("train_") and c != "train_loss"]
     return [c.removeprefix("train_") for c in columns if rows[c].notna().any()]
@@ -54,7 +62,7 @@ def role_losses(
     colours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b"]
     for i, name in enumerate(names):
         column = f"train_{name}"
-        if not _has(metrics_df, column):
+        if not has_values(metrics_df, column):
             continue
         rows = metrics_df.dropna(subset=[column])
         smooth = rows[column].rolling(SMOOTHING, min_periods=1).mean()
@@ -82,17 +90,11 @@ def role_losses(
                 "hovertemplate": f"{_label(name)} %{{y:.4g}} (mean of {SMOOTHING} steps)<extra></extra>",
             },
         ]
-    return _figure(traces, _live_layout(title, "step", "loss", height=CURVE_HEIGHT))
-
-
-def _numpy(values) -> np.ndarray:
-    if isinstance(values, torch.Tensor):
-        return values.detach().cpu().float().numpy()
-    return np.asarray(values, dtype=float)
+    return fast_figure(traces, live_layout(title, "step", "loss", height=CURVE_HEIGHT))
 
 
 def _points(xy: np.ndarray, max_points: int) -> np.ndarray:
-    return xy[_evenly(len(xy), max_points)]
+    return xy[evenly(len(xy), max_points)]
 
 
 def _range(values: np.ndarray, margin: float = 0.15) -> list[float]:
@@ -104,8 +106,8 @@ def _range(values: np.ndarray, margin: float = 0.15) -> list[float]:
 def sample_points(real, generated, title: str = "Generated points over the data") -> go.Figure:
     """2-D data: the real points in grey and the generated ones in colour (GAN Lab's picture). The axes
     hold the real data's range, so the picture stays put while the samples move."""
-    real = _points(_numpy(real), MAX_POINTS)
-    generated = _points(_numpy(generated), MAX_POINTS)
+    real = _points(as_numpy(real), MAX_POINTS)
+    generated = _points(as_numpy(generated), MAX_POINTS)
     traces = [
         {
             "type": "scatter",
@@ -126,7 +128,7 @@ def sample_points(real, generated, title: str = "Generated points over the data"
             "hovertemplate": "(%{x:.2f}, %{y:.2f})<extra>generated</extra>",
         },
     ]
-    layout = _live_layout(title, "x1", "x2", height=SAMPLE_HEIGHT)
+    layout = live_layout(title, "x1", "x2", height=SAMPLE_HEIGHT)
     layout["xaxis"] = {**layout["xaxis"], "range": _range(real[:, 0]), "constrain": "domain"}
     layout["yaxis"] = {
         **layout["yaxis"],
@@ -134,12 +136,12 @@ def sample_points(real, generated, title: str = "Generated points over the data"
         "scaleanchor": "x",
         "constrain": "domain",
     }
-    return _figure(traces, layout)
+    return fast_figure(traces, layout)
 
 
 def mosaic(images, columns: int) -> np.ndarray:
     """(N, C, H, W) images in [0, 1] -> one (rows*(H+1)-1, columns*(W+1)-1, C) picture, NaN between them."""
-    images = np.clip(_numpy(images), 0.0, 1.0)
+    images = np.clip(as_numpy(images), 0.0, 1.0)
     n, c, h, w = images.shape
     rows = math.ceil(n / columns)
     picture = np.full((rows * (h + IMAGE_GAP) - IMAGE_GAP, columns * (w + IMAGE_GAP) - IMAGE_GAP, c), np.nan)
@@ -171,12 +173,12 @@ def sample_images(images, title: str = "Generated images", columns: int = 8) -> 
             "hoverongaps": False,
             "hoverinfo": "skip",
         }
-    layout = _live_layout(title, "", "", height=SAMPLE_HEIGHT)
+    layout = live_layout(title, "", "", height=SAMPLE_HEIGHT)
     hidden = {"visible": False, "constrain": "domain"}
     layout["xaxis"] = hidden
     layout["yaxis"] = {**hidden, "scaleanchor": "x"}
     layout["margin"] = {"l": 10, "r": 10, "t": 40, "b": 10}
-    return _figure([trace], layout)
+    return fast_figure([trace], layout)
 
 
 def sample_figure(ds, samples) -> go.Figure | None:
@@ -211,6 +213,6 @@ def written_answers(ds, questions, answers, right) -> go.Figure:
         },
         "columnwidth": [3, 3, 3, 1],
     }
-    layout = _live_layout("Answers to held-out questions", "", "", height=SAMPLE_HEIGHT)
+    layout = live_layout("Answers to held-out questions", "", "", height=SAMPLE_HEIGHT)
     layout["margin"] = {"l": 10, "r": 10, "t": 40, "b": 10}
-    return _figure([trace], layout)
+    return fast_figure([trace], layout)

@@ -10,7 +10,7 @@ import torch
 
 import dlcore
 import dlcore.playground as pg
-import dlcore.plots_playground as plots
+from dlcore.plots import playground
 
 
 def built(state: pg.Playground, network: pg.Network):
@@ -35,7 +35,7 @@ def test_every_weight_and_bias_has_one_click_point_in_trace_0(network):
     state = pg.Playground()
     model, maps = built(state, network)
     weights = pg.network_weights(model, network)
-    picture = plots.network_figure(maps, weights, network, ["a", "b"])
+    picture = playground.network_figure(maps, weights, network, ["a", "b"])
     assert_valid(picture.figure)
     expected = sum(w.size + b.size for w, b in weights)
     assert len(picture.edges) == expected == len(picture.figure.data[0].x)
@@ -50,7 +50,7 @@ def test_the_network_picture_is_one_image_with_every_neuron():
     network = pg.Network()
     state = pg.Playground()
     model, maps = built(state, network)
-    picture = plots.network_figure(maps, pg.network_weights(model, network), network, ["a", "b"])
+    picture = playground.network_figure(maps, pg.network_weights(model, network), network, ["a", "b"])
     (image,) = picture.figure.layout.images
     assert image.source.startswith("data:image/png;base64,")
 
@@ -61,12 +61,12 @@ def test_an_edge_is_coloured_by_sign_and_thickened_by_size():
     model, maps = built(state, network)
     with torch.no_grad():
         model.output.weight.copy_(torch.tensor([[2.0, -0.05], [0.0, 0.0]]))
-    picture = plots.network_figure(maps, pg.network_weights(model, network), network, ["a", "b"])
+    picture = playground.network_figure(maps, pg.network_weights(model, network), network, ["a", "b"])
     lines = [t for t in picture.figure.data if t.mode == "lines"]
     strongest = max(lines, key=lambda t: t.line.width)
     weakest = min(lines, key=lambda t: t.line.width)
-    assert strongest.line.color == plots._hex(plots.POSITIVE)
-    assert weakest.line.color == plots._hex(plots.NEGATIVE)
+    assert strongest.line.color == playground._hex(playground.POSITIVE)
+    assert weakest.line.color == playground._hex(playground.NEGATIVE)
 
 
 @pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
@@ -77,7 +77,7 @@ def test_boundary_figures_are_valid_for_every_task(task):
         boundary = boundary / boundary.sum(0)
     targets = rng.uniform(-1, 1, 30) if task == "regression" else rng.integers(0, 3, 30)
     for clickable in (False, True):
-        fig = plots.boundary_figure(
+        fig = playground.boundary_figure(
             boundary, task, (rng.uniform(-6, 6, (30, 2)), targets), clickable=clickable
         )
         assert_valid(fig)
@@ -86,19 +86,19 @@ def test_boundary_figures_are_valid_for_every_task(task):
 
 def test_discretize_gives_pure_class_colours():
     boundary = np.array([[-0.2, 0.3]], dtype=np.float32)
-    rgb = plots.boundary_rgb(boundary, "binary", discretize=True)
-    soft = plots.boundary_rgb(boundary, "binary", discretize=False)
-    assert (rgb[0, 0] == plots.diverging_rgb(np.float32(-0.85))).all()
-    assert (rgb[0, 1] == plots.diverging_rgb(np.float32(0.85))).all()
+    rgb = playground.boundary_rgb(boundary, "binary", discretize=True)
+    soft = playground.boundary_rgb(boundary, "binary", discretize=False)
+    assert (rgb[0, 0] == playground.diverging_rgb(np.float32(-0.85))).all()
+    assert (rgb[0, 1] == playground.diverging_rgb(np.float32(0.85))).all()
     assert not (soft == rgb).all()
 
 
 def test_small_figures_are_valid():
     history = [{"epoch": e, "train_loss": 1 / (e + 1), "test_loss": 1.1 / (e + 1)} for e in range(1000)]
-    loss = plots.loss_figure(history)
+    loss = playground.loss_figure(history)
     assert_valid(loss)
     assert len(loss.data[0].x) == 300  # downsampled for a smooth redraw
-    grads = plots.grad_norm_figure(pg.latest_grad_norms(_grad_table(), pg.Network()))
+    grads = playground.grad_norm_figure(pg.latest_grad_norms(_grad_table(), pg.Network()))
     assert_valid(grads)
     assert list(grads.data[0].x) == ["layer 1", "layer 2", "output"]
 
@@ -119,10 +119,10 @@ def test_a_dataset_thumbnail_puts_each_point_where_it_lies_in_its_class_colour()
 
     from PIL import Image
 
-    png = plots.dataset_thumbnail([[6.0, 6.0], [-6.0, -6.0]], [1, 0], "binary", size=20)
+    png = playground.dataset_thumbnail([[6.0, 6.0], [-6.0, -6.0]], [1, 0], "binary", size=20)
     pixels = np.array(Image.open(io.BytesIO(png)))
-    assert (pixels[0, -1] == plots.CLASS_COLOURS[1]).all()  # top right: blue
-    assert (pixels[-1, 0] == plots.CLASS_COLOURS[0]).all()  # bottom left: orange
+    assert (pixels[0, -1] == playground.CLASS_COLOURS[1]).all()  # top right: blue
+    assert (pixels[-1, 0] == playground.CLASS_COLOURS[0]).all()  # bottom left: orange
     assert (pixels[10, 10] == 245).all()  # empty elsewhere
 
 
@@ -130,7 +130,7 @@ def _neuron_px(figure: go.Figure, width_px: int) -> float:
     """How many pixels wide one neuron's picture is drawn at `width_px`."""
     layout = figure.layout
     span = layout.xaxis.range[1] - layout.xaxis.range[0]
-    per_unit = min(plots.MAX_PIXELS_PER_UNIT, (width_px - layout.margin.l - layout.margin.r) / span)
+    per_unit = min(playground.MAX_PIXELS_PER_UNIT, (width_px - layout.margin.l - layout.margin.r) / span)
     return 0.52 * per_unit  # a neuron is 0.52 units wide
 
 
@@ -138,16 +138,16 @@ def _neuron_px(figure: go.Figure, width_px: int) -> float:
 def test_a_network_too_wide_for_its_column_wraps_onto_rows_and_keeps_its_neurons_big(layers):
     network = pg.Network(features=pg.FEATURES, hidden=(8,) * layers, activations=("relu",) * layers)
     model, maps = built(pg.Playground(), network)
-    picture = plots.network_figure(
+    picture = playground.network_figure(
         maps, pg.network_weights(model, network), network, ["a", "b"], width_px=310
     )
     assert_valid(picture.figure)
-    assert _neuron_px(picture.figure, 310) >= plots.MIN_NEURON_PX
+    assert _neuron_px(picture.figure, 310) >= playground.MIN_NEURON_PX
     continued = [a for a in picture.figure.layout.annotations if a.text.startswith("↪")]
     assert bool(continued) == (layers == 6)  # six hidden layers wrap; the default 4-2 net stays on one row
 
 
 def test_wrapped_bands_start_with_the_column_the_band_before_ended_with():
-    assert plots.wrapped_columns(4, 4) == [(0, 0, 0), (1, 0, 1), (2, 0, 2), (3, 0, 3)]
-    assert plots.wrapped_columns(6, 3) == [(0, 0, 0), (1, 0, 1), (2, 0, 2), (2, 1, 0), (3, 1, 1), (4, 1, 2),
-                                           (4, 2, 0), (5, 2, 1)]  # fmt: skip
+    assert playground.wrapped_columns(4, 4) == [(0, 0, 0), (1, 0, 1), (2, 0, 2), (3, 0, 3)]
+    assert playground.wrapped_columns(6, 3) == [(0, 0, 0), (1, 0, 1), (2, 0, 2), (2, 1, 0), (3, 1, 1),
+                                                (4, 1, 2), (4, 2, 0), (5, 2, 1)]  # fmt: skip

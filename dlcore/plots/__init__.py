@@ -1,0 +1,96 @@
+"""Figures: pure functions, data in -> Plotly figure out. One module per family of figures:
+
+    style        the look every figure shares, and the limits that keep live charts light
+    curves       live training curves: loss, accuracy, accuracy under attack, gradient norms
+    results      a trained model on the test set: confusion matrix, predictions, reconstructions
+    network      the Build page's diagram of the network
+    images       images and grids of small tiles (shared by inspect, explain, adversarial)
+    inspect      inside a model for one input: feature maps, filters, attention, activations
+    history      weights and gradients over training
+    explain      attributions and their sanity check
+    adversarial  adversarial examples and accuracy under attack
+    playground   the 2-D playground: neurons, decision boundary, its small charts
+    samples      generative training: losses by role, what the model makes now
+    data         a dataset's preview
+
+    from dlcore import plots
+    plots.loss_curve(metrics, epochs)
+
+Every figure builder pages and ui draw is listed here; a module's helpers and constants stay in it.
+"""
+
+from dlcore.plots.adversarial import adversarial_figure, robustness_curve
+from dlcore.plots.curves import accuracy_curve, grad_norm_chart, loss_curve, robust_accuracy_curve
+from dlcore.plots.data import dataset_preview
+from dlcore.plots.explain import attribution_grid, feature_attribution_bars, randomisation_figure
+from dlcore.plots.history import dead_units_chart, distribution_over_time, histogram_over_time
+from dlcore.plots.images import image_figure
+from dlcore.plots.inspect import (
+    activation_bars,
+    attention_grid,
+    clickable_confusion,
+    example_strip,
+    feature_map_grid,
+    filter_grid,
+    input_figure,
+    probability_bars,
+)
+from dlcore.plots.network import network_diagram
+from dlcore.plots.playground import (
+    NetworkPicture,
+    boundary_figure,
+    dataset_thumbnail,
+    grad_norm_figure,
+    loss_figure,
+    network_figure,
+)
+from dlcore.plots.results import confusion_matrix, predictions_vs_targets, reconstructions
+from dlcore.plots.samples import (
+    logged_losses,
+    role_losses,
+    sample_figure,
+    sample_images,
+    sample_points,
+    written_answers,
+)
+
+__all__ = [
+    "NetworkPicture",
+    "accuracy_curve",
+    "activation_bars",
+    "adversarial_figure",
+    "attention_grid",
+    "attribution_grid",
+    "boundary_figure",
+    "clickable_confusion",
+    "confusion_matrix",
+    "dataset_preview",
+    "dataset_thumbnail",
+    "dead_units_chart",
+    "distribution_over_time",
+    "example_strip",
+    "feature_attribution_bars",
+    "feature_map_grid",
+    "filter_grid",
+    "grad_norm_chart",
+    "grad_norm_figure",
+    "histogram_over_time",
+    "image_figure",
+    "input_figure",
+    "logged_losses",
+    "loss_curve",
+    "loss_figure",
+    "network_diagram",
+    "network_figure",
+    "predictions_vs_targets",
+    "probability_bars",
+    "randomisation_figure",
+    "reconstructions",
+    "robust_accuracy_curve",
+    "robustness_curve",
+    "role_losses",
+    "sample_figure",
+    "sample_images",
+    "sample_points",
+    "written_answers",
+]

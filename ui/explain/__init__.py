@@ -1,0 +1,1 @@
+"""The Explain page's parts: why one prediction, the sanity check, the cheating model."""
