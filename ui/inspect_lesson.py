@@ -10,7 +10,7 @@ import streamlit as st
 
 import dlcore
 from ui.errors import show_error
-from ui.inspect_state import small_cnn, wait_for
+from ui.inspect.subject import small_cnn, wait_for
 from ui.session import session_owner
 
 LESSON_KEY = "explain_lesson"
