@@ -46,6 +46,8 @@ PLAYGROUND_CSV = "pg-csv-parsed"  # the uploaded points file, read once
 SUBJECT = "inspect_snapshot"  # the snapshot of the tab's model that Inspect, Explain and Adversarial show
 PICKED_UPLOAD = "{page}_upload_parsed"  # per page: the picture uploaded as its input, read once
 CONFUSION_CLICK = "inspect_cell_click"  # the confusion cell clicked last: (true class, predicted class)
+EXPLAIN_SANITY = "explain_sanity"  # (method, stages, picture, input) of the last sanity check in this tab
+EXPLAIN_LESSON = "explain_lesson"  # the cheating lesson's two trained models and their data
 
 # ---------------------------------------------------------------- Adversarial
 ROBUST_COPY = "adversarial_robust"  # the adversarially trained copy: its job, its source, its ε
