@@ -41,13 +41,22 @@ DOWNLOADS = "train_downloads"  # the run's checkpoint zip and metrics CSV, made 
 LIVE_VIEW = "train_live_view"  # what the run made last (its samples), when, and what it cost to make
 
 # ---------------------------------------------------------------- 2-D playground
-
+PLAYGROUND = "playground"  # the name of its PageState (ui.playground.STATE)
+PLAYGROUND_RUNS = "playground_runs"  # "A"/"B" -> each network's training job and history (ui.playground.runs)
+PLAYGROUND_PLAYING = "playground_playing"  # True while Play is on
+PLAYGROUND_EDIT = "playground_edit"  # (side, Edge): the weight or bias whose value is being typed
+PLAYGROUND_CSV = "pg-csv-parsed"  # the uploaded points file, read once
 
 # ---------------------------------------------------------------- Inspect and Explain
-
+SUBJECT = "inspect_snapshot"  # the snapshot of the tab's model that Inspect, Explain and Adversarial show
+PICKED_UPLOAD = "{page}_upload_parsed"  # per page: the picture uploaded as its input, read once
+CONFUSION_CLICK = "inspect_cell_click"  # the confusion cell clicked last: (true class, predicted class)
+EXPLAIN_SANITY = "explain_sanity"  # (method, stages, picture, input) of the last sanity check in this tab
+EXPLAIN_LESSON = "explain_lesson"  # the cheating lesson's two trained models and their data
 
 # ---------------------------------------------------------------- Adversarial
-
+ROBUST_COPY = "adversarial_robust"  # the adversarially trained copy: its job, its source, its ε
+ATTACK_CURVES = "adversarial_curves"  # the accuracy-under-attack curves measured last, and of which models
 
 S = TypeVar("S")
 

@@ -16,9 +16,8 @@ import streamlit as st
 import dlcore
 from ui.errors import show_error
 from ui.session import current_job, session_owner, set_job
+from ui.state import SUBJECT as SNAPSHOT_KEY
 from ui.text import plain
-
-SNAPSHOT_KEY = "inspect_snapshot"
 
 
 def small_cnn(

@@ -10,10 +10,10 @@ import streamlit as st
 
 import dlcore
 from ui.errors import show_error
-from ui.inspect_state import small_cnn, wait_for
+from ui.inspect.subject import small_cnn, wait_for
 from ui.session import session_owner
+from ui.state import EXPLAIN_LESSON
 
-LESSON_KEY = "explain_lesson"
 LESSON_MODEL = small_cnn("shapes CNN", [1, 28, 28], 4, (8, 16), (0, 1), 32)
 LESSON_TRAINING = {"epochs": 8, "lr": 3e-3, "batch_size": 32}
 LESSON_WAIT_S = 90
@@ -40,7 +40,7 @@ def train_lesson_models() -> dict:
 
 def lesson_models() -> dict | None:
     """The trained lesson models of this tab, or None before the student has asked for them."""
-    return st.session_state.get(LESSON_KEY)
+    return st.session_state.get(EXPLAIN_LESSON)
 
 
 def ensure_lesson_models(button_key: str) -> dict | None:
@@ -50,7 +50,7 @@ def ensure_lesson_models(button_key: str) -> dict | None:
     ):
         with st.spinner("Training a cheater and an honest CNN on the shapes…"):
             try:
-                st.session_state[LESSON_KEY] = train_lesson_models()
+                st.session_state[EXPLAIN_LESSON] = train_lesson_models()
             except dlcore.DlcoreError as err:
                 show_error(err)
                 return None

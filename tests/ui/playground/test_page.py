@@ -4,53 +4,14 @@ same network and data."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 import torch
-from streamlit.testing.v1 import AppTest
 
 import dlcore
 import dlcore.playground as pg
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
-
-@pytest.fixture
-def open_page(app):
-    """open_page(query) -> a run AppTest of the page; every job it started is stopped afterwards."""
-    apps = []
-
-    def open_(query: dict[str, str] | None = None) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60).run()  # in app.py's frame (see the app fixture)
-        at.switch_page("pages/playground.py")
-        at.query_params.clear()
-        for key, value in (query or {}).items():
-            at.query_params[key] = value
-        at.run()
-        assert not at.exception
-        apps.append(at)
-        return at
-
-    yield open_
-    for at in apps:
-        for run in at.session_state["playground_runs"].values():
-            if run.job is not None:
-                run.job.stop()
-                run.job.wait(5)
-
-
-def state_of(at: AppTest) -> pg.Playground:
-    return at.session_state["playground_state"]
-
-
-def link_of(at: AppTest) -> dict[str, str]:
-    return {k: at.query_params[k][0] if isinstance(at.query_params[k], list) else at.query_params[k]
-            for k in at.query_params}  # fmt: skip
-
-
-def job_of(at: AppTest, side: str = "A"):
-    return at.session_state["playground_runs"][side].job
+from tests.ui.playground.support import job_of, link_of, state_of
+from ui.state import PLAYGROUND_PLAYING
 
 
 def test_the_page_opens_on_tf_playgrounds_first_screen_and_writes_it_into_the_link(open_page):
@@ -135,7 +96,7 @@ def test_ab_mode_trains_two_networks_at_once(open_page):
     at.selectbox(key="pg-B-act").set_value("sigmoid").run()
     assert not at.exception
     assert link_of(at)["compare"] == "1" and link_of(at)["b.act"] == "sigmoid"
-    at.button(key="pg-play").click().run()
+    at.button(key="pg-resume").click().run()
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and min(job_of(at, s).progress()["epoch"] for s in "AB") < 3:
         time.sleep(0.2)
@@ -147,7 +108,7 @@ def test_ab_mode_trains_two_networks_at_once(open_page):
 
 def test_a_learning_rate_change_keeps_the_trained_weights(open_page):
     at = open_page()
-    at.button(key="pg-step").click().run()
+    at.button(key="pg-step_epoch").click().run()
     job_of(at).wait(0.5)
     before = job_of(at).snapshot().state_dict()
     at.selectbox(key="pg-A-lr").set_value(0.3).run()
@@ -187,20 +148,20 @@ def test_every_lesson_preset_opens_and_draws(open_page, name):
 
 def test_a_diverging_network_stops_playing_and_says_why(open_page):
     at = open_page({"dataset": "plane", "layers": "8,8", "act": "relu", "lr": "10"})
-    at.button(key="pg-play").click().run()
+    at.button(key="pg-resume").click().run()
     job_of(at).wait(30)
     assert job_of(at).status == "failed"
     at.run()  # the live panel notices, stops playing and reruns the page
     at.run()
     assert not at.exception
-    assert at.session_state["playground_playing"] is False
+    assert at.session_state[PLAYGROUND_PLAYING] is False
     assert any("learning rate" in e.value for e in at.error)
 
 
 def test_reset_goes_back_to_the_starting_weights_at_epoch_0(open_page):
     at = open_page()
     start = job_of(at).snapshot().state_dict()
-    at.button(key="pg-step").click().run()
+    at.button(key="pg-step_epoch").click().run()
     job_of(at).wait(1)
     assert job_of(at).progress()["epoch"] >= 1
     at.button(key="pg-reset").click().run()
@@ -245,7 +206,7 @@ def test_switching_to_regression_picks_a_regression_set_and_a_loss_that_fits(ope
 
 def test_after_a_divergence_a_lower_learning_rate_trains_from_fresh_weights(open_page):
     at = open_page({"dataset": "plane", "layers": "8,8", "act": "relu", "lr": "10"})
-    at.button(key="pg-play").click().run()
+    at.button(key="pg-resume").click().run()
     job_of(at).wait(30)
     at.selectbox(key="pg-A-lr").set_value(0.01).run()
     assert not at.exception
@@ -264,7 +225,7 @@ def test_the_dataset_pictures_pick_the_dataset(open_page):
 
 @pytest.mark.parametrize("regularization", ["l1", "l2"])
 def test_every_regularisation_rate_offered_is_one_the_engine_trains(regularization):
-    from ui.playground_controls import REG_RATES
+    from ui.playground.network import REG_RATES
 
     state = pg.Playground()
     for rate in REG_RATES:

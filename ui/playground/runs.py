@@ -19,9 +19,9 @@ import streamlit as st
 import dlcore
 from dlcore import playground as pg
 from ui.session import session_owner
+from ui.state import PLAYGROUND_PLAYING as PLAYING_KEY
+from ui.state import PLAYGROUND_RUNS as RUNS_KEY
 
-RUNS_KEY = "playground_runs"
-PLAYING_KEY = "playground_playing"
 HISTORY_LIMIT = 2000  # loss-curve points kept per network (the chart shows at most 300)
 
 

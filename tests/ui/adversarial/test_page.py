@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests import test_page_inspect_fixtures as fixtures
+from tests.ui.inspect import support as fixtures
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 PAGE = "pages/adversarial.py"
@@ -40,7 +40,7 @@ def test_adversarial_training_runs_as_a_job_and_flattens_the_accuracy_curve(app,
     rows = at.session_state["adversarial_curves"]["rows"]
     assert [r["epsilon"] for r in rows] == sorted(r["epsilon"] for r in rows)
     at.number_input(key="adversarial_train_epochs").set_value(15).run()
-    at.button(key="adversarial_train").click().run()
+    at.button(key="adversarial-start").click().run()
     assert not at.exception
     robust = at.session_state["adversarial_robust"]["job"]
     assert robust is not trained_job and robust.config.recipe == "adversarial"
@@ -73,22 +73,22 @@ def wait_until(condition, timeout: float = 30.0) -> None:
 
 def test_the_robust_copy_pauses_steps_and_stops_from_the_page(app, trained_job):
     at = open_page(app, trained_job)
-    at.button(key="adversarial_train").click().run()
+    at.button(key="adversarial-start").click().run()
     robust = at.session_state["adversarial_robust"]["job"]
-    at.button(key="adversarial_pause").click().run()
+    at.button(key="adversarial-pause").click().run()
     assert not at.exception
     wait_until(lambda: robust.status == "paused")
     at.run()
     step = robust.progress()["step"]
-    at.button(key="adversarial_step").click().run()
+    at.button(key="adversarial-step_batch").click().run()
     wait_until(lambda: robust.progress()["step"] == step + 1 and robust.status == "paused")
     at.run()
-    assert at.button(key="adversarial_resume").label == "Resume"
-    at.button(key="adversarial_stop").click().run()
+    assert at.button(key="adversarial-resume").label == "Resume"
+    at.button(key="adversarial-stop").click().run()
     assert not at.exception
     assert robust.wait(10) and robust.status == "stopped"
     at.run()
-    assert not at.button(key="adversarial_train").disabled  # a new copy can be trained
+    assert not at.button(key="adversarial-start").disabled  # a new copy can be trained
 
 
 def test_an_attack_that_does_not_fool_suggests_only_a_stronger_one(app, trained_job):
@@ -123,9 +123,9 @@ def test_a_drawn_digit_can_be_attacked_away_from_the_models_own_answer(app, trai
 def test_the_robust_copy_lives_on_while_the_student_reads_another_page(app, trained_job):
     at = open_page(app, trained_job)  # the tab's own run has finished: only the copy is alive
     at.number_input(key="adversarial_train_epochs").set_value(500).run()
-    at.button(key="adversarial_train").click().run()
+    at.button(key="adversarial-start").click().run()
     robust = at.session_state["adversarial_robust"]["job"]
-    at.button(key="adversarial_pause").click().run()
+    at.button(key="adversarial-pause").click().run()
     wait_until(lambda: robust.status == "paused")
     before = robust.last_heartbeat
     time.sleep(0.05)

@@ -16,17 +16,16 @@ import streamlit as st
 import dlcore
 from dlcore import playground as pg
 from dlcore import plots
-from ui import playground_runs as runs
-from ui import playground_state as state_store
 from ui.errors import show_error
 from ui.live import load_factor, rerun_if_load_changed, scaled
+from ui.playground import STATE, runs
+from ui.state import PLAYGROUND_EDIT as EDIT_KEY
 from ui.steady_chart import steady_chart
 
 POLL_S = 0.1  # seconds between polls: 10 a second asked, so at least 5 arrive on a busy server
 IDLE_POLL_S = 5.0  # while paused: only the heartbeat that keeps this tab's paused networks alive
 RESOLUTION = 50  # grid points per axis for every neuron's picture
 NETWORK_WIDTH_PX = 310  # about the width the network's column gets at 1280x720 (the height follows from it)
-EDIT_KEY = "playground_edit"  # (side, Edge) being edited
 POINT_CLASS_KEY = "playground_point_class"
 CHART_CONFIG = {"displayModeBar": False}
 CLASS_COLOURS = ("orange", "blue", "green", "violet", "red")  # Streamlit's names for the plots' class colours
@@ -316,8 +315,7 @@ def _add_clicked_point(clicks: list[dict]) -> None:
             continue  # only the click grid adds points, not a click on an existing point
         label = int(st.session_state.get(POINT_CLASS_KEY, 0))
         new = (round(float(x), 1), round(float(y), 1), label)
-        current = state_store.current()
-        if state_store.replace_state(_with_point(current, new)):
+        if STATE.replace(_with_point(STATE.current(), new)):
             st.rerun()
 
 

@@ -13,7 +13,8 @@ import streamlit as st
 
 import dlcore
 from ui.errors import show_error
-from ui.inspect_state import Subject
+from ui.inspect.subject import Subject
+from ui.state import PICKED_UPLOAD
 from ui.uploads import parse_once
 
 SOURCES = {
@@ -123,7 +124,7 @@ def _pick_uploaded(held: Subject, key: str) -> Picked | None:
     if upload is None:
         st.info("Upload a picture: it is resized to the dataset's image size and normalised like its images.")
         return None
-    parsed = parse_once(upload, lambda f: dlcore.decode_image(f.getvalue()), f"{key}_upload_parsed")
+    parsed = parse_once(upload, lambda f: dlcore.decode_image(f.getvalue()), PICKED_UPLOAD.format(page=key))
     if parsed.error is not None:
         show_error(parsed.error)
         return None

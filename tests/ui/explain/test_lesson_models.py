@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import dlcore
-from ui.inspect_lesson import LESSON_MODEL
+from ui.explain.lesson_models import LESSON_MODEL
 
 
 def trained(spurious_cue: bool):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests import test_page_inspect_fixtures as fixtures
+from tests.ui.inspect import support as fixtures
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 PAGE = "pages/explain.py"

@@ -10,7 +10,7 @@ import types
 import numpy as np
 import pytest
 
-from tests import test_page_inspect_fixtures as fixtures
+from tests.ui.inspect import support as fixtures
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 PAGE = "pages/inspect.py"
@@ -136,7 +136,8 @@ def test_a_snapshot_is_kept_while_training_goes_on_until_a_new_one_is_asked_for(
     import time
 
     import dlcore
-    from ui.inspect_state import QUICK_DATASET, QUICK_MODEL
+    from ui.inspect.subject import QUICK_DATASET, QUICK_MODEL
+    from ui.state import SUBJECT
 
     spec, ds = dlcore.ModelSpec.from_dict(QUICK_MODEL), dlcore.data.load(QUICK_DATASET)
     job = dlcore.start_training(spec, ds, dlcore.TrainConfig(epochs=None, max_seconds=60))
@@ -145,13 +146,13 @@ def test_a_snapshot_is_kept_while_training_goes_on_until_a_new_one_is_asked_for(
             time.sleep(0.05)
         at = open_page(app, job)
         assert "training goes on" in at.markdown[0].value
-        first = at.session_state["inspect_snapshot"].step
+        first = at.session_state[SUBJECT].step
         time.sleep(0.5)
         at.run()  # an ordinary rerun keeps the same snapshot: the charts do not shift under the mouse
-        assert at.session_state["inspect_snapshot"].step == first
+        assert at.session_state[SUBJECT].step == first
         at.button(key="inspect_snapshot_button").click().run()
         assert not at.exception
-        assert at.session_state["inspect_snapshot"].step > first
+        assert at.session_state[SUBJECT].step > first
     finally:
         job.stop()
         job.wait(30)

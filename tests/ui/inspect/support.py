@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ui.inspect_state import quick_job
+from ui.inspect.subject import quick_job
 
 
 @pytest.fixture(scope="module")
