@@ -6,11 +6,12 @@ import streamlit as st
 
 import dlcore
 from dlcore import plots
-from ui import forms, model, palette, training
+from ui import forms, model, palette
 from ui.errors import error_at_layer, error_elsewhere, show_error
 from ui.frame import require_frame
 from ui.style import inject_css
 from ui.text import plain
+from ui.train import presets as train_presets
 from ui.uploads import parse_once
 
 require_frame()  # a fresh server's first deep link runs this file alone: go through app.py
@@ -32,7 +33,7 @@ def load_preset() -> None:
     key = st.session_state.get("preset_choice")
     if key:
         model.set_model(presets[key].spec, preset=key)
-        training.use_preset(presets[key])
+        train_presets.use_preset(presets[key])
         st.session_state["preset_loaded"] = key
     st.session_state["preset_choice"] = None  # the pills act as buttons: nothing stays selected
 
@@ -53,7 +54,7 @@ st.pills(
 )
 loaded = model.current_preset()
 if loaded is not None and st.session_state.get("preset_loaded") == loaded.key:
-    st.caption(f"Loaded **{loaded.name}**: {loaded.spec.description} {training.preset_settings_text(loaded)}")
+    st.caption(f"Loaded **{loaded.name}**: {loaded.spec.description} {train_presets.settings_text(loaded)}")
 
 ids = model.layer_ids()
 selected = model.selected_layer_id()
@@ -253,5 +254,5 @@ if upload is not None:
     elif parsed.fresh:
         model.set_model(parsed.value)
         st.session_state.pop("preset_loaded", None)
-        training.choose_dataset(parsed.value.dataset)
+        train_presets.use_dataset_of(parsed.value)
         st.rerun()

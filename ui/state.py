@@ -33,7 +33,12 @@ JOB = "job"  # the tab's run (Train page; Inspect, Explain and Adversarial read 
 
 
 # ---------------------------------------------------------------- Train
-
+TRAIN_SETUP = "train_setup"  # the Train page's PageState (dataset, options, settings, roles): its name
+TRAIN_PRESET = "train_preset"  # the preset whose dataset and settings the Train page was last set up with
+RESUME_CHECKPOINT = "resume_checkpoint"  # the uploaded model: {"name", "bytes", "spec", "use", "note"}
+CHECKPOINT_PARSED = "checkpoint_upload_parsed"  # that file as read once (ui.uploads.parse_once)
+DOWNLOADS = "train_downloads"  # the run's checkpoint zip and metrics CSV, made once per run and status
+LIVE_VIEW = "train_live_view"  # what the run made last (its samples), when, and what it cost to make
 
 # ---------------------------------------------------------------- 2-D playground
 PLAYGROUND = "playground"  # the name of its PageState (ui.playground.STATE)

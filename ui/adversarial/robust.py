@@ -19,7 +19,7 @@ from ui.run_controls import RunActions, run_bar
 from ui.session import job_is_active, session_owner
 from ui.state import ROBUST_COPY as ROBUST_KEY
 from ui.steady_chart import steady_chart
-from ui.training import LIVE_CHART, progress_text
+from ui.train.live import LIVE_CHART, progress_text
 
 # Fast adversarial training's usual settings (Wong et al., 2020): Adam at 1e-3 on batches of 64.
 ROBUST_TRAINING = {"optimizer": "adam", "lr": 1e-3, "batch_size": 64}

@@ -1,12 +1,15 @@
 """The Train page trains every recipe: each preset family starts from Start, logs each role's losses, and
 shows what its model makes while it trains; a model that does not fit its role is explained, not run."""
 
+import dataclasses
 import json
 
 import pytest
 
 import dlcore
-from tests.test_page_train import button, job_of, load_preset, wait_until
+from tests.ui.train.test_page import button, job_of, load_preset, wait_until
+from ui.state import DOWNLOADS
+from ui.train.state import TRAIN
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -88,7 +91,7 @@ def test_a_generator_whose_output_is_not_the_datas_shape_names_the_role_and_link
 def test_a_missing_partner_is_offered_in_one_click(train):
     at = train
     load_preset(at, "gan_generator")
-    at.session_state["train_partners"] = {}
+    at.session_state[TRAIN.key] = dataclasses.replace(at.session_state[TRAIN.key], partners={})
     at.run()
     assert any("discriminator" in e.value for e in at.error)
     button(at, "Use the GAN discriminator").click().run()
@@ -110,7 +113,7 @@ def test_options_of_the_chosen_recipe_are_widgets_from_its_params(train):
     beta = at.number_input(key="train.recipe.vae.beta")
     assert beta.value == 1.0 and beta.help
     beta.set_value(4.0).run()
-    assert at.session_state["train_settings"]["recipe_options"] == {"beta": 4.0}
+    assert at.session_state[TRAIN.key].settings["recipe_options"] == {"beta": 4.0}
 
 
 def test_a_classifier_keeps_its_loss_and_accuracy_charts(train):
@@ -132,7 +135,7 @@ def test_a_downloaded_gan_uploads_as_the_pair_and_start_continues_both(app, tmp_
     assert wait_until(lambda: job.status == "paused" and job.progress()["step"] > 0)
     first.run()
     assert any(b.label == "Download trained model (.zip)" for b in first.download_button)
-    zip_bytes = first.session_state["_downloads"]["checkpoint"]  # what that button downloads
+    zip_bytes = first.session_state[DOWNLOADS]["checkpoint"]  # what that button downloads
     saved = job.progress()["step"]
     job.stop()
 
@@ -142,7 +145,7 @@ def test_a_downloaded_gan_uploads_as_the_pair_and_start_continues_both(app, tmp_
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.session_state["model"]["name"] == "GAN generator"
     assert at.selectbox(key="train.recipe").value == "gan"
-    assert at.session_state["train_partners"]["discriminator"]["name"] == "GAN discriminator"
+    assert at.session_state[TRAIN.key].partners["discriminator"]["name"] == "GAN discriminator"
     assert any("gan.zip" in s.value for s in at.success) and at.toggle[0].value is True
     button(at, "Step 1 batch").click().run()
     resumed = job_of(at)

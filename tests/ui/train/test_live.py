@@ -7,14 +7,15 @@ import pytest
 import streamlit as st
 
 import dlcore
-from ui import training
+from ui.state import LIVE_VIEW
+from ui.train import live
 
 
 @pytest.fixture
 def clock(monkeypatch):
     now = [100.0]
-    monkeypatch.setattr(training.time, "monotonic", lambda: now[0])
-    st.session_state.pop("_live_view", None)
+    monkeypatch.setattr(live.time, "monotonic", lambda: now[0])
+    st.session_state.pop(LIVE_VIEW, None)
     return now
 
 
@@ -28,13 +29,13 @@ def test_a_costly_view_is_made_less_often_so_the_run_keeps_training(clock, monke
 
     monkeypatch.setattr(dlcore, "live_view", view)
     job = SimpleNamespace(progress=lambda: {"step": job.step}, step=1)
-    assert training.sample_view(job) == "picture at step 1"
+    assert live.sample_view(job) == "picture at step 1"
     job.step, clock[0] = 2, 100.3  # trained on, but 100 ms is more than VIEW_SHARE of 0.3 s
-    assert training.sample_view(job) == "picture at step 1" and made == [1]
-    clock[0] = 100.0 + 0.1 / training.VIEW_SHARE
-    assert training.sample_view(job) == "picture at step 2"
+    assert live.sample_view(job) == "picture at step 1" and made == [1]
+    clock[0] = 100.0 + 0.1 / live.VIEW_SHARE
+    assert live.sample_view(job) == "picture at step 2"
     clock[0] += 10
-    assert training.sample_view(job) == "picture at step 2" and made == [1, 2]  # nothing new: not redrawn
+    assert live.sample_view(job) == "picture at step 2" and made == [1, 2]  # nothing new: not redrawn
 
 
 def test_a_run_that_makes_nothing_to_show_is_asked_once(clock, monkeypatch):
@@ -43,5 +44,5 @@ def test_a_run_that_makes_nothing_to_show_is_asked_once(clock, monkeypatch):
     job = SimpleNamespace(progress=lambda: {"step": job.step}, step=1)
     for step in range(1, 5):
         job.step, clock[0] = step, clock[0] + 1
-        assert training.sample_view(job) is None
+        assert live.sample_view(job) is None
     assert len(asked) == 1

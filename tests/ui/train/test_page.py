@@ -7,6 +7,7 @@ import pytest
 
 import dlcore
 import dlcore.data
+from ui.train.state import TRAIN
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -269,21 +270,21 @@ def progress_text(at) -> str:
 
 
 def test_a_run_that_ends_while_the_page_draws_leaves_the_buttons_ready_for_a_new_run(train, monkeypatch):
-    from ui import training
+    from ui.train import preflight
 
     at = train
     job = start_long_run(at)
     # Stop ends the run within a step (and its test scores take ms): here the run always ends after the
     # page read its status for the buttons and before it reaches the live part.
-    preflight = training.preflight
+    check = preflight.preflight
 
     def run_ends_meanwhile(*args):
         dlcore.Job.stop(job)
         assert job.wait(30)
-        return preflight(*args)
+        return check(*args)
 
     monkeypatch.setattr(job, "stop", lambda: None)
-    monkeypatch.setattr(training, "preflight", run_ends_meanwhile)
+    monkeypatch.setattr(preflight, "preflight", run_ends_meanwhile)
     button(at, "Stop").click().run()
     assert not at.exception
     assert job.status == "stopped"
@@ -327,5 +328,5 @@ def test_a_loss_kept_from_a_regression_run_is_pointed_out_on_a_classifier_with_a
     assert not button(at, "Start").disabled  # it trains: advice, not a problem
     button(at, "Use the cross_entropy loss").click().run()
     assert not at.exception
-    assert at.session_state["train_settings"]["loss"] == "cross_entropy"
+    assert at.session_state[TRAIN.key].settings["loss"] == "cross_entropy"
     assert not any("treats the classes as numbers" in i.value for i in at.info)
