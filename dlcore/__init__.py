@@ -35,6 +35,7 @@ from dlcore.device import device_info
 from dlcore.jobs import Job, JobPool, job_pool, loaded_job, start_training
 from dlcore.training import RECIPES, RecipeSpec, TrainConfig, fit
 from dlcore.training.recipe import recipe_for
+from dlcore.training import link as train_link  # the Train page's setup <-> its link (TrainState)
 from dlcore.samples import live_view  # what a run makes now: samples drawn as the data looks, answers
 
 # --- figures ---
@@ -121,6 +122,7 @@ __all__ = [
     "start_training",
     "RECIPES",
     "recipe_for",
+    "train_link",
     "live_view",
     "RecipeSpec",
     "TrainConfig",

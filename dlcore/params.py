@@ -75,6 +75,32 @@ class Param:
             )
         return tuple(self._in_range(_as_int(self.name, v)) for v in value)
 
+    def to_text(self, value: Any) -> str:
+        """`value` as text for a link's query string; `from_text` reads it back."""
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, (list, tuple)):
+            return ",".join(str(v) for v in value)
+        return repr(value) if isinstance(value, float) else str(value)  # repr: every digit comes back
+
+    def from_text(self, text: str) -> Any:
+        """The value `text` (from a link) stands for, through `coerce`: ValueError naming the field when
+        it is not one this param takes."""
+        text = text.strip()
+        if getattr(self, "multiple", False):  # a comma-separated list of choices
+            return self.coerce(text)
+        if text in ("", "none"):
+            return self.coerce(None)
+        if self.kind == "bool":
+            return self.coerce({"true": True, "false": False}.get(text.lower(), text))
+        if self.kind == "choice":  # choices may be numbers (an image size of 28 or 32)
+            return self.coerce(next((c for c in self.choices if str(c) == text), text))
+        if self.kind == "intlist" or (self.kind == "ints" and "," in text):
+            return self.coerce(text.split(","))
+        return self.coerce(text)
+
     def _in_range(self, number):
         if self.min is not None and number < self.min:
             raise ValueError(f"'{self.name}' must be at least {_fmt(self.min)}, not {_fmt(number)}")

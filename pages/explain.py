@@ -8,7 +8,7 @@ from ui.explain.maps import METHODS
 from ui.explain.sanity import draw_sanity
 from ui.explain.why import draw_why
 from ui.frame import require_frame
-from ui.inspect_state import require_subject, snapshot_bar
+from ui.inspect.subject import require_subject, snapshot_bar
 
 require_frame()  # a fresh server's first deep link runs this file alone: go through app.py
 

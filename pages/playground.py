@@ -5,33 +5,35 @@ at least 400 px wide (two of them side by side when comparing A and B)."""
 
 import streamlit as st
 
-from ui import playground_controls as controls
-from ui import playground_runs as runs
-from ui import playground_state as store
 from ui.frame import require_frame
-from ui.playground_views import STYLE, network_panel, output_panel
+from ui.playground import STATE, runs
+from ui.playground.bar import player_bar
+from ui.playground.classroom import classroom_panel
+from ui.playground.data import data_column
+from ui.playground.network import network_settings, network_shape
+from ui.playground.views import STYLE, network_panel, output_panel
 
 require_frame()  # a fresh server's first deep link runs this file alone: go through app.py
 
-state = store.current()
+state = STATE.current()
 st.markdown(STYLE, unsafe_allow_html=True)
 st.title(
     "2-D Playground",
     help="Pick a dataset, shape the network, press Play and watch every neuron learn. Real PyTorch "
     "underneath.",
 )
-for notice in store.take_notices():
+for notice in STATE.take_notices():
     st.warning(notice, icon="⚠️")
 
-controls.player_bar(state)
-store.sync_url(state)
+player_bar(state)
+STATE.sync_url()
 runs.sync(state)
 
 if state.b is None:  # TF Playground's order: data, the network, its output
-    controls.network_settings("A", state)
+    network_settings("A", state)
     data_col, network_col, output_col = st.columns([1.1, 1.9, 2.5], gap="small")
     with network_col:
-        controls.network_shape("A", state)
+        network_shape("A", state)
         network_panel("A", state)
     with output_col:
         output_panel("A", state)
@@ -41,9 +43,9 @@ else:  # A/B: the two outputs side by side at the top, each network's controls a
         with column, st.container(border=True):
             st.markdown(f"#### Network {side}")
             output_panel(side, state)
-            controls.network_settings(side, state)
-            controls.network_shape(side, state)
+            network_settings(side, state)
+            network_shape(side, state)
             network_panel(side, state)
 with data_col:
-    controls.data_column(state)
-controls.classroom_panel(state)
+    data_column(state)
+classroom_panel(state)

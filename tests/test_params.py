@@ -3,7 +3,7 @@
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dlcore.params import Param, ParamValueError, coerce_all
@@ -74,3 +74,34 @@ def test_coerce_all_fills_defaults_and_refuses_unknown_keys():
 def test_unknown_kind_is_a_programming_error():
     with pytest.raises(ValueError, match="unknown kind"):
         Param("x", "complex", 0, "")
+
+
+def link_params() -> list[Param]:
+    """Every Param a link carries: the settings, every dataset's options, the catalogues' and recipes'."""
+    import dlcore
+    import dlcore.data
+
+    params = list(dlcore.TrainConfig.params())
+    params += [p for name in dlcore.data.names() for p in dlcore.data.options(name)]
+    for registry in (dlcore.LOSSES, dlcore.OPTIMIZERS, dlcore.SCHEDULES, dlcore.RECIPES):
+        params += [p for _, entry in registry.items() for p in entry.params]
+    return params
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_every_value_of_a_param_reads_back_from_its_text(data):
+    from tests.training.test_link import value_of
+
+    param = data.draw(st.sampled_from(link_params()))
+    value = param.coerce(data.draw(value_of(param)) if param.kind != "str" else param.default)
+    assert param.from_text(param.to_text(value)) == value
+
+
+def test_text_that_a_param_cannot_take_is_refused_naming_the_field():
+    with pytest.raises(ValueError, match="'lr' must be at most 10"):
+        RATE.from_text("100")
+    size = Param("size", "choice", 28, "Image size.", choices=(28, 32))
+    assert size.from_text("32") == 32 and Param("on", "bool", False, "").from_text("true") is True
+    with pytest.raises(ValueError, match="'size' must be one of 28, 32"):
+        size.from_text("30")

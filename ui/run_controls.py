@@ -44,8 +44,10 @@ class RunActions:
     """What a page's run bar can do. An action left None is not offered (its button is not drawn).
 
     `step_starts_run`: a step pressed with no run going starts one paused at step 0 and steps it (the
-    page's step action does that); otherwise the steps wait for a paused run. `labels` and `help` replace
-    a button's words, e.g. {"start": "Train a robust copy"}.
+    page's step action does that); otherwise the steps wait for a paused run. `step_pauses`: a step
+    pressed while the run goes pauses it after that step (the playground's Step, as in TF Playground);
+    otherwise the steps wait for Pause. `labels` and `help` replace a button's words, e.g.
+    {"start": "Train a robust copy"}; `primary` names the buttons drawn as the page's main one.
     """
 
     start: Action | None = None
@@ -56,8 +58,10 @@ class RunActions:
     stop: Action | None = None
     reset: Action | None = None
     step_starts_run: bool = True
+    step_pauses: bool = False
     labels: Mapping[str, str] = field(default_factory=dict)
     help: Mapping[str, str] = field(default_factory=dict)
+    primary: tuple[str, ...] = ("start",)
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,9 @@ def buttons(status: str | None, actions: RunActions, *, can_start: bool = True) 
         "start": (idle and can_start) or fresh,
         "pause": status in BUSY,
         "resume": paused and not fresh,
-        "step_batch": paused or (idle and can_start and actions.step_starts_run),
+        "step_batch": paused
+        or (idle and can_start and actions.step_starts_run)
+        or (status in BUSY and actions.step_pauses),
         "stop": status in BUSY or paused,
         "reset": status is not None,
     }
@@ -98,7 +104,7 @@ def buttons(status: str | None, actions: RunActions, *, can_start: bool = True) 
             LABELS[name][1],
             enabled[name],
             actions.help.get(name, HELP.get(name)),
-            primary=name == "start",
+            primary=name in actions.primary,
         )
         for name in names
         if getattr(actions, name) is not None

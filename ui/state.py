@@ -31,20 +31,33 @@ JOB = "job"  # the tab's run (Train page; Inspect, Explain and Adversarial read 
 
 # ---------------------------------------------------------------- Build
 BUILD = "build"  # the model being built, read by every page: PageState ui.build.state.BUILD ("build.state")
-PRESET_LOADED = "preset_loaded"  # the preset this tab loaded with the pills: its "Loaded X" captions
 SPEC_UPLOAD_PARSED = "spec_upload_parsed"  # the spec file last read by the uploader (ui.uploads.parse_once)
 
 # ---------------------------------------------------------------- Train
-
+TRAIN_SETUP = "train_setup"  # the Train page's PageState (dataset, options, settings, roles): its name
+TRAIN_PRESET = "train_preset"  # the preset whose dataset and settings the Train page was last set up with
+RESUME_CHECKPOINT = "resume_checkpoint"  # the uploaded model: {"name", "bytes", "spec", "use", "note"}
+CHECKPOINT_PARSED = "checkpoint_upload_parsed"  # that file as read once (ui.uploads.parse_once)
+DOWNLOADS = "train_downloads"  # the run's checkpoint zip and metrics CSV, made once per run and status
+LIVE_VIEW = "train_live_view"  # what the run made last (its samples), when, and what it cost to make
 
 # ---------------------------------------------------------------- 2-D playground
-
+PLAYGROUND = "playground"  # the name of its PageState (ui.playground.STATE)
+PLAYGROUND_RUNS = "playground_runs"  # "A"/"B" -> each network's training job and history (ui.playground.runs)
+PLAYGROUND_PLAYING = "playground_playing"  # True while Play is on
+PLAYGROUND_EDIT = "playground_edit"  # (side, Edge): the weight or bias whose value is being typed
+PLAYGROUND_CSV = "pg-csv-parsed"  # the uploaded points file, read once
 
 # ---------------------------------------------------------------- Inspect and Explain
-
+SUBJECT = "inspect_snapshot"  # the snapshot of the tab's model that Inspect, Explain and Adversarial show
+PICKED_UPLOAD = "{page}_upload_parsed"  # per page: the picture uploaded as its input, read once
+CONFUSION_CLICK = "inspect_cell_click"  # the confusion cell clicked last: (true class, predicted class)
+EXPLAIN_SANITY = "explain_sanity"  # (method, stages, picture, input) of the last sanity check in this tab
+EXPLAIN_LESSON = "explain_lesson"  # the cheating lesson's two trained models and their data
 
 # ---------------------------------------------------------------- Adversarial
-
+ROBUST_COPY = "adversarial_robust"  # the adversarially trained copy: its job, its source, its ε
+ATTACK_CURVES = "adversarial_curves"  # the accuracy-under-attack curves measured last, and of which models
 
 S = TypeVar("S")
 

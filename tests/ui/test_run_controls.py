@@ -64,6 +64,19 @@ def test_only_the_actions_a_page_offers_are_drawn_with_its_own_words():
     assert [b.name for b in buttons("running", actions)] == ["pause", "reset"]
 
 
+def test_a_step_that_pauses_can_be_pressed_while_the_run_goes():
+    actions = RunActions(resume=noop, pause=noop, step_epoch=noop, reset=noop, step_pauses=True)
+    assert state("running", actions) == {"pause": True, "step_epoch": True, "reset": True}
+    assert state("running", RunActions(pause=noop, step_epoch=noop)) == {"pause": True, "step_epoch": False}
+
+
+def test_a_page_names_its_main_buttons():
+    actions = RunActions(start=noop, resume=noop, pause=noop, reset=noop, primary=("resume", "pause"))
+    for status in ("paused", "running"):
+        assert [b.name for b in buttons(status, actions) if b.primary] == [buttons(status, actions)[1].name]
+    assert [b.name for b in buttons("paused", EVERYTHING) if b.primary] == ["start"]
+
+
 class FakeJob:
     def __init__(self, status, step):
         self.status, self._step = status, step

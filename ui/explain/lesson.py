@@ -6,8 +6,8 @@ import streamlit as st
 
 import dlcore
 from dlcore import plots
+from ui.explain.lesson_models import ensure_lesson_models
 from ui.explain.maps import SIGNED
-from ui.inspect_lesson import ensure_lesson_models
 
 LESSON_METHODS = ["saliency", "integrated_gradients", "grad_cam", "hirescam"]
 

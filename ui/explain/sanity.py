@@ -8,8 +8,7 @@ import dlcore
 from dlcore import plots
 from ui.errors import show_error
 from ui.explain.maps import METHODS, show_maps
-
-SANITY_KEY = "explain_sanity"  # (method, stages, picture, input) of the last check run in this tab
+from ui.state import EXPLAIN_SANITY
 
 
 def draw_sanity(held, picked, available: list[str]) -> None:
@@ -26,8 +25,8 @@ def draw_sanity(held, picked, available: list[str]) -> None:
     )
     if c2.button("Randomise the layers", icon=":material/casino:", key="explain_sanity_run"):
         run_check(held, picked, method)
-    if SANITY_KEY in st.session_state:
-        show_check(held, *st.session_state[SANITY_KEY])
+    if EXPLAIN_SANITY in st.session_state:
+        show_check(held, *st.session_state[EXPLAIN_SANITY])
 
 
 def run_check(held, picked, method: str) -> None:
@@ -40,7 +39,7 @@ def run_check(held, picked, method: str) -> None:
     except dlcore.DlcoreError as err:
         show_error(err)
     else:
-        st.session_state[SANITY_KEY] = (method, stages, raw, x)
+        st.session_state[EXPLAIN_SANITY] = (method, stages, raw, x)
 
 
 def show_check(held, method: str, stages: list[dict], raw, x) -> None:

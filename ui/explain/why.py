@@ -6,7 +6,7 @@ import streamlit as st
 
 import dlcore
 from ui.explain.maps import METHODS, SIGNED, UNSIGNED, method_help, show_maps
-from ui.inspect_input import pick_input
+from ui.inspect.input import pick_input
 
 DEFAULT_METHODS = ["saliency", "integrated_gradients", "smoothgrad", "grad_cam"]
 

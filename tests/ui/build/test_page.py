@@ -8,6 +8,7 @@ from streamlit_dnd import DropEvent
 
 import dlcore
 from tests.ui.build.support import built, layer_ids, set_built
+from ui.train.state import TRAIN
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -197,13 +198,14 @@ def test_loading_a_preset_sets_its_dataset_and_training_settings_and_says_so(
     app, earlier_loss, key, loss, dataset
 ):
     at = start(app)
-    at.session_state["train_settings"] = {**dlcore.TrainConfig().to_dict(), "loss": earlier_loss, "lr": 0.5}
+    earlier = {**dlcore.TrainConfig().to_dict(), "loss": earlier_loss, "loss_options": {}, "lr": 0.5}
+    at.session_state[TRAIN.key] = dlcore.train_link.TrainState(settings=earlier)
     at.pills(key="preset_choice").set_value(key).run()
     assert not at.exception
     preset = dlcore.preset_catalogue()[key]
-    settings = at.session_state["train_settings"]
+    settings = at.session_state[TRAIN.key].settings
     assert {k: settings[k] for k in preset.settings} == preset.settings and settings["loss"] == loss
-    assert at.session_state["data_choice"]["name"] == dataset
+    assert at.session_state[TRAIN.key].dataset == dataset
     said = next(c.value for c in at.caption if c.value.startswith(f"Loaded **{preset.name}**"))
     assert f"**{loss}** loss" in said and f"**{dataset}** data" in said
     at.switch_page("pages/train.py").run()
