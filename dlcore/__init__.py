@@ -23,7 +23,7 @@ from dlcore.optim import (
 )
 from dlcore.plan import output_shape, validate
 from dlcore.presets import Preset, preset_catalogue, presets, team_specs
-from dlcore.spec import LayerSpec, ModelSpec
+from dlcore.spec import INPUT_SHAPE_PARAM, LayerSpec, ModelSpec
 from dlcore.summary import summarize
 
 # --- datasets ---
@@ -106,6 +106,7 @@ __all__ = [
     "preset_catalogue",
     "presets",
     "team_specs",
+    "INPUT_SHAPE_PARAM",
     "LayerSpec",
     "ModelSpec",
     "summarize",

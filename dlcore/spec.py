@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dlcore.errors import SpecError, excerpt
+from dlcore.params import Param
 
 # Keys of a layer dict that are not layer parameters.
 LAYER_KEYS = ("type", "name", "layers")
@@ -32,6 +33,16 @@ MAX_LAYER_NAME_CHARS = 50
 MAX_TEXT_CHARS = 200  # any other text: a layer type, a dataset name, a setting's value or key
 MAX_VALUE_DEPTH = 2  # a setting holds a number, text or a list of numbers
 MAX_VALUE_ITEMS = 100
+
+# The model's input shape as a form field (the Build page edits it like any layer parameter).
+INPUT_SHAPE_PARAM = Param(
+    "input_shape",
+    "intlist",
+    [1, 8, 8],
+    "Size of one example without the batch: (channels, height, width) for images, (features,) for "
+    "tables and 2-D points, (length, features) for sequences, (length,) for tokens.",
+    min=1,
+)
 
 
 def _plain(value: Any) -> Any:

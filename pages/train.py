@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import model
+from ui.build import model
 from ui.frame import require_frame
 from ui.live import live
 from ui.session import ACTIVE_STATUSES, current_job

@@ -32,8 +32,9 @@ def navigation():
     pages = [st.Page(path, title=title, icon=icon) for path, title, icon in PAGES]
 
     def start_page() -> None:
-        # The root URL opens the first page at its own address (/build): links to every page look alike.
-        st.switch_page(pages[0])
+        # The root URL opens the first page at its own address (/build): links to every page look alike;
+        # the link's query (a model) goes with it.
+        st.switch_page(pages[0], query_params=st.query_params.to_dict())
 
     start = st.Page(start_page, title="DL Playground", default=True, visibility="hidden")
     return st.navigation([start, *pages])

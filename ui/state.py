@@ -30,7 +30,8 @@ OWNER = "session_owner"  # this tab's id: the owner of every job it starts
 JOB = "job"  # the tab's run (Train page; Inspect, Explain and Adversarial read it)
 
 # ---------------------------------------------------------------- Build
-
+BUILD = "build"  # the model being built, read by every page: PageState ui.build.state.BUILD ("build.state")
+SPEC_UPLOAD_PARSED = "spec_upload_parsed"  # the spec file last read by the uploader (ui.uploads.parse_once)
 
 # ---------------------------------------------------------------- Train
 TRAIN_SETUP = "train_setup"  # the Train page's PageState (dataset, options, settings, roles): its name
@@ -120,6 +121,7 @@ class PageState(Generic[S]):
 
     def take_notices(self) -> list[str]:
         """The notices not shown yet (a bad link, a refused change); each is returned once."""
+        self.current()  # on the first visit, reading the link is what leaves its notices
         return st.session_state.pop(self.notices_key, [])
 
     def on_change(self, key: str, change: Callable[[S, Any], S]) -> dict[str, Any]:

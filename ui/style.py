@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.palette import CARD_PREFIX, MODEL_CARD_PREFIX
+from ui.build.palette import CARD_PREFIX, MODEL_CARD_PREFIX
 
 CSS = f"""
 <style>

@@ -8,7 +8,8 @@ from typing import Any
 import streamlit as st
 
 import dlcore
-from ui import forms, model
+from ui import forms
+from ui.build import model
 from ui.session import session_owner, set_job
 from ui.state import CHECKPOINT_PARSED, DOWNLOADS, RESUME_CHECKPOINT
 from ui.text import plain

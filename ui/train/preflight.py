@@ -11,7 +11,7 @@ from typing import Any
 import streamlit as st
 
 import dlcore
-from ui import model
+from ui.build import model
 from ui.errors import show_error
 from ui.train import recipe
 from ui.train.settings import SUPERVISED, make_config

@@ -6,7 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 import dlcore
-from ui import forms, model
+from ui import forms
+from ui.build import model
 from ui.state import TRAIN_PRESET
 from ui.train import state
 

@@ -9,7 +9,7 @@ import copy
 from typing import Any
 
 import dlcore
-from ui import model
+from ui.build import model
 from ui.text import plain
 from ui.train import state
 

@@ -10,7 +10,8 @@ from typing import Any
 import streamlit as st
 
 import dlcore
-from ui import forms, model
+from ui import forms
+from ui.build import model
 from ui.state import bind
 from ui.text import plain
 from ui.train import state

@@ -6,7 +6,7 @@ import streamlit as st
 
 import dlcore
 from dlcore import plots
-from ui import model
+from ui.build import model
 from ui.train import state
 from ui.train.live import label, run_models
 

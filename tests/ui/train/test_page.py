@@ -7,6 +7,7 @@ import pytest
 
 import dlcore
 import dlcore.data
+from tests.ui.build.support import built, edit_built
 from ui.train.state import TRAIN
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -93,14 +94,14 @@ def test_step_before_start_trains_exactly_one_batch_then_pauses(train):
 
 def test_wrong_number_of_outputs_is_explained_before_start_and_fixed_in_one_click(train):
     at = train
-    at.session_state["model"]["layers"][-1]["out_features"] = 3
+    edit_built(at, lambda spec: spec["layers"][-1].update(out_features=3))
     at.run()
     assert "out_features" in at.error[0].value
     assert button(at, "Start").disabled
     fix = next(b for b in at.button if b.label.startswith("Set layer 4's out_features to 10"))
     fix.click().run()
     assert not at.exception
-    assert at.session_state["model"]["layers"][-1]["out_features"] == 10
+    assert built(at)["layers"][-1]["out_features"] == 10
     assert not at.error and not button(at, "Start").disabled
 
 
@@ -110,7 +111,7 @@ def test_a_dataset_with_another_input_shape_offers_to_adapt_the_model(train):
     assert not at.exception
     assert "input shape" in at.error[0].value.lower()
     next(b for b in at.button if b.label.startswith("Use input shape (2)")).click().run()
-    assert at.session_state["model"]["input_shape"] == [2]
+    assert built(at)["input_shape"] == [2]
     assert not at.exception
 
 
@@ -126,19 +127,19 @@ def test_a_loss_that_does_not_fit_the_task_is_explained_before_start(train):
 
 def test_a_saved_model_loads_safely_and_a_broken_file_changes_nothing(train):
     at = train
-    before = dict(at.session_state["model"])
+    before = dict(built(at))
     at.file_uploader(key="checkpoint_upload").upload(
         "junk.zip", b"PK\x03\x04 not a zip", "application/zip"
     ).run()
     assert not at.exception
     assert any("junk.zip was not loaded" in e.value for e in at.error)
-    assert at.session_state["model"] == before
+    assert built(at) == before
 
     spec = dlcore.presets()["perceptron"]
     data = dlcore.checkpoint_bytes(spec, dlcore.build_model(spec))
     at.file_uploader(key="checkpoint_upload").upload("p.zip", data, "application/zip").run()
     assert not at.exception
-    assert dlcore.ModelSpec.from_dict(at.session_state["model"]) == spec
+    assert dlcore.ModelSpec.from_dict(built(at)) == spec
     assert at.toggle[0].value is True  # Start will continue from the uploaded weights
 
 
@@ -160,7 +161,7 @@ def test_an_uploaded_model_stays_this_tabs_model_on_every_page_and_start_continu
     for page in ("pages/build.py", "pages/train.py"):
         at.switch_page(page).run()
         assert not at.exception
-    assert dlcore.ModelSpec.from_dict(at.session_state["model"]) == spec
+    assert dlcore.ModelSpec.from_dict(built(at)) == spec
     assert job_of(at) is loaded
     assert any("mine.zip" in s.value for s in at.success)
     assert at.toggle[0].value is True

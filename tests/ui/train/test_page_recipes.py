@@ -7,6 +7,7 @@ import json
 import pytest
 
 import dlcore
+from tests.ui.build.support import built, edit_built
 from tests.ui.train.test_page import button, job_of, load_preset, wait_until
 from ui.state import DOWNLOADS
 from ui.train.state import TRAIN
@@ -76,7 +77,7 @@ def test_loading_either_half_of_a_gan_shows_the_pair_and_trains_both(train):
 def test_a_generator_whose_output_is_not_the_datas_shape_names_the_role_and_links_to_build(train):
     at = train
     load_preset(at, "gan_generator")
-    at.session_state["model"]["layers"][-1]["out_features"] = 3
+    edit_built(at, lambda spec: spec["layers"][-1].update(out_features=3))
     at.run()
     assert not at.exception
     assert any("generator" in e.value and "out_features" in e.value for e in at.error), [
@@ -85,7 +86,7 @@ def test_a_generator_whose_output_is_not_the_datas_shape_names_the_role_and_link
     assert button(at, "Start").disabled
     links = [link.proto.label for link in at.get("page_link")]
     assert "Open the Build page to change the model" in links  # where the change is made
-    assert at.session_state["model"]["layers"][-1]["out_features"] == 3  # nothing the student built is lost
+    assert built(at)["layers"][-1]["out_features"] == 3  # nothing the student built is lost
 
 
 def test_a_missing_partner_is_offered_in_one_click(train):
@@ -143,7 +144,7 @@ def test_a_downloaded_gan_uploads_as_the_pair_and_start_continues_both(app, tmp_
     at.switch_page("pages/train.py").run()
     at.file_uploader(key="checkpoint_upload").upload("gan.zip", zip_bytes, "application/zip").run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert at.session_state["model"]["name"] == "GAN generator"
+    assert built(at)["name"] == "GAN generator"
     assert at.selectbox(key="train.recipe").value == "gan"
     assert at.session_state[TRAIN.key].partners["discriminator"]["name"] == "GAN discriminator"
     assert any("gan.zip" in s.value for s in at.success) and at.toggle[0].value is True

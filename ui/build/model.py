@@ -1,50 +1,42 @@
-"""The model being built, kept in st.session_state as plain spec data and shared by every page.
+"""The model being built, shared by every page: reading it and every edit to it.
 
-`st.session_state["model"]` is the spec as a dict (ModelSpec.to_dict form), so it round-trips through
-JSON and can never hold a half-built torch module. Each top-level layer also has a stable id, kept in a
-list parallel to the layers, so a layer's widgets follow it when it is dragged to a new position. All
-edits go through the functions here, which keep the two lists in step.
+The model lives in `ui.build.state.BUILD` (a frozen BuildState: the spec as an immutable value, its layer
+ids, the selected layer, the preset). Every edit here replaces that state whole; `model_dict()` hands out
+a copy, so a reader can never change the model by changing what it got.
+
+The model's name box is bound to the model (set from it before each draw). Boxes whose entry can be
+refused, the model's other fields ("model.<field>") and a layer's parameters ("<layer id>.<param>"), are
+seeded from the model when first drawn and then keep what the student typed, so a refused entry stays in
+its box beside its error; an edit made by anything else (a preset, a link, an upload, a fix button)
+forgets them, so they are seeded again from the new model.
 """
 
 from __future__ import annotations
 
-import copy
-import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import streamlit as st
 
 import dlcore
+from ui import forms
+from ui.build.state import BUILD, BuildState, fresh_id
 
-MODEL_KEY = "model"
-IDS_KEY = "model_layer_ids"
-SELECTED_KEY = "selected_layer_id"
-PRESET_KEY = "model_preset"  # the key of the preset the model was loaded from; None for the student's own
-STARTING_PRESET = "digits_mlp"  # what a new tab starts with: the Train page's first dataset, 8x8 digits
-MODEL_FIELDS = ("input_shape", "init", "init_std", "name")
-_ids = itertools.count(1)
-
-
-def _fresh_id() -> str:
-    return f"layer{next(_ids)}"
+FIELD_WIDGETS = "model"  # the key prefix of the model fields' widgets: "model.name", "model.input_shape"
 
 
 def model_dict() -> dict[str, Any]:
-    """The current spec as a dict (a new model is started from the default preset)."""
-    if MODEL_KEY not in st.session_state:
-        set_model(dlcore.presets()[STARTING_PRESET], preset=STARTING_PRESET)
-    return st.session_state[MODEL_KEY]
+    """The current spec as a new dict (a new tab starts from its link, else the starting preset)."""
+    return BUILD.current().spec
 
 
 def layer_ids() -> list[str]:
-    model_dict()
-    return st.session_state[IDS_KEY]
+    return list(BUILD.current().layer_ids)
 
 
 def model_spec() -> dlcore.ModelSpec:
-    """The current spec as a ModelSpec (raises SpecError if its structure is broken)."""
+    """The current spec as a ModelSpec."""
     return dlcore.ModelSpec.from_dict(model_dict())
 
 
@@ -56,18 +48,15 @@ def is_current(spec: dlcore.ModelSpec) -> bool:
         return False
 
 
-def set_model(spec: dict[str, Any] | dlcore.ModelSpec, *, preset: str | None = None) -> None:
+def set_model(spec: dict[str, Any] | dlcore.ModelSpec, *, preset: str | None = None) -> bool:
     """Replace the whole model (a preset, an upload); every layer gets a new id and fresh widgets.
 
-    `preset` is the key of the preset it comes from (None: the student's own model)."""
-    data = spec.to_dict() if isinstance(spec, dlcore.ModelSpec) else copy.deepcopy(spec)
-    data.setdefault("layers", [])
-    st.session_state[MODEL_KEY] = data
-    st.session_state[PRESET_KEY] = preset
-    st.session_state[IDS_KEY] = [_fresh_id() for _ in data["layers"]]
-    st.session_state[SELECTED_KEY] = None
-    for key in MODEL_FIELDS:
-        st.session_state.pop(f"model.{key}", None)  # re-seed the model-level widgets from the new spec
+    `preset` is the key of the preset it comes from (None: the student's own model). A spec whose
+    structure is broken is refused with a notice and the model kept; returns whether it was taken."""
+    if not BUILD.replace(BuildState.of(spec, preset=preset)):
+        return False
+    forms.forget_widgets(FIELD_WIDGETS)  # re-seed the model-level widgets from the new spec
+    return True
 
 
 def clear_model() -> None:
@@ -79,11 +68,11 @@ def clear_model() -> None:
 def current_preset() -> dlcore.Preset | None:
     """The preset the model was loaded from, while it is still that preset's architecture (same input
     shape and layers; a renamed preset still counts), else None."""
-    spec = model_dict()
-    preset = dlcore.preset_catalogue().get(st.session_state.get(PRESET_KEY) or "")
+    state = BUILD.current()
+    preset = dlcore.preset_catalogue().get(state.preset or "")
     if preset is None:
         return None
-    original = preset.spec.to_dict()
+    spec, original = state.spec, preset.spec.to_dict()
     same = list(spec["input_shape"]) == original["input_shape"] and spec["layers"] == original["layers"]
     return preset if same else None
 
@@ -94,67 +83,80 @@ def file_stem(name: str) -> str:
 
 
 def set_model_field(key: str, value: Any, *, reset_widget: bool = False) -> None:
-    """Set a model-level field such as input_shape, name or init.
+    """Set a model-level field such as input_shape, name or init (nothing happens if it has that value).
 
     `reset_widget` re-seeds the field's widget from the new value (for changes made by a button, not by
     the widget itself)."""
-    model_dict()[key] = value
+    spec = model_dict()
+    if key not in spec or spec[key] != value:
+        BUILD.update(lambda state: state.with_spec({**spec, key: value}))
     if reset_widget:
-        st.session_state.pop(f"model.{key}", None)
+        st.session_state.pop(f"{FIELD_WIDGETS}.{key}", None)
 
 
 def insert_layer(index: int, layer: dict[str, Any]) -> str:
     """Insert `layer` (flat dict form) at `index`; it becomes the selected layer. Returns its id."""
-    layers, ids = model_dict()["layers"], layer_ids()
-    index = max(0, min(index, len(layers)))
-    layer_id = _fresh_id()
-    layers.insert(index, copy.deepcopy(layer))
+    state = BUILD.current()
+    spec, ids = state.spec, list(state.layer_ids)
+    index = max(0, min(index, len(ids)))
+    layer_id = fresh_id()
+    spec["layers"].insert(index, layer)
     ids.insert(index, layer_id)
-    st.session_state[SELECTED_KEY] = layer_id
+    BUILD.replace(state.with_spec(spec, layer_ids=tuple(ids), selected=layer_id))
     return layer_id
 
 
 def move_layer(from_index: int, to_index: int) -> None:
     """Move a layer; `to_index` is its position before removal (as drag-and-drop reports it)."""
-    layers, ids = model_dict()["layers"], layer_ids()
-    if not 0 <= from_index < len(layers):
+    state = BUILD.current()
+    spec, ids = state.spec, list(state.layer_ids)
+    if not 0 <= from_index < len(ids):
         return
     if from_index < to_index:
         to_index -= 1
-    layer, layer_id = layers.pop(from_index), ids.pop(from_index)
-    to_index = max(0, min(to_index, len(layers)))
-    layers.insert(to_index, layer)
+    layer, layer_id = spec["layers"].pop(from_index), ids.pop(from_index)
+    to_index = max(0, min(to_index, len(ids)))
+    spec["layers"].insert(to_index, layer)
     ids.insert(to_index, layer_id)
+    BUILD.replace(state.with_spec(spec, layer_ids=tuple(ids)))
 
 
 def remove_layer(layer_id: str) -> None:
-    ids = layer_ids()
-    if layer_id in ids:
-        index = ids.index(layer_id)
-        del model_dict()["layers"][index]
-        del ids[index]
-    if st.session_state.get(SELECTED_KEY) == layer_id:
-        st.session_state[SELECTED_KEY] = None
+    state = BUILD.current()
+    if layer_id not in state.layer_ids:
+        return
+    index = state.layer_ids.index(layer_id)
+    spec = state.spec
+    del spec["layers"][index]
+    ids = state.layer_ids[:index] + state.layer_ids[index + 1 :]
+    selected = None if state.selected == layer_id else state.selected
+    BUILD.replace(state.with_spec(spec, layer_ids=ids, selected=selected))
+
+
+def layer_change(layer_id: str, values: dict[str, Any]) -> BuildState:
+    """The state with some of a layer's parameters set (the others kept); it is not made current."""
+    state = BUILD.current()
+    spec = state.spec
+    layer = spec["layers"][state.layer_ids.index(layer_id)]
+    layer.update({key: list(value) if isinstance(value, tuple) else value for key, value in values.items()})
+    return state.with_spec(spec)
 
 
 def update_layer(layer_id: str, values: dict[str, Any], *, reset_widgets: bool = False) -> None:
     """Set some of a layer's parameters (the others are kept). `reset_widgets` re-seeds the layer's
     widgets from the new values (for changes made by a button rather than by the widgets themselves)."""
-    index = layer_ids().index(layer_id)
-    layer = model_dict()["layers"][index]
-    for key, value in values.items():
-        layer[key] = list(value) if isinstance(value, tuple) else value
-        if reset_widgets:
+    new = layer_change(layer_id, values)
+    if new != BUILD.current() and BUILD.replace(new) and reset_widgets:
+        for key in values:
             st.session_state.pop(f"{layer_id}.{key}", None)
 
 
 def selected_layer_id() -> str | None:
-    selected = st.session_state.get(SELECTED_KEY)
-    return selected if selected in layer_ids() else None
+    return BUILD.current().selected
 
 
 def select_layer(layer_id: str | None) -> None:
-    st.session_state[SELECTED_KEY] = layer_id
+    BUILD.update(lambda state: replace(state, selected=layer_id))
 
 
 def new_layer(layer_type: str) -> dict[str, Any]:

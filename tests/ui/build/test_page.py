@@ -7,13 +7,14 @@ import pytest
 from streamlit_dnd import DropEvent
 
 import dlcore
+from tests.ui.build.support import built, layer_ids, set_built
 from ui.train.state import TRAIN
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def layers(at) -> list[dict]:
-    return at.session_state["model"]["layers"]
+    return built(at)["layers"]
 
 
 def card_texts(at) -> list[str]:
@@ -28,7 +29,7 @@ def start(app):
 
 def test_opens_with_a_model_that_builds_and_counts_its_parameters(app):
     at = start(app)
-    spec = dlcore.ModelSpec.from_dict(at.session_state["model"])
+    spec = dlcore.ModelSpec.from_dict(built(at))
     dlcore.validate(spec)
     total = int(dlcore.summarize(spec).query("depth == 0")["params"].sum())
     assert at.metric[0].value == f"{total:,}"
@@ -61,7 +62,7 @@ def test_dragging_a_model_card_reorders_the_layers(app, fake_drops):
 def test_remove_button_deletes_exactly_that_layer(app):
     at = start(app)
     before = [layer["type"] for layer in layers(at)]
-    ids = list(at.session_state["model_layer_ids"])
+    ids = layer_ids(at)
     at.button(key=f"remove-{ids[1]}").click().run()
     assert not at.exception
     assert [layer["type"] for layer in layers(at)] == before[:1] + before[2:]
@@ -70,7 +71,7 @@ def test_remove_button_deletes_exactly_that_layer(app):
 def test_editing_a_parameter_changes_the_spec_and_the_parameter_count(app):
     at = start(app)
     index = next(i for i, layer in enumerate(layers(at)) if layer["type"] == "Linear")
-    layer_id = at.session_state["model_layer_ids"][index]
+    layer_id = layer_ids(at)[index]
     at.button(key=f"edit-{layer_id}").click().run()
     before = at.metric[0].value
     field = at.number_input(key=f"{layer_id}.out_features")
@@ -99,15 +100,15 @@ def test_a_bad_value_in_a_form_is_explained_beside_it_and_the_last_good_value_ke
     at.text_input(key="model.input_shape").set_value("1, eight, 8").run()
     assert not at.exception
     assert "whole number" in at.error[0].value
-    assert at.session_state["model"]["input_shape"] != ["1", "eight", "8"]
-    dlcore.validate(dlcore.ModelSpec.from_dict(at.session_state["model"]))
+    assert built(at)["input_shape"] != ["1", "eight", "8"]
+    dlcore.validate(dlcore.ModelSpec.from_dict(built(at)))
 
 
 def test_a_preset_loads_in_one_click(app):
     at = start(app)
     at.pills(key="preset_choice").set_value("lenet5").run()
     assert not at.exception
-    assert at.session_state["model"] == dlcore.presets()["lenet5"].to_dict()
+    assert built(at) == dlcore.presets()["lenet5"].to_dict()
     assert at.pills(key="preset_choice").value is None
 
 
@@ -121,11 +122,11 @@ def test_pytorch_code_and_the_spec_json_are_offered_for_download(app):
 
 def test_bad_json_upload_is_explained_and_the_model_kept(app):
     at = start(app)
-    before = json.loads(json.dumps(at.session_state["model"]))
+    before = json.loads(json.dumps(built(at)))
     at.file_uploader(key="spec_upload").upload("broken.json", b"{not json", "application/json").run()
     assert not at.exception
     assert "broken.json was not loaded" in at.error[0].value
-    assert at.session_state["model"] == before
+    assert built(at) == before
 
 
 def test_a_valid_json_upload_replaces_the_model(app):
@@ -133,15 +134,15 @@ def test_a_valid_json_upload_replaces_the_model(app):
     spec = dlcore.presets()["perceptron"]
     at.file_uploader(key="spec_upload").upload("p.json", spec.to_json().encode(), "application/json").run()
     assert not at.exception
-    assert at.session_state["model"] == spec.to_dict()
+    assert built(at) == spec.to_dict()
 
 
 def test_clear_empties_the_model_but_keeps_its_input_shape(app):
     at = start(app)
-    shape = at.session_state["model"]["input_shape"]
+    shape = built(at)["input_shape"]
     next(b for b in at.button if b.label == "Clear").click().run()
     assert not at.exception
-    assert layers(at) == [] and at.session_state["model"]["input_shape"] == shape
+    assert layers(at) == [] and built(at)["input_shape"] == shape
     assert at.metric[0].value == "0"
 
 
@@ -172,7 +173,7 @@ def test_a_spec_name_or_layer_type_written_as_markdown_shows_as_plain_text(app):
     spec = {"name": TRACKER, "input_shape": [4], "layers": [{"type": TRACKER}, {"type": "Linear"}]}
     at.file_uploader(key="spec_upload").upload("t.json", json.dumps(spec).encode(), "application/json").run()
     assert not at.exception
-    assert at.session_state["model"]["name"] == TRACKER  # loaded as it is ...
+    assert built(at)["name"] == TRACKER  # loaded as it is ...
     at.run()
     texts = shown_tracker(at)
     assert texts and not any(markup(text) for text in texts), texts  # shown, never as an image or a link
@@ -218,11 +219,11 @@ def test_clear_makes_a_fresh_unnamed_model_that_keeps_nothing_of_the_preset(app)
     at.pills(key="preset_choice").set_value("mlp").run()
     next(b for b in at.button if b.label == "Clear").click().run()
     assert not at.exception
-    assert at.session_state["model"] == {"input_shape": [2], "layers": []}
+    assert built(at) == {"input_shape": [2], "layers": []}
     assert at.text_input(key="model.name").value == ""
     assert not any(c.value.startswith("Loaded") for c in at.caption)
-    at.session_state["model"]["layers"] = [{"type": "Flatten"}, {"type": "Linear", "out_features": 2}]
-    at.session_state["model_layer_ids"] = ["a", "b"]
+    own = [{"type": "Flatten"}, {"type": "Linear", "out_features": 2}]
+    set_built(at, {"input_shape": [2], "layers": own})
     at.run()
     assert "class Net(" in at.code[0].value and "multilayer perceptron" not in at.code[0].value
     at.switch_page("pages/train.py").run()
@@ -233,24 +234,16 @@ def test_the_model_name_is_set_on_build_and_names_the_model_everywhere(app):
     at = start(app)
     at.text_input(key="model.name").set_value("My CNN").run()
     assert not at.exception
-    assert at.session_state["model"]["name"] == "My CNN"
+    assert built(at)["name"] == "My CNN"
     assert "class MyCNN(" in at.code[0].value
     at.pills(key="preset_choice").set_value("lenet5").run()
     assert at.text_input(key="model.name").value == "LeNet-5"  # a preset brings its own name
 
 
-def test_a_file_name_is_made_from_the_model_name():
-    from ui.model import file_stem
-
-    assert file_stem("Digits MLP") == "digits_mlp"
-    assert file_stem("LeNet-5") == "lenet_5"
-    assert file_stem("") == file_stem("  ") == "model"
-
-
 def test_an_out_of_range_number_stays_in_its_box_refused_beside_it_and_the_layer_keeps_its_value(app):
     at = start(app)
     index = next(i for i, layer in enumerate(layers(at)) if layer["type"] == "Linear")
-    layer_id = at.session_state["model_layer_ids"][index]
+    layer_id = layer_ids(at)[index]
     at.button(key=f"edit-{layer_id}").click().run()
     kept = layers(at)[index]["out_features"]
     at.number_input(key=f"{layer_id}.out_features").set_value(0).run()
@@ -258,3 +251,18 @@ def test_an_out_of_range_number_stays_in_its_box_refused_beside_it_and_the_layer
     assert at.number_input(key=f"{layer_id}.out_features").value == 0  # not swapped for another number
     assert any("'out_features' must be at least 1" in e.value for e in at.error)
     assert layers(at)[index]["out_features"] == kept
+
+
+def test_a_blocks_inner_layers_are_edited_as_json_and_text_that_is_not_layers_is_refused(app):
+    at = start(app)
+    at.pills(key="preset_choice").set_value("tiny_vgg").run()
+    block_id = layer_ids(at)[0]
+    at.button(key=f"edit-{block_id}").click().run()
+    before = built(at)
+    at.text_area(key=f"{block_id}.layers").set_value('[{"units": 3}]').run()
+    assert not at.exception
+    assert any("no 'type'" in e.value and "last good version is kept" in e.value for e in at.error)
+    assert built(at) == before
+    at.text_area(key=f"{block_id}.layers").set_value('[{"type": "ReLU"}]').run()
+    assert not at.exception
+    assert built(at)["layers"][0]["layers"] == [{"type": "ReLU"}]
