@@ -63,15 +63,22 @@ class LinkStore:
             raise _too_large()
         link_id = hashlib.sha256(text).hexdigest()[:ID_CHARS]
         path = self.folder / f"{link_id}.json"
-        with self._lock:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            if path.exists():
-                path.touch()  # recently used: kept longest
-            else:
-                partial = path.with_suffix(".part")
-                partial.write_bytes(text)
-                partial.replace(path)  # never a half-written file under the id
-                self._forget_oldest()
+        try:
+            with self._lock:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                if path.exists():
+                    path.touch()  # recently used: kept longest
+                else:
+                    partial = path.with_suffix(".part")
+                    partial.write_bytes(text)
+                    partial.replace(path)  # never a half-written file under the id
+                    self._forget_oldest()
+        except OSError as err:
+            raise DataError(
+                "This model is too long for a link, and this server cannot keep a copy for one (its link "
+                f"folder {self.folder} cannot be written): share the model's JSON file instead",
+                field="link",
+            ) from err
         return link_id
 
     def get(self, link_id: str) -> bytes:

@@ -3,11 +3,13 @@
 import streamlit as st
 
 from ui.build import model
+from ui.build.state import BUILD
 from ui.frame import require_frame
 from ui.live import live
 from ui.session import ACTIVE_STATUSES, current_job
 from ui.state import sync_url
 from ui.style import compact_top
+from ui.text import plain
 from ui.train import dataset as data
 from ui.train import files, preflight, presets, recipe_form, results, run, settings
 from ui.train import live as live_view
@@ -17,8 +19,8 @@ require_frame()  # a fresh server's first deep link runs this file alone: go thr
 
 st.title(":material/monitoring: Train")
 compact_top()  # on a 1280×720 projector the run bar and the live charts stay above the fold
-if notices := train_state.take_notices():  # a link with a value the page cannot use, a refused change
-    st.warning("  \n".join(notices), icon=":material/link:")
+if notices := BUILD.take_notices() + train_state.take_notices():  # a link the page cannot use in full
+    st.warning("  \n".join(map(plain, notices)), icon=":material/link:")
 summary = st.empty()  # filled once the settings below are read
 
 job = current_job()
@@ -73,4 +75,4 @@ if job is not None and job.status in ("paused", "finished", "stopped"):
 with st.expander("Load a saved model"):
     files.draw_checkpoint_upload()
 
-sync_url(train_state.TRAIN)  # lead: add BUILD at merge
+sync_url(BUILD, train_state.TRAIN)  # the link reopens the model too, with its data and settings

@@ -89,3 +89,10 @@ def test_a_compressed_bomb_stops_at_the_json_limit():
 def test_data_larger_than_the_upload_limit_is_refused(store):
     with pytest.raises(DataError, match="larger than"):
         links.pack("x" * (links.MAX_JSON_BYTES + 1), store)
+
+
+def test_a_store_that_cannot_be_written_says_so_instead_of_failing(tmp_path):
+    blocked = tmp_path / "a-file-not-a-folder"
+    blocked.write_text("")
+    with pytest.raises(DataError, match="cannot keep a copy"):
+        links.LinkStore(blocked / "links").put(b'{"n": 1}')

@@ -135,7 +135,11 @@ class PageState(Generic[S]):
 def sync_url(*states: PageState) -> None:
     """Write these states into the address bar, only when it differs (so nothing flickers). A page whose
     link must reopen more than its own state names them all: the Train page's link carries the model."""
-    query = {name: value for state in states for name, value in state.query().items()}
+    try:
+        query = {name: value for state in states for name, value in state.query().items()}
+    except dlcore.DlcoreError as err:  # a long model and a server that cannot keep it: the page works on
+        st.warning(err.message, icon=":material/link_off:")
+        return
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
 

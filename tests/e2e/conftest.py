@@ -43,9 +43,10 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(log_name: str = "streamlit-server"):
-    """A `streamlit run app.py` server on a free port, stopped on exit; yields its base URL."""
-    port = _free_port()
+def running_app(log_name: str = "streamlit-server", port: int | None = None):
+    """A `streamlit run app.py` server on `port` (a free one by default), stopped on exit; yields its base
+    URL."""
+    port = port or _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / f"{log_name}.log", "w")
     server = subprocess.Popen(

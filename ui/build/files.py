@@ -9,8 +9,8 @@ import streamlit as st
 import dlcore
 from ui import state as keys
 from ui.build import model
-from ui.train import presets as train_presets
 from ui.text import plain
+from ui.train import presets as train_presets
 from ui.uploads import parse_once
 
 UPLOAD = "spec_upload"  # the uploader's widget key

@@ -1,4 +1,4 @@
-"""The Build page's link: the whole model in the URL, read on a tab's first visit, rewritten after each edit."""
+"""The Build page's link: the whole model in the URL, read on the first visit, rewritten after each edit."""
 
 import dataclasses
 import hashlib

@@ -27,8 +27,9 @@ def open_link(app, query: dict[str, str]):
     return at
 
 
-def link_of(at) -> dict[str, str]:
-    return {name: str(value) for name, value in at.query_params.items()}
+def link_of(at, *, with_model: bool = False) -> dict[str, str]:
+    """The address bar's query: the Train settings, and the model every Train link carries if asked."""
+    return {name: str(value) for name, value in at.query_params.items() if with_model or name != "model"}
 
 
 def test_a_link_with_a_dataset_and_settings_opens_them(app):
@@ -94,12 +95,29 @@ def test_the_link_of_a_page_reopens_the_same_page(app, train):
     at.number_input(key="train.lr").set_value(0.02).run()
     at.number_input(key="train.batch_size").set_value(32).run()
     at.selectbox(key="train.schedule").set_value("cosine").run()
-    link = link_of(at)
+    link = link_of(at, with_model=True)
     assert link["data.noise"] == "10" and link["schedule"] == "cosine"
 
     reopened = open_link(app, link)  # a fresh tab at that link
-    assert link_of(reopened) == link
+    assert link_of(reopened, with_model=True) == link
     before, after = at.session_state[TRAIN.key], reopened.session_state[TRAIN.key]
     assert after.dataset == before.dataset and after.data_options["noise"] == 10
     shown = ("loss", "optimizer", "lr", "schedule", "batch_size", "epochs", "schedule_options")
     assert {k: after.settings[k] for k in shown} == {k: before.settings[k] for k in shown}
+
+
+def test_the_train_link_carries_the_model_and_opens_it_with_the_settings(app):
+    import dlcore
+
+    spec = dlcore.presets()["digits_mlp"].to_dict() | {"name": "Shared MLP"}
+    at = open_link(app, {"model": dlcore.links.pack(spec), "lr": "0.05"})
+    summary = " ".join(c.value for c in at.caption)
+    assert "Training **Shared MLP** (4 layers) on **digits**" in summary and "lr 0.05" in summary
+    assert dlcore.links.unpack(link_of(at, with_model=True)["model"])["name"] == "Shared MLP"
+
+
+def test_a_damaged_model_in_a_train_link_is_named_and_the_settings_still_open(app):
+    at = open_link(app, {"model": "zNOT-A-MODEL", "lr": "0.05"})
+    notices = " ".join(w.value for w in at.warning)
+    assert "could not be opened" in notices and "damaged" in notices
+    assert at.number_input(key="train.lr").value == 0.05
