@@ -74,20 +74,3 @@ def fake_drops(monkeypatch):
 
     monkeypatch.setattr(streamlit_dnd, "dnd", fake_dnd)
     return pending
-
-
-# --- the job tests (test_jobs.py, test_job_pool.py): a small dataset and a pool of their own ----------
-@pytest.fixture(scope="module")
-def ds():
-    """The spiral dataset, loaded once per module."""
-    import dlcore
-
-    return dlcore.data.load("spiral")
-
-
-@pytest.fixture
-def pool():
-    """A job pool of the test's own, which never reaps (no page sends heartbeats)."""
-    from dlcore.jobs import JobPool
-
-    return JobPool(heartbeat_grace_s=600)

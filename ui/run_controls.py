@@ -46,8 +46,8 @@ class RunActions:
     `step_starts_run`: a step pressed with no run going starts one paused at step 0 and steps it (the
     page's step action does that); otherwise the steps wait for a paused run. `step_pauses`: a step
     pressed while the run goes pauses it after that step (the playground's Step, as in TF Playground);
-    otherwise the steps wait for Pause. `labels` and `help` replace a button's words, e.g.
-    {"start": "Train a robust copy"}; `primary` names the buttons drawn as the page's main one.
+    otherwise the steps wait for Pause. `labels`, `icons` and `help` replace a button's words and its
+    Material icon, e.g. {"start": "Train a robust copy"}; `primary` names the page's main buttons.
     """
 
     start: Action | None = None
@@ -60,6 +60,7 @@ class RunActions:
     step_starts_run: bool = True
     step_pauses: bool = False
     labels: Mapping[str, str] = field(default_factory=dict)
+    icons: Mapping[str, str] = field(default_factory=dict)
     help: Mapping[str, str] = field(default_factory=dict)
     primary: tuple[str, ...] = ("start",)
 
@@ -101,7 +102,7 @@ def buttons(status: str | None, actions: RunActions, *, can_start: bool = True) 
         Button(
             name,
             actions.labels.get(name, LABELS[name][0]),
-            LABELS[name][1],
+            actions.icons.get(name, LABELS[name][1]),
             enabled[name],
             actions.help.get(name, HELP.get(name)),
             primary=name in actions.primary,

@@ -5,7 +5,7 @@ import pytest
 
 from dlcore.data import load, names
 from dlcore.plots.data import dataset_preview as preview
-from tests.test_data_downloads import offline_cache  # noqa: F401  (a fixture: every entry loads offline)
+from tests.data.test_downloads import offline_cache  # noqa: F401  (a fixture: every entry loads offline)
 
 
 def _points_drawn(fig: go.Figure) -> int:

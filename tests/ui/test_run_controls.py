@@ -59,8 +59,14 @@ def test_steps_that_do_not_start_a_run_wait_for_a_paused_one():
 
 
 def test_only_the_actions_a_page_offers_are_drawn_with_its_own_words():
-    actions = RunActions(resume=noop, pause=noop, reset=noop, labels={"resume": "Play"})
-    assert [(b.name, b.label) for b in buttons("paused", actions)] == [("resume", "Play"), ("reset", "Reset")]
+    actions = RunActions(
+        resume=noop, pause=noop, reset=noop, labels={"resume": "Play"}, icons={"reset": "undo"}
+    )
+    bar = buttons("paused", actions)
+    assert [(b.name, b.label, b.icon) for b in bar] == [
+        ("resume", "Play", "play_arrow"),
+        ("reset", "Reset", "undo"),
+    ]
     assert [b.name for b in buttons("running", actions)] == ["pause", "reset"]
 
 

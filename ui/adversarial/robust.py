@@ -97,6 +97,7 @@ def draw_run_bar(subject, options: dict, epochs: int, status: str | None) -> Non
             stop=lambda: job.stop(),
             step_starts_run=False,  # a step moves a paused copy on; a new copy comes from its own button
             labels={"start": "Train a robust copy"},
+            icons={"start": "shield"},
             help={
                 "start": "Copy the model with its weights as they are now and train the copy on attacked "
                 "batches.",

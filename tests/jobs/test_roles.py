@@ -12,7 +12,7 @@ import dlcore
 from dlcore.params import Param
 from dlcore.training import RECIPES, Callback, Recipe, RecipeSpec, TrainData
 from dlcore.training.recipe import RecipeKind, optimizer_for, register_recipe
-from tests.job_support import spec, wait_for, wait_status
+from tests.jobs.support import spec, wait_for, wait_status
 
 
 class TwinRecipe(Recipe):

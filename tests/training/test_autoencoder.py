@@ -21,7 +21,7 @@ from dlcore.training import GLOBAL_RNG_LOCK, RECIPES, Callback, TrainConfig, fit
 from dlcore.training.autoencoder import gaussian_kl, split_at_code
 from dlcore.training.recipe import RecipeSpec, recipe_for
 
-PRESET = json.loads((Path(__file__).resolve().parents[1] / "assets/presets/autoencoder.json").read_text())
+PRESET = json.loads((Path(__file__).resolve().parents[2] / "assets/presets/autoencoder.json").read_text())
 AE_SPEC = dlcore.ModelSpec.from_dict({k: v for k, v in PRESET.items() if k != "train"})
 
 

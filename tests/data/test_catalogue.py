@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import dlcore
 from dlcore.data import Dataset, info, load, names, options
 from dlcore.errors import DataError
-from tests.test_data_downloads import offline_cache  # noqa: F401  (a fixture: every entry loads offline)
+from tests.data.test_downloads import offline_cache  # noqa: F401  (a fixture: every entry loads offline)
 
 ALL = names()
 

@@ -6,7 +6,7 @@ import pytest
 
 import dlcore
 from dlcore.jobs import JobPool
-from tests.job_support import start, wait_for, wait_status
+from tests.jobs.support import start, wait_for, wait_status
 
 
 def test_owner_may_run_three_jobs_not_four(ds, pool):

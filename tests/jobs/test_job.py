@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import dlcore
 from dlcore.jobs import JobPool
 from dlcore.training.supervised import SupervisedRecipe
-from tests.job_support import spec, start, wait_for, wait_status
+from tests.jobs.support import spec, start, wait_for, wait_status
 
 
 def test_pause_step_resume_stop(ds, pool):
