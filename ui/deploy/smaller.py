@@ -1,0 +1,48 @@
+"""The Deploy page's "Make it smaller": the model in float32, int8 and float16 side by side (file size,
+CPU latency, test accuracy), measured on click by dlcore.deploy_report."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import dlcore
+from dlcore import plots
+from ui.deploy import keep, kept, progress_bar
+from ui.errors import show_error
+from ui.state import DEPLOY_REPORT
+
+COLUMNS = {
+    "variant": st.column_config.TextColumn("Variant"),
+    "size_kb": st.column_config.NumberColumn("Size (kB)", format="%.1f"),
+    "latency_ms_1_thread": st.column_config.NumberColumn("Latency, 1 thread (ms)", format="%.3f"),
+    "latency_ms_all_threads": st.column_config.NumberColumn("Latency, all threads (ms)", format="%.3f"),
+    "test_accuracy": st.column_config.NumberColumn("Test accuracy", format="percent"),
+    "note": st.column_config.TextColumn("How", width="large"),
+}
+
+
+def draw_smaller(held) -> None:
+    """The button that measures every variant, then the table and the bar charts of the last report."""
+    st.caption(
+        "Quantisation stores each weight with fewer bits. float32 uses 4 bytes per weight, int8 uses 1 "
+        "(so the weights are 4× smaller) and float16 uses 2. Latency is the time for one input on this "
+        "server's CPU (the median of many runs). Is the smaller model still as accurate?"
+    )
+    if st.button(
+        "Compare float32, int8 and float16",
+        key="deploy_run_report",
+        icon=":material/compress:",
+        type="primary",
+    ):
+        progress, bar = progress_bar("Measuring each variant…")
+        try:
+            keep(DEPLOY_REPORT, held, dlcore.deploy_report(held.model, held.dataset, progress=progress))
+        except dlcore.DlcoreError as err:
+            show_error(err)
+        bar.empty()
+    report = kept(DEPLOY_REPORT, held)
+    if report is None:
+        return
+    table = report.assign(size_kb=report["size_bytes"] / 1000)[list(COLUMNS)]
+    st.dataframe(table, column_config=COLUMNS, hide_index=True, width="stretch")
+    st.plotly_chart(plots.deploy_comparison(report), key="deploy_comparison")
