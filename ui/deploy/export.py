@@ -3,6 +3,7 @@ export runs on click and is checked on the spot: the exported file is run and co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -22,7 +23,7 @@ class Format:
     """One file format the page exports to, and what the page says about it."""
 
     label: str  # the button
-    engine: str  # the dlcore function that exports: export(model, example) -> dlcore.Export
+    export: Callable  # export(model, example) -> dlcore.Export
     file_name: str
     checked_by: str  # how the exported file was run for the check
     where: str  # where the file goes next
@@ -31,7 +32,7 @@ class Format:
 FORMATS = {
     "onnx": Format(
         "Export to ONNX",
-        "export_onnx",
+        lambda model, example: dlcore.export_onnx(model, example),  # looked up at each call
         "model.onnx",
         "run in ONNX Runtime",
         "Open model.onnx in Netron (netron.app) to see its graph. ONNX Runtime runs it from Python, C++, "
@@ -39,7 +40,7 @@ FORMATS = {
     ),
     "torchscript": Format(
         "Export to TorchScript",
-        "export_torchscript",
+        lambda model, example: dlcore.export_torchscript(model, example),
         "model.pt",
         "reloaded with torch.jit.load",
         "Load model.pt with torch.jit.load in Python, or from C++ with LibTorch: no model code needed.",
@@ -67,10 +68,9 @@ def draw_export(held, fmt: str, exports: dict) -> None:
     """The button that exports to `fmt`, then the check and the download (or why it cannot be exported)."""
     form = FORMATS[fmt]
     if st.button(form.label, key=f"deploy_export_{fmt}", icon=":material/output:", width="stretch"):
-        export = getattr(dlcore, form.engine)
         with st.spinner(f"{form.label}…"):
             try:
-                exports[fmt] = export(held.model, held.dataset.test[0][:EXAMPLES])
+                exports[fmt] = form.export(held.model, held.dataset.test[0][:EXAMPLES])
             except dlcore.DlcoreError as err:  # a layer the format cannot hold: the engine says which, why
                 exports[fmt] = err
         keep(DEPLOY_EXPORTS, held, exports)
