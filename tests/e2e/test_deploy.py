@@ -16,7 +16,7 @@ def test_export_and_report_of_a_quick_model_at_projector_size(page, app_url, hel
     page.get_by_text("quick digits CNN").first.wait_for(timeout=60_000)
 
     click_button(page, "deploy_export_onnx", helpers)
-    page.get_by_text("matches PyTorch to").first.wait_for(timeout=60_000)
+    page.get_by_text("matches PyTorch").first.wait_for(timeout=60_000)
     page.get_by_text("Download model.onnx").wait_for(timeout=10_000)
     helpers.assert_no_errors(page)
     helpers.screenshot(page, "deploy-export")

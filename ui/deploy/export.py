@@ -87,7 +87,9 @@ def draw_check(made, checked_by: str) -> None:
     """How the file was made, and how close its outputs came to PyTorch's."""
     diff = made.max_abs_diff
     said = f"Made with {made.method}, {checked_by}: "
-    if diff <= CLOSE:
+    if diff == 0:
+        st.success(f"{said}matches PyTorch exactly.", icon=":material/check_circle:")
+    elif diff <= CLOSE:
         st.success(f"{said}matches PyTorch to {diff:.0e}.", icon=":material/check_circle:")
     else:
         st.warning(f"{said}differs from PyTorch by up to {diff:.2g}.", icon=":material/warning:")

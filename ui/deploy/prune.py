@@ -11,7 +11,7 @@ from ui.deploy import keep, kept, progress_bar
 from ui.errors import show_error
 from ui.state import DEPLOY_PRUNING
 
-SPARSITIES = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]  # the share of weights set to zero
+SPARSITIES = [0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]  # the share of weights set to zero
 FINE_TUNE_STEPS = 100  # optimizer steps after pruning: enough for the weights left to make up for the rest
 SCOPES = {
     "global": "Global: the smallest weights of the whole network",

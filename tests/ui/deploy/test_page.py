@@ -35,7 +35,7 @@ def test_each_export_is_checked_against_pytorch_and_offered_for_download(app, tr
     at = open_page(app, trained_job)
     at.button(key=f"deploy_export_{fmt}").click().run()
     assert not at.exception and not at.error
-    assert any("matches PyTorch to" in s.value for s in at.success)
+    assert any("matches PyTorch" in s.value for s in at.success)
     assert any(label.startswith(f"Download {file_name}") for label in downloads(at))
     at.run()  # the export survives the next rerun
     assert any(label.startswith(f"Download {file_name}") for label in downloads(at))
@@ -62,7 +62,7 @@ def test_a_failing_export_shows_the_engines_message_not_a_traceback(app, trained
     ]
     at.button(key="deploy_export_torchscript").click().run()  # the other formats still work
     assert not at.exception and len(at.error) == 1
-    assert any("matches PyTorch to" in s.value for s in at.success)
+    assert any("matches PyTorch" in s.value for s in at.success)
 
 
 def test_the_report_compares_float32_with_dynamic_int8(app, trained_job):
@@ -82,7 +82,7 @@ def test_pruning_draws_the_curve_and_reads_one_sparsity(app, trained_job):
     at.button(key="deploy_run_pruning").click().run()
     assert not at.exception and not at.error
     curve = at.session_state["deploy_pruning"]["value"]["curve"]
-    assert sorted(set(curve["sparsity"])) == [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
+    assert sorted(set(curve["sparsity"])) == [0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
     at.select_slider(key="deploy_prune_sparsity").set_value(0.9).run()
     assert not at.exception
     sizes = [m for m in at.metric if m.label == "Compressed size"]
