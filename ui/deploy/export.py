@@ -117,9 +117,12 @@ def draw_weights_and_code(held, exports: dict) -> None:
             "Made with safetensors and the model's PyTorch code: every weight stored as it is, exact.",
             icon=":material/check_circle:",
         )
-        download(f"{stem}.zip (spec + safetensors)", checkpoint, f"{stem}.zip", "checkpoint")
-        download("model.py (PyTorch code)", code, "model.py", "code")
-        st.caption("model.py builds the network; load_file from safetensors fills in its trained weights.")
+        download("the weights (.zip)", checkpoint, f"{stem}.zip", "checkpoint")
+        download("model.py", code, "model.py", "code")
+        st.caption(
+            "The .zip holds the spec and the weights (safetensors), and loads back on the Train page. "
+            "model.py builds the network; safetensors' load_file fills in its trained weights."
+        )
 
 
 def download(what: str, data: bytes | str, file_name: str, key: str) -> None:
