@@ -46,7 +46,7 @@ def quiet():
 
 
 def first_output(output) -> torch.Tensor:
-    """The model's main output: a tensor, or the first of a tuple (a VAE's reconstruction, an RNN's output)."""
+    """The model's main output: a tensor, or the first of a tuple (a VAE's reconstruction)."""
     while isinstance(output, (tuple, list)):
         output = output[0]
     return output
@@ -57,25 +57,28 @@ def _reference(model: nn.Module, example: torch.Tensor) -> np.ndarray:
         return first_output(model(example)).float().numpy()
 
 
-def _blamed_layer(model: nn.Module, err: Exception) -> str | None:
-    """The first of the model's layers that the exporter's message names, e.g. "Layer 'lstm1' (LSTM)"."""
-    text = str(err)
-    for name, layer in model.named_modules():
-        if name and not list(layer.children()) and (name in text or type(layer).__name__ in text):
-            return f"Layer '{name}' ({type(layer).__name__})"
-    return None
-
-
-def _root_cause(err: BaseException) -> BaseException:
-    """The innermost exception: the exporter wraps the real reason in pages of advice for its developers."""
-    while err.__cause__ is not None:
+def _blamed_layer(model: nn.Module, err: BaseException) -> str | None:
+    """The model's innermost layer whose code was running when the exporter failed, e.g. "Layer 'mix'
+    (Mixer)": found in the tracebacks of the error and its causes (each frame's `self`)."""
+    names = {id(layer): name for name, layer in model.named_modules() if name}
+    blamed = None
+    while err is not None:
+        frame = err.__traceback__
+        while frame is not None:
+            name = names.get(id(frame.tb_frame.f_locals.get("self")))
+            blamed = name if name is not None else blamed
+            frame = frame.tb_next
         err = err.__cause__
-    return err
+    if blamed is None:
+        return None
+    return f"Layer '{blamed}' ({type(model.get_submodule(blamed)).__name__})"
+
 
 def _failure(model: nn.Module, what: str, err: Exception) -> DeployError:
-    err = _root_cause(err)
-    reason = " ".join(str(err).split())[:REASON_CHARS] or type(err).__name__
     where = _blamed_layer(model, err)
+    while err.__cause__ is not None:  # the innermost reason: the exporter wraps it in advice for developers
+        err = err.__cause__
+    reason = " ".join(str(err).split())[:REASON_CHARS] or type(err).__name__
     prefix = f"{where} cannot be exported as {what}" if where else f"The model cannot be exported as {what}"
     return DeployError(f"{prefix}: {reason}", field=what)
 
@@ -103,9 +106,9 @@ def export_onnx(model: nn.Module, example: torch.Tensor) -> Export:
             data = program.model_proto.SerializeToString()
             session = onnxruntime.InferenceSession(data, providers=["CPUExecutionProvider"])
             outputs = session.run(None, {session.get_inputs()[0].name: example.numpy()})
+            diff = np.abs(outputs[0].astype(np.float32) - _reference(model, example)).max()
     except Exception as err:  # the exporter and the runtime raise many kinds; each becomes a message
         raise _failure(model, "ONNX", err) from err
-    diff = np.abs(outputs[0].astype(np.float32) - _reference(model, example)).max()
     return Export("onnx", data, "torch.onnx.export (dynamo)", float(diff))
 
 
@@ -128,7 +131,7 @@ def export_torchscript(model: nn.Module, example: torch.Tensor) -> Export:
             loaded = torch.jit.load(io.BytesIO(data))
             with torch.no_grad():
                 output = first_output(loaded(example)).float().numpy()
+            diff = np.abs(output - _reference(model, example)).max()
     except Exception as err:
         raise _failure(model, "TorchScript", err) from err
-    diff = np.abs(output - _reference(model, example)).max()
     return Export("torchscript", data, method, float(diff))

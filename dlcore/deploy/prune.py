@@ -41,7 +41,7 @@ def masked_copy(model: nn.Module, sparsity: float, scope: str = "global") -> nn.
     clone = copy.deepcopy(model).cpu()
     weights = _prunable(clone)
     if not weights:
-        raise DeployError("this model has no weight matrix or kernel to prune")
+        raise DeployError("this model has nothing to prune: no Linear, Conv or Embedding weights")
     if scope == "global":  # the smallest weights of the whole model, whichever layer holds them
         torch_prune.global_unstructured(weights, pruning_method=torch_prune.L1Unstructured, amount=sparsity)
     else:
@@ -65,7 +65,7 @@ def prune(model: nn.Module, sparsity: float, scope: str = "global") -> nn.Module
 
 
 def fine_tune(model: nn.Module, train: tuple[torch.Tensor, torch.Tensor], steps: int, seed: int = 0) -> None:
-    """A few Adam steps of classification on `train` (inputs, class labels); masks keep pruned weights zero."""
+    """A few Adam steps of classification on `train` (inputs, labels); masks keep pruned weights zero."""
     x, y = train
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=FINE_TUNE_LR)
