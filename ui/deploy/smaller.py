@@ -17,7 +17,14 @@ COLUMNS = {
     "latency_ms_1_thread": st.column_config.NumberColumn("Latency, 1 thread (ms)", format="%.3f"),
     "latency_ms_all_threads": st.column_config.NumberColumn("Latency, all threads (ms)", format="%.3f"),
     "test_accuracy": st.column_config.NumberColumn("Test accuracy", format="percent"),
-    "note": st.column_config.TextColumn("How", width="large"),
+    "how": st.column_config.TextColumn("How", width="large"),
+}
+# What each variant is, in a student's words (the report's own note, when it has one, is added after).
+HOW = {
+    "float32": "every weight in 4 bytes, as trained",
+    "dynamic_int8": "quantize_dynamic: Linear weights in int8; each input is scaled to int8 as it arrives",
+    "static_int8": "FX graph mode: weights and activations in int8, scales set on training inputs",
+    "float16": "every number in 2 bytes (half precision)",
 }
 
 
@@ -43,6 +50,11 @@ def draw_smaller(held) -> None:
     report = kept(DEPLOY_REPORT, held)
     if report is None:
         return
-    table = report.assign(size_kb=report["size_bytes"] / 1000)[list(COLUMNS)]
+    table = report.assign(size_kb=report["size_bytes"] / 1000, how=how_made(report))[list(COLUMNS)]
     st.dataframe(table, column_config=COLUMNS, hide_index=True, width="stretch")
     st.plotly_chart(plots.deploy_comparison(report), key="deploy_comparison")
+
+
+def how_made(report) -> list[str]:
+    """Each row's "How": what the variant is, then the report's own note (when it has one)."""
+    return ["; ".join(filter(None, (HOW.get(row.variant, ""), row.note))) for row in report.itertuples()]

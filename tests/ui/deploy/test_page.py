@@ -70,7 +70,8 @@ def test_the_report_compares_float32_with_dynamic_int8(app, trained_job):
     assert not at.exception and not at.error
     table = at.dataframe[0].value
     assert {"float32", "dynamic_int8"} <= set(table["variant"])
-    assert table["note"].map(bool).all()  # every row says how it was made
+    assert table["how"].map(bool).all()  # every row says how it was made
+    assert "the trained model" in table.set_index("variant")["how"]["float32"]  # with the report's own note
     at.run()  # kept for the next rerun
     assert at.dataframe and not at.exception
 
