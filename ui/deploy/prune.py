@@ -13,9 +13,9 @@ from ui.state import DEPLOY_PRUNING
 
 SPARSITIES = [0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]  # the share of weights set to zero
 FINE_TUNE_STEPS = 100  # optimizer steps after pruning: enough for the weights left to make up for the rest
-SCOPES = {
-    "global": "Global: the smallest weights of the whole network",
-    "layer": "Per layer: the same share in every layer",
+SCOPES = {  # scope -> (its name on the radio, what it prunes)
+    "global": ("Global", "the smallest weights of the whole network"),
+    "layer": ("Per layer", "the same share of the smallest weights in every layer"),
 }
 
 
@@ -28,7 +28,12 @@ def draw_pruning(held) -> None:
     )
     scope_col, tune_col, run_col = st.columns([3, 2, 2], vertical_alignment="center")
     scope = scope_col.radio(
-        "Which weights", list(SCOPES), format_func=SCOPES.get, key="deploy_prune_scope", horizontal=True
+        "Which weights",
+        list(SCOPES),
+        format_func=lambda scope: SCOPES[scope][0],
+        key="deploy_prune_scope",
+        horizontal=True,
+        help="Global: " + SCOPES["global"][1] + ". Per layer: " + SCOPES["layer"][1] + ".",
     )
     fine_tune = tune_col.toggle("Fine-tune after pruning", value=True, key="deploy_prune_fine_tune")
     if run_col.button(
@@ -39,16 +44,18 @@ def draw_pruning(held) -> None:
     if pruned is None:
         return
     curve = pruned["curve"]
-    st.caption(f"Measured with {SCOPES[pruned['scope']].lower()}{pruned['tuned']}.")
-    sparsity = st.select_slider(
-        "Sparsity (the share of weights set to zero)",
-        SPARSITIES,
-        value=0.5,
-        format_func=lambda s: f"{s:.0%}",
-        key="deploy_prune_sparsity",
-    )
-    draw_at(curve, sparsity)
-    st.plotly_chart(plots.accuracy_against_sparsity(curve), key="deploy_pruning_curve")
+    chart, numbers = st.columns([3, 2])
+    chart.plotly_chart(plots.accuracy_against_sparsity(curve), key="deploy_pruning_curve")
+    with numbers:
+        st.caption(f"Pruned: {SCOPES[pruned['scope']][1]}{pruned['tuned']}.")
+        sparsity = st.select_slider(
+            "Sparsity (the share of weights set to zero)",
+            SPARSITIES,
+            value=0.5,
+            format_func=lambda s: f"{s:.0%}",
+            key="deploy_prune_sparsity",
+        )
+        draw_at(curve, sparsity)
 
 
 def measure(held, scope: str, fine_tune: bool) -> None:
@@ -66,7 +73,7 @@ def measure(held, scope: str, fine_tune: bool) -> None:
     except dlcore.DlcoreError as err:
         show_error(err)
     else:
-        tuned = f", and with {FINE_TUNE_STEPS} fine-tuning steps after pruning" if fine_tune else ""
+        tuned = f", then {FINE_TUNE_STEPS} fine-tuning steps" if fine_tune else ""
         keep(DEPLOY_PRUNING, held, {"curve": curve, "scope": scope, "tuned": tuned})
     bar.empty()
 
@@ -74,18 +81,21 @@ def measure(held, scope: str, fine_tune: bool) -> None:
 def draw_at(curve, sparsity: float) -> None:
     """Accuracy and compressed size at `sparsity`, against the unpruned model."""
     rows = curve[curve["sparsity"] == sparsity]
-    dense = curve[curve["sparsity"] == 0.0]
-    columns = st.columns(3)
-    for column, tuned in zip(columns, (False, True), strict=False):
-        row, base = rows[rows["fine_tuned"] == tuned], dense[dense["fine_tuned"] == tuned]
-        if len(row) and len(base):
-            accuracy, before = row["test_accuracy"].iloc[0], base["test_accuracy"].iloc[0]
+    dense = curve[(curve["sparsity"] == 0.0) & ~curve["fine_tuned"]].iloc[0]  # the model as trained
+    for column, tuned in zip(st.columns(2), (False, True), strict=False):
+        row = rows[rows["fine_tuned"] == tuned]
+        if len(row):
+            accuracy = row["test_accuracy"].iloc[0]
             column.metric(
-                "Test accuracy, fine-tuned" if tuned else "Test accuracy, pruned only",
+                "Accuracy, fine-tuned" if tuned else "Accuracy, pruned",
                 f"{accuracy:.1%}",
-                delta=f"{(accuracy - before) * 100:+.1f} points",
+                delta=f"{(accuracy - dense['test_accuracy']) * 100:+.1f} points",
             )
-    size, before = rows["compressed_bytes"].iloc[0], dense["compressed_bytes"].iloc[0]
-    columns[2].metric(
-        "Compressed size", f"{size / 1000:.1f} kB", delta=f"{size / before - 1:+.0%}", delta_color="inverse"
+    size, before = rows["compressed_bytes"].iloc[0], dense["compressed_bytes"]
+    st.metric(
+        "Compressed size (zip)",
+        f"{size / 1000:.1f} kB",
+        delta=f"{size / before - 1:+.0%}",
+        delta_color="inverse",  # smaller is better
+        help=f"The pruned model's weights compressed with zip; unpruned: {before / 1000:.1f} kB.",
     )

@@ -11,14 +11,6 @@ from ui.deploy import keep, kept, progress_bar
 from ui.errors import show_error
 from ui.state import DEPLOY_REPORT
 
-COLUMNS = {
-    "variant": st.column_config.TextColumn("Variant"),
-    "size_kb": st.column_config.NumberColumn("Size (kB)", format="%.1f"),
-    "latency_ms_1_thread": st.column_config.NumberColumn("Latency, 1 thread (ms)", format="%.3f"),
-    "latency_ms_all_threads": st.column_config.NumberColumn("Latency, all threads (ms)", format="%.3f"),
-    "test_accuracy": st.column_config.NumberColumn("Test accuracy", format="percent"),
-    "how": st.column_config.TextColumn("How", width="large"),
-}
 # What each variant is, in a student's words (the report's own note, when it has one, is added after).
 HOW = {
     "float32": "every weight in 4 bytes, as trained",
@@ -50,11 +42,23 @@ def draw_smaller(held) -> None:
     report = kept(DEPLOY_REPORT, held)
     if report is None:
         return
-    table = report.assign(size_kb=report["size_bytes"] / 1000, how=how_made(report))[list(COLUMNS)]
-    st.dataframe(table, column_config=COLUMNS, hide_index=True, width="stretch")
+    st.table(table_rows(report), hide_index=True)  # a table, not a grid: the "How" text wraps, never cut
     st.plotly_chart(plots.deploy_comparison(report), key="deploy_comparison")
 
 
-def how_made(report) -> list[str]:
-    """Each row's "How": what the variant is, then the report's own note (when it has one)."""
-    return ["; ".join(filter(None, (HOW.get(row.variant, ""), row.note))) for row in report.itertuples()]
+def table_rows(report) -> list[dict]:
+    """The report as the table shows it: kB, milliseconds, percent, and how each variant was made (what it
+    is in a student's words, then the report's own note when it has one)."""
+    return [
+        {
+            "Variant": row.variant,
+            "Size (kB)": f"{row.size_bytes / 1000:.1f}",
+            "Latency, 1 thread (ms)": f"{row.latency_ms_1_thread:.3f}",
+            "Latency, all threads (ms)": f"{row.latency_ms_all_threads:.3f}",
+            "Test accuracy": "–"
+            if row.test_accuracy != row.test_accuracy
+            else f"{row.test_accuracy:.1%}",  # NaN
+            "How": "; ".join(filter(None, (HOW.get(row.variant, ""), row.note))),
+        }
+        for row in report.itertuples()
+    ]

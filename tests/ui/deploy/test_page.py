@@ -68,12 +68,12 @@ def test_the_report_compares_float32_with_dynamic_int8(app, trained_job):
     at = open_page(app, trained_job)
     at.button(key="deploy_run_report").click().run()
     assert not at.exception and not at.error
-    table = at.dataframe[0].value
-    assert {"float32", "dynamic_int8"} <= set(table["variant"])
-    assert table["how"].map(bool).all()  # every row says how it was made
-    assert "the trained model" in table.set_index("variant")["how"]["float32"]  # with the report's own note
+    table = at.table[0].value
+    assert {"float32", "dynamic_int8"} <= set(table["Variant"])
+    assert table["How"].map(bool).all()  # every row says how it was made
+    assert "the trained model" in table.set_index("Variant")["How"]["float32"]  # with the report's own note
     at.run()  # kept for the next rerun
-    assert at.dataframe and not at.exception
+    assert at.table and not at.exception
 
 
 def test_pruning_draws_the_curve_and_reads_one_sparsity(app, trained_job):
@@ -85,5 +85,5 @@ def test_pruning_draws_the_curve_and_reads_one_sparsity(app, trained_job):
     assert sorted(set(curve["sparsity"])) == [0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
     at.select_slider(key="deploy_prune_sparsity").set_value(0.9).run()
     assert not at.exception
-    sizes = [m for m in at.metric if m.label == "Compressed size"]
+    sizes = [m for m in at.metric if m.label == "Compressed size (zip)"]
     assert sizes and sizes[0].delta.startswith("-")  # nine in ten weights are zeros: the file shrinks
