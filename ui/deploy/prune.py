@@ -97,5 +97,5 @@ def draw_at(curve, sparsity: float) -> None:
         f"{size / 1000:.1f} kB",
         delta=f"{size / before - 1:+.0%}",
         delta_color="inverse",  # smaller is better
-        help=f"The pruned model's weights compressed with zip; unpruned: {before / 1000:.1f} kB.",
+        help=f"The pruned weights compressed with zlib (as in .zip files); unpruned: {before / 1000:.1f} kB.",
     )
