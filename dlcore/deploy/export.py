@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import logging
 import warnings
@@ -99,7 +100,7 @@ def export_onnx(model: nn.Module, example: torch.Tensor) -> Export:
     """The model as an ONNX file (PyTorch's dynamo exporter), run in ONNX Runtime on `example`."""
     import onnxruntime
 
-    model = model.eval()
+    model = copy.deepcopy(model).cpu().eval()  # the caller's model keeps its mode and device
     try:
         with quiet():
             program = torch.onnx.export(_Wrapped(model), (example,), dynamo=True, verbose=False)
@@ -121,7 +122,7 @@ def _script_or_trace(model: nn.Module, example: torch.Tensor) -> tuple[torch.jit
 
 def export_torchscript(model: nn.Module, example: torch.Tensor) -> Export:
     """The model as TorchScript (script, else trace), loaded back with torch.jit.load and run on `example`."""
-    model = model.eval()
+    model = copy.deepcopy(model).cpu().eval()
     try:
         with quiet():
             scripted, method = _script_or_trace(model, example)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import statistics
 import time
 from collections.abc import Callable
@@ -21,6 +22,11 @@ LATENCY_RUNS = 200  # single-input forward passes per latency figure (the median
 LATENCY_BUDGET_S = 0.4  # ... or as many as fit in this time, at least MIN_LATENCY_RUNS
 MIN_LATENCY_RUNS = 10
 CALIBRATION_INPUTS = 256  # training inputs that calibrate static int8
+NOTES = {
+    "dynamic_int8": "Linear/LSTM/GRU weights in int8 (not inside transformer layers)",
+    "static_int8": f"int8 throughout, scales calibrated on {CALIBRATION_INPUTS} training inputs",
+    "float16": "every number in float16",
+}
 REPORT_COLUMNS = [
     "variant",
     "size_bytes",
@@ -41,6 +47,8 @@ def stored_bytes(model: nn.Module) -> int:
             return value.numel() * value.element_size()
         if isinstance(value, (tuple, list)):  # int8 layers keep (weight, bias) packed together
             return sum(size(v) for v in value)
+        if isinstance(value, torch.ScriptObject):  # an int8 LSTM/GRU's packed weights: their saved state
+            return size(value.__getstate__())
         return 0
 
     return sum(size(value) for value in model.state_dict().values())
@@ -91,7 +99,7 @@ def _float16_row(model: nn.Module, dataset, one: torch.Tensor) -> dict:
     except RuntimeError:  # some CPU kernels have no float16 version: measure its rounded weights in float32
         rounded = half.float()
         return _row("float16", half, rounded, dataset, one, "stored in float16, run in float32 on this CPU")
-    return _row("float16", half, half, dataset, one_half, "", dtype=torch.float16)
+    return _row("float16", half, half, dataset, one_half, NOTES["float16"], dtype=torch.float16)
 
 
 def _row(variant, stored, runs, dataset, one, note, dtype=torch.float32) -> dict:
@@ -110,7 +118,7 @@ def deploy_report(model: nn.Module, dataset, *, progress: Progress | None = None
     """One row per variant: float32, then each quantisation that fits the model (see QUANTIZATIONS), with
     size_bytes, latency_ms_1_thread, latency_ms_all_threads (median, one input), test_accuracy and note."""
     progress = progress or (lambda fraction, text: None)
-    model = model.cpu().eval()
+    model = copy.deepcopy(model).cpu().eval()  # the caller's model stays where and as it was
     one = dataset.test[0][:1]
     calibration = dataset.train[0][:CALIBRATION_INPUTS]
     steps = 1 + len(QUANTIZATIONS)
@@ -125,7 +133,7 @@ def deploy_report(model: nn.Module, dataset, *, progress: Progress | None = None
             quantised = quantize(model, method, calibration if calibration.is_floating_point() else None)
         except DeployError:  # a method that does not fit this model has no row
             continue
-        rows.append(_row(method, quantised, quantised, dataset, one, ""))
+        rows.append(_row(method, quantised, quantised, dataset, one, NOTES[method]))
     progress(1.0, "done")
     return pd.DataFrame(rows, columns=REPORT_COLUMNS)
 
@@ -145,7 +153,7 @@ def pruning_curve(
     progress = progress or (lambda fraction, text: None)
     if fine_tune_steps and not _is_classification(dataset):
         raise DeployError("fine-tuning after pruning needs a dataset with classes", field="fine_tune_steps")
-    model = model.cpu().eval()
+    model = copy.deepcopy(model).cpu().eval()
     rows = []
     sparsities = list(sparsities)
     for done, sparsity in enumerate(sparsities):

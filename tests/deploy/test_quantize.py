@@ -42,3 +42,16 @@ def test_float16_copy_takes_float16_inputs_and_halves_the_size(digits_mlp):
 def test_a_method_that_does_not_fit_gives_a_deploy_error_saying_why(model, method, calibration, says):
     with pytest.raises(dlcore.DeployError, match=says):
         dlcore.quantize(model, method, calibration)
+
+
+# Transformer layers keep float weights (PyTorch's fast path reads them): only the head shrinks.
+@pytest.mark.parametrize(
+    "name, shrink", [("lstm_sequence", 2), ("gru_sequence", 2), ("transformer_encoder", 1)]
+)
+def test_dynamic_int8_of_recurrent_and_transformer_presets_runs_close_to_float(name, shrink):
+    spec = dlcore.presets()[name]
+    model, x = dlcore.build_model(spec).eval(), dlcore.example_input(spec, batch_size=4)
+    quantised = dlcore.quantize(model, "dynamic_int8")
+    assert quantised(x).shape == model(x).shape
+    assert torch.allclose(quantised(x), model(x), atol=0.05)
+    assert stored_bytes(quantised) * shrink < stored_bytes(model)

@@ -1,6 +1,7 @@
 """The deploy report (variants side by side) and the pruning curve, with their progress and figures."""
 
 import math
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -54,3 +55,25 @@ def test_fine_tune_needs_classes():
     model = nn.Sequential(nn.Linear(2, 1))
     with pytest.raises(dlcore.DeployError, match="needs a dataset with classes"):
         dlcore.pruning_curve(model, ds, [0.5], fine_tune_steps=10)
+
+
+@pytest.mark.parametrize("name", ["lstm_sequence", "transformer_encoder", "transformer_lm", "vae_digits"])
+def test_report_runs_for_recurrent_transformer_and_autoencoder_presets(name):
+    spec = dlcore.presets()[name]
+    model, x = dlcore.build_model(spec), dlcore.example_input(spec, batch_size=8)
+    no_labels = torch.zeros(8, 0)
+    ds = SimpleNamespace(train=(x, no_labels), test=(x, no_labels), num_classes=None)
+    report = dlcore.deploy_report(model, ds)
+    assert report["variant"].tolist()[:2] == ["float32", "dynamic_int8"] and "float16" in set(
+        report["variant"]
+    )
+    assert model.training  # the caller's model is left in the mode it was in
+
+
+def test_report_leaves_the_callers_model_as_it_was(digits, digits_mlp):
+    before = {k: v.clone() for k, v in digits_mlp.state_dict().items()}
+    dlcore.pruning_curve(digits_mlp, digits, [0.5], fine_tune_steps=5)
+    dlcore.export_onnx(digits_mlp.train(), digits.test[0][:2])
+    assert digits_mlp.training
+    digits_mlp.eval()
+    assert all(torch.equal(before[k], v) for k, v in digits_mlp.state_dict().items())
