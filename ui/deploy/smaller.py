@@ -11,14 +11,6 @@ from ui.deploy import keep, kept, progress_bar
 from ui.errors import show_error
 from ui.state import DEPLOY_REPORT
 
-# What each variant is, in a student's words (the report's own note, when it has one, is added after).
-HOW = {
-    "float32": "every weight in 4 bytes, as trained",
-    "dynamic_int8": "quantize_dynamic: Linear weights in int8; each input is scaled to int8 as it arrives",
-    "static_int8": "FX graph mode: weights and activations in int8, scales set on training inputs",
-    "float16": "every number in 2 bytes (half precision)",
-}
-
 
 def draw_smaller(held) -> None:
     """The button that measures every variant, then the table and the bar charts of the last report."""
@@ -47,8 +39,7 @@ def draw_smaller(held) -> None:
 
 
 def table_rows(report) -> list[dict]:
-    """The report as the table shows it: kB, milliseconds, percent, and how each variant was made (what it
-    is in a student's words, then the report's own note when it has one)."""
+    """The report as the table shows it: kB, milliseconds, percent, and how each variant was made."""
     return [
         {
             "Variant": row.variant,
@@ -58,7 +49,7 @@ def table_rows(report) -> list[dict]:
             "Test accuracy": "–"
             if row.test_accuracy != row.test_accuracy
             else f"{row.test_accuracy:.1%}",  # NaN
-            "How": "; ".join(filter(None, (HOW.get(row.variant, ""), row.note))),
+            "How": row.note,
         }
         for row in report.itertuples()
     ]
