@@ -23,7 +23,7 @@ def test_export_and_report_of_a_quick_model_at_projector_size(page, app_url, hel
 
     page.get_by_role("tab", name="Make it smaller").click()
     click_button(page, "deploy_run_report", helpers, 120_000)
-    page.locator("[data-testid='stDataFrame']").wait_for(timeout=60_000)
+    page.locator("[data-testid='stTable']").wait_for(timeout=60_000)
     page.locator(".st-key-deploy_comparison .js-plotly-plot").wait_for(timeout=30_000)
     helpers.assert_no_errors(page)
     helpers.screenshot(page, "deploy-report")
