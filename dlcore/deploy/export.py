@@ -81,7 +81,7 @@ def _failure(model: nn.Module, what: str, err: Exception) -> DeployError:
         err = err.__cause__
     reason = " ".join(str(err).split())[:REASON_CHARS] or type(err).__name__
     prefix = f"{where} cannot be exported as {what}" if where else f"The model cannot be exported as {what}"
-    return DeployError(f"{prefix}: {reason}", field=what)
+    return DeployError(f"{prefix}: {reason}")
 
 
 class _Wrapped(nn.Module):
@@ -100,7 +100,7 @@ def export_onnx(model: nn.Module, example: torch.Tensor) -> Export:
     """The model as an ONNX file (PyTorch's dynamo exporter), run in ONNX Runtime on `example`."""
     import onnxruntime
 
-    model = copy.deepcopy(model).cpu().eval()  # the caller's model keeps its mode and device
+    model, example = copy.deepcopy(model).cpu().eval(), example.cpu()  # the caller's model stays as it was
     try:
         with quiet():
             program = torch.onnx.export(_Wrapped(model), (example,), dynamo=True, verbose=False)
@@ -122,7 +122,7 @@ def _script_or_trace(model: nn.Module, example: torch.Tensor) -> tuple[torch.jit
 
 def export_torchscript(model: nn.Module, example: torch.Tensor) -> Export:
     """The model as TorchScript (script, else trace), loaded back with torch.jit.load and run on `example`."""
-    model = copy.deepcopy(model).cpu().eval()
+    model, example = copy.deepcopy(model).cpu().eval(), example.cpu()
     try:
         with quiet():
             scripted, method = _script_or_trace(model, example)
