@@ -3,7 +3,7 @@
 No Streamlit in here: everything the app shows can be computed from a notebook or the command line.
 """
 
-from dlcore.errors import DataError, DlcoreError, SpecError, TrainError
+from dlcore.errors import DataError, DeployError, DlcoreError, SpecError, TrainError
 from dlcore.params import Param
 
 # --- architectures (spec, catalogue, builder, code export, optim catalogues) ---
@@ -71,6 +71,18 @@ from dlcore.inspect import (
     to_input_image,
 )
 
+# --- deployment: export, quantisation, pruning ---
+from dlcore.deploy import (
+    QUANTIZATIONS,
+    Export,
+    deploy_report,
+    export_onnx,
+    export_torchscript,
+    prune,
+    pruning_curve,
+    quantize,
+)
+
 # --- 2-D playground ---
 from dlcore import links as links  # JSON data in a URL: inline when short, else a short id kept on the server
 from dlcore import playground as playground  # the playground's state <-> URL, spec, config, neuron maps
@@ -78,6 +90,7 @@ from dlcore import playground as playground  # the playground's state <-> URL, s
 # What pages, ui, notebooks and the command line may use (tests/test_layering.py holds ui/ and pages/ to it).
 __all__ = [
     "DataError",
+    "DeployError",
     "DlcoreError",
     "SpecError",
     "TrainError",
@@ -156,6 +169,14 @@ __all__ = [
     "most_confused",
     "predict",
     "to_input_image",
+    "QUANTIZATIONS",
+    "Export",
+    "deploy_report",
+    "export_onnx",
+    "export_torchscript",
+    "prune",
+    "pruning_curve",
+    "quantize",
     "links",
     "playground",
 ]

@@ -4,6 +4,7 @@ python -m dlcore train --spec model.json --data spiral --epochs 20 --device auto
 python -m dlcore train --spec gan.json --data ring   (a recipe spec: {"recipe", "models": {role: spec}})
 python -m dlcore bench [--json] [--device cpu|cuda] [--seconds N] [--workload NAME ...]
 python -m dlcore export --spec model.json [-o model.py]
+python -m dlcore export --checkpoint run/ --format onnx|torchscript|code [-o model.onnx]
 """
 
 from __future__ import annotations
@@ -187,14 +188,44 @@ def _bench(args) -> int:
     return 0
 
 
+EXPORT_SUFFIX = {"onnx": ".onnx", "torchscript": ".pt"}
+EXPORT_CHECK = {"onnx": "ONNX Runtime", "torchscript": "torch.jit.load"}
+
+
+def _export_model(args):
+    """(spec, model): a trained model from --checkpoint, or the spec's model with fresh weights."""
+    import dlcore
+    from dlcore.spec import ModelSpec
+
+    if args.spec:
+        spec = _read_spec(args.spec)
+        return spec, dlcore.build_model(spec).eval()
+    spec, model = dlcore.load_checkpoint(args.checkpoint)
+    if not isinstance(spec, ModelSpec):
+        raise dlcore.DeployError("this checkpoint holds a recipe's several models: export needs one model")
+    return spec, model
+
+
 def _export(args) -> int:
     import dlcore
 
-    code = dlcore.to_pytorch_code(_read_spec(args.spec))
-    if args.output:
-        Path(args.output).write_text(code)
-    else:
-        print(code)
+    spec, model = _export_model(args)
+    if args.format == "code":
+        code = dlcore.to_pytorch_code(spec)
+        if args.output:
+            Path(args.output).write_text(code)
+        else:
+            print(code)
+        return 0
+    exporter = dlcore.export_onnx if args.format == "onnx" else dlcore.export_torchscript
+    exported = exporter(model, dlcore.example_input(spec))
+    path = Path(args.output or "model" + EXPORT_SUFFIX[args.format])
+    path.write_bytes(exported.data)
+    print(f"Wrote {path} ({len(exported.data) / 1000:.1f} kB) with {exported.method}")
+    print(
+        f"check: {EXPORT_CHECK[args.format]} ran the file; largest difference from PyTorch "
+        f"{exported.max_abs_diff:.3g}"
+    )
     return 0
 
 
@@ -241,9 +272,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     bench_cmd.set_defaults(run=_bench)
 
-    export = commands.add_parser("export", help="print a spec as plain PyTorch code")
-    export.add_argument("--spec", required=True)
-    export.add_argument("-o", "--output")
+    export = commands.add_parser(
+        "export", help="a model as PyTorch code, ONNX or TorchScript (the file checked against PyTorch)"
+    )
+    source = export.add_mutually_exclusive_group(required=True)
+    source.add_argument("--spec", help="model JSON: its model with fresh weights")
+    source.add_argument("--checkpoint", help="a saved run (folder or .zip): the trained model")
+    export.add_argument("--format", default="code", choices=("code", "onnx", "torchscript"))
+    export.add_argument("-o", "--output", help="file to write (default: code printed, model.onnx, model.pt)")
     export.set_defaults(run=_export)
 
     args = parser.parse_args(argv)

@@ -73,3 +73,7 @@ class DataError(DlcoreError):
 
 class TrainError(DlcoreError):
     """A training configuration or job request that cannot run (bad hyperparameter, limits reached)."""
+
+
+class DeployError(DlcoreError):
+    """A model that cannot be exported, quantised or pruned as asked: which layer, and why."""

@@ -234,3 +234,26 @@ def test_a_bad_recipe_spec_is_a_message_not_a_traceback(tmp_path, capsys, change
     )
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("error:") and says in err, err
+
+
+@pytest.mark.parametrize("fmt, method", [("onnx", "torch.onnx.export"), ("torchscript", "torch.jit")])
+def test_export_writes_a_checked_file_of_a_trained_model(spec_file, tmp_path, capsys, fmt, method):
+    run, out = tmp_path / "run", tmp_path / f"model.{fmt}"
+    train = ["train", "--spec", str(spec_file), "--data", "xor", "--epochs", "1", "--device", "cpu"]
+    assert main([*train, "--save", str(run)]) == 0
+    capsys.readouterr()
+    assert main(["export", "--checkpoint", str(run), "--format", fmt, "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert method in printed and "largest difference from PyTorch" in printed
+    assert float(printed.rsplit(" ", 1)[1]) <= 1e-4 and out.stat().st_size > 0
+
+
+def test_export_of_a_recipe_checkpoint_exits_non_zero_with_a_sentence(tmp_path, capsys):
+    from dlcore.training.recipe import RecipeSpec
+
+    team = dlcore.team_specs(dlcore.preset_catalogue()["gan_generator"])
+    run = tmp_path / "gan"
+    models = {role: dlcore.build_model(spec) for role, spec in team.items()}
+    dlcore.save_checkpoint(run, RecipeSpec("gan", team, {}), models)
+    assert main(["export", "--checkpoint", str(run), "--format", "onnx"]) == 2
+    assert "export needs one model" in capsys.readouterr().err

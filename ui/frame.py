@@ -23,6 +23,7 @@ PAGES = (
     ("pages/inspect.py", "Inspect", ":material/biotech:"),
     ("pages/explain.py", "Explain", ":material/lightbulb:"),
     ("pages/adversarial.py", "Adversarial", ":material/theater_comedy:"),
+    ("pages/deploy.py", "Deploy", ":material/rocket_launch:"),
 )
 _this_run = threading.local()  # each session's script runs on its own thread
 

@@ -59,6 +59,12 @@ EXPLAIN_LESSON = "explain_lesson"  # the cheating lesson's two trained models an
 ROBUST_COPY = "adversarial_robust"  # the adversarially trained copy: its job, its source, its ε
 ATTACK_CURVES = "adversarial_curves"  # the accuracy-under-attack curves measured last, and of which models
 
+# ---------------------------------------------------------------- Deploy
+# Each holds {"subject": the snapshot it was made from, "value": ...}: a new snapshot hides old results.
+DEPLOY_EXPORTS = "deploy_exports"  # format -> the dlcore.Export made on click, or the DeployError it raised
+DEPLOY_REPORT = "deploy_report"  # the last size / speed / accuracy report (a DataFrame from deploy_report)
+DEPLOY_PRUNING = "deploy_pruning"  # the last accuracy-against-sparsity curve and the settings it was run with
+
 S = TypeVar("S")
 
 

@@ -12,6 +12,7 @@
     playground   the 2-D playground: neurons, decision boundary, its small charts
     samples      generative training: losses by role, what the model makes now
     data         a dataset's preview
+    deploy       a model's deployable variants side by side, accuracy against sparsity
 
     from dlcore import plots
     plots.loss_curve(metrics, epochs)
@@ -22,6 +23,7 @@ Every figure builder pages and ui draw is listed here; a module's helpers and co
 from dlcore.plots.adversarial import adversarial_figure, robustness_curve
 from dlcore.plots.curves import accuracy_curve, grad_norm_chart, loss_curve, robust_accuracy_curve
 from dlcore.plots.data import dataset_preview
+from dlcore.plots.deploy import accuracy_against_sparsity, deploy_comparison
 from dlcore.plots.explain import attribution_grid, feature_attribution_bars, randomisation_figure
 from dlcore.plots.history import dead_units_chart, distribution_over_time, histogram_over_time
 from dlcore.plots.images import image_figure
@@ -56,6 +58,7 @@ from dlcore.plots.samples import (
 
 __all__ = [
     "NetworkPicture",
+    "accuracy_against_sparsity",
     "accuracy_curve",
     "activation_bars",
     "adversarial_figure",
@@ -67,6 +70,7 @@ __all__ = [
     "dataset_preview",
     "dataset_thumbnail",
     "dead_units_chart",
+    "deploy_comparison",
     "distribution_over_time",
     "example_strip",
     "feature_attribution_bars",
