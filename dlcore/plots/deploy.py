@@ -35,7 +35,12 @@ def deploy_comparison(report: pd.DataFrame) -> go.Figure:
     fig.add_bar(
         x=variants, y=accuracy, name="accuracy", marker_color="#2ca02c", showlegend=False, col=3, row=1
     )
-    fig.update_layout(base_layout("Size, speed and accuracy by variant", "", "", height=320, barmode="group"))
+    fig.update_layout(
+        base_layout("Size, speed and accuracy by variant", "", "", height=340, barmode="group"),
+        # room above the panels' own titles for the figure's title and the latency legend
+        margin={"l": 50, "r": 10, "t": 90, "b": 70},
+        legend={"orientation": "h", "y": 1.16, "yanchor": "bottom", "x": 0.5, "xanchor": "center"},
+    )
     fig.update_yaxes(tickformat=".0%", range=[0, 1], row=1, col=3)
     return fig
 
