@@ -20,7 +20,8 @@ def load_preset(page, app_url, helpers, preset: str):
     """Open Build, load `preset` with its pill; returns the model name's text box."""
     page.goto(f"{app_url}/build")
     helpers.wait_for_app(page, timeout_ms=60_000)
-    name = page.get_by_role("textbox", name="Model name")
+    # .last: while a rerun moves the box, Streamlit shows the old one (faded) beside the new one for a moment
+    name = page.get_by_role("textbox", name="Model name").last
     expect(name).to_have_value("Digits MLP", timeout=90_000)
     page.locator("[data-testid='stButtonGroup'] button", has_text=re.compile(f"^{preset}$")).click()
     expect(name).to_have_value(preset, timeout=30_000)
@@ -55,7 +56,7 @@ def test_the_address_of_the_build_page_reopens_the_model_in_a_fresh_browser(brow
         other = fresh.new_page()
         other.goto(link)
         helpers.wait_for_app(other, timeout_ms=60_000)
-        other_name = other.get_by_role("textbox", name="Model name")
+        other_name = other.get_by_role("textbox", name="Model name").last
         expect(other_name).to_have_value("Our class model", timeout=90_000)
         expect(other.get_by_text(re.compile(r"^1 · Conv2d"))).to_be_visible()
         expect(other.get_by_text(re.compile(r"^8 · Linear"))).to_be_visible()

@@ -39,7 +39,7 @@ def set_up_the_model_and_settings(page, url: str, spec_file: str, helpers) -> st
     page.goto(f"{url}/build")
     helpers.wait_for_app(page, timeout_ms=90_000)
     page.locator(".st-key-spec_upload input[type=file]").set_input_files(spec_file)
-    expect(page.get_by_role("textbox", name="Model name")).to_have_value(NAME, timeout=60_000)
+    expect(page.get_by_role("textbox", name="Model name").last).to_have_value(NAME, timeout=60_000)
     page.wait_for_url(lambda address: (parse_qs(urlparse(address).query).get("model") or [""])[0][:1] == "s")
     page.locator("[data-testid='stSidebarNav']").get_by_text("Train").click()
     helpers.wait_for_app(page, timeout_ms=60_000)
@@ -75,7 +75,7 @@ def test_a_train_link_reopens_model_and_settings_on_a_restarted_server(browser, 
             assert page.get_by_text("could not be opened").count() == 0
             page.locator("[data-testid='stSidebarNav']").get_by_text("Build").click()
             helpers.wait_for_app(page, timeout_ms=60_000)
-            expect(page.get_by_role("textbox", name="Model name")).to_have_value(NAME, timeout=30_000)
+            expect(page.get_by_role("textbox", name="Model name").last).to_have_value(NAME, timeout=30_000)
             expect(page.get_by_text("2 · Linear")).to_be_visible()
         finally:
             fresh.close()
