@@ -85,6 +85,7 @@ from dlcore.deploy import (
 
 # --- 2-D playground ---
 from dlcore import links as links  # JSON data in a URL: inline when short, else a short id kept on the server
+from dlcore import lessons as lessons  # guided experiments as data: course(), lesson_link, check_claim, ...
 from dlcore import playground as playground  # the playground's state <-> URL, spec, config, neuron maps
 
 # What pages, ui, notebooks and the command line may use (tests/test_layering.py holds ui/ and pages/ to it).
@@ -178,5 +179,6 @@ __all__ = [
     "pruning_curve",
     "quantize",
     "links",
+    "lessons",
     "playground",
 ]

@@ -450,6 +450,16 @@ def to_query(state: Playground) -> dict[str, str]:
     return q
 
 
+NETWORK_KEYS = ("features", "layers", "act", "lr", "opt", "loss", "init", "reg", "rate", "batch")
+# Every parameter a playground link may hold (network B's with a "b." prefix)
+LINK_KEYS = frozenset(
+    ("dataset", "noise", "ratio", "classes", "seed", "points", "compare", "showtest", "discretize")
+    + ("hide", "limits")
+    + NETWORK_KEYS
+    + tuple(f"b.{key}" for key in NETWORK_KEYS)
+)
+
+
 def _network_query(net: Network) -> dict[str, str]:
     acts = set(net.activations)
     return {

@@ -70,9 +70,11 @@ def playgrounds(draw) -> pg.Playground:
 @given(playgrounds())
 @settings(max_examples=200, deadline=None)
 def test_a_state_survives_the_url_unchanged(state):
-    back, problems = pg.from_query(pg.to_query(state))
+    query = pg.to_query(state)
+    back, problems = pg.from_query(query)
     assert problems == []
     assert back == state
+    assert set(query) <= pg.LINK_KEYS  # the keys a lesson's state is checked against
 
 
 def test_the_default_link_opens_tf_playgrounds_first_screen():

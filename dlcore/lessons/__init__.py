@@ -1,0 +1,57 @@
+"""Lessons: guided experiments as data (assets/lessons/), each with a question the server checks and a
+claim its test asserts. See docs/lessons.md for the format.
+
+    course().lessons            # every lesson, in course order
+    lesson_link(lesson)         # "playground?lesson=xor": opens the page with the lesson's state
+    lesson_query(lesson)        # the page's link parameters for the lesson's state
+    check_claim(lesson)         # trains the claim's runs; Outcomes with the numbers
+    check_answer / check_challenge
+"""
+
+from dlcore.lessons.checks import STUDENT, Verdict, check_answer, check_challenge, check_claim
+from dlcore.lessons.lesson import (
+    LESSON_PARAM,
+    LEVELS,
+    Claim,
+    Condition,
+    Course,
+    Lesson,
+    LessonError,
+    Question,
+    course,
+    read_course,
+    read_lesson,
+)
+from dlcore.lessons.measures import MEASURES, Outcome, register_measure
+from dlcore.lessons.pages import PAGES, check_state, lesson_link, lesson_query, register_page
+from dlcore.lessons.runs import RunResult, register_runner, result_of
+
+__all__ = [
+    "LESSON_PARAM",
+    "LEVELS",
+    "Claim",
+    "Condition",
+    "Course",
+    "Lesson",
+    "LessonError",
+    "Question",
+    "course",
+    "read_course",
+    "read_lesson",
+    "PAGES",
+    "check_state",
+    "lesson_link",
+    "lesson_query",
+    "register_page",
+    "RunResult",
+    "register_runner",
+    "result_of",
+    "MEASURES",
+    "Outcome",
+    "register_measure",
+    "STUDENT",
+    "Verdict",
+    "check_answer",
+    "check_challenge",
+    "check_claim",
+]
