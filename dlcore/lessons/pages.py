@@ -18,6 +18,7 @@ from dlcore import playground
 from dlcore.errors import DlcoreError, excerpt
 from dlcore.lessons.lesson import LESSON_PARAM, Lesson, LessonError
 from dlcore.links import pack
+from dlcore.plan import validate
 from dlcore.presets import presets
 from dlcore.spec import ModelSpec
 from dlcore.training import link as train_link
@@ -42,9 +43,11 @@ def model_spec_of(lesson: Lesson, model: Any) -> ModelSpec:
             if model not in known:
                 raise DlcoreError(f"{excerpt(model)} is not a preset ({', '.join(known)})")
             return known[model]
-        if isinstance(model, dict):
-            return ModelSpec.from_dict(model)
-        raise DlcoreError("needs a preset's key or a model spec object")
+        if not isinstance(model, dict):
+            raise DlcoreError("needs a preset's key or a model spec object")
+        spec = ModelSpec.from_dict(model)
+        validate(spec)  # an unknown layer or shapes that cannot flow: the Build page would refuse it
+        return spec
     except DlcoreError as err:
         raise LessonError(lesson.id, f"state.{MODEL_PARAM}", err.message) from None
 
