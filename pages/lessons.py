@@ -7,10 +7,12 @@ from dlcore import lessons
 from ui.frame import require_frame
 from ui.lessons.card import passed_lessons
 from ui.lessons.listing import FILTER, draw_broken, draw_filters, draw_lessons
+from ui.style import compact_top
 
 require_frame()  # a fresh server's first deep link runs this file alone: go through app.py
 
 st.title(":material/school: Lessons")
+compact_top()
 st.caption(
     "Guided experiments, in course order. **Open** sets up the lesson's page; its card in the sidebar says "
     "what to do and checks your answer. Paste a lesson's link to send it to a class: it opens the lesson "

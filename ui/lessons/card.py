@@ -13,6 +13,12 @@ from ui.lessons.opening import current_lesson, go_to, leave, open_from_link
 from ui.lessons.runs import student_run
 from ui.state import LESSON_VERDICT, LESSONS_PASSED
 
+# the sidebar is narrow: slightly smaller text keeps the card short, so the question is soon in view
+CARD_CSS = """<style>
+.st-key-lesson-card { gap: 0.6rem; }
+.st-key-lesson-card p, .st-key-lesson-card li, .st-key-lesson-card label { font-size: 0.9rem; }
+</style>"""
+
 
 def passed_lessons() -> set[str]:
     """The ids of the lessons answered right in this browser session."""
@@ -27,6 +33,7 @@ def lesson_card() -> None:
     course = lessons.offered_course()[0].lessons
     place = course.index(lesson)
     with st.container(border=True, key="lesson-card"):
+        st.html(CARD_CSS)
         done = " · ✓ passed" if lesson.id in passed_lessons() else ""
         st.caption(f"Lesson {place + 1} of {len(course)} · {lesson.topic}{done}")
         st.markdown(f"**{lesson.title}**  \n{lesson.goal}")
@@ -36,10 +43,9 @@ def lesson_card() -> None:
         _question(lesson)
         _verdict(lesson)
         following = course[place + 1] if place + 1 < len(course) else None
-        next_col, leave_col = st.columns(2, gap="small")
-        if next_col.button("Next lesson", disabled=following is None, width="stretch"):
+        if st.button("Next lesson", icon=":material/skip_next:", disabled=following is None, width="stretch"):
             go_to(following)
-        leave_col.button("Leave the lesson", on_click=leave, width="stretch")
+        st.button("Leave the lesson", icon=":material/close:", on_click=leave, width="stretch")
 
 
 def _question(lesson: lessons.Lesson) -> None:

@@ -60,7 +60,7 @@ def draw_lessons(course: lessons.Course, passed: set[str]) -> None:
 
 def _lesson_row(number: int, lesson: lessons.Lesson, passed: bool) -> None:
     with st.container(border=True, key=f"lesson-{lesson.id}"):
-        text_col, link_col = st.columns([3, 2], vertical_alignment="center")
+        text_col, link_col = st.columns([3, 2.4], vertical_alignment="center")
         with text_col:
             tick = " ✓" if passed else ""
             st.markdown(f"**{number}. {lesson.title}**{tick}  \n{lesson.concept}")
@@ -69,4 +69,4 @@ def _lesson_row(number: int, lesson: lessons.Lesson, passed: bool) -> None:
         with link_col:
             if st.button("Open", key=f"open-{lesson.id}", type="primary", icon=":material/school:"):
                 go_to(lesson)
-            st.code(page_url(lessons.lesson_link(lesson)), language=None)
+            st.code(page_url(lessons.lesson_link(lesson)), language=None, wrap_lines=True)
