@@ -53,15 +53,15 @@ def current_lesson() -> lessons.Lesson | None:
 
 
 def find(lesson_id: str) -> lessons.Lesson:
-    """The lesson `lesson_id`; DlcoreError saying why when no lesson of that id opens (a LessonError naming
-    the field for a malformed one)."""
+    """The lesson `lesson_id`; DlcoreError saying why when no lesson of that id opens (naming the lesson and
+    the field of a malformed one)."""
     course, errors = lessons.offered_course()
     for lesson in course.lessons:
         if lesson.id == lesson_id:
             return lesson
     for error in errors:
         if error.lesson == lesson_id:
-            raise error
+            raise DlcoreError(error.message)
     raise DlcoreError(f"There is no lesson '{plain(lesson_id)}': the Lessons page lists every lesson.")
 
 
