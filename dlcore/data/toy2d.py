@@ -294,3 +294,32 @@ _multiclass(
     spiral_points,
     "arms",
 )
+
+
+def _rare(n, noise, rng, share):
+    """Like "gaussian", but only `share` of the points belong to class 1 (the rare class)."""
+    std = 0.7 + 2.6 * noise
+    n_rare = max(2, round(n * share))
+    centres = np.concatenate([np.full((n - n_rare, 2), -1.5), np.full((n_rare, 2), 1.5)])
+    labels = np.concatenate([np.zeros(n - n_rare), np.ones(n_rare)])
+    return centres + rng.normal(0, std, size=(n, 2)), labels
+
+
+RARE_SHARE = Param(
+    "minority_share",
+    "float",
+    0.05,
+    "Share of the points in the rare class: 0.5 is balanced, 0.05 is one point in twenty.",
+    min=0.02,
+    max=0.5,
+)
+RARE_DESCRIPTION = (
+    "Two overlapping clusters, one of them rare (5 % of the points by default): high accuracy is easy by "
+    "ignoring the rare class, so watch its recall."
+)
+
+
+@dataset("rare_class", "toy2d", "binary", RARE_DESCRIPTION, _params(4000)[:2] + (RARE_SHARE,) + _params()[2:])
+def _load_rare(minority_share, **settings):
+    rare = lambda n, noise, rng: _rare(n, noise, rng, minority_share)  # noqa: E731
+    return _build("rare_class", "binary", RARE_DESCRIPTION, ["common", "rare"], rare, **settings)
