@@ -58,6 +58,7 @@ FIT = {
     "lenet5": "classify",
     "tiny_vgg": "classify",
     "small_resnet": "classify",
+    "shapes_cnn": "classify",
     "lstm_sequence": "classify",
     "rnn_sequence": "classify",
     "cnn1d_sequence": "classify",
