@@ -106,11 +106,11 @@ for _entry in (
             Param(
                 "class_weight",
                 "choice",
-                "none",
-                "How much each class's mistakes count. 'none': every example the same, so a rare class "
+                "equal",
+                "How much each class's mistakes count. 'equal': every example the same, so a rare class "
                 "hardly counts; 'balanced': every class the same in total, so a mistake on a rare example "
                 "costs as much as many on common ones.",
-                choices=("none", "balanced"),
+                choices=("equal", "balanced"),
             ),
         ),
         extra={
@@ -152,14 +152,14 @@ def make_loss(name: str, class_counts: torch.Tensor | None = None, **settings) -
 
 
 def class_weights(kind: str, counts: torch.Tensor | None) -> torch.Tensor | None:
-    """Per-class loss weights: None for 'none'; for 'balanced', N / (K · count) for each of the K classes
+    """Per-class loss weights: None for 'equal'; for 'balanced', N / (K · count) for each of the K classes
     (scikit-learn's rule), so every class adds the same total weight to the loss."""
-    if kind == "none":
+    if kind == "equal":
         return None
     if counts is None:
         raise TrainError(
             "'balanced' class weights need the training set's classes: use them with a classification "
-            "dataset, or set class_weight to 'none'",
+            "dataset, or set class_weight to 'equal'",
             field="class_weight",
         )
     counts = counts.float().clamp(min=1)  # a class without examples must not divide by zero

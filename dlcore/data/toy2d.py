@@ -9,6 +9,7 @@ Playground, the axes a student sees are the numbers the network gets.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 
 import numpy as np
 import torch
@@ -319,7 +320,10 @@ RARE_DESCRIPTION = (
 )
 
 
-@dataset("rare_class", "toy2d", "binary", RARE_DESCRIPTION, _params(4000)[:2] + (RARE_SHARE,) + _params()[2:])
+_POINTS = _params(4000)  # enough points that the test split holds 40 rare ones
+
+
+@dataset("rare_class", "toy2d", "binary", RARE_DESCRIPTION, _POINTS[:2] + (RARE_SHARE,) + _POINTS[2:])
 def _load_rare(minority_share, **settings):
-    rare = lambda n, noise, rng: _rare(n, noise, rng, minority_share)  # noqa: E731
+    rare = partial(_rare, share=minority_share)
     return _build("rare_class", "binary", RARE_DESCRIPTION, ["common", "rare"], rare, **settings)
