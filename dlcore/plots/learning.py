@@ -1,0 +1,359 @@
+"""Figures of the Learning page: the backprop stepper's network with its numbers, the optimizer race on a
+surface (animated with Plotly frames), the learning-rate finder's curve and the schedules' plans.
+
+Pure functions: data in, Plotly figure out. Weights are blue when positive and orange when negative (red
+is for errors); gradients are written in purple, so forward and backward numbers never look alike.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dlcore.learning.backprop import Step, Trace, fmt, neuron_name
+from dlcore.learning.lr_finder import LrFinding
+from dlcore.learning.race import Surface, Track
+from dlcore.plots.style import evenly
+
+POSITIVE, NEGATIVE, GRADIENT = "#0877bd", "#f59322", "#7b3fb5"
+FONT = dict(family="Source Sans Pro, sans-serif", size=14, color="#31333f")
+# one colour per optimizer, in the registry's order (the race's legend keeps them apart)
+RACER_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
+RACE_FRAMES = 60  # frames of the animation: a race of any length plays in about three seconds
+FRAME_MS = 50  # 20 frames a second asked of the browser
+
+
+# ---------------------------------------------------------------- backprop, one number at a time
+
+
+def backprop_figure(trace: Trace, steps: list[Step], shown: int, height: int = 420) -> go.Figure:
+    """The network with what the first `shown` of `steps` revealed: forward values (z, a) on the nodes,
+    gradients (∂L/∂z) under them in purple, every weight on its edge (and its new value after the
+    update), the loss at the right; the node of the latest step is ringed."""
+    done = steps[:shown]
+    forward = {(s.layer, s.index) for s in done if s.kind == "forward"}
+    backward = {(s.layer, s.index) for s in done if s.kind == "backward"}
+    kinds = {s.kind for s in done}
+    current = (done[-1].layer, done[-1].index) if done else None
+    widths = trace.net.widths
+    tallest = max(widths)
+
+    def place(layer: int, index: int) -> tuple[float, float]:
+        return layer * 3.0, (widths[layer] - 1) / 2 - index
+
+    fig = go.Figure()
+    _edges(fig, trace, place, "update" in kinds, backward)
+    xs, ys, texts, rings = [], [], [], []
+    for layer in trace.neurons:
+        for neuron in layer:
+            x, y = place(neuron.layer, neuron.index)
+            xs.append(x)
+            ys.append(y)
+            key = (neuron.layer, neuron.index)
+            lines = [f"<b>{neuron_name(trace.net, *key)}</b>"]
+            if neuron.layer == 0:
+                lines.append(f"a = {fmt(neuron.a)}")
+            elif key in forward:
+                lines += [f"z = {fmt(neuron.z)}", f"a = {fmt(neuron.a)}"]
+            if key in backward:
+                lines.append(f"<span style='color:{GRADIENT}'>∂L/∂z = {fmt(neuron.dl_dz)}</span>")
+            texts.append("<br>".join(lines))
+            rings.append(4 if key == current else 1.5)
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="markers+text",
+            marker=dict(size=34, color="#f0f2f6", line=dict(color="#31333f", width=rings)),
+            text=texts,
+            textposition="bottom center",
+            textfont=FONT,
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    if "loss" in kinds:
+        x, _ = place(len(widths) - 1, 0)
+        fig.add_annotation(
+            x=x + 1.3, y=0, text=f"<b>L = {fmt(trace.loss)}</b>", showarrow=False, font={**FONT, "size": 17}
+        )
+    top = (tallest - 1) / 2
+    fig.update_layout(
+        height=height,
+        margin=dict(l=10, r=10, t=10, b=10),
+        xaxis=dict(visible=False, range=[-0.8, (len(widths) - 1) * 3.0 + 2.2]),
+        yaxis=dict(visible=False, range=[-top - 1.1, top + 0.5]),
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        template="none",
+    )
+    return fig
+
+
+def _edges(fig: go.Figure, trace: Trace, place, updated: bool, backward: set) -> None:
+    """Each weight as a line (blue +, orange −, thicker when larger) labelled with its value a quarter of
+    the way along; its gradient once its neuron's backward step is shown, its new value after the update."""
+    for w in (w for w in trace.weights if w.source is not None):
+        (x0, y0), (x1, y1) = place(w.layer - 1, w.source), place(w.layer, w.target)
+        colour = POSITIVE if w.value >= 0 else NEGATIVE
+        fig.add_trace(
+            go.Scatter(
+                x=[x0, x1],
+                y=[y0, y1],
+                mode="lines",
+                line=dict(color=colour, width=1 + 3 * min(1.0, abs(w.value))),
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+        label = f"{w.name} = {fmt(w.value)}"
+        if (w.layer, w.target) in backward:
+            label += f"<br><span style='color:{GRADIENT}'>∂L/∂w = {fmt(w.grad)}</span>"
+        if updated:
+            label += f"<br>→ {fmt(w.new_value)}"
+        at = 0.28
+        fig.add_annotation(
+            x=x0 + (x1 - x0) * at,
+            y=y0 + (y1 - y0) * at,
+            text=label,
+            showarrow=False,
+            font={**FONT, "size": 12, "color": colour},
+            bgcolor="rgba(255,255,255,0.85)",
+        )
+    for b in (w for w in trace.weights if w.source is None):
+        x, y = place(b.layer, b.target)
+        label = f"{b.name} = {fmt(b.value)}"
+        if (b.layer, b.target) in backward:
+            label += f"<br><span style='color:{GRADIENT}'>∂L/∂b = {fmt(b.grad)}</span>"
+        if updated:
+            label += f"<br>→ {fmt(b.new_value)}"
+        fig.add_annotation(
+            x=x, y=y + 0.32, text=label, showarrow=False, font={**FONT, "size": 12, "color": "#555"}
+        )
+
+
+# ---------------------------------------------------------------- the optimizer race
+
+
+def race_figure(
+    surface: Surface, tracks: dict[str, Track], labels: dict[str, str], height: int = 460
+) -> go.Figure:
+    """The surface's contours (log-spaced) with each racer's path, and the loss above the lowest value
+    against the step beside it; Play runs the race as an animation of RACE_FRAMES frames."""
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.58, 0.42],
+        horizontal_spacing=0.08,
+        subplot_titles=(f"{surface.title}: paths from the same start", "Loss above the minimum"),
+    )
+    xs, ys, zs = surface.grid()
+    fig.add_trace(
+        go.Contour(
+            x=xs,
+            y=ys,
+            z=np.log10(zs - surface.lowest + 1e-3),
+            colorscale="Greys",
+            reversescale=True,
+            ncontours=25,
+            showscale=False,
+            contours=dict(coloring="heatmap", showlines=True),
+            line=dict(width=0.5),
+            hoverinfo="skip",
+            opacity=0.55,
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[m[0] for m in surface.minima],
+            y=[m[1] for m in surface.minima],
+            mode="markers",
+            marker=dict(symbol="star", size=14, color="#31333f"),
+            name="minimum",
+        ),
+        row=1,
+        col=1,
+    )
+    steps = max(len(t.losses) for t in tracks.values()) - 1
+    moments = evenly(steps + 1, RACE_FRAMES)
+    colours = {name: RACER_COLOURS[i % len(RACER_COLOURS)] for i, name in enumerate(tracks)}
+    for trace in _racers(surface, tracks, labels, colours, int(moments[-1])):
+        fig.add_trace(trace["trace"], row=1, col=trace["col"])
+    racer_ids = list(range(2, 2 + 2 * len(tracks)))
+    fig.frames = [
+        go.Frame(
+            data=[t["trace"] for t in _racers(surface, tracks, labels, colours, int(at))],
+            traces=racer_ids,
+            name=str(int(at)),
+        )
+        for at in moments
+    ]
+    _race_layout(fig, surface, tracks, height, moments)
+    return fig
+
+
+def _above_lowest(surface: Surface, losses: np.ndarray) -> np.ndarray:
+    return np.maximum(losses - surface.lowest, 1e-12)
+
+
+def _racers(surface: Surface, tracks: dict[str, Track], labels, colours, at: int) -> list[dict]:
+    """Each racer's path and its loss curve up to step `at` (2 traces per racer, in that order)."""
+    out = []
+    for name, track in tracks.items():
+        upto = min(at, len(track.points) - 1)
+        label = labels.get(name, name) + (
+            f" (left the map at step {track.diverged_at})" if track.diverged_at else ""
+        )
+        path = go.Scatter(
+            x=track.points[: upto + 1, 0],
+            y=track.points[: upto + 1, 1],
+            mode="lines+markers",
+            line=dict(color=colours[name], width=2.5),
+            marker=dict(size=[0] * upto + [10], color=colours[name]),
+            name=label,
+            legendgroup=name,
+        )
+        loss = go.Scatter(
+            x=np.arange(upto + 1),
+            y=_above_lowest(surface, track.losses[: upto + 1]),
+            mode="lines",
+            line=dict(color=colours[name], width=2),
+            name=label,
+            legendgroup=name,
+            showlegend=False,
+        )
+        out += [{"trace": path, "col": 1}, {"trace": loss, "col": 2}]
+    return out
+
+
+def _race_layout(fig: go.Figure, surface: Surface, tracks, height: int, moments) -> None:
+    steps = int(moments[-1])
+    lows = [float(_above_lowest(surface, t.losses).min()) for t in tracks.values()]
+    highs = [float(_above_lowest(surface, t.losses).max()) for t in tracks.values()]
+    play = dict(frame=dict(duration=FRAME_MS, redraw=False), transition=dict(duration=0), fromcurrent=True)
+    fig.update_layout(
+        height=height,
+        margin=dict(l=50, r=10, t=30, b=40),
+        template="none",
+        font=dict(size=13),
+        legend=dict(orientation="h", y=-0.12, x=0, yanchor="top"),
+        updatemenus=[
+            dict(
+                type="buttons",
+                direction="left",
+                x=0,
+                y=1.12,
+                xanchor="left",
+                yanchor="bottom",
+                showactive=False,
+                buttons=[
+                    dict(label="▶ Play", method="animate", args=[None, play]),
+                    dict(
+                        label="❚❚ Pause",
+                        method="animate",
+                        args=[[None], dict(mode="immediate", frame=dict(duration=0, redraw=False))],
+                    ),
+                ],
+            )
+        ],
+        sliders=[
+            dict(
+                active=len(moments) - 1,
+                y=-0.02,
+                x=0.6,
+                len=0.4,
+                currentvalue=dict(prefix="step "),
+                pad=dict(t=30),
+                steps=[
+                    dict(
+                        label=str(int(at)),
+                        method="animate",
+                        args=[[str(int(at))], dict(mode="immediate", frame=dict(duration=0, redraw=False))],
+                    )
+                    for at in moments
+                ],
+            )
+        ],
+    )
+    fig.update_xaxes(range=list(surface.x_range), title_text="x", row=1, col=1)
+    fig.update_yaxes(range=list(surface.y_range), title_text="y", row=1, col=1)
+    fig.update_xaxes(range=[0, steps], title_text="step", row=1, col=2)
+    low, high = math.log10(max(min(lows), 1e-12)), math.log10(max(highs))
+    fig.update_yaxes(type="log", range=[low - 0.2, high + 0.2], row=1, col=2)
+
+
+# ---------------------------------------------------------------- learning rates
+
+
+def lr_finder_figure(finding: LrFinding, height: int = 340) -> go.Figure:
+    """Loss against learning rate (log axis): each step's loss faint, the smoothed loss bold, and the
+    suggestion as a vertical line named with its rule."""
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=finding.lrs, y=finding.losses, mode="lines", line=dict(color="#c7c9cf", width=1), name="loss"
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=finding.lrs,
+            y=finding.smoothed,
+            mode="lines",
+            line=dict(color=POSITIVE, width=3),
+            name="smoothed",
+        )
+    )
+    if finding.suggestion is not None:
+        fig.add_vline(x=finding.suggestion, line=dict(color="#2ca02c", width=2, dash="dash"))
+        fig.add_annotation(
+            x=math.log10(finding.suggestion),
+            y=1,
+            yref="paper",
+            text=f"suggested: {finding.suggestion:.2g}",
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            font={**FONT, "color": "#2ca02c"},
+        )
+    finite = finding.smoothed[np.isfinite(finding.smoothed)]
+    top = float(min(finite.max(), 2 * finite[: max(1, len(finite) // 5)].max())) if len(finite) else 1.0
+    fig.update_layout(
+        height=height,
+        margin=dict(l=50, r=10, t=30, b=40),
+        template="none",
+        xaxis=dict(type="log", title="learning rate"),
+        yaxis=dict(title="training loss", range=[0, top * 1.1]),
+        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
+    )
+    return fig
+
+
+def schedule_figure(curves: dict[str, np.ndarray], chosen: str, labels: dict[str, str], height: int = 300):
+    """The learning rate at each step under every schedule, the chosen one bold and the others faint."""
+    fig = go.Figure()
+    for i, (name, lrs) in enumerate(curves.items()):
+        keep = evenly(len(lrs), 400)
+        fig.add_trace(
+            go.Scatter(
+                x=keep + 1,
+                y=lrs[keep],
+                mode="lines",
+                name=labels.get(name, name) + (" (chosen)" if name == chosen else ""),
+                line=dict(color=RACER_COLOURS[i % len(RACER_COLOURS)], width=4 if name == chosen else 1.5),
+                opacity=1.0 if name == chosen else 0.45,
+            )
+        )
+    fig.update_layout(
+        height=height,
+        margin=dict(l=50, r=10, t=30, b=40),
+        template="none",
+        xaxis=dict(title="step"),
+        yaxis=dict(title="learning rate", rangemode="tozero"),
+        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
+    )
+    return fig
