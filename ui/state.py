@@ -65,6 +65,11 @@ DEPLOY_EXPORTS = "deploy_exports"  # format -> the dlcore.Export made on click, 
 DEPLOY_REPORT = "deploy_report"  # the last size / speed / accuracy report (a DataFrame from deploy_report)
 DEPLOY_PRUNING = "deploy_pruning"  # the last accuracy-against-sparsity curve and the settings it was run with
 
+# ---------------------------------------------------------------- Learning
+LEARNING = "learning"  # the name of its PageState (ui.learning.state.LEARNING): tool, stepper, race, sweep
+LEARNING_SHOWN = "learning_shown"  # (the stepper's network, how many of its steps are shown)
+LEARNING_FINDING = "learning_finding"  # {"setup": what the finder ran on, "value": its LrFinding or error}
+
 S = TypeVar("S")
 
 

@@ -22,7 +22,7 @@ POSITIVE, NEGATIVE, GRADIENT = "#0877bd", "#f59322", "#7b3fb5"
 FONT = dict(family="Source Sans Pro, sans-serif", size=14, color="#31333f")
 # one colour per optimizer, in the registry's order (the race's legend keeps them apart)
 RACER_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
-RACE_FRAMES = 60  # frames of the animation: a race of any length plays in about three seconds
+RACE_FRAMES = 50  # frames of the animation: a race of any length plays in about 2.5 seconds
 FRAME_MS = 50  # 20 frames a second asked of the browser
 
 
@@ -150,12 +150,12 @@ def race_figure(
         horizontal_spacing=0.08,
         subplot_titles=(f"{surface.title}: paths from the same start", "Loss above the minimum"),
     )
-    xs, ys, zs = surface.grid()
+    xs, ys, zs = surface.grid(80)
     fig.add_trace(
         go.Contour(
             x=xs,
             y=ys,
-            z=np.log10(zs - surface.lowest + 1e-3),
+            z=np.log10(zs - surface.lowest + 1e-3).round(3),
             colorscale="Greys",
             reversescale=True,
             ncontours=25,
@@ -182,12 +182,19 @@ def race_figure(
     steps = max(len(t.losses) for t in tracks.values()) - 1
     moments = evenly(steps + 1, RACE_FRAMES)
     colours = {name: RACER_COLOURS[i % len(RACER_COLOURS)] for i, name in enumerate(tracks)}
+    for curve in _loss_curves(surface, tracks, colours):
+        fig.add_trace(curve, row=1, col=2)
     for trace in _racers(surface, tracks, labels, colours, int(moments[-1])):
         fig.add_trace(trace["trace"], row=1, col=trace["col"])
-    racer_ids = list(range(2, 2 + 2 * len(tracks)))
+    first = 2 + len(tracks)  # after the contours, the minima and the loss curves: what the frames move
+    racer_ids = list(range(first, first + 3 * len(tracks)))
     fig.frames = [
         go.Frame(
-            data=[t["trace"] for t in _racers(surface, tracks, labels, colours, int(at))],
+            # only the moving numbers: a frame's data is merged into the traces it names
+            data=[
+                go.Scatter(x=t["trace"].x, y=t["trace"].y)
+                for t in _racers(surface, tracks, labels, colours, int(at))
+            ],
             traces=racer_ids,
             name=str(int(at)),
         )
@@ -201,33 +208,51 @@ def _above_lowest(surface: Surface, losses: np.ndarray) -> np.ndarray:
     return np.maximum(losses - surface.lowest, 1e-12)
 
 
+def _loss_curves(surface: Surface, tracks: dict[str, Track], colours) -> list[go.Scatter]:
+    """Each racer's whole loss curve, faint (the frames move a marker along it)."""
+    return [
+        go.Scatter(
+            x=np.arange(len(track.losses)),
+            y=_compact(_above_lowest(surface, track.losses)),
+            mode="lines",
+            line=dict(color=colours[name], width=1.5),
+            opacity=0.5,
+            legendgroup=name,
+            showlegend=False,
+            hoverinfo="skip",
+        )
+        for name, track in tracks.items()
+    ]
+
+
+def _compact(values: np.ndarray) -> np.ndarray:
+    """Values with 4 significant digits: what a chart shows, and a frame's JSON a third as long."""
+    return np.array([float(f"{v:.4g}") for v in values])
+
+
 def _racers(surface: Surface, tracks: dict[str, Track], labels, colours, at: int) -> list[dict]:
-    """Each racer's path and its loss curve up to step `at` (2 traces per racer, in that order)."""
+    """Each racer's path up to step `at`, where it is then, and its marker on its loss curve (3 traces
+    per racer; float32 keeps the frames' JSON small)."""
     out = []
     for name, track in tracks.items():
         upto = min(at, len(track.points) - 1)
-        label = labels.get(name, name) + (
-            f" (left the map at step {track.diverged_at})" if track.diverged_at else ""
-        )
-        path = go.Scatter(
-            x=track.points[: upto + 1, 0],
-            y=track.points[: upto + 1, 1],
-            mode="lines+markers",
-            line=dict(color=colours[name], width=2.5),
-            marker=dict(size=[0] * upto + [10], color=colours[name]),
-            name=label,
-            legendgroup=name,
-        )
-        loss = go.Scatter(
-            x=np.arange(upto + 1),
-            y=_above_lowest(surface, track.losses[: upto + 1]),
+        gone = f" (left the map at step {track.diverged_at})" if track.diverged_at is not None else ""
+        path = track.points[: upto + 1].astype(np.float32)
+        line = go.Scatter(
+            x=path[:, 0],
+            y=path[:, 1],
             mode="lines",
-            line=dict(color=colours[name], width=2),
-            name=label,
+            line=dict(color=colours[name], width=2.5),
+            name=labels.get(name, name) + gone,
             legendgroup=name,
-            showlegend=False,
         )
-        out += [{"trace": path, "col": 1}, {"trace": loss, "col": 2}]
+        marker = dict(size=11, color=colours[name], line=dict(color="white", width=1))
+        head = go.Scatter(
+            x=path[-1:, 0], y=path[-1:, 1], mode="markers", marker=marker, legendgroup=name, showlegend=False
+        )
+        loss = _above_lowest(surface, track.losses[upto : upto + 1]).astype(np.float32)
+        here = go.Scatter(x=[upto], y=loss, mode="markers", marker=marker, legendgroup=name, showlegend=False)
+        out += [{"trace": line, "col": 1}, {"trace": head, "col": 1}, {"trace": here, "col": 2}]
     return out
 
 
