@@ -72,7 +72,7 @@ def validate(state: LearningState) -> None:
 
 
 def _numbers(values) -> str:
-    return ",".join(f"{v:g}" for v in values)
+    return ",".join(map(repr, values))  # the shortest text that reads back as the same number
 
 
 def _read_numbers(text: str) -> tuple[float, ...]:
@@ -88,7 +88,7 @@ NET_FIELDS: dict[str, tuple[str, Callable[[Any], str], Callable[[str], Any]]] = 
     "target": ("targets", _numbers, _read_numbers),
     "class": ("label", str, int),
     "opt": ("optimizer", str, str),
-    "lr": ("lr", lambda v: f"{v:g}", float),
+    "lr": ("lr", repr, float),
     "seed": ("seed", str, int),
 }
 
@@ -106,7 +106,7 @@ def to_query(state: LearningState) -> dict[str, str]:
     if state.start is not None:
         query["start"] = _numbers(state.start)
     if state.racers != default_racers(state.surface):
-        query["racers"] = ",".join(f"{name}:{lr:g}" for name, lr in state.racers)
+        query["racers"] = ",".join(f"{name}:{lr!r}" for name, lr in state.racers)
     if (state.finder_start, state.finder_end) != (FINDER_START, FINDER_END):
         query["sweep"] = _numbers((state.finder_start, state.finder_end))
     return query
@@ -167,7 +167,7 @@ def _pair(text: str) -> tuple[float, float]:
 
 def _read_racers(text: str) -> tuple[tuple[str, float], ...]:
     racers = []
-    for part in text.split(","):
+    for part in filter(None, text.split(",")):  # an empty list: no racer
         name, _, lr = part.partition(":")
         racers.append((name, float(lr)))
     if len({name for name, _ in racers}) != len(racers):

@@ -52,7 +52,7 @@ class Surface:
 def _lrs(sgd: float, adaptive: float) -> dict[str, float]:
     """Default learning rates: the SGD family scaled to the surface's gradients, the adaptive ones (whose
     steps are about lr long whatever the gradient) to the map's size."""
-    return {
+    rates = {
         "sgd": sgd,
         "momentum": sgd / 3,
         "nesterov": sgd / 3,
@@ -61,6 +61,7 @@ def _lrs(sgd: float, adaptive: float) -> dict[str, float]:
         "rmsprop": adaptive / 3,
         "adagrad": adaptive * 5,
     }
+    return {name: float(f"{lr:.1g}") for name, lr in rates.items()}  # round numbers a student can read
 
 
 SURFACES: Registry[Surface] = Registry("surface", LearningError)
