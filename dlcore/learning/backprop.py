@@ -398,7 +398,7 @@ def _update_step(t: Trace) -> Step:
     title = f"Update ({OPTIMIZERS.get(net.optimizer).label}, lr = {fmt(net.lr)})"
     if net.optimizer == "sgd":
         lines = [
-            f"{w.name} = {fmt(w.value)} − {fmt(net.lr)} · {fmt(w.grad)} = {fmt(w.new_value)}"
+            f"{w.name} = {fmt(w.value)} − {fmt(net.lr)} · {term(w.grad)} = {fmt(w.new_value)}"
             for w in t.weights
         ]
     else:  # the other optimizers' steps also depend on their running averages: show before and after

@@ -24,35 +24,37 @@ FONT = dict(family="Source Sans Pro, sans-serif", size=14, color="#31333f")
 RACER_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
 RACE_FRAMES = 50  # frames of the animation: a race of any length plays in about 2.5 seconds
 FRAME_MS = 50  # 20 frames a second asked of the browser
+PITCH = 1.8  # vertical distance of two neurons in a layer (3 units between layers): room for the labels
 
 
 # ---------------------------------------------------------------- backprop, one number at a time
 
 
-def backprop_figure(trace: Trace, steps: list[Step], shown: int, height: int = 420) -> go.Figure:
-    """The network with what the first `shown` of `steps` revealed: forward values (z, a) on the nodes,
-    gradients (∂L/∂z) under them in purple, every weight on its edge (and its new value after the
-    update), the loss at the right; the node of the latest step is ringed."""
+def backprop_figure(trace: Trace, steps: list[Step], shown: int, height: int = 430) -> go.Figure:
+    """The network with what the first `shown` of `steps` revealed: forward values (z, a) beside the
+    nodes, gradients (∂L/∂z) under them in purple, every weight on its edge (its gradient once its
+    neuron's backward step is shown, its new value after the update), the loss at the right; the node of
+    the latest step is ringed. Names (w2[1,2]) are in the hover and in the step's arithmetic."""
     done = steps[:shown]
     forward = {(s.layer, s.index) for s in done if s.kind == "forward"}
     backward = {(s.layer, s.index) for s in done if s.kind == "backward"}
     kinds = {s.kind for s in done}
     current = (done[-1].layer, done[-1].index) if done else None
     widths = trace.net.widths
-    tallest = max(widths)
 
-    def place(layer: int, index: int) -> tuple[float, float]:
-        return layer * 3.0, (widths[layer] - 1) / 2 - index
+    def place(layer: int, index: int) -> tuple[float, float]:  # layers 3 units apart, neurons PITCH apart
+        return layer * 3.0, ((widths[layer] - 1) / 2 - index) * PITCH
 
     fig = go.Figure()
     _edges(fig, trace, place, "update" in kinds, backward)
-    xs, ys, texts, rings = [], [], [], []
+    xs, ys, rings = [], [], []
     for layer in trace.neurons:
         for neuron in layer:
-            x, y = place(neuron.layer, neuron.index)
+            key = (neuron.layer, neuron.index)
+            x, y = place(*key)
             xs.append(x)
             ys.append(y)
-            key = (neuron.layer, neuron.index)
+            rings.append(4 if key == current else 1.5)
             lines = [f"<b>{neuron_name(trace.net, *key)}</b>"]
             if neuron.layer == 0:
                 lines.append(f"a = {fmt(neuron.a)}")
@@ -60,17 +62,23 @@ def backprop_figure(trace: Trace, steps: list[Step], shown: int, height: int = 4
                 lines += [f"z = {fmt(neuron.z)}", f"a = {fmt(neuron.a)}"]
             if key in backward:
                 lines.append(f"<span style='color:{GRADIENT}'>∂L/∂z = {fmt(neuron.dl_dz)}</span>")
-            texts.append("<br>".join(lines))
-            rings.append(4 if key == current else 1.5)
+            # left of the node: incoming edges carry their labels near their source, far from here
+            fig.add_annotation(
+                x=x - 0.3,
+                y=y,
+                text="<br>".join(lines),
+                showarrow=False,
+                xanchor="right",
+                align="right",
+                font=FONT,
+                bgcolor="rgba(255,255,255,0.85)",
+            )
     fig.add_trace(
         go.Scatter(
             x=xs,
             y=ys,
-            mode="markers+text",
-            marker=dict(size=34, color="#f0f2f6", line=dict(color="#31333f", width=rings)),
-            text=texts,
-            textposition="bottom center",
-            textfont=FONT,
+            mode="markers",
+            marker=dict(size=30, color="#f0f2f6", line=dict(color="#31333f", width=rings)),
             hoverinfo="skip",
             showlegend=False,
         )
@@ -78,14 +86,19 @@ def backprop_figure(trace: Trace, steps: list[Step], shown: int, height: int = 4
     if "loss" in kinds:
         x, _ = place(len(widths) - 1, 0)
         fig.add_annotation(
-            x=x + 1.3, y=0, text=f"<b>L = {fmt(trace.loss)}</b>", showarrow=False, font={**FONT, "size": 17}
+            x=x + 0.4,
+            y=0,
+            text=f"<b>L = {fmt(trace.loss)}</b>",
+            showarrow=False,
+            xanchor="left",
+            font={**FONT, "size": 17},
         )
-    top = (tallest - 1) / 2
+    top = (max(widths) - 1) / 2 * PITCH
     fig.update_layout(
         height=height,
         margin=dict(l=10, r=10, t=10, b=10),
-        xaxis=dict(visible=False, range=[-0.8, (len(widths) - 1) * 3.0 + 2.2]),
-        yaxis=dict(visible=False, range=[-top - 1.1, top + 0.5]),
+        xaxis=dict(visible=False, range=[-1.6, (len(widths) - 1) * 3.0 + 1.9]),
+        yaxis=dict(visible=False, range=[-top - 0.8, top + 0.8]),
         plot_bgcolor="white",
         paper_bgcolor="white",
         template="none",
@@ -93,45 +106,48 @@ def backprop_figure(trace: Trace, steps: list[Step], shown: int, height: int = 4
     return fig
 
 
+def _weight_label(w, updated: bool, backward: set) -> tuple[str, str]:
+    """What a weight's label says now, and its colour: its value, then its gradient, then its new value."""
+    if updated:
+        return f"→ {fmt(w.new_value)}", "#31333f"
+    if (w.layer, w.target) in backward:
+        return f"∂ {fmt(w.grad)}", GRADIENT
+    return fmt(w.value), POSITIVE if w.value >= 0 else NEGATIVE
+
+
 def _edges(fig: go.Figure, trace: Trace, place, updated: bool, backward: set) -> None:
-    """Each weight as a line (blue +, orange −, thicker when larger) labelled with its value a quarter of
-    the way along; its gradient once its neuron's backward step is shown, its new value after the update."""
-    for w in (w for w in trace.weights if w.source is not None):
-        (x0, y0), (x1, y1) = place(w.layer - 1, w.source), place(w.layer, w.target)
-        colour = POSITIVE if w.value >= 0 else NEGATIVE
-        fig.add_trace(
-            go.Scatter(
-                x=[x0, x1],
-                y=[y0, y1],
-                mode="lines",
-                line=dict(color=colour, width=1 + 3 * min(1.0, abs(w.value))),
-                hoverinfo="skip",
-                showlegend=False,
+    """Each weight as a line (blue +, orange −, thicker when larger) with its label a third of the way
+    along (edges into one neuron meet at it, crossing edges cross half-way: a third along is clear), each
+    bias above its neuron."""
+    for w in trace.weights:
+        text, colour = _weight_label(w, updated, backward)
+        font = {**FONT, "size": 13, "color": colour}
+        x1, y1 = place(w.layer, w.target)
+        if w.source is None:
+            fig.add_annotation(
+                x=x1,
+                y=y1 + 0.42,
+                text=f"b {text}",
+                showarrow=False,
+                font=font,
+                bgcolor="rgba(255,255,255,0.85)",
+                hovertext=w.name,
             )
+            continue
+        x0, y0 = place(w.layer - 1, w.source)
+        line = dict(color=POSITIVE if w.value >= 0 else NEGATIVE, width=1 + 3 * min(1.0, abs(w.value)))
+        fig.add_trace(
+            go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", line=line, hoverinfo="skip", showlegend=False)
         )
-        label = f"{w.name} = {fmt(w.value)}"
-        if (w.layer, w.target) in backward:
-            label += f"<br><span style='color:{GRADIENT}'>∂L/∂w = {fmt(w.grad)}</span>"
-        if updated:
-            label += f"<br>→ {fmt(w.new_value)}"
-        at = 0.28
+        at = 0.33
         fig.add_annotation(
             x=x0 + (x1 - x0) * at,
             y=y0 + (y1 - y0) * at,
-            text=label,
+            text=text,
             showarrow=False,
-            font={**FONT, "size": 12, "color": colour},
-            bgcolor="rgba(255,255,255,0.85)",
-        )
-    for b in (w for w in trace.weights if w.source is None):
-        x, y = place(b.layer, b.target)
-        label = f"{b.name} = {fmt(b.value)}"
-        if (b.layer, b.target) in backward:
-            label += f"<br><span style='color:{GRADIENT}'>∂L/∂b = {fmt(b.grad)}</span>"
-        if updated:
-            label += f"<br>→ {fmt(b.new_value)}"
-        fig.add_annotation(
-            x=x, y=y + 0.32, text=label, showarrow=False, font={**FONT, "size": 12, "color": "#555"}
+            font=font,
+            bgcolor="rgba(255,255,255,0.9)",
+            hovertext=w.name,
         )
 
 
@@ -157,13 +173,12 @@ def race_figure(
             y=ys,
             z=np.log10(zs - surface.lowest + 1e-3).round(3),
             colorscale="Greys",
-            reversescale=True,
-            ncontours=25,
+            ncontours=20,
             showscale=False,
             contours=dict(coloring="heatmap", showlines=True),
             line=dict(width=0.5),
             hoverinfo="skip",
-            opacity=0.55,
+            opacity=0.45,
         ),
         row=1,
         col=1,
@@ -260,21 +275,22 @@ def _race_layout(fig: go.Figure, surface: Surface, tracks, height: int, moments)
     steps = int(moments[-1])
     lows = [float(_above_lowest(surface, t.losses).min()) for t in tracks.values()]
     highs = [float(_above_lowest(surface, t.losses).max()) for t in tracks.values()]
-    play = dict(frame=dict(duration=FRAME_MS, redraw=False), transition=dict(duration=0), fromcurrent=True)
+    # from the first frame each time: Play after the race ended plays it again
+    play = dict(frame=dict(duration=FRAME_MS, redraw=False), transition=dict(duration=0), fromcurrent=False)
     fig.update_layout(
         height=height,
-        margin=dict(l=50, r=10, t=30, b=40),
+        margin=dict(l=50, r=10, t=60, b=50),
         template="none",
         font=dict(size=13),
-        legend=dict(orientation="h", y=-0.12, x=0, yanchor="top"),
+        legend=dict(orientation="h", y=1.1, x=0, yanchor="bottom", font=dict(size=12)),
         updatemenus=[
             dict(
                 type="buttons",
                 direction="left",
                 x=0,
-                y=1.12,
+                y=-0.09,
                 xanchor="left",
-                yanchor="bottom",
+                yanchor="top",
                 showactive=False,
                 buttons=[
                     dict(label="▶ Play", method="animate", args=[None, play]),
@@ -286,26 +302,8 @@ def _race_layout(fig: go.Figure, surface: Surface, tracks, height: int, moments)
                 ],
             )
         ],
-        sliders=[
-            dict(
-                active=len(moments) - 1,
-                y=-0.02,
-                x=0.6,
-                len=0.4,
-                currentvalue=dict(prefix="step "),
-                pad=dict(t=30),
-                steps=[
-                    dict(
-                        label=str(int(at)),
-                        method="animate",
-                        args=[[str(int(at))], dict(mode="immediate", frame=dict(duration=0, redraw=False))],
-                    )
-                    for at in moments
-                ],
-            )
-        ],
     )
-    fig.update_xaxes(range=list(surface.x_range), title_text="x", row=1, col=1)
+    fig.update_xaxes(range=list(surface.x_range), row=1, col=1)  # no title: Play and Pause sit below
     fig.update_yaxes(range=list(surface.y_range), title_text="y", row=1, col=1)
     fig.update_xaxes(range=[0, steps], title_text="step", row=1, col=2)
     low, high = math.log10(max(min(lows), 1e-12)), math.log10(max(highs))

@@ -13,6 +13,12 @@ from ui.learning.state import LEARNING, current, net_change
 from ui.state import LEARNING_SHOWN, bind
 
 KEY = "learning.bp"  # widget key prefix
+NAMING = (
+    "Press **Next** to compute the first neuron. Every number is PyTorch's own (its forward pass, and "
+    "autograd for the gradients).\n\n**w2[1,2]** is layer 2's weight into its neuron 1 from neuron 2 of "
+    "the layer before (PyTorch's `weight[0, 1]`); **b2[1]** is that neuron's bias. On the edges: each "
+    "weight, then **∂** its gradient, then **→** its new value."
+)
 
 
 def _numbers(text: str) -> tuple[float, ...]:
@@ -118,7 +124,7 @@ def _next_round() -> None:
 
 
 def draw_step_buttons(net: dlcore.learning.BackpropNet, shown: int, total: int) -> None:
-    back, forward, everything, again, round_ = st.columns([1, 1, 1, 1, 1.4], vertical_alignment="center")
+    back, forward, everything, again, round_ = st.columns(5, vertical_alignment="center")
     back.button(
         "◀ Back",
         key=f"{KEY}.back",
@@ -139,12 +145,12 @@ def draw_step_buttons(net: dlcore.learning.BackpropNet, shown: int, total: int) 
     everything.button("Show all", key=f"{KEY}.all", on_click=_show, args=(net, total), width="stretch")
     again.button("Restart", key=f"{KEY}.restart", on_click=_show, args=(net, 0), width="stretch")
     round_.button(
-        "Apply the update, go again",
+        "Next round",
         key=f"{KEY}.round",
         disabled=shown < total,
         on_click=_next_round,
         width="stretch",
-        help="Start the next round on the same example from the updated weights.",
+        help="Apply the update and start again on the same example, from the new weights.",
     )
 
 
@@ -155,11 +161,11 @@ def draw_backprop() -> None:
     steps = dlcore.learning.steps(trace)
     shown = _shown(net)
     settings, buttons = st.columns([1, 4], vertical_alignment="center")
-    with settings.popover("Network and example", icon=":material/tune:", width="stretch"):
+    with settings.popover("Network", icon=":material/tune:", width="stretch"):
         draw_network_form(net)
     with buttons:
         draw_step_buttons(net, shown, len(steps))
-    picture, words = st.columns([3, 2])
+    picture, words = st.columns([5, 3])
     picture.plotly_chart(
         plots.backprop_figure(trace, steps, shown), key=f"{KEY}.figure", config={"displayModeBar": False}
     )
@@ -167,10 +173,7 @@ def draw_backprop() -> None:
         round_note = f" · round {net.rounds + 1}" if net.rounds else ""
         st.caption(f"Step {shown} of {len(steps)}{round_note}: forward, loss, backward, update")
         if shown == 0:
-            st.markdown(
-                "Press **Next** to compute the first neuron. Every number is PyTorch's own "
-                "(its forward pass, and its autograd for the gradients)."
-            )
+            st.markdown(NAMING)
         else:
             step = steps[shown - 1]
             st.markdown(f"**{step.title}**")
