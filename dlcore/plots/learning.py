@@ -16,6 +16,7 @@ from plotly.subplots import make_subplots
 from dlcore.learning.backprop import Step, Trace, fmt, neuron_name
 from dlcore.learning.lr_finder import LrFinding
 from dlcore.learning.race import Surface, Track
+from dlcore.plots.playground import png_uri
 from dlcore.plots.style import evenly
 
 POSITIVE, NEGATIVE, GRADIENT = "#0877bd", "#f59322", "#7b3fb5"
@@ -155,7 +156,7 @@ def _edges(fig: go.Figure, trace: Trace, place, updated: bool, backward: set) ->
 
 
 def race_figure(
-    surface: Surface, tracks: dict[str, Track], labels: dict[str, str], height: int = 460
+    surface: Surface, tracks: dict[str, Track], labels: dict[str, str], height: int = 420
 ) -> go.Figure:
     """The surface's contours (log-spaced) with each racer's path, and the loss above the lowest value
     against the step beside it; Play runs the race as an animation of RACE_FRAMES frames."""
@@ -166,22 +167,18 @@ def race_figure(
         horizontal_spacing=0.08,
         subplot_titles=(f"{surface.title}: paths from the same start", "Loss above the minimum"),
     )
-    xs, ys, zs = surface.grid(80)
-    fig.add_trace(
-        go.Contour(
-            x=xs,
-            y=ys,
-            z=np.log10(zs - surface.lowest + 1e-3).round(3),
-            colorscale="Greys",
-            ncontours=20,
-            showscale=False,
-            contours=dict(coloring="heatmap", showlines=True),
-            line=dict(width=0.5),
-            hoverinfo="skip",
-            opacity=0.45,
-        ),
-        row=1,
-        col=1,
+    (x0, x1), (y0, y1) = surface.x_range, surface.y_range
+    # the surface as a picture behind the paths: Plotly.js drops contour traces once an animation plays
+    fig.add_layout_image(
+        source=png_uri(_shaded(surface)),
+        xref="x",
+        yref="y",
+        x=x0,
+        y=y1,
+        sizex=x1 - x0,
+        sizey=y1 - y0,
+        sizing="stretch",
+        layer="below",
     )
     fig.add_trace(
         go.Scatter(
@@ -190,6 +187,7 @@ def race_figure(
             mode="markers",
             marker=dict(symbol="star", size=14, color="#31333f"),
             name="minimum",
+            showlegend=False,
         ),
         row=1,
         col=1,
@@ -201,7 +199,7 @@ def race_figure(
         fig.add_trace(curve, row=1, col=2)
     for trace in _racers(surface, tracks, labels, colours, int(moments[-1])):
         fig.add_trace(trace["trace"], row=1, col=trace["col"])
-    first = 2 + len(tracks)  # after the contours, the minima and the loss curves: what the frames move
+    first = 1 + len(tracks)  # after the minima and the loss curves: what the frames move
     racer_ids = list(range(first, first + 3 * len(tracks)))
     fig.frames = [
         go.Frame(
@@ -217,6 +215,16 @@ def race_figure(
     ]
     _race_layout(fig, surface, tracks, height, moments)
     return fig
+
+
+def _shaded(surface: Surface, size: int = 200, bands: int = 16) -> np.ndarray:
+    """The surface's height as bands of grey, light in the valleys (like filled contours), (size, size, 3)
+    with row 0 at the bottom; banded on a log scale, so the valley floors show as well as the walls."""
+    _, _, zs = surface.grid(size)
+    heights = np.log10(zs - surface.lowest + 1e-3)
+    spread = np.clip((heights - heights.min()) / max(np.ptp(heights), 1e-12), 0, 1)
+    level = np.floor(spread * bands) / bands
+    return np.repeat((252 - 90 * level)[..., None], 3, axis=2).astype(np.uint8)
 
 
 def _above_lowest(surface: Surface, losses: np.ndarray) -> np.ndarray:
@@ -282,7 +290,7 @@ def _race_layout(fig: go.Figure, surface: Surface, tracks, height: int, moments)
         margin=dict(l=50, r=10, t=60, b=50),
         template="none",
         font=dict(size=13),
-        legend=dict(orientation="h", y=1.1, x=0, yanchor="bottom", font=dict(size=12)),
+        legend=dict(orientation="h", y=1.08, x=0, yanchor="bottom", font=dict(size=12)),
         updatemenus=[
             dict(
                 type="buttons",
@@ -303,11 +311,11 @@ def _race_layout(fig: go.Figure, surface: Surface, tracks, height: int, moments)
             )
         ],
     )
-    fig.update_xaxes(range=list(surface.x_range), row=1, col=1)  # no title: Play and Pause sit below
-    fig.update_yaxes(range=list(surface.y_range), title_text="y", row=1, col=1)
+    fig.update_xaxes(range=list(surface.x_range), showgrid=False, row=1, col=1)  # no title: Play sits below
+    fig.update_yaxes(range=list(surface.y_range), title_text="y", showgrid=False, row=1, col=1)
     fig.update_xaxes(range=[0, steps], title_text="step", row=1, col=2)
     low, high = math.log10(max(min(lows), 1e-12)), math.log10(max(highs))
-    fig.update_yaxes(type="log", range=[low - 0.2, high + 0.2], row=1, col=2)
+    fig.update_yaxes(type="log", range=[low - 0.2, high + 0.2], dtick=1, row=1, col=2)
 
 
 # ---------------------------------------------------------------- learning rates

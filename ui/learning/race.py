@@ -20,7 +20,7 @@ def race_figure(surface_name: str, start: tuple[float, float], racers: tuple[tup
     """The race's figure (cached: the same setup draws the same race; each tab gets its own copy)."""
     surface = dlcore.learning.SURFACES.get(surface_name)
     tracks = dlcore.learning.race(surface, start, dict(racers))
-    labels = {name: f"{dlcore.OPTIMIZERS.get(name).label} (lr {lr:g})" for name, lr in racers}
+    labels = {name: f"{dlcore.OPTIMIZERS.get(name).label} {lr:g}" for name, lr in racers}
     return plots.race_figure(surface, tracks, labels)
 
 
@@ -91,7 +91,7 @@ def draw_race() -> None:
     ):
         draw_racers(state)
     st.caption(
-        f"{surface.help} Press ▶ Play to race; every racer is the engine's own optimizer (torch.optim)."
+        f"{surface.help} Press ▶ Play to race (each racer is torch.optim, with its learning rate)."
     )
     if not state.racers:
         st.info("Choose at least one optimizer to race.", icon=":material/info:")
