@@ -23,13 +23,6 @@ sys.path.insert(0, str(ROOT))  # run from anywhere without installing
 import dlcore  # noqa: E402
 from scripts.bench_inspect import cpu_name  # noqa: E402
 
-COUNT_FRAMES = """() => {
-  const plot = document.querySelector('.js-plotly-plot');
-  window.raceFrames = []; window.raceDone = false;
-  plot.on('plotly_animatingframe', () => window.raceFrames.push(performance.now()));
-  plot.on('plotly_animated', () => { window.raceDone = true; });
-}"""
-
 
 def finder_seconds(repeats: int) -> list[float]:
     ds = dlcore.data.load("digits")
@@ -49,6 +42,7 @@ def race_fps(plays: int) -> list[float]:
     from playwright.sync_api import sync_playwright
 
     from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, running_app, wait_for_app
+    from tests.e2e.test_learning import COUNT_FRAMES
 
     rates = []
     with running_app("bench-learning") as url, sync_playwright() as playwright:

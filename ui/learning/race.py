@@ -90,9 +90,7 @@ def draw_race() -> None:
         f"Racers and learning rates ({len(state.racers)})", icon=":material/tune:", width="stretch"
     ):
         draw_racers(state)
-    st.caption(
-        f"{surface.help} Press ▶ Play to race (each racer is torch.optim, with its learning rate)."
-    )
+    st.caption(f"{surface.help} Press ▶ Play to race (each racer is torch.optim, with its learning rate).")
     if not state.racers:
         st.info("Choose at least one optimizer to race.", icon=":material/info:")
         return
