@@ -37,6 +37,7 @@ class Surface:
     minima: tuple[tuple[float, float], ...]
     lowest: float
     lrs: Mapping[str, float]  # optimizer -> a learning rate that races well here
+    steps: int = RACE_STEPS
 
     def contains(self, point: tuple[float, float]) -> bool:
         (x0, x1), (y0, y1) = self.x_range, self.y_range
@@ -73,10 +74,19 @@ for _surface in (
         lambda x, y: (1 - x) ** 2 + 100 * (y - x**2) ** 2,
         (-2.0, 2.0),
         (-1.0, 3.0),
-        (-1.5, 2.5),
+        (-1.2, 1.0),  # the classic start, across the valley from the minimum
         ((1.0, 1.0),),
         0.0,
-        _lrs(1e-3, 0.1),
+        {
+            "sgd": 1e-3,
+            "momentum": 5e-4,
+            "nesterov": 5e-4,
+            "adam": 0.1,
+            "adamw": 0.1,
+            "rmsprop": 0.03,
+            "adagrad": 0.5,
+        },
+        steps=300,  # the valley is long: in 150 steps no one gets far along it
     ),
     Surface(
         "beale",
@@ -155,10 +165,12 @@ def check_start(surface: Surface, start: tuple[float, float]) -> None:
 
 
 def race(
-    surface: Surface, start: tuple[float, float], lrs: Mapping[str, float], steps: int = RACE_STEPS
+    surface: Surface, start: tuple[float, float], lrs: Mapping[str, float], steps: int | None = None
 ) -> dict[str, Track]:
-    """Each optimizer in `lrs` (name -> learning rate) stepping from `start` for `steps` steps."""
+    """Each optimizer in `lrs` (name -> learning rate) stepping from `start` for `steps` steps (None: the
+    surface's own number)."""
     check_start(surface, start)
+    steps = surface.steps if steps is None else steps
     tracks = {}
     for name, lr in lrs.items():
         OPTIMIZERS.get(name)
