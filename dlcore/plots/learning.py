@@ -49,6 +49,7 @@ def backprop_figure(trace: Trace, steps: list[Step], shown: int, height: int = 4
     fig = go.Figure()
     _edges(fig, trace, place, "update" in kinds, backward)
     xs, ys, rings = [], [], []
+    biases = {(w.layer, w.target): w for w in trace.weights if w.source is None}
     for layer in trace.neurons:
         for neuron in layer:
             key = (neuron.layer, neuron.index)
@@ -57,6 +58,10 @@ def backprop_figure(trace: Trace, steps: list[Step], shown: int, height: int = 4
             ys.append(y)
             rings.append(4 if key == current else 1.5)
             lines = [f"<b>{neuron_name(trace.net, *key)}</b>"]
+            bias = biases.get(key)
+            if bias is not None:  # the bias lives with its neuron: no label of its own to collide
+                text, colour = _weight_label(bias, "update" in kinds, backward)
+                lines.append(f"<span style='color:{colour}'>b {text}</span>")
             if neuron.layer == 0:
                 lines.append(f"a = {fmt(neuron.a)}")
             elif key in forward:
@@ -98,7 +103,7 @@ def backprop_figure(trace: Trace, steps: list[Step], shown: int, height: int = 4
     fig.update_layout(
         height=height,
         margin=dict(l=10, r=10, t=10, b=10),
-        xaxis=dict(visible=False, range=[-1.6, (len(widths) - 1) * 3.0 + 1.9]),
+        xaxis=dict(visible=False, range=[-1.6, (len(widths) - 1) * 3.0 + 2.6]),
         yaxis=dict(visible=False, range=[-top - 0.8, top + 0.8]),
         plot_bgcolor="white",
         paper_bgcolor="white",
@@ -118,29 +123,19 @@ def _weight_label(w, updated: bool, backward: set) -> tuple[str, str]:
 
 def _edges(fig: go.Figure, trace: Trace, place, updated: bool, backward: set) -> None:
     """Each weight as a line (blue +, orange −, thicker when larger) with its label a third of the way
-    along (edges into one neuron meet at it, crossing edges cross half-way: a third along is clear), each
-    bias above its neuron."""
+    along (edges into one neuron meet at it, crossing edges cross half-way: a third along is clear)."""
     for w in trace.weights:
         text, colour = _weight_label(w, updated, backward)
         font = {**FONT, "size": 13, "color": colour}
         x1, y1 = place(w.layer, w.target)
-        if w.source is None:
-            fig.add_annotation(
-                x=x1,
-                y=y1 + 0.42,
-                text=f"b {text}",
-                showarrow=False,
-                font=font,
-                bgcolor="rgba(255,255,255,0.85)",
-                hovertext=w.name,
-            )
+        if w.source is None:  # drawn with its neuron
             continue
         x0, y0 = place(w.layer - 1, w.source)
         line = dict(color=POSITIVE if w.value >= 0 else NEGATIVE, width=1 + 3 * min(1.0, abs(w.value)))
         fig.add_trace(
             go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", line=line, hoverinfo="skip", showlegend=False)
         )
-        at = 0.33
+        at = 0.27
         fig.add_annotation(
             x=x0 + (x1 - x0) * at,
             y=y0 + (y1 - y0) * at,

@@ -165,7 +165,8 @@ def draw_backprop() -> None:
         draw_network_form(net)
     with buttons:
         draw_step_buttons(net, shown, len(steps))
-    picture, words = st.columns([5, 3])
+    # a deep network needs the whole width to stay readable: its arithmetic goes below it
+    picture, words = st.columns([5, 3]) if len(net.widths) <= 3 else (st.container(), st.container())
     picture.plotly_chart(
         plots.backprop_figure(trace, steps, shown), key=f"{KEY}.figure", config={"displayModeBar": False}
     )
