@@ -21,10 +21,10 @@ import numpy as np
 import torch
 
 from dlcore.jobs.job import seeded_build
-from dlcore.jobs.start import recipe_spec
+from dlcore.jobs.start import _dry_run, recipe_spec
 from dlcore.learning.backprop import LearningError
 from dlcore.optim import SCHEDULES, make_scheduler
-from dlcore.training import TrainConfig, make_recipe
+from dlcore.training import TrainConfig
 from dlcore.training.loop import steps_per_epoch
 from dlcore.training.recipe import recipe_for
 
@@ -71,7 +71,8 @@ def lr_find(
     setup = recipe_spec(models, ds, cfg)
     kind = recipe_for(setup.recipe, ds.task)
     kind.check(setup.models, ds, cfg, setup.options)
-    recipe = make_recipe(setup.recipe, seeded_build(setup.models, cfg.seed), ds, cfg, torch.device("cpu"))
+    # the same checks Start makes (a model that does not fit the data is named, not a shape error)
+    recipe = _dry_run(setup, seeded_build(setup.models, cfg.seed), ds, cfg)
     recipe.train()
     lrs = start_lr * (end_lr / start_lr) ** (np.arange(steps) / (steps - 1))
     threads = torch.get_num_threads()

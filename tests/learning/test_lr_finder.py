@@ -62,6 +62,13 @@ def test_the_finder_trains_a_copy_not_the_model_a_job_holds(plane):
     np.testing.assert_array_equal(first.losses, second.losses)  # each sweep starts from the same weights
 
 
+def test_a_model_that_does_not_fit_the_data_is_named_as_start_names_it():
+    digits_mlp = dlcore.presets()["digits_mlp"].to_dict()
+    digits_mlp["layers"][-1]["out_features"] = 2  # the right number of classes, the wrong input size
+    with pytest.raises(dlcore.SpecError, match="does not fit"):
+        lr_find(digits_mlp, dlcore.data.load("circle"))
+
+
 def test_a_sweep_that_ends_below_where_it_starts_is_refused(plane):
     with pytest.raises(dlcore.learning.LearningError, match="start"):
         lr_find(LINEAR, plane, start_lr=1.0, end_lr=0.1)
