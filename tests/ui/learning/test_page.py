@@ -66,7 +66,18 @@ def test_a_link_opens_the_race_on_its_surface_with_its_racers(app):
     assert not at.exception
     state = state_of(at)
     assert (state.tool, state.surface, state.racers) == ("race", "beale", (("sgd", 0.002), ("adam", 0.1)))
-    assert len(at.get("plotly_chart")) == 1
+    assert len(at.get("plotly_chart")) == 1  # only the open tab's tool runs
+
+
+def test_each_change_to_the_race_is_written_into_the_link(app):
+    at = open_page(app, {"tool": "race"})
+    at.selectbox(key="learning.race.surface").select("himmelblau").run()
+    at.multiselect(key="learning.race.racers").set_value(["sgd", "adam"]).run()
+    at.number_input(key="learning.race.lr.adam").set_value(0.3).run()
+    assert not at.exception
+    link = {key: at.query_params[key] for key in at.query_params}
+    assert link == {"tool": "race", "surface": "himmelblau", "racers": "sgd:0.005,adam:0.3"}
+    assert dlcore.learning.link.from_query(link)[0] == state_of(at)
 
 
 def test_a_start_off_the_map_is_refused_with_the_maps_range(app):
