@@ -151,7 +151,7 @@ def _edges(fig: go.Figure, trace: Trace, place, updated: bool, backward: set) ->
 
 
 def race_figure(
-    surface: Surface, tracks: dict[str, Track], labels: dict[str, str], height: int = 420
+    surface: Surface, tracks: dict[str, Track], labels: dict[str, str], height: int = 400
 ) -> go.Figure:
     """The surface's contours (log-spaced) with each racer's path, and the loss above the lowest value
     against the step beside it; Play runs the race as an animation of RACE_FRAMES frames."""
@@ -306,8 +306,12 @@ def _race_layout(fig: go.Figure, surface: Surface, tracks, height: int, moments)
             )
         ],
     )
-    fig.update_xaxes(range=list(surface.x_range), showgrid=False, row=1, col=1)  # no title: Play sits below
-    fig.update_yaxes(range=list(surface.y_range), title_text="y", showgrid=False, row=1, col=1)
+    fig.update_xaxes(
+        range=list(surface.x_range), showgrid=False, zeroline=False, row=1, col=1
+    )  # no title: Play sits below
+    fig.update_yaxes(
+        range=list(surface.y_range), title_text="y", showgrid=False, zeroline=False, row=1, col=1
+    )
     fig.update_xaxes(range=[0, steps], title_text="step", row=1, col=2)
     low, high = math.log10(max(min(lows), 1e-12)), math.log10(max(highs))
     fig.update_yaxes(type="log", range=[low - 0.2, high + 0.2], dtick=1, row=1, col=2)
