@@ -71,6 +71,11 @@ LESSONS_PASSED = "lessons_passed"  # the ids of the lessons answered right in th
 LESSON_VERDICT = "lesson_verdict"  # (lesson id, dlcore.lessons.Verdict): what the card's last Check said
 LESSONS_FILTER = "lessons_filter"  # the name of the Lessons page's PageState (the level and topic shown)
 
+# ---------------------------------------------------------------- Learning
+LEARNING = "learning"  # the name of its PageState (ui.learning.state.LEARNING): tool, stepper, race, sweep
+LEARNING_SHOWN = "learning_shown"  # (the stepper's network, how many of its steps are shown)
+LEARNING_FINDING = "learning_finding"  # {"setup": what the finder ran on, "value": its LrFinding or error}
+
 S = TypeVar("S")
 
 
