@@ -9,7 +9,10 @@ claim its test asserts. See docs/lessons.md for the format.
     offered_course()            # the lessons that open, and a LessonError for each that does not
 """
 
-from dlcore.lessons import robustness  # noqa: F401  (registers the architecture and trust measures)
+from dlcore.lessons import (
+    dynamics,  # noqa: F401 (registers loss_noise, saturation, weight_norm)
+    robustness,  # noqa: F401  (registers the architecture and trust measures)
+)
 from dlcore.lessons.catalogue import (
     LessonFilter,
     filter_from_query,
