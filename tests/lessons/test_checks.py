@@ -29,8 +29,8 @@ def run() -> RunResult:
     return result_of(job, dataset, {"data": "xor"}, "cross_entropy")
 
 
-def lesson_with(question: Question):
-    lesson = course().lesson("learning_rate")
+def lesson_with(question: Question, lesson_id: str = "perceptron_xor"):
+    lesson = course().lesson(lesson_id)  # its data is the xor of the run above
     return type(lesson)(**{**lesson.__dict__, "question": question})
 
 
@@ -117,3 +117,13 @@ def test_a_diverged_run_has_infinite_losses_and_no_accuracy(run):
     assert measure("test_accuracy", results, STUDENT) == 0.0
     assert measure("diverged", results, STUDENT) == 1.0
     assert not judge(Condition("test_loss", "below", 1e9), results, STUDENT).passed
+
+
+def test_a_challenge_counts_only_a_run_on_the_lessons_data(run):
+    anything = Condition("test_accuracy", "at_least", 0.0)
+    on_digits = lesson_with(Question("challenge", "?", "!", conditions=(anything,)), "learning_rate")
+    verdict = check_challenge(on_digits, run)
+    assert (
+        not verdict.passed and "on the digits data" in verdict.message and "trained on xor" in verdict.message
+    )
+    assert check_challenge(lesson_with(Question("challenge", "?", "!", conditions=(anything,))), run).passed
