@@ -127,3 +127,8 @@ def test_a_challenge_counts_only_a_run_on_the_lessons_data(run):
         not verdict.passed and "on the digits data" in verdict.message and "trained on xor" in verdict.message
     )
     assert check_challenge(lesson_with(Question("challenge", "?", "!", conditions=(anything,))), run).passed
+
+
+def test_epochs_trained_in_earlier_jobs_of_the_network_count(run):
+    later = result_of(run.job, run.dataset, {}, "cross_entropy", epochs_before=40)
+    assert measure("epochs", {STUDENT: later}, STUDENT) == 43

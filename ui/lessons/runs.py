@@ -31,7 +31,8 @@ def playground_run() -> lessons.RunResult | None:
     run = playground_runs.runs().get("A")
     if run is None or run.job is None:
         return None
-    return lessons.result_of(run.job, run.dataset, PLAYGROUND.query(), run.job.config.loss)
+    query, loss = PLAYGROUND.query(), run.job.config.loss
+    return lessons.result_of(run.job, run.dataset, query, loss, epochs_before=run.epoch_offset)
 
 
 STUDENT_RUNS: dict[str, Callable[[], lessons.RunResult | None]] = {
