@@ -26,7 +26,8 @@ def draw_model_cards(analysis: model.Analysis) -> None:
                 shape = ""
                 if rows is not None and index < len(rows):
                     shape = " → " + "×".join(str(s) for s in rows.iloc[index]["output_shape"])
-                _draw_card_row(index, layer_id, f"**{index + 1} · {plain(layer['type'])}**{shape}")
+                frozen = " · :material/ac_unit: **frozen**" if layer.get("trainable") is False else ""
+                _draw_card_row(index, layer_id, f"**{index + 1} · {plain(layer['type'])}**{shape}{frozen}")
                 culprit = error_at_layer(analysis.error, index)
                 if culprit is not None:
                     show_error(culprit)

@@ -26,7 +26,12 @@ def draw_table(analysis: model.Analysis) -> None:
     table = analysis.summary.assign(
         output_shape=analysis.summary["output_shape"].map(lambda s: "×".join(map(str, s))),
         layer=analysis.summary["name"].map(lambda n: "  " * n.count(".") + n),
-    )[["layer", "output_shape", "params", "macs"]]
-    st.dataframe(table, hide_index=True, width="stretch")
+    )[["layer", "output_shape", "params", "trainable", "macs"]]
+    st.dataframe(
+        table.assign(trainable=table["trainable"].where(table["params"] > 0)),  # blank: nothing to learn
+        hide_index=True,
+        width="stretch",
+        column_config={"trainable": st.column_config.CheckboxColumn("trains", help="Off: frozen")},
+    )
     if analysis.error is not None:
         st.caption("The table and diagram show the layers up to the one that does not fit.")
