@@ -93,9 +93,14 @@ def draw_checkpoint_upload() -> None:
         return
     if not _uploaded_is_current(resume):
         name = plain(resume["name"])
-        st.caption(
-            f"You changed the architecture since loading {name}: Start trains it afresh, or, with "
-            "'Start from the weights of ...' on (under Settings), from its layers that still fit."
+        st.caption(f"You changed the architecture since loading {name}: Start trains it afresh.")
+        st.button(
+            "Start from its layers that still fit",
+            icon=":material/move_down:",
+            help="Transfer learning: Start loads the uploaded weights into every layer whose name and shapes "
+            "still fit; the others start fresh.",
+            on_click=transfer.keep,
+            args=(resume["name"], resume["bytes"]),
         )
         return
     st.success(
@@ -136,7 +141,6 @@ def _adopt(name: str, data: bytes, spec) -> None:
         st.session_state.pop(DOWNLOADS, None)
     except dlcore.DlcoreError as err:
         note = f"Inspect and Explain can show it once it trains here: {err.message}"
-    transfer.keep(name, data, use=False)  # for a changed architecture: its layers that still fit
     st.session_state[RESUME_CHECKPOINT] = {
         "name": name,
         "bytes": data,

@@ -11,9 +11,9 @@ from ui.text import plain
 from ui.train.live import run_models
 
 
-def keep(name: str, checkpoint: bytes, *, use: bool = True) -> None:
+def keep(name: str, checkpoint: bytes) -> None:
     """Keep `checkpoint`'s weights (a saved model, as bytes) to start the next runs from."""
-    st.session_state[START_WEIGHTS] = {"name": name, "bytes": checkpoint, "use": use}
+    st.session_state[START_WEIGHTS] = {"name": name, "bytes": checkpoint, "use": True}
 
 
 def keep_run(job, checkpoint: bytes) -> None:
