@@ -84,7 +84,7 @@ def test_presets_fields_description_and_dataset_survive_a_round_trip():
         ),
         ({"input_shape": [2], "layers": [{"type": "Residual", "layers": "ReLU"}]}, (0,), "layers", "list"),
         ({"input_shape": [2], "layers": [{"type": "ReLU", "name": 3}]}, (0,), "name", "text"),
-        ({"input_shape": [2], "layers": [{"type": "Linear", "trainable": "no"}]}, (0,), "trainable", "true or"),
+        ({"input_shape": [2], "layers": [{"type": "Linear", "trainable": 0}]}, (0,), "trainable", "true or"),
     ],
 )
 def test_structural_errors_name_the_layer_position_and_field(data, path, field, words):
