@@ -26,8 +26,9 @@ def draw_model_cards(analysis: model.Analysis) -> None:
                 shape = ""
                 if rows is not None and index < len(rows):
                     shape = " → " + "×".join(str(s) for s in rows.iloc[index]["output_shape"])
-                frozen = " · :material/ac_unit: **frozen**" if layer.get("trainable") is False else ""
-                _draw_card_row(index, layer_id, f"**{index + 1} · {plain(layer['type'])}**{shape}{frozen}")
+                _draw_card_row(index, layer_id, f"**{index + 1} · {plain(layer['type'])}**{shape}")
+                if layer.get("trainable") is False:
+                    st.caption(":material/ac_unit: **Frozen**: training leaves its weights as they are.")
                 culprit = error_at_layer(analysis.error, index)
                 if culprit is not None:
                     show_error(culprit)
