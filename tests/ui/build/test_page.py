@@ -286,6 +286,8 @@ def test_the_trainable_switch_freezes_a_layer_its_card_says_so_and_the_counts_sp
         ":material/ac_unit: **Frozen**: training leaves its weights as they are."
     ]
     assert "requires_grad_(False)" in dlcore.to_pytorch_code(built(at))
+    marked = [name for name in at.dataframe[0].value["layer"] if name.endswith(" ❄")]
+    assert marked == [dlcore.summarize(built(at)).name[index] + " ❄"]
     at.toggle(key=f"{layer_id}.trainable").set_value(True).run()
     assert dlcore.ModelSpec.from_dict(built(at)).layers[index].trainable
 
