@@ -381,3 +381,12 @@ def test_an_uploaded_models_layers_that_still_fit_start_a_changed_architecture(t
     button(at, "Start").click().run()
     assert not at.exception
     assert dict(job_of(at).transfer.fresh).keys() == {"new_head"}
+
+
+def test_a_model_with_every_layer_frozen_is_told_what_to_switch_on_not_shown_a_traceback(train):
+    at = train
+    edit_built(at, lambda spec: [layer.update(trainable=False) for layer in spec["layers"]])
+    at.run()
+    button(at, "Start").click().run()
+    assert not at.exception
+    assert any("switch 'trainable' on for at least one layer" in e.value for e in at.error)
