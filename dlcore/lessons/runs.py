@@ -134,7 +134,8 @@ def run(lesson: Lesson, name: str, earlier: Mapping[str, RunResult] | None = Non
     description = lesson.claim.runs[name]
     if "from" not in description:
         return RUNNERS[lesson.page](lesson, description, name)
-    source = (earlier or {}).get(description["from"])
+    named = description["from"]
+    source = (earlier or {}).get(named) if isinstance(named, str) else None
     if source is None:
         listed = ", ".join(earlier or {}) or "none"
         problem = f"needs the name of a run listed before this one (before it: {listed})"

@@ -45,7 +45,7 @@ def test_a_run_starts_from_the_weights_of_the_run_it_names():
     assert torch.equal(frozen.model.state_dict()["features.weight"], kept)
 
 
-@pytest.mark.parametrize("source", ["later", "nowhere"])
+@pytest.mark.parametrize("source", ["later", "nowhere", ["first"]])
 def test_a_from_that_names_no_earlier_run_is_named_in_the_error(source):
     lesson = transfer_lesson({"first": {"epochs": 1, "from": source}, "later": {"epochs": 1}})
     with pytest.raises(LessonError) as info:
