@@ -23,7 +23,7 @@ from dlcore.optim import (
 )
 from dlcore.plan import output_shape, validate
 from dlcore.presets import Preset, preset_catalogue, presets, team_specs
-from dlcore.spec import INPUT_SHAPE_PARAM, LayerSpec, ModelSpec
+from dlcore.spec import INPUT_SHAPE_PARAM, TRAINABLE_PARAM, LayerSpec, ModelSpec
 from dlcore.summary import summarize
 
 # --- datasets ---
@@ -35,6 +35,7 @@ from dlcore.device import device_info
 from dlcore.jobs import Job, JobPool, job_pool, loaded_job, start_training
 from dlcore.training import RECIPES, RecipeSpec, TrainConfig, fit
 from dlcore.training.recipe import recipe_for
+from dlcore.transfer import WeightTransfer, load_matching_weights
 from dlcore.training import link as train_link  # the Train page's setup <-> its link (TrainState)
 from dlcore.samples import live_view  # what a run makes now: samples drawn as the data looks, answers
 
@@ -124,6 +125,7 @@ __all__ = [
     "presets",
     "team_specs",
     "INPUT_SHAPE_PARAM",
+    "TRAINABLE_PARAM",
     "LayerSpec",
     "ModelSpec",
     "summarize",
@@ -139,6 +141,8 @@ __all__ = [
     "start_training",
     "RECIPES",
     "recipe_for",
+    "WeightTransfer",
+    "load_matching_weights",
     "train_link",
     "live_view",
     "RecipeSpec",

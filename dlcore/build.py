@@ -19,7 +19,8 @@ def build_model(spec: ModelSpec | dict) -> nn.Module:
 
     forward(x) takes a batch (B, *input_shape) — int64 token ids when the first layer is an Embedding —
     and returns (B, *output_shape). Submodule names match `summarize(spec)["name"]`, e.g.
-    `model.get_submodule("residual1.conv2d3")`. Raises SpecError for an invalid spec.
+    `model.get_submodule("residual1.conv2d3")`. A frozen layer's weights (`"trainable": false`) have
+    requires_grad False. Raises SpecError for an invalid spec.
     """
     plan = resolve(as_spec(spec))
     return nn.Sequential(OrderedDict((node.local_name, _build(node)) for node in plan.nodes))
@@ -38,6 +39,8 @@ def _build(node: Node) -> nn.Module:
             f"PyTorch cannot build this layer ({err})", layer_path=node.path, layer_type=node.type.name
         ) from err
     initialise(module, node.init, node.init_std)
+    if not node.trainable:
+        module.requires_grad_(False)  # frozen: no gradients, and the optimizers leave its weights alone
     return module
 
 

@@ -84,6 +84,13 @@ def _assign(target: str, ctor, comment: str = "") -> list[str]:
     return above + [f"{target} = {ctor.cls}(", f"{INDENT}{args}", ")"]
 
 
+def _freeze(node: Node, target: str) -> list[str]:
+    """The line that freezes a layer the spec marks not trainable (none for a layer without weights)."""
+    if node.trainable or not node.params:
+        return []
+    return [f"{target}.requires_grad_(False)  # frozen: training leaves these weights as they are"]
+
+
 def _docstring(text: str, indent: str) -> list[str]:
     lines = [_escaped(line) for line in textwrap.wrap(text, LINE_WIDTH - len(indent) - 6)] or [""]
     if len(lines) == 1:
@@ -117,13 +124,19 @@ class _Writer:
             f"Input {_shape(spec.input_shape)}"
             + (" of token ids (int64)" if self.plan.takes_tokens else "")
             + f" -> output {_shape(self.plan.output_shape)}, "
-            f"{sum(n.params for n in self.plan.nodes):,} trainable parameters.",
+            f"{self._parameter_counts()}.",
             '"""',
             "",
             "import torch",
             "from torch import nn",
         ]
         return "\n".join(lines)
+
+    def _parameter_counts(self) -> str:
+        total, frozen = sum(n.params for n in self.plan.nodes), self.plan.frozen_params
+        if not frozen:
+            return f"{total:,} trainable parameters"
+        return f"{total - frozen:,} trainable parameters and {frozen:,} frozen ones"
 
     def _model_doc(self) -> str:
         return self.plan.spec.description or "The whole model, layer by layer."
@@ -172,7 +185,7 @@ class _Writer:
                 cls = self._block(node)
                 init_lines.append(f"{attr} = {cls}()")
             elif not node.type.inline:
-                init_lines += _assign(attr, node.ctor)
+                init_lines += _assign(attr, node.ctor) + _freeze(node, attr)
                 init_weights += self._init_code(node, attr)
                 if (
                     node.ctor.cls == "PositionalEncoding"
@@ -183,6 +196,7 @@ class _Writer:
         if residual:
             if shortcut is not None:
                 init_lines += _assign("self.shortcut", shortcut.ctor, "learned projection for the skip")
+                init_lines += _freeze(shortcut, "self.shortcut")
                 init_weights += self._init_code(shortcut, "self.shortcut")
                 forward.append(
                     f"{INDENT}return x + self.shortcut(identity)  # skip connection -> "

@@ -182,7 +182,8 @@ def gradient_findings(grads: pd.DataFrame, config=None) -> list[dict]:
                 + (f", {grown:.0f}× its size early on" if math.isfinite(grown) and grown > 1 else "")
                 + ". Each step then throws the weights far away. Likely cause: a learning rate "
                 f"too high{lr}, or a deep stack without normalisation.",
-                "Lower the learning rate 10×, add BatchNorm/LayerNorm between layers, or clip gradients.",
+                "Lower the learning rate 10×, add BatchNorm/LayerNorm between layers, or clip the gradients "
+                "(the 'clip_grad_norm' setting, e.g. 1).",
             )
         )
     if len(layers) >= 3:

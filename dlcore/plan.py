@@ -52,7 +52,8 @@ class Node:
     children: list[Node] = field(default_factory=list)
     shortcut: Node | None = None  # a Residual's projection, when the body changes the shape
     ctor: Ctor | None = None
-    params: int = 0  # trainable values, including children
+    params: int = 0  # learnable values (frozen or not), including children
+    trainable: bool = True  # False: frozen by the spec (its own `trainable`, or a frozen block around it)
     macs: int = 0  # multiply-accumulates per example, including children
     note: str = ""
 
@@ -89,6 +90,11 @@ class Plan:
     def walk(self):
         for node in self.nodes:
             yield from node.walk()
+
+    @property
+    def frozen_params(self) -> int:
+        """The values of frozen layers (counted at the layers that hold them, not at their blocks)."""
+        return sum(n.params for n in self.walk() if not n.children and not n.trainable)
 
 
 def module_class(ctor: Ctor) -> type[nn.Module]:
@@ -224,6 +230,7 @@ class _Resolver:
             fail(err.message, err.field, err)
         args.update(kind.infer(shape, args))
         node = Node(prefix + name, path, kind, args, shape, out, init if kind.has_weights else "default", std)
+        node.trainable = layer.trainable
         self._finish(node, fail)
         return node
 
@@ -265,6 +272,9 @@ class _Resolver:
         if kind.name == "Residual" and out != shape:
             node.shortcut = self._projection(node, fail)
             node.note = f"the skip connection goes through a learned projection ({node.shortcut.type.name})"
+        if not layer.trainable:  # a frozen block freezes everything in it, its skip projection too
+            for inner in node.walk():
+                inner.trainable = False
         node.params = sum(n.params for n in children) + (node.shortcut.params if node.shortcut else 0)
         node.macs = sum(n.macs for n in children) + (node.shortcut.macs if node.shortcut else 0)
         return node

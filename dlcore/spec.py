@@ -19,7 +19,7 @@ from dlcore.errors import SpecError, excerpt
 from dlcore.params import Param
 
 # Keys of a layer dict that are not layer parameters.
-LAYER_KEYS = ("type", "name", "layers")
+LAYER_KEYS = ("type", "name", "layers", "trainable")
 MODEL_KEYS = ("input_shape", "layers", "name", "init", "init_std", "description", "dataset")
 
 # What one spec may hold. The app runs on a shared classroom server, so a spec is checked against these
@@ -45,6 +45,16 @@ INPUT_SHAPE_PARAM = Param(
 )
 
 
+# A layer's switch between learning and frozen (a field of every layer, shown on the layers that learn).
+TRAINABLE_PARAM = Param(
+    "trainable",
+    "bool",
+    True,
+    "On: training changes this layer's weights. Off: the layer is frozen and keeps the weights it has (such "
+    "as those loaded from a saved model), while the layers that are on learn around it.",
+)
+
+
 def _plain(value: Any) -> Any:
     """Tuples become lists (recursively) so a spec equals itself after a JSON round trip."""
     if isinstance(value, (list, tuple)):
@@ -59,13 +69,16 @@ class LayerSpec:
     """One layer: its catalogue `type`, its parameters, nested `layers` for blocks, an optional `name`.
 
     `name` sets the submodule name in the built model (default: the type in lower case plus a counter,
-    e.g. `conv2d2`). Parameters are kept as given; `dlcore.validate` coerces and checks them.
+    e.g. `conv2d2`). `trainable=False` freezes the layer (a block: every layer in it): its weights get
+    requires_grad False and training leaves them as they are. Parameters are kept as given;
+    `dlcore.validate` coerces and checks them.
     """
 
     type: str
     params: dict[str, Any] = field(default_factory=dict)
     layers: list[LayerSpec] | None = None
     name: str | None = None
+    trainable: bool = True
 
     def __post_init__(self):
         self.params = _plain(dict(self.params))
@@ -73,10 +86,13 @@ class LayerSpec:
             self.layers = list(self.layers)
 
     def to_dict(self) -> dict[str, Any]:
-        """The flat dict form: `{"type": ..., **params}` plus `"name"` and `"layers"` when set."""
+        """The flat dict form: `{"type": ..., **params}` plus `"name"` and `"layers"` when set, and
+        `"trainable": false` for a frozen layer."""
         out: dict[str, Any] = {"type": self.type}
         if self.name is not None:
             out["name"] = self.name
+        if not self.trainable:
+            out["trainable"] = False
         out.update(_plain(self.params))
         if self.layers is not None:
             out["layers"] = [layer.to_dict() for layer in self.layers]
@@ -109,6 +125,10 @@ class LayerSpec:
                 layer_type=layer_type,
                 field="name",
             )
+        try:
+            trainable = TRAINABLE_PARAM.coerce(d.get("trainable", True))
+        except ValueError as err:
+            raise SpecError(str(err), layer_path=path, layer_type=layer_type, field="trainable") from None
         layers = d.get("layers")
         if layers is not None:
             if not isinstance(layers, (list, tuple)):
@@ -120,7 +140,7 @@ class LayerSpec:
                 )
             layers = [cls.from_dict(sub, path + (i,)) for i, sub in enumerate(layers)]
         params = {k: v for k, v in d.items() if k not in LAYER_KEYS}
-        return cls(type=layer_type, params=params, layers=layers, name=name)
+        return cls(type=layer_type, params=params, layers=layers, name=name, trainable=trainable)
 
 
 @dataclass

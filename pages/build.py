@@ -33,7 +33,14 @@ with detail_col:
     layer_form.draw_layer_form()
 
 analysis = model.analyse(model.model_dict())
-totals.metric("Trainable parameters", f"{analysis.total_params:,}")
+frozen = analysis.frozen_params
+totals.metric(
+    "Trainable parameters",
+    f"{analysis.total_params - frozen:,}",
+    f"{frozen:,} frozen" if frozen else None,
+    delta_color="off",
+    delta_arrow="off",
+)
 with model_col:
     cards.draw_model_cards(analysis)
 with palette_col:

@@ -11,7 +11,7 @@ from ui.state import sync_url
 from ui.style import compact_top
 from ui.text import plain
 from ui.train import dataset as data
-from ui.train import files, preflight, presets, recipe_form, results, run, settings
+from ui.train import files, preflight, presets, recipe_form, results, run, settings, transfer
 from ui.train import live as live_view
 from ui.train import state as train_state
 
@@ -46,6 +46,7 @@ with st.expander("Data and settings", icon=":material/tune:"):
         values, setting_errors = settings.draw_settings_form(disabled=busy)
         setting_errors.update(recipe_errors)
         settings.draw_init_and_device(spec, values["device"], disabled=busy)
+        transfer.draw_start_from(disabled=busy)
 
 summary.caption(settings.run_summary(spec, dataset, values))
 
@@ -56,6 +57,7 @@ if not problems:
     preflight.draw_loss_advice(dataset, values)
 
 run.draw_run_bar(spec, dataset, values, can_start=not problems)
+transfer.draw_report(job)
 
 if job is None:
     st.info(

@@ -169,6 +169,8 @@ def valid_specs(draw) -> dict:
         layers = [{"type": "Embedding", "num_embeddings": draw(st.integers(2, 12)), "embedding_dim": dim}]
         shape, current = (shape[0],), (shape[0], dim)
     layers += _grow(draw, current, draw(st.integers(1, 5)), 0)
+    # about one layer in five frozen (a block: everything in it)
+    layers = [{**layer, "trainable": False} if draw(st.integers(0, 4)) == 0 else layer for layer in layers]
     return {"input_shape": list(shape), "init": init, "init_std": 0.05, "layers": layers}
 
 

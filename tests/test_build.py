@@ -348,6 +348,11 @@ def test_random_valid_specs_build_and_match_the_summary(spec_dict):
     for row in table.itertuples():
         assert seen[row.name] == row.output_shape, row.name
         assert sum(p.numel() for p in model.get_submodule(row.name).parameters()) == row.params
+        if not row.trainable:  # a frozen layer (or block): none of its weights gets a gradient
+            assert not any(p.requires_grad for p in model.get_submodule(row.name).parameters())
+    frozen = sum(p.numel() for p in model.parameters() if not p.requires_grad)
+    assert table.attrs["frozen_params"] == frozen
+    assert table.attrs["trainable_params"] == table.attrs["total_params"] - frozen
     if any(p.requires_grad for p in model.parameters()):
         model.train()
         model(x).float().sum().backward()  # trainable end to end
@@ -383,3 +388,26 @@ def test_random_corrupted_specs_raise_spec_error_or_still_work(spec_dict):
     model.eval()
     out = model(dlcore.example_input(spec_dict, batch_size=2))
     assert tuple(out.shape[1:]) == table.attrs["output_shape"] and "class Net(nn.Module)" in code
+
+
+def test_a_frozen_layer_and_everything_in_a_frozen_block_get_no_gradient():
+    spec = {
+        "input_shape": [4],
+        "layers": [
+            {"type": "Linear", "out_features": 8, "trainable": False},
+            {"type": "Residual", "trainable": False, "layers": [{"type": "Linear", "out_features": 6}]},
+            {"type": "Linear", "out_features": 3},
+        ],
+    }
+    model = dlcore.build_model(spec)
+    learning = {name for name, p in model.named_parameters() if p.requires_grad}
+    assert learning == {"linear3.weight", "linear3.bias"}  # the block's skip projection is frozen too
+    table = dlcore.summarize(spec)
+    assert table.set_index("name")["trainable"].to_dict() == {
+        "linear1": False,
+        "residual1": False,
+        "residual1.linear2": False,
+        "residual1.shortcut": False,
+        "linear3": True,
+    }
+    assert table.attrs["trainable_params"] == 6 * 3 + 3

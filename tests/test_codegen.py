@@ -28,6 +28,8 @@ def assert_equivalent(spec, batch_size=3):
     count = sum(p.numel() for p in built.parameters())
     assert sum(p.numel() for p in exported.parameters()) == count
     exported.load_state_dict(built.state_dict(), strict=True)
+    frozen = [name for name, p in built.named_parameters() if not p.requires_grad]
+    assert [name for name, p in exported.named_parameters() if not p.requires_grad] == frozen, code
     built.eval(), exported.eval()
     x = dlcore.example_input(spec, batch_size)
     with torch.no_grad():
@@ -224,6 +226,8 @@ def test_specs_with_any_names_export_code_that_matches_build_model(spec, name, d
     exec(compile(code, "<exported>", "exec"), namespace)
     exported = namespace[class_name]()
     exported.load_state_dict(built.state_dict(), strict=True)
+    frozen = [name for name, p in built.named_parameters() if not p.requires_grad]
+    assert [name for name, p in exported.named_parameters() if not p.requires_grad] == frozen, code
     built.eval(), exported.eval()
     x = dlcore.example_input(spec, 2)
     with torch.no_grad():

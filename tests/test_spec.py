@@ -84,6 +84,7 @@ def test_presets_fields_description_and_dataset_survive_a_round_trip():
         ),
         ({"input_shape": [2], "layers": [{"type": "Residual", "layers": "ReLU"}]}, (0,), "layers", "list"),
         ({"input_shape": [2], "layers": [{"type": "ReLU", "name": 3}]}, (0,), "name", "text"),
+        ({"input_shape": [2], "layers": [{"type": "Linear", "trainable": 0}]}, (0,), "trainable", "true or"),
     ],
 )
 def test_structural_errors_name_the_layer_position_and_field(data, path, field, words):
@@ -145,3 +146,19 @@ def test_a_model_level_error_reads_as_a_sentence_without_a_field_prefix():
 def test_spec_error_is_a_value_error_for_callers_that_catch_broadly():
     with pytest.raises(ValueError):
         dlcore.validate({"input_shape": [2], "layers": [{"type": "Nope"}]})
+
+
+def test_a_frozen_layer_round_trips_and_a_trainable_one_keeps_its_dict_short():
+    data = {
+        "input_shape": [2],
+        "layers": [
+            {"type": "Linear", "trainable": False, "out_features": 3},
+            {"type": "Residual", "trainable": False, "layers": [{"type": "Linear", "out_features": 3}]},
+            {"type": "Linear", "trainable": True, "out_features": 1},
+        ],
+    }
+    spec = ModelSpec.from_dict(data)
+    assert [layer.trainable for layer in spec.layers] == [False, False, True]
+    assert ModelSpec.from_json(spec.to_json()) == spec
+    assert "trainable" not in spec.to_dict()["layers"][2]  # on is the default, left out
+    assert spec.layers[0].params == {"out_features": 3}  # a field of the layer, not a PyTorch argument

@@ -37,6 +37,7 @@ SPEC_UPLOAD_PARSED = "spec_upload_parsed"  # the spec file last read by the uplo
 TRAIN_SETUP = "train_setup"  # the Train page's PageState (dataset, options, settings, roles): its name
 TRAIN_PRESET = "train_preset"  # the preset whose dataset and settings the Train page was last set up with
 RESUME_CHECKPOINT = "resume_checkpoint"  # the uploaded model: {"name", "bytes", "spec", "use", "note"}
+START_WEIGHTS = "start_weights"  # weights kept to start runs from (transfer): {"name", "bytes", "use"}
 CHECKPOINT_PARSED = "checkpoint_upload_parsed"  # that file as read once (ui.uploads.parse_once)
 DOWNLOADS = "train_downloads"  # the run's checkpoint zip and metrics CSV, made once per run and status
 LIVE_VIEW = "train_live_view"  # what the run made last (its samples), when, and what it cost to make

@@ -81,6 +81,12 @@ class LayerType:
     block: bool = False
     example: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def learns(self) -> bool:
+        """Whether the layer has weights training changes (so it can be frozen): weighted layers,
+        normalisation (its scale and shift) and blocks (the layers inside)."""
+        return self.has_weights or self.block or self.category == "normalisation"
+
     def example_dict(self) -> dict[str, Any]:
         """A sensible starting layer dict for this type (required parameters filled in); a fresh copy."""
         return {"type": self.name, **copy.deepcopy(self.example)}

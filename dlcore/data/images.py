@@ -130,24 +130,75 @@ def _digits() -> tuple[torch.Tensor, torch.Tensor]:
 
 
 DIGITS_DESCRIPTION = "1,797 handwritten digits, 8x8 pixels (scikit-learn's copy of the UCI set): which digit?"
+DIGIT_NAMES = tuple(str(d) for d in range(10))
+# Which digits, and how many labelled training images of each: a network pretrained on some digits can be
+# fine-tuned on the others with few labels (the transfer-learning lesson).
+DIGITS_SUBSET_PARAMS = (
+    MultiChoiceParam(
+        "classes",
+        "choice",
+        DIGIT_NAMES,
+        "The digits to tell apart (at least two); they become classes 0, 1, ... in the order given, so "
+        "a model trained on 0-4 has the right number of outputs for 5-9.",
+        choices=DIGIT_NAMES,
+        min_count=2,
+    ),
+    Param(
+        "per_class",
+        "int",
+        None,
+        "Labelled training images of each digit (empty: all, about 125). Few labels is where a "
+        "network pretrained on other digits pays off. Validation and test images stay as they are.",
+        min=1,
+        max=200,
+        optional=True,
+    ),
+)
 
 
-@dataset("digits", "images", "multiclass", DIGITS_DESCRIPTION, augmentation_params() + split_params(0.7, 0.1))
-def _load_digits(augment, augment_copies, train_fraction, val_fraction, seed):
+@dataset(
+    "digits",
+    "images",
+    "multiclass",
+    DIGITS_DESCRIPTION,
+    DIGITS_SUBSET_PARAMS + augmentation_params() + split_params(0.7, 0.1),
+)
+def _load_digits(classes, per_class, augment, augment_copies, train_fraction, val_fraction, seed):
     images, labels = _digits()
+    chosen = [int(c) for c in classes]
+    keep = np.flatnonzero(np.isin(labels.numpy(), chosen))
+    images, labels = images[keep], _relabel(labels[keep], chosen)
     rng = np.random.default_rng(seed)
     idx = split_indices(len(labels), train_fraction, val_fraction, rng, labels.numpy())
+    notes = []
+    if per_class is not None:
+        idx = idx._replace(train=_first_per_class(idx.train, labels.numpy(), per_class))
+        notes.append(f"Training set: {per_class} labelled images of each digit ({len(idx.train)} in all).")
     return image_dataset(
         "digits",
         images,
         labels,
         idx,
-        class_names=[str(d) for d in range(10)],
+        class_names=list(classes),
         description=DIGITS_DESCRIPTION,
         augment=augment,
         augment_copies=augment_copies,
         seed=seed,
+        notes=notes,
     )
+
+
+def _relabel(labels: torch.Tensor, chosen: list[int]) -> torch.Tensor:
+    """Digit labels -> class indices in the order of `chosen` (5, 6, ... -> 0, 1, ...)."""
+    lookup = torch.full((10,), -1, dtype=torch.int64)
+    lookup[chosen] = torch.arange(len(chosen))
+    return lookup[labels]
+
+
+def _first_per_class(train: np.ndarray, labels: np.ndarray, per_class: int) -> np.ndarray:
+    """The first `per_class` indices of each class in the (already shuffled) training indices."""
+    kept = [train[labels[train] == c][:per_class] for c in np.unique(labels[train])]
+    return np.sort(np.concatenate(kept))
 
 
 # ---- generated shapes ---------------------------------------------------------------------------------

@@ -65,10 +65,14 @@ def prune(model: nn.Module, sparsity: float, scope: str = "global") -> nn.Module
 
 
 def fine_tune(model: nn.Module, train: tuple[torch.Tensor, torch.Tensor], steps: int, seed: int = 0) -> None:
-    """A few Adam steps of classification on `train` (inputs, labels); masks keep pruned weights zero."""
+    """A few Adam steps of classification on `train` (inputs, labels); masks keep pruned weights zero and
+    frozen layers keep theirs."""
     x, y = train
     generator = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=FINE_TUNE_LR)
+    weights = [p for p in model.parameters() if p.requires_grad]
+    if not weights:  # every layer frozen ('trainable' off): there is nothing to fine-tune
+        return
+    optimizer = torch.optim.Adam(weights, lr=FINE_TUNE_LR)
     model.train()
     for _ in range(steps):
         batch = torch.randint(0, len(x), (FINE_TUNE_BATCH,), generator=generator)

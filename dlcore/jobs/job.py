@@ -15,6 +15,7 @@ import itertools
 import threading
 import time
 from collections import deque
+from collections.abc import Mapping
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
@@ -44,6 +45,7 @@ from dlcore.training import (
     fit,
     make_recipe,
 )
+from dlcore.transfer import WeightTransfer, load_matching_weights
 
 # One intra-op thread per training thread: measured faster than two for every benchmark workload on
 # a 2-core machine (threads spin and contend with the other jobs and the web server), see docs.
@@ -77,6 +79,8 @@ class Job:
         paused: bool = False,
         start_epoch: int = 0,
         start_step: int = 0,
+        start_weights: Mapping[str, torch.Tensor] | None = None,
+        transfer: WeightTransfer | None = None,
     ):
         self.id = next(self._ids)
         self.setup, self.dataset, self.config, self.owner = setup, dataset, config, owner
@@ -90,6 +94,10 @@ class Job:
         self.error: str | None = None
         self.message = ""
         self.result: dict | None = None
+        # A run started from a saved model's weights (transfer learning): which layers took them; a reset
+        # starts from them again.
+        self.transfer = transfer
+        self._start_weights = start_weights
         self.last_heartbeat = time.monotonic()
         self._pool = pool
         self._device = device
@@ -179,7 +187,8 @@ class Job:
             self._cond.notify_all()
 
     def reset(self, seed: int | None = None) -> None:
-        """Start over, paused at step 0, with fresh weights (`seed`, default the config's), no metrics."""
+        """Start over, paused at step 0, with fresh weights (`seed`, default the config's; a run started
+        from a saved model's weights starts from them again), no metrics."""
         seed = self.config.seed if seed is None else seed
         with self._cond:
             if self.alive:
@@ -620,6 +629,8 @@ class Job:
 
     def _fresh_start(self, seed: int) -> None:
         self._models = seeded_build(self.setup.models, seed)
+        if self._start_weights is not None:
+            load_matching_weights(all_weights(self._models), self._start_weights)
         self._templates = _skeletons(self._models)
         self._recipe = None
         self._recorder = Recorder(self.config.metric_interval_s)
@@ -649,6 +660,12 @@ def _ending_message(status: str, reason: str | None, recorder: Recorder) -> str:
 def _skeletons(models: dict[str, nn.Module]) -> dict[str, nn.Module]:
     """CPU copies of the models, skeletons that snapshots load a consistent state into."""
     return {role: copy.deepcopy(model) for role, model in models.items()}
+
+
+def all_weights(models: dict[str, nn.Module]) -> nn.Module:
+    """The models as one module for a state dict: one model as it is, several under their role
+    ("generator.0.weight")."""
+    return next(iter(models.values())) if len(models) == 1 else nn.ModuleDict(models)
 
 
 def seeded_build(specs: dict[str, Any], seed: int) -> dict[str, nn.Module]:

@@ -16,12 +16,13 @@ from torch import nn
 from dlcore.checkpoint import load_checkpoint_state, load_weights
 from dlcore.device import resolve_device
 from dlcore.errors import SpecError, TrainError
-from dlcore.jobs.job import Job, seeded_build
+from dlcore.jobs.job import Job, all_weights, seeded_build
 from dlcore.jobs.pool import LOCAL_OWNER, JobPool, job_pool
 from dlcore.plan import as_spec
 from dlcore.spec import ModelSpec
 from dlcore.training import Recipe, RecipeSpec, TrainConfig, make_recipe
 from dlcore.training.recipe import recipe_for
+from dlcore.transfer import load_matching_weights
 
 
 def start_training(
@@ -32,6 +33,7 @@ def start_training(
     *,
     paused: bool = False,
     resume_from=None,
+    start_weights=None,
     pool: JobPool | None = None,
 ) -> Job:
     """Check everything, then start training on dataset `ds` in the background; return the Job.
@@ -43,10 +45,17 @@ def start_training(
     with advice when the models do not fit the recipe, the loss or the dataset's targets.
     `paused=True` starts paused at step 0 (for stepping from the very first batch). `resume_from`: a
     checkpoint (path, file or bytes from `checkpoint_bytes`) whose weights and step count to continue.
+    `start_weights`: transfer learning, a saved model's weights to start from (a checkpoint as above, or
+    a state dict such as another job's `snapshot().state_dict()`): the layers whose names and shapes
+    match take them, the others start fresh; `job.transfer` says which (dlcore.WeightTransfer).
     """
+    if resume_from is not None and start_weights is not None:
+        raise TrainError("continue a saved run or start from its weights, not both", field="start_weights")
     pool = pool if pool is not None else job_pool()
     saved = load_checkpoint_state(resume_from) if resume_from is not None else None
-    job = _prepare(models, ds, cfg, owner, pool, paused=paused, saved=saved)
+    if start_weights is not None and not isinstance(start_weights, Mapping):
+        start_weights = _weights_in(start_weights)
+    job = _prepare(models, ds, cfg, owner, pool, paused=paused, saved=saved, start_weights=start_weights)
     pool.admit(job)
     job._launch()
     return job
@@ -90,9 +99,10 @@ def recipe_spec(models, ds, cfg: TrainConfig) -> RecipeSpec:
     return RecipeSpec(kind.name, specs, kind.options(cfg.recipe_options))
 
 
-def _prepare(models, ds, cfg, owner, pool: JobPool, *, paused: bool, saved) -> Job:
+def _prepare(models, ds, cfg, owner, pool: JobPool, *, paused: bool, saved, start_weights=None) -> Job:
     """Every check before a run, and the Job with its models; `saved`: (spec or RecipeSpec, weights,
-    metadata) from load_checkpoint_state to continue from, or None."""
+    metadata) from load_checkpoint_state to continue from, or None; `start_weights`: a state dict whose
+    matching layers the models start from, or None."""
     cfg = replace(cfg or TrainConfig())
     cfg.validate()
     setup = recipe_spec(models, ds, cfg)
@@ -113,6 +123,7 @@ def _prepare(models, ds, cfg, owner, pool: JobPool, *, paused: bool, saved) -> J
     if saved is not None:
         _load_saved(built, setup, saved)
         start_epoch, start_step = saved[2].get("epoch", 0), saved[2].get("step", 0)
+    transfer = None if start_weights is None else load_matching_weights(all_weights(built), start_weights)
     recipe = _dry_run(setup, built, ds, cfg)
     return Job(
         setup,
@@ -126,6 +137,8 @@ def _prepare(models, ds, cfg, owner, pool: JobPool, *, paused: bool, saved) -> J
         paused=paused,
         start_epoch=start_epoch,
         start_step=start_step,
+        start_weights=start_weights,
+        transfer=transfer,
     )
 
 
@@ -141,6 +154,15 @@ def _load_saved(built: dict[str, nn.Module], setup: RecipeSpec, saved) -> None:
         )
     # one model's weights as they are; several under their role ("generator.0.weight")
     load_weights(nn.ModuleDict(built) if several else next(iter(built.values())), state)
+
+
+def _weights_in(checkpoint) -> dict[str, torch.Tensor]:
+    """A checkpoint's weights keyed as all_weights keys them: a recipe's single model's without its role."""
+    spec, state, _ = load_checkpoint_state(checkpoint)
+    if isinstance(spec, RecipeSpec) and len(spec.models) == 1:
+        prefix = f"{next(iter(spec.models))}."
+        state = {key.removeprefix(prefix): tensor for key, tensor in state.items()}
+    return state
 
 
 def _dry_run(setup: RecipeSpec, models: dict[str, nn.Module], ds, cfg) -> Recipe:

@@ -20,7 +20,9 @@ STUDENT = "you"  # the student's run, in a challenge's conditions
 
 def check_claim(lesson: Lesson) -> list[Outcome]:
     """Train every run of the lesson's claim and judge each of its conditions."""
-    results = {name: run(lesson, name) for name in lesson.claim.runs}
+    results: dict[str, RunResult] = {}
+    for name in lesson.claim.runs:  # in the file's order: a run may start from the weights of one before
+        results[name] = run(lesson, name, results)
     outcomes = []
     for i, condition in enumerate(lesson.claim.expect):
         try:

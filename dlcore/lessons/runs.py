@@ -7,7 +7,10 @@ A run description holds:
 - `set`: link parameters of the page that differ from the lesson's state (a value of null removes one);
 - `epochs`: how long to train (the page's own setting when left out; required on pages that train until
   stopped, like the playground);
-- `network`: on the playground, "a" or "b" (which side's network trains; default "a").
+- `network`: on the playground, "a" or "b" (which side's network trains; default "a");
+- `from`: another run of the claim, listed before this one, whose trained weights this run starts from
+  (transfer learning: the layers whose names and shapes fit take them, the others start fresh; freeze a
+  layer with `"trainable": false` in the model spec the run's `set` gives).
 Pages register a runner with `register_runner`; training is always seeded, on the CPU, one thread at a time
 per run, so a claim measures the same numbers on every machine that runs the tests.
 """
@@ -34,7 +37,7 @@ from dlcore.playground import train_config as playground_config
 from dlcore.training import TrainConfig
 from dlcore.training import link as train_link
 
-RUN_KEYS = ("set", "epochs", "network")
+RUN_KEYS = ("set", "epochs", "network", "from")
 MAX_RUN_SECONDS = 60.0  # a claim's run that takes longer than this is a lesson to rewrite, not to wait for
 
 
@@ -123,18 +126,29 @@ RUNNERS: dict[str, Runner] = {}
 
 
 def register_runner(page: str, runner: Runner) -> None:
-    """`runner(lesson, run, name) -> RunResult` trains one of the claim's runs on `page`."""
+    """`runner(lesson, run, name) -> RunResult` trains one of the claim's runs on `page`; a runner that
+    can start from another run's weights (a run's `from`) also takes `start_weights`, a state dict."""
     RUNNERS[page] = runner
 
 
-def run(lesson: Lesson, name: str) -> RunResult:
-    """Train the claim's run `name` of `lesson`."""
+def run(lesson: Lesson, name: str, earlier: Mapping[str, RunResult] | None = None) -> RunResult:
+    """Train the claim's run `name` of `lesson`; `earlier`: the runs trained before it, by name (the one
+    its `from` names gives its starting weights)."""
     if lesson.page not in RUNNERS:
         raise LessonError(lesson.id, "page", f"lessons on the {lesson.page} page cannot run a claim yet")
-    return RUNNERS[lesson.page](lesson, lesson.claim.runs[name], name)
+    description = lesson.claim.runs[name]
+    if "from" not in description:
+        return RUNNERS[lesson.page](lesson, description, name)
+    named = description["from"]
+    source = (earlier or {}).get(named) if isinstance(named, str) else None
+    if source is None:
+        listed = ", ".join(earlier or {}) or "none"
+        problem = f"needs the name of a run listed before this one (before it: {listed})"
+        raise LessonError(lesson.id, f"claim.runs.{name}.from", problem)
+    return RUNNERS[lesson.page](lesson, description, name, start_weights=source.model.state_dict())
 
 
-def _run_playground(lesson: Lesson, run: Mapping[str, Any], name: str) -> RunResult:
+def _run_playground(lesson: Lesson, run: Mapping[str, Any], name: str, start_weights=None) -> RunResult:
     query = run_query(lesson, run, name)
     state, problems = playground_state({key: str(value) for key, value in query.items()})
     if problems:
@@ -147,12 +161,12 @@ def _run_playground(lesson: Lesson, run: Mapping[str, Any], name: str) -> RunRes
     epochs = _epochs(lesson, run, name, required=True)
     config = playground_config(state, network, max_seconds=MAX_RUN_SECONDS)
     config = replace(config, epochs=epochs, device="cpu")
-    job = start_training(playground_spec(state, network), dataset, config)
+    job = start_training(playground_spec(state, network), dataset, config, start_weights=start_weights)
     _finish(job, lesson, name)
     return result_of(job, dataset, query, config.loss)
 
 
-def _run_train(lesson: Lesson, run: Mapping[str, Any], name: str) -> RunResult:
+def _run_train(lesson: Lesson, run: Mapping[str, Any], name: str, start_weights=None) -> RunResult:
     query = run_query(lesson, run, name)
     state, problems = train_link.from_query({k: str(v) for k, v in query.items() if k != "model"})
     if problems:
@@ -164,7 +178,7 @@ def _run_train(lesson: Lesson, run: Mapping[str, Any], name: str) -> RunResult:
     if epochs is not None:
         settings["epochs"] = epochs
     config = TrainConfig.from_dict(settings)
-    job = start_training(spec, dataset, config)
+    job = start_training(spec, dataset, config, start_weights=start_weights)
     _finish(job, lesson, name)
     return result_of(job, dataset, query, config.loss)
 

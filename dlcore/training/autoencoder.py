@@ -94,7 +94,7 @@ def _with_names(layer: LayerSpec, node: Node) -> LayerSpec:
     inner = None
     if layer.layers is not None:
         inner = [_with_names(sub, child) for sub, child in zip(layer.layers, node.children, strict=True)]
-    return LayerSpec(layer.type, layer.params, inner, node.local_name)
+    return LayerSpec(layer.type, layer.params, inner, node.local_name, layer.trainable)
 
 
 def _no_code_layer(plan: Plan, variational: bool) -> SpecError:

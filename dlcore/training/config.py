@@ -58,6 +58,16 @@ TRAIN_PARAMS: tuple[Param, ...] = (
     ),
     WEIGHT_DECAY,
     Param(
+        "clip_grad_norm",
+        "float",
+        None,
+        "Gradient clipping: before each step, gradients longer than this (all together) are shrunk to "
+        "this length, so one huge gradient cannot throw the weights away (empty: off).",
+        min=1e-6,
+        max=1e6,
+        optional=True,
+    ),
+    Param(
         "l1",
         "float",
         0.0,
@@ -125,6 +135,7 @@ class TrainConfig:
     batch_size: int = 64
     epochs: int | None = 10
     weight_decay: float = 0.0
+    clip_grad_norm: float | None = None
     l1: float = 0.0
     schedule: str = "constant"
     recipe: str = "auto"

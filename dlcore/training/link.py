@@ -36,6 +36,7 @@ LINK_FIELDS = (
     "batch_size",
     "epochs",
     "weight_decay",
+    "clip_grad_norm",
     "l1",
     "seed",
     "early_stopping_patience",

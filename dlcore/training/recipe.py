@@ -184,14 +184,41 @@ class RecipeKind:
 
 
 def optimizer_for(model: nn.Module, cfg, lr: float | None = None) -> torch.optim.Optimizer:
-    """The config's optimizer (name, weight decay, options) over `model`'s weights, at `lr` or cfg.lr."""
-    return make_optimizer(
+    """The config's optimizer (name, weight decay, options) over `model`'s trainable weights (a frozen
+    layer's stay as they are), at `lr` or cfg.lr, clipping the gradients first when cfg says so."""
+    weights = [p for p in model.parameters() if p.requires_grad]
+    if not weights:
+        problem = (
+            "every layer of this model with weights is frozen ('trainable' is off), so nothing can learn: "
+            "switch 'trainable' on for at least one layer on the Build page"
+            if any(True for _ in model.parameters())
+            else "this model has no weights to learn: add a layer that has some, such as Linear"
+        )
+        raise TrainError(problem, field="trainable")
+    optimizer = make_optimizer(
         cfg.optimizer,
-        model.parameters(),
+        weights,
         cfg.lr if lr is None else lr,
         weight_decay=cfg.weight_decay,
         **cfg.optimizer_options,
     )
+    if cfg.clip_grad_norm is not None:
+        clip_before_step(optimizer, cfg.clip_grad_norm)
+    return optimizer
+
+
+def clip_before_step(optimizer: torch.optim.Optimizer, max_norm: float) -> None:
+    """Before each of `optimizer`'s steps, scale its gradients down so that their total norm is at most
+    `max_norm` (gradient clipping; those already shorter are left alone). Every recipe's optimizers come
+    from optimizer_for, so this is the one place clipping happens. The hook runs inside the step, so a
+    CUDA graph captures it too: clip_grad_norm_ scales on the device and never reads the norm on the host.
+    """
+    weights = [p for group in optimizer.param_groups for p in group["params"]]
+
+    def clip(_optimizer, _args, _kwargs) -> None:
+        nn.utils.clip_grad_norm_(weights, max_norm)
+
+    optimizer.register_step_pre_hook(clip)
 
 
 def schedule_for(optimizer: torch.optim.Optimizer, cfg, steps_per_epoch: int) -> Any:

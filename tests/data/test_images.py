@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from dlcore.data import augment_images, load
-from dlcore.data.images import CUE_SIZE, cue_boxes
+from dlcore.data.images import CUE_SIZE, _digits, cue_boxes
 
 
 def _cue_brightness(raw: torch.Tensor, classes: int) -> torch.Tensor:
@@ -122,3 +122,31 @@ def test_normalize_applies_the_training_statistics_to_a_new_drawing():
     assert torch.allclose(ds.normalize(drawing), expected)
     assert ds.normalization.mean.shape == (3, 1, 1)
     assert np.allclose(ds.denormalize(ds.normalize(drawing)).numpy(), drawing.numpy(), atol=1e-6)
+
+
+def test_digits_classes_keeps_those_digits_as_classes_in_the_order_given():
+    every = load("digits")
+    some = load("digits", classes=["7", "3"])
+    assert some.class_names == ["7", "3"] and some.num_classes == 2
+    for split, whole in ((some.train, every.train), (some.test, every.test)):
+        assert set(split[1].tolist()) == {0, 1}
+        assert len(split[1]) < len(whole[1]) / 3
+    # the images of class 0 are sevens: each is one of the dataset's pictures of a 7
+    images, labels = _digits()
+    shown = some.normalization.invert(some.test[0][some.test[1] == 0]).flatten(1)
+    nearest = torch.cdist(shown, images.flatten(1)).argmin(dim=1)
+    assert (labels[nearest] == 7).all()
+
+
+def test_digits_per_class_keeps_that_many_training_images_of_each_and_the_test_split_whole():
+    every, few = load("digits", classes=list("56789")), load("digits", classes=list("56789"), per_class=7)
+    assert torch.bincount(few.train[1]).tolist() == [7] * 5
+    assert torch.equal(few.test[1], every.test[1]) and torch.equal(few.val[1], every.val[1])
+    assert "7 labelled images of each digit" in few.notes[0]
+
+
+def test_digits_with_its_default_options_are_what_they_were():
+    ds = load("digits")
+    assert ds.class_names == [str(d) for d in range(10)] and len(ds.train[1]) == 1258
+    with pytest.raises(Exception, match="at least 2"):
+        load("digits", classes=["4"])

@@ -59,3 +59,24 @@ def test_half_pruned_digits_mlp_fine_tuned_keeps_accuracy_and_compresses(digits,
 def test_pruning_that_cannot_be_done_gives_a_deploy_error(model, sparsity, scope, says):
     with pytest.raises(dlcore.DeployError, match=says):
         dlcore.prune(model, sparsity, scope)
+
+
+def test_fine_tuning_leaves_frozen_layers_alone_and_a_wholly_frozen_model_as_it_is(digits):
+    spec = {
+        "input_shape": [1, 8, 8],
+        "layers": [
+            {"type": "Flatten"},
+            {"type": "Linear", "out_features": 16, "trainable": False},
+            {"type": "ReLU"},
+            {"type": "Linear", "out_features": 10},
+        ],
+    }
+    masked = masked_copy(dlcore.build_model(spec), 0.5)
+    frozen = masked[1].weight.clone()
+    fine_tune(masked, digits.train, steps=5)
+    assert torch.equal(masked[1].weight, frozen)
+    spec["layers"][3]["trainable"] = False
+    still = masked_copy(dlcore.build_model(spec), 0.5)
+    before = [p.clone() for p in still.parameters()]
+    fine_tune(still, digits.train, steps=5)  # nothing to fine-tune: no error, nothing changes
+    assert all(torch.equal(p, b) for p, b in zip(still.parameters(), before, strict=True))

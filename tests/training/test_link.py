@@ -143,3 +143,12 @@ def test_every_presets_setup_round_trips_through_its_link(key):
     link.validate(state)
     back, problems = link.from_query(link.to_query(state))
     assert problems == [] and back == state
+
+
+def test_gradient_clipping_goes_into_the_link_and_comes_back():
+    state, problems = link.from_query({"data": "digits", "clip_grad_norm": "0.5"})
+    assert problems == [] and state.settings["clip_grad_norm"] == 0.5
+    assert link.to_query(state)["clip_grad_norm"] == "0.5"
+    assert "clip_grad_norm" not in link.to_query(link.TrainState())  # off by default, not in a new link
+    _, problems = link.from_query({"clip_grad_norm": "-1"})
+    assert problems and "clip_grad_norm" in problems[0]

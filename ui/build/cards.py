@@ -27,6 +27,8 @@ def draw_model_cards(analysis: model.Analysis) -> None:
                 if rows is not None and index < len(rows):
                     shape = " → " + "×".join(str(s) for s in rows.iloc[index]["output_shape"])
                 _draw_card_row(index, layer_id, f"**{index + 1} · {plain(layer['type'])}**{shape}")
+                if layer.get("trainable") is False:
+                    st.caption(":material/ac_unit: **Frozen**: training leaves its weights as they are.")
                 culprit = error_at_layer(analysis.error, index)
                 if culprit is not None:
                     show_error(culprit)

@@ -29,9 +29,12 @@ def draw_layer_form() -> None:
         show_error(f"'{layer['type']}' is not a known layer type: remove it and add one from the palette.")
         return
     st.caption(entry.help)
+    switch = (dlcore.TRAINABLE_PARAM,) if entry.learns else ()  # freezing a layer with no weights is moot
+    trainable, _ = forms.param_form(switch, layer, key_prefix=selected, columns=1)
     values, _ = forms.param_form(entry.params, layer, key_prefix=selected)
+    values.update(trainable)
     # keep the spec short: only values the layer had or the student changed from the default
-    defaults = {p.name: p.default for p in entry.params}
+    defaults = {p.name: p.default for p in entry.params + switch}
     model.update_layer(
         selected, {k: v for k, v in values.items() if k in layer or forms.differs(v, defaults[k])}
     )

@@ -181,6 +181,11 @@ class Analysis:
             return 0
         return int(self.summary.loc[self.summary["depth"] == 0, "params"].sum())
 
+    @property
+    def frozen_params(self) -> int:
+        """The parameters of frozen layers (`trainable` off): training leaves them as they are."""
+        return 0 if self.summary is None else int(self.summary.attrs.get("frozen_params", 0))
+
 
 def analyse(spec: dict[str, Any]) -> Analysis:
     """Summarise `spec`; on a SpecError, summarise the layers before the culprit instead."""

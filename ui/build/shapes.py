@@ -21,12 +21,17 @@ def draw_diagram(analysis: model.Analysis) -> None:
 
 
 def draw_table(analysis: model.Analysis) -> None:
-    """Each layer (blocks' layers indented) with its output shape, parameters and multiply-adds."""
+    """Each layer (blocks' layers indented, frozen ones marked ❄) with its output shape, parameters and
+    multiply-adds."""
     st.markdown("**Shapes and parameters**")
-    table = analysis.summary.assign(
-        output_shape=analysis.summary["output_shape"].map(lambda s: "×".join(map(str, s))),
-        layer=analysis.summary["name"].map(lambda n: "  " * n.count(".") + n),
+    summary = analysis.summary
+    frozen = ~summary["trainable"] & (summary["params"] > 0)  # a layer with nothing to learn is not "frozen"
+    table = summary.assign(
+        output_shape=summary["output_shape"].map(lambda s: "×".join(map(str, s))),
+        layer=summary["name"].map(lambda n: "  " * n.count(".") + n) + frozen.map({True: " ❄", False: ""}),
     )[["layer", "output_shape", "params", "macs"]]
     st.dataframe(table, hide_index=True, width="stretch")
+    if frozen.any():
+        st.caption("❄ frozen: training leaves these weights as they are.")
     if analysis.error is not None:
         st.caption("The table and diagram show the layers up to the one that does not fit.")

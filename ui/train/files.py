@@ -13,7 +13,7 @@ from ui.build import model
 from ui.session import session_owner, set_job
 from ui.state import CHECKPOINT_PARSED, DOWNLOADS, RESUME_CHECKPOINT
 from ui.text import plain
-from ui.train import recipe, state
+from ui.train import recipe, state, transfer
 from ui.train.dataset import load_dataset
 from ui.train.run import setup_of
 from ui.train.settings import make_config
@@ -49,6 +49,14 @@ def draw_downloads(job) -> None:
         help="The spec (JSON) and the weights (safetensors): safe to share and load.",
     )
     csv_col.download_button("Download metrics (CSV)", csv, file_name="metrics.csv", mime="text/csv")
+    st.button(
+        "Start the next runs from these weights",
+        icon=":material/move_down:",
+        help="Transfer learning: keep this run's weights. Change the data or the model, press Start, and "
+        "every layer whose name and shapes still fit starts from them instead of from random weights.",
+        on_click=transfer.keep_run,
+        args=(job, checkpoint),
+    )
 
 
 def _uploaded_is_current(resume: dict[str, Any]) -> bool:
@@ -86,6 +94,14 @@ def draw_checkpoint_upload() -> None:
     if not _uploaded_is_current(resume):
         name = plain(resume["name"])
         st.caption(f"You changed the architecture since loading {name}: Start trains it afresh.")
+        st.button(
+            "Start from its layers that still fit",
+            icon=":material/move_down:",
+            help="Transfer learning: Start loads the uploaded weights into every layer whose name and shapes "
+            "still fit; the others start fresh.",
+            on_click=transfer.keep,
+            args=(resume["name"], resume["bytes"]),
+        )
         return
     st.success(
         f"Your model is {plain(resume['name'])}, loaded from a file: its architecture is on the Build "

@@ -11,7 +11,7 @@ import dlcore
 from ui.run_controls import RunActions, run_bar, run_status
 from ui.session import current_job, job_is_active, session_owner, set_job
 from ui.state import DOWNLOADS, RESUME_CHECKPOINT
-from ui.train import recipe
+from ui.train import recipe, transfer
 from ui.train.settings import make_config
 
 
@@ -27,13 +27,20 @@ def setup_of(spec_dict: dict[str, Any], dataset, cfg: dlcore.TrainConfig):
 
 def start(spec_dict: dict[str, Any], dataset, values: dict[str, Any], *, paused: bool = False):
     """Start this tab's run (replacing any earlier one): the model on Build, with the models of the
-    recipe's other roles if it has several; from the uploaded weights if the student asked."""
+    recipe's other roles if it has several; from the uploaded weights if the student asked, else from the
+    kept weights (transfer learning) if the student asked."""
     cfg = make_config(values)
     setup = setup_of(spec_dict, dataset, cfg)
     resume = st.session_state.get(RESUME_CHECKPOINT)
     resume_from = resume["bytes"] if resume and resume["use"] and resume["spec"] == setup else None
     job = dlcore.start_training(
-        setup, dataset, cfg, owner=session_owner(), paused=paused, resume_from=resume_from
+        setup,
+        dataset,
+        cfg,
+        owner=session_owner(),
+        paused=paused,
+        resume_from=resume_from,
+        start_weights=transfer.start_weights() if resume_from is None else None,
     )
     set_job(job)
     st.session_state.pop(DOWNLOADS, None)

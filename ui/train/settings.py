@@ -18,7 +18,15 @@ from ui.train.recipe import chosen_kind, run_models_text
 
 # Fields of TrainConfig the page shows, in this order; the rest keep their defaults.
 MAIN_FIELDS = ("loss", "optimizer", "lr", "schedule", "batch_size", "epochs")
-MORE_FIELDS = ("weight_decay", "l1", "device", "seed", "early_stopping_patience", "max_seconds")
+MORE_FIELDS = (
+    "weight_decay",
+    "l1",
+    "clip_grad_norm",
+    "device",
+    "seed",
+    "early_stopping_patience",
+    "max_seconds",
+)
 CATALOGUES = ("loss", "optimizer", "schedule")
 SUPERVISED = "supervised"  # the recipe that keeps the page's one-click fixes for inputs, outputs and losses
 
@@ -49,7 +57,7 @@ def draw_settings_form(disabled: bool = False) -> tuple[dict[str, Any], dict[str
     )
     values.update(main)
     errors.update(_draw_catalogue_options(values, disabled))
-    with st.expander("Regularisation, device, seed and limits"):
+    with st.expander("Regularisation, gradient clipping, device, seed and limits"):
         more, more_errors = forms.param_form(
             tuple(params[f] for f in MORE_FIELDS),
             values,

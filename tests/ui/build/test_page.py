@@ -266,3 +266,35 @@ def test_a_blocks_inner_layers_are_edited_as_json_and_text_that_is_not_layers_is
     at.text_area(key=f"{block_id}.layers").set_value('[{"type": "ReLU"}]').run()
     assert not at.exception
     assert built(at)["layers"][0]["layers"] == [{"type": "ReLU"}]
+
+
+def test_the_trainable_switch_freezes_a_layer_its_card_says_so_and_the_counts_split(app):
+    at = start(app)
+    index = next(i for i, layer in enumerate(layers(at)) if layer["type"] == "Linear")
+    layer_id = layer_ids(at)[index]
+    at.button(key=f"edit-{layer_id}").click().run()
+    total = at.metric[0].value
+    switch = at.toggle(key=f"{layer_id}.trainable")
+    assert switch.value is True and switch.help
+    switch.set_value(False).run()
+    assert not at.exception
+    assert layers(at)[index]["trainable"] is False
+    frozen = sum(p.numel() for p in dlcore.build_model(built(at))[index].parameters())
+    assert at.metric[0].value == f"{int(total.replace(',', '')) - frozen:,}"
+    assert at.metric[0].delta == f"{frozen:,} frozen"
+    assert [c.value for c in at.caption if "Frozen" in c.value] == [
+        ":material/ac_unit: **Frozen**: training leaves its weights as they are."
+    ]
+    assert "requires_grad_(False)" in dlcore.to_pytorch_code(built(at))
+    marked = [name for name in at.dataframe[0].value["layer"] if name.endswith(" ❄")]
+    assert marked == [dlcore.summarize(built(at)).name[index] + " ❄"]
+    at.toggle(key=f"{layer_id}.trainable").set_value(True).run()
+    assert dlcore.ModelSpec.from_dict(built(at)).layers[index].trainable
+
+
+def test_a_layer_with_nothing_to_learn_has_no_trainable_switch(app):
+    at = start(app)
+    index = next(i for i, layer in enumerate(layers(at)) if layer["type"] == "ReLU")
+    layer_id = layer_ids(at)[index]
+    at.button(key=f"edit-{layer_id}").click().run()
+    assert not [t for t in at.toggle if t.key == f"{layer_id}.trainable"]

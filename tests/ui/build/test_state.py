@@ -133,3 +133,9 @@ def test_an_edit_whose_structure_is_broken_is_refused_and_the_model_kept(app):
     assert not at.exception
     assert built(at) == STARTING
     assert len(at.warning) == 1 and "name" in at.warning[0].value
+
+
+def test_a_frozen_layer_stays_frozen_through_the_link():
+    spec = {"input_shape": [3], "layers": [{"type": "Linear", "out_features": 4, "trainable": False}]}
+    state, problems = from_query(to_query(BuildState.of(spec)))
+    assert problems == [] and dlcore.ModelSpec.from_dict(state.spec).layers[0].trainable is False

@@ -331,3 +331,62 @@ def test_a_loss_kept_from_a_regression_run_is_pointed_out_on_a_classifier_with_a
     assert not at.exception
     assert at.session_state[TRAIN.key].settings["loss"] == "cross_entropy"
     assert not any("treats the classes as numbers" in i.value for i in at.info)
+
+
+def test_gradient_clipping_is_a_setting_with_its_help(train):
+    at = train
+    field = at.number_input(key="train.clip_grad_norm")
+    assert field.value is None and "clipping" in field.help
+    field.set_value(0.5).run()
+    assert not at.exception
+    assert at.session_state[TRAIN.key].settings["clip_grad_norm"] == 0.5
+
+
+def test_a_run_can_start_from_the_weights_of_the_one_before_and_says_which_layers_took_them(train):
+    at = train
+    at.number_input(key="train.epochs").set_value(1).run()
+    button(at, "Start").click().run()
+    first = job_of(at)
+    assert first.wait(60)
+    at.run()
+    keep = button(at, "Start the next runs from these weights")
+    keep.click().run()
+    switch = next(t for t in at.toggle if t.label.startswith("Start from the weights of"))
+    assert switch.value is True
+    edit_built(at, lambda spec: spec["layers"][-1].update(name="new_head"))  # a new output layer
+    at.run()
+    button(at, "Start").click().run()
+    second = job_of(at)
+    assert second is not first and second.wait(60)
+    at.run()
+    assert not at.exception
+    assert "new_head" in dict(second.transfer.fresh)
+    assert second.transfer.loaded  # the hidden layer took the first run's weights
+    assert any(second.transfer.sentence in c.value for c in at.caption)
+    # switched off, Start trains from random weights again
+    next(t for t in at.toggle if t.label.startswith("Start from the weights of")).set_value(False).run()
+    button(at, "Start").click().run()
+    assert job_of(at).transfer is None
+
+
+def test_an_uploaded_models_layers_that_still_fit_start_a_changed_architecture(train):
+    at = train
+    spec = dlcore.presets()["digits_mlp"]
+    data = dlcore.checkpoint_bytes(spec, dlcore.build_model(spec))
+    at.file_uploader(key="checkpoint_upload").upload("pre.zip", data, "application/zip").run()
+    edit_built(at, lambda s: s["layers"][-1].update(name="new_head"))
+    at.run()
+    button(at, "Start from its layers that still fit").click().run()
+    assert next(t for t in at.toggle if t.label == "Start from the weights of pre.zip").value is True
+    button(at, "Start").click().run()
+    assert not at.exception
+    assert dict(job_of(at).transfer.fresh).keys() == {"new_head"}
+
+
+def test_a_model_with_every_layer_frozen_is_told_what_to_switch_on_not_shown_a_traceback(train):
+    at = train
+    edit_built(at, lambda spec: [layer.update(trainable=False) for layer in spec["layers"]])
+    at.run()
+    button(at, "Start").click().run()
+    assert not at.exception
+    assert any("switch 'trainable' on for at least one layer" in e.value for e in at.error)
