@@ -13,6 +13,7 @@
     samples      generative training: losses by role, what the model makes now
     data         a dataset's preview
     deploy       a model's deployable variants side by side, accuracy against sparsity
+    landscape    the loss landscape: the line from the first weights to now, a 2-D slice
 
     from dlcore import plots
     plots.loss_curve(metrics, epochs)
@@ -37,6 +38,7 @@ from dlcore.plots.inspect import (
     input_figure,
     probability_bars,
 )
+from dlcore.plots.landscape import loss_contour, loss_line_figure, loss_surface
 from dlcore.plots.network import network_diagram
 from dlcore.plots.playground import (
     NetworkPicture,
@@ -82,8 +84,11 @@ __all__ = [
     "image_figure",
     "input_figure",
     "logged_losses",
+    "loss_contour",
     "loss_curve",
     "loss_figure",
+    "loss_line_figure",
+    "loss_surface",
     "network_diagram",
     "network_figure",
     "predictions_vs_targets",

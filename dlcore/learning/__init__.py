@@ -1,0 +1,1 @@
+"""How networks learn, up close: the engine of the Learning page's tools."""
