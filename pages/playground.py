@@ -11,7 +11,7 @@ from ui.playground.bar import player_bar
 from ui.playground.classroom import classroom_panel
 from ui.playground.data import data_column
 from ui.playground.network import network_settings, network_shape
-from ui.playground.views import STYLE, network_panel, output_panel
+from ui.playground.views import STYLE, network_panel, output_panel, rewind_panel
 
 require_frame()  # a fresh server's first deep link runs this file alone: go through app.py
 
@@ -37,12 +37,14 @@ if state.b is None:  # TF Playground's order: data, the network, its output
         network_panel("A", state)
     with output_col:
         output_panel("A", state)
+        rewind_panel("A")
 else:  # A/B: the two outputs side by side at the top, each network's controls and picture below its own
     data_col, *side_cols = st.columns([1.1, 2.2, 2.2], gap="small")
     for side, column in zip(state.networks(), side_cols, strict=True):
         with column, st.container(border=True):
             st.markdown(f"#### Network {side}")
             output_panel(side, state)
+            rewind_panel(side)
             network_settings(side, state)
             network_shape(side, state)
             network_panel(side, state)

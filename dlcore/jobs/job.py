@@ -531,9 +531,10 @@ class Job:
         self._recipe, self._data = recipe, data
         generator = torch.Generator(device=device).manual_seed(cfg.seed)
         # The history and subscribers before Control: a step trained by "Step 1 batch" reaches them before
-        # the job pauses.
+        # the job pauses. Rewind after it: its first moment is the weights training really starts from,
+        # after whatever was loaded into a job started paused (the playground continuing a network).
         history = HistoryRecorder(self._history, clock=self._recorder.elapsed_s)
-        callbacks: list[Callback] = [self._recorder, history, self.rewind, self._subscribers, Control(self)]
+        callbacks: list[Callback] = [self._recorder, history, self._subscribers, Control(self), self.rewind]
         if cfg.early_stopping_patience:
             callbacks.append(EarlyStopping(cfg.early_stopping_patience))
         with self._cond:

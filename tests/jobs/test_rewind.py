@@ -105,6 +105,19 @@ def test_a_reset_forgets_the_moments_of_the_old_weights(ds, pool):
     wait_for(lambda: len(job.rewind.steps()) > 5)
     job.reset(seed=7)
     wait_status(job, "paused")
+    assert job.rewind.steps() == []  # nothing kept of the old weights; the new ones once training starts
+    job.step()
     wait_for(lambda: job.rewind.steps() == [0])
     job.stop()
     assert job.wait(10)
+
+
+def test_the_first_moment_is_the_weights_loaded_into_a_paused_job_before_it_trains(ds, pool):
+    job = dlcore.start_training(
+        spec(), ds, dlcore.TrainConfig(device="cpu", epochs=1), pool=pool, paused=True
+    )
+    wait_status(job, "paused")
+    job.apply(lambda model: [p.data.fill_(0.25) for p in model.parameters()])  # as the playground continues
+    job.resume()
+    assert job.wait(30)
+    assert all(torch.all(value == 0.25) for value in job.snapshot(step=0).state_dict().values())
