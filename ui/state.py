@@ -56,6 +56,9 @@ REWOUND_SUBJECT = "inspect_rewound"  # the Subject of the moment Inspect or Expl
 EXPLAIN_SANITY = "explain_sanity"  # (method, stages, picture, input) of the last sanity check in this tab
 EXPLAIN_LESSON = "explain_lesson"  # the cheating lesson's two trained models and their data
 
+# ---------------------------------------------------------------- Learning
+LANDSCAPE = "learning_landscape"  # the loss landscape measured last in this tab (ui.learning.landscape)
+
 # ---------------------------------------------------------------- Rewind (ui.rewind), one pair per slider key
 REWIND_JOB = "{key}.job"  # the job whose kept moments the slider under `key` shows (a new job starts live)
 REWIND_MODEL = "{key}.model"  # (job id, step, model): the model rebuilt at the step picked on that slider

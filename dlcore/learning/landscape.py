@@ -140,6 +140,38 @@ def problem_of(job, model: nn.Module | None = None, sample: int = SAMPLE_SIZE) -
     return LossProblem(model.eval(), x, adapt_targets(objective, y[keep], x), objective.loss)
 
 
+def job_landscape(
+    job,
+    points: int = POINTS.default,
+    span: float = SPAN.default,
+    plane: str = PLANE.default,
+    seed: int = 0,
+    progress: Callable[[float], None] | None = None,
+) -> tuple[LossLine, LossSlice]:
+    """The line from the first weights of `job`'s run to its model now, and the slice around the model
+    now (see `loss_slice`; the "path" plane runs through the moments the job kept, then the weights now).
+    `progress(fraction)` is called as the points are measured. LandscapeError says what is missing."""
+    points, span, plane = _checked(points, span, plane)
+    problem = problem_of(job)
+    start = job.rewind.first_state()
+    if start is None:
+        raise LandscapeError(
+            "the weights this run started from were not kept: "
+            + ("train it a few steps first" if job.rewind.enabled else "the model is too big to keep them"),
+            field="model",
+        )
+    path = None
+    if plane == "path":
+        path = [(step, job.rewind.state_at(step)) for step in job.rewind.steps()]
+        path.append((job.progress()["step"], problem.model.state_dict()))  # the path ends where it is now
+    report = progress or (lambda fraction: None)
+    line = loss_line(problem, start, progress=lambda fraction: report(0.1 * fraction))
+    picked = loss_slice(
+        problem, points, span, plane, seed, path, lambda fraction: report(0.1 + 0.9 * fraction)
+    )
+    return line, picked
+
+
 def filter_normalised_direction(
     params: dict[str, torch.Tensor], generator: torch.Generator
 ) -> dict[str, torch.Tensor]:

@@ -13,6 +13,7 @@ from dlcore.learning.landscape import (
     LandscapeError,
     LossProblem,
     filter_normalised_direction,
+    job_landscape,
     loss_line,
     loss_slice,
     problem_of,
@@ -147,3 +148,22 @@ def test_layers_that_cannot_be_vectorised_are_measured_one_set_at_a_time():
     np.testing.assert_allclose(problem.losses(batched), expected, rtol=1e-6)
     with torch.no_grad():
         assert expected[0] == pytest.approx(float(nn.functional.cross_entropy(model(problem.x), problem.y)))
+
+
+def test_a_jobs_landscape_runs_from_its_first_weights_and_its_path_ends_now(job):
+    seen = []
+    line, picked = job_landscape(job, points=5, plane="path", progress=seen.append)
+    assert line.start_loss == pytest.approx(model_loss(job, job.snapshot(step=0), problem_of(job)), rel=1e-5)
+    assert picked.path_steps[0] == 0 and picked.path_steps[-1] == job.progress()["step"]
+    np.testing.assert_allclose(picked.path[-1], 0.0, atol=1e-5)
+    assert seen[-1] == pytest.approx(1.0) and seen == sorted(seen)
+
+
+def test_a_run_that_has_not_trained_has_no_first_weights_to_start_the_line_from():
+    ds = dlcore.data.load("digits")
+    saved = dlcore.checkpoint_bytes(dlcore.ModelSpec.from_dict(DIGITS_MLP), dlcore.build_model(DIGITS_MLP))
+    loaded = dlcore.loaded_job(saved, ds)
+    with pytest.raises(
+        LandscapeError, match="the weights this run started from were not kept: train it a few"
+    ):
+        job_landscape(loaded, points=5)

@@ -1,0 +1,1 @@
+"""The Learning page: how networks learn, up close."""
