@@ -27,7 +27,9 @@ from dlcore.errors import DlcoreError
 from dlcore.params import Param
 from dlcore.training.objective import adapt_targets
 
-SAMPLE_SIZE = 512  # training examples each point's loss is measured on (a fixed sample: same for all)
+# Training examples each point's loss is measured on (a fixed sample, the same for every point): the slice
+# costs points² passes over it, and a convolutional net is bound by arithmetic (docs/benchmarks.md).
+SAMPLE_SIZE = 256
 LINE_BEYOND = 0.25  # the line goes this far past both ends (as a fraction of the way from start to end)
 
 POINTS = Param(
@@ -86,6 +88,9 @@ class LossProblem:
     def losses(self, batched: dict[str, torch.Tensor]) -> np.ndarray:
         """The losses for a batch of parameter sets (each tensor (sets, *shape)): one vectorised pass
         (torch.func.vmap) when every layer has a batching rule, else one pass per set (recurrent layers)."""
+        # A second intra-op thread only spins against the training threads: measured 7x slower on 2 busy
+        # cores. Set for the calling thread (the page's), as the playground's views do.
+        torch.set_num_threads(1)
         try:
             return vmap(self.loss_with)(batched).numpy()
         except RuntimeError:  # e.g. "Batching rule not implemented for aten::lstm"
