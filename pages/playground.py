@@ -37,17 +37,16 @@ if state.b is None:  # TF Playground's order: data, the network, its output
         network_panel("A", state)
     with output_col:
         output_panel("A", state)
-        rewind_panel("A")
 else:  # A/B: the two outputs side by side at the top, each network's controls and picture below its own
     data_col, *side_cols = st.columns([1.1, 2.2, 2.2], gap="small")
     for side, column in zip(state.networks(), side_cols, strict=True):
         with column, st.container(border=True):
             st.markdown(f"#### Network {side}")
             output_panel(side, state)
-            rewind_panel(side)
             network_settings(side, state)
             network_shape(side, state)
             network_panel(side, state)
 with data_col:
+    rewind_panel(state)  # at the top: the boundary stays in view while the slider scrubs
     data_column(state)
 classroom_panel(state)

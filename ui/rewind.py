@@ -19,7 +19,7 @@ LIVE = "live"
 MB = 2**20
 
 
-def rewind_slider(job, key: str) -> int | None:
+def rewind_slider(job, key: str, label: str = "Rewind to a moment of training") -> int | None:
     """The slider over `job`'s kept moments and "live", with what the kept moments cost; the chosen step,
     or None for live. A new job starts live; a moment thinned away since moves to the nearest kept one."""
     steps = job.rewind.steps() if job is not None else []
@@ -34,7 +34,7 @@ def rewind_slider(job, key: str) -> int | None:
     elif st.session_state[key] not in options:
         st.session_state[key] = min(steps, key=lambda step: abs(step - st.session_state[key]))
     chosen = st.select_slider(
-        "Rewind to a moment of training",
+        label,
         options,
         format_func=lambda option: "live" if option == LIVE else f"step {option}",
         key=key,
@@ -43,7 +43,7 @@ def rewind_slider(job, key: str) -> int | None:
     )
     st.caption(
         f"{len(steps)} moments kept, from step {steps[0]} to step {steps[-1]}: "
-        f"{job.rewind.bytes_used / MB:.1f} MB of {_cap(job)}."
+        f"{_size(job.rewind.bytes_used)} of {_cap(job)}."
     )
     return None if chosen == LIVE else chosen
 
@@ -69,6 +69,10 @@ def rewound_model(job, key: str):
             return None
         st.session_state[REWIND_MODEL.format(key=key)] = held
     return held[2]
+
+
+def _size(size: int) -> str:
+    return f"{size / MB:.1f} MB" if size >= MB / 10 else f"{size / 1024:.0f} kB"
 
 
 def _cap(job) -> str:

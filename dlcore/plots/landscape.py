@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from dlcore.plots.style import base_layout
 
-LANDSCAPE_HEIGHT = 420  # beside the line's chart under the tab's controls: both fit a 1280×720 projector
+LANDSCAPE_HEIGHT = 340  # three side by side under the tab's controls fit a 1280×720 projector
 NOW_COLOUR = "#d62728"
 START_COLOUR = "#7f7f7f"
 PATH_COLOUR = "#ffffff"
@@ -46,8 +46,8 @@ def loss_line_figure(line) -> go.Figure:
         )
     fig.update_layout(
         **base_layout(
-            "Loss on the straight line from the first weights to now",
-            "α  (0 = the weights training started from, 1 = the weights now)",
+            "From the first weights to now",
+            "α  (0: the first weights, 1: the weights now)",
             "training loss",
             height=LANDSCAPE_HEIGHT,
             showlegend=False,
@@ -88,7 +88,7 @@ def loss_contour(slice_) -> go.Figure:
     fig.add_trace(_point((0.0, 0.0), f"now: {slice_.centre_loss:.3g}", NOW_COLOUR))
     x_title, y_title = _axis_titles(slice_)
     fig.update_layout(
-        **base_layout("Loss around the weights now (contours)", x_title, y_title, height=LANDSCAPE_HEIGHT),
+        **base_layout("Around the weights now: contours", x_title, y_title, height=LANDSCAPE_HEIGHT),
         showlegend=False,
     )
     return fig
@@ -96,7 +96,10 @@ def loss_contour(slice_) -> go.Figure:
 
 def loss_surface(slice_) -> go.Figure:
     """The slice as a surface whose height is the loss (log scale), the current weights marked."""
-    x_title, y_title = _axis_titles(slice_)
+    # Slanted 3-D axes have room for short names only; the contours beside it name the directions in full.
+    x_title, y_title = (
+        ("path direction 1", "path direction 2") if slice_.plane == "path" else ("direction 1", "direction 2")
+    )
     fig = go.Figure(
         [
             go.Surface(
@@ -120,13 +123,13 @@ def loss_surface(slice_) -> go.Figure:
         ]
     )
     fig.update_layout(
-        **base_layout("Loss around the weights now (surface)", "", "", height=LANDSCAPE_HEIGHT),
+        **base_layout("Around the weights now: surface", "", "", height=LANDSCAPE_HEIGHT),
         showlegend=False,
         scene={
             "xaxis": {"title": {"text": x_title}},
             "yaxis": {"title": {"text": y_title}},
-            "zaxis": {"title": {"text": "loss"}, "type": "log"},
-            "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 0.9}},
+            "zaxis": {"title": {"text": "loss"}, "type": "log", "dtick": 1},  # a label per power of ten
+            "camera": {"eye": {"x": 1.6, "y": -1.6, "z": 0.9}},
         },
     )
     fig.update_layout(margin={"l": 0, "r": 0, "t": 40, "b": 0})

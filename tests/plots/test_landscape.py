@@ -16,7 +16,7 @@ def test_the_line_marks_the_first_and_the_current_loss():
     fig = landscape.loss_line_figure(line)
     marks = {trace.text[0]: (trace.x[0], trace.y[0]) for trace in fig.data[1:]}
     assert marks == {"start: 2.3": (0, 2.3), "now: 0.1": (1, 0.1)}
-    assert "the weights training started from" in fig.layout.xaxis.title.text
+    assert fig.layout.xaxis.title.text == "α  (0: the first weights, 1: the weights now)"
 
 
 def test_the_contours_colour_the_log_loss_with_a_bar_labelled_in_losses():

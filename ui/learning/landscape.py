@@ -19,7 +19,7 @@ from ui.state import LANDSCAPE as MEASURED_KEY
 from ui.text import plain
 
 LS = dlcore.landscape
-PLANES = {"random": "Random directions", "path": "The training path"}
+PLANES = {"random": "Random directions", "path": "Training path"}
 
 
 @dataclass(frozen=True)
@@ -48,10 +48,8 @@ def draw_landscape() -> None:
         "How the training loss changes as the weights move. Each point is the loss of the model with "
         "changed weights on a fixed sample of the training set."
     )
-    settings = _settings()
-    if st.button(
-        "Measure the landscape", icon=":material/landscape:", type="primary", key="landscape_measure"
-    ):
+    settings, measure = _settings()
+    if measure:
         _measure(job, settings)
     measured: Measured | None = st.session_state.get(MEASURED_KEY)
     if measured is None or measured.job_id != job.id:
@@ -60,9 +58,12 @@ def draw_landscape() -> None:
     _draw(job, measured)
 
 
-def _settings() -> tuple:
-    """(points, span, plane, seed) from the controls, each bounded and explained by its engine Param."""
-    points_col, span_col, plane_col, seed_col = st.columns([2, 2, 3, 1])
+def _settings() -> tuple[tuple, bool]:
+    """(points, span, plane, seed) from the controls, each bounded and explained by its engine Param, and
+    whether Measure was pressed."""
+    points_col, span_col, plane_col, seed_col, button_col = st.columns(
+        [2, 2, 3, 1, 2], vertical_alignment="bottom"
+    )
     points = points_col.slider(
         "Points per side",
         int(LS.POINTS.min),
@@ -86,7 +87,10 @@ def _settings() -> tuple:
     seed = seed_col.number_input(
         "Seed", 0, 9999, 0, help="Which random directions (random plane)", key="landscape_seed"
     )
-    return points, span, plane or LS.PLANE.default, int(seed)
+    measure = button_col.button(
+        "Measure the landscape", icon=":material/landscape:", type="primary", key="landscape_measure"
+    )
+    return (points, span, plane or LS.PLANE.default, int(seed)), measure
 
 
 def _cost(settings: tuple) -> str:
@@ -118,9 +122,7 @@ def _draw(job, measured: Measured) -> None:
         f"**{name}** on **{job.dataset.name}** at step {measured.step}: {points} × {points} points on "
         f"{PLANES[plane].lower()}.{later}"
     )
-    line_col, slice_col = st.columns(2)
+    line_col, contours_col, surface_col = st.columns(3)  # all three above a projector's fold
     line_col.plotly_chart(plots.loss_line_figure(measured.line), key="landscape_line")
-    with slice_col:
-        contours, surface = st.tabs(["Contours", "Surface"])
-        contours.plotly_chart(plots.loss_contour(measured.slice_), key="landscape_contours")
-        surface.plotly_chart(plots.loss_surface(measured.slice_), key="landscape_surface")
+    contours_col.plotly_chart(plots.loss_contour(measured.slice_), key="landscape_contours")
+    surface_col.plotly_chart(plots.loss_surface(measured.slice_), key="landscape_surface")

@@ -25,6 +25,7 @@ from ui.steady_chart import steady_chart
 
 POLL_S = 0.1  # seconds between polls: 10 a second asked, so at least 5 arrive on a busy server
 IDLE_POLL_S = 5.0  # while paused: only the heartbeat that keeps this tab's paused networks alive
+REWIND_POLL_S = 1.0  # while playing: the rewind slider takes in the moments kept since
 RESOLUTION = 50  # grid points per axis for every neuron's picture
 NETWORK_WIDTH_PX = 310  # about the width the network's column gets at 1280x720 (the height follows from it)
 POINT_CLASS_KEY = "playground_point_class"
@@ -115,11 +116,24 @@ def _latest(side: str, state: pg.Playground, playing: bool, report: bool):
     return run, model, pg.neuron_maps(model, state.networks()[side], RESOLUTION), rewound
 
 
-def rewind_panel(side: str) -> None:
-    """The slider that shows one network as it was at a moment its training kept (ui.rewind)."""
-    run = runs.runs().get(side)
-    if run is not None:
-        rewind_slider(run.job, rewind_key(side))
+def rewind_panel(state: pg.Playground) -> None:
+    """A slider per network that shows it as it was at a moment its training kept (ui.rewind). Each is
+    redrawn in a fragment of its own, so the moments kept since appear; a pick redraws the views at once."""
+    for side in state.networks():
+        _rewind_slider(side, "Rewind" if state.b is None else f"Rewind network {side}")
+
+
+def _rewind_slider(side: str, label: str) -> None:
+    @st.fragment(run_every=REWIND_POLL_S if runs.is_playing() else IDLE_POLL_S)
+    def panel() -> None:
+        run = runs.runs().get(side)
+        if run is None:
+            return
+        shown = chosen_step(run.job, rewind_key(side))
+        if rewind_slider(run.job, rewind_key(side), label) != shown:
+            st.rerun()  # the whole page: the views' own fragments poll rarely while paused
+
+    panel()
 
 
 def rewind_key(side: str) -> str:

@@ -15,6 +15,7 @@ from ui.learning.landscape import draw_landscape  # noqa: E402
 from ui.session import session_owner  # noqa: E402
 from ui.state import JOB  # noqa: E402
 
+st.set_page_config(layout="wide")  # as app.py sets it
 if JOB not in st.session_state and st.query_params.get("train") == "digits_mlp":
     preset = dlcore.preset_catalogue()["digits_mlp"]
     settings = dlcore.TrainConfig(**preset.settings)
