@@ -100,5 +100,7 @@ class Rewind(Callback):
             self.keep(step, self._model)
 
     def on_fit_end(self, logs):
-        if logs["status"] != "failed":
+        # A run stopped before its start reached this callback (a job stopped while paused at step 0) has
+        # no model here and nothing to keep.
+        if self._model is not None and logs["status"] != "failed":
             self.keep(logs["step"], self._model)  # where training ended

@@ -121,3 +121,11 @@ def test_the_first_moment_is_the_weights_loaded_into_a_paused_job_before_it_trai
     job.resume()
     assert job.wait(30)
     assert all(torch.all(value == 0.25) for value in job.snapshot(step=0).state_dict().values())
+
+
+def test_a_job_stopped_while_paused_before_its_first_step_is_stopped_not_failed(ds, pool):
+    job = dlcore.start_training(spec(), ds, dlcore.TrainConfig(device="cpu"), pool=pool, paused=True)
+    wait_status(job, "paused")
+    job.stop()
+    assert job.wait(10)
+    assert job.status == "stopped" and job.rewind.steps() == []
