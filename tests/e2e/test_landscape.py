@@ -45,7 +45,7 @@ def test_the_landscape_is_measured_and_drawn_above_the_fold(browser, helpers, la
 
     page.get_by_text("Training path", exact=True).click()
     page.get_by_role("button", name="Measure the landscape").click()
-    page.get_by_text("on training path.").wait_for(timeout=60_000)
+    page.get_by_text("on the plane of the training path.").wait_for(timeout=60_000)
     helpers.wait_for_app(page)
     helpers.assert_no_errors(page)
     assert "start" in charts.nth(1).inner_text()  # the path's first weights are marked on the contours

@@ -20,6 +20,7 @@ from ui.text import plain
 
 LS = dlcore.landscape
 PLANES = {"random": "Random directions", "path": "Training path"}
+ON_PLANE = {"random": "two random directions", "path": "the plane of the training path"}
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def _draw(job, measured: Measured) -> None:
     later = " Training has moved on since: measure again to follow it." if job.alive else ""
     st.markdown(
         f"**{name}** on **{job.dataset.name}** at step {measured.step}: {points} × {points} points on "
-        f"{PLANES[plane].lower()}.{later}"
+        f"{ON_PLANE[plane]}.{later}"
     )
     line_col, contours_col, surface_col = st.columns(3)  # all three above a projector's fold
     line_col.plotly_chart(plots.loss_line_figure(measured.line), key="landscape_line")

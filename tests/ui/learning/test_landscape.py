@@ -65,7 +65,7 @@ def test_measuring_draws_the_line_the_contours_and_the_surface_of_the_model_now(
     assert chart(at, "landscape_contours")["data"][0]["type"] == "contour"
     assert chart(at, "landscape_surface")["data"][0]["type"] == "surface"
     step = trained_job.progress()["step"]
-    assert f"at step {step}: 7 × 7 points on random directions." in at.markdown[0].value
+    assert f"at step {step}: 7 × 7 points on two random directions." in at.markdown[0].value
 
 
 def test_the_training_path_plane_draws_the_path(trained_job):
