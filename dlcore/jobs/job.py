@@ -657,6 +657,7 @@ class Job:
         """Drop the model and data (reaped jobs): nobody is watching any more."""
         with self._cond:
             self._models, self._templates, self._recipe = None, None, None
+            self.rewind.forget()
             self._freed = True
 
 

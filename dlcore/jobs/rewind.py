@@ -104,3 +104,9 @@ class Rewind(Callback):
         # no model here and nothing to keep.
         if self._model is not None and logs["status"] != "failed":
             self.keep(logs["step"], self._model)  # where training ended
+        self._model = None  # the job owns its model; this only looked at it while it trained
+
+    def forget(self) -> None:
+        """Drop every kept moment (a job freed because nobody watches it any more)."""
+        with self._lock:
+            self._kept = {}

@@ -7,10 +7,11 @@ from hypothesis import strategies as st
 from torch import nn
 
 import dlcore
+from dlcore.jobs import JobPool
 from dlcore.jobs.job import seeded_build
 from dlcore.jobs.rewind import Rewind, state_bytes
 from dlcore.training import Callback
-from tests.jobs.support import spec, wait_for, wait_status
+from tests.jobs.support import spec, start, wait_for, wait_status
 
 
 def run_events(rewind: Rewind, model: nn.Module, steps: int, start: int = 0) -> dict[int, dict]:
@@ -129,3 +130,12 @@ def test_a_job_stopped_while_paused_before_its_first_step_is_stopped_not_failed(
     job.stop()
     assert job.wait(10)
     assert job.status == "stopped" and job.rewind.steps() == []
+
+
+def test_a_reaped_job_lets_go_of_its_kept_moments(ds):
+    pool = JobPool(heartbeat_grace_s=0.3, reap_every_s=0.05)
+    abandoned = start(ds, pool, owner="closed-tab")  # trains until stopped; nobody sends heartbeats
+    wait_for(lambda: len(abandoned.rewind.steps()) > 3)
+    assert abandoned.wait(10) and abandoned.status == "stopped"
+    wait_for(lambda: abandoned.rewind.steps() == [])
+    assert abandoned.rewind.bytes_used == 0 and abandoned.rewind._model is None
