@@ -30,7 +30,8 @@ if held is not None:
             "gradients that move them (like TensorBoard's distributions). Gradients that shrink to nothing "
             "in early layers are vanishing; ones that blow up are exploding; ReLUs that never fire are dead."
         )
-        live(draw_history, seconds=1.0)  # redrawn every second while the job trains
+        moment = held.step if held.rewound else None
+        live(lambda job: draw_history(job, moment), seconds=1.0)  # redrawn every second while the job trains
 
     with mistakes:
         draw_confusion(held)

@@ -57,4 +57,19 @@ def test_back_to_live_shows_the_live_model_again(app, trained_job):
     assert not at.exception
     assert "rewound" not in at.markdown[0].value
     assert chart_data(at) == live_charts
+
+
+def test_the_weight_distributions_over_time_mark_the_moment_rewound_to(app, trained_job):
+    at = fixtures.open_page(app, PAGE, trained_job)
+    assert not bands_layout(at).get("shapes")
+    step = trained_job.rewind.steps()[10]
+    at.select_slider(key=SLIDER).set_value(step).run()
+    assert not at.exception
+    (line,) = bands_layout(at)["shapes"]
+    assert line["x0"] == line["x1"] == step
+
+
+def bands_layout(at) -> dict:
+    chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith("inspect_bands"))
+    return json.loads(chart.proto.spec)["layout"]
     assert "moments kept, from step 0 to step" in " ".join(c.value for c in at.caption)
