@@ -31,7 +31,6 @@ def test_the_slider_takes_the_boundary_back_to_step_0_and_back_to_live(browser, 
         helpers.wait_for_app(page)
     page.locator(SLIDER).wait_for(timeout=30_000)  # the moments kept appear within a few seconds
     wait_boundary(page, untrained, same=False)
-    trained = _boundary_picture(page)
 
     page.locator(SLIDER).focus()
     page.keyboard.press("Home")  # the first moment kept: the weights training started from
@@ -43,7 +42,7 @@ def test_the_slider_takes_the_boundary_back_to_step_0_and_back_to_live(browser, 
     page.screenshot(path=str(ARTIFACTS / "learning-landscape-rewind-playground.png"))
 
     page.locator(SLIDER).focus()
-    page.keyboard.press("End")  # live
-    wait_boundary(page, trained)
-    assert page.get_by_text("Rewound to step").count() == 0
+    page.keyboard.press("End")  # live (its last epoch may still be training: any boundary but the first)
+    page.get_by_text("Rewound to step").wait_for(state="detached", timeout=15_000)
+    wait_boundary(page, untrained, same=False)
     context.close()
