@@ -97,9 +97,7 @@ def loss_contour(slice_) -> go.Figure:
 def loss_surface(slice_) -> go.Figure:
     """The slice as a surface whose height is the loss (log scale), the current weights marked."""
     # Slanted 3-D axes have room for short names only; the contours beside it name the directions in full.
-    x_title, y_title = (
-        ("path direction 1", "path direction 2") if slice_.plane == "path" else ("direction 1", "direction 2")
-    )
+    x_title, y_title = "direction 1", "direction 2"
     fig = go.Figure(
         [
             go.Surface(
@@ -129,7 +127,8 @@ def loss_surface(slice_) -> go.Figure:
             "xaxis": {"title": {"text": x_title}},
             "yaxis": {"title": {"text": y_title}},
             "zaxis": {"title": {"text": "loss"}, "type": "log", "dtick": 1},  # a label per power of ten
-            "camera": {"eye": {"x": 1.6, "y": -1.6, "z": 0.9}},
+            "camera": {"eye": {"x": 1.75, "y": -1.75, "z": 0.95}},
+            "aspectmode": "cube",  # the same frame whatever the directions' ranges (the path's differ)
         },
     )
     fig.update_layout(margin={"l": 0, "r": 0, "t": 40, "b": 0})
