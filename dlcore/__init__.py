@@ -84,6 +84,9 @@ from dlcore.deploy import (
     quantize,
 )
 
+# --- how networks learn, up close ---
+from dlcore.learning import landscape as landscape  # the loss landscape: problem_of, loss_line, loss_slice
+
 # --- 2-D playground ---
 from dlcore import links as links  # JSON data in a URL: inline when short, else a short id kept on the server
 from dlcore import lessons as lessons  # guided experiments as data: course(), lesson_link, check_claim, ...
@@ -185,6 +188,7 @@ __all__ = [
     "prune",
     "pruning_curve",
     "quantize",
+    "landscape",
     "links",
     "lessons",
     "playground",

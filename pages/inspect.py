@@ -6,7 +6,7 @@ from ui.frame import require_frame
 from ui.inspect.confusion import draw_confusion
 from ui.inspect.history import draw_history
 from ui.inspect.layers import draw_one_input
-from ui.inspect.subject import require_subject, snapshot_bar
+from ui.inspect.subject import require_subject, rewind_bar, snapshot_bar
 from ui.live import live
 
 require_frame()  # a fresh server's first deep link runs this file alone: go through app.py
@@ -16,7 +16,7 @@ st.caption("A network is not a black box if you look: every layer's output, ever
 
 held = require_subject("inspect")
 if held is not None:
-    held = snapshot_bar(held, key="inspect_snapshot_button")
+    held = snapshot_bar(rewind_bar(held, key="inspect_rewind"), key="inspect_snapshot_button")
     one_input, over_time, mistakes = st.tabs(
         ["One input, layer by layer", "Over training time", "Confusion matrix"]
     )
@@ -30,7 +30,8 @@ if held is not None:
             "gradients that move them (like TensorBoard's distributions). Gradients that shrink to nothing "
             "in early layers are vanishing; ones that blow up are exploding; ReLUs that never fire are dead."
         )
-        live(draw_history, seconds=1.0)  # redrawn every second while the job trains
+        moment = held.step if held.rewound else None
+        live(lambda job: draw_history(job, moment), seconds=1.0)  # redrawn every second while the job trains
 
     with mistakes:
         draw_confusion(held)

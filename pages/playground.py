@@ -11,7 +11,7 @@ from ui.playground.bar import player_bar
 from ui.playground.classroom import classroom_panel
 from ui.playground.data import data_column
 from ui.playground.network import network_settings, network_shape
-from ui.playground.views import STYLE, network_panel, output_panel
+from ui.playground.views import STYLE, network_panel, output_panel, rewind_panel
 
 require_frame()  # a fresh server's first deep link runs this file alone: go through app.py
 
@@ -47,5 +47,6 @@ else:  # A/B: the two outputs side by side at the top, each network's controls a
             network_shape(side, state)
             network_panel(side, state)
 with data_col:
+    rewind_panel(state)  # at the top: the boundary stays in view while the slider scrubs
     data_column(state)
 classroom_panel(state)

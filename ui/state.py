@@ -53,8 +53,16 @@ PLAYGROUND_CSV = "pg-csv-parsed"  # the uploaded points file, read once
 SUBJECT = "inspect_snapshot"  # the snapshot of the tab's model that Inspect, Explain and Adversarial show
 PICKED_UPLOAD = "{page}_upload_parsed"  # per page: the picture uploaded as its input, read once
 CONFUSION_CLICK = "inspect_cell_click"  # the confusion cell clicked last: (true class, predicted class)
+REWOUND_SUBJECT = "inspect_rewound"  # the Subject of the moment Inspect or Explain is rewound to
 EXPLAIN_SANITY = "explain_sanity"  # (method, stages, picture, input) of the last sanity check in this tab
 EXPLAIN_LESSON = "explain_lesson"  # the cheating lesson's two trained models and their data
+
+# ---------------------------------------------------------------- Learning
+LANDSCAPE = "learning_landscape"  # the loss landscape measured last in this tab (ui.learning.landscape)
+
+# ---------------------------------------------------------------- Rewind (ui.rewind), one pair per slider key
+REWIND_JOB = "{key}.job"  # the job whose kept moments the slider under `key` shows (a new job starts live)
+REWIND_MODEL = "{key}.model"  # (job id, step, model): the model rebuilt at the step picked on that slider
 
 # ---------------------------------------------------------------- Adversarial
 ROBUST_COPY = "adversarial_robust"  # the adversarially trained copy: its job, its source, its ε

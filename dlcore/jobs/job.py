@@ -31,6 +31,7 @@ from dlcore.errors import DlcoreError, TrainError
 from dlcore.inspect import HistoryRecorder, ParameterHistory
 from dlcore.jobs.callbacks import Control, EarlyStopping, Subscribers
 from dlcore.jobs.pool import ALL_JOBS, JobPool
+from dlcore.jobs.rewind import Rewind
 from dlcore.jobs.slots import NoSlot
 from dlcore.metrics import Recorder, classification_report
 from dlcore.training import (
@@ -60,7 +61,8 @@ class Job:
     "stopped" or "failed" (`error` says why, for a student). `message` says how the run ended.
 
     setup: the RecipeSpec it trains (recipe name, a model spec per role, the recipe's options); `recipe`
-    is its name, `roles` its roles, `spec` the main role's spec.
+    is its name, `roles` its roles, `spec` the main role's spec. `rewind` keeps copies of the main model
+    at moments of the run, the first being the weights it started from (`snapshot(step=...)` rebuilds one).
     """
 
     _ids = itertools.count(1)
@@ -113,6 +115,7 @@ class Job:
         self._thread_owns_model = False
         self._recorder = Recorder(config.metric_interval_s)
         self._history = ParameterHistory()
+        self.rewind = Rewind(models[self.main_role])
         self._reset_commands(paused)
         self._deadline = float("inf")
         self._freed = False
@@ -275,22 +278,43 @@ class Job:
         except FutureTimeout:
             raise TrainError("the training did not answer in time; try again") from None
 
-    def snapshot(self, role: str | None = None) -> nn.Module:
+    def snapshot(self, role: str | None = None, step: int | None = None) -> nn.Module:
         """A consistent copy of the model of `role` (default: the recipe's main one) on the CPU, in eval
-        mode, that training will not change."""
+        mode, that training will not change. `step`: the main model as it was at that step, one of those
+        `rewind` kept (`rewind.steps()`)."""
         role = self._role(role)
         templates = self._templates  # read once: a reaped job drops them
-        state = self.apply(
-            lambda model: {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()},
-            role=role,
-        )
+        if templates is None:
+            raise TrainError("this training was stopped and freed because its page went away")
+        if step is not None:
+            state = self._kept_state(role, step)
+        else:
+            state = self.apply(
+                lambda model: {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()},
+                role=role,
+            )
         model = copy.deepcopy(templates[role])
         model.load_state_dict(state)
         return model.eval()
 
+    def _kept_state(self, role: str, step: int) -> dict[str, torch.Tensor]:
+        if role != self.main_role:
+            raise TrainError(f"only the {self.main_role}'s past is kept, not the {role}'s", field="role")
+        try:
+            return self.rewind.state_at(step)
+        except KeyError:
+            raise TrainError(
+                f"step {step} of this training was not kept; kept steps: {self.rewind.steps()}", field="step"
+            ) from None
+
     def snapshots(self) -> dict[str, nn.Module]:
         """A snapshot of every model, by role (with `setup`, what a checkpoint of the run saves)."""
         return {role: self.snapshot(role) for role in self.roles}
+
+    @property
+    def objective(self):
+        """The supervised recipe's Objective (its loss, how targets are laid out for it), else None."""
+        return self._objective
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -516,9 +540,10 @@ class Job:
         self._recipe, self._data = recipe, data
         generator = torch.Generator(device=device).manual_seed(cfg.seed)
         # The history and subscribers before Control: a step trained by "Step 1 batch" reaches them before
-        # the job pauses.
+        # the job pauses. Rewind after it: its first moment is the weights training really starts from,
+        # after whatever was loaded into a job started paused (the playground continuing a network).
         history = HistoryRecorder(self._history, clock=self._recorder.elapsed_s)
-        callbacks: list[Callback] = [self._recorder, history, self._subscribers, Control(self)]
+        callbacks: list[Callback] = [self._recorder, history, self._subscribers, Control(self), self.rewind]
         if cfg.early_stopping_patience:
             callbacks.append(EarlyStopping(cfg.early_stopping_patience))
         with self._cond:
@@ -635,6 +660,7 @@ class Job:
         self._recipe = None
         self._recorder = Recorder(self.config.metric_interval_s)
         self._history = ParameterHistory()
+        self.rewind = Rewind(self._models[self.main_role])
         self._start = (0, 0)
         self.result, self.error, self.message = None, None, ""
 
@@ -642,6 +668,7 @@ class Job:
         """Drop the model and data (reaped jobs): nobody is watching any more."""
         with self._cond:
             self._models, self._templates, self._recipe = None, None, None
+            self.rewind.forget()
             self._freed = True
 
 

@@ -4,6 +4,8 @@ backprop   a tiny network's forward values, gradients and chain-rule factors, al
 race       2-D test surfaces and the engine's optimizers racing down them
 lr_finder  the learning-rate finder (Smith, 2017) and each schedule's planned learning rates
 link       the page's setup <-> its link (LearningState)
+landscape  the loss landscape of a job's model: the line from its first weights, a 2-D slice, the path
+           (exported as dlcore.landscape)
 """
 
 from dlcore.learning import link as link

@@ -17,11 +17,7 @@ from dlcore.learning.backprop import BackpropNet, LearningError, check
 from dlcore.learning.race import SURFACES, check_start
 from dlcore.optim import LEARNING_RATE, OPTIMIZERS
 
-TOOLS = (
-    "backprop",
-    "race",
-    "lr_finder",
-)  # in the page's tab order; LANDSCAPE: "landscape" joins at the merge
+TOOLS = ("backprop", "race", "landscape", "lr_finder")  # in the page's tab order
 DEFAULT_SURFACE = "rosenbrock"
 FINDER_START, FINDER_END = 1e-7, 10.0
 

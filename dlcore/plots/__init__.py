@@ -14,6 +14,7 @@
     data         a dataset's preview
     deploy       a model's deployable variants side by side, accuracy against sparsity
     learning     the Learning page: backprop's numbers on a network, the optimizer race, LR finder, schedules
+    landscape    the loss landscape: the line from the first weights to now, a 2-D slice
 
     from dlcore import plots
     plots.loss_curve(metrics, epochs)
@@ -38,6 +39,7 @@ from dlcore.plots.inspect import (
     input_figure,
     probability_bars,
 )
+from dlcore.plots.landscape import loss_contour, loss_line_figure, loss_surface
 from dlcore.plots.learning import backprop_figure, lr_finder_figure, race_figure, schedule_figure
 from dlcore.plots.network import network_diagram
 from dlcore.plots.playground import (
@@ -85,9 +87,12 @@ __all__ = [
     "image_figure",
     "input_figure",
     "logged_losses",
+    "loss_contour",
     "loss_curve",
     "loss_figure",
     "lr_finder_figure",
+    "loss_line_figure",
+    "loss_surface",
     "network_diagram",
     "network_figure",
     "predictions_vs_targets",

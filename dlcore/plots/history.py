@@ -18,9 +18,12 @@ from dlcore.plots.style import (
 BANDS = (("p0", "p100"), ("p7", "p93"), ("p16", "p84"), ("p31", "p69"))
 
 
-def distribution_over_time(percentiles: pd.DataFrame, layer: str, kind: str) -> go.Figure:
+def distribution_over_time(
+    percentiles: pd.DataFrame, layer: str, kind: str, moment: int | None = None
+) -> go.Figure:
     """TensorBoard-style distribution: nested percentile bands (min–max, 7–93 %, 16–84 %, 31–69 %) and
-    the median of one layer's weights or gradients over training steps."""
+    the median of one layer's weights or gradients over training steps; `moment`: a step to mark (the one
+    the page is rewound to)."""
     rows = percentiles[(percentiles["layer"] == layer) & (percentiles["kind"] == kind)].sort_values("step")
     rows = downsample(rows, 200)
     fig = go.Figure()
@@ -43,6 +46,8 @@ def distribution_over_time(percentiles: pd.DataFrame, layer: str, kind: str) -> 
     fig.add_trace(
         go.Scatter(x=rows["step"], y=rows["p50"], mode="lines+markers", line_color=colour, name="median")
     )
+    if moment is not None:
+        fig.add_vline(x=moment, line_dash="dash", line_color="#31333F", annotation_text=f"step {moment}")
     style_figure(fig, f"{layer} {kind}s over training", 300, legend={"orientation": "h", "y": -0.35})
     fig.update_layout(margin={"l": 50, "r": 10, "t": 40, "b": 40})
     fig.update_xaxes(title="step", title_standoff=4)

@@ -43,9 +43,9 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(log_name: str = "streamlit-server", port: int | None = None):
-    """A `streamlit run app.py` server on `port` (a free one by default), stopped on exit; yields its base
-    URL."""
+def running_app(log_name: str = "streamlit-server", port: int | None = None, script: str = "app.py"):
+    """A `streamlit run app.py` server (or of another `script`, e.g. a test page) on `port` (a free one by
+    default), stopped on exit; yields its base URL."""
     port = port or _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / f"{log_name}.log", "w")
@@ -55,7 +55,7 @@ def running_app(log_name: str = "streamlit-server", port: int | None = None):
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            script,
             "--server.port",
             str(port),
             "--server.headless",

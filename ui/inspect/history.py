@@ -8,8 +8,9 @@ import dlcore
 from dlcore import plots
 
 
-def draw_history(job) -> None:
-    """Weight and gradient distributions of `job` over training, recorded by the job from its first step."""
+def draw_history(job, moment: int | None = None) -> None:
+    """Weight and gradient distributions of `job` over training, recorded by the job from its first step;
+    `moment`: the step the page is rewound to, marked on them."""
     record = job.parameter_history()
     if len(record) == 0:
         st.info("The first record is on its way…", icon=":material/hourglass_top:")
@@ -22,7 +23,7 @@ def draw_history(job) -> None:
         st.info(f"No {kind}s recorded for {layer} yet: they appear once training has taken a step.")
     else:
         a, b = st.columns(2)
-        a.plotly_chart(plots.distribution_over_time(frame, layer, kind), key="inspect_bands")
+        a.plotly_chart(plots.distribution_over_time(frame, layer, kind, moment), key="inspect_bands")
         b.plotly_chart(
             plots.histogram_over_time(record.histograms(layer, kind), layer, kind), key="inspect_ridges"
         )

@@ -15,7 +15,9 @@ import streamlit as st
 
 import dlcore
 from ui.errors import show_error
+from ui.rewind import rewind_slider, rewound_model
 from ui.session import current_job, session_owner, set_job
+from ui.state import REWOUND_SUBJECT as REWOUND_KEY
 from ui.state import SUBJECT as SNAPSHOT_KEY
 from ui.text import plain
 
@@ -64,6 +66,7 @@ class Subject:
     epoch: int
     status: str
     cache: dict = field(default_factory=dict)
+    rewound: bool = False  # the model as it was at `step`, a moment the job kept (ui.rewind)
 
     @property
     def dataset(self):
@@ -91,6 +94,8 @@ class Subject:
     def caption(self) -> str:
         where = f"epoch {self.epoch}, step {self.step}"
         name = plain(self.job.spec.name or "your model")
+        if self.rewound:
+            return f"**{name}** on **{self.dataset.name}** as it was at step {self.step}, rewound."
         if self.job.alive:
             return f"A snapshot of **{name}** on **{self.dataset.name}** from {where}; training goes on."
         return f"**{name}** on **{self.dataset.name}**, trained to {where} ({self.status})."
@@ -176,8 +181,28 @@ def snapshot_bar(held: Subject, key: str) -> Subject:
     """The caption saying what is shown, with a button for a fresh snapshot while training runs."""
     left, right = st.columns([5, 1], vertical_alignment="center")
     left.markdown(held.caption())
-    if held.job.alive and right.button(
-        "New snapshot", icon=":material/photo_camera:", key=key, help="Look at the weights as they are now"
+    if (
+        held.job.alive
+        and not held.rewound
+        and right.button(
+            "New snapshot",
+            icon=":material/photo_camera:",
+            key=key,
+            help="Look at the weights as they are now",
+        )
     ):
         return subject(refresh=True) or held
     return held
+
+
+def rewind_bar(held: Subject, key: str) -> Subject:
+    """The rewind slider over the moments the job kept; the subject at the chosen one (or `held`, live)."""
+    step = rewind_slider(held.job, key)
+    model = rewound_model(held.job, key) if step is not None else None
+    if model is None:
+        return held
+    past: Subject | None = st.session_state.get(REWOUND_KEY)
+    if past is None or past.model is not model:  # one Subject per moment: its cached results stay
+        past = Subject(held.job, model, step, held.epoch, held.status, rewound=True)
+        st.session_state[REWOUND_KEY] = past
+    return past

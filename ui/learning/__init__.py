@@ -1,1 +1,2 @@
-"""The Learning page: backprop one number at a time, the optimizer race, the learning-rate finder."""
+"""The Learning page: backprop one number at a time, the optimizer race, the loss landscape, the
+learning-rate finder."""

@@ -19,11 +19,13 @@ from dlcore import plots
 from ui.errors import show_error
 from ui.live import load_factor, rerun_if_load_changed, scaled
 from ui.playground import STATE, runs
+from ui.rewind import chosen_step, rewind_slider, rewound_model
 from ui.state import PLAYGROUND_EDIT as EDIT_KEY
 from ui.steady_chart import steady_chart
 
 POLL_S = 0.1  # seconds between polls: 10 a second asked, so at least 5 arrive on a busy server
 IDLE_POLL_S = 5.0  # while paused: only the heartbeat that keeps this tab's paused networks alive
+REWIND_POLL_S = 1.0  # while playing: the rewind slider takes in the moments kept since
 RESOLUTION = 50  # grid points per axis for every neuron's picture
 NETWORK_WIDTH_PX = 310  # about the width the network's column gets at 1280x720 (the height follows from it)
 POINT_CLASS_KEY = "playground_point_class"
@@ -66,8 +68,9 @@ def output_panel(side: str, state: pg.Playground) -> None:
 
 
 def _live(side: str, state: pg.Playground, draw, report: bool) -> None:
-    """`draw(side, state, run, model, maps)` in a fragment that polls while playing (once per side and view).
-    The output panel (`report`) says what went wrong; the network panel then stays quiet."""
+    """`draw(side, state, run, model, maps, rewound)` in a fragment that polls while playing (once per side
+    and view; `rewound`: the step the model is shown at, None when live). The output panel (`report`) says
+    what went wrong; the network panel then stays quiet."""
     playing = runs.is_playing()
     factor = load_factor()
 
@@ -83,7 +86,8 @@ def _live(side: str, state: pg.Playground, draw, report: bool) -> None:
 
 
 def _latest(side: str, state: pg.Playground, playing: bool, report: bool):
-    """(run, model, neuron maps) from a fresh snapshot of the side's model, or None when there is none."""
+    """(run, model, neuron maps, rewound) from a fresh snapshot of the side's model (or the one rewound to),
+    or None when there is none."""
     run = runs.runs().get(side)
     if run is None:
         return None
@@ -102,28 +106,55 @@ def _latest(side: str, state: pg.Playground, playing: bool, report: bool):
             st.rerun()
     elif not job.alive and not runs.failed(run):
         st.rerun()  # the page starts a job that continues from these weights (its time limit was reached)
+    past = rewound_model(job, rewind_key(side))
     try:
-        model = job.snapshot()
+        model = past if past is not None else job.snapshot()
     except dlcore.DlcoreError:
         st.rerun()
         return None
-    return run, model, pg.neuron_maps(model, state.networks()[side], RESOLUTION)
+    rewound = chosen_step(job, rewind_key(side)) if past is not None else None
+    return run, model, pg.neuron_maps(model, state.networks()[side], RESOLUTION), rewound
 
 
-def _draw_network(side: str, state: pg.Playground, run: runs.Run, model, maps) -> None:
+def rewind_panel(state: pg.Playground) -> None:
+    """A slider per network that shows it as it was at a moment its training kept (ui.rewind). Each is
+    redrawn in a fragment of its own, so the moments kept since appear; a pick redraws the views at once."""
+    for side in state.networks():
+        _rewind_slider(side, "Rewind" if state.b is None else f"Rewind network {side}")
+
+
+def _rewind_slider(side: str, label: str) -> None:
+    @st.fragment(run_every=REWIND_POLL_S if runs.is_playing() else IDLE_POLL_S)
+    def panel() -> None:
+        run = runs.runs().get(side)
+        if run is None:
+            return
+        shown = chosen_step(run.job, rewind_key(side))
+        if rewind_slider(run.job, rewind_key(side), label) != shown:
+            st.rerun()  # the whole page: the views' own fragments poll rarely while paused
+
+    panel()
+
+
+def rewind_key(side: str) -> str:
+    return f"pg-rewind-{side}"
+
+
+def _draw_network(side: str, state: pg.Playground, run: runs.Run, model, maps, rewound: int | None) -> None:
     network = state.networks()[side]
     with st.container(key=f"pg-network-{side}"):  # keys give tests and styles a handle
-        _network(side, state, network, run, model, maps)
+        _network(side, state, network, run, model, maps, editable=rewound is None and not state.hides("edit"))
         if not state.hides("grads"):
             _grad_norms(side, run.job, network)
 
 
-def _draw_output(side: str, state: pg.Playground, run: runs.Run, model, maps) -> None:
-    run.weights = model.state_dict()
+def _draw_output(side: str, state: pg.Playground, run: runs.Run, model, maps, rewound: int | None) -> None:
     scores = pg.evaluate(model, run.dataset, pg.loss_name(state, state.networks()[side]))
-    _record(run, run.job.progress(), scores)
+    if rewound is None:  # the past is only looked at: training continues from, and charts, the live weights
+        run.weights = model.state_dict()
+        _record(run, run.job.progress(), scores)
     with st.container(key=f"pg-output-{side}"):
-        _scores(run, scores)
+        _scores(run, scores, rewound)
         _plane(side, state, run, maps)
         _loss_curve(side, run)
 
@@ -145,7 +176,9 @@ def _record(run: runs.Run, progress: dict, scores: dict) -> None:
         del run.history[: -runs.HISTORY_LIMIT]
 
 
-def _network(side: str, state: pg.Playground, network: pg.Network, run: runs.Run, model, maps) -> None:
+def _network(
+    side: str, state: pg.Playground, network: pg.Network, run: runs.Run, model, maps, editable: bool
+) -> None:
     edit = st.session_state.get(EDIT_KEY)
     selected = edit[1] if edit and edit[0] == side else None
     picture = plots.network_figure(
@@ -153,7 +186,6 @@ def _network(side: str, state: pg.Playground, network: pg.Network, run: runs.Run
         min_rows=_tallest(state),
         width_px=NETWORK_WIDTH_PX,
     )  # fmt: skip
-    editable = not state.hides("edit")
     clicks = steady_chart(picture.figure, f"playground-network-{side}", CHART_CONFIG)
     if editable:
         clicked = _clicked_point(clicks, trace=0)
@@ -225,10 +257,16 @@ def _grad_norms(side: str, job, network: pg.Network) -> None:
     steady_chart(plots.grad_norm_figure(latest), f"playground-grads-{side}", CHART_CONFIG)
 
 
-def _scores(run: runs.Run, scores: dict) -> None:
-    """Epoch counter, test and training loss (and accuracy) on one line above the output."""
+def _scores(run: runs.Run, scores: dict, rewound: int | None) -> None:
+    """Epoch counter (or the step rewound to), test and training loss (and accuracy) on one line above
+    the output."""
+    when = (
+        f"<span>Epoch</span> {run.epoch():,}"
+        if rewound is None
+        else f"<span>Rewound to step</span> {rewound:,}"
+    )
     st.markdown(
-        f"<div class='pg-inline'><div class='pg-epoch'><span>Epoch</span> {run.epoch():,}</div>"
+        f"<div class='pg-inline'><div class='pg-epoch'>{when}</div>"
         + _score_line("Test loss", scores.get("test_loss"), "pg-test")
         + _score_line("Training loss", scores.get("train_loss"), "pg-train")
         + (
