@@ -8,6 +8,7 @@ claim its test asserts. See docs/lessons.md for the format.
     check_answer / check_challenge
 """
 
+from dlcore.lessons import training  # noqa: F401  (registers its search runs and measures)
 from dlcore.lessons.checks import STUDENT, Verdict, check_answer, check_challenge, check_claim
 from dlcore.lessons.lesson import (
     LESSON_PARAM,
