@@ -10,6 +10,7 @@
   "random" (each trial draws every setting log-uniformly, with `seed`); `space` maps a Train page
   setting (lr, batch_size, weight_decay, ...) or "width" (the size of every hidden Linear layer) to its
   [low, high]. Measures `trials` and `tried` read the trials; the shared ones read the kept trial.
+- `stopped_early`: 1 when early stopping (not the student) ended a run before its set epochs.
 - `augmented_test_accuracy`: accuracy on the test images changed the way the `augment` dataset option
   changes training images (e.g. digits moved by up to 10 %), to show what augmentation teaches a model.
 """
@@ -29,7 +30,7 @@ import torch
 from dlcore.data.images import AUGMENTATIONS, augment_images
 from dlcore.errors import DlcoreError, excerpt
 from dlcore.lessons.lesson import Lesson, LessonError
-from dlcore.lessons.measures import register_measure
+from dlcore.lessons.measures import MEASURES, register_measure
 from dlcore.lessons.pages import model_spec_of
 from dlcore.lessons.runs import RUNNERS, Runner, RunResult, register_runner, run_query
 from dlcore.training import link as train_link
@@ -186,6 +187,16 @@ def _tried(result: RunResult, setting: str) -> float:
     if setting not in trials:
         raise DlcoreError(f"the search did not vary {excerpt(setting)} ({', '.join(trials.columns[:-1])})")
     return float(trials[setting].nunique())
+
+
+@register_measure(
+    "stopped_early", "1 if early stopping ended the run before the number of epochs it was set to, else 0"
+)
+def _stopped_early(result: RunResult) -> float:
+    if result.job is None:
+        raise DlcoreError("this run has no training settings to compare its epochs with")
+    planned, trained = result.job.config.epochs, MEASURES["epochs"][0](result)
+    return float(result.status == "finished" and planned is not None and trained < planned)
 
 
 @register_measure(

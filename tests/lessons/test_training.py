@@ -130,3 +130,16 @@ def test_augmented_test_accuracy_scores_changed_test_images():
     assert shifted < 0.5
     with pytest.raises(DlcoreError, match="needs kinds from shift"):
         measure({"run": "a", "measure": "augmented_test_accuracy", "augment": "blur"}, {"a": result})
+
+
+def test_stopped_early_tells_early_stopping_from_a_run_that_trained_all_its_epochs():
+    runs = {
+        "patient": {"set": {"early_stopping_patience": "1", "optimizer": "adam", "lr": "0.5"}, "epochs": 200},
+        "full": {},
+    }
+    expect = [
+        {"value": "patient.stopped_early", "at_least": 1},
+        {"value": "patient.epochs", "below": 200},
+        {"value": "full.stopped_early", "at_most": 0},
+    ]
+    assert all(outcome.passed for outcome in check_claim(lesson(runs, expect)))
