@@ -53,14 +53,16 @@ class SearchResult(RunResult):
 
 
 def trial_points(method: str, space: Mapping[str, tuple[float, float]], trials: int, seed: int = 0) -> list:
-    """The settings of each trial: a list of {setting: value}. A grid needs `trials` to be a whole power
-    of the number of settings (9 trials over 2 settings: 3 × 3)."""
+    """The settings of each trial: a list of {setting: value}. A grid tries as many values of each
+    setting, so its trials are that number to the power of the number of settings (9 over 2: 3 × 3)."""
     if method == "grid":
         per_axis = round(trials ** (1 / len(space)))
         if per_axis ** len(space) != trials:
+            example = max(per_axis, 2)
+            product = f"{' × '.join([str(example)] * len(space))} = {example ** len(space)}"
             raise DlcoreError(
-                f"a grid over {len(space)} settings needs a number of trials that is a power of "
-                f"{len(space)} (e.g. {max(per_axis, 2) ** len(space)}), not {trials}"
+                f"a grid tries as many values of each of its {len(space)} settings, so its trials must be "
+                f"{product} or the like, not {trials}"
             )
         axes = [_log_points(low, high, per_axis) for low, high in space.values()]
         return [dict(zip(space, point, strict=True)) for point in itertools.product(*axes)]
