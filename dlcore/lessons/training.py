@@ -34,6 +34,7 @@ from dlcore.lessons.measures import MEASURES, register_measure
 from dlcore.lessons.pages import model_spec_of
 from dlcore.lessons.runs import RUNNERS, Runner, RunResult, register_runner, run_query
 from dlcore.training import link as train_link
+from dlcore.training.objective import Objective
 
 SEARCH = "search"  # the run key that makes a run a search
 METHODS = ("grid", "random")
@@ -143,7 +144,7 @@ def _validation_score(result: RunResult) -> float:
 def searching(runner: Runner) -> Runner:
     """`runner`, able to run a search (a run with a `search` key; see the module docstring)."""
 
-    def run(lesson: Lesson, run: Mapping[str, Any], name: str) -> RunResult:
+    def run_or_search(lesson: Lesson, run: Mapping[str, Any], name: str) -> RunResult:
         if SEARCH not in run:
             return runner(lesson, run, name)
         where = f"claim.runs.{name}.{SEARCH}"
@@ -163,7 +164,7 @@ def searching(runner: Runner) -> Runner:
         kept = {f.name: getattr(best, f.name) for f in fields(RunResult)}
         return SearchResult(**kept, trials=pd.DataFrame(rows))
 
-    return run
+    return run_or_search
 
 
 register_runner("train", searching(RUNNERS["train"]))
@@ -208,7 +209,7 @@ def _stopped_early(result: RunResult) -> float:
 )
 def _augmented_test_accuracy(result: RunResult, augment: str) -> float:
     kinds = tuple(kind.strip() for kind in augment.split(","))
-    if not set(kinds) <= set(AUGMENTATIONS) or not kinds:
+    if not set(kinds) <= set(AUGMENTATIONS):
         raise DlcoreError(f"augment {excerpt(augment)} needs kinds from {', '.join(AUGMENTATIONS)}")
     dataset = result.dataset
     if dataset.image_shape is None:
@@ -218,5 +219,4 @@ def _augmented_test_accuracy(result: RunResult, augment: str) -> float:
     inputs, labels = dataset.test
     generator = torch.Generator().manual_seed(0)  # every run is scored on the same changed images
     changed = dataset.normalize(augment_images(dataset.denormalize(inputs), kinds, generator))
-    with torch.no_grad():
-        return float((result.model(changed).argmax(1) == labels).float().mean())
+    return float((Objective.outputs(result.model, changed).argmax(1) == labels).float().mean())

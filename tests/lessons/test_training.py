@@ -45,7 +45,7 @@ def lesson(runs, expect=None):
     )
 
 
-ranges = st.tuples(st.floats(1e-5, 1e3), st.floats(1, 1e3)).map(lambda t: (t[0], t[0] * t[1]))
+ranges = st.tuples(st.floats(1e-5, 1e3), st.floats(1.01, 1e3)).map(lambda t: (t[0], t[0] * t[1]))
 
 
 @given(ranges, ranges, st.integers(1, 5))
@@ -54,11 +54,10 @@ def test_a_grid_tries_every_combination_of_a_few_values_from_end_to_end(lr, widt
     assert len(points) == per_axis**2
     for name, (low, high) in (("lr", lr), ("width", width)):
         values = sorted({p[name] for p in points})
-        assert len(values) == per_axis or low == high
+        assert len(values) == per_axis
         if per_axis > 1:
             assert math.isclose(values[0], low) and math.isclose(values[-1], high)
-    degenerate = lr[0] == lr[1] or width[0] == width[1]
-    assert len({(p["lr"], p["width"]) for p in points}) == len(points) or degenerate
+    assert len({(p["lr"], p["width"]) for p in points}) == len(points)
 
 
 @given(ranges, st.integers(1, 30), st.integers(0, 100))
