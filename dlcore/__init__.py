@@ -88,6 +88,9 @@ from dlcore import links as links  # JSON data in a URL: inline when short, else
 from dlcore import lessons as lessons  # guided experiments as data: course(), lesson_link, check_claim, ...
 from dlcore import playground as playground  # the playground's state <-> URL, spec, config, neuron maps
 
+# --- the Learning page: backprop step by step, optimizer races, the learning-rate finder ---
+from dlcore import learning as learning
+
 # What pages, ui, notebooks and the command line may use (tests/test_layering.py holds ui/ and pages/ to it).
 __all__ = [
     "DataError",
@@ -181,4 +184,5 @@ __all__ = [
     "links",
     "lessons",
     "playground",
+    "learning",
 ]

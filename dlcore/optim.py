@@ -91,7 +91,9 @@ for _entry in (
         "cross_entropy",
         "Cross-entropy on raw scores (logits): for picking one of several classes. The model ends with one "
         "output per class and no Softmax (the loss applies it). Label smoothing curbs overconfidence.",
-        lambda label_smoothing: nn.CrossEntropyLoss(label_smoothing=label_smoothing),
+        lambda label_smoothing, class_weight, class_counts=None: nn.CrossEntropyLoss(
+            weight=class_weights(class_weight, class_counts), label_smoothing=label_smoothing
+        ),
         (
             Param(
                 "label_smoothing",
@@ -100,6 +102,15 @@ for _entry in (
                 "Share of belief spread over the other classes.",
                 min=0.0,
                 max=0.5,
+            ),
+            Param(
+                "class_weight",
+                "choice",
+                "equal",
+                "How much each class's mistakes count. 'equal': every example the same, so a rare class "
+                "hardly counts; 'balanced': every class the same in total, so a mistake on a rare example "
+                "costs as much as many on common ones.",
+                choices=("equal", "balanced"),
             ),
         ),
         extra={
@@ -130,10 +141,29 @@ for _entry in (
     LOSSES.register(_entry.name, _entry)
 
 
-def make_loss(name: str, **settings) -> nn.Module:
-    """The loss module for `name` (see LOSSES), e.g. make_loss("cross_entropy", label_smoothing=0.1)."""
+def make_loss(name: str, class_counts: torch.Tensor | None = None, **settings) -> nn.Module:
+    """The loss module for `name` (see LOSSES), e.g. make_loss("cross_entropy", label_smoothing=0.1).
+    `class_counts` (K,): training examples per class, for a loss whose `class_weight` is 'balanced'."""
     entry = LOSSES.get(name)
-    return entry.factory(**_settings(entry, settings))
+    values = _settings(entry, settings)
+    if "class_weight" in values:
+        values["class_counts"] = class_counts
+    return entry.factory(**values)
+
+
+def class_weights(kind: str, counts: torch.Tensor | None) -> torch.Tensor | None:
+    """Per-class loss weights: None for 'equal'; for 'balanced', N / (K · count) for each of the K classes
+    (scikit-learn's rule), so every class adds the same total weight to the loss."""
+    if kind == "equal":
+        return None
+    if counts is None:
+        raise TrainError(
+            "'balanced' class weights need the training set's classes: use them with a classification "
+            "dataset, or set class_weight to 'equal'",
+            field="class_weight",
+        )
+    counts = counts.float().clamp(min=1)  # a class without examples must not divide by zero
+    return counts.sum() / (len(counts) * counts)
 
 
 # ---------------------------------------------------------------- optimizers

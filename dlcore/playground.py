@@ -115,7 +115,7 @@ CONTROLS = {
     "showtest": "Show test data",
     "discretize": "Discretize output",
     "grads": "Gradient norms",
-    "presets": "Lesson presets",
+    "presets": "Lessons menu",
 }
 
 
@@ -827,75 +827,3 @@ def train_epochs(state: Playground, network: Network, epochs: int) -> tuple[nn.M
     if job.status != "finished":
         raise DlcoreError(f"training did not finish: {job.error or job.status}")
     return job.snapshot(), dataset
-
-
-# --- lesson presets: each is a link's query parameters, so a preset is exactly what a teacher could share
-PRESETS: dict[str, tuple[str, dict[str, str]]] = {
-    "TF Playground's start": ("Circle, two inputs, hidden layers of 4 and 2 tanh neurons.", {}),
-    "XOR: a perceptron fails, one hidden layer succeeds": (
-        "A: no hidden layer draws one straight line and cannot separate the quadrants. "
-        "B: four hidden neurons bend the boundary and solve it.",
-        {"dataset": "xor", "layers": "none", "lr": "0.03", "compare": "1", "b.layers": "4", "b.act": "tanh"},
-    ),
-    "Vanishing gradients: deep sigmoid vs deep ReLU": (
-        "Six hidden layers. With sigmoid the first layers barely learn (look at the gradient norms); "
-        "ReLU keeps the gradient alive.",
-        {
-            "dataset": "circle",
-            "layers": "6,6,6,6,6,6",
-            "act": "sigmoid",
-            "lr": "0.1",
-            "compare": "1",
-            "b.act": "relu",
-            "b.lr": "0.03",
-        },
-    ),
-    "Overfitting: with vs without L2": (
-        "Few, noisy points and a big network: A hugs the noise, B (L2) keeps a smooth boundary.",
-        {
-            "dataset": "gaussian",
-            "noise": "50",
-            "ratio": "20",
-            "layers": "8,8,8",
-            "act": "relu",
-            "lr": "0.03",
-            "showtest": "1",
-            "compare": "1",
-            "b.reg": "l2",
-            "b.rate": "0.03",
-        },
-    ),
-    "Feature engineering: circle without hidden layers": (
-        "x1² and x2² make the circle a straight-line problem: no hidden layer needed.",
-        {"dataset": "circle", "features": "x1^2,x2^2", "layers": "none"},
-    ),
-    "Spiral: the hard one": (
-        "Two spiral arms need depth (or sin features) and patience; Adam helps.",
-        {
-            "dataset": "spiral",
-            "features": "x1,x2,sin(x1),sin(x2)",
-            "layers": "8,8,6",
-            "act": "tanh",
-            "opt": "adam",
-            "lr": "0.01",
-        },
-    ),
-    "Five blobs: softmax over several classes": (
-        "A multiclass problem: one output per class, cross-entropy over the softmax.",
-        {"dataset": "blobs", "classes": "5", "layers": "6", "act": "relu", "opt": "adam", "lr": "0.01"},
-    ),
-    "Regression: fit the multi-Gaussian landscape": (
-        "No classes: the network's output is a number at every point; colours show its value.",
-        {"dataset": "multi_gaussian", "layers": "8,8,4", "act": "tanh", "opt": "adam", "lr": "0.01"},
-    ),
-}
-
-
-def preset(name: str) -> Playground:
-    """The state of a lesson preset (unknown names raise DlcoreError listing the known ones)."""
-    if name not in PRESETS:
-        raise DlcoreError(f"unknown preset {name!r}: choose one of {', '.join(PRESETS)}", field="preset")
-    state, problems = from_query(PRESETS[name][1])
-    if problems:  # presets are written in this file: a broken one is a bug, caught by the tests
-        raise ValueError(f"preset {name!r}: {' '.join(problems)}")
-    return state

@@ -262,3 +262,29 @@ def test_a_better_loss_is_offered_only_for_a_value_loss_on_classes_and_it_suits_
     classes = task in ("binary", "multiclass")
     assert (better_loss(task, "mse") is not None) == classes
     assert better_loss(task, "cross_entropy") is None
+
+
+@given(st.lists(st.integers(1, 10_000), min_size=2, max_size=10))
+def test_balanced_class_weights_give_every_class_the_same_total_weight(counts):
+    loss = dlcore.make_loss("cross_entropy", torch.tensor(counts), class_weight="balanced")
+    totals = loss.weight * torch.tensor(counts, dtype=torch.float)
+    assert torch.allclose(totals, torch.full_like(totals, sum(counts) / len(counts)), rtol=1e-4)
+
+
+def test_a_rare_class_costs_more_with_balanced_weights_and_the_same_without():
+    logits, rare = torch.zeros(1, 2), torch.tensor([1])  # an undecided answer for a rare example
+    counts = torch.tensor([95, 5])
+    plain = dlcore.make_loss("cross_entropy", counts)
+    balanced = dlcore.make_loss("cross_entropy", counts, class_weight="balanced")
+    assert plain.weight is None
+    # reduction "mean" divides by the weights in the batch: compare the sum over a batch of both classes
+    both, targets = torch.zeros(2, 2), torch.tensor([0, 1])
+    per_example = nn.functional.cross_entropy(both, targets, weight=balanced.weight, reduction="none")
+    assert per_example[1] / per_example[0] == pytest.approx(95 / 5)
+    assert float(plain(logits, rare)) == pytest.approx(float(torch.log(torch.tensor(2.0))))
+
+
+def test_balanced_weights_without_classes_name_the_field():
+    with pytest.raises(TrainError, match="classes") as err:
+        dlcore.make_loss("cross_entropy", class_weight="balanced")
+    assert err.value.field == "class_weight"

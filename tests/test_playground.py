@@ -269,19 +269,6 @@ def test_changing_the_learning_rate_keeps_the_model_but_changing_layers_does_not
     assert pg.model_key(state, wider) != pg.model_key(state, state.a)
 
 
-@pytest.mark.parametrize("name", list(pg.PRESETS))
-def test_every_preset_is_a_valid_link(name):
-    state = pg.preset(name)
-    pg.validate(state)
-    assert pg.from_query(pg.to_query(state)) == (state, [])
-
-
-def test_the_xor_preset_puts_a_perceptron_beside_a_hidden_layer():
-    state = pg.preset("XOR: a perceptron fails, one hidden layer succeeds")
-    assert state.dataset == "xor" and state.a.hidden == () and state.b.hidden == (4,)
-    assert [layer.type for layer in pg.model_spec(state, state.a).layers] == ["Linear"]
-
-
 # --- how the page's networks start: TF Playground's own problems, run as the page runs them ----------------
 def _trained(link: str, seed: int, epochs: int = 200) -> tuple[float, float]:
     """(TF Playground's test loss, spread of the outputs p(class 1)) after `epochs` epochs of a link."""

@@ -13,6 +13,7 @@ EXPECTED = {
     "perceptron",
     "mlp",
     "lenet5",
+    "shapes_cnn",  # the cheating-model lesson's CNN
     "tiny_vgg",
     "small_resnet",
     "lstm_sequence",
@@ -57,6 +58,7 @@ FIT = {
     "lenet5": "classify",
     "tiny_vgg": "classify",
     "small_resnet": "classify",
+    "shapes_cnn": "classify",
     "lstm_sequence": "classify",
     "rnn_sequence": "classify",
     "cnn1d_sequence": "classify",
@@ -118,6 +120,7 @@ GOOD_SCORE = {
     "perceptron": ("test_accuracy", 0.95),  # (0.5)
     "mlp": ("test_accuracy", 0.9),  # (0.5)
     "lenet5": ("test_accuracy", 0.85),  # (0.25)
+    "shapes_cnn": ("test_accuracy", 0.9),  # (0.25)
     "tiny_vgg": ("test_accuracy", 0.85),  # (0.25)
     "small_resnet": ("test_accuracy", 0.85),  # (0.25)
     "lstm_sequence": ("test_accuracy", 0.7),  # (0.25)

@@ -17,9 +17,11 @@ import streamlit as st
 
 # file, title, icon: the navigation's order
 PAGES = (
+    ("pages/lessons.py", "Lessons", ":material/school:"),  # first: a teacher arrives at the course
     ("pages/build.py", "Build", ":material/construction:"),
     ("pages/train.py", "Train", ":material/monitoring:"),
     ("pages/playground.py", "2-D Playground", ":material/scatter_plot:"),
+    ("pages/learning.py", "Learning", ":material/model_training:"),
     ("pages/inspect.py", "Inspect", ":material/biotech:"),
     ("pages/explain.py", "Explain", ":material/lightbulb:"),
     ("pages/adversarial.py", "Adversarial", ":material/theater_comedy:"),
@@ -33,8 +35,8 @@ def navigation():
     pages = [st.Page(path, title=title, icon=icon) for path, title, icon in PAGES]
 
     def start_page() -> None:
-        # The root URL opens the first page at its own address (/build): links to every page look alike;
-        # the link's query (a model) goes with it.
+        # The root URL opens the first page at its own address (/lessons): links to every page look alike;
+        # the link's query goes with it.
         st.switch_page(pages[0], query_params=st.query_params.to_dict())
 
     start = st.Page(start_page, title="DL Playground", default=True, visibility="hidden")

@@ -65,6 +65,17 @@ DEPLOY_EXPORTS = "deploy_exports"  # format -> the dlcore.Export made on click, 
 DEPLOY_REPORT = "deploy_report"  # the last size / speed / accuracy report (a DataFrame from deploy_report)
 DEPLOY_PRUNING = "deploy_pruning"  # the last accuracy-against-sparsity curve and the settings it was run with
 
+# ---------------------------------------------------------------- Lessons (ui.lessons)
+LESSON = "lesson"  # the id of the lesson open in this tab: its card is in the sidebar, its id in the URL
+LESSONS_PASSED = "lessons_passed"  # the ids of the lessons answered right in this browser session (a set)
+LESSON_VERDICT = "lesson_verdict"  # (lesson id, dlcore.lessons.Verdict): what the card's last Check said
+LESSONS_FILTER = "lessons_filter"  # the name of the Lessons page's PageState (the level and topic shown)
+
+# ---------------------------------------------------------------- Learning
+LEARNING = "learning"  # the name of its PageState (ui.learning.state.LEARNING): tool, stepper, race, sweep
+LEARNING_SHOWN = "learning_shown"  # (the stepper's network, how many of its steps are shown)
+LEARNING_FINDING = "learning_finding"  # {"setup": what the finder ran on, "value": its LrFinding or error}
+
 S = TypeVar("S")
 
 
@@ -138,14 +149,22 @@ class PageState(Generic[S]):
         self.update(lambda state: change(state, st.session_state[key]))
 
 
+def query_of(*states: PageState) -> dict[str, str]:
+    """The query parameters of these states together (DlcoreError: a model the link cannot carry)."""
+    return {name: value for state in states for name, value in state.query().items()}
+
+
 def sync_url(*states: PageState) -> None:
     """Write these states into the address bar, only when it differs (so nothing flickers). A page whose
-    link must reopen more than its own state names them all: the Train page's link carries the model."""
+    link must reopen more than its own state names them all: the Train page's link carries the model.
+    While a lesson is open in this tab its id stays in the link (ui.lessons), so a reload keeps it open."""
     try:
-        query = {name: value for state in states for name, value in state.query().items()}
+        query = query_of(*states)
     except dlcore.DlcoreError as err:  # a long model and a server that cannot keep it: the page works on
         st.warning(err.message, icon=":material/link_off:")
         return
+    if LESSON in st.session_state:
+        query[dlcore.lessons.LESSON_PARAM] = st.session_state[LESSON]
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
 

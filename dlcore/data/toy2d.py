@@ -9,6 +9,7 @@ Playground, the axes a student sees are the numbers the network gets.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 
 import numpy as np
 import torch
@@ -294,3 +295,35 @@ _multiclass(
     spiral_points,
     "arms",
 )
+
+
+def _rare(n, noise, rng, share):
+    """Like "gaussian", but only `share` of the points belong to class 1 (the rare class)."""
+    std = 0.7 + 2.6 * noise
+    n_rare = max(2, round(n * share))
+    centres = np.concatenate([np.full((n - n_rare, 2), -1.5), np.full((n_rare, 2), 1.5)])
+    labels = np.concatenate([np.zeros(n - n_rare), np.ones(n_rare)])
+    return centres + rng.normal(0, std, size=(n, 2)), labels
+
+
+RARE_SHARE = Param(
+    "minority_share",
+    "float",
+    0.05,
+    "Share of the points in the rare class: 0.5 is balanced, 0.05 is one point in twenty.",
+    min=0.02,
+    max=0.5,
+)
+RARE_DESCRIPTION = (
+    "Two overlapping clusters, one of them rare (5 % of the points by default): high accuracy is easy by "
+    "ignoring the rare class, so watch its recall."
+)
+
+
+_POINTS = _params(4000)  # enough points that the test split holds 40 rare ones
+
+
+@dataset("rare_class", "toy2d", "binary", RARE_DESCRIPTION, _POINTS[:2] + (RARE_SHARE,) + _POINTS[2:])
+def _load_rare(minority_share, **settings):
+    rare = partial(_rare, share=minority_share)
+    return _build("rare_class", "binary", RARE_DESCRIPTION, ["common", "rare"], rare, **settings)

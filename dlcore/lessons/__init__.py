@@ -6,9 +6,21 @@ claim its test asserts. See docs/lessons.md for the format.
     lesson_query(lesson)        # the page's link parameters for the lesson's state
     check_claim(lesson)         # trains the claim's runs; Outcomes with the numbers
     check_answer / check_challenge
+    offered_course()            # the lessons that open, and a LessonError for each that does not
 """
 
-from dlcore.lessons import training  # noqa: F401  (registers its search runs and measures)
+from dlcore.lessons import (
+    dynamics,  # noqa: F401 (registers loss_noise, saturation, weight_norm)
+    robustness,  # noqa: F401  (registers the architecture and trust measures)
+    training,  # noqa: F401  (registers search runs and the training lessons' measures)
+)
+from dlcore.lessons.catalogue import (
+    LessonFilter,
+    filter_from_query,
+    filter_to_query,
+    offered_course,
+    validate_filter,
+)
 from dlcore.lessons.checks import STUDENT, Verdict, check_answer, check_challenge, check_claim
 from dlcore.lessons.lesson import (
     LESSON_PARAM,
@@ -55,4 +67,9 @@ __all__ = [
     "check_answer",
     "check_challenge",
     "check_claim",
+    "offered_course",
+    "LessonFilter",
+    "filter_from_query",
+    "filter_to_query",
+    "validate_filter",
 ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from dlcore.errors import DlcoreError
 from dlcore.lessons.lesson import Lesson, LessonError
 from dlcore.lessons.measures import Outcome, judge
+from dlcore.lessons.pages import lesson_dataset
 from dlcore.lessons.runs import RunResult, run
 
 STUDENT = "you"  # the student's run, in a challenge's conditions
@@ -67,6 +68,13 @@ def check_challenge(lesson: Lesson, result: RunResult | None) -> Verdict:
     if result is None:
         first = f"Train a model on the {lesson.page} page first"
         return Verdict(False, f"{first}: the challenge is checked on your run.")
+    expected, trained = lesson_dataset(lesson), getattr(result.dataset, "name", None)
+    if expected is not None and trained != expected:
+        return Verdict(
+            False,
+            f"This challenge is on the {expected} data, and your run trained on {trained}: "
+            f"choose {expected} again and train.",
+        )
     try:
         outcomes = tuple(judge(c, {STUDENT: result}, STUDENT) for c in lesson.question.conditions)
     except DlcoreError as err:

@@ -217,25 +217,37 @@ class Course:
         raise DlcoreError(f"There is no lesson {excerpt(lesson_id)}.", field=LESSON_PARAM)
 
 
-def read_course(folder: Path = LESSON_DIR) -> Course:
+def read_course(folder: Path = LESSON_DIR, errors: list[LessonError] | None = None) -> Course:
     """Every lesson in `folder`, in the order course.json gives; LessonError for a malformed file, a lesson
-    the course does not list (or lists twice) or a topic it does not know."""
+    the course does not list (or lists twice) or a topic it does not know. Given a list `errors`, such a
+    lesson is left out and its LessonError appended there instead, so one broken file hides no other."""
     course = _read_json(folder / COURSE_FILE, "(course)")
     topics, order = course.get("topics"), course.get("lessons")
     if not isinstance(topics, list) or not isinstance(order, list):
         raise LessonError("(course)", "lessons", "course.json needs a list of 'topics' and one of 'lessons'")
+
+    def refuse(error: LessonError) -> None:
+        if errors is None:
+            raise error
+        errors.append(error)
+
     files = {path.stem for path in folder.glob("*.json")} - {Path(COURSE_FILE).stem}
     for lesson_id in sorted(files - set(order)):
-        raise LessonError(lesson_id, "(file)", "is not listed in course.json's 'lessons'")
+        refuse(LessonError(lesson_id, "(file)", "is not listed in course.json's 'lessons'"))
     for lesson_id in sorted(set(order) - files):
-        raise LessonError(lesson_id, "(file)", f"is listed in course.json, but {lesson_id}.json is missing")
+        refuse(LessonError(lesson_id, "(file)", f"is listed in course.json, but {lesson_id}.json is missing"))
     for lesson_id in sorted({i for i in order if order.count(i) > 1}):
-        raise LessonError(lesson_id, "(file)", "is listed more than once in course.json")
+        refuse(LessonError(lesson_id, "(file)", "is listed more than once in course.json"))
     lessons = []
-    for place, lesson_id in enumerate(order, start=1):
-        lesson = read_lesson(lesson_id, _read_json(folder / f"{lesson_id}.json", lesson_id), place)
-        if lesson.topic not in topics:
-            raise LessonError(lesson_id, "topic", f"{excerpt(lesson.topic)} is not a topic of course.json")
+    for place, lesson_id in enumerate(dict.fromkeys(i for i in order if i in files), start=1):
+        try:
+            lesson = read_lesson(lesson_id, _read_json(folder / f"{lesson_id}.json", lesson_id), place)
+            if lesson.topic not in topics:
+                unknown = f"{excerpt(lesson.topic)} is not a topic of course.json"
+                raise LessonError(lesson_id, "topic", unknown)
+        except LessonError as error:
+            refuse(error)
+            continue
         lessons.append(lesson)
     return Course(tuple(topics), tuple(lessons))
 

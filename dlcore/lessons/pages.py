@@ -18,6 +18,7 @@ from dlcore import playground
 from dlcore.errors import DlcoreError, excerpt
 from dlcore.lessons.lesson import LESSON_PARAM, Lesson, LessonError
 from dlcore.links import pack
+from dlcore.plan import validate
 from dlcore.presets import presets
 from dlcore.spec import ModelSpec
 from dlcore.training import link as train_link
@@ -26,12 +27,22 @@ MODEL_PARAM = "model"  # the Build page's link parameter (ui.build.state), carri
 
 Check = Callable[[Mapping[str, str]], list[str]]
 PAGES: dict[str, Check] = {}
+DATASETS: dict[str, Callable[[Mapping[str, str]], str]] = {}  # page -> the dataset a link of it trains on
 
 
-def register_page(page: str, check: Check) -> None:
+def register_page(page: str, check: Check, dataset: Callable[[Mapping[str, str]], str] | None = None) -> None:
     """`page` (its URL path, e.g. "train") can open lessons; `check(query)` lists the problems a link
-    with `query` would give on it (empty: the page opens it as it is)."""
+    with `query` would give on it (empty: the page opens it as it is); `dataset(query)`, for a page that
+    trains, names the dataset such a link trains on."""
     PAGES[page] = check
+    if dataset is not None:
+        DATASETS[page] = dataset
+
+
+def lesson_dataset(lesson: Lesson) -> str | None:
+    """The dataset the lesson's page trains on in the lesson's state (None: the page does not train)."""
+    read = DATASETS.get(lesson.page)
+    return read(lesson_query(lesson)) if read else None
 
 
 def model_spec_of(lesson: Lesson, model: Any) -> ModelSpec:
@@ -42,9 +53,11 @@ def model_spec_of(lesson: Lesson, model: Any) -> ModelSpec:
             if model not in known:
                 raise DlcoreError(f"{excerpt(model)} is not a preset ({', '.join(known)})")
             return known[model]
-        if isinstance(model, dict):
-            return ModelSpec.from_dict(model)
-        raise DlcoreError("needs a preset's key or a model spec object")
+        if not isinstance(model, dict):
+            raise DlcoreError("needs a preset's key or a model spec object")
+        spec = ModelSpec.from_dict(model)
+        validate(spec)  # an unknown layer or shapes that cannot flow: the Build page would refuse it
+        return spec
     except DlcoreError as err:
         raise LessonError(lesson.id, f"state.{MODEL_PARAM}", err.message) from None
 
@@ -104,5 +117,5 @@ def _check_playground(query: Mapping[str, str]) -> list[str]:
 
 
 register_page("build", _check_build)
-register_page("train", _check_train)
-register_page("playground", _check_playground)
+register_page("train", _check_train, lambda query: train_link.from_query(query)[0].dataset)
+register_page("playground", _check_playground, lambda query: playground.from_query(query)[0].dataset)

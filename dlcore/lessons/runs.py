@@ -76,9 +76,10 @@ def final_scores(model: nn.Module, dataset, loss: str) -> dict[str, float]:
     return scores
 
 
-def result_of(job: Job, dataset, state: Mapping[str, Any], loss: str) -> RunResult:
+def result_of(job: Job, dataset, state: Mapping[str, Any], loss: str, epochs_before: int = 0) -> RunResult:
     """A RunResult of `job` (finished, paused or stopped) on `dataset`: for a claim's run and for the
-    student's run on a page alike."""
+    student's run on a page alike. `epochs_before`: epochs the same network trained in earlier jobs (the
+    playground goes on in a new job when a setting changes), counted into the history's epochs."""
     diverged = job.status == "failed" and "NaN" in (job.error or "")
     if job.status == "failed" and not diverged:
         raise DlcoreError(f"The run failed: {job.error}")
@@ -87,12 +88,16 @@ def result_of(job: Job, dataset, state: Mapping[str, Any], loss: str) -> RunResu
         dataset=dataset,
         state=dict(state),
         loss=loss,
-        history=job.epoch_metrics(),
+        history=_shifted(job.epoch_metrics(), epochs_before),
         grad_norms=job.grad_norms(),
         status=job.status,
         diverged=diverged,
         job=job,
     )
+
+
+def _shifted(history: pd.DataFrame, epochs: int) -> pd.DataFrame:
+    return history.assign(epoch=history["epoch"] + epochs) if epochs and "epoch" in history else history
 
 
 def _finish(job: Job, lesson: Lesson, name: str) -> None:

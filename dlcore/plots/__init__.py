@@ -13,6 +13,7 @@
     samples      generative training: losses by role, what the model makes now
     data         a dataset's preview
     deploy       a model's deployable variants side by side, accuracy against sparsity
+    learning     the Learning page: backprop's numbers on a network, the optimizer race, LR finder, schedules
 
     from dlcore import plots
     plots.loss_curve(metrics, epochs)
@@ -37,6 +38,7 @@ from dlcore.plots.inspect import (
     input_figure,
     probability_bars,
 )
+from dlcore.plots.learning import backprop_figure, lr_finder_figure, race_figure, schedule_figure
 from dlcore.plots.network import network_diagram
 from dlcore.plots.playground import (
     NetworkPicture,
@@ -64,6 +66,7 @@ __all__ = [
     "adversarial_figure",
     "attention_grid",
     "attribution_grid",
+    "backprop_figure",
     "boundary_figure",
     "clickable_confusion",
     "confusion_matrix",
@@ -84,10 +87,12 @@ __all__ = [
     "logged_losses",
     "loss_curve",
     "loss_figure",
+    "lr_finder_figure",
     "network_diagram",
     "network_figure",
     "predictions_vs_targets",
     "probability_bars",
+    "race_figure",
     "randomisation_figure",
     "reconstructions",
     "robust_accuracy_curve",
@@ -96,5 +101,6 @@ __all__ = [
     "sample_figure",
     "sample_images",
     "sample_points",
+    "schedule_figure",
     "written_answers",
 ]

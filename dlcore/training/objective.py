@@ -107,14 +107,15 @@ def make_objective(
     out_shape: tuple[int, ...],
     l1: float = 0.0,
     loss_options: dict | None = None,
+    class_counts: torch.Tensor | None = None,
 ) -> Objective:
     """The loss for a supervised model on `task` data, reading targets as the task lays them out for this
-    loss and output. The model's fit is checked before (tasks.check_compatibility)."""
+    loss and output. The model's fit is checked before (tasks.check_compatibility). `class_counts` (K,):
+    training examples per class, for class-weighted losses."""
     learned = TASKS.get(task).learned_by_supervision()
     kind = learned.layout(loss, tuple(out_shape), num_classes)
-    return Objective(
-        make_loss(loss, **(loss_options or {})), kind, num_classes if learned.classes else None, l1
-    )
+    loss_fn = make_loss(loss, class_counts if learned.classes else None, **(loss_options or {}))
+    return Objective(loss_fn, kind, num_classes if learned.classes else None, l1)
 
 
 def adapt_targets(objective: Objective, y: torch.Tensor, x: torch.Tensor | None = None) -> torch.Tensor:

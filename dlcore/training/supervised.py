@@ -77,11 +77,20 @@ def _build(models, ds, cfg, options, device) -> SupervisedRecipe:
         _output_shape(model, ds.train[0][:1]),
         l1=cfg.l1,
         loss_options=cfg.loss_options,
+        class_counts=_class_counts(ds),
     )
+    objective.loss_fn.to(device)  # a class-weighted loss holds its weights
     data = TrainData.from_dataset(ds, device, adapt=lambda y, x: adapt_targets(objective, y, x))
     optimizer = optimizer_for(model, cfg)
     schedule = schedule_for(optimizer, cfg, steps_per_epoch(len(data.train[0]), cfg.batch_size))
     return SupervisedRecipe(model, objective, data, optimizer, schedule)
+
+
+def _class_counts(ds) -> torch.Tensor | None:
+    """Training examples per class of a dataset with one class per example (else None)."""
+    if not ds.num_classes:
+        return None
+    return torch.bincount(ds.train[1].reshape(-1).long(), minlength=ds.num_classes)
 
 
 def _num_classes(ds) -> int | None:

@@ -126,3 +126,11 @@ def test_noise_never_pushes_points_out_of_the_square(noise, seed):
     for name in ("circle", "xor", "spiral"):
         ds = load(name, noise=noise, seed=seed, num_points=100)
         assert torch.cat(list(ds.raw_2d)).abs().max() <= 6
+
+
+@pytest.mark.parametrize("share", [0.05, 0.2, 0.5])
+def test_the_rare_class_is_the_share_asked_for_in_every_split(share):
+    ds = load("rare_class", minority_share=share, num_points=2000)
+    assert ds.class_names == ["common", "rare"]
+    for _, targets in ds.splits.values():
+        assert float(targets.float().mean()) == pytest.approx(share, abs=0.02)

@@ -10,22 +10,23 @@ import streamlit as st
 
 import dlcore
 from ui.errors import show_error
-from ui.inspect.subject import small_cnn, wait_for
+from ui.inspect.subject import wait_for
 from ui.session import session_owner
 from ui.state import EXPLAIN_LESSON
 
-LESSON_MODEL = small_cnn("shapes CNN", [1, 28, 28], 4, (8, 16), (0, 1), 32)
-LESSON_TRAINING = {"epochs": 8, "lr": 3e-3, "batch_size": 32}
+# The CNN and its settings: the preset the lesson "saliency_cheating" (assets/lessons) trains and measures.
+LESSON_PRESET = "shapes_cnn"
 LESSON_WAIT_S = 90
 
 
 def train_lesson_models() -> dict:
     """Train the cheater (spurious_cue=True) and the honest model; return their snapshots and data."""
-    spec = dlcore.ModelSpec.from_dict(LESSON_MODEL)
+    preset = dlcore.preset_catalogue()[LESSON_PRESET]
     lesson = {}
     for role, cue in (("cheater", True), ("honest", False)):
         ds = dlcore.data.load("shapes", spurious_cue=cue)
-        job = dlcore.start_training(spec, ds, dlcore.TrainConfig(**LESSON_TRAINING), owner=session_owner())
+        config = dlcore.TrainConfig.from_dict(preset.settings)
+        job = dlcore.start_training(preset.spec, ds, config, owner=session_owner())
         try:
             if not wait_for(job, LESSON_WAIT_S):
                 raise dlcore.TrainError("training the lesson's models took too long: try again in a moment")

@@ -1,6 +1,6 @@
 """The playground's player bar: Play/Pause, Step and Reset (the app's one run bar, ui.run_controls), then
-the lesson presets and the A/B switch in the same row, each as wide as its label (fixed-width columns cut
-"Reset" and the A/B label short on a projector)."""
+the menu of the course's playground lessons and the A/B switch in the same row, each as wide as its label
+(fixed-width columns cut "Reset" and the A/B label short on a projector)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from dataclasses import replace
 
 import streamlit as st
 
+from dlcore import lessons
 from dlcore import playground as pg
+from ui.lessons.opening import open_lesson
 from ui.playground import STATE, runs
 from ui.run_controls import RunActions, run_bar
 from ui.state import bind
 
-PRESET_KEY = "pg-preset"
+LESSON_MENU = "pg-lesson"
 # Play and Pause are one button that every network follows; Step trains one epoch even while playing
 PLAYER = RunActions(
     resume=runs.play,
@@ -32,17 +34,20 @@ PLAYER = RunActions(
 
 
 def player_bar(state: pg.Playground) -> None:
-    """The run bar, with the lesson presets and the A/B switch after its buttons (unless hidden)."""
+    """The run bar, with the lessons menu and the A/B switch after its buttons (unless hidden)."""
     with run_bar("pg", "running" if runs.is_playing() else "paused", PLAYER):
         if not state.hides("presets"):
+            on_page = {x.id: x for x in lessons.offered_course()[0].lessons if x.page == "playground"}
             st.selectbox(
-                "Lesson preset",
-                list(pg.PRESETS),
+                "Lesson",
+                list(on_page),
+                format_func=lambda lesson_id: on_page[lesson_id].title,
                 index=None,
-                placeholder="Lesson preset…",
+                placeholder="Open a lesson…",
                 label_visibility="collapsed",  # the placeholder says it: the row stays one button high
-                key=PRESET_KEY,
-                on_change=_apply_preset,
+                key=LESSON_MENU,
+                on_change=_open_chosen,
+                args=(on_page,),
                 width=360,
             )
         if not state.hides("compare"):
@@ -54,9 +59,9 @@ def player_bar(state: pg.Playground) -> None:
             )
 
 
-def _apply_preset() -> None:
-    name = st.session_state.get(PRESET_KEY)
-    if name in pg.PRESETS:
-        runs.pause()
-        STATE.replace(pg.preset(name))
-    st.session_state[PRESET_KEY] = None
+def _open_chosen(on_page: dict[str, lessons.Lesson]) -> None:
+    """Open the lesson chosen in the menu here: its state, and its card in the sidebar."""
+    chosen = on_page.get(st.session_state.get(LESSON_MENU))
+    if chosen is not None:
+        open_lesson(chosen)
+    st.session_state[LESSON_MENU] = None

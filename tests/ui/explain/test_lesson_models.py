@@ -6,14 +6,12 @@ from __future__ import annotations
 import pytest
 
 import dlcore
-from ui.explain.lesson_models import LESSON_MODEL
+from ui.explain.lesson_models import LESSON_PRESET
 
 
 def trained(spurious_cue: bool):
     ds = dlcore.data.load("shapes", spurious_cue=spurious_cue, num_images=800)
-    job = dlcore.start_training(
-        dlcore.ModelSpec.from_dict(LESSON_MODEL), ds, dlcore.TrainConfig(epochs=5, lr=3e-3)
-    )
+    job = dlcore.start_training(dlcore.presets()[LESSON_PRESET], ds, dlcore.TrainConfig(epochs=5, lr=3e-3))
     assert job.wait(120) and job.status == "finished", job.error
     return job.snapshot(), ds
 

@@ -128,24 +128,6 @@ def test_classroom_mode_hides_the_ticked_controls(open_page):
     assert "pg-ratio" in keys and "pg-A-act" in keys
 
 
-def test_a_preset_sets_up_the_xor_lesson(open_page):
-    at = open_page()
-    at.selectbox(key="pg-preset").set_value("XOR: a perceptron fails, one hidden layer succeeds").run()
-    assert not at.exception
-    state = state_of(at)
-    assert state.dataset == "xor" and state.a.hidden == () and state.b.hidden == (4,)
-    assert [layer.type for layer in job_of(at, "A").spec.layers] == ["Linear"]
-
-
-@pytest.mark.parametrize("name", list(pg.PRESETS))
-def test_every_lesson_preset_opens_and_draws(open_page, name):
-    at = open_page(pg.PRESETS[name][1])
-    assert not at.exception
-    assert state_of(at) == pg.preset(name)
-    assert not at.error
-    assert any("pg-epoch" in m.value for m in at.markdown)  # the live panel drew every network
-
-
 def test_a_diverging_network_stops_playing_and_says_why(open_page):
     at = open_page({"dataset": "plane", "layers": "8,8", "act": "relu", "lr": "10"})
     at.button(key="pg-resume").click().run()
