@@ -1,6 +1,7 @@
 """Tables of numbers: iris, wine and breast cancer (shipped inside scikit-learn, so offline).
 
-`table_dataset` turns any feature matrix into a standardised Dataset; the CSV upload uses it too.
+`table_dataset` turns any feature matrix into a standardised Dataset; the CSV upload uses it too. The
+bundled tables can also be left unscaled (`scale` off), to show how raw units slow training.
 """
 
 from __future__ import annotations
@@ -12,6 +13,15 @@ import torch
 
 from dlcore.data.catalogue import dataset, split_params
 from dlcore.data.dataset import Dataset, Normalization, split_dataset, split_indices
+from dlcore.params import Param
+
+SCALE = Param(
+    "scale",
+    "bool",
+    True,
+    "Standardise every feature to mean 0 and spread 1 (measured on the training split). Off: the raw "
+    "measurements in their own units, some a thousand times larger than others.",
+)
 
 
 def table_dataset(
@@ -27,17 +37,20 @@ def table_dataset(
     val_fraction: float,
     seed: int,
     notes: list[str] | None = None,
+    scale: bool = True,
 ) -> Dataset:
     """Features (N, F) -> standardised float32 inputs; class indices (N,) or regression values (N,).
 
-    Statistics come from the training split only. Regression targets are standardised as well (kept in
-    `target_normalization`), so one recipe of learning rate and loss works whatever the units.
+    Statistics come from the training split only; `scale=False` keeps the inputs as they are.
+    Regression targets are standardised as well (kept in `target_normalization`), so one recipe of
+    learning rate and loss works whatever the units.
     """
     rng = np.random.default_rng(seed)
     classify = task != "regression"
     idx = split_indices(len(features), train_fraction, val_fraction, rng, targets if classify else None)
     inputs = torch.tensor(np.asarray(features, dtype=np.float32))
-    norm = Normalization.fit(inputs[torch.as_tensor(idx.train)], dims=(0,))
+    train_rows = inputs[torch.as_tensor(idx.train)]
+    norm = Normalization.fit(train_rows, dims=(0,)) if scale else Normalization.identity()
     target_norm = None
     if classify:
         y = torch.tensor(np.asarray(targets, dtype=np.int64))
@@ -79,9 +92,9 @@ def _register(name: str, loader_name: str, description: str):
         "tabular",
         "multiclass" if name != "breast_cancer" else "binary",
         description,
-        split_params(0.6, 0.2),
+        (SCALE, *split_params(0.6, 0.2)),
     )
-    def build(train_fraction, val_fraction, seed):
+    def build(scale, train_fraction, val_fraction, seed):
         features, labels, feature_names, class_names = _sklearn_table(loader_name)
         return table_dataset(
             name,
@@ -94,6 +107,7 @@ def _register(name: str, loader_name: str, description: str):
             train_fraction=train_fraction,
             val_fraction=val_fraction,
             seed=seed,
+            scale=scale,
         )
 
     return build

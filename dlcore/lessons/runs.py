@@ -30,12 +30,12 @@ from dlcore.jobs import Job, start_training
 from dlcore.lessons.lesson import Lesson, LessonError
 from dlcore.lessons.pages import model_spec_of
 from dlcore.playground import dataset_options
-from dlcore.playground import evaluate as evaluate_model
 from dlcore.playground import from_query as playground_state
 from dlcore.playground import model_spec as playground_spec
 from dlcore.playground import train_config as playground_config
 from dlcore.training import TrainConfig
 from dlcore.training import link as train_link
+from dlcore.training.objective import Objective, adapt_targets, make_objective
 
 RUN_KEYS = ("set", "epochs", "network", "from")
 MAX_RUN_SECONDS = 60.0  # a claim's run that takes longer than this is a lesson to rewrite, not to wait for
@@ -45,7 +45,7 @@ MAX_RUN_SECONDS = 60.0  # a claim's run that takes longer than this is a lesson 
 class RunResult:
     """One finished (or diverged) run: the trained model, its data and what it recorded.
 
-    `final`: loss and accuracy on the training and test splits at the end (dlcore.playground.evaluate);
+    `final`: loss and accuracy on the training and test splits at the end (final_scores);
     `history`: the run's epoch metrics; `grad_norms`: its per-layer gradient norms; `diverged`: the loss
     became NaN/Inf and the run stopped. `state` is the page's link parameters it ran with."""
 
@@ -62,7 +62,21 @@ class RunResult:
 
     def __post_init__(self) -> None:
         if not self.final and not self.diverged:
-            self.final = evaluate_model(self.model, self.dataset, self.loss)
+            self.final = final_scores(self.model, self.dataset, self.loss)
+
+
+def final_scores(model: nn.Module, dataset, loss: str) -> dict[str, float]:
+    """Loss and accuracy on the training and test splits, scored as training scores them: in eval mode
+    (dropout off, batch norm on its running statistics) and with the targets laid out for the loss
+    (one-hot for MSE on classes)."""
+    out_shape = tuple(Objective.outputs(model, dataset.train[0][:1]).shape[1:])
+    objective = make_objective(loss, dataset.task, dataset.num_classes, out_shape)
+    scores = {}
+    for split in ("train", "test"):
+        inputs, targets = getattr(dataset, split)
+        measured = objective.evaluate(model, inputs, adapt_targets(objective, targets, inputs))
+        scores.update({f"{split}_{name}": value for name, value in measured.items()})
+    return scores
 
 
 def result_of(job: Job, dataset, state: Mapping[str, Any], loss: str, epochs_before: int = 0) -> RunResult:

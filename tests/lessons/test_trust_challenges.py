@@ -1,5 +1,5 @@
-"""The challenges of the trust and architecture lessons, checked on real runs: the lesson's starting setup
-does not pass, and the change its steps suggest (the claim's other run) does."""
+"""The lessons' challenges, checked on real runs: the lesson's starting setup does not pass, and the change
+its steps suggest (the claim's other run) does."""
 
 import pytest
 
@@ -10,6 +10,9 @@ CHALLENGES = [  # lesson, the claim's run as the lesson opens, the claim's run w
     ("pooling_receptive_field", "flat", "pooled"),
     ("imbalanced_recall", "plain", "balanced"),
     ("adversarial_training", "plain", "robust"),
+    ("input_normalisation", "raw", "standardised"),
+    ("early_stopping", "full", "early"),
+    ("data_augmentation", "plain", "augmented"),
 ]
 
 
