@@ -144,9 +144,9 @@ def _validation_score(result: RunResult) -> float:
 def searching(runner: Runner) -> Runner:
     """`runner`, able to run a search (a run with a `search` key; see the module docstring)."""
 
-    def run_or_search(lesson: Lesson, run: Mapping[str, Any], name: str) -> RunResult:
+    def run_or_search(lesson: Lesson, run: Mapping[str, Any], name: str, start_weights=None) -> RunResult:
         if SEARCH not in run:
-            return runner(lesson, run, name)
+            return runner(lesson, run, name, start_weights=start_weights)
         where = f"claim.runs.{name}.{SEARCH}"
         method, space, trials, seed = _search_spec(lesson, run[SEARCH], where)
         try:
@@ -156,7 +156,7 @@ def searching(runner: Runner) -> Runner:
         plain = {key: value for key, value in run.items() if key != SEARCH}
         rows, best, best_score = [], None, -math.inf
         for point in map(_rounded, points):
-            result = runner(lesson, _trial_run(lesson, plain, name, point), name)
+            result = runner(lesson, _trial_run(lesson, plain, name, point), name, start_weights=start_weights)
             score = _validation_score(result)
             rows.append({**point, "validation": score})
             if best is None or score > best_score:
