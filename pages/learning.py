@@ -15,7 +15,7 @@ from ui.style import compact_top
 
 require_frame()  # a fresh server's first deep link runs this file alone: go through app.py
 
-st.title(":material/model_training: Learning")
+st.title(":material/psychology: Learning")
 compact_top()  # on a 1280×720 projector each tool stays above the fold
 state.show_notices()
 

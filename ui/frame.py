@@ -21,7 +21,7 @@ PAGES = (
     ("pages/build.py", "Build", ":material/construction:"),
     ("pages/train.py", "Train", ":material/monitoring:"),
     ("pages/playground.py", "2-D Playground", ":material/scatter_plot:"),
-    ("pages/learning.py", "Learning", ":material/model_training:"),
+    ("pages/learning.py", "Learning", ":material/psychology:"),
     ("pages/inspect.py", "Inspect", ":material/biotech:"),
     ("pages/explain.py", "Explain", ":material/lightbulb:"),
     ("pages/adversarial.py", "Adversarial", ":material/theater_comedy:"),
