@@ -56,8 +56,10 @@ def check_answer(lesson: Lesson, answer: int | float | str) -> Verdict:
         except (TypeError, ValueError):
             return Verdict(False, f"Type a number{f' ({question.unit})' if question.unit else ''}, e.g. 0.1.")
         if question.low <= value <= question.high:
-            within = f"{question.low:g} to {question.high:g}"
-            return Verdict(True, f"Right: {value:g} is within {within}. {question.explain}")
+            within = (
+                "" if question.low == question.high else f" is within {question.low:g} to {question.high:g}"
+            )
+            return Verdict(True, f"Right: {value:g}{within}. {question.explain}")
         side = "too small" if value < question.low else "too large"
         return Verdict(False, f"{value:g} is {side}: try the experiment with it and watch what happens.")
     raise DlcoreError("this lesson's question is a challenge: it is checked on your run, not on an answer")

@@ -132,3 +132,8 @@ def test_a_challenge_counts_only_a_run_on_the_lessons_data(run):
 def test_epochs_trained_in_earlier_jobs_of_the_network_count(run):
     later = result_of(run.job, run.dataset, {}, "cross_entropy", epochs_before=40)
     assert measure("epochs", {STUDENT: later}, STUDENT) == 43
+
+
+def test_a_number_with_one_right_value_is_praised_plainly():
+    verdict = check_answer(lesson_with(Question("number", "?", "Three lines.", low=3, high=3)), 3)
+    assert verdict.passed and verdict.message == "Right: 3. Three lines."
