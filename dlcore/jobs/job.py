@@ -328,6 +328,12 @@ class Job:
         return self.status in ("queued", "running", "paused")
 
     @property
+    def diverged(self) -> bool:
+        """Failed because a loss became NaN/Inf (its `error` says where and what to try); False for any
+        other ending, a failure of another kind included."""
+        return self.status == "failed" and getattr(self._recorder, "diverged_at", None) is not None
+
+    @property
     def holds_place(self) -> bool:
         """Alive and not told to stop: counts towards its owner's limit."""
         return self.alive and self._stop_reason is None

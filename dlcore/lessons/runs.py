@@ -83,8 +83,7 @@ def result_of(job: Job, dataset, state: Mapping[str, Any], loss: str, epochs_bef
     """A RunResult of `job` (finished, paused or stopped) on `dataset`: for a claim's run and for the
     student's run on a page alike. `epochs_before`: epochs the same network trained in earlier jobs (the
     playground goes on in a new job when a setting changes), counted into the history's epochs."""
-    diverged = job.status == "failed" and "NaN" in (job.error or "")
-    if job.status == "failed" and not diverged:
+    if job.status == "failed" and not job.diverged:
         raise DlcoreError(f"The run failed: {job.error}")
     return RunResult(
         model=job.snapshot(),
@@ -94,7 +93,7 @@ def result_of(job: Job, dataset, state: Mapping[str, Any], loss: str, epochs_bef
         history=_shifted(job.epoch_metrics(), epochs_before),
         grad_norms=job.grad_norms(),
         status=job.status,
-        diverged=diverged,
+        diverged=job.diverged,
         job=job,
     )
 

@@ -181,6 +181,7 @@ def test_an_exception_in_the_thread_becomes_an_error_not_a_hang(ds, pool, monkey
     job.resume()
     assert job.wait(10)
     assert job.status == "failed" and "boom" in job.error
+    assert not job.diverged  # a failure, but not of the loss
 
 
 def test_time_limit_stops_the_job(ds, pool):

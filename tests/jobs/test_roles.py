@@ -220,7 +220,7 @@ def test_a_callback_added_before_the_run_hears_all_of_it_and_stays_across_a_rese
 
 def test_a_diverging_role_is_named_with_its_own_learning_rate(xor, pool):
     job = start_twin(xor, pool, paused=False, lr=0.02, recipe_options={"poison_second": True})
-    assert job.wait(30) and job.status == "failed"
+    assert job.wait(30) and job.status == "failed" and job.diverged
     assert "second loss became NaN" in job.error and "the second diverged" in job.error
     assert "second's learning rate 10× smaller (lr=0.002)" in job.error
 
