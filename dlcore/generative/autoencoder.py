@@ -116,8 +116,9 @@ class Picture:
 
     inputs, outputs: test inputs and their reconstructions (at most SHOWN); plane: their codes on the
     latent plane (N, 2); labels: their class indices (None for points); axes: the plane's axis names;
-    grid: inputs decoded from a GRID × GRID grid over the plane, row by row; path: the interpolation
-    (STEPS inputs); ends: the two test inputs it joins."""
+    grid: inputs decoded from a grid over the plane, row by row, `grid_shape` (rows, columns): GRID × GRID,
+    or one row of GRID² along a latent of one number; path: the interpolation (STEPS inputs); ends: the
+    two test inputs it joins."""
 
     inputs: np.ndarray
     outputs: np.ndarray
@@ -125,6 +126,7 @@ class Picture:
     labels: np.ndarray | None
     axes: tuple[str, str]
     grid: np.ndarray
+    grid_shape: tuple[int, int]
     path: np.ndarray
     ends: tuple[int, int]
 
@@ -149,7 +151,7 @@ def plane_basis(z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, tuple[str,
     size = z.shape[1]
     if size <= 2:
         eye = torch.eye(2, size)
-        return torch.zeros(size), eye, ("z1", "z2" if size == 2 else "(none)")
+        return torch.zeros(size), eye, ("z1", "z2" if size == 2 else "")
     centre = z.mean(dim=0)
     _, _, v = torch.linalg.svd(z - centre, full_matrices=False)
     return centre, v[:2], ("main direction 1 (PCA)", "main direction 2 (PCA)")
@@ -196,6 +198,7 @@ def picture(encoder, decoder, ds, variational: bool, ends: tuple[int, int] = (0,
         labels=labels,
         axes=axes,
         grid=raw(grid).numpy(),
+        grid_shape=(1, GRID * GRID) if basis.shape[1] == 1 else (GRID, GRID),
         path=raw(path).numpy(),
         ends=(int(keep[a]), int(keep[b])),
     )

@@ -28,7 +28,7 @@ from dlcore.plots.curves import accuracy_curve, grad_norm_chart, loss_curve, rob
 from dlcore.plots.data import dataset_preview
 from dlcore.plots.deploy import accuracy_against_sparsity, deploy_comparison
 from dlcore.plots.explain import attribution_grid, feature_attribution_bars, randomisation_figure
-from dlcore.plots.generative import latent_grid_points, latent_scatter
+from dlcore.plots.generative import latent_grid_points, latent_scatter, reconstructed_points
 from dlcore.plots.history import dead_units_chart, distribution_over_time, histogram_over_time
 from dlcore.plots.images import image_figure
 from dlcore.plots.inspect import (
@@ -100,6 +100,7 @@ __all__ = [
     "network_diagram",
     "network_figure",
     "predictions_vs_targets",
+    "reconstructed_points",
     "probability_bars",
     "race_figure",
     "randomisation_figure",

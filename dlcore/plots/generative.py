@@ -1,8 +1,7 @@
 """Figures of the Generative page's autoencoder and VAE views, redrawn live: the latent space (test codes on a
 plane, coloured by class or, for 2-D points, by where the input lies), and the points decoded from a grid
 of latent points, joined along the grid's rows and columns so the student sees how the decoder folds the
-latent plane onto the data. Images use `samples.sample_images`; reconstructed points
-`results.reconstructions`.
+latent plane onto the data, and reconstructed points. Images use `samples.sample_images`.
 
 Pure functions with the live charts' look and limits (go.Scatter, at most MAX_POINTS points per trace).
 """
@@ -12,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from dlcore.plots.results import reconstructions
 from dlcore.plots.samples import SAMPLE_COLOUR, sample_points
 from dlcore.plots.style import MAX_POINTS, as_numpy, fast_figure, live_layout
 
@@ -51,7 +51,7 @@ def latent_scatter(
             {**_markers(plane, "test input", ""), "marker": {"size": 6, **colour}, "showlegend": False}
         )
     layout = live_layout(title, axes[0], axes[1], height=height)
-    layout["legend"] = {"orientation": "v", "x": 1.02, "y": 1, "font": {"size": 11}}
+    layout["legend"] = {"orientation": "v", "x": 1.02, "y": 1, "font": {"size": 10}, "tracegroupgap": 0}
     return fast_figure(traces, layout)
 
 
@@ -68,16 +68,37 @@ def _markers(xy: np.ndarray, name: str, colour: str) -> dict:
 
 
 def latent_grid_points(
-    real, decoded, side: int, title: str = "Decoded from a grid of latent points", height: int = 300
+    real,
+    decoded,
+    shape: tuple[int, int],
+    title: str = "Decoded from a grid of latent points",
+    height: int = 300,
 ) -> go.Figure:
-    """2-D data in grey and the points decoded from a side × side grid of latent points (row by row), joined
-    along the grid's rows and columns: the latent plane as the decoder lays it over the data."""
-    grid = as_numpy(decoded).reshape(side, side, 2)
+    """2-D data in grey and the points decoded from a grid of latent points (`shape`: rows, columns; row by
+    row), joined along the grid's rows and columns: the latent plane as the decoder lays it over the data
+    (a latent of one number: one row, the curve the decoder draws)."""
+    grid = as_numpy(decoded).reshape(*shape, 2)
     lines = []
-    for line in (*grid, *grid.transpose(1, 0, 2)):  # rows, then columns, each ended by a gap
+    for line in (
+        *grid,
+        *(grid.transpose(1, 0, 2) if shape[0] > 1 else ()),
+    ):  # rows, columns; a gap after each
         lines += [*line, (np.nan, np.nan)]
     fig = sample_points(real, np.asarray(lines), title)
     fig.data[1].update(mode="lines+markers", name="decoded grid", line={"color": SAMPLE_COLOUR, "width": 1})
     fig.data[1].marker.size = 4
     fig.update_layout(height=height)
+    return fig
+
+
+def reconstructed_points(
+    inputs, outputs, height: int = 300, title: str = "Reconstructions (grey: the error)"
+) -> go.Figure:
+    """Test points joined to their reconstructions (`results.reconstructions`), its legend under the plot so
+    a narrow panel keeps the title clear."""
+    fig = reconstructions(inputs, outputs, height=height)
+    fig.data[0].showlegend = False  # the grey lines: their length is the error, as the title says
+    fig.update_layout(
+        legend={"orientation": "h", "y": -0.25, "x": 0}, margin={"l": 40, "r": 10, "t": 40, "b": 40}
+    )
     return fig

@@ -21,7 +21,7 @@ from ui.steady_chart import steady_chart
 
 BETAS = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0)
 SHOWN_PAIRS = 8  # reconstructions shown beside their inputs
-TOP, BOTTOM = 300, 270  # the two rows of views: both above the fold at 1280×720
+TOP, BOTTOM = 250, 230  # the two rows of views: the first and most of the second above the fold at 1280×720
 
 
 def draw_options(state: gen.GenerativeState) -> None:
@@ -45,7 +45,7 @@ def draw_options(state: gen.GenerativeState) -> None:
     )
     bind("gen-denoise", options["denoise"])
     st.slider(
-        "Denoising: share of inputs hidden",
+        "Denoising",
         0.0,
         params["denoise"].max,
         step=0.1,
@@ -53,8 +53,9 @@ def draw_options(state: gen.GenerativeState) -> None:
         **GENERATIVE.on_change("gen-denoise", lambda s, v: s.with_option("denoise", v)),
     )
     if state.kind == "images":
+        st.caption("Interpolation between two test inputs:")
         ends = st.columns(2)
-        for column, end, label in zip(ends, ("from", "to"), ("Interpolate from", "to"), strict=True):
+        for column, end, label in zip(ends, ("from", "to"), ("From", "To"), strict=True):
             bind(f"gen-{end}", options[end])
             column.number_input(
                 label,
@@ -83,6 +84,7 @@ def draw_views(job, state: gen.GenerativeState) -> None:
         show_error(err)
         return
     losses = plots.role_losses(job.metrics(), _loss_names(state), title="Losses")
+    losses.update_layout(height=BOTTOM)
     if state.kind == "images":
         _image_views(picture, run.dataset, losses)
     else:
@@ -116,9 +118,10 @@ def _image_views(picture, ds, losses) -> None:
             "gen-ae-path",
         )
     with right:
-        side = gen.autoencoder.GRID
         steady_chart(
-            plots.sample_images(picture.grid, "Decoded from a grid of latent points", side, height=TOP),
+            plots.sample_images(
+                picture.grid, "Decoded from a grid of latent points", picture.grid_shape[1], height=TOP
+            ),
             "gen-ae-manifold",
         )
         steady_chart(losses, "gen-ae-losses")
@@ -138,7 +141,7 @@ def _point_views(picture, ds, losses) -> None:
             "gen-ae-manifold",
         )
     with right:
-        steady_chart(plots.reconstructions(picture.inputs, picture.outputs, height=TOP), "gen-ae-pairs")
+        steady_chart(plots.reconstructed_points(picture.inputs, picture.outputs, height=TOP), "gen-ae-pairs")
         steady_chart(losses, "gen-ae-losses")
 
 
