@@ -120,7 +120,7 @@ def _image_views(picture, ds, losses) -> None:
     with right:
         steady_chart(
             plots.sample_images(
-                picture.grid, "Decoded from a grid of latent points", picture.grid_shape[1], height=TOP
+                picture.grid, "Decoded from a grid of latent points", gen.autoencoder.GRID, height=TOP
             ),
             "gen-ae-manifold",
         )
