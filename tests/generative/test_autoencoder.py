@@ -83,9 +83,14 @@ def test_a_one_number_latent_decodes_one_curve_of_points():
     assert np.isnan(np.asarray(figure.data[1].x, dtype=float)).sum() == 1  # one line, not a criss-cross
 
 
-def test_the_latent_scatter_has_a_trace_per_class_or_colours_points_by_where_they_lie():
+def test_the_latent_scatter_colours_and_names_each_class_or_colours_points_by_where_they_lie():
     plane = np.random.default_rng(0).normal(size=(50, 2))
     by_class = plots.latent_scatter(plane, np.arange(50) % 3, ["a", "b", "c"])
-    assert [trace.name for trace in by_class.data] == ["a", "b", "c"]
+    assert [trace.name for trace in by_class.data if trace.mode == "markers"] == ["a", "b", "c"]
+    assert [trace.text[0] for trace in by_class.data if trace.mode == "text"] == [
+        "<b>a</b>",
+        "<b>b</b>",
+        "<b>c</b>",
+    ]
     by_place = plots.latent_scatter(plane, inputs=plane)
     assert len(by_place.data) == 1 and len(by_place.data[0].marker.color) == 50
