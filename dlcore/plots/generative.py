@@ -107,14 +107,14 @@ def latent_grid_points(
     return fig
 
 
-def reconstructed_points(
-    inputs, outputs, height: int = 300, title: str = "Reconstructions (grey: the error)"
-) -> go.Figure:
+def reconstructed_points(inputs, outputs, height: int = 300, title: str = "Test points rebuilt") -> go.Figure:
     """Test points joined to their reconstructions (`results.reconstructions`), its legend under the plot so
     a narrow panel keeps the title clear."""
     fig = reconstructions(inputs, outputs, height=height)
-    fig.data[0].showlegend = False  # the grey lines: their length is the error, as the title says
+    fig.data[0].showlegend = False  # the grey lines join each point to its rebuilt self: what is lost
     fig.update_layout(
-        legend={"orientation": "h", "y": -0.25, "x": 0}, margin={"l": 40, "r": 10, "t": 40, "b": 40}
+        title={"text": title},
+        legend={"orientation": "h", "y": -0.25, "x": 0},
+        margin={"l": 40, "r": 10, "t": 40, "b": 40},
     )
     return fig
