@@ -112,9 +112,7 @@ def reconstructed_points(inputs, outputs, height: int = 300, title: str = "Test 
     a narrow panel keeps the title clear."""
     fig = reconstructions(inputs, outputs, height=height)
     fig.data[0].showlegend = False  # the grey lines join each point to its rebuilt self: what is lost
-    fig.update_layout(
-        title={"text": title},
-        legend={"orientation": "h", "y": -0.25, "x": 0},
-        margin={"l": 40, "r": 10, "t": 40, "b": 40},
-    )
+    fig.layout.title.text = title
+    fig.layout.legend = {"orientation": "h", "y": -0.25, "x": 0}
+    fig.layout.margin = {"l": 40, "r": 10, "t": 40, "b": 40}
     return fig
