@@ -72,9 +72,9 @@ PARAMS: dict[str, Param] = {
         "positions",
         "choice",
         "learned",
-        "How attention tells positions apart: a learned code per position, fixed sine waves, or none "
+        "How attention tells positions apart: a learned code per position, fixed sine waves, or off "
         "(then it sees the input as a bag of tokens, in no order).",
-        choices=("learned", "sinusoidal", "none"),
+        choices=("learned", "sinusoidal", "off"),
     ),
     "lr": LEARNING_RATE,
     "epochs": Param("epochs", "int", 30, "Passes over the training examples.", min=1, max=1000),
@@ -118,7 +118,7 @@ def model_spec(state: AttentionState, ds: Dataset) -> ModelSpec:
     """Token embedding, positions, `layers` transformer layers, then a score for every token per position."""
     vocab = ds.vocab_size
     length = sequence_length(ds) if state.causal else ds.input_shape[0]
-    positions = [] if state.positions == "none" else [{"type": "PositionalEncoding", "kind": state.positions}]
+    positions = [] if state.positions == "off" else [{"type": "PositionalEncoding", "kind": state.positions}]
     attention = {
         "type": "TransformerEncoderLayer",
         "nhead": state.heads,

@@ -49,7 +49,7 @@ def from_query(
         if key not in query or name not in names:
             continue
         try:
-            changed = replace(state, **{name: param.from_text(query[key])})
+            changed = replace(state, **{name: _read(param, query[key])})
             validate(changed)
         except (DlcoreError, ValueError) as err:
             why = err.message if isinstance(err, DlcoreError) else str(err)
@@ -57,3 +57,8 @@ def from_query(
             continue
         state = changed
     return state, problems
+
+
+def _read(param: Param, text: str) -> Any:
+    # text is taken as typed: from_text would strip a prompt's trailing space and read "" as no value
+    return param.coerce(text) if param.kind == "str" else param.from_text(text)
