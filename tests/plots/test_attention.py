@@ -26,7 +26,9 @@ def test_every_head_of_every_layer_has_a_tile_with_the_tokens_on_its_axes():
 
 def test_long_inputs_wrap_onto_rows_rather_than_shrink_their_labels():
     maps = [torch.softmax(torch.randn(8, 15, 15), dim=-1)]
-    fig = plots.attention_layers(maps, [str(i) for i in range(15)], [str(i) for i in range(15)], width_px=1200)
+    fig = plots.attention_layers(
+        maps, [str(i) for i in range(15)], [str(i) for i in range(15)], width_px=1200
+    )
     assert min(tile_widths_px(fig, 1200)) >= 15 * 14
 
 
