@@ -1,10 +1,37 @@
-"""The Sequences page's engine: each tab's state (a frozen dataclass with its link) and its views' maths.
+"""The Sequences page's engine: each tab's state (a link) and the maths of its views.
 
-attention  a transformer learning a token task: its state, model, attention maps and positional codes
-language   a tiny GPT on the shipped fables: its state, the next-character probabilities, sampling
+Tabs register their link in `dlcore.sequences.link` (TAB_LINKS, in the page's tab order) when their module
+is imported here, one line each.
 """
 
-from dlcore.sequences import attention as attention
-from dlcore.sequences import language as language
+from dlcore.sequences import attention as attention  # the attention tab: maps per layer and head, positions
+from dlcore.sequences import language as language  # the language tab: a tiny GPT on the shipped fables
+from dlcore.sequences import memory as memory  # the memory tab: hidden state, gates, input gradients
+from dlcore.sequences.link import (
+    TAB_LINKS,
+    TAB_PARAM,
+    OpenTab,
+    TabLink,
+    open_tab_from_query,
+    open_tab_to_query,
+    page_problems,
+    param_link,
+    register_tab_link,
+    validate_open_tab,
+)
 
-__all__ = ["attention", "language"]
+__all__ = [
+    "TAB_LINKS",
+    "TAB_PARAM",
+    "OpenTab",
+    "TabLink",
+    "open_tab_from_query",
+    "open_tab_to_query",
+    "page_problems",
+    "param_link",
+    "register_tab_link",
+    "validate_open_tab",
+    "memory",
+    "attention",
+    "language",
+]

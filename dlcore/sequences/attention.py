@@ -13,7 +13,7 @@ question and then writes the answer one token at a time (the language-model reci
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from torch import nn
@@ -26,25 +26,20 @@ from dlcore.layers import PositionalEncoding
 from dlcore.optim import LEARNING_RATE
 from dlcore.params import Param
 from dlcore.plan import validate as validate_spec
-from dlcore.sequences import tab_link
+from dlcore.sequences.link import param_link, register_tab_link
 from dlcore.spec import ModelSpec
 from dlcore.training import TrainConfig
 from dlcore.training.language import sequence_length
 
-PREFIX = "att"  # the tab's fields in the page's link: ?att.task=sort
 TASKS = ("reverse", "sort", "copy", "add")
 SEQUENCES = 2000  # examples generated for a task: enough to learn each in seconds on a CPU
 EXAMPLES = 100  # test inputs the view can show
 
-PARAMS: dict[str, Param] = {
-    "task": Param(
-        "task", "choice", "reverse", "What the transformer learns to do with the digits.", choices=TASKS
-    ),
-    "length": Param(
-        "length", "int", 8, "Digits in each input (for add: in the two numbers together).", min=4, max=12
-    ),
-    "layers": Param("layers", "int", 1, "Attention layers stacked one after another.", min=1, max=4),
-    "heads": Param(
+PARAMS: tuple[Param, ...] = (
+    Param("task", "choice", "reverse", "What the transformer learns to do with the digits.", choices=TASKS),
+    Param("length", "int", 8, "Digits in each input (for add: in the two numbers together).", min=4, max=12),
+    Param("layers", "int", 1, "Attention layers stacked one after another.", min=1, max=4),
+    Param(
         "heads",
         "int",
         2,
@@ -52,7 +47,7 @@ PARAMS: dict[str, Param] = {
         min=1,
         max=8,
     ),
-    "width": Param(
+    Param(
         "width",
         "int",
         32,
@@ -60,7 +55,7 @@ PARAMS: dict[str, Param] = {
         min=8,
         max=128,
     ),
-    "mask": Param(
+    Param(
         "mask",
         "choice",
         "full",
@@ -68,7 +63,7 @@ PARAMS: dict[str, Param] = {
         "so the model reads the question, then writes the answer one token at a time, as GPT writes text.",
         choices=("full", "causal"),
     ),
-    "positions": Param(
+    Param(
         "positions",
         "choice",
         "learned",
@@ -76,11 +71,12 @@ PARAMS: dict[str, Param] = {
         "(then it sees the input as a bag of tokens, in no order).",
         choices=("learned", "sinusoidal", "off"),
     ),
-    "lr": LEARNING_RATE,
-    "epochs": Param("epochs", "int", 30, "Passes over the training examples.", min=1, max=1000),
-    "seed": Param("seed", "int", 0, "Seed of the data and the first weights.", min=0, max=2**31 - 1),
-    "example": Param("example", "int", 0, "Which test input the maps show.", min=0, max=EXAMPLES - 1),
-}
+    replace(LEARNING_RATE, default=0.005),  # its bounds and help, a default that learns these tasks fast
+    Param("epochs", "int", 30, "Passes over the training examples.", min=1, max=1000),
+    Param("seed", "int", 0, "Seed of the data and the first weights.", min=0, max=2**31 - 1),
+    Param("example", "int", 0, "Which test input the maps show.", min=0, max=EXAMPLES - 1),
+)
+PARAM = {param.name: param for param in PARAMS}
 
 
 @dataclass(frozen=True)
@@ -153,12 +149,6 @@ def train_config(state: AttentionState, **settings) -> TrainConfig:
     )
 
 
-def validate(state: AttentionState) -> None:
-    """Raise a DlcoreError naming the field for a setup the tab cannot train."""
-    tab_link.check_fields(state, PARAMS)
-    check_heads(state.heads, state.width, lambda: model_spec(state, dataset(state)))
-
-
 def check_heads(heads: int, width: int, spec: Callable[[], ModelSpec]) -> None:
     """DlcoreError (field 'heads') when `heads` do not divide `width`: the catalogue's own message, which
     names the layer and its field as the Build page does, and the tab's fields to change."""
@@ -173,12 +163,14 @@ def check_heads(heads: int, width: int, spec: Callable[[], ModelSpec]) -> None:
         ) from None
 
 
-def to_query(state: AttentionState) -> dict[str, str]:
-    return tab_link.to_query(state, PARAMS, PREFIX)
-
-
-def from_query(query) -> tuple[AttentionState, list[str]]:
-    return tab_link.from_query(query, AttentionState, PARAMS, PREFIX, validate)
+LINK = register_tab_link(
+    param_link(
+        "attention",
+        AttentionState,
+        PARAMS,
+        lambda state: check_heads(state.heads, state.width, lambda: model_spec(state, dataset(state))),
+    )
+)
 
 
 # ---------------------------------------------------------------- what the model does with one input

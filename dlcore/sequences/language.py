@@ -9,7 +9,7 @@ probability of every next character, and a continuation sampled at a temperature
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from torch import nn
@@ -20,30 +20,27 @@ from dlcore.errors import DataError, excerpt
 from dlcore.layers import PositionalEncoding
 from dlcore.optim import LEARNING_RATE
 from dlcore.params import Param
-from dlcore.sequences import tab_link
-from dlcore.sequences.attention import PARAMS as ATTENTION_PARAMS
+from dlcore.sequences.attention import PARAM as ATTENTION
 from dlcore.sequences.attention import check_heads
+from dlcore.sequences.link import param_link, register_tab_link
 from dlcore.spec import ModelSpec
 from dlcore.training import TrainConfig
 from dlcore.training.language import sequence_length
 
-PREFIX = "lm"  # the tab's fields in the page's link: ?lm.prompt=The%20fox
 CORPUS = "fables"
 PASSAGES = 3000  # passages cut from the text to train on
 SAMPLE_CHARACTERS = 120  # characters a continuation adds to the prompt
 
-PARAMS: dict[str, Param] = {
-    "context": Param(
-        "context", "int", 32, "Characters the model reads before it predicts the next one.", min=8, max=64
-    ),
-    "layers": ATTENTION_PARAMS["layers"],
-    "heads": ATTENTION_PARAMS["heads"],
-    "width": ATTENTION_PARAMS["width"],
-    "lr": LEARNING_RATE,
-    "epochs": Param("epochs", "int", 40, "Passes over the passages cut from the text.", min=1, max=1000),
-    "seed": ATTENTION_PARAMS["seed"],
-    "prompt": Param("prompt", "str", "The fox ", "The text the model continues."),
-    "temperature": Param(
+PARAMS: tuple[Param, ...] = (
+    Param("context", "int", 32, "Characters the model reads before it predicts the next one.", min=8, max=64),
+    replace(ATTENTION["layers"], default=2),
+    ATTENTION["heads"],
+    replace(ATTENTION["width"], default=64),
+    replace(LEARNING_RATE, default=0.003),
+    Param("epochs", "int", 40, "Passes over the passages cut from the text.", min=1, max=1000),
+    ATTENTION["seed"],
+    Param("prompt", "str", "The fox ", "The text the model continues."),
+    Param(
         "temperature",
         "float",
         1.0,
@@ -52,8 +49,8 @@ PARAMS: dict[str, Param] = {
         min=0.05,
         max=3.0,
     ),
-    "draw": Param("draw", "int", 0, "Which random continuation to sample.", min=0, max=2**31 - 1),
-}
+    Param("draw", "int", 0, "Which random continuation to sample.", min=0, max=2**31 - 1),
+)
 
 
 @dataclass(frozen=True)
@@ -71,20 +68,6 @@ class LanguageState:
     prompt: str = "The fox "
     temperature: float = 1.0
     draw: int = 0
-
-
-def validate(state: LanguageState) -> None:
-    """Raise a DlcoreError naming the field for a setup the tab cannot train."""
-    tab_link.check_fields(state, PARAMS)
-    check_heads(state.heads, state.width, lambda: model_spec(state, dataset(state)))
-
-
-def to_query(state: LanguageState) -> dict[str, str]:
-    return tab_link.to_query(state, PARAMS, PREFIX)
-
-
-def from_query(query) -> tuple[LanguageState, list[str]]:
-    return tab_link.from_query(query, LanguageState, PARAMS, PREFIX, validate)
 
 
 def dataset(state: LanguageState) -> Dataset:
@@ -128,6 +111,16 @@ def train_config(state: LanguageState, **settings) -> TrainConfig:
             **settings,
         }
     )
+
+
+LINK = register_tab_link(
+    param_link(
+        "language",
+        LanguageState,
+        PARAMS,
+        lambda state: check_heads(state.heads, state.width, lambda: model_spec(state, dataset(state))),
+    )
+)
 
 
 # ---------------------------------------------------------------- the prompt, the next character, a sample

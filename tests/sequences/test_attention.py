@@ -79,7 +79,7 @@ def test_every_task_loads_with_the_length_asked(task, shape):
 
 def test_heads_that_do_not_divide_the_width_name_the_layer_and_field():
     with pytest.raises(dlcore.DlcoreError) as caught:
-        att.validate(AttentionState(width=40, heads=3))
+        att.LINK.validate(AttentionState(width=40, heads=3))
     message = caught.value.message
     assert "Layer 3 (TransformerEncoderLayer), field 'nhead'" in message
     assert "Heads" in message and "Width (40)" in message and caught.value.field == "heads"
@@ -104,13 +104,13 @@ states = st.builds(
 @settings(max_examples=40)
 @given(states)
 def test_any_valid_state_comes_back_from_its_link(state):
-    att.validate(state)
-    query = att.to_query(state)
-    assert all(key.startswith("att.") for key in query)
-    assert att.from_query(query) == (state, [])
+    att.LINK.validate(state)
+    query = att.LINK.to_query(state)
+    assert all(key.startswith("attention.") for key in query)
+    assert att.LINK.from_query(query) == (state, [])
 
 
-def test_a_bad_link_keeps_the_defaults_and_says_why():
-    state, problems = att.from_query({"att.task": "juggle", "att.heads": "3", "att.layers": "2"})
-    assert (state.task, state.heads, state.layers) == ("reverse", 2, 2)
-    assert len(problems) == 2 and "att.task" in problems[0] and "nhead" in problems[1]
+def test_a_bad_link_says_why_and_keeps_the_defaults():
+    state, problems = att.LINK.from_query({"attention.task": "juggle", "attention.heads": "3"})
+    assert state == AttentionState()
+    assert "'task' must be one of" in problems[0] and "field 'nhead'" in problems[1]

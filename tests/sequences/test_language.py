@@ -93,7 +93,7 @@ def test_trained_on_the_fables_it_continues_a_prompt_with_words_from_them():
 
 def test_heads_that_do_not_divide_the_width_name_the_layer_and_field():
     with pytest.raises(dlcore.DlcoreError) as caught:
-        lm.validate(LanguageState(width=48, heads=5))
+        lm.LINK.validate(LanguageState(width=48, heads=5))
     assert "(TransformerEncoderLayer), field 'nhead'" in caught.value.message
     assert caught.value.field == "heads"
 
@@ -112,8 +112,8 @@ def test_heads_that_do_not_divide_the_width_name_the_layer_and_field():
     )
 )
 def test_any_valid_state_comes_back_from_its_link_whatever_the_prompt(state):
-    lm.validate(state)  # a prompt the model cannot read is kept: the view says what is wrong with it
-    assert lm.from_query(lm.to_query(state)) == (state, [])
+    lm.LINK.validate(state)  # a prompt the model cannot read is kept: the view says what is wrong with it
+    assert lm.LINK.from_query(lm.LINK.to_query(state)) == (state, [])
 
 
 def test_the_corpus_ships_with_a_readme_and_passages_are_the_next_characters_of_the_text():
