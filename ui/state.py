@@ -91,6 +91,8 @@ SEQ_MEMORY_JOB = "seq_memory_job"  # the memory tab's training job
 SEQ_RACE_JOB = "seq_race_job"  # the race tab's job (every racer in one job)
 SEQ_RACE_FINISHED = "seq_race_finished"  # {(task, delay): {racer: test accuracy}}: races run in this tab
 SEQ_EMBEDDINGS = "seq_embeddings"  # the projection drawn last on the embeddings tab, and of what
+SEQ_ATTENTION_RUN = "seq_attention_run"  # the attention tab's (job, the tab's state it was started with)
+SEQ_LANGUAGE_RUN = "seq_language_run"  # the language tab's (job, the tab's state it was started with)
 
 S = TypeVar("S")
 

@@ -100,7 +100,7 @@ def positional_codes(codes, width_px: int = PAGE_WIDTH_PX) -> go.Figure:
         cols=2,
         column_widths=[0.6, 0.4],
         horizontal_spacing=0.12,
-        subplot_titles=["the code added at each position", "how alike two positions' codes are"],
+        subplot_titles=["code per position", "alike? (cosine)"],
     )
     fig.add_trace(
         go.Heatmap(

@@ -22,6 +22,7 @@ from dlcore.data.catalogue import load
 from dlcore.data.dataset import Dataset
 from dlcore.errors import DlcoreError, SpecError
 from dlcore.inspect import attention_weights
+from dlcore.jobs.job import seeded_build
 from dlcore.layers import PositionalEncoding
 from dlcore.optim import LEARNING_RATE
 from dlcore.params import Param
@@ -182,7 +183,7 @@ class AttentionView:
 
     `maps`: one (heads, L, L) tensor per attention layer, in order; row i is how much position i drew
     from every position. `keys`: the token at each position (the columns); `queries`: the rows, each
-    position's token and, where it writes one, the answer token it must write ("3 → 5"). `answer` and
+    position's token and, where it writes one, the answer token it must write ("3→5"). `answer` and
     `written`: the right answer and what the model wrote (teacher-forced under the causal mask).
     `positions`: the (L, D) positional codes added to the tokens, or None without them.
     """
@@ -217,7 +218,7 @@ def attention_view(model: nn.Module, state: AttentionState, ds: Dataset) -> Atte
     names = ds.class_names
     keys = [names[int(t)] for t in read]
     queries = [
-        f"{key} → {names[int(answer[i - first])]}" if 0 <= i - first < len(answer) else key
+        f"{key}→{names[int(answer[i - first])]}" if 0 <= i - first < len(answer) else key
         for i, key in enumerate(keys)
     ]
     return AttentionView(
@@ -247,3 +248,8 @@ def mirror_attention(model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
     rows = torch.arange(length)
     # (N, heads, L, L) -> each head's mean weight on column L - 1 - i of row i
     return torch.stack([w[:, :, rows, length - 1 - rows].mean(dim=(0, 2)) for w in weights.values()])
+
+
+def untrained_model(state: AttentionState, ds: Dataset) -> nn.Module:
+    """The state's model with the weights a run of it starts from."""
+    return seeded_build({"model": model_spec(state, ds)}, state.seed)["model"]

@@ -16,6 +16,7 @@ from torch import nn
 
 from dlcore.data.catalogue import load
 from dlcore.data.dataset import Dataset
+from dlcore.data.tokens import text_vocabulary
 from dlcore.errors import DataError, excerpt
 from dlcore.layers import PositionalEncoding
 from dlcore.optim import LEARNING_RATE
@@ -68,6 +69,11 @@ class LanguageState:
     prompt: str = "The fox "
     temperature: float = 1.0
     draw: int = 0
+
+
+def vocabulary() -> list[str]:
+    """The characters the model reads and writes: those of the shipped text."""
+    return text_vocabulary()
 
 
 def dataset(state: LanguageState) -> Dataset:

@@ -43,7 +43,7 @@ def test_the_view_writes_each_rows_token_and_answer_and_every_row_sums_to_one():
     question, answer = ds.test[0][3], ds.test[1][3]
     names = ds.class_names
     assert view.keys == [names[int(t)] for t in question]
-    assert view.queries[0] == f"{names[int(question[0])]} → {names[int(answer[0])]}"
+    assert view.queries[0] == f"{names[int(question[0])]}→{names[int(answer[0])]}"
     assert view.answer == [names[int(t)] for t in answer] and len(view.written) == len(answer)
     assert [tuple(m.shape) for m in view.maps] == [(4, 8, 8)] * 2
     for weights in view.maps:
