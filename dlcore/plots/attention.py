@@ -7,20 +7,15 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dlcore.plots.images import (
     MIN_TILE_PX,
     PAGE_WIDTH_PX,
     SIGNED_SCALE,
     TEXT_PX,
-    TILE_TITLE_PX,
-    square_tiles,
-    style_figure,
-    style_tiles,
-    tile_grid,
+    wrap_title,
 )
-from dlcore.plots.style import as_numpy
+from dlcore.plots.style import LIVE_LOOK, UIREVISION, as_numpy
 
 TOKEN_PX = 14  # each row and column keeps room for one 12 px label
 
@@ -35,56 +30,80 @@ def attention_layers(
 ) -> go.Figure:
     """Every head of every attention layer as a heatmap: row = a position, with its token and the answer
     token it writes ("3→5"), column = the token it looked at; darker = more attention (each row sums to 1,
-    every tile on one scale). `maps`: a (heads, L, L) array per layer, in order. Tiles wrap onto rows."""
+    every tile on one scale). `maps`: a (heads, L, L) array per layer, in order. Tiles wrap onto rows.
+
+    All tiles are drawn as one heatmap on one pair of axes, a blank gap between them: a figure redrawn
+    several times a second must be cheap to build, and Plotly's subplots cost a second for 32 tiles."""
     values = [as_numpy(m) for m in maps]
     length = values[0].shape[-1]
-    titles = [
-        f"layer {layer + 1} · head {head + 1}" for layer, v in enumerate(values) for head in range(len(v))
-    ]
-    left, right, gap = 56, 80, 64  # the rows' labels sit in the left margin and the gaps between tiles
-    min_tile = max(MIN_TILE_PX, 30 + TOKEN_PX * length)
-    fig, cols, height = tile_grid(titles, width_px - left - right, min_tile, gap, TILE_TITLE_PX + 24)
     tiles = [(layer, head) for layer, v in enumerate(values) for head in range(len(v))]
+    left, right, gap = 56, 80, 3  # the gap, in cells, holds the next row's tile titles
+    plot_px = width_px - left - right
+    step = length + gap
+    min_tile = max(MIN_TILE_PX, 30 + TOKEN_PX * length)
+    cols = max(1, min(len(tiles), int((plot_px * length / min_tile + gap) // step)))
+    rows = -(-len(tiles) // cols)
+    grid = np.full((rows * step - gap, cols * step - gap), np.nan)
+    hover = np.full(grid.shape, "", dtype=object)
+    titles = []
     for k, (layer, head) in enumerate(tiles):
-        fig.add_trace(
-            go.Heatmap(
-                z=values[layer][head],
-                coloraxis="coloraxis",
-                customdata=np.array([[q] * length for q in queries]),
-                hovertemplate=f"layer {layer + 1}, head {head + 1}<br>%{{customdata}} looked at "
-                "%{x}: %{z:.2f}<extra></extra>",
-                x=list(range(length)),
-                y=list(range(length)),
-            ),
-            row=k // cols + 1,
-            col=k % cols + 1,
+        top, first = (k // cols) * step, (k % cols) * step
+        grid[top : top + length, first : first + length] = values[layer][head]
+        hover[top : top + length, first : first + length] = [
+            [
+                f"layer {layer + 1}, head {head + 1}<br>{shown_token(q)} looked at {shown_token(key)}"
+                for key in keys
+            ]
+            for q in queries
+        ]
+        titles.append(
+            {
+                "text": f"layer {layer + 1} · head {head + 1}",
+                "x": first + (length - 1) / 2,
+                "y": top - 1.2,
+                "xref": "x",
+                "yref": "y",
+                "showarrow": False,
+                "font": {"size": TEXT_PX + 1},
+            }
         )
-    font = {"tickfont": {"size": TEXT_PX}, "ticks": ""}
-    fig.update_xaxes(
-        constrain="domain",
-        tickangle=0,
-        tickvals=list(range(length)),
-        ticktext=[shown_token(t) for t in keys],
-        **font,
-    )
-    fig.update_yaxes(
-        autorange="reversed",
-        constrain="domain",
-        tickvals=list(range(length)),
-        ticktext=[shown_token(t) for t in queries],
-        **font,
-    )
-    square_tiles(fig, len(tiles))
-    fig.update_layout(
-        coloraxis={
-            "colorscale": "Blues",
-            "cmin": 0,
-            "cmax": 1,
-            "colorbar": {"title": {"text": "weight"}, "thickness": 12, "tickfont": {"size": TEXT_PX}},
-        }
-    )
+    ticks = {"tickfont": {"size": TEXT_PX}, "ticks": "", "showgrid": False, "zeroline": False}
+    cell_px = plot_px / grid.shape[1]
     title = "Where each position looked (row: its token → the answer it writes; column: the token seen)"
-    return style_tiles(fig, title, height, left, right)
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid,
+            text=hover,
+            zmin=0,
+            zmax=1,
+            colorscale="Blues",
+            hoverongaps=False,
+            hovertemplate="%{text}: %{z:.2f}<extra></extra>",
+            colorbar={"title": {"text": "weight"}, "thickness": 12, "tickfont": {"size": TEXT_PX}},
+        ),
+        layout={
+            "annotations": titles,
+            "xaxis": {
+                "tickvals": [c * step + j for c in range(cols) for j in range(length)],
+                "ticktext": [shown_token(t) for _ in range(cols) for t in keys],
+                "tickangle": 0,
+                "constrain": "domain",
+                "range": [-0.5, grid.shape[1] - 0.5],
+                **ticks,
+            },
+            "yaxis": {
+                "tickvals": [r * step + i for r in range(rows) for i in range(length)],
+                "ticktext": [shown_token(t) for _ in range(rows) for t in queries],
+                "range": [grid.shape[0] - 0.5, -2.2],  # reversed: row 0 on top, room for the titles
+                "scaleanchor": "x",
+                "constrain": "domain",
+                **ticks,
+            },
+        },
+    )
+    height = int((grid.shape[0] + 1.7) * cell_px) + 50
+    fig.update_layout(_live(title, height, {"l": left, "r": right, "t": 40, "b": 10}))
+    return fig
 
 
 def positional_codes(codes, width_px: int = PAGE_WIDTH_PX) -> go.Figure:
@@ -93,45 +112,35 @@ def positional_codes(codes, width_px: int = PAGE_WIDTH_PX) -> go.Figure:
     values = as_numpy(codes)
     length = len(values)
     unit = values / np.maximum(np.linalg.norm(values, axis=1, keepdims=True), 1e-8)
-    similarity = unit @ unit.T  # (L, L)
     bound = float(np.abs(values).max()) or 1.0
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        column_widths=[0.6, 0.4],
-        horizontal_spacing=0.12,
-        subplot_titles=["code per position", "alike? (cosine)"],
+    signed = {"colorscale": SIGNED_SCALE, "zmin": -bound, "zmax": bound, "showscale": False}
+    hover = "position %{y}, number %{x}: %{z:.2f}<extra></extra>"
+    tick = {"tickfont": {"size": TEXT_PX}, "showgrid": False, "zeroline": False}
+    fig = go.Figure(
+        [
+            go.Heatmap(z=values, **signed, hovertemplate=hover),
+            go.Heatmap(
+                z=unit @ unit.T,  # (L, L)
+                xaxis="x2",
+                yaxis="y2",
+                colorscale=SIGNED_SCALE,
+                zmin=-1,
+                zmax=1,
+                colorbar={"title": {"text": "cosine"}, "thickness": 12, "tickfont": {"size": TEXT_PX}},
+                hovertemplate="positions %{y} and %{x}: %{z:.2f}<extra></extra>",
+            ),
+        ],
+        layout={
+            "xaxis": {"domain": [0, 0.52], "title": {"text": "number in the code"}, **tick},
+            "yaxis": {"autorange": "reversed", "title": {"text": "position"}, **tick},
+            "xaxis2": {"domain": [0.64, 1], "title": {"text": "position"}, **tick},
+            "yaxis2": {"autorange": "reversed", "anchor": "x2", **tick},
+        },
     )
-    fig.add_trace(
-        go.Heatmap(
-            z=values,
-            colorscale=SIGNED_SCALE,
-            zmin=-bound,
-            zmax=bound,
-            showscale=False,
-            hovertemplate="position %{y}, number %{x}: %{z:.2f}<extra></extra>",
-        ),
-        row=1,
-        col=1,
-    )
-    fig.add_trace(
-        go.Heatmap(
-            z=similarity,
-            colorscale=SIGNED_SCALE,
-            zmin=-1,
-            zmax=1,
-            colorbar={"title": {"text": "cosine"}, "thickness": 12, "tickfont": {"size": TEXT_PX}},
-            hovertemplate="positions %{y} and %{x}: %{z:.2f}<extra></extra>",
-        ),
-        row=1,
-        col=2,
-    )
-    fig.update_yaxes(autorange="reversed", title={"text": "position"}, tickfont={"size": TEXT_PX})
-    fig.update_xaxes(title={"text": "number in the code"}, row=1, col=1)
-    fig.update_xaxes(title={"text": "position"}, row=1, col=2)
-    fig.update_annotations(font_size=TEXT_PX + 1)
-    height = int(min(360, max(220, 120 + 12 * length)))
-    return style_figure(fig, "Positional encodings", height)
+    height = int(min(360, max(240, 130 + 12 * length)))
+    title = "Positional encodings: the code per position, and how alike two positions' codes are"
+    fig.update_layout(_live(wrap_title(title, width_px / 2), height, {"l": 60, "r": 10, "t": 60, "b": 40}))
+    return fig
 
 
 def next_token_bars(probabilities, vocabulary: Sequence[str], shown: int = 15) -> go.Figure:
@@ -149,7 +158,21 @@ def next_token_bars(probabilities, vocabulary: Sequence[str], shown: int = 15) -
             hovertemplate="%{x}: %{y:.1%}<extra></extra>",
         )
     )
-    style_figure(fig, "What comes next: the likeliest characters", 260)
-    fig.update_yaxes(range=[0, 1.1], tickformat=".0%")
-    fig.update_xaxes(type="category", tickfont={"size": TEXT_PX + 2})
+    fig.update_layout(
+        _live("What comes next: the likeliest characters", 280, {"l": 50, "r": 10, "t": 40, "b": 40}),
+        yaxis={"range": [0, 1.1], "tickformat": ".0%", "showgrid": True, "gridcolor": "#E6EAF1"},
+        xaxis={"type": "category", "tickfont": {"size": TEXT_PX + 2}},
+    )
     return fig
+
+
+def _live(title: str, height: int, margin: dict) -> dict:
+    # The live charts' light look, without a Plotly template (deep-copying one costs a redraw ~100 ms)
+    return {
+        **LIVE_LOOK,
+        "template": "none",
+        "title": {"text": title, "x": 0.01, "font": {"size": 15, "color": "#31333F"}},
+        "height": height,
+        "margin": margin,
+        "uirevision": UIREVISION,
+    }

@@ -30,7 +30,7 @@ from dlcore.training.language import sequence_length
 
 CORPUS = "fables"
 PASSAGES = 3000  # passages cut from the text to train on
-SAMPLE_CHARACTERS = 120  # characters a continuation adds to the prompt
+SAMPLE_CHARACTERS = 80  # characters a continuation adds to the prompt (a forward pass each)
 
 PARAMS: tuple[Param, ...] = (
     Param("context", "int", 32, "Characters the model reads before it predicts the next one.", min=8, max=64),

@@ -59,8 +59,17 @@ def _views(job) -> None:
     with bars:
         steady_chart(plots.next_token_bars(view.probabilities, view.vocabulary), key=f"{KEY}-next")
     with text:
-        st.markdown(f"**{plain(state.prompt)}**{plain(view.continuation)}")
+        st.markdown(f"{emphasised(state.prompt)}{plain(view.continuation)}")
     steady_chart(plots.loss_curve(job.metrics(), job.epoch_metrics()), key=f"{KEY}-loss")
+
+
+def emphasised(text: str) -> str:
+    """`text` in bold as markdown (whose bold cannot start or end with a space), character for character."""
+    core = text.strip()
+    if not core:
+        return plain(text)
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+    return f"{lead}**{plain(core)}**{trail}"
 
 
 def _prompt_row(state) -> None:
