@@ -59,7 +59,13 @@ from dlcore.plots.samples import (
     sample_points,
     written_answers,
 )
-from dlcore.plots.sequences import gates_heatmaps, hidden_heatmap, step_gradients
+from dlcore.plots.sequences import (
+    accuracy_against_delay,
+    gates_heatmaps,
+    hidden_heatmap,
+    race_curves,
+    step_gradients,
+)
 
 __all__ = [
     "NetworkPicture",
@@ -112,4 +118,6 @@ __all__ = [
     "hidden_heatmap",
     "gates_heatmaps",
     "step_gradients",
+    "race_curves",
+    "accuracy_against_delay",
 ]

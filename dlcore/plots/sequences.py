@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
-from dlcore.plots.style import live_layout
+from dlcore.plots.style import fast_figure, live_layout
 
 GATE_HELP = {
     "input": "input gate: how much new is written",
@@ -78,3 +78,48 @@ def step_gradients(grad: torch.Tensor, height: int = 230) -> go.Figure:
     layout["yaxis"] = {**layout["yaxis"], "type": "log", "exponentformat": "power"}
     fig.update_layout(**layout)
     return fig
+
+
+def race_curves(accuracies, racers: dict, height: int = 330) -> go.Figure:
+    """Each racer's validation accuracy per epoch. `accuracies`: a DataFrame indexed by epoch, a column
+    per racer key; `racers`: key -> its Racer (label, colour)."""
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": accuracies.index.tolist(),
+            "y": accuracies[key].tolist(),
+            "name": racer.label,
+            "line": {"color": racer.colour, "width": 3},
+        }
+        for key, racer in racers.items()
+        if key in accuracies
+    ]
+    layout = live_layout("Validation accuracy while they train", "epoch", "accuracy", height=height)
+    layout["yaxis"] = {**layout["yaxis"], "range": [0, 1.02], "tickformat": ".0%"}
+    return fast_figure(traces, layout)
+
+
+def accuracy_against_delay(
+    results: dict[int, dict[str, float]], racers: dict, height: int = 330
+) -> go.Figure:
+    """Each racer's final validation accuracy against the delay it raced at: `results` delay -> {racer:
+    accuracy}, one point per race run."""
+    delays = sorted(results)
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": [d for d in delays if key in results[d]],
+            "y": [results[d][key] for d in delays if key in results[d]],
+            "name": racer.label,
+            "line": {"color": racer.colour, "width": 3},
+            "marker": {"size": 9},
+        }
+        for key, racer in racers.items()
+    ]
+    layout = live_layout(
+        "Accuracy against delay (one point per race)", "delay (steps back)", "accuracy", height=height
+    )
+    layout["yaxis"] = {**layout["yaxis"], "range": [0, 1.02], "tickformat": ".0%"}
+    return fast_figure(traces, layout)

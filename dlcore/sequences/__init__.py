@@ -5,6 +5,7 @@ is imported here, one line each.
 """
 
 from dlcore.sequences import memory as memory  # the memory tab: hidden state, gates, input gradients
+from dlcore.sequences import race as race  # the long-memory race: RNN, LSTM, GRU, transformer side by side
 from dlcore.sequences.link import (
     TAB_LINKS,
     TAB_PARAM,
@@ -30,4 +31,5 @@ __all__ = [
     "register_tab_link",
     "validate_open_tab",
     "memory",
+    "race",
 ]
