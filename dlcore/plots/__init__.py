@@ -63,7 +63,7 @@ from dlcore.plots.sequences import (
     accuracy_against_delay,
     gates_heatmaps,
     hidden_heatmap,
-    race_curves,
+    race_losses,
     step_gradients,
 )
 
@@ -118,6 +118,6 @@ __all__ = [
     "hidden_heatmap",
     "gates_heatmaps",
     "step_gradients",
-    "race_curves",
+    "race_losses",
     "accuracy_against_delay",
 ]

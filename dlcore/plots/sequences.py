@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
-from dlcore.plots.style import fast_figure, live_layout
+from dlcore.plots.style import downsample, fast_figure, live_layout
 
 GATE_HELP = {
     "input": "input gate: how much new is written",
@@ -37,10 +37,13 @@ def hidden_heatmap(hidden: torch.Tensor, height: int = 260) -> go.Figure:
 
 
 def gates_heatmaps(gates: dict[str, torch.Tensor], height: int = 260) -> go.Figure:
-    """Each gate's values (H, L) in [0, 1] side by side: 0 (white) closed, 1 (dark) open."""
+    """Each gate's values (H, L) in [0, 1], one above the other: 0 (white) closed, 1 (dark) open."""
     names = [name for name in gates if name != "candidate"]  # the candidate is a value, not a gate
-    fig = make_subplots(rows=1, cols=max(1, len(names)), subplot_titles=[GATE_HELP[n] for n in names])
-    for column, name in enumerate(names, start=1):
+    rows = max(1, len(names))
+    fig = make_subplots(
+        rows=rows, cols=1, subplot_titles=[GATE_HELP[n] for n in names], vertical_spacing=0.12
+    )
+    for row, name in enumerate(names, start=1):
         values = gates[name]
         fig.add_trace(
             go.Heatmap(
@@ -49,12 +52,12 @@ def gates_heatmaps(gates: dict[str, torch.Tensor], height: int = 260) -> go.Figu
                 colorscale="Greens",
                 zmin=0,
                 zmax=1,
-                showscale=column == len(names),
+                showscale=row == 1,
                 colorbar={"thickness": 10},
                 hovertemplate=f"{name}: step %{{x}}, unit %{{y}}: %{{z:.2f}}<extra></extra>",
             ),
-            row=1,
-            col=column,
+            row=row,
+            col=1,
         )
     fig.update_annotations(font_size=12)
     title = "Gates over time" if names else "A plain RNN has no gates"
@@ -80,24 +83,23 @@ def step_gradients(grad: torch.Tensor, height: int = 230) -> go.Figure:
     return fig
 
 
-def race_curves(accuracies, racers: dict, height: int = 330) -> go.Figure:
-    """Each racer's validation accuracy per epoch. `accuracies`: a DataFrame indexed by epoch, a column
-    per racer key; `racers`: key -> its Racer (label, colour)."""
+def race_losses(losses, racers: dict, height: int = 330) -> go.Figure:
+    """Each racer's training loss at every step (at most MAX_POINTS of them). `losses`: a DataFrame indexed
+    by step, a column per racer key; `racers`: key -> its Racer (label, colour)."""
+    losses = downsample(losses)
     traces = [
         {
             "type": "scatter",
             "mode": "lines",
-            "x": accuracies.index.tolist(),
-            "y": accuracies[key].tolist(),
+            "x": losses.index.tolist(),
+            "y": losses[key].tolist(),
             "name": racer.label,
-            "line": {"color": racer.colour, "width": 3},
+            "line": {"color": racer.colour, "width": 2},
         }
         for key, racer in racers.items()
-        if key in accuracies
+        if key in losses
     ]
-    layout = live_layout("Validation accuracy while they train", "epoch", "accuracy", height=height)
-    layout["yaxis"] = {**layout["yaxis"], "range": [0, 1.02], "tickformat": ".0%"}
-    return fast_figure(traces, layout)
+    return fast_figure(traces, _race_layout("Training loss while they race", "step", "loss", height))
 
 
 def accuracy_against_delay(
@@ -118,8 +120,14 @@ def accuracy_against_delay(
         }
         for key, racer in racers.items()
     ]
-    layout = live_layout(
-        "Accuracy against delay (one point per race)", "delay (steps back)", "accuracy", height=height
-    )
+    layout = _race_layout("Validation accuracy against delay", "delay (steps back)", "accuracy", height)
     layout["yaxis"] = {**layout["yaxis"], "range": [0, 1.02], "tickformat": ".0%"}
     return fast_figure(traces, layout)
+
+
+def _race_layout(title: str, x_title: str, y_title: str, height: int) -> dict:
+    # The legend goes under the axis: above it, four racers' names would cover the title.
+    legend = {"orientation": "h", "y": -0.3, "yanchor": "top", "x": 0.5, "xanchor": "center"}
+    layout = live_layout(title, x_title, y_title, height=height, legend=legend)
+    layout["margin"] = {**layout["margin"], "b": 90}
+    return layout

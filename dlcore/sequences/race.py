@@ -141,12 +141,21 @@ def race_config(state: RaceState) -> TrainConfig:
     )
 
 
-def racer_accuracies(epochs: pd.DataFrame | None) -> pd.DataFrame:
-    """Each racer's validation accuracy per epoch (columns: the racers) from a race job's epoch metrics
-    (None: before any race, no rows)."""
-    if epochs is None:
+def racer_columns(table: pd.DataFrame | None, column: str, index: str) -> pd.DataFrame:
+    """A column per racer (its `column` with "{racer}" filled in, e.g. "val_{racer}_accuracy") against
+    `index` ("epoch" or "step"), from a race job's metrics; None (before any race): no rows."""
+    columns = {column.format(racer=key): key for key in RACERS}
+    if table is None or index not in table:
         return pd.DataFrame(columns=list(RACERS))
-    columns = {f"val_{key}_accuracy": key for key in RACERS}
-    present = [column for column in columns if column in epochs]
-    table = epochs.dropna(subset=present, how="all") if present else epochs.iloc[:0]
-    return table.set_index("epoch")[present].rename(columns=columns) if "epoch" in table else table
+    present = [name for name in columns if name in table]
+    return table.dropna(subset=present, how="all").set_index(index)[present].rename(columns=columns)
+
+
+def racer_accuracies(epochs: pd.DataFrame | None) -> pd.DataFrame:
+    """Each racer's validation accuracy per epoch."""
+    return racer_columns(epochs, "val_{racer}_accuracy", "epoch")
+
+
+def racer_losses(steps: pd.DataFrame | None) -> pd.DataFrame:
+    """Each racer's training loss per step."""
+    return racer_columns(steps, "train_{racer}_loss", "step")

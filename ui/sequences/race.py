@@ -59,19 +59,26 @@ def _results(state) -> dict[int, dict[str, float]]:
 
 def _views(job) -> None:
     if job is None:
-        accuracies, results = race.racer_accuracies(None), _results(RACE.current())
+        losses, results = race.racer_losses(None), _results(RACE.current())
     else:
         raced = st.session_state[keys.SEQ_RACE_RACED]
-        accuracies = race.racer_accuracies(job.epoch_metrics())
+        losses, accuracies = race.racer_losses(job.metrics()), race.racer_accuracies(job.epoch_metrics())
         results = _results(raced)
         if len(accuracies):
             results[raced.delay] = accuracies.iloc[-1].to_dict()  # the race's latest, final once it ends
-        st.caption(f"Racing at a delay of {raced.delay} steps: epoch {job.progress().get('epoch', 0)}.")
+        st.caption(_standing(job, raced, results.get(raced.delay, {})))
     left, right = st.columns(2)
     with left:
-        steady_chart(plots.race_curves(accuracies, race.RACERS), key="seq-race-curves")
+        steady_chart(plots.race_losses(losses, race.RACERS), key="seq-race-losses")
     with right:
         steady_chart(plots.accuracy_against_delay(results, race.RACERS), key="seq-race-delays")
+
+
+def _standing(job, raced, accuracies: dict[str, float]) -> str:
+    """One line: the delay, the epoch, and each racer's latest validation accuracy."""
+    epoch = job.progress().get("epoch", 0)
+    scores = ", ".join(f"{race.RACERS[key].label} {value:.0%}" for key, value in accuracies.items())
+    return f"Delay {raced.delay} steps, epoch {epoch} of {raced.epochs}" + (f": {scores}" if scores else "")
 
 
 def draw_race() -> None:
