@@ -63,6 +63,7 @@ from dlcore.plots.sequences import (
     accuracy_against_delay,
     gates_heatmaps,
     hidden_heatmap,
+    projection_figure,
     race_losses,
     step_gradients,
 )
@@ -119,5 +120,6 @@ __all__ = [
     "gates_heatmaps",
     "step_gradients",
     "race_losses",
+    "projection_figure",
     "accuracy_against_delay",
 ]

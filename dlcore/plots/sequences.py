@@ -131,3 +131,23 @@ def _race_layout(title: str, x_title: str, y_title: str, height: int) -> dict:
     layout = live_layout(title, x_title, y_title, height=height, legend=legend)
     layout["margin"] = {**layout["margin"], "b": 90}
     return layout
+
+
+def projection_figure(projection, height: int = 460) -> go.Figure:
+    """A Projection's points, a colour per class or token (in the legend), what each is on hover."""
+    fig = go.Figure()
+    for label in dict.fromkeys(projection.labels):  # classes in order of first appearance
+        rows = [i for i, name in enumerate(projection.labels) if name == label]
+        fig.add_trace(
+            go.Scatter(
+                x=projection.xy[rows, 0],
+                y=projection.xy[rows, 1],
+                mode="markers",
+                name=label,
+                text=[projection.hovers[i] for i in rows],
+                hovertemplate="%{text}<extra></extra>",
+                marker={"size": 8, "opacity": 0.8},
+            )
+        )
+    fig.update_layout(**live_layout(f"Projection of {projection.what}", "", "", height=height))
+    return fig

@@ -4,6 +4,7 @@ Tabs register their link in `dlcore.sequences.link` (TAB_LINKS, in the page's ta
 is imported here, one line each.
 """
 
+from dlcore.sequences import embeddings as embeddings  # the projector: PCA / t-SNE of any layer's vectors
 from dlcore.sequences import memory as memory  # the memory tab: hidden state, gates, input gradients
 from dlcore.sequences import race as race  # the long-memory race: RNN, LSTM, GRU, transformer side by side
 from dlcore.sequences.link import (
@@ -32,4 +33,5 @@ __all__ = [
     "validate_open_tab",
     "memory",
     "race",
+    "embeddings",
 ]

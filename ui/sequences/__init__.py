@@ -2,6 +2,7 @@
 models and embeddings, one tab each. A tab registers itself (ui.sequences.tabs) when imported here."""
 
 from ui.sequences import (
+    embeddings,  # noqa: F401
     memory,  # noqa: F401
     race,  # noqa: F401
 )
