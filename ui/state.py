@@ -89,6 +89,7 @@ LEARNING_FINDING = "learning_finding"  # {"setup": what the finder ran on, "valu
 SEQUENCES = "sequences"  # the name of the page's PageState (the open tab); each tab's is "sequences.<key>"
 SEQ_MEMORY_JOB = "seq_memory_job"  # the memory tab's training job
 SEQ_RACE_JOB = "seq_race_job"  # the race tab's job (every racer in one job)
+SEQ_RACE_RACED = "seq_race_raced"  # the race tab's state that job was started with
 SEQ_RACE_FINISHED = "seq_race_finished"  # {(task, delay): {racer: test accuracy}}: races run in this tab
 SEQ_EMBEDDINGS = "seq_embeddings"  # the projection drawn last on the embeddings tab, and of what
 SEQ_ATTENTION_RUN = "seq_attention_run"  # the attention tab's (job, the tab's state it was started with)

@@ -61,7 +61,14 @@ from dlcore.plots.samples import (
     sample_points,
     written_answers,
 )
-from dlcore.plots.sequences import gates_heatmaps, hidden_heatmap, step_gradients
+from dlcore.plots.sequences import (
+    accuracy_against_delay,
+    gates_heatmaps,
+    hidden_heatmap,
+    projection_figure,
+    race_losses,
+    step_gradients,
+)
 
 __all__ = [
     "NetworkPicture",
@@ -117,4 +124,7 @@ __all__ = [
     "hidden_heatmap",
     "gates_heatmaps",
     "step_gradients",
+    "race_losses",
+    "projection_figure",
+    "accuracy_against_delay",
 ]

@@ -5,8 +5,10 @@ is imported here, one line each.
 """
 
 from dlcore.sequences import attention as attention  # the attention tab: maps per layer and head, positions
+from dlcore.sequences import embeddings as embeddings  # the projector: PCA / t-SNE of any layer's vectors
 from dlcore.sequences import language as language  # the language tab: a tiny GPT on the shipped fables
 from dlcore.sequences import memory as memory  # the memory tab: hidden state, gates, input gradients
+from dlcore.sequences import race as race  # the long-memory race: RNN, LSTM, GRU, transformer side by side
 from dlcore.sequences.link import (
     TAB_LINKS,
     TAB_PARAM,
@@ -34,4 +36,6 @@ __all__ = [
     "memory",
     "attention",
     "language",
+    "race",
+    "embeddings",
 ]
