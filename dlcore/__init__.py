@@ -94,6 +94,7 @@ from dlcore import playground as playground  # the playground's state <-> URL, s
 
 # --- the Learning page: backprop step by step, optimizer races, the learning-rate finder ---
 from dlcore import learning as learning
+from dlcore import sequences as sequences  # the Sequences page: its tabs' states and views
 
 # --- the Generative page: autoencoders, VAEs, GANs and diffusion on 2-D points and images ---
 from dlcore import generative as generative
@@ -197,4 +198,5 @@ __all__ = [
     "playground",
     "learning",
     "generative",
+    "sequences",
 ]

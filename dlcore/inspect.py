@@ -106,25 +106,32 @@ def dense_activations(model: nn.Module, x: torch.Tensor) -> dict[str, torch.Tens
     return {name: out[0].reshape(-1, out.shape[-1])[-1] for name, out in outputs.items()}
 
 
-@torch.no_grad()
 def attention_maps(model: nn.Module, x: torch.Tensor) -> dict[str, torch.Tensor]:
     """Where each attention layer looked for ONE input `x` (1, ...): {layer name: (heads, L, L)}.
 
     Row i of a map is how much position i drew from every position. Read from the `last_attention` the
     engine's attention layers keep after a forward pass in eval mode.
     """
+    _, weights = attention_weights(model, x)
+    return {name: w[0] for name, w in weights.items()}
+
+
+@torch.no_grad()
+def attention_weights(model: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """The model's output for inputs `x` (N, ...) in eval mode, and each attention layer's weights then:
+    {layer name: (N, heads, L, L)}, on the CPU."""
     was_training = model.training
     model.eval()
     try:
-        model(x)
+        out = model(x)
     finally:
         model.train(was_training)
-    maps = {}
+    weights = {}
     for name, module in model.named_modules():
-        weights = getattr(module, "last_attention", None)
-        if isinstance(weights, torch.Tensor):
-            maps[name] = weights[0].detach().cpu()
-    return maps
+        kept = getattr(module, "last_attention", None)
+        if isinstance(kept, torch.Tensor):
+            weights[name] = kept.detach().cpu()
+    return out, weights
 
 
 def first_layer_filters(model: nn.Module) -> tuple[str, torch.Tensor] | None:

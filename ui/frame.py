@@ -23,6 +23,7 @@ PAGES = (
     ("pages/playground.py", "2-D Playground", ":material/scatter_plot:"),
     ("pages/learning.py", "Learning", ":material/psychology:"),
     ("pages/generative.py", "Generative", ":material/auto_awesome:"),
+    ("pages/sequences.py", "Sequences", ":material/timeline:"),
     ("pages/inspect.py", "Inspect", ":material/biotech:"),
     ("pages/explain.py", "Explain", ":material/lightbulb:"),
     ("pages/adversarial.py", "Adversarial", ":material/theater_comedy:"),

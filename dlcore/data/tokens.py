@@ -1,4 +1,5 @@
-"""Token tasks for attention: reverse a sequence, sort digits, add two numbers written as digits.
+"""Token tasks for attention: reverse, sort or copy a sequence of digits, add two numbers written as
+digits; and text to continue, one character at a time (`fables`, a tiny corpus shipped in assets/text/).
 
 Inputs and targets are int64 token indices (N, L); the model predicts one token per position, so
 `num_classes == vocab_size` and `class_names` are the tokens' spellings. Every sequence in a dataset is
@@ -6,6 +7,9 @@ different, so no test question was seen in training.
 """
 
 from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -80,6 +84,11 @@ _register_digits_task(
     "Sort a sequence of digits (3 1 4 1 5 -> 1 1 3 4 5): each output must compare all inputs.",
     lambda rows: np.sort(rows, axis=1),
 )
+_register_digits_task(
+    "copy",
+    "Copy a sequence of digits (3 1 4 1 5 -> 3 1 4 1 5): each output position attends to itself.",
+    lambda rows: rows.copy(),
+)
 
 
 ADD_DESCRIPTION = (
@@ -113,6 +122,48 @@ def _add(num_sequences, digits, **split):
     targets = np.full_like(inputs, BLANK)
     targets[:, : digits + 1] = sum_digits
     return _token_dataset("add", ADD_DESCRIPTION, inputs, targets, ADD_TOKENS, rng, split)
+
+
+CORPUS = Path(__file__).resolve().parents[2] / "assets" / "text" / "fables.txt"
+TEXT_DESCRIPTION = (
+    "Aesop's fables and nursery rhymes (about 8,700 characters, assets/text/): from one character, write "
+    "the next ones, one at a time. The vocabulary is the characters of the text."
+)
+
+
+@cache
+def corpus() -> str:
+    """The shipped text, every run of spaces and line breaks read as one space."""
+    return " ".join(CORPUS.read_text(encoding="utf-8").split())
+
+
+def text_vocabulary() -> list[str]:
+    """The corpus's characters, sorted: token i is the character vocabulary[i]."""
+    return sorted(set(corpus()))
+
+
+@dataset(
+    "fables",
+    "tokens",
+    "sequence-to-sequence",
+    TEXT_DESCRIPTION,
+    (
+        Param("num_sequences", "int", 3000, "How many passages to cut from the text.", min=100, max=8000),
+        Param("length", "int", 32, "Characters the model reads in each passage.", min=8, max=64),
+    )
+    + split_params(0.8, 0.1),
+)
+def _fables(num_sequences, length, **split):
+    # A passage of length + 1 characters as the language-model recipe reads it: its first character is
+    # the question, the other `length` the answer, so every next character is predicted.
+    text, vocabulary = corpus(), text_vocabulary()
+    rng = np.random.default_rng(split["seed"])
+    starts = rng.choice(len(text) - length, size=num_sequences, replace=False)
+    codes = np.array([vocabulary.index(c) for c in text])
+    passages = codes[starts[:, None] + np.arange(length + 1)]  # (N, length + 1)
+    return _token_dataset(
+        "fables", TEXT_DESCRIPTION, passages[:, :1], passages[:, 1:], vocabulary, rng, split
+    )
 
 
 def decode(tokens: torch.Tensor | np.ndarray, names: list[str]) -> str:

@@ -10,9 +10,11 @@ claim its test asserts. See docs/lessons.md for the format.
 """
 
 from dlcore.lessons import (
+    attention,  # noqa: F401  (the attention tab's runs and its mirror_attention measure)
     dynamics,  # noqa: F401 (registers loss_noise, saturation, weight_norm)
     generative,  # noqa: F401  (the Generative page: its links, its runs, test_score)
     robustness,  # noqa: F401  (registers the architecture and trust measures)
+    sequences,  # noqa: F401  (registers the Sequences page and its tabs' runs)
     training,  # noqa: F401  (registers search runs and the training lessons' measures)
 )
 from dlcore.lessons.catalogue import (

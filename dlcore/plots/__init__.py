@@ -16,6 +16,7 @@
     deploy       a model's deployable variants side by side, accuracy against sparsity
     learning     the Learning page: backprop's numbers on a network, the optimizer race, LR finder, schedules
     landscape    the loss landscape: the line from the first weights to now, a 2-D slice
+    attention    the Sequences page's attention maps per layer and head, positional codes, next tokens
 
     from dlcore import plots
     plots.loss_curve(metrics, epochs)
@@ -24,6 +25,7 @@ Every figure builder pages and ui draw is listed here; a module's helpers and co
 """
 
 from dlcore.plots.adversarial import adversarial_figure, robustness_curve
+from dlcore.plots.attention import attention_layers, next_token_bars, positional_codes
 from dlcore.plots.curves import accuracy_curve, grad_norm_chart, loss_curve, robust_accuracy_curve
 from dlcore.plots.data import dataset_preview
 from dlcore.plots.deploy import accuracy_against_sparsity, deploy_comparison
@@ -61,6 +63,14 @@ from dlcore.plots.samples import (
     sample_points,
     written_answers,
 )
+from dlcore.plots.sequences import (
+    accuracy_against_delay,
+    gates_heatmaps,
+    hidden_heatmap,
+    projection_figure,
+    race_losses,
+    step_gradients,
+)
 
 __all__ = [
     "NetworkPicture",
@@ -69,6 +79,7 @@ __all__ = [
     "activation_bars",
     "adversarial_figure",
     "attention_grid",
+    "attention_layers",
     "attribution_grid",
     "backprop_figure",
     "boundary_figure",
@@ -99,6 +110,8 @@ __all__ = [
     "loss_surface",
     "network_diagram",
     "network_figure",
+    "next_token_bars",
+    "positional_codes",
     "predictions_vs_targets",
     "reconstructed_points",
     "probability_bars",
@@ -113,4 +126,10 @@ __all__ = [
     "sample_points",
     "schedule_figure",
     "written_answers",
+    "hidden_heatmap",
+    "gates_heatmaps",
+    "step_gradients",
+    "race_losses",
+    "projection_figure",
+    "accuracy_against_delay",
 ]

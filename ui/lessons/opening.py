@@ -21,6 +21,7 @@ from ui.generative import runs as generative_runs
 from ui.generative.state import GENERATIVE
 from ui.playground import STATE as PLAYGROUND
 from ui.playground import runs as playground_runs
+from ui.sequences.page import page_states as sequences_states
 from ui.state import LESSON, LESSON_VERDICT, PageState, sync_url
 from ui.text import plain
 from ui.train import state as train_state
@@ -41,6 +42,7 @@ LESSON_PAGES: dict[str, LessonPage] = {
     "train": LessonPage((BUILD, train_state.TRAIN), (train_state.SETTINGS_WIDGETS, "data")),
     "playground": LessonPage((PLAYGROUND,), before_opening=playground_runs.pause),  # a new lesson waits
     "generative": LessonPage((GENERATIVE,), before_opening=generative_runs.pause),
+    "sequences": LessonPage(sequences_states()),
 }
 
 

@@ -77,6 +77,25 @@ def test_a_model_that_does_not_fit_still_opens_and_its_layer_is_marked(app):
     assert len(at.error) == 1 and "Layer 2 (LSTM)" in at.error[0].value
 
 
+def test_attention_heads_that_do_not_divide_the_width_name_the_layer_and_field(app):
+    misfit = {
+        "input_shape": [8],
+        "layers": [
+            {"type": "Embedding", "num_embeddings": 10, "embedding_dim": 30},
+            {"type": "TransformerEncoderLayer", "nhead": 4, "dim_feedforward": 64},
+        ],
+    }
+    at = app.run()
+    at.switch_page("pages/build.py")
+    at.query_params.update(link_to(misfit))
+    at.run()
+    assert not at.exception
+    assert built(at) == misfit  # the model is kept as it was built
+    assert len(at.error) == 1
+    assert "Layer 2 (TransformerEncoderLayer), field 'nhead'" in at.error[0].value
+    assert "split evenly across 4 heads" in at.error[0].value
+
+
 def test_every_edit_puts_the_new_model_in_the_url(app, fake_drops):
     at = opened(app, {})
     assert model_in_url(at) == built(at) == STARTING
