@@ -94,6 +94,7 @@ from dlcore import playground as playground  # the playground's state <-> URL, s
 
 # --- the Learning page: backprop step by step, optimizer races, the learning-rate finder ---
 from dlcore import learning as learning
+from dlcore import sequences as sequences  # the Sequences page: its tabs' states and views
 
 # What pages, ui, notebooks and the command line may use (tests/test_layering.py holds ui/ and pages/ to it).
 __all__ = [
@@ -193,4 +194,5 @@ __all__ = [
     "lessons",
     "playground",
     "learning",
+    "sequences",
 ]

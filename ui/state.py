@@ -85,6 +85,13 @@ LEARNING = "learning"  # the name of its PageState (ui.learning.state.LEARNING):
 LEARNING_SHOWN = "learning_shown"  # (the stepper's network, how many of its steps are shown)
 LEARNING_FINDING = "learning_finding"  # {"setup": what the finder ran on, "value": its LrFinding or error}
 
+# ---------------------------------------------------------------- Sequences (ui.sequences)
+SEQUENCES = "sequences"  # the name of the page's PageState (the open tab); each tab's is "sequences.<key>"
+SEQ_MEMORY_JOB = "seq_memory_job"  # the memory tab's training job
+SEQ_RACE_JOB = "seq_race_job"  # the race tab's job (every racer in one job)
+SEQ_RACE_FINISHED = "seq_race_finished"  # {(task, delay): {racer: test accuracy}}: races run in this tab
+SEQ_EMBEDDINGS = "seq_embeddings"  # the projection drawn last on the embeddings tab, and of what
+
 S = TypeVar("S")
 
 

@@ -12,6 +12,7 @@ claim its test asserts. See docs/lessons.md for the format.
 from dlcore.lessons import (
     dynamics,  # noqa: F401 (registers loss_noise, saturation, weight_norm)
     robustness,  # noqa: F401  (registers the architecture and trust measures)
+    sequences,  # noqa: F401  (registers the Sequences page and its tabs' runs)
     training,  # noqa: F401  (registers search runs and the training lessons' measures)
 )
 from dlcore.lessons.catalogue import (

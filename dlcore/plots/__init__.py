@@ -59,6 +59,7 @@ from dlcore.plots.samples import (
     sample_points,
     written_answers,
 )
+from dlcore.plots.sequences import gates_heatmaps, hidden_heatmap, step_gradients
 
 __all__ = [
     "NetworkPicture",
@@ -108,4 +109,7 @@ __all__ = [
     "sample_points",
     "schedule_figure",
     "written_answers",
+    "hidden_heatmap",
+    "gates_heatmaps",
+    "step_gradients",
 ]

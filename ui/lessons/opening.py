@@ -19,6 +19,7 @@ from ui.build.state import BUILD
 from ui.frame import PAGES
 from ui.playground import STATE as PLAYGROUND
 from ui.playground import runs as playground_runs
+from ui.sequences.page import page_states as sequences_states
 from ui.state import LESSON, LESSON_VERDICT, PageState, sync_url
 from ui.text import plain
 from ui.train import state as train_state
@@ -38,6 +39,7 @@ LESSON_PAGES: dict[str, LessonPage] = {
     "build": LessonPage((BUILD,)),
     "train": LessonPage((BUILD, train_state.TRAIN), (train_state.SETTINGS_WIDGETS, "data")),
     "playground": LessonPage((PLAYGROUND,), before_opening=playground_runs.pause),  # a new lesson waits
+    "sequences": LessonPage(sequences_states()),
 }
 
 

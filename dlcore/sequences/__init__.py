@@ -1,0 +1,33 @@
+"""The Sequences page's engine: each tab's state (a link) and the maths of its views.
+
+Tabs register their link in `dlcore.sequences.link` (TAB_LINKS, in the page's tab order) when their module
+is imported here, one line each.
+"""
+
+from dlcore.sequences import memory as memory  # the memory tab: hidden state, gates, input gradients
+from dlcore.sequences.link import (
+    TAB_LINKS,
+    TAB_PARAM,
+    OpenTab,
+    TabLink,
+    open_tab_from_query,
+    open_tab_to_query,
+    page_problems,
+    param_link,
+    register_tab_link,
+    validate_open_tab,
+)
+
+__all__ = [
+    "TAB_LINKS",
+    "TAB_PARAM",
+    "OpenTab",
+    "TabLink",
+    "open_tab_from_query",
+    "open_tab_to_query",
+    "page_problems",
+    "param_link",
+    "register_tab_link",
+    "validate_open_tab",
+    "memory",
+]
