@@ -13,6 +13,7 @@ from dlcore.lessons import (
     dynamics,  # noqa: F401 (registers loss_noise, saturation, weight_norm)
     robustness,  # noqa: F401  (registers the architecture and trust measures)
     sequences,  # noqa: F401  (registers the Sequences page and its tabs' runs)
+    state_space,  # noqa: F401  (registers the state-space tab's runs and longest_half_life)
     training,  # noqa: F401  (registers search runs and the training lessons' measures)
 )
 from dlcore.lessons.catalogue import (

@@ -15,6 +15,7 @@
     deploy       a model's deployable variants side by side, accuracy against sparsity
     learning     the Learning page: backprop's numbers on a network, the optimizer race, LR finder, schedules
     landscape    the loss landscape: the line from the first weights to now, a 2-D slice
+    state_space  the state-space tab: each channel's memory half-life, its impulse response
 
     from dlcore import plots
     plots.loss_curve(metrics, epochs)
@@ -60,6 +61,7 @@ from dlcore.plots.samples import (
     written_answers,
 )
 from dlcore.plots.sequences import gates_heatmaps, hidden_heatmap, step_gradients
+from dlcore.plots.state_space import half_life_bars, impulse_response_heatmap
 
 __all__ = [
     "NetworkPicture",
@@ -112,4 +114,6 @@ __all__ = [
     "hidden_heatmap",
     "gates_heatmaps",
     "step_gradients",
+    "half_life_bars",
+    "impulse_response_heatmap",
 ]

@@ -5,6 +5,7 @@ is imported here, one line each.
 """
 
 from dlcore.sequences import memory as memory  # the memory tab: hidden state, gates, input gradients
+from dlcore.sequences import state_space as state_space  # the state-space tab: memory half-lives
 from dlcore.sequences.link import (
     TAB_LINKS,
     TAB_PARAM,
@@ -30,4 +31,5 @@ __all__ = [
     "register_tab_link",
     "validate_open_tab",
     "memory",
+    "state_space",
 ]
