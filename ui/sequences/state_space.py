@@ -11,7 +11,7 @@ from dlcore import plots
 from ui import state as keys
 from ui.live import live
 from ui.run_controls import RunActions, run_bar, run_status
-from ui.sequences.controls import param_row
+from ui.sequences.controls import param_widget
 from ui.sequences.tabs import Tab, register_tab, tab_state
 from ui.session import session_owner
 from ui.steady_chart import steady_chart
@@ -76,7 +76,10 @@ def _summary(job, view, delay: int) -> str:
 
 
 def draw_state_space() -> None:
-    param_row(STATE_SPACE, ssm.PARAMS, "seq-ssm")
+    state = STATE_SPACE.current()
+    for column, param in zip(st.columns([1.5, 1, 1, 1, 1, 1]), ssm.PARAMS, strict=True):
+        with column:  # the layer's name is the longest value: its column is wider, so it shows whole
+            param_widget(STATE_SPACE, param, getattr(state, param.name), f"seq-ssm-settings.{param.name}")
     job = _job()
     run_bar("seq-ssm", run_status(job), _actions())
     live(_views, drawn_status=job.status if job else None, job_of=_job)

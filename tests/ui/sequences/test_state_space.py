@@ -26,7 +26,7 @@ def test_a_link_opens_the_tab_with_its_settings_and_draws_the_starting_memory(op
 
 def test_changing_a_setting_changes_the_link(open_page):
     at = open_page({"tab": "state_space"})
-    at.selectbox(key="seq-ssm.start").select("long").run()
+    at.selectbox(key="seq-ssm-settings.start").select("long").run()
     assert not at.exception
     assert at.query_params["state_space.start"] == "long"
 
@@ -39,7 +39,7 @@ def test_a_delay_the_task_cannot_have_is_refused_with_a_message_and_the_tab_stil
 
 def test_start_trains_the_chosen_layer_and_the_views_follow(open_page):
     at = open_page({"tab": "state_space", "state_space.delay": "10", "state_space.channels": "4"})
-    at.button(key="seq-ssm-start").click().run()
+    at.button(key="seq-ssm-settings.start").click().run()
     assert not at.exception
     job = at.session_state["seq_ssm_job"]
     try:
