@@ -39,7 +39,7 @@ def test_a_delay_the_task_cannot_have_is_refused_with_a_message_and_the_tab_stil
 
 def test_start_trains_the_chosen_layer_and_the_views_follow(open_page):
     at = open_page({"tab": "state_space", "state_space.delay": "10", "state_space.channels": "4"})
-    at.button(key="seq-ssm-settings.start").click().run()
+    at.button(key="seq-ssm-start").click().run()
     assert not at.exception
     job = at.session_state["seq_ssm_job"]
     try:
