@@ -8,6 +8,7 @@ from ui.inspect.history import draw_history
 from ui.inspect.layers import draw_one_input
 from ui.inspect.subject import require_subject, rewind_bar, snapshot_bar
 from ui.live import live
+from ui.sequences.projector import draw_projector
 
 require_frame()  # a fresh server's first deep link runs this file alone: go through app.py
 
@@ -17,8 +18,8 @@ st.caption("A network is not a black box if you look: every layer's output, ever
 held = require_subject("inspect")
 if held is not None:
     held = snapshot_bar(rewind_bar(held, key="inspect_rewind"), key="inspect_snapshot_button")
-    one_input, over_time, mistakes = st.tabs(
-        ["One input, layer by layer", "Over training time", "Confusion matrix"]
+    one_input, over_time, mistakes, projector = st.tabs(
+        ["One input, layer by layer", "Over training time", "Confusion matrix", "Embeddings"]
     )
 
     with one_input:
@@ -35,3 +36,6 @@ if held is not None:
 
     with mistakes:
         draw_confusion(held)
+
+    with projector:  # the Sequences page's projector, on this tab's model
+        draw_projector(held.model, held.dataset, "inspect-embeddings", (held.job.id, held.step))

@@ -11,6 +11,7 @@ import torch
 
 from dlcore.data.catalogue import dataset, split_params
 from dlcore.data.dataset import split_dataset, split_indices
+from dlcore.errors import DataError
 from dlcore.params import Param
 
 
@@ -128,6 +129,67 @@ def _memory(num_sequences, delay, noise, **split):
         rng,
         split,
         class_names=("first was -1", "first was +1"),
+    )
+
+
+# ---- recall a token after a delay --------------------------------------------------------------------
+RECALL_DESCRIPTION = (
+    "Recall a token after a delay: one step shows a token (and a mark), every other step only noise; "
+    "at the end, say which token it was. The answer lies 'delay' steps back."
+)
+
+
+def check_recall_delay(length: int, delay: int) -> None:
+    """DataError for a delay that does not fit in the sequence (the marked token must be in it)."""
+    if delay >= length:
+        raise DataError(
+            f"the delay ({delay} steps) must be shorter than the sequence ({length} steps): the marked "
+            f"token has to be inside it. Lower delay to at most {length - 1} or raise length",
+            field="delay",
+        )
+
+
+def _recall_tokens(tokens: int) -> tuple[str, ...]:
+    return tuple("ABCDEFGH"[:tokens])
+
+
+@dataset(
+    "recall",
+    "sequences",
+    "multiclass",
+    RECALL_DESCRIPTION,
+    (
+        _count(),
+        _length(40, low=2),
+        Param("delay", "int", 20, "Steps between the marked token and the answer.", min=1, max=199),
+        Param("tokens", "int", 4, "How many different tokens there are to recall.", min=2, max=8),
+        _noise(0.2),
+    )
+    + split_params(0.7, 0.1),
+)
+def _recall(num_sequences, length, delay, tokens, noise, **split):
+    check_recall_delay(length, delay)
+    rng = np.random.default_rng(split["seed"])
+    marked = length - 1 - delay  # the step whose token is the answer
+    labels = np.arange(num_sequences) % tokens
+    rng.shuffle(labels)
+    inputs = np.zeros((num_sequences, length, tokens + 1))  # one channel per token, then the mark
+    inputs[np.arange(num_sequences), marked, labels] = 1.0
+    inputs[:, marked, tokens] = 1.0
+    inputs += rng.normal(0, noise, size=inputs.shape)
+    idx = split_indices(num_sequences, split["train_fraction"], split["val_fraction"], rng, labels)
+    names = _recall_tokens(tokens)
+    features = [*(f"token {name}" for name in names), "mark"]
+    return split_dataset(
+        "recall",
+        "multiclass",
+        "sequences",
+        torch.as_tensor(inputs, dtype=torch.float32),
+        torch.as_tensor(labels, dtype=torch.int64),
+        idx,
+        class_names=names,
+        description=RECALL_DESCRIPTION,
+        feature_names=features,
     )
 
 

@@ -3,28 +3,16 @@ memory it learned (the half-life of its slowest channel)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
-from typing import Any
-
-from dlcore.jobs import start_training
-from dlcore.lessons.lesson import Lesson
 from dlcore.lessons.measures import register_measure
-from dlcore.lessons.runs import MAX_RUN_SECONDS, RunResult, _epochs, _finish, result_of
-from dlcore.lessons.sequences import register_tab_runner
+from dlcore.lessons.runs import RunResult
+from dlcore.lessons.sequences import _trained, register_tab_runner
 from dlcore.sequences import state_space as ssm
 
 
-def _run_state_space(
-    lesson: Lesson, query: Mapping[str, str], run: Mapping[str, Any], name: str
-) -> RunResult:
+def _run_state_space(lesson, query, run, name: str) -> RunResult:
     state = ssm.LINK.from_query(query)[0]  # the page checked it (page_problems)
     ds = ssm.ssm_dataset(state)
-    epochs = _epochs(lesson, run, name, required=True)
-    config = replace(ssm.ssm_config(state, epochs), device="cpu", max_seconds=MAX_RUN_SECONDS)
-    job = start_training(ssm.ssm_spec(state, ds), ds, config)
-    _finish(job, lesson, name)
-    return result_of(job, ds, query, config.loss)
+    return _trained(lesson, query, run, name, ssm.ssm_spec(state, ds), ds, ssm.ssm_config(state))
 
 
 register_tab_runner("state_space", _run_state_space)

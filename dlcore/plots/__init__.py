@@ -60,7 +60,14 @@ from dlcore.plots.samples import (
     sample_points,
     written_answers,
 )
-from dlcore.plots.sequences import gates_heatmaps, hidden_heatmap, step_gradients
+from dlcore.plots.sequences import (
+    accuracy_against_delay,
+    gates_heatmaps,
+    hidden_heatmap,
+    projection_figure,
+    race_losses,
+    step_gradients,
+)
 from dlcore.plots.state_space import half_life_bars, impulse_response_heatmap
 
 __all__ = [
@@ -114,6 +121,9 @@ __all__ = [
     "hidden_heatmap",
     "gates_heatmaps",
     "step_gradients",
+    "race_losses",
+    "projection_figure",
+    "accuracy_against_delay",
     "half_life_bars",
     "impulse_response_heatmap",
 ]

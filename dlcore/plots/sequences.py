@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
-from dlcore.plots.style import live_layout
+from dlcore.plots.style import downsample, fast_figure, live_layout
 
 GATE_HELP = {
     "input": "input gate: how much new is written",
@@ -37,10 +37,13 @@ def hidden_heatmap(hidden: torch.Tensor, height: int = 260) -> go.Figure:
 
 
 def gates_heatmaps(gates: dict[str, torch.Tensor], height: int = 260) -> go.Figure:
-    """Each gate's values (H, L) in [0, 1] side by side: 0 (white) closed, 1 (dark) open."""
+    """Each gate's values (H, L) in [0, 1], one above the other: 0 (white) closed, 1 (dark) open."""
     names = [name for name in gates if name != "candidate"]  # the candidate is a value, not a gate
-    fig = make_subplots(rows=1, cols=max(1, len(names)), subplot_titles=[GATE_HELP[n] for n in names])
-    for column, name in enumerate(names, start=1):
+    rows = max(1, len(names))
+    fig = make_subplots(
+        rows=rows, cols=1, subplot_titles=[GATE_HELP[n] for n in names], vertical_spacing=0.12
+    )
+    for row, name in enumerate(names, start=1):
         values = gates[name]
         fig.add_trace(
             go.Heatmap(
@@ -49,12 +52,12 @@ def gates_heatmaps(gates: dict[str, torch.Tensor], height: int = 260) -> go.Figu
                 colorscale="Greens",
                 zmin=0,
                 zmax=1,
-                showscale=column == len(names),
+                showscale=row == 1,
                 colorbar={"thickness": 10},
                 hovertemplate=f"{name}: step %{{x}}, unit %{{y}}: %{{z:.2f}}<extra></extra>",
             ),
-            row=1,
-            col=column,
+            row=row,
+            col=1,
         )
     fig.update_annotations(font_size=12)
     title = "Gates over time" if names else "A plain RNN has no gates"
@@ -77,4 +80,74 @@ def step_gradients(grad: torch.Tensor, height: int = 230) -> go.Figure:
     layout = live_layout(title, "time step", "|∂ loss / ∂ input|", height=height)
     layout["yaxis"] = {**layout["yaxis"], "type": "log", "exponentformat": "power"}
     fig.update_layout(**layout)
+    return fig
+
+
+def race_losses(losses, racers: dict, height: int = 330) -> go.Figure:
+    """Each racer's training loss at every step (at most MAX_POINTS of them). `losses`: a DataFrame indexed
+    by step, a column per racer key; `racers`: key -> its Racer (label, colour)."""
+    losses = downsample(losses)
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": losses.index.tolist(),
+            "y": losses[key].tolist(),
+            "name": racer.label,
+            "line": {"color": racer.colour, "width": 2},
+        }
+        for key, racer in racers.items()
+        if key in losses
+    ]
+    return fast_figure(traces, _race_layout("Training loss while they race", "step", "loss", height))
+
+
+def accuracy_against_delay(
+    results: dict[int, dict[str, float]], racers: dict, height: int = 330
+) -> go.Figure:
+    """Each racer's final validation accuracy against the delay it raced at: `results` delay -> {racer:
+    accuracy}, one point per race run."""
+    delays = sorted(results)
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": [d for d in delays if key in results[d]],
+            "y": [results[d][key] for d in delays if key in results[d]],
+            "name": racer.label,
+            "line": {"color": racer.colour, "width": 3},
+            "marker": {"size": 9},
+        }
+        for key, racer in racers.items()
+    ]
+    layout = _race_layout("Validation accuracy against delay", "delay (steps back)", "accuracy", height)
+    layout["yaxis"] = {**layout["yaxis"], "range": [0, 1.02], "tickformat": ".0%"}
+    return fast_figure(traces, layout)
+
+
+def _race_layout(title: str, x_title: str, y_title: str, height: int) -> dict:
+    # The legend goes under the axis: above it, four racers' names would cover the title.
+    legend = {"orientation": "h", "y": -0.3, "yanchor": "top", "x": 0.5, "xanchor": "center"}
+    layout = live_layout(title, x_title, y_title, height=height, legend=legend)
+    layout["margin"] = {**layout["margin"], "b": 90}
+    return layout
+
+
+def projection_figure(projection, height: int = 460) -> go.Figure:
+    """A Projection's points, a colour per class or token (in the legend), what each is on hover."""
+    fig = go.Figure()
+    for label in dict.fromkeys(projection.labels):  # classes in order of first appearance
+        rows = [i for i, name in enumerate(projection.labels) if name == label]
+        fig.add_trace(
+            go.Scatter(
+                x=projection.xy[rows, 0],
+                y=projection.xy[rows, 1],
+                mode="markers",
+                name=label,
+                text=[projection.hovers[i] for i in rows],
+                hovertemplate="%{text}<extra></extra>",
+                marker={"size": 8, "opacity": 0.8},
+            )
+        )
+    fig.update_layout(**live_layout(f"Projection of {projection.what}", "", "", height=height))
     return fig

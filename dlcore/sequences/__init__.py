@@ -4,7 +4,9 @@ Tabs register their link in `dlcore.sequences.link` (TAB_LINKS, in the page's ta
 is imported here, one line each.
 """
 
+from dlcore.sequences import embeddings as embeddings  # the projector: PCA / t-SNE of any layer's vectors
 from dlcore.sequences import memory as memory  # the memory tab: hidden state, gates, input gradients
+from dlcore.sequences import race as race  # the long-memory race: RNN, LSTM, GRU, transformer side by side
 from dlcore.sequences import state_space as state_space  # the state-space tab: memory half-lives
 from dlcore.sequences.link import (
     TAB_LINKS,
@@ -31,5 +33,7 @@ __all__ = [
     "register_tab_link",
     "validate_open_tab",
     "memory",
+    "race",
+    "embeddings",
     "state_space",
 ]

@@ -143,6 +143,8 @@ class RecipeKind:
         autoencoder cut at its 'code' layer); None when the recipe needs a model per role.
     loss_falls: its headline loss falls as it learns (False for a contest such as a GAN's, whose losses
         level off by design and jump as either side gains): the loss-curve health advice applies.
+    lab: the page that trains it when only that page does (a race of models side by side); the Train page
+        offers the recipes whose lab is None.
     """
 
     name: str
@@ -155,6 +157,7 @@ class RecipeKind:
     params: tuple[Param, ...] = ()
     split_one_model: Callable[[Any], dict[str, ModelSpec]] | None = None
     loss_falls: bool = True
+    lab: str | None = None
 
     def options(self, values: Mapping[str, Any] | None) -> dict[str, Any]:
         """The recipe's options with defaults filled in; TrainError naming the option when one is wrong."""

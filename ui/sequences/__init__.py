@@ -2,6 +2,8 @@
 models and embeddings, one tab each. A tab registers itself (ui.sequences.tabs) when imported here."""
 
 from ui.sequences import (
+    embeddings,  # noqa: F401
     memory,  # noqa: F401
+    race,  # noqa: F401
     state_space,  # noqa: F401
 )

@@ -26,6 +26,8 @@ def param_widget(page_state: PageState, param: Param, value, key: str) -> None:
     label = label_for(param)
     if param.kind == "choice":
         st.selectbox(label, param.choices, **common)
+    elif param.kind == "str":
+        st.text_input(label, **common)
     elif param.kind == "bool":
         st.toggle(label, **common)
     elif param.kind == "int" and param.max - param.min <= 500:

@@ -17,8 +17,9 @@ AUTO = dlcore.train_link.AUTO
 
 
 def fitting(task: str) -> list[str]:
-    """The registered recipes made for a dataset task, in registration order."""
-    return [name for name in dlcore.RECIPES.names() if task in dlcore.RECIPES.get(name).tasks]
+    """The registered recipes made for a dataset task, in registration order (not a lab's own)."""
+    kinds = [dlcore.RECIPES.get(name) for name in dlcore.RECIPES.names()]
+    return [kind.name for kind in kinds if task in kind.tasks and kind.lab is None]
 
 
 def kind_of(name: str, task: str):

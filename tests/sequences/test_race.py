@@ -1,0 +1,65 @@
+"""The long-memory race's engine: the recall task puts its answer `delay` steps back, a delay that does not
+fit is a student's message, and one job trains every racer on the same batches, logging each by name."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dlcore import DataError, start_training
+from dlcore.data.catalogue import load
+from dlcore.sequences import race
+from dlcore.sequences.link import TAB_LINKS
+
+
+@settings(max_examples=30, deadline=None)
+@given(length=st.integers(2, 60), data=st.data(), tokens=st.integers(2, 8), seed=st.integers(0, 99))
+def test_the_marked_step_is_delay_steps_before_the_end_and_shows_the_answer(length, data, tokens, seed):
+    delay = data.draw(st.integers(1, length - 1))
+    ds = load("recall", num_sequences=100, length=length, delay=delay, tokens=tokens, noise=0.0, seed=seed)
+    x, y = ds.train
+    marks = x[:, :, tokens].argmax(dim=1)  # (N,) the step of each sequence's mark
+    assert (marks == length - 1 - delay).all()
+    shown = x[torch.arange(len(x)), marks, :tokens].argmax(dim=1)
+    assert torch.equal(shown, y)
+    assert x[:, length - delay :, :].abs().sum() == 0  # after the mark nothing but (here no) noise
+
+
+def test_a_delay_longer_than_the_sequence_says_what_to_change():
+    with pytest.raises(DataError, match=r"delay \(50 steps\) must be shorter than the sequence \(40 steps\)"):
+        load("recall", length=40, delay=50)
+    state, problems = TAB_LINKS["race"].from_query({"race.delay": "60", "race.length": "20"})
+    assert state == race.RaceState()
+    assert any("Lower delay to at most 19 or raise length" in p for p in problems)
+    with pytest.raises(Exception, match="must be shorter than the sequence") as err:
+        TAB_LINKS["race"].validate(race.RaceState(delay=30, length=30))
+    assert err.value.field == "delay"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    length=st.integers(2, 200),
+    data=st.data(),
+    width=st.integers(4, 64),
+    epochs=st.integers(1, 500),
+    seed=st.integers(0, 10_000),
+)
+def test_every_race_round_trips_through_its_link(length, data, width, epochs, seed):
+    state = race.RaceState(data.draw(st.integers(1, min(199, length - 1))), length, width, epochs, 0.01, seed)
+    link = TAB_LINKS["race"]
+    assert link.from_query(link.to_query(state)) == (state, [])
+
+
+def test_one_job_trains_every_racer_on_the_same_batches_and_logs_each_by_name():
+    state = race.RaceState(delay=3, length=6, width=8, epochs=2)
+    ds = race.race_dataset(state)
+    job = start_training(race.race_models(state, ds), ds, race.race_config(state))
+    assert job.wait(60) and job.status == "finished", job.error
+    accuracies = race.racer_accuracies(job.epoch_metrics())
+    losses = race.racer_losses(job.metrics())
+    assert list(accuracies.columns) == list(race.RACERS) == list(losses.columns)
+    assert accuracies.index.tolist() == [1, 2] and accuracies.notna().all().all()
+    assert len(losses) == 2 * 11  # 700 training sequences in batches of 64, twice
+    assert set(job.roles) == set(race.RACERS)

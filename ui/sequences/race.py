@@ -1,0 +1,91 @@
+"""The long-memory race: the racers (dlcore.sequences.race.RACERS) learn the same recall task in one job;
+their curves move together, and each race adds a point per racer to the accuracy-against-delay curve."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import streamlit as st
+
+import dlcore
+from dlcore import plots
+from ui import state as keys
+from ui.live import live
+from ui.run_controls import RunActions, run_bar, run_status
+from ui.sequences.controls import param_row
+from ui.sequences.tabs import Tab, register_tab, tab_state
+from ui.session import session_owner
+from ui.steady_chart import steady_chart
+
+race = dlcore.sequences.race
+RACE = tab_state("race")
+
+
+def _job():
+    return st.session_state.get(keys.SEQ_RACE_JOB)
+
+
+def _start() -> None:
+    state = RACE.current()
+    ds = race.race_dataset(state)
+    old = _job()
+    if old is not None:
+        old.stop()
+    job = dlcore.start_training(
+        race.race_models(state, ds), ds, race.race_config(state), owner=session_owner()
+    )
+    st.session_state[keys.SEQ_RACE_JOB], st.session_state[keys.SEQ_RACE_RACED] = job, state
+
+
+def _actions() -> RunActions:
+    return RunActions(
+        start=_start,
+        pause=lambda: _job().pause(),
+        resume=lambda: _job().resume(),
+        stop=lambda: _job().stop(),
+        labels={"start": "Start the race"},
+    )
+
+
+def _setup(state) -> tuple:
+    """What a curve of accuracy against delay keeps fixed: every setting but the delay."""
+    return dataclasses.astuple(dataclasses.replace(state, delay=0))
+
+
+def _results(state) -> dict[int, dict[str, float]]:
+    """The races finished in this tab with the state's setup: delay -> {racer: final accuracy}."""
+    return st.session_state.setdefault(keys.SEQ_RACE_FINISHED, {}).setdefault(_setup(state), {})
+
+
+def _views(job) -> None:
+    if job is None:
+        losses, results = race.racer_losses(None), _results(RACE.current())
+    else:
+        raced = st.session_state[keys.SEQ_RACE_RACED]
+        losses, accuracies = race.racer_losses(job.metrics()), race.racer_accuracies(job.epoch_metrics())
+        results = _results(raced)
+        if len(accuracies):
+            results[raced.delay] = accuracies.iloc[-1].to_dict()  # the race's latest, final once it ends
+        st.caption(_standing(job, raced, results.get(raced.delay, {})))
+    left, right = st.columns(2)
+    with left:
+        steady_chart(plots.race_losses(losses, race.RACERS), key="seq-race-losses")
+    with right:
+        steady_chart(plots.accuracy_against_delay(results, race.RACERS), key="seq-race-delays")
+
+
+def _standing(job, raced, accuracies: dict[str, float]) -> str:
+    """One line: the delay, the epoch, and each racer's latest validation accuracy."""
+    epoch = job.progress().get("epoch", 0)
+    scores = ", ".join(f"{race.RACERS[key].label} {value:.0%}" for key, value in accuracies.items())
+    return f"Delay {raced.delay} steps, epoch {epoch} of {raced.epochs}" + (f": {scores}" if scores else "")
+
+
+def draw_race() -> None:
+    param_row(RACE, race.PARAMS, "seq-race")  # a delay longer than the sequence is refused with a notice
+    job = _job()
+    run_bar("seq-race", run_status(job), _actions())
+    live(_views, drawn_status=job.status if job else None, job_of=_job)
+
+
+register_tab(Tab("race", "Long-memory race", draw_race, RACE))
