@@ -56,6 +56,7 @@ RACERS: dict[str, Racer] = {
     "lstm": Racer("LSTM", "#1f77b4", _recurrent("LSTM")),
     "gru": Racer("GRU", "#2ca02c", _recurrent("GRU")),
     "transformer": Racer("Transformer", "#9467bd", _transformer),
+    "ssm": Racer("State space (S4D)", "#ff7f0e", _recurrent("DiagonalSSM")),
 }
 RECIPE = register_recipe(
     side_by_side_kind(
