@@ -1,4 +1,4 @@
-"""The long-memory race: RNN, LSTM, GRU and a small transformer learn the same recall task side by side.
+"""The long-memory race: RNN, LSTM, GRU, a small transformer and a state-space layer learn one recall task.
 
 The task (dataset "recall") marks one token and asks for it `delay` steps later. Every racer sees the same
 batches in the same order in one job (the side-by-side recipe), and its validation accuracy is logged as
