@@ -140,10 +140,12 @@ class SelectiveSSM(nn.Module):
         if length % 2:  # one more step that keeps the state as it is
             a, b = torch.cat((a, torch.ones_like(a[:, :1])), 1), torch.cat((b, torch.zeros_like(b[:, :1])), 1)
         a_even, a_odd, b_even, b_odd = a[:, 0::2], a[:, 1::2], b[:, 0::2], b[:, 1::2]
-        odd = SelectiveSSM.scan(a_odd * a_even, a_odd * b_even + b_odd)  # after steps 1, 3, 5, ...
-        before = torch.cat((torch.zeros_like(odd[:, :1]), odd[:, :-1]), 1)  # after steps -1, 1, 3, ...
-        even = a_even * before + b_even  # after steps 0, 2, 4, ...
-        return torch.stack((even, odd), 2).flatten(1, 2)[:, :length]
+        odd = SelectiveSSM.scan(a_odd * a_even, torch.addcmul(b_odd, a_odd, b_even))  # after steps 1, 3, ...
+        states = torch.empty_like(b)
+        states[:, 1::2] = odd
+        states[:, 0] = b_even[:, 0]
+        states[:, 2::2] = torch.addcmul(b_even[:, 1:], a_even[:, 1:], odd[:, :-1])  # after steps 2, 4, ...
+        return states[:, :length]
 
     def readout(self, u: torch.Tensor, states: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
         """y_t = sum_n c_t[n] * s_t[h, n] + D * u_t, every step or the last one."""

@@ -12,6 +12,7 @@ device.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -62,7 +63,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch threads (a training job uses 1)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    print(f"device: {cpu_name()}, torch {torch.__version__}, {torch.get_num_threads()} threads")
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    print(f"device: {cpu_name()}, torch {torch.__version__}, {torch.get_num_threads()} threads, load {load}")
     print(f"length {args.length}, {FEATURES} features; times are best / median of {args.repeats}")
     print("| batch × channels × memories | pass | scan (ms) | loop (ms) | scan faster by |")
     print("|---|---|---|---|---|")
