@@ -20,15 +20,15 @@ from dlcore.errors import DlcoreError, excerpt
 from dlcore.inspect import layer_outputs, leaf_layers
 from dlcore.params import Param
 from dlcore.sequences.link import param_link, register_tab_link
+from dlcore.sequences.race import RACERS
 
 METHODS = ("pca", "tsne")
 EMBEDDING_VECTORS = "embedding vectors"  # the learned rows of an Embedding layer, one per token
-SOURCES = ("memory", "race")  # the tab whose run is projected
+SOURCES = ("memory", *RACERS)  # the memory tab's model, or one racer of the race
 
 PARAMS = (
-    Param(
-        "source", "choice", "memory", "The run to look into: the memory tab's or the race's.", choices=SOURCES
-    ),
+    Param("source", "choice", "memory", "Whose model: the memory tab's, or a racer's.", choices=SOURCES),
+    Param("layer", "str", "", "The layer whose outputs are projected (empty: the one the output reads)."),
     Param(
         "method",
         "choice",

@@ -30,7 +30,7 @@ class TabLink:
     validate: Callable[[Any], None]
 
 
-TAB_LINKS: dict[str, TabLink] = {}  # in the page's tab order: the order tabs are registered in
+TAB_LINKS: dict[str, TabLink] = {}
 
 
 def register_tab_link(link: TabLink) -> TabLink:

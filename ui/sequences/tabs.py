@@ -5,7 +5,7 @@
 `draw()` draws the tab's whole body when it is open (only the open tab runs). `state` is the tab's own
 PageState (its frozen state from `dlcore/sequences/<key>.py`, read from the link with
 `dlcore.sequences.register_tab_link`); the page writes every tab's state into the URL, so a link reopens
-each tab as it was. Tabs appear in the order they are registered.
+each tab as it was. Tabs appear in ORDER (imports are sorted by name, so their order cannot say it).
 """
 
 from __future__ import annotations
@@ -25,13 +25,17 @@ class Tab:
     state: PageState | None = None
 
 
-TABS: dict[str, Tab] = {}
+ORDER = ("memory", "race", "state_space", "attention", "language", "embeddings")  # the page's tab order
+TABS: dict[str, Tab] = {}  # in ORDER
 
 
 def register_tab(tab: Tab) -> Tab:
     if tab.key in TABS:
         raise ValueError(f"the Sequences tab {tab.key!r} is registered twice")
-    TABS[tab.key] = tab
+    place = {key: i for i, key in enumerate(ORDER)}
+    ordered = sorted([*TABS.values(), tab], key=lambda t: place.get(t.key, len(ORDER)))
+    TABS.clear()
+    TABS.update({t.key: t for t in ordered})
     return tab
 
 

@@ -54,3 +54,9 @@ def test_start_trains_the_chosen_cell_and_the_views_follow(open_page):
     finally:
         job.stop()
         job.wait(5)
+
+
+def test_the_tabs_come_in_the_pages_order_whatever_order_their_modules_load_in(open_page):
+    at = open_page()
+    labels = [tab.label for tab in at.tabs]
+    assert labels[:2] == ["Recurrent memory", "Long-memory race"] and labels[-1] == "Embeddings"
