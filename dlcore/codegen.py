@@ -187,11 +187,9 @@ class _Writer:
             elif not node.type.inline:
                 init_lines += _assign(attr, node.ctor) + _freeze(node, attr)
                 init_weights += self._init_code(node, attr)
-                if (
-                    node.ctor.cls == "PositionalEncoding"
-                    and custom_layers.PositionalEncoding not in self.helpers
-                ):
-                    self.helpers.append(custom_layers.PositionalEncoding)
+                helper = getattr(custom_layers, node.ctor.cls, None)  # a class PyTorch lacks: copy it
+                if helper is not None and helper not in self.helpers:
+                    self.helpers.append(helper)
             forward += [INDENT + line for line in self._forward_lines(node)]
         if residual:
             if shortcut is not None:

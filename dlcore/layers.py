@@ -10,6 +10,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from dlcore.ssm import DiagonalSSM, SelectiveSSM  # noqa: F401  (built by name, like the classes below)
+
 
 class Residual(nn.Module):
     """y = body(x) + shortcut(x): the body's layers are this module's children, in order.

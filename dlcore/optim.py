@@ -523,8 +523,15 @@ for _entry in (
 
 def init_targets(module: nn.Module) -> list[tuple[str, bool]]:
     """(parameter name, is_weight) for what an initialiser sets: weight matrices and filters get the
-    initialiser, biases its constant; norm scales and positional tables keep their own start."""
-    return [(n, p.dim() >= 2) for n, p in module.named_parameters() if p.dim() >= 2 or "bias" in n]
+    initialiser, biases its constant; norm scales, positional tables and what a module lists in
+    `keeps_its_start` (a state-space layer's decay rates and step sizes) keep their own start."""
+    targets = []
+    for prefix, sub in module.named_modules():
+        kept = getattr(sub, "keeps_its_start", ())
+        for n, p in sub.named_parameters(recurse=False):
+            if n not in kept and (p.dim() >= 2 or "bias" in n):
+                targets.append((f"{prefix}.{n}" if prefix else n, p.dim() >= 2))
+    return targets
 
 
 @torch.no_grad()

@@ -27,6 +27,7 @@ def _layer_for(draw, shape: tuple[int, ...], depth: int) -> dict:
             "Linear",
             "Recurrent",
             "Recurrent",
+            "StateSpace",
             "Attention",
             "Transformer",
             "PositionalEncoding",
@@ -75,6 +76,16 @@ def _layer_for(draw, shape: tuple[int, ...], depth: int) -> dict:
             "bidirectional": draw(st.booleans()),
             "return_sequence": draw(st.booleans()),
         }
+        return layer
+    if kind == "StateSpace":
+        layer = {
+            "type": draw(st.sampled_from(["DiagonalSSM", "SelectiveSSM"])),
+            "hidden_size": draw(small),
+            "state_size": draw(small),
+            "return_sequence": draw(st.booleans()),
+        }
+        if layer["type"] == "DiagonalSSM":
+            layer["complex"] = draw(st.booleans())
         return layer
     if kind == "Attention":
         heads = draw(st.sampled_from([h for h in (1, 2, 3) if shape[1] % h == 0]))

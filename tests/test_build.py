@@ -366,7 +366,7 @@ COUNTED = {"Linear", "Conv1d", "Conv2d", "ConvTranspose2d", "MultiheadSelfAttent
 @given(valid_specs())
 def test_summary_macs_match_pytorchs_flop_counter(spec_dict):
     table = dlcore.summarize(spec_dict)
-    model = dlcore.build_model(spec_dict).eval()
+    model = dlcore.build_model(spec_dict).eval().requires_grad_(True)  # frozen layers too: see below
     with FlopCounterMode(display=False) as counter:  # with grad on, attention skips its fused fast path
         model(dlcore.example_input(spec_dict, batch_size=1))
     flops = counter.get_flop_counts()

@@ -96,6 +96,7 @@ LEARNING_FINDING = "learning_finding"  # {"setup": what the finder ran on, "valu
 # ---------------------------------------------------------------- Sequences (ui.sequences)
 SEQUENCES = "sequences"  # the name of the page's PageState (the open tab); each tab's is "sequences.<key>"
 SEQ_MEMORY_JOB = "seq_memory_job"  # the memory tab's training job
+SEQ_SSM_JOB = "seq_ssm_job"  # the state-space tab's training job
 SEQ_RACE_JOB = "seq_race_job"  # the race tab's job (every racer in one job)
 SEQ_RACE_RACED = "seq_race_raced"  # the race tab's state that job was started with
 SEQ_RACE_FINISHED = "seq_race_finished"  # {(task, delay): {racer: test accuracy}}: races run in this tab

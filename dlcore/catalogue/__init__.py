@@ -14,7 +14,9 @@ with `add(...)` to its family's module (or a new family module, imported below).
 
 # isort: off
 # The palette lists layers in registration order: the families are imported in the order it shows them.
-from dlcore.catalogue import dense, convolution, pooling, recurrent, attention  # noqa: F401
+from dlcore.catalogue import dense, convolution, pooling, recurrent  # noqa: F401
+from dlcore.catalogue import state_space  # noqa: F401  (after recurrent: listed with it)
+from dlcore.catalogue import attention  # noqa: F401
 from dlcore.catalogue import normalisation, activations, reshape, blocks  # noqa: F401
 
 # isort: on

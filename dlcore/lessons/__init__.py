@@ -15,6 +15,7 @@ from dlcore.lessons import (
     generative,  # noqa: F401  (the Generative page: its links, its runs, test_score)
     robustness,  # noqa: F401  (registers the architecture and trust measures)
     sequences,  # noqa: F401  (registers the Sequences page and its tabs' runs)
+    state_space,  # noqa: F401  (registers the state-space tab's runs and longest_half_life)
     training,  # noqa: F401  (registers search runs and the training lessons' measures)
 )
 from dlcore.lessons.catalogue import (

@@ -17,6 +17,7 @@
     learning     the Learning page: backprop's numbers on a network, the optimizer race, LR finder, schedules
     landscape    the loss landscape: the line from the first weights to now, a 2-D slice
     attention    the Sequences page's attention maps per layer and head, positional codes, next tokens
+    state_space  the state-space tab: each channel's memory half-life, its impulse response
 
     from dlcore import plots
     plots.loss_curve(metrics, epochs)
@@ -71,6 +72,7 @@ from dlcore.plots.sequences import (
     race_losses,
     step_gradients,
 )
+from dlcore.plots.state_space import half_life_bars, impulse_response_heatmap
 
 __all__ = [
     "NetworkPicture",
@@ -132,4 +134,6 @@ __all__ = [
     "race_losses",
     "projection_figure",
     "accuracy_against_delay",
+    "half_life_bars",
+    "impulse_response_heatmap",
 ]

@@ -133,7 +133,7 @@ def _race_layout(title: str, x_title: str, y_title: str, height: int) -> dict:
     return layout
 
 
-def projection_figure(projection, height: int = 460) -> go.Figure:
+def projection_figure(projection, height: int = 380) -> go.Figure:
     """A Projection's points, a colour per class or token (in the legend), what each is on hover."""
     fig = go.Figure()
     for label in dict.fromkeys(projection.labels):  # classes in order of first appearance

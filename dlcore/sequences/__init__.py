@@ -9,6 +9,7 @@ from dlcore.sequences import embeddings as embeddings  # the projector: PCA / t-
 from dlcore.sequences import language as language  # the language tab: a tiny GPT on the shipped fables
 from dlcore.sequences import memory as memory  # the memory tab: hidden state, gates, input gradients
 from dlcore.sequences import race as race  # the long-memory race: RNN, LSTM, GRU, transformer side by side
+from dlcore.sequences import state_space as state_space  # the state-space tab: memory half-lives
 from dlcore.sequences.link import (
     TAB_LINKS,
     TAB_PARAM,
@@ -38,4 +39,5 @@ __all__ = [
     "language",
     "race",
     "embeddings",
+    "state_space",
 ]

@@ -1,4 +1,4 @@
-"""The long-memory race: RNN, LSTM, GRU and a small transformer learn the same recall task side by side.
+"""The long-memory race: RNN, LSTM, GRU, a small transformer and a state-space layer learn one recall task.
 
 The task (dataset "recall") marks one token and asks for it `delay` steps later. Every racer sees the same
 batches in the same order in one job (the side-by-side recipe), and its validation accuracy is logged as
@@ -56,6 +56,7 @@ RACERS: dict[str, Racer] = {
     "lstm": Racer("LSTM", "#1f77b4", _recurrent("LSTM")),
     "gru": Racer("GRU", "#2ca02c", _recurrent("GRU")),
     "transformer": Racer("Transformer", "#9467bd", _transformer),
+    "ssm": Racer("State space (S4D)", "#ff7f0e", _recurrent("DiagonalSSM")),
 }
 RECIPE = register_recipe(
     side_by_side_kind(

@@ -18,6 +18,8 @@ PALETTE = [
     ("RNN", "recurrent"),
     ("LSTM", "recurrent"),
     ("GRU", "recurrent"),
+    ("DiagonalSSM", "recurrent"),
+    ("SelectiveSSM", "recurrent"),
     ("MultiheadSelfAttention", "attention"),
     ("TransformerEncoderLayer", "attention"),
     ("PositionalEncoding", "attention"),

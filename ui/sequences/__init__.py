@@ -7,4 +7,5 @@ from ui.sequences import (
     language,  # noqa: F401
     memory,  # noqa: F401
     race,  # noqa: F401
+    state_space,  # noqa: F401
 )

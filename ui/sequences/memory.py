@@ -60,10 +60,10 @@ def _views(job) -> None:
         st.caption(_progress(job, view))
     left, right = st.columns([1, 1])
     with left:
-        steady_chart(plots.hidden_heatmap(view.hidden, height=230), key="seq-memory-hidden")
-        steady_chart(plots.step_gradients(view.input_grad, height=210), key="seq-memory-grad")
+        steady_chart(plots.hidden_heatmap(view.hidden, height=195), key="seq-memory-hidden")
+        steady_chart(plots.step_gradients(view.input_grad, height=185), key="seq-memory-grad")
     with right:
-        steady_chart(plots.gates_heatmaps(view.gates, height=440), key="seq-memory-gates")
+        steady_chart(plots.gates_heatmaps(view.gates, height=390), key="seq-memory-gates")
 
 
 def _progress(job, view) -> str:

@@ -1,0 +1,168 @@
+"""State-space layers: a diagonal linear one (S4D-style) and a selective one (Mamba-style).
+
+Both read a (B, L, F) sequence, project it to `hidden_size` channels u, and give every channel
+`state_size` memories s that it updates step by step:
+
+    s_t = a_t * s_{t-1} + b_t * u_t          (a_t: how much of the memory is kept, between 0 and 1)
+    y_t = sum over the memories of c_t * s_t + D * u_t
+
+The diagonal layer's a, b, c are the same at every step, so the whole layer is one long convolution of
+u with a kernel (its impulse response) and trains in parallel. The selective layer computes its step
+size, b and c from each input (it chooses what to write and how fast to forget), so it runs as a
+parallel scan instead. Each class is self-contained: the code exporter copies its source as it is.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class DiagonalSSM(nn.Module):
+    """S4D-style layer: in every channel, `state_size` memories that decay at learned rates.
+
+    A is diagonal (one number per memory): real (the memory only fades) or complex (it fades while it
+    oscillates). Each channel learns its step size dt: discretised with a zero-order hold, the memory
+    keeps exp(dt * A) of itself per step, so a small dt remembers for many steps.
+    """
+
+    # the initialiser a student picks must not overwrite the decay rates and step sizes below
+    keeps_its_start = ("log_dt", "log_decay", "frequency")
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        state_size: int = 16,
+        complex: bool = True,
+        dt_min: float = 0.001,
+        dt_max: float = 0.1,
+        return_sequence: bool = False,
+    ):
+        super().__init__()
+        self.return_sequence = return_sequence
+        self.in_proj = nn.Linear(input_size, hidden_size)
+        # step sizes spread log-uniformly: channels start with memories from short to long
+        self.log_dt = nn.Parameter(torch.log(dt_min * (dt_max / dt_min) ** torch.rand(hidden_size)))
+        n = torch.arange(state_size, dtype=torch.float32).repeat(hidden_size, 1)  # (H, N)
+        if complex:  # S4D-Lin: A_n = -1/2 + i * pi * n
+            self.log_decay = nn.Parameter(torch.full_like(n, 0.5).log())
+            self.frequency = nn.Parameter(torch.pi * n)
+            self.C = nn.Parameter(torch.randn(hidden_size, state_size, 2) * 0.5**0.5)  # real, imaginary
+        else:  # S4D-Real: A_n = -(n + 1)
+            self.log_decay = nn.Parameter(torch.log(n + 1))
+            self.frequency = None
+            self.C = nn.Parameter(torch.randn(hidden_size, state_size))
+        self.D = nn.Parameter(torch.ones(hidden_size))  # skip: each channel's input passed straight on
+
+    def A(self) -> torch.Tensor:
+        """(H, N) diagonal of the continuous-time state matrix; its real part is negative (it fades)."""
+        real = -torch.exp(self.log_decay)
+        return real if self.frequency is None else torch.complex(real, self.frequency)
+
+    def discrete(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(a, b, c), each (H, N): per step s = a * s + b * u, y = Re(sum c * s). Zero-order hold."""
+        dt_a = torch.exp(self.log_dt)[:, None] * self.A()
+        a = torch.exp(dt_a)
+        b = (a - 1) / self.A()  # the input held constant over the step, integrated (B = 1)
+        c = self.C if self.frequency is None else torch.view_as_complex(self.C)
+        return a, b, c
+
+    def kernel(self, length: int) -> torch.Tensor:
+        """(H, length) impulse response: K[h, k] is how much input k steps ago adds to channel h now."""
+        a, b, c = self.discrete()
+        steps = torch.arange(length, device=a.device)
+        powers = torch.exp(torch.log(a)[..., None] * steps)  # a ** k, (H, N, L)
+        return torch.einsum("hn,hnl->hl", c * b, powers).real
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        u = self.in_proj(x).transpose(1, 2)  # (B, H, L)
+        length = u.shape[-1]
+        # y = K * u, a causal convolution over the whole sequence at once (FFT, zero-padded to 2L)
+        spectrum = torch.fft.rfft(u, n=2 * length) * torch.fft.rfft(self.kernel(length), n=2 * length)
+        y = torch.fft.irfft(spectrum, n=2 * length)[..., :length] + self.D[:, None] * u
+        y = y.transpose(1, 2)  # (B, L, H)
+        return y if self.return_sequence else y[:, -1]
+
+
+class SelectiveSSM(nn.Module):
+    """Mamba-style selective layer: the step size dt and what is written (B) and read (C) depend on
+    the input at every step, so the layer chooses which steps to remember and when to forget.
+
+    Per step, memory n of channel h keeps exp(dt_t * A[h, n]) of itself and adds dt_t * B_t[n] * u_t.
+    forward() runs all steps at once with a parallel scan; forward_steps() runs the same recurrence one
+    step at a time (what an RNN does).
+    """
+
+    keeps_its_start = ("A_log", "dt_bias")
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        state_size: int = 16,
+        dt_min: float = 0.001,
+        dt_max: float = 0.1,
+        return_sequence: bool = False,
+    ):
+        super().__init__()
+        self.return_sequence = return_sequence
+        self.in_proj = nn.Linear(input_size, hidden_size)
+        self.dt_proj = nn.Linear(hidden_size, hidden_size, bias=False)  # how big a step each input takes
+        self.B_proj = nn.Linear(hidden_size, state_size, bias=False)  # what each input writes
+        self.C_proj = nn.Linear(hidden_size, state_size, bias=False)  # what each step reads out
+        # resting step sizes log-uniform in [dt_min, dt_max], stored through softplus's inverse
+        dt = dt_min * (dt_max / dt_min) ** torch.rand(hidden_size)
+        self.dt_bias = nn.Parameter(dt + torch.log(-torch.expm1(-dt)))
+        n = torch.arange(1, state_size + 1, dtype=torch.float32)
+        self.A_log = nn.Parameter(torch.log(n).repeat(hidden_size, 1))  # A = -exp(A_log) = -1, -2, ..., -N
+        self.D = nn.Parameter(torch.ones(hidden_size))
+
+    def selection(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """For (B, L, F) inputs: u and dt (B, L, H), and per step a, b (B, L, H, N) and c (B, L, N)."""
+        u = self.in_proj(x)
+        dt = nn.functional.softplus(self.dt_proj(u) + self.dt_bias)
+        a = torch.exp(dt[..., None] * -torch.exp(self.A_log))  # kept per step, in (0, 1)
+        b = (dt * u)[..., None] * self.B_proj(u)[:, :, None, :]
+        return u, dt, a, b, self.C_proj(u)
+
+    @staticmethod
+    def scan(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        """Every s_t = a_t * s_{t-1} + b_t (s before the first step = 0) along dim 1, in 2 log2(L) rounds.
+
+        Two steps in a row are one step: s -> a_1 * (a_0 * s + b_0) + b_1. So pair the steps up, solve
+        the half-length sequence of pairs (the states after every odd step), then fill in each even step
+        from the odd state before it (Blelloch's scan, written recursively).
+        """
+        length = a.shape[1]
+        if length == 1:
+            return b
+        if length % 2:  # one more step that keeps the state as it is
+            a, b = torch.cat((a, torch.ones_like(a[:, :1])), 1), torch.cat((b, torch.zeros_like(b[:, :1])), 1)
+        a_even, a_odd, b_even, b_odd = a[:, 0::2], a[:, 1::2], b[:, 0::2], b[:, 1::2]
+        odd = SelectiveSSM.scan(a_odd * a_even, torch.addcmul(b_odd, a_odd, b_even))  # after steps 1, 3, ...
+        states = torch.empty_like(b)
+        states[:, 1::2] = odd
+        states[:, 0] = b_even[:, 0]
+        states[:, 2::2] = torch.addcmul(b_even[:, 1:], a_even[:, 1:], odd[:, :-1])  # after steps 2, 4, ...
+        return states[:, :length]
+
+    def readout(self, u: torch.Tensor, states: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        """y_t = sum_n c_t[n] * s_t[h, n] + D * u_t, every step or the last one."""
+        y = torch.einsum("blhn,bln->blh", states, c) + self.D * u
+        return y if self.return_sequence else y[:, -1]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        u, _, a, b, c = self.selection(x)
+        return self.readout(u, self.scan(a, b), c)
+
+    def forward_steps(self, x: torch.Tensor) -> torch.Tensor:
+        """The same output as forward(), one step after another, as an RNN runs (and as the layer
+        generates a sequence: each step needs only the state and the new input)."""
+        state, outputs = None, []
+        for t in range(x.shape[1]):
+            u, _, a, b, c = self.selection(x[:, t : t + 1])  # (B, 1, ...)
+            state = b[:, 0] if state is None else a[:, 0] * state + b[:, 0]  # (B, H, N)
+            outputs.append(torch.einsum("bhn,bn->bh", state, c[:, 0]) + self.D * u[:, 0])
+        y = torch.stack(outputs, dim=1)
+        return y if self.return_sequence else y[:, -1]
