@@ -8,6 +8,7 @@ from streamlit_dnd import DropEvent
 
 import dlcore
 from tests.ui.build.support import built, layer_ids, set_built
+from tests.ui.pages import open_at
 from ui.train.state import TRAIN
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -22,9 +23,7 @@ def card_texts(at) -> list[str]:
 
 
 def start(app):
-    at = app.run()
-    assert not at.exception
-    return at
+    return open_at(app, "pages/build.py")
 
 
 def test_opens_with_a_model_that_builds_and_counts_its_parameters(app):

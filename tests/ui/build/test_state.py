@@ -10,6 +10,7 @@ from streamlit_dnd import DropEvent
 import dlcore
 from tests.spec_strategies import valid_specs
 from tests.ui.build.support import built, layer_ids
+from tests.ui.pages import open_at
 from ui.build.state import MODEL_PARAM, BuildState, from_query, starting_state, to_query
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -23,10 +24,7 @@ def link_to(spec: dict) -> dict[str, str]:
 
 
 def opened(app, query: dict[str, str]):
-    app.query_params.update(query)
-    at = app.run()
-    assert not at.exception
-    return at
+    return open_at(app, "pages/build.py", query)
 
 
 def model_in_url(at) -> dict:
