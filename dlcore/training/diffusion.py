@@ -75,6 +75,7 @@ PARAMS = (
 DATA_TASKS = ("generation", "binary", "multiclass", "regression")  # any real-valued inputs; labels unused
 EVAL_SEED = 0  # evaluation draws the same timesteps and noise every time, so scores compare across epochs
 EVAL_BATCH = 1024
+CLEAN_MARGIN = 0.1  # a guess of a clean example may leave the training data's range by this share of it
 ENERGY_POINTS = 1000  # samples (and data points) in the live energy distance: pairs stay under a million
 
 
@@ -110,14 +111,20 @@ class DenoisingProcess:
     views of a trained denoiser (its denoising direction, its way from noise to data) share.
 
     `options`: the recipe's options (timesteps and noise_schedule as the denoiser was trained with; sampler
-    and sampling_steps may differ from training's, since sampling does not change what was learned)."""
+    and sampling_steps may differ from training's, since sampling does not change what was learned).
+    `data`: training examples (N, ...), whose range bounds the denoiser's guesses of a clean example."""
 
-    def __init__(self, denoiser: nn.Module, options: dict, example_shape: tuple[int, ...], device):
+    def __init__(self, denoiser: nn.Module, options: dict, data: torch.Tensor, device):
         self.models = {"denoiser": denoiser}
+        # Where the noise nearly drowns the signal (sqrt(ᾱ) of 0.03 at the cosine schedule's end), x0 = (x_t -
+        # sqrt(1 − ᾱ)·ε) / sqrt(ᾱ) multiplies the denoiser's error 30 times: DDIM's first jumps would throw
+        # points far off. Guesses are kept near the training data's range (DDPM's clipping to [-1, 1]).
+        low, high = float(data.min()), float(data.max())
+        self.clean_range = (low - CLEAN_MARGIN * (high - low), high + CLEAN_MARGIN * (high - low))
         self.options = options
         self.device = device
         self.timesteps = t = options["timesteps"]
-        self.example_shape = tuple(example_shape)
+        self.example_shape = tuple(data.shape[1:])
         # Tables indexed by timestep, on the device: a step gathers rows, never builds them.
         ab = alpha_bars(options["noise_schedule"], t)
         self.alpha_bar_host = ab.tolist()  # the samplers' per-step coefficients, as plain numbers
@@ -150,7 +157,7 @@ class DenoisingProcess:
         """x0 as the predicted noise ε says it was: x_t with ε's share removed, rescaled (x_t's formula
         solved for x0), for examples all at timestep t."""
         ab = self.alpha_bar_host[t]
-        return (xt - math.sqrt(1 - ab) * eps) / math.sqrt(ab)
+        return ((xt - math.sqrt(1 - ab) * eps) / math.sqrt(ab)).clamp(*self.clean_range)
 
     # --- sampling --------------------------------------------------------------------------------------
 
@@ -211,12 +218,14 @@ class DenoisingProcess:
 
     def _ddim(self, x: torch.Tensor) -> Iterator[tuple[int, torch.Tensor]]:
         """DDIM (η = 0): at each of `sampling_steps` timesteps, estimate the clean x0 from the predicted
-        noise and jump to the next, smaller, noise level along the same direction; no noise is added."""
+        noise and jump to the next, smaller, noise level along the same direction; no noise is added, so
+        the same starting noise always gives the same samples."""
         ab = self.alpha_bar_host
         ts = torch.linspace(self.timesteps - 1, 0, self._steps()).round().long().tolist()
         for t, after in zip(ts, [*ts[1:], None], strict=True):
             eps = self.predict_noise(x, torch.full((len(x),), t, device=x.device))
             x0 = self.clean_guess(x, t, eps)
+            eps = (x - math.sqrt(ab[t]) * x0) / math.sqrt(1 - ab[t])  # the noise that leads to x0 as kept
             if after is None:
                 yield 0, x0
             else:
@@ -231,7 +240,7 @@ class Diffusion(DenoisingProcess, Recipe):
     log_names = ("loss",)
 
     def __init__(self, denoiser: nn.Module, data: TrainData, cfg, options: dict, device: torch.device):
-        super().__init__(denoiser, options, tuple(data.train[0].shape[1:]), device)
+        super().__init__(denoiser, options, data.train[0], device)
         self.optimizers = {"denoiser": optimizer_for(denoiser, cfg)}
         per_epoch = steps_per_epoch(len(data.train[0]), cfg.batch_size)
         schedule = schedule_for(self.optimizers["denoiser"], cfg, per_epoch)
