@@ -8,19 +8,32 @@ t counts the noising steps in an example, from 0 (the data itself) to T (pure no
     grid, arrows = denoising_field(process, t=30, extent=3.0)
     path = process.sample_trajectory(300, keep=21)
 
-Pure: torch in, torch out (CPU); the figures are in dlcore/plots/diffusion.py.
+The Generative page's diffusion family (`DIFFUSION_FAMILY`): one denoiser, an MLP reading a noisy example
+and t; the recipe's own options (timesteps, noise schedule, sampler, DDIM's steps) plus the t the views
+look at. The sampler, its steps and t only change the views: the run keeps training, and the same denoiser
+is walked back by whichever sampler the student picks. Pure: torch in, torch out (CPU); the figures are in
+dlcore/plots/diffusion.py.
 """
 
 from __future__ import annotations
+
+import math
+from dataclasses import dataclass
 
 import torch
 from torch import nn
 
 from dlcore.errors import TrainError
+from dlcore.generative.families import FamilyKind, RoleNet, register_family_kind
+from dlcore.generative.setup import mlp
+from dlcore.generative.state import role_net
+from dlcore.params import Param
+from dlcore.spec import LayerSpec, ModelSpec
 from dlcore.training.diffusion import DIFFUSION, DenoisingProcess, alpha_bars
 from dlcore.training.distances import energy_distance
 
 SCHEDULES = next(p.choices for p in DIFFUSION.params if p.name == "noise_schedule")
+WINDOW = 3.5  # the plane's half width in the data's normalised space: the data (spread 1) and N(0, I)
 FIELD_SIZE = 15  # arrows per side of the grid over the plane: readable from the back of the room
 DISTANCE_POINTS = 1000  # samples and held-out points in a lesson's energy distance (a million pairs)
 
@@ -81,7 +94,9 @@ def plane_grid(extent: float, size: int = FIELD_SIZE) -> torch.Tensor:
 
 
 @torch.no_grad()
-def denoising_field(process: DenoisingProcess, t: int, extent: float) -> tuple[torch.Tensor, torch.Tensor]:
+def denoising_field(
+    process: DenoisingProcess, t: int, extent: float = WINDOW
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Where the denoiser sends each point of a grid over the plane at noise level t (1..T; 0 reads as 1,
     the least noise): (grid (n, 2), arrows (n, 2)), each arrow from a grid point to the clean point the
     denoiser guesses it came from. Near the data the arrows are short and point onto it."""
@@ -97,8 +112,85 @@ def denoising_field(process: DenoisingProcess, t: int, extent: float) -> tuple[t
     return grid, process.clean_guess(grid, step, eps) - grid
 
 
+@dataclass(frozen=True)
+class Walk:
+    """The sampler's way from noise to data for n examples: `path`, (t, x_t) pairs from pure noise (t = T)
+    to the samples (t = 0), and `distance`, the samples' energy distance to held-out points (None without
+    them)."""
+
+    path: list[tuple[int, torch.Tensor]]
+    distance: float | None
+
+
+def walk_back(process: DenoisingProcess, n: int, frames: int, held_out=None, seed: int = 0) -> Walk:
+    """`frames` pictures of the way from noise to n samples (the noise from `seed`, the same each time, so
+    a student watches the same particles learn their way)."""
+    path = process.sample_trajectory(n, keep=frames, seed=seed)
+    distance = None if held_out is None else energy_distance(path[-1][1], held_out[:DISTANCE_POINTS])
+    return Walk(path, distance)
+
+
+def one_way(walk: Walk, pictures: int) -> tuple[list[int], torch.Tensor]:
+    """The first sample's way from noise in at most `pictures` evenly spaced steps, the noise and the
+    sample among them: (their t's, the examples (pictures, ...))."""
+    picks = sorted({round(i * (len(walk.path) - 1) / max(1, pictures - 1)) for i in range(pictures)})
+    return [walk.path[i][0] for i in picks], torch.stack([walk.path[i][1][0] for i in picks])
+
+
+def as_images(ds, x: torch.Tensor) -> torch.Tensor:
+    """Examples in the data's normalised space -> (N, C, H, W) pictures in the data's own units."""
+    return ds.denormalize(x).reshape(len(x), *ds.image_shape).clamp(0, 1)
+
+
 def sample_distance(process: DenoisingProcess, held_out: torch.Tensor, seed: int = 0) -> float:
     """The energy distance between DISTANCE_POINTS samples (from noise drawn from `seed`) and as many
     held-out points: how far the samples lie from the data (0: the same cloud)."""
     real = held_out[:DISTANCE_POINTS]
     return energy_distance(process.sample(len(real), seed), real)
+
+
+# --- the Generative page's family -------------------------------------------------------------------------
+
+RECIPE_PARAMS = {p.name: p for p in DIFFUSION.params}  # timesteps, noise_schedule, sampler, sampling_steps
+T_SHOWN = Param(
+    "t",
+    "int",
+    50,
+    "t: how many noising steps the views look at, from 0 (the data) to the timesteps (pure noise).",
+    min=0,
+    max=RECIPE_PARAMS["timesteps"].max,
+)
+SAMPLING = ("sampler", "sampling_steps")  # how the views sample: the run need not restart for them
+DEFAULTS = {"denoiser": RoleNet(width=128, depth=3, lr=3e-3)}
+
+
+def _models(state, ds, options) -> dict[str, ModelSpec]:
+    """The denoiser: an MLP from the noisy example and t (one extra input, or one extra constant channel
+    for images) to the noise, the example's shape."""
+    shape = tuple(ds.input_shape)
+    with_t = (shape[0] + 1, *shape[1:])  # the recipe appends t / (T - 1) to the example
+    image = len(shape) > 1
+    first = [LayerSpec("Flatten", {}, name="flatten")] if image else []
+    last = [LayerSpec("Unflatten", {"unflattened_size": list(shape)}, name="image")] if image else []
+    size = math.prod(shape)
+    net = role_net(state, "denoiser")
+    return {"denoiser": mlp(with_t, net, size, first=first, last=last, out_name="noise", name="denoiser")}
+
+
+def _recipe_options(state, options: dict) -> dict:
+    return {name: options[name] for name in RECIPE_PARAMS}
+
+
+DIFFUSION_FAMILY = register_family_kind(
+    FamilyKind(
+        key="diffusion",
+        title="Diffusion",
+        recipe="diffusion",
+        roles=("denoiser",),
+        models=_models,
+        params=(*RECIPE_PARAMS.values(), T_SHOWN),
+        defaults=DEFAULTS,
+        recipe_options=_recipe_options,
+        view_options=(*SAMPLING, T_SHOWN.name),
+    )
+)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dlcore.generative.diffusion import WINDOW as EXTENT
 from dlcore.plots.samples import REAL_COLOUR, SAMPLE_COLOUR, SAMPLE_HEIGHT, sample_images
 from dlcore.plots.style import (
     MAX_EPOCH_POINTS,
@@ -25,7 +26,6 @@ from dlcore.plots.style import (
     live_layout,
 )
 
-EXTENT = 3.5  # the 2-D window's half width: the data (spread 1) and nearly all of N(0, I)
 ARROW_COLOUR = "#d97706"
 TRAILS = 40  # particles whose whole way so far is drawn (more would hide the others)
 SCHEDULE_COLOURS = {"linear": "#1f77b4", "cosine": "#2ca02c"}
@@ -53,7 +53,7 @@ def _points_trace(points, name: str, colour: str, size: int = 5, opacity: float 
     }
 
 
-def noise_schedule(curves: dict, chosen: str, t: int) -> go.Figure:
+def noise_schedule(curves: dict, chosen: str, t: int, height: int = SAMPLE_HEIGHT) -> go.Figure:
     """ᾱ (the share of the data's signal left) against t for every schedule in `curves` (name -> values
     for t = 0..T), the chosen one bold, and a marker at t on it."""
     traces = []
@@ -83,20 +83,19 @@ def noise_schedule(curves: dict, chosen: str, t: int) -> go.Figure:
             "hoverinfo": "skip",
         }
     )
-    layout = live_layout(
-        "Noise schedule: signal left (ᾱ) at each t", "t (noising steps)", "ᾱ", height=SAMPLE_HEIGHT
-    )
+    layout = live_layout("Noise schedule: signal left (ᾱ) at each t", "t (noising steps)", "ᾱ", height=height)
     layout["yaxis"] = {**layout["yaxis"], "range": [-0.05, 1.1]}
     return fast_figure(traces, layout)
 
 
-def forward_points(data, noisy, t: int, timesteps: int) -> go.Figure:
+def forward_points(data, noisy, t: int, timesteps: int, height: int = SAMPLE_HEIGHT) -> go.Figure:
     """The data (grey) and the same points after t of T noising steps (coloured)."""
     traces = [
         _points_trace(data, "data (t = 0)", REAL_COLOUR),
         _points_trace(noisy, f"t = {t}", SAMPLE_COLOUR),
     ]
-    return fast_figure(traces, _plane_layout(f"Forward process: the data after t = {t} of {timesteps} steps"))
+    title = f"Forward process: the data after t = {t} of {timesteps} steps"
+    return fast_figure(traces, _plane_layout(title, height))
 
 
 def _segments(starts: np.ndarray, ends: np.ndarray) -> tuple[list, list]:
@@ -106,7 +105,7 @@ def _segments(starts: np.ndarray, ends: np.ndarray) -> tuple[list, list]:
     return xs, ys
 
 
-def denoising_arrows(grid, arrows, noisy, t: int) -> go.Figure:
+def denoising_arrows(grid, arrows, noisy, t: int, height: int = SAMPLE_HEIGHT) -> go.Figure:
     """Arrows from grid points (n, 2) along `arrows` (n, 2), where the denoiser sends each point at noise
     level t, over the data noised to t (grey). Scaled together so the longest spans one grid cell: their
     lengths compare, and none hides another."""
@@ -133,13 +132,15 @@ def denoising_arrows(grid, arrows, noisy, t: int) -> go.Figure:
             "hoverinfo": "skip",
         },
     ]
-    return fast_figure(traces, _plane_layout(f"Where the denoiser pushes each point at t = {t}"))
+    return fast_figure(traces, _plane_layout(f"Where the denoiser pushes each point at t = {t}", height))
 
 
-def reverse_points(path: list, frame: int, data) -> go.Figure:
+def reverse_points(
+    path: list, frame: int, data, distance: float | None = None, height: int = SAMPLE_HEIGHT
+) -> go.Figure:
     """Sampling as particles travelling from noise to the data: `path` is the sampler's (t, x_t) pairs
     from pure noise to the samples; the particles stand at `frame`, a few of them with their way so far,
-    over the data (grey)."""
+    over the data (grey); `distance`: the samples' energy distance to held-out data, said in the title."""
     frame = min(max(0, frame), len(path) - 1)
     t, here = path[frame]
     way = np.stack([as_numpy(x)[:TRAILS] for _, x in path[: frame + 1]], axis=1)  # (TRAILS, frames, 2)
@@ -159,17 +160,22 @@ def reverse_points(path: list, frame: int, data) -> go.Figure:
         },
         _points_trace(here, "samples", SAMPLE_COLOUR, size=6, opacity=0.9),
     ]
-    title = f"Sampling: step {frame} of {len(path) - 1}, noise left t = {t}"
-    return fast_figure(traces, _plane_layout(title))
+    title = f"Sampling: step {frame} of {len(path) - 1}, t = {t}"
+    if distance is not None:
+        title += f" · samples' distance to data {distance:.3f}"
+    return fast_figure(traces, _plane_layout(title, height))
 
 
-def image_strip(images, ts: list[int], title: str) -> go.Figure:
+def image_strip(images, ts: list[int], title: str, height: int = SAMPLE_HEIGHT) -> go.Figure:
     """(N, C, H, W) images in [0, 1] in one row, each labelled with its t below the title."""
     labels = "   ".join(f"t={t}" for t in ts)
-    return sample_images(images, f"{title}<br><sup>{labels}</sup>", columns=len(images))
+    figure = sample_images(images, f"{title}<br><sup>{labels}</sup>", columns=len(images))
+    figure.layout.height = height
+    figure.layout.margin.t = 55  # the title and the line of t's
+    return figure
 
 
-def quality_curve(epoch_df: pd.DataFrame | None) -> go.Figure:
+def quality_curve(epoch_df: pd.DataFrame | None, height: int = SAMPLE_HEIGHT) -> go.Figure:
     """The energy distance between samples and held-out points at each scored epoch (lower is better; 0:
     the same cloud), over training steps."""
     traces = []
@@ -186,6 +192,6 @@ def quality_curve(epoch_df: pd.DataFrame | None) -> go.Figure:
             }
         )
     layout = live_layout("Sample quality: energy distance to held-out data", "step", "energy distance")
-    layout["height"] = SAMPLE_HEIGHT
+    layout["height"] = height
     layout["yaxis"] = {**layout["yaxis"], "rangemode": "tozero"}
     return fast_figure(traces, layout)
