@@ -10,6 +10,7 @@
     explain      attributions and their sanity check
     adversarial  adversarial examples and accuracy under attack
     playground   the 2-D playground: neurons, decision boundary, its small charts
+    generative   the Generative page's autoencoder views: the latent space, a decoded latent grid
     samples      generative training: losses by role, what the model makes now
     diffusion    diffusion: noise schedules, the forward process, denoising arrows, noise to data, quality
     data         a dataset's preview
@@ -36,6 +37,7 @@ from dlcore.plots.diffusion import (
     reverse_points,
 )
 from dlcore.plots.explain import attribution_grid, feature_attribution_bars, randomisation_figure
+from dlcore.plots.generative import latent_grid_points, latent_scatter
 from dlcore.plots.history import dead_units_chart, distribution_over_time, histogram_over_time
 from dlcore.plots.images import image_figure
 from dlcore.plots.inspect import (
@@ -99,6 +101,8 @@ __all__ = [
     "image_strip",
     "input_figure",
     "logged_losses",
+    "latent_grid_points",
+    "latent_scatter",
     "loss_contour",
     "loss_curve",
     "loss_figure",
