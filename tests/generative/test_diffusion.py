@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from dlcore import TrainError
+from dlcore import TrainError, build_model
+from dlcore import generative as gen
 from dlcore.generative.diffusion import (
     SCHEDULES,
     check_t,
@@ -120,3 +121,23 @@ def test_samples_away_from_the_held_out_data_measure_far_from_it():
     process = denoising_process(scaled_identity(0.0), OPTIONS, SPREAD)  # guesses no noise at all
     held_out = torch.randn(1000, 2) * 0.1 + 5
     assert sample_distance(process, held_out) > 5  # samples near the origin, data near (5, 5)
+
+
+@pytest.mark.parametrize(
+    "query, named",
+    [({"f.t": "-3"}, "f.t"), ({"f.timesteps": "1"}, "f.timesteps"), ({"f.sampler": "euler"}, "f.sampler")],
+)
+def test_a_bad_diffusion_setting_in_a_link_is_named_and_keeps_its_default(query, named):
+    state, problems = gen.from_query({"family": "diffusion", **query})
+    assert len(problems) == 1 and named in problems[0] and "using" in problems[0]
+    gen.validate(state)
+
+
+def test_the_denoiser_reads_the_example_and_t_and_answers_the_examples_shape():
+    for data, shape in (("ring", (2,)), ("digits", (1, 8, 8))):
+        state = gen.from_query({"family": "diffusion", "data": data})[0]
+        ds = gen.load_data(state)
+        (denoiser,) = gen.models(state, ds).values()
+        build = build_model(denoiser)
+        x = torch.zeros(3, shape[0] + 1, *shape[1:])
+        assert build(x).shape == (3, *shape)

@@ -40,7 +40,8 @@ STRIP = 11  # pictures in one image's way from noise
 def draw_options(state: gen.GenerativeState) -> None:
     options = gen.options_of(state)
     params = {p.name: p for p in gen.kind_of(state).params}
-    _choice("gen-dif-schedule", "Noise schedule", ("linear", "cosine"), options["noise_schedule"], params)
+    schedule = params["noise_schedule"]
+    _choice("gen-dif-schedule", "Noise schedule", schedule.choices, options["noise_schedule"], schedule)
     bind("gen-dif-timesteps", options["timesteps"])
     st.select_slider(
         "Timesteps T",
@@ -56,7 +57,9 @@ def draw_options(state: gen.GenerativeState) -> None:
         help=params["t"].help,
         **GENERATIVE.on_change("gen-dif-t", lambda s, v: s.with_option("t", v)),
     )
-    _choice("gen-dif-sampler", "Sampler", tuple(SAMPLERS), options["sampler"], params, SAMPLERS.get)
+    _choice(
+        "gen-dif-sampler", "Sampler", tuple(SAMPLERS), options["sampler"], params["sampler"], SAMPLERS.get
+    )
     if options["sampler"] == "ddim":
         bind("gen-dif-steps", min(options["sampling_steps"], options["timesteps"]))
         st.slider(
@@ -68,16 +71,16 @@ def draw_options(state: gen.GenerativeState) -> None:
         )
 
 
-def _choice(key: str, label: str, choices, value, params, label_of=str) -> None:
-    name = {"gen-dif-schedule": "noise_schedule", "gen-dif-sampler": "sampler"}[key]
+def _choice(key: str, label: str, choices, value, param, label_of=str) -> None:
+    """A choice of a few words, side by side (a radio: one click, every option in sight)."""
     bind(key, value)
-    st.segmented_control(
+    st.radio(
         label,
         choices,
         format_func=label_of,
-        help=params[name].help,
-        required=True,
-        **GENERATIVE.on_change(key, lambda s, v: s.with_option(name, v)),
+        horizontal=True,
+        help=param.help,
+        **GENERATIVE.on_change(key, lambda s, v: s.with_option(param.name, v)),
     )
 
 
@@ -136,11 +139,15 @@ def _point_views(job, process, walk, frame: int, ds, t: int) -> None:
     grid, arrows = gen.diffusion.denoising_field(process, t)
     left, right = st.columns(2, gap="small")
     with left:
-        steady_chart(plots.reverse_points(walk.path, frame, data, walk.distance, height=TOP), "gen-dif-walk")
-        steady_chart(plots.forward_points(data, noisy, t, options["timesteps"], height=BOTTOM), "gen-dif-fwd")
+        steady_chart(
+            plots.reverse_points(walk.path, frame, data, walk.distance, height=TOP), "gen-dif-chart-walk"
+        )
+        steady_chart(
+            plots.forward_points(data, noisy, t, options["timesteps"], height=BOTTOM), "gen-dif-chart-fwd"
+        )
     with right:
-        steady_chart(plots.denoising_arrows(grid, arrows, noisy, t, height=TOP), "gen-dif-arrows")
-        steady_chart(plots.quality_curve(job.epoch_metrics(), height=BOTTOM), "gen-dif-quality")
+        steady_chart(plots.denoising_arrows(grid, arrows, noisy, t, height=TOP), "gen-dif-chart-arrows")
+        steady_chart(plots.quality_curve(job.epoch_metrics(), height=BOTTOM), "gen-dif-chart-quality")
     _schedule_and_loss(job, options, t)
 
 
@@ -152,13 +159,19 @@ def _image_views(job, process, walk, frame: int, ds, t: int) -> None:
     left, right = st.columns(2, gap="small")
     with left:
         title = f"Samples growing out of noise: step {frame} of {len(walk.path) - 1}, t = {step_t}"
-        steady_chart(plots.sample_images(gen.diffusion.as_images(ds, now), title, 4, height=TOP), "gen-dif-grid")
+        steady_chart(
+            plots.sample_images(gen.diffusion.as_images(ds, now), title, 4, height=TOP), "gen-dif-chart-grid"
+        )
     with right:
         title = f"Forward process: test images after t = {t} of {options['timesteps']} steps"
-        steady_chart(plots.sample_images(gen.diffusion.as_images(ds, noisy), title, 4, height=TOP), "gen-dif-fwd")
+        steady_chart(
+            plots.sample_images(gen.diffusion.as_images(ds, noisy), title, 4, height=TOP), "gen-dif-chart-fwd"
+        )
     ts, chain = gen.diffusion.one_way(walk, STRIP)
     title = "One sample's way from noise to an image"
-    steady_chart(plots.image_strip(gen.diffusion.as_images(ds, chain), ts, title, BOTTOM), "gen-dif-chain")
+    steady_chart(
+        plots.image_strip(gen.diffusion.as_images(ds, chain), ts, title, BOTTOM), "gen-dif-chart-chain"
+    )
     _schedule_and_loss(job, options, t)
 
 
@@ -166,9 +179,11 @@ def _schedule_and_loss(job, options: dict, t: int) -> None:
     left, right = st.columns(2, gap="small")
     with left:
         curves = gen.diffusion.schedule_curves(options["timesteps"])
-        steady_chart(plots.noise_schedule(curves, options["noise_schedule"], t, BOTTOM), "gen-dif-schedule")
+        steady_chart(
+            plots.noise_schedule(curves, options["noise_schedule"], t, BOTTOM), "gen-dif-chart-schedule"
+        )
     with right:
-        steady_chart(plots.role_losses(job.metrics(), ["loss"], title="Denoising loss"), "gen-dif-loss")
+        steady_chart(plots.role_losses(job.metrics(), ["loss"], title="Denoising loss"), "gen-dif-chart-loss")
 
 
 NOTICE = """
