@@ -27,12 +27,16 @@ from dlcore.plots.style import (
 )
 
 ARROW_COLOUR = "#d97706"
-TRAILS = 40  # particles whose whole way so far is drawn (more would hide the others)
+TRAILS = 15  # particles whose whole way so far is drawn (more would hide the others)
 SCHEDULE_COLOURS = {"linear": "#1f77b4", "cosine": "#2ca02c"}
 
 
 def _plane_layout(title: str, height: int = SAMPLE_HEIGHT) -> dict:
-    layout = live_layout(title, "x1", "x2", height=height)
+    """A square window on the plane, the legend under it: a view is half a projector's width, so its title
+    is kept to two short lines and nothing sits over it."""
+    layout = live_layout(title, "", "", height=height)
+    layout["margin"] = {"l": 30, "r": 10, "t": 58 if "<br>" in title else 40, "b": 45}
+    layout["legend"] = {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.1, "yanchor": "top"}
     window = [-EXTENT, EXTENT]
     layout["xaxis"] = {**layout["xaxis"], "range": window, "constrain": "domain"}
     layout["yaxis"] = {**layout["yaxis"], "range": window, "scaleanchor": "x", "constrain": "domain"}
@@ -83,7 +87,9 @@ def noise_schedule(curves: dict, chosen: str, t: int, height: int = SAMPLE_HEIGH
             "hoverinfo": "skip",
         }
     )
-    layout = live_layout("Noise schedule: signal left (ᾱ) at each t", "t (noising steps)", "ᾱ", height=height)
+    title = "Noise schedule<br><sup>ᾱ: the share of the data's signal left at each t</sup>"
+    layout = live_layout(title, "t (noising steps)", "ᾱ", height=height)
+    layout["margin"] = {**layout["margin"], "t": 58}
     layout["yaxis"] = {**layout["yaxis"], "range": [-0.05, 1.1]}
     return fast_figure(traces, layout)
 
@@ -91,10 +97,10 @@ def noise_schedule(curves: dict, chosen: str, t: int, height: int = SAMPLE_HEIGH
 def forward_points(data, noisy, t: int, timesteps: int, height: int = SAMPLE_HEIGHT) -> go.Figure:
     """The data (grey) and the same points after t of T noising steps (coloured)."""
     traces = [
-        _points_trace(data, "data (t = 0)", REAL_COLOUR),
-        _points_trace(noisy, f"t = {t}", SAMPLE_COLOUR),
+        _points_trace(data, "data", REAL_COLOUR),
+        _points_trace(noisy, f"noised to t = {t}", SAMPLE_COLOUR),
     ]
-    title = f"Forward process: the data after t = {t} of {timesteps} steps"
+    title = f"Forward process<br><sup>the data after t = {t} of {timesteps} noising steps</sup>"
     return fast_figure(traces, _plane_layout(title, height))
 
 
@@ -127,12 +133,13 @@ def denoising_arrows(grid, arrows, noisy, t: int, height: int = SAMPLE_HEIGHT) -
             "x": np.concatenate(xs),
             "y": np.concatenate(ys),
             "mode": "lines",
-            "name": "denoising direction",
+            "name": "direction",
             "line": {"color": ARROW_COLOUR, "width": 2},
             "hoverinfo": "skip",
         },
     ]
-    return fast_figure(traces, _plane_layout(f"Where the denoiser pushes each point at t = {t}", height))
+    title = f"Denoising direction at t = {t}<br><sup>where the denoiser sends each point</sup>"
+    return fast_figure(traces, _plane_layout(title, height))
 
 
 def reverse_points(
@@ -155,14 +162,15 @@ def reverse_points(
             "mode": "lines",
             "name": "way so far",
             "line": {"color": ARROW_COLOUR, "width": 1},
-            "opacity": 0.6,
+            "opacity": 0.45,
             "hoverinfo": "skip",
         },
         _points_trace(here, "samples", SAMPLE_COLOUR, size=6, opacity=0.9),
     ]
-    title = f"Sampling: step {frame} of {len(path) - 1}, t = {t}"
+    title = f"From noise to data: step {frame} of {len(path) - 1}<br><sup>t = {t}"
     if distance is not None:
-        title += f" · samples' distance to data {distance:.3f}"
+        title += f" · distance to the data {distance:.3f}"
+    title += "</sup>"
     return fast_figure(traces, _plane_layout(title, height))
 
 
@@ -191,7 +199,9 @@ def quality_curve(epoch_df: pd.DataFrame | None, height: int = SAMPLE_HEIGHT) ->
                 "line": {"color": VAL_COLOUR, "width": 2.5},
             }
         )
-    layout = live_layout("Sample quality: energy distance to held-out data", "step", "energy distance")
+    title = "Sample quality<br><sup>energy distance to held-out data: 0 = the same cloud</sup>"
+    layout = live_layout(title, "step", "energy distance")
+    layout["margin"] = {**layout["margin"], "t": 58}
     layout["height"] = height
     layout["yaxis"] = {**layout["yaxis"], "rangemode": "tozero"}
     return fast_figure(traces, layout)

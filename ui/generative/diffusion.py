@@ -158,12 +158,12 @@ def _image_views(job, process, walk, frame: int, ds, t: int) -> None:
     step_t, now = walk.path[frame]
     left, right = st.columns(2, gap="small")
     with left:
-        title = f"Samples growing out of noise: step {frame} of {len(walk.path) - 1}, t = {step_t}"
+        title = f"Samples from noise: step {frame} of {len(walk.path) - 1} (t = {step_t})"
         steady_chart(
             plots.sample_images(gen.diffusion.as_images(ds, now), title, 4, height=TOP), "gen-dif-chart-grid"
         )
     with right:
-        title = f"Forward process: test images after t = {t} of {options['timesteps']} steps"
+        title = f"Test images at t = {t} of {options['timesteps']}"
         steady_chart(
             plots.sample_images(gen.diffusion.as_images(ds, noisy), title, 4, height=TOP), "gen-dif-chart-fwd"
         )
