@@ -17,8 +17,9 @@ NEARLY_NOISE = 0.01  # below this share of the data's signal, a noisy example is
 
 
 def _options(result: RunResult) -> dict:
-    """The diffusion options (defaults filled in) of the page state the run trained."""
-    return gen.options_of(gen.from_query(result.state)[0])
+    """The diffusion recipe's options (defaults filled in) of the page state the run trained."""
+    state = gen.from_query(result.state)[0]
+    return gen.kind_of(state).recipe_options(state, gen.options_of(state))
 
 
 @register_measure(

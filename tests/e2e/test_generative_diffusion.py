@@ -40,7 +40,9 @@ def test_diffusion_trains_and_its_views_move_while_it_trains(app_url, browser, h
         seen, deadline = set(), time.monotonic() + 30
         while time.monotonic() < deadline and len(seen) < 4:
             seen.update(
-                t for t in titles(page) if t.startswith(("From noise to data: step", "Samples from noise: step"))
+                t
+                for t in titles(page)
+                if t.startswith(("From noise to data: step", "Samples from noise: step"))
             )
             page.wait_for_timeout(150)
         assert len(seen) >= 4, f"the way from noise to data did not move: {seen}"

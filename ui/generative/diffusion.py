@@ -30,10 +30,10 @@ from ui.steady_chart import steady_chart
 SAMPLERS = {"ancestral": "DDPM", "ddim": "DDIM"}
 TIMESTEPS = (10, 20, 50, 100, 200, 500, 1000)
 TOP, BOTTOM = 300, 250  # the two rows of views above the fold at 1280×720
-PARTICLES = {"points": 300, "images": 16}
+PARTICLES = {"points": 200, "images": 16}
 FRAMES = 21  # pictures of the way from noise to data that the particles step through
 HOLD = 6  # redraws the samples rest at the end before the particles start again from noise
-WALK_EVERY_S = 1.0  # while training, the way from noise to data is walked again this often
+WALK_EVERY_S = 2.0  # while training, the way from noise to data is walked again this often
 STRIP = 11  # pictures in one image's way from noise
 
 
