@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dlcore.generative.diffusion import WINDOW as EXTENT
-from dlcore.plots.samples import REAL_COLOUR, SAMPLE_COLOUR, SAMPLE_HEIGHT, sample_images
+from dlcore.plots.samples import IMAGE_GAP, REAL_COLOUR, SAMPLE_COLOUR, SAMPLE_HEIGHT, sample_images
 from dlcore.plots.style import (
     MAX_EPOCH_POINTS,
     MAX_POINTS,
@@ -175,11 +175,23 @@ def reverse_points(
 
 
 def image_strip(images, ts: list[int], title: str, height: int = SAMPLE_HEIGHT) -> go.Figure:
-    """(N, C, H, W) images in [0, 1] in one row, each labelled with its t below the title."""
-    labels = "   ".join(f"t={t}" for t in ts)
-    figure = sample_images(images, f"{title}<br><sup>{labels}</sup>", columns=len(images))
+    """(N, C, H, W) images in [0, 1] in one row, each with its t written under it."""
+    figure = sample_images(images, title, columns=len(images))
+    width = images.shape[-1]
     figure.layout.height = height
-    figure.layout.margin.t = 55  # the title and the line of t's
+    figure.layout.margin.b = 28
+    figure.layout.annotations = [
+        {
+            "x": i * (width + IMAGE_GAP) + (width - 1) / 2,
+            "y": 0,
+            "yref": "paper",
+            "yanchor": "top",
+            "text": f"t = {t}",
+            "showarrow": False,
+            "font": {"size": 13},
+        }
+        for i, t in enumerate(ts)
+    ]
     return figure
 
 

@@ -34,10 +34,13 @@ def test_diffusion_trains_and_its_views_move_while_it_trains(app_url, browser, h
     page = context.new_page()
     try:
         page.goto(f"{app_url}/generative?family=diffusion&data={data}&f.t=40")
-        helpers.wait_for_app(page)
-        page.get_by_role("button", name="Play").click()
-        page.wait_for_function("() => /step [1-9]/.test(document.body.innerText)", timeout=60_000)
-        seen, deadline = set(), time.monotonic() + 30
+        helpers.wait_for_app(page, timeout_ms=120_000)
+        page.wait_for_selector(".steady-chart .gtitle", timeout=120_000)  # the views of the untrained model
+        page.get_by_role("button", name="Play").click(timeout=60_000)
+        page.wait_for_function(
+            "() => /step [1-9]\\d* · running/.test(document.body.innerText)", timeout=120_000
+        )
+        seen, deadline = set(), time.monotonic() + 90  # a generous wait on a busy machine, not a timing
         while time.monotonic() < deadline and len(seen) < 4:
             seen.update(
                 t
@@ -51,7 +54,7 @@ def test_diffusion_trains_and_its_views_move_while_it_trains(app_url, browser, h
                 "() => Array.from(document.querySelectorAll('.steady-chart')).some((c) =>"
                 " c.querySelector('.gtitle')?.textContent.startsWith('Sample quality') &&"
                 " (c.querySelector('.scatterlayer .js-line')?.getAttribute('d') || '').includes('L'))",
-                timeout=60_000,
+                timeout=120_000,
             )
             assert any(t.startswith("Denoising direction at t = 40") for t in titles(page))
         helpers.assert_no_errors(page)

@@ -80,7 +80,8 @@ def test_an_image_strip_is_one_row_labelled_with_each_t():
     fig = image_strip(torch.rand(5, 1, 8, 8), [100, 75, 50, 25, 0], "One sample's way")
     picture = fig.data[0].z
     assert np.array(picture).shape == (8, 5 * 9 - 1)
-    assert "t=100" in fig.layout.title.text and "t=0" in fig.layout.title.text
+    labels = [(a.text, a.x) for a in fig.layout.annotations]
+    assert labels == [(f"t = {t}", 3.5 + 9 * i) for i, t in enumerate([100, 75, 50, 25, 0])]  # under each
 
 
 def test_the_quality_curve_draws_the_validation_energy_distance_over_steps():

@@ -35,6 +35,7 @@ FRAMES = 21  # pictures of the way from noise to data that the particles step th
 HOLD = 6  # redraws the samples rest at the end before the particles start again from noise
 WALK_EVERY_S = 2.0  # while training, the way from noise to data is walked again this often
 STRIP = 11  # pictures in one image's way from noise
+STRIP_HEIGHT, IMAGES_HEIGHT = 150, 220  # images: the strip over two grids of 2 × 8, above the fold
 
 
 def draw_options(state: gen.GenerativeState) -> None:
@@ -153,25 +154,22 @@ def _point_views(job, process, walk, frame: int, ds, t: int) -> None:
 
 def _image_views(job, process, walk, frame: int, ds, t: int) -> None:
     options = process.options
-    shown = ds.test[0][:8]
-    noisy = gen.diffusion.noised(shown, options["noise_schedule"], options["timesteps"], t)
+    ts, chain = gen.diffusion.one_way(walk, STRIP)
+    title = "One sample's way from noise to an image"
+    steady_chart(
+        plots.image_strip(gen.diffusion.as_images(ds, chain), ts, title, STRIP_HEIGHT), "gen-dif-chart-chain"
+    )
+    noisy = gen.diffusion.noised(ds.test[0][:16], options["noise_schedule"], options["timesteps"], t)
     step_t, now = walk.path[frame]
     left, right = st.columns(2, gap="small")
     with left:
         title = f"Samples from noise: step {frame} of {len(walk.path) - 1} (t = {step_t})"
-        steady_chart(
-            plots.sample_images(gen.diffusion.as_images(ds, now), title, 4, height=TOP), "gen-dif-chart-grid"
-        )
+        grid = plots.sample_images(gen.diffusion.as_images(ds, now), title, 8, height=IMAGES_HEIGHT)
+        steady_chart(grid, "gen-dif-chart-grid")
     with right:
         title = f"Test images at t = {t} of {options['timesteps']}"
-        steady_chart(
-            plots.sample_images(gen.diffusion.as_images(ds, noisy), title, 4, height=TOP), "gen-dif-chart-fwd"
-        )
-    ts, chain = gen.diffusion.one_way(walk, STRIP)
-    title = "One sample's way from noise to an image"
-    steady_chart(
-        plots.image_strip(gen.diffusion.as_images(ds, chain), ts, title, BOTTOM), "gen-dif-chart-chain"
-    )
+        noised = plots.sample_images(gen.diffusion.as_images(ds, noisy), title, 8, height=IMAGES_HEIGHT)
+        steady_chart(noised, "gen-dif-chart-fwd")
     _schedule_and_loss(job, options, t)
 
 
