@@ -91,6 +91,14 @@ def noise_schedule(curves: dict, chosen: str, t: int, height: int = SAMPLE_HEIGH
     layout = live_layout(title, "t (noising steps)", "ᾱ", height=height)
     layout["margin"] = {**layout["margin"], "t": 58}
     layout["yaxis"] = {**layout["yaxis"], "range": [-0.05, 1.1]}
+    # inside, top right: the curves are near 0 there by the end, and the title needs its two lines
+    layout["legend"] = {
+        "x": 0.98,
+        "xanchor": "right",
+        "y": 0.98,
+        "yanchor": "top",
+        "bgcolor": "rgba(255,255,255,0.8)",
+    }
     return fast_figure(traces, layout)
 
 
