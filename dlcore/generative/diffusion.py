@@ -76,6 +76,9 @@ def denoising_process(
     ("ancestral" or "ddim") with `steps` DDIM steps (at most the timesteps), on the CPU. Sampling does not
     change what was learned, so a student may try another sampler on the same denoiser. `data`: the
     training examples (N, ...), whose range bounds the denoiser's guesses of clean examples."""
+    # The views' tensors are tiny: a second intra-op thread would only spin against the training thread on
+    # a busy 2-core machine (as the playground measured). Set for the thread that draws the page.
+    torch.set_num_threads(1)
     options = DIFFUSION.options(
         {
             **trained_options,
