@@ -37,7 +37,7 @@ from dlcore.plots.diffusion import (
     reverse_points,
 )
 from dlcore.plots.explain import attribution_grid, feature_attribution_bars, randomisation_figure
-from dlcore.plots.generative import latent_grid_points, latent_scatter
+from dlcore.plots.generative import latent_grid_points, latent_scatter, reconstructed_points
 from dlcore.plots.history import dead_units_chart, distribution_over_time, histogram_over_time
 from dlcore.plots.images import image_figure
 from dlcore.plots.inspect import (
@@ -113,6 +113,7 @@ __all__ = [
     "network_figure",
     "noise_schedule",
     "predictions_vs_targets",
+    "reconstructed_points",
     "probability_bars",
     "quality_curve",
     "race_figure",

@@ -21,7 +21,7 @@ from ui.steady_chart import steady_chart
 
 BETAS = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0)
 SHOWN_PAIRS = 8  # reconstructions shown beside their inputs
-TOP, BOTTOM = 300, 270  # the two rows of views: both above the fold at 1280×720
+TOP, BOTTOM = 250, 230  # the two rows of views: the first and most of the second above the fold at 1280×720
 
 
 def draw_options(state: gen.GenerativeState) -> None:
@@ -45,7 +45,7 @@ def draw_options(state: gen.GenerativeState) -> None:
     )
     bind("gen-denoise", options["denoise"])
     st.slider(
-        "Denoising: share of inputs hidden",
+        "Denoising",
         0.0,
         params["denoise"].max,
         step=0.1,
@@ -53,8 +53,9 @@ def draw_options(state: gen.GenerativeState) -> None:
         **GENERATIVE.on_change("gen-denoise", lambda s, v: s.with_option("denoise", v)),
     )
     if state.kind == "images":
+        st.caption("Interpolation between two test inputs:")
         ends = st.columns(2)
-        for column, end, label in zip(ends, ("from", "to"), ("Interpolate from", "to"), strict=True):
+        for column, end, label in zip(ends, ("from", "to"), ("From", "To"), strict=True):
             bind(f"gen-{end}", options[end])
             column.number_input(
                 label,
@@ -83,10 +84,12 @@ def draw_views(job, state: gen.GenerativeState) -> None:
         show_error(err)
         return
     losses = plots.role_losses(job.metrics(), _loss_names(state), title="Losses")
+    losses.update_layout(height=BOTTOM)
+    hidden = f", {options['denoise']:.0%} hidden," if options["denoise"] else ""
     if state.kind == "images":
-        _image_views(picture, run.dataset, losses)
+        _image_views(picture, run.dataset, losses, f"Test inputs{hidden} rebuilt below")
     else:
-        _point_views(picture, run.dataset, losses)
+        _point_views(picture, run.dataset, losses, f"Test points{hidden} rebuilt")
     run_caption(job)
 
 
@@ -94,7 +97,7 @@ def _loss_names(state: gen.GenerativeState) -> list[str]:
     return ["reconstruction", "kl"] if state.family == "vae" else ["loss"]
 
 
-def _image_views(picture, ds, losses) -> None:
+def _image_views(picture, ds, losses, pairs_title: str) -> None:
     left, right = st.columns(2, gap="small")
     with left:
         steady_chart(
@@ -105,9 +108,7 @@ def _image_views(picture, ds, losses) -> None:
         )
         pairs = list(picture.inputs[:SHOWN_PAIRS]) + list(picture.outputs[:SHOWN_PAIRS])
         steady_chart(
-            plots.sample_images(
-                pairs, "Test inputs (top) and their reconstructions", SHOWN_PAIRS, height=150
-            ),
+            plots.sample_images(pairs, pairs_title, SHOWN_PAIRS, height=130),
             "gen-ae-pairs",
         )
         a, b = picture.ends
@@ -116,15 +117,16 @@ def _image_views(picture, ds, losses) -> None:
             "gen-ae-path",
         )
     with right:
-        side = gen.autoencoder.GRID
         steady_chart(
-            plots.sample_images(picture.grid, "Decoded from a grid of latent points", side, height=TOP),
+            plots.sample_images(
+                picture.grid, "Decoded from a grid of latent points", gen.autoencoder.GRID, height=TOP
+            ),
             "gen-ae-manifold",
         )
         steady_chart(losses, "gen-ae-losses")
 
 
-def _point_views(picture, ds, losses) -> None:
+def _point_views(picture, ds, losses, pairs_title: str) -> None:
     left, right = st.columns(2, gap="small")
     with left:
         steady_chart(
@@ -133,12 +135,15 @@ def _point_views(picture, ds, losses) -> None:
         )
         steady_chart(
             plots.latent_grid_points(
-                ds.denormalize(ds.train[0]), picture.grid, gen.autoencoder.GRID, height=BOTTOM
+                ds.denormalize(ds.train[0]), picture.grid, picture.grid_shape, height=BOTTOM
             ),
             "gen-ae-manifold",
         )
     with right:
-        steady_chart(plots.reconstructions(picture.inputs, picture.outputs, height=TOP), "gen-ae-pairs")
+        steady_chart(
+            plots.reconstructed_points(picture.inputs, picture.outputs, height=TOP, title=pairs_title),
+            "gen-ae-pairs",
+        )
         steady_chart(losses, "gen-ae-losses")
 
 
