@@ -1,6 +1,6 @@
 """The diffusion family on the Generative page in AppTest: it trains and draws on points and on digits,
 every control of its own changes the state and the link, the views' settings keep the run, and a bad value
-in a link falls back to its default (gen.from_query names it: tests/generative/test_diffusion.py)."""
+in a link is named and falls back to its default."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from dlcore import generative as gen
 from tests.ui.generative.support import run_of, state_of
-from tests.ui.generative.test_page import trained
+from tests.ui.generative.test_page import messages, trained
 from tests.ui.playground.support import link_of
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -70,8 +70,12 @@ def test_ddim_steps_are_offered_only_for_ddim_and_never_beyond_the_timesteps(ope
     "query, default",
     [({"f.t": "-3"}, 50), ({"f.timesteps": "1"}, 100), ({"f.noise_schedule": "no"}, "linear")],
 )
-def test_a_bad_value_in_a_link_falls_back_to_its_default_and_the_page_still_trains(open_page, query, default):
-    at = trained(open_page({**DIFFUSION, **query}), seconds=0.2)
+def test_a_bad_value_in_a_link_is_named_falls_back_to_its_default_and_the_page_trains(
+    open_page, query, default
+):
+    at = open_page({**DIFFUSION, **query})
     (name,) = query
+    assert name in messages(at) and "using" in messages(at)
+    at = trained(at)
     assert gen.options_of(state_of(at))[name.removeprefix("f.")] == default
     assert run_of(at).job.progress()["step"] > 0 and not at.error
