@@ -35,7 +35,7 @@ FRAMES = 21  # pictures of the way from noise to data that the particles step th
 HOLD = 6  # redraws the samples rest at the end before the particles start again from noise
 WALK_EVERY_S = 2.0  # while training, the way from noise to data is walked again this often
 STRIP = 11  # pictures in one image's way from noise
-STRIP_HEIGHT, IMAGES_HEIGHT = 150, 220  # images: the strip over two grids of 2 × 8, above the fold
+STRIP_HEIGHT, IMAGES_HEIGHT = 150, 170  # images: the strip over two grids of 2 × 8, above the fold
 
 
 def draw_options(state: gen.GenerativeState) -> None:
