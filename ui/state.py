@@ -56,6 +56,7 @@ GENERATIVE_RUN = (
 )
 GENERATIVE_PLAYING = "generative_playing"  # True while Play is on
 GENERATIVE_CSV = "gen-csv-parsed"  # the uploaded points file, read once
+GENERATIVE_DIFFUSION_WALK = "gen_diffusion_walk"  # diffusion: the way from noise to data last walked
 
 # ---------------------------------------------------------------- Inspect and Explain
 SUBJECT = "inspect_snapshot"  # the snapshot of the tab's model that Inspect, Explain and Adversarial show

@@ -11,6 +11,7 @@ claim its test asserts. See docs/lessons.md for the format.
 
 from dlcore.lessons import (
     attention,  # noqa: F401  (the attention tab's runs and its mirror_attention measure)
+    diffusion,  # noqa: F401  (registers sample_distance and noise_only_steps)
     dynamics,  # noqa: F401 (registers loss_noise, saturation, weight_norm)
     generative,  # noqa: F401  (the Generative page: its links, its runs, test_score)
     robustness,  # noqa: F401  (registers the architecture and trust measures)

@@ -12,6 +12,7 @@
     playground   the 2-D playground: neurons, decision boundary, its small charts
     generative   the Generative page's autoencoder views: the latent space, a decoded latent grid
     samples      generative training: losses by role, what the model makes now
+    diffusion    diffusion: noise schedules, the forward process, denoising arrows, noise to data, quality
     data         a dataset's preview
     deploy       a model's deployable variants side by side, accuracy against sparsity
     learning     the Learning page: backprop's numbers on a network, the optimizer race, LR finder, schedules
@@ -30,6 +31,14 @@ from dlcore.plots.attention import attention_layers, next_token_bars, positional
 from dlcore.plots.curves import accuracy_curve, grad_norm_chart, loss_curve, robust_accuracy_curve
 from dlcore.plots.data import dataset_preview
 from dlcore.plots.deploy import accuracy_against_sparsity, deploy_comparison
+from dlcore.plots.diffusion import (
+    denoising_arrows,
+    forward_points,
+    image_strip,
+    noise_schedule,
+    quality_curve,
+    reverse_points,
+)
 from dlcore.plots.explain import attribution_grid, feature_attribution_bars, randomisation_figure
 from dlcore.plots.generative import latent_grid_points, latent_scatter, reconstructed_points
 from dlcore.plots.history import dead_units_chart, distribution_over_time, histogram_over_time
@@ -90,16 +99,19 @@ __all__ = [
     "dataset_preview",
     "dataset_thumbnail",
     "dead_units_chart",
+    "denoising_arrows",
     "deploy_comparison",
     "distribution_over_time",
     "example_strip",
     "feature_attribution_bars",
     "feature_map_grid",
     "filter_grid",
+    "forward_points",
     "grad_norm_chart",
     "grad_norm_figure",
     "histogram_over_time",
     "image_figure",
+    "image_strip",
     "input_figure",
     "logged_losses",
     "latent_grid_points",
@@ -114,12 +126,15 @@ __all__ = [
     "network_figure",
     "next_token_bars",
     "positional_codes",
+    "noise_schedule",
     "predictions_vs_targets",
     "reconstructed_points",
     "probability_bars",
+    "quality_curve",
     "race_figure",
     "randomisation_figure",
     "reconstructions",
+    "reverse_points",
     "robust_accuracy_curve",
     "robustness_curve",
     "role_losses",

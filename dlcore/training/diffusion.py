@@ -75,6 +75,7 @@ PARAMS = (
 DATA_TASKS = ("generation", "binary", "multiclass", "regression")  # any real-valued inputs; labels unused
 EVAL_SEED = 0  # evaluation draws the same timesteps and noise every time, so scores compare across epochs
 EVAL_BATCH = 1024
+CLEAN_MARGIN = 0.1  # a guess of a clean example may leave the training data's range by this share of it
 ENERGY_POINTS = 1000  # samples (and data points) in the live energy distance: pairs stay under a million
 
 
@@ -105,24 +106,25 @@ def timestep_features(timesteps: int, size: int) -> torch.Tensor:
     return torch.cat([angles.sin(), angles.cos()], dim=1)
 
 
-class Diffusion(Recipe):
-    """DDPM with ε-prediction: one denoiser (role "denoiser"), its optimizer and schedule."""
+class DenoisingProcess:
+    """The noising process and the samplers that walk it back, around one denoiser: what training and the
+    views of a trained denoiser (its denoising direction, its way from noise to data) share.
 
-    main_role = "denoiser"
-    log_names = ("loss",)
+    `options`: the recipe's options (timesteps and noise_schedule as the denoiser was trained with; sampler
+    and sampling_steps may differ from training's, since sampling does not change what was learned).
+    `data`: training examples (N, ...), whose range bounds the denoiser's guesses of a clean example."""
 
-    def __init__(self, denoiser: nn.Module, data: TrainData, cfg, options: dict, device: torch.device):
+    def __init__(self, denoiser: nn.Module, options: dict, data: torch.Tensor, device):
         self.models = {"denoiser": denoiser}
-        self.optimizers = {"denoiser": optimizer_for(denoiser, cfg)}
-        per_epoch = steps_per_epoch(len(data.train[0]), cfg.batch_size)
-        schedule = schedule_for(self.optimizers["denoiser"], cfg, per_epoch)
-        self.schedules = {"denoiser": schedule} if schedule is not None else {}
-        self.data = data
+        # Where the noise nearly drowns the signal (sqrt(ᾱ) of 0.03 at the cosine schedule's end), x0 = (x_t -
+        # sqrt(1 − ᾱ)·ε) / sqrt(ᾱ) multiplies the denoiser's error 30 times: DDIM's first jumps would throw
+        # points far off. Guesses are kept near the training data's range (DDPM's clipping to [-1, 1]).
+        low, high = float(data.min()), float(data.max())
+        self.clean_range = (low - CLEAN_MARGIN * (high - low), high + CLEAN_MARGIN * (high - low))
         self.options = options
         self.device = device
-        self.generator = torch.Generator(device=device).manual_seed(cfg.seed)
         self.timesteps = t = options["timesteps"]
-        self.example_shape = tuple(data.train[0].shape[1:])
+        self.example_shape = tuple(data.shape[1:])
         # Tables indexed by timestep, on the device: a step gathers rows, never builds them.
         ab = alpha_bars(options["noise_schedule"], t)
         self.alpha_bar_host = ab.tolist()  # the samplers' per-step coefficients, as plain numbers
@@ -130,7 +132,6 @@ class Diffusion(Recipe):
         self.noise = (1 - ab).sqrt().float().to(device)  # sqrt(1 − ᾱ_t)
         size = _embedding_size(denoiser, self.example_shape)
         self.embedding = timestep_features(t, size).float().to(device)
-        self.quarter = max(1, t // 4)
 
     # --- the forward (noising) process and the denoiser's input -----------------------------------------
 
@@ -152,63 +153,13 @@ class Diffusion(Recipe):
     def predict_noise(self, xt: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         return self.models["denoiser"](self.denoiser_input(xt, t))
 
-    def _draw(self, x0: torch.Tensor, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-        t = torch.randint(0, self.timesteps, (len(x0),), device=x0.device, generator=generator)
-        eps = torch.randn(x0.shape, device=x0.device, generator=generator)
-        return t, eps
+    def clean_guess(self, xt: torch.Tensor, t: int, eps: torch.Tensor) -> torch.Tensor:
+        """x0 as the predicted noise ε says it was: x_t with ε's share removed, rescaled (x_t's formula
+        solved for x0), for examples all at timestep t."""
+        ab = self.alpha_bar_host[t]
+        return ((xt - math.sqrt(1 - ab) * eps) / math.sqrt(ab)).clamp(*self.clean_range)
 
-    # --- training -------------------------------------------------------------------------------------
-
-    def step(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
-        t, eps = self._draw(x, self.generator)
-        optimizer = self.optimizers["denoiser"]
-        optimizer.zero_grad(set_to_none=True)
-        loss = nn.functional.mse_loss(self.predict_noise(self.noisy(x, t, eps), t), eps)
-        loss.backward()
-        optimizer.step()
-        return {"loss": loss.detach()}
-
-    @property
-    def capturable(self) -> bool:
-        return True  # fixed shapes, no host reads; its noise comes from self.generator, which replays advance
-
-    # --- scoring and sampling -------------------------------------------------------------------------
-
-    @torch.no_grad()
-    def evaluate(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
-        """Denoising loss at timesteps spread evenly over 0..T-1 and noise drawn the same way every time:
-        over all timesteps, the noisiest quarter and the cleanest quarter (the hardest: there the little
-        noise must be told apart from the data's own detail); and for points, the energy distance between
-        as many new samples and the split (0: the same cloud)."""
-        if len(x) == 0:
-            return {}
-        denoiser = self.models["denoiser"]
-        was_training = denoiser.training
-        denoiser.eval()
-        try:
-            generator = torch.Generator(device=x.device).manual_seed(EVAL_SEED)
-            t = self._spread_timesteps(len(x), x.device)
-            errors = []  # per example
-            for x0, tb in zip(x.split(EVAL_BATCH), t.split(EVAL_BATCH), strict=True):
-                eps = torch.randn(x0.shape, device=x.device, generator=generator)
-                guess = self.predict_noise(self.noisy(x0, tb, eps), tb)
-                errors.append((guess - eps).pow(2).flatten(1).mean(1))
-            errors = torch.cat(errors)
-            scores = {"loss": float(errors.mean())}
-            quarters = {"noisiest": t >= self.timesteps - self.quarter, "cleanest": t < self.quarter}
-            for name, part in quarters.items():
-                if part.any():  # always, from 4 examples on
-                    scores[f"loss_{name}"] = float(errors[part].mean())
-            if len(self.example_shape) == 1:  # points: compare clouds (on images it would say little)
-                real = x[:ENERGY_POINTS]
-                scores["energy_distance"] = energy_distance(self._sample(len(real), EVAL_SEED), real)
-            return scores
-        finally:
-            denoiser.train(was_training)
-
-    def _spread_timesteps(self, n: int, device: torch.device) -> torch.Tensor:
-        """n timesteps spread evenly from 0 (clean) to T − 1 (pure noise)."""
-        return torch.arange(n, device=device) * self.timesteps // n
+    # --- sampling --------------------------------------------------------------------------------------
 
     def sample(self, n: int, seed: int = 0) -> torch.Tensor:
         """n new examples (n, ...) on the CPU, by the configured sampler, from noise drawn from `seed`
@@ -267,17 +218,94 @@ class Diffusion(Recipe):
 
     def _ddim(self, x: torch.Tensor) -> Iterator[tuple[int, torch.Tensor]]:
         """DDIM (η = 0): at each of `sampling_steps` timesteps, estimate the clean x0 from the predicted
-        noise and jump to the next, smaller, noise level along the same direction; no noise is added."""
+        noise and jump to the next, smaller, noise level along the same direction; no noise is added, so
+        the same starting noise always gives the same samples."""
         ab = self.alpha_bar_host
         ts = torch.linspace(self.timesteps - 1, 0, self._steps()).round().long().tolist()
         for t, after in zip(ts, [*ts[1:], None], strict=True):
             eps = self.predict_noise(x, torch.full((len(x),), t, device=x.device))
-            x0 = (x - math.sqrt(1 - ab[t]) * eps) / math.sqrt(ab[t])
+            x0 = self.clean_guess(x, t, eps)
+            eps = (x - math.sqrt(ab[t]) * x0) / math.sqrt(1 - ab[t])  # the noise that leads to x0 as kept
             if after is None:
                 yield 0, x0
             else:
                 x = math.sqrt(ab[after]) * x0 + math.sqrt(1 - ab[after]) * eps
                 yield after + 1, x
+
+
+class Diffusion(DenoisingProcess, Recipe):
+    """DDPM with ε-prediction: one denoiser (role "denoiser"), its optimizer and schedule."""
+
+    main_role = "denoiser"
+    log_names = ("loss",)
+
+    def __init__(self, denoiser: nn.Module, data: TrainData, cfg, options: dict, device: torch.device):
+        super().__init__(denoiser, options, data.train[0], device)
+        self.optimizers = {"denoiser": optimizer_for(denoiser, cfg)}
+        per_epoch = steps_per_epoch(len(data.train[0]), cfg.batch_size)
+        schedule = schedule_for(self.optimizers["denoiser"], cfg, per_epoch)
+        self.schedules = {"denoiser": schedule} if schedule is not None else {}
+        self.data = data
+        self.generator = torch.Generator(device=device).manual_seed(cfg.seed)
+        self.quarter = max(1, self.timesteps // 4)
+
+    # --- training -------------------------------------------------------------------------------------
+
+    def step(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
+        t, eps = self._draw(x, self.generator)
+        optimizer = self.optimizers["denoiser"]
+        optimizer.zero_grad(set_to_none=True)
+        loss = nn.functional.mse_loss(self.predict_noise(self.noisy(x, t, eps), t), eps)
+        loss.backward()
+        optimizer.step()
+        return {"loss": loss.detach()}
+
+    def _draw(self, x0: torch.Tensor, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        t = torch.randint(0, self.timesteps, (len(x0),), device=x0.device, generator=generator)
+        eps = torch.randn(x0.shape, device=x0.device, generator=generator)
+        return t, eps
+
+    @property
+    def capturable(self) -> bool:
+        return True  # fixed shapes, no host reads; its noise comes from self.generator, which replays advance
+
+    # --- scoring -------------------------------------------------------------------------------------
+
+    @torch.no_grad()
+    def evaluate(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
+        """Denoising loss at timesteps spread evenly over 0..T-1 and noise drawn the same way every time:
+        over all timesteps, the noisiest quarter and the cleanest quarter (the hardest: there the little
+        noise must be told apart from the data's own detail); and for points, the energy distance between
+        as many new samples and the split (0: the same cloud)."""
+        if len(x) == 0:
+            return {}
+        denoiser = self.models["denoiser"]
+        was_training = denoiser.training
+        denoiser.eval()
+        try:
+            generator = torch.Generator(device=x.device).manual_seed(EVAL_SEED)
+            t = self._spread_timesteps(len(x), x.device)
+            errors = []  # per example
+            for x0, tb in zip(x.split(EVAL_BATCH), t.split(EVAL_BATCH), strict=True):
+                eps = torch.randn(x0.shape, device=x.device, generator=generator)
+                guess = self.predict_noise(self.noisy(x0, tb, eps), tb)
+                errors.append((guess - eps).pow(2).flatten(1).mean(1))
+            errors = torch.cat(errors)
+            scores = {"loss": float(errors.mean())}
+            quarters = {"noisiest": t >= self.timesteps - self.quarter, "cleanest": t < self.quarter}
+            for name, part in quarters.items():
+                if part.any():  # always, from 4 examples on
+                    scores[f"loss_{name}"] = float(errors[part].mean())
+            if len(self.example_shape) == 1:  # points: compare clouds (on images it would say little)
+                real = x[:ENERGY_POINTS]
+                scores["energy_distance"] = energy_distance(self._sample(len(real), EVAL_SEED), real)
+            return scores
+        finally:
+            denoiser.train(was_training)
+
+    def _spread_timesteps(self, n: int, device: torch.device) -> torch.Tensor:
+        """n timesteps spread evenly from 0 (clean) to T − 1 (pure noise)."""
+        return torch.arange(n, device=device) * self.timesteps // n
 
     def probe_input(self, x: torch.Tensor) -> torch.Tensor:
         """Training-like inputs: x noised at timesteps spread evenly from clean to pure noise."""
