@@ -72,6 +72,7 @@ PARAMS = (
 
 class GanRecipe(Recipe):
     main_role = "generator"
+    solo_roles = ("generator", "discriminator")
     log_names = ("loss", "generator_loss", "discriminator_loss", "d_real", "d_fake")
 
     def __init__(
@@ -117,23 +118,19 @@ class GanRecipe(Recipe):
         return torch.randn(shape, generator=g, device=self.device)
 
     def step(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
-        g, d = self.models["generator"], self.models["discriminator"]
-        g_opt, d_opt = self.optimizers["generator"], self.optimizers["discriminator"]
-        n = len(x)
-        for _ in range(self.d_steps):
+        solo, self.solo = self.solo, None
+        d = self.models["discriminator"]
+        d_steps = {None: self.d_steps, "discriminator": 1, "generator": 0}[solo]
+        for _ in range(d_steps):
+            real_logits, fake_logits, d_loss = self._discriminator_step(x)
+        if solo == "discriminator":  # the generator stands still: its loss on the fakes just scored
+            g_loss = self._generator_loss(fake_logits)
+        else:
+            fake_logits, g_loss = self._generator_step(len(x))
+        if d_steps == 0:  # the discriminator stood still: its loss on this batch and these fakes
             with torch.no_grad():
-                fake = g(self.latents(n))
-            real_logits, fake_logits = d(x), d(fake)
+                real_logits = d(x)
             d_loss = _discriminator_loss(real_logits, fake_logits)
-            d_opt.zero_grad(set_to_none=True)
-            d_loss.backward()
-            d_opt.step()
-        # The generator's gradient flows through the discriminator; the discriminator's own gradients
-        # from this pass are cleared by its zero_grad before its next step.
-        g_loss = self._generator_loss(d(g(self.latents(n))))
-        g_opt.zero_grad(set_to_none=True)
-        g_loss.backward()
-        g_opt.step()
         g_loss, d_loss = g_loss.detach(), d_loss.detach()
         return {
             "loss": g_loss + d_loss,
@@ -142,6 +139,33 @@ class GanRecipe(Recipe):
             "d_real": torch.sigmoid(real_logits.detach()).mean(),
             "d_fake": torch.sigmoid(fake_logits.detach()).mean(),
         }
+
+    def _discriminator_step(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """One discriminator update on real examples x against as many fresh fakes: (real logits, fake
+        logits, loss), as scored before the update."""
+        g, d = self.models["generator"], self.models["discriminator"]
+        with torch.no_grad():
+            fake = g(self.latents(len(x)))
+        real_logits, fake_logits = d(x), d(fake)
+        d_loss = _discriminator_loss(real_logits, fake_logits)
+        d_opt = self.optimizers["discriminator"]
+        d_opt.zero_grad(set_to_none=True)
+        d_loss.backward()
+        d_opt.step()
+        return real_logits, fake_logits, d_loss
+
+    def _generator_step(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """One generator update on n fresh fakes: (their logits, the generator's loss) before the update."""
+        g, d = self.models["generator"], self.models["discriminator"]
+        # The generator's gradient flows through the discriminator; the discriminator's own gradients
+        # from this pass are cleared by its zero_grad before its next step.
+        fake_logits = d(g(self.latents(n)))
+        g_loss = self._generator_loss(fake_logits)
+        g_opt = self.optimizers["generator"]
+        g_opt.zero_grad(set_to_none=True)
+        g_loss.backward()
+        g_opt.step()
+        return fake_logits, g_loss
 
     @property
     def capturable(self) -> bool:

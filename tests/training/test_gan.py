@@ -303,3 +303,68 @@ def test_a_gan_job_with_a_bad_generator_is_refused_before_it_starts():
     cfg = TrainConfig(recipe="gan", epochs=1, device="cpu")
     with pytest.raises(SpecError, match="the generator makes examples shaped"):
         start_training(specs(generator_out=3), load("ring", num_points=300), cfg, pool=JobPool())
+
+
+# --- one role at a time, by hand --------------------------------------------------------------------------
+
+
+def step_counts(recipe) -> dict[str, int]:
+    counts = {role: 0 for role in recipe.optimizers}
+    for role, optimizer in recipe.optimizers.items():
+        optimizer.register_step_post_hook(lambda *_, role=role: counts.__setitem__(role, counts[role] + 1))
+    return counts
+
+
+def weights(model) -> torch.Tensor:
+    return torch.cat([p.detach().flatten() for p in model.parameters()]).clone()
+
+
+@pytest.mark.parametrize("solo", ["discriminator", "generator"])
+def test_a_solo_step_trains_that_role_alone_once_and_logs_both_losses(solo):
+    recipe = make_gan(d_steps=3)
+    counts = step_counts(recipe)
+    other = "generator" if solo == "discriminator" else "discriminator"
+    before = {role: weights(model) for role, model in recipe.models.items()}
+    recipe.solo = solo
+    logs = run_steps(recipe, 1)
+    assert counts == {solo: 1, other: 0}  # one step of that role, even with k = 3
+    assert not torch.equal(weights(recipe.models[solo]), before[solo])
+    assert torch.equal(weights(recipe.models[other]), before[other])
+    assert tuple(logs) == recipe.log_names and all(torch.isfinite(v) for v in logs.values())
+    assert recipe.solo is None  # the next step trains both again
+    run_steps(recipe, 1)
+    assert counts == {solo: 1 + (3 if solo == "discriminator" else 1), other: 1 if other == "generator" else 3}
+
+
+def test_a_job_steps_one_role_by_hand_then_pauses():
+    from tests.jobs.support import wait_for
+
+    cfg = TrainConfig(recipe="gan", epochs=5, batch_size=64, device="cpu")
+    job = start_training(specs(), load("ring", num_points=300), cfg, pool=JobPool(), paused=True)
+    wait_for(lambda: job.status == "paused")
+    generator = weights(job.snapshot("generator"))
+    discriminator = weights(job.snapshot("discriminator"))
+    job.step(role="discriminator")
+    wait_for(lambda: job.progress()["step"] == 1 and job.status == "paused")
+    assert torch.equal(weights(job.snapshot("generator")), generator)
+    assert not torch.equal(weights(job.snapshot("discriminator")), discriminator)
+    discriminator = weights(job.snapshot("discriminator"))
+    job.step(role="generator")
+    wait_for(lambda: job.progress()["step"] == 2 and job.status == "paused")
+    assert torch.equal(weights(job.snapshot("discriminator")), discriminator)
+    assert not torch.equal(weights(job.snapshot("generator")), generator)
+    job.stop()
+    assert job.wait(30)
+
+
+@pytest.mark.parametrize(
+    ("role", "unit", "named"),
+    [("encoder", "batch", "not the encoder"), ("generator", "epoch", "for one epoch")],
+)
+def test_stepping_a_role_alone_that_cannot_be_is_refused_with_a_message(role, unit, named):
+    cfg = TrainConfig(recipe="gan", epochs=1, device="cpu")
+    job = start_training(specs(), load("ring", num_points=300), cfg, pool=JobPool(), paused=True)
+    with pytest.raises(TrainError, match=named):
+        job.step(unit=unit, role=role)
+    job.stop()
+    assert job.wait(30)
