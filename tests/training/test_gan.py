@@ -333,7 +333,8 @@ def test_a_solo_step_trains_that_role_alone_once_and_logs_both_losses(solo):
     assert tuple(logs) == recipe.log_names and all(torch.isfinite(v) for v in logs.values())
     assert recipe.solo is None  # the next step trains both again
     run_steps(recipe, 1)
-    assert counts == {solo: 1 + (3 if solo == "discriminator" else 1), other: 1 if other == "generator" else 3}
+    together = {"discriminator": 3, "generator": 1}  # k = 3 discriminator steps per generator step
+    assert counts == {solo: 1 + together[solo], other: together[other]}
 
 
 def test_a_job_steps_one_role_by_hand_then_pauses():
