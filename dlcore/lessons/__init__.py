@@ -11,6 +11,7 @@ claim its test asserts. See docs/lessons.md for the format.
 
 from dlcore.lessons import (
     dynamics,  # noqa: F401 (registers loss_noise, saturation, weight_norm)
+    gan,  # noqa: F401  (registers modes_covered and generator_push)
     robustness,  # noqa: F401  (registers the architecture and trust measures)
     training,  # noqa: F401  (registers search runs and the training lessons' measures)
 )

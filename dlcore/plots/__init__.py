@@ -11,6 +11,7 @@
     adversarial  adversarial examples and accuracy under attack
     playground   the 2-D playground: neurons, decision boundary, its small charts
     samples      generative training: losses by role, what the model makes now
+    gan          a GAN on 2-D data: the discriminator's verdict, the generator's push, its folded grid
     data         a dataset's preview
     deploy       a model's deployable variants side by side, accuracy against sparsity
     learning     the Learning page: backprop's numbers on a network, the optimizer race, LR finder, schedules
@@ -27,6 +28,7 @@ from dlcore.plots.curves import accuracy_curve, grad_norm_chart, loss_curve, rob
 from dlcore.plots.data import dataset_preview
 from dlcore.plots.deploy import accuracy_against_sparsity, deploy_comparison
 from dlcore.plots.explain import attribution_grid, feature_attribution_bars, randomisation_figure
+from dlcore.plots.gan import gan_manifold, gan_plane
 from dlcore.plots.history import dead_units_chart, distribution_over_time, histogram_over_time
 from dlcore.plots.images import image_figure
 from dlcore.plots.inspect import (
@@ -78,6 +80,8 @@ __all__ = [
     "deploy_comparison",
     "distribution_over_time",
     "example_strip",
+    "gan_manifold",
+    "gan_plane",
     "feature_attribution_bars",
     "feature_map_grid",
     "filter_grid",

@@ -172,9 +172,8 @@ class GanRecipe(Recipe):
         return True
 
     def _generator_loss(self, fake_logits: torch.Tensor) -> torch.Tensor:
-        if self.non_saturating:
-            return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))  # −log D
-        return -F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))  # log(1 − D)
+        loss = "non_saturating" if self.non_saturating else "minimax"
+        return generator_loss_per_example(fake_logits, loss).mean()
 
     # --- scoring and sampling -------------------------------------------------------------------------
 
@@ -221,6 +220,14 @@ class GanRecipe(Recipe):
 
     def probe_input(self, x: torch.Tensor) -> torch.Tensor:
         return self.latents(len(x), torch.Generator(device=self.device).manual_seed(self.eval_seed))
+
+
+def generator_loss_per_example(fake_logits: torch.Tensor, generator_loss: str) -> torch.Tensor:
+    """Each fake's share of the generator's loss, from the discriminator's raw scores: −log D (the
+    non-saturating loss) or log(1 − D) (minimax)."""
+    if generator_loss == "minimax":
+        return -F.softplus(fake_logits)  # log(1 − sigmoid(l)) = −softplus(l)
+    return F.softplus(-fake_logits)  # −log sigmoid(l) = softplus(−l)
 
 
 def _discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
@@ -286,7 +293,8 @@ def _shape(shape: tuple[int, ...]) -> str:
     return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
-def _latent_size(generator: nn.Module) -> int:
+def latent_size(generator: nn.Module) -> int:
+    """How many numbers a checked generator's latent has."""
     # make_recipe hands over built modules, not specs; `check` made sure the latent is a vector that
     # feeds a Linear, whose in_features is then its size.
     return next(m for m in generator.modules() if isinstance(m, nn.Linear)).in_features
@@ -294,7 +302,7 @@ def _latent_size(generator: nn.Module) -> int:
 
 def build(models, ds, cfg, options, device) -> GanRecipe:
     data = TrainData.from_dataset(ds, device)
-    latent_shape = (_latent_size(models["generator"]),)
+    latent_shape = (latent_size(models["generator"]),)
     return GanRecipe(models["generator"], models["discriminator"], latent_shape, data, cfg, options, device)
 
 

@@ -5,6 +5,8 @@ import math
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dlcore import bench
 from dlcore.bench import WORKLOADS
@@ -14,7 +16,7 @@ from dlcore.errors import SpecError, TrainError
 from dlcore.jobs import JobPool, start_training
 from dlcore.presets import presets
 from dlcore.training import RecipeSpec, TrainConfig, fit, make_recipe
-from dlcore.training.gan import GAN
+from dlcore.training.gan import GAN, generator_loss_per_example
 from dlcore.training.recipe import recipe_for
 
 CPU = torch.device("cpu")
@@ -177,6 +179,17 @@ def test_ring_coverage_is_failed_by_mode_collapse_and_by_a_blur():
     assert ring_coverage(blur)[1] < 0.3
     covered, near = ring_coverage(faithful)
     assert covered == 8 and near > 0.95
+
+
+@settings(max_examples=25, deadline=None)
+@given(logits=st.lists(st.floats(-20, 20), min_size=1, max_size=20), minimax=st.booleans())
+def test_each_fakes_share_of_the_generator_loss_is_its_definition(logits, minimax):
+    scores = torch.tensor(logits, dtype=torch.float64)
+    d = torch.sigmoid(scores)
+    expected = torch.log1p(-d) if minimax else -torch.log(d)  # log(1 − D) or −log D
+    got = generator_loss_per_example(scores, "minimax" if minimax else "non_saturating")
+    finite = torch.isfinite(expected)
+    assert torch.allclose(got[finite], expected[finite], atol=1e-6, rtol=1e-6)
 
 
 # --- the step ---------------------------------------------------------------------------------------------

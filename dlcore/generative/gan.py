@@ -1,0 +1,169 @@
+"""What a GAN's views show, computed from its two networks: GAN Lab's pictures, on the real engine.
+
+On 2-D data, one `GanPicture` holds everything the plane views draw, in the data's normalised space:
+
+- the real points and the generator's points, made from latents fixed for the whole run (the same
+  points move as the generator learns, instead of new noise each time);
+- the discriminator's output D(x) over the plane: where it says "real" and where "fake";
+- the generator's gradient on each of its points: where its loss pushes that point (−∂loss/∂x, through
+  the discriminator), so a student sees the discriminator's advice to the generator;
+- a grid of latent points carried through the generator: how it folds the latent plane onto the data.
+
+On images, `fixed_latents` gives the 16 latents whose samples a student watches sharpen.
+
+    picture = gan_picture(generator, discriminator, real, prior="normal", generator_loss="minimax")
+    plots.gan_plane(picture)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from dlcore.errors import DataError
+from dlcore.training.gan import generator_loss_per_example, latent_size
+
+FAKE_POINTS = 250  # generated points drawn (and pushed) on the plane
+REAL_POINTS = 250
+RESOLUTION = 40  # heat-map cells per axis
+GRID_LINES = 11  # latent grid lines per axis carried through the generator
+LATENT_SPAN = {"normal": 2.0, "uniform": 1.0}  # the latent grid covers ±span on its two axes
+PLANE_MARGIN = 1.25  # the plane shows the data's extent times this
+SAMPLE_GRID = 16  # fixed latents of the image sample grid
+LATENT_SEED = 2018  # the fixed latents' own seed: the same points whatever the run's seed
+
+
+@dataclass(frozen=True)
+class GanPicture:
+    """The plane views of a GAN on 2-D data, in the data's normalised space (numpy arrays).
+
+    real (N, 2), fake (M, 2); push (M, 2): −∂(generator loss)/∂x at each fake point; heat (R, R): the
+    discriminator's D(x) (probability "real") on the grid `ticks` × `ticks` (rows are x2, columns x1);
+    manifold (L, L, 2): the generator's image of an L × L grid of latents (row i: the second latent
+    coordinate's i-th value); bounds: the plane's half-width, centred on 0.
+    """
+
+    real: np.ndarray
+    fake: np.ndarray
+    push: np.ndarray
+    ticks: np.ndarray
+    heat: np.ndarray
+    manifold: np.ndarray
+    bounds: float
+
+
+def plane_bounds(real: torch.Tensor) -> float:
+    """Half-width of a square plane around 0 that holds the data with a margin (data is centred)."""
+    return float(real.abs().max()) * PLANE_MARGIN if len(real) else 1.0
+
+
+def fixed_latents(n: int, size: int, prior: str = "normal", seed: int = LATENT_SEED) -> torch.Tensor:
+    """n latents (n, size) drawn from the prior with their own seed: the same on every call."""
+    g = torch.Generator().manual_seed(seed)
+    if prior == "uniform":
+        return torch.rand(n, size, generator=g) * 2 - 1
+    return torch.randn(n, size, generator=g)
+
+
+def latent_grid(size: int, prior: str = "normal", lines: int = GRID_LINES) -> torch.Tensor:
+    """A lines × lines grid over the latent's first two coordinates (±LATENT_SPAN of the prior), the
+    others 0: (lines², size), row by row. A latent of size 1 gives the line of its `lines` values."""
+    ticks = torch.linspace(-LATENT_SPAN[prior], LATENT_SPAN[prior], lines)
+    rows, columns = torch.meshgrid(ticks, ticks if size > 1 else torch.zeros(1), indexing="ij")
+    grid = torch.zeros(rows.numel(), size)
+    grid[:, 0] = columns.flatten() if size > 1 else rows.flatten()
+    if size > 1:
+        grid[:, 1] = rows.flatten()
+    return grid
+
+
+def generator_push(
+    discriminator: nn.Module, fake: torch.Tensor, generator_loss: str = "non_saturating"
+) -> torch.Tensor:
+    """−∂loss/∂x at each fake point x (N, D): the direction and strength with which the generator's loss,
+    read through the discriminator, moves that point. Near zero where the loss saturates."""
+    x = fake.detach().clone().requires_grad_(True)
+    with torch.enable_grad():
+        loss = generator_loss_per_example(discriminator(x), generator_loss).sum()
+        (grad,) = torch.autograd.grad(loss, x)
+    return -grad
+
+
+@torch.no_grad()
+def gan_picture(
+    generator: nn.Module,
+    discriminator: nn.Module,
+    real: torch.Tensor,
+    *,
+    prior: str = "normal",
+    generator_loss: str = "non_saturating",
+    bounds: float | None = None,
+    resolution: int = RESOLUTION,
+) -> GanPicture:
+    """Everything the plane views draw, for 2-D data: `real` (N, 2) normalised points, the models in
+    eval mode (snapshots), the recipe's latent prior and generator loss."""
+    size = latent_size(generator)
+    bounds = plane_bounds(real) if bounds is None else bounds
+    fake = generator(fixed_latents(FAKE_POINTS, size, prior))
+    push = generator_push(discriminator, fake, generator_loss)
+    ticks = torch.linspace(-bounds, bounds, resolution)
+    x2, x1 = torch.meshgrid(ticks, ticks, indexing="ij")
+    plane = torch.stack([x1.flatten(), x2.flatten()], dim=1)
+    heat = torch.sigmoid(discriminator(plane)).reshape(resolution, resolution)
+    manifold = generator(latent_grid(size, prior)).reshape(GRID_LINES, -1, 2)  # a latent of size 1: a line
+    shown = real[_evenly(len(real), REAL_POINTS)]
+    return GanPicture(
+        real=shown.numpy(),
+        fake=fake.numpy(),
+        push=push.numpy(),
+        ticks=ticks.numpy(),
+        heat=heat.numpy(),
+        manifold=manifold.numpy(),
+        bounds=bounds,
+    )
+
+
+def _evenly(n: int, most: int) -> torch.Tensor:
+    return torch.linspace(0, n - 1, min(n, most)).round().long().unique() if n else torch.arange(0)
+
+
+# --- how many modes the samples cover --------------------------------------------------------------------
+
+MODE_SHARE = 0.02  # a mode is covered when at least this share of the samples lies near it
+MODE_RADIUS = 0.25  # "near", in the data's raw units (ring: radius 1, neighbouring modes 0.77 apart)
+
+
+def mode_centres(ds) -> torch.Tensor:
+    """The centres of the data's modes, raw units (k, 2): the ring's and the grid's Gaussians.
+    DataError for data without separate modes."""
+    options = getattr(ds, "options", None) or {}
+    if ds.name == "ring":
+        modes = int(options.get("modes", 8))
+        angles = 2 * math.pi * torch.arange(modes) / modes
+        return torch.stack([angles.cos(), angles.sin()], dim=1)
+    if ds.name == "grid":
+        ticks = torch.linspace(-1, 1, int(options.get("side", 5)))
+        a, b = torch.meshgrid(ticks, ticks, indexing="ij")
+        return torch.stack([a.flatten(), b.flatten()], dim=1)
+    raise DataError(
+        f"modes are counted on the ring or grid data, whose Gaussians are separate; not on {ds.name}",
+        field="dataset",
+    )
+
+
+def modes_covered(samples: torch.Tensor, centres: torch.Tensor, radius: float = MODE_RADIUS) -> int:
+    """How many modes (centres, raw units) have at least MODE_SHARE of the samples (raw units) within
+    `radius`: 8 of 8 for a GAN that learned the ring, 1 or 2 for one that collapsed."""
+    if len(samples) == 0:
+        return 0
+    near = torch.cdist(samples.float(), centres.float()) < radius  # (N, k)
+    return int((near.float().mean(dim=0) >= MODE_SHARE).sum())
+
+
+def mean_push(discriminator: nn.Module, fake: torch.Tensor, generator_loss: str) -> float:
+    """The average length of the generator's push on its points: how strongly its loss moves them."""
+    return float(generator_push(discriminator, fake, generator_loss).norm(dim=1).mean())
