@@ -39,7 +39,7 @@ def specs(data_shape: tuple[int, ...]) -> dict:
         size *= n
     g["layers"][-1]["out_features"] = size
     if len(data_shape) > 1:
-        g["layers"].append({"type": "Unflatten", "dim": 1, "unflattened_size": list(data_shape)})
+        g["layers"].append({"type": "Unflatten", "unflattened_size": list(data_shape)})
         d["layers"].insert(0, {"type": "Flatten"})
     d["input_shape"] = list(data_shape)
     return {"generator": g, "discriminator": d}
@@ -154,7 +154,8 @@ def main() -> None:
     info = dlcore.device_info()
     print(f"device: {info['device']} ({info['name']}), torch {torch.__version__}, {os.cpu_count()} cores")
     print(f"redraws every {args.poll:g} s; the machine's load average: {os.getloadavg()[0]:.1f}")
-    for name, ds in (("ring of 8 Gaussians", dlcore.data.load("ring")), ("digits 8x8", dlcore.data.load("digits"))):
+    for name, data in (("ring of 8 Gaussians", "ring"), ("digits 8x8", "digits")):
+        ds = dlcore.data.load(data)
         print(f"\nGAN on {name} (preset networks, batch {BATCH}, k = 1)")
         report("engine alone", engine_run(ds, args.seconds, None))
         report("engine + redraws", engine_run(ds, args.seconds, args.poll))

@@ -22,6 +22,7 @@ from dlcore.optim import LEARNING_RATE
 from dlcore.params import Param
 from dlcore.plan import resolve
 from dlcore.tasks import fix_last_layer
+from dlcore.training.autoencoder import DATA_TASKS
 from dlcore.training.distances import energy_distance
 from dlcore.training.loop import steps_per_epoch
 from dlcore.training.recipe import (
@@ -315,7 +316,7 @@ GAN = register_recipe(
             "to tell them from the real data."
         ),
         roles=("generator", "discriminator"),
-        tasks=("generation",),
+        tasks=DATA_TASKS,  # any real-valued examples: the labels of digits are not used
         check=check,
         build=build,
         params=PARAMS,

@@ -110,10 +110,23 @@ def test_discriminator_ending_in_a_sigmoid_is_told_to_remove_it():
         GAN.check(models, load("ring", num_points=200), TrainConfig(), GAN.options({}))
 
 
-def test_gan_on_labelled_data_is_refused_naming_the_data_it_trains_on():
+def test_gan_on_token_data_is_refused_naming_the_data_it_trains_on():
     assert recipe_for("gan", "generation").name == "gan"
-    with pytest.raises(SpecError, match="the gan recipe does not fit a multiclass dataset"):
-        recipe_for("gan", "multiclass")
+    with pytest.raises(SpecError, match="the gan recipe does not fit a sequence-to-sequence dataset"):
+        recipe_for("gan", "sequence-to-sequence")
+
+
+def test_a_gan_learns_from_labelled_images_without_their_labels():
+    ds = load("digits")
+    assert recipe_for("gan", ds.task).name == "gan"
+    models = specs(generator_out=64, discriminator_in=64)
+    models["generator"]["layers"].append({"type": "Unflatten", "unflattened_size": [1, 8, 8]})
+    models["discriminator"]["input_shape"] = [1, 8, 8]
+    models["discriminator"]["layers"].insert(0, {"type": "Flatten"})
+    cfg = TrainConfig(recipe="gan", epochs=1, batch_size=64, device="cpu")
+    job = start_training(models, ds, cfg, pool=JobPool())
+    assert job.wait(60) and job.status == "finished", job.error
+    assert job.sample(16).shape == (16, 1, 8, 8)
 
 
 def test_a_gan_setup_round_trips_through_json():
