@@ -47,15 +47,11 @@ def specs(data_shape: tuple[int, ...]) -> dict:
 
 def redraw(job, ds) -> int:
     """What the family's live views do per poll; returns the JSON size sent."""
-    generator, discriminator = job.snapshot("generator"), job.snapshot("discriminator")
     losses = plots.role_losses(job.metrics(), ["generator_loss", "discriminator_loss"])
     if ds.image_shape:
-        latents = gan.fixed_latents(gan.SAMPLE_GRID, gan.latent_size(generator))
-        with torch.no_grad():
-            images = ds.denormalize(generator(latents)).reshape(gan.SAMPLE_GRID, *ds.image_shape)
-        figures = [plots.sample_images(images, columns=8), losses]
+        figures = [plots.sample_images(gan.job_fixed_samples(job), columns=8), losses]
     else:
-        picture = gan.gan_picture(generator, discriminator, ds.train[0])
+        picture = gan.job_picture(job)
         figures = [plots.gan_plane(picture), plots.gan_manifold(picture), losses]
     return sum(len(f.to_json()) for f in figures)
 

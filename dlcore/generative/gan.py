@@ -127,6 +127,32 @@ def gan_picture(
     )
 
 
+def job_picture(job) -> GanPicture:
+    """The plane picture of a GAN job's models as they are now (snapshots: training goes on meanwhile)."""
+    options = job.config.recipe_options
+    return gan_picture(
+        job.snapshot("generator"),
+        job.snapshot("discriminator"),
+        job.dataset.train[0],
+        prior=options["prior"],
+        generator_loss=options["generator_loss"],
+    )
+
+
+@torch.no_grad()
+def job_fixed_samples(job, n: int = SAMPLE_GRID) -> torch.Tensor:
+    """What a GAN job's generator makes now from n latents fixed for good: (n, *example shape) in the
+    data's raw units (images: 0 to 1), so the same samples can be watched sharpening."""
+    generator = job.snapshot("generator")
+    latents = fixed_latents(n, latent_size(generator), job.config.recipe_options["prior"])
+    return job.dataset.denormalize(generator(latents))
+
+
+def mean_push(picture: GanPicture) -> float:
+    """The average length of the generator's push on its points: how strongly its loss moves them."""
+    return float(np.linalg.norm(picture.push, axis=1).mean())
+
+
 def _evenly(n: int, most: int) -> torch.Tensor:
     return torch.linspace(0, n - 1, min(n, most)).round().long().unique() if n else torch.arange(0)
 
@@ -162,8 +188,3 @@ def modes_covered(samples: torch.Tensor, centres: torch.Tensor, radius: float = 
         return 0
     near = torch.cdist(samples.float(), centres.float()) < radius  # (N, k)
     return int((near.float().mean(dim=0) >= MODE_SHARE).sum())
-
-
-def mean_push(discriminator: nn.Module, fake: torch.Tensor, generator_loss: str) -> float:
-    """The average length of the generator's push on its points: how strongly its loss moves them."""
-    return float(generator_push(discriminator, fake, generator_loss).norm(dim=1).mean())

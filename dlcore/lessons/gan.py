@@ -7,19 +7,10 @@ generator_push    how strongly the generator's loss moves its points (the mean l
 
 from __future__ import annotations
 
-import torch
-
 from dlcore.errors import DlcoreError
-from dlcore.generative.gan import (
-    FAKE_POINTS,
-    fixed_latents,
-    mean_push,
-    mode_centres,
-    modes_covered,
-)
+from dlcore.generative.gan import job_picture, mean_push, mode_centres, modes_covered
 from dlcore.lessons.measures import register_measure
 from dlcore.lessons.runs import RunResult
-from dlcore.training.gan import latent_size
 
 SAMPLES = 2000  # generated points whose modes are counted
 
@@ -47,9 +38,4 @@ def _modes_covered(result: RunResult) -> float:
     "the mean length of the generator loss's gradient on its points at the end: how hard training moves them",
 )
 def _generator_push(result: RunResult) -> float:
-    job = _gan_job(result)
-    generator, discriminator = job.snapshot("generator"), job.snapshot("discriminator")
-    options = job.config.recipe_options
-    with torch.no_grad():
-        fake = generator(fixed_latents(FAKE_POINTS, latent_size(generator), options["prior"]))
-    return mean_push(discriminator, fake, options["generator_loss"])
+    return mean_push(job_picture(_gan_job(result)))

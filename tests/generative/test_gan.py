@@ -113,3 +113,22 @@ def test_mode_centres_of_the_grid_and_a_message_for_data_without_modes():
     assert gan.mode_centres(load("grid", side=3)).shape == (9, 2)
     with pytest.raises(DataError, match="ring or grid"):
         gan.mode_centres(load("two_moons"))
+
+
+def test_a_gan_jobs_picture_and_fixed_samples_follow_its_models():
+    from dlcore.jobs import JobPool, start_training
+    from dlcore.presets import presets
+    from dlcore.training import TrainConfig
+
+    specs = {role: presets()[f"gan_{role}"] for role in ("generator", "discriminator")}
+    cfg = TrainConfig(
+        recipe="gan", epochs=1, batch_size=64, device="cpu", recipe_options={"prior": "uniform"}
+    )
+    job = start_training(specs, load("ring", num_points=300), cfg, pool=JobPool(), paused=True)
+    before, samples = gan.job_picture(job), gan.job_fixed_samples(job, 4)
+    assert torch.equal(samples, gan.job_fixed_samples(job, 4))  # the same latents every time
+    job.resume()
+    assert job.wait(60)
+    after = gan.job_picture(job)
+    assert not np.allclose(before.fake, after.fake) and not np.allclose(before.heat, after.heat)
+    assert gan.mean_push(after) > 0 and not torch.equal(samples, gan.job_fixed_samples(job, 4))
