@@ -95,6 +95,9 @@ from dlcore import playground as playground  # the playground's state <-> URL, s
 # --- the Learning page: backprop step by step, optimizer races, the learning-rate finder ---
 from dlcore import learning as learning
 
+# --- the Generative page: autoencoders, VAEs, GANs and diffusion on 2-D points and images ---
+from dlcore import generative as generative
+
 # What pages, ui, notebooks and the command line may use (tests/test_layering.py holds ui/ and pages/ to it).
 __all__ = [
     "DataError",
@@ -193,4 +196,5 @@ __all__ = [
     "lessons",
     "playground",
     "learning",
+    "generative",
 ]

@@ -22,6 +22,7 @@ PAGES = (
     ("pages/train.py", "Train", ":material/monitoring:"),
     ("pages/playground.py", "2-D Playground", ":material/scatter_plot:"),
     ("pages/learning.py", "Learning", ":material/psychology:"),
+    ("pages/generative.py", "Generative", ":material/auto_awesome:"),
     ("pages/inspect.py", "Inspect", ":material/biotech:"),
     ("pages/explain.py", "Explain", ":material/lightbulb:"),
     ("pages/adversarial.py", "Adversarial", ":material/theater_comedy:"),

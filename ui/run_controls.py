@@ -65,6 +65,25 @@ class RunActions:
     primary: tuple[str, ...] = ("start",)
 
 
+def player(play: Action, pause: Action, step: Action, reset: Action) -> RunActions:
+    """TF Playground's bar for a lab that trains until paused: Play and Pause as one button, Step trains one
+    epoch (pausing a run that plays), Reset starts again from fresh weights."""
+    return RunActions(
+        resume=play,
+        pause=pause,
+        step_epoch=step,
+        reset=reset,
+        step_pauses=True,
+        labels={"resume": "Play", "step_epoch": "Step"},
+        help={
+            "pause": "Freeze training here; Step then trains one epoch at a time.",
+            "step_epoch": "Train one epoch, then pause.",
+            "reset": "Start again from fresh weights (same seed).",
+        },
+        primary=("resume", "pause"),
+    )
+
+
 @dataclass(frozen=True)
 class Button:
     name: str  # the RunActions field it calls

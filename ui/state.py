@@ -49,6 +49,14 @@ PLAYGROUND_PLAYING = "playground_playing"  # True while Play is on
 PLAYGROUND_EDIT = "playground_edit"  # (side, Edge): the weight or bias whose value is being typed
 PLAYGROUND_CSV = "pg-csv-parsed"  # the uploaded points file, read once
 
+# ---------------------------------------------------------------- Generative
+GENERATIVE = "generative"  # the name of its PageState (ui.generative.state.GENERATIVE)
+GENERATIVE_RUN = (
+    "generative_run"  # the page's run: its job, dataset and the state it trains (ui.generative.runs)
+)
+GENERATIVE_PLAYING = "generative_playing"  # True while Play is on
+GENERATIVE_CSV = "gen-csv-parsed"  # the uploaded points file, read once
+
 # ---------------------------------------------------------------- Inspect and Explain
 SUBJECT = "inspect_snapshot"  # the snapshot of the tab's model that Inspect, Explain and Adversarial show
 PICKED_UPLOAD = "{page}_upload_parsed"  # per page: the picture uploaded as its input, read once

@@ -151,6 +151,11 @@ def fetch(source: Source) -> None:
             )
 
 
+def downloaded(name: str) -> bool:
+    """Is the dataset `name` (mnist, fashion_mnist, cifar10) on this computer, so it loads offline?"""
+    return not _missing(SOURCES[name])
+
+
 def _missing(source: Source) -> list[Path]:
     folder = cache_dir() / source.folder
     return [folder / r.filename for r in source.files if not (folder / r.filename).exists()]

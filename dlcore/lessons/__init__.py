@@ -12,6 +12,7 @@ claim its test asserts. See docs/lessons.md for the format.
 from dlcore.lessons import (
     dynamics,  # noqa: F401 (registers loss_noise, saturation, weight_norm)
     gan,  # noqa: F401  (registers modes_covered and generator_push)
+    generative,  # noqa: F401  (the Generative page: its links, its runs, test_score)
     robustness,  # noqa: F401  (registers the architecture and trust measures)
     training,  # noqa: F401  (registers search runs and the training lessons' measures)
 )

@@ -10,6 +10,7 @@
     explain      attributions and their sanity check
     adversarial  adversarial examples and accuracy under attack
     playground   the 2-D playground: neurons, decision boundary, its small charts
+    generative   the Generative page's autoencoder views: the latent space, a decoded latent grid
     samples      generative training: losses by role, what the model makes now
     gan          a GAN on 2-D data: the discriminator's verdict, the generator's push, its folded grid
     data         a dataset's preview
@@ -29,6 +30,7 @@ from dlcore.plots.data import dataset_preview
 from dlcore.plots.deploy import accuracy_against_sparsity, deploy_comparison
 from dlcore.plots.explain import attribution_grid, feature_attribution_bars, randomisation_figure
 from dlcore.plots.gan import gan_manifold, gan_plane
+from dlcore.plots.generative import latent_grid_points, latent_scatter, reconstructed_points
 from dlcore.plots.history import dead_units_chart, distribution_over_time, histogram_over_time
 from dlcore.plots.images import image_figure
 from dlcore.plots.inspect import (
@@ -91,6 +93,8 @@ __all__ = [
     "image_figure",
     "input_figure",
     "logged_losses",
+    "latent_grid_points",
+    "latent_scatter",
     "loss_contour",
     "loss_curve",
     "loss_figure",
@@ -100,6 +104,7 @@ __all__ = [
     "network_diagram",
     "network_figure",
     "predictions_vs_targets",
+    "reconstructed_points",
     "probability_bars",
     "race_figure",
     "randomisation_figure",

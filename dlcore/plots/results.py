@@ -82,7 +82,7 @@ def predictions_vs_targets(targets, predictions, max_points: int = MAX_POINTS) -
     return fig
 
 
-def reconstructions(inputs, outputs, max_points: int = MAX_POINTS) -> go.Figure:
+def reconstructions(inputs, outputs, max_points: int = MAX_POINTS, height: int = 420) -> go.Figure:
     """An autoencoder on the test set: 2-D points and their reconstructions, each joined to its input by
     a line (short lines: well rebuilt). Inputs of any other shape: reconstructed values against inputs."""
     inputs, outputs = np.asarray(inputs, dtype=float), np.asarray(outputs, dtype=float)
@@ -122,7 +122,7 @@ def reconstructions(inputs, outputs, max_points: int = MAX_POINTS) -> go.Figure:
             ),
         ]
     )
-    fig.update_layout(base_layout("Reconstructions (test set)", "x1", "x2", height=420))
+    fig.update_layout(base_layout("Reconstructions (test set)", "x1", "x2", height=height))
     fig.update_xaxes(constrain="domain")  # equal scales: the plot area narrows, the ranges stay the data's
     fig.update_yaxes(scaleanchor="x", scaleratio=1, constrain="domain")
     return fig

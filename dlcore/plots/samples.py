@@ -152,7 +152,9 @@ def mosaic(images, columns: int) -> np.ndarray:
     return picture
 
 
-def sample_images(images, title: str = "Generated images", columns: int = 8) -> go.Figure:
+def sample_images(
+    images, title: str = "Generated images", columns: int = 8, height: int = SAMPLE_HEIGHT
+) -> go.Figure:
     """(N, C, H, W) generated images with values in [0, 1] (the data's raw units) as one grid: grey for one
     channel, colour for three. One trace, so it redraws as fast as a single picture."""
     picture = mosaic(images, min(columns, len(images)) or 1)
@@ -173,7 +175,7 @@ def sample_images(images, title: str = "Generated images", columns: int = 8) -> 
             "hoverongaps": False,
             "hoverinfo": "skip",
         }
-    layout = live_layout(title, "", "", height=SAMPLE_HEIGHT)
+    layout = live_layout(title, "", "", height=height)
     hidden = {"visible": False, "constrain": "domain"}
     layout["xaxis"] = hidden
     layout["yaxis"] = {**hidden, "scaleanchor": "x"}

@@ -17,6 +17,8 @@ from dlcore import DlcoreError, lessons
 from ui import forms
 from ui.build.state import BUILD
 from ui.frame import PAGES
+from ui.generative import runs as generative_runs
+from ui.generative.state import GENERATIVE
 from ui.playground import STATE as PLAYGROUND
 from ui.playground import runs as playground_runs
 from ui.state import LESSON, LESSON_VERDICT, PageState, sync_url
@@ -38,6 +40,7 @@ LESSON_PAGES: dict[str, LessonPage] = {
     "build": LessonPage((BUILD,)),
     "train": LessonPage((BUILD, train_state.TRAIN), (train_state.SETTINGS_WIDGETS, "data")),
     "playground": LessonPage((PLAYGROUND,), before_opening=playground_runs.pause),  # a new lesson waits
+    "generative": LessonPage((GENERATIVE,), before_opening=generative_runs.pause),
 }
 
 

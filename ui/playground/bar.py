@@ -12,25 +12,12 @@ from dlcore import lessons
 from dlcore import playground as pg
 from ui.lessons.opening import open_lesson
 from ui.playground import STATE, runs
-from ui.run_controls import RunActions, run_bar
+from ui.run_controls import player, run_bar
 from ui.state import bind
 
 LESSON_MENU = "pg-lesson"
 # Play and Pause are one button that every network follows; Step trains one epoch even while playing
-PLAYER = RunActions(
-    resume=runs.play,
-    pause=runs.pause,
-    step_epoch=runs.step,
-    reset=runs.reset,
-    step_pauses=True,
-    labels={"resume": "Play", "step_epoch": "Step"},
-    help={
-        "pause": "Freeze training here; Step then trains one epoch at a time.",
-        "step_epoch": "Train one epoch, then pause.",
-        "reset": "Start again from fresh weights (same seed).",
-    },
-    primary=("resume", "pause"),
-)
+PLAYER = player(runs.play, runs.pause, runs.step, runs.reset)
 
 
 def player_bar(state: pg.Playground) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 import dlcore
+from tests.ui.pages import open_at
 from ui.state import LEARNING, LEARNING_FINDING
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -13,14 +14,7 @@ PAGE = "pages/learning.py"
 
 
 def open_page(app, query: dict[str, str] | None = None):
-    at = app.run()
-    at.switch_page(PAGE)
-    at.query_params.clear()
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception
-    return at
+    return open_at(app, PAGE, query)
 
 
 def state_of(at) -> dlcore.learning.LearningState:

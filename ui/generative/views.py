@@ -1,0 +1,31 @@
+"""The Generative page's live views: the chosen family draws them (its `draw_views`) in a fragment that
+polls the page's run several times a second while it trains; under them, the family's "what to notice"."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dlcore import generative as gen
+from ui.errors import show_error
+from ui.generative import runs
+from ui.generative.families import FAMILIES
+from ui.live import live
+
+
+def views(state: gen.GenerativeState, run: runs.Run) -> None:
+    family = FAMILIES[state.family]
+    if run.error is not None:
+        show_error(run.error)
+        return
+    live(lambda job: family.draw_views(job, state), drawn_status=run.job.status, job_of=runs.current_job)
+    with st.expander("What to notice", expanded=False, icon=":material/visibility:"):
+        st.markdown(family.notice)
+
+
+def run_caption(job) -> None:
+    """One line under a family's views: where the run is."""
+    progress = job.progress()
+    st.caption(
+        f"Epoch {progress.get('epoch', 0)} · step {progress.get('step', 0)} · {job.status}"
+        + (f" · {job.error}" if job.status == "failed" and job.error else "")
+    )
