@@ -9,6 +9,7 @@ VAE, GAN, diffusion: one module each registers its `FamilyKind`), and the state 
 """
 
 from dlcore.generative import autoencoder as autoencoder  # registers the autoencoder and the VAE
+from dlcore.generative import gan as gan  # registers the GAN
 from dlcore.generative.families import FAMILY_KINDS, FamilyKind, RoleNet, family_options, register_family_kind
 from dlcore.generative.setup import kind_of, load_data, mlp, models, options_of, run_part, train_config
 from dlcore.generative.state import (
@@ -45,6 +46,7 @@ __all__ = [
     "GenerativeState",
     "RoleNet",
     "autoencoder",
+    "gan",
     "check_points",
     "family_options",
     "fitting",

@@ -13,6 +13,10 @@ On images, `fixed_latents` gives the 16 latents whose samples a student watches 
 
     picture = gan_picture(generator, discriminator, real, prior="normal", generator_loss="minimax")
     plots.gan_plane(picture)
+
+It also registers the Generative page's GAN family (`GAN`): two MLPs, a generator from the latent to an
+example and a discriminator from an example to one raw score, each with its own width, depth, learning rate
+and optimizer; k discriminator steps per generator step, the generator's loss and the latent's prior.
 """
 
 from __future__ import annotations
@@ -25,8 +29,27 @@ import torch
 from torch import nn
 
 from dlcore.errors import DataError
-from dlcore.training.gan import generator_loss_per_example, latent_size
+from dlcore.generative.families import FamilyKind, RoleNet, register_family_kind
+from dlcore.generative.setup import mlp
+from dlcore.generative.state import role_net
+from dlcore.params import Param
+from dlcore.spec import LayerSpec, ModelSpec
+from dlcore.training.gan import PARAMS, generator_loss_per_example, latent_size
 
+LATENT = Param(
+    "latent",
+    "int",
+    None,
+    "Latent size: how many random numbers the generator turns into an example (empty: 2 for 2-D points, "
+    "so its folded grid is the whole latent plane; 16 for images).",
+    min=1,
+    max=64,
+    optional=True,
+)
+DEFAULTS = {
+    "generator": RoleNet(width=64, depth=2, lr=3e-3),
+    "discriminator": RoleNet(width=64, depth=2, lr=3e-3),
+}
 FAKE_POINTS = 250  # generated points drawn (and pushed) on the plane
 REAL_POINTS = 250
 RESOLUTION = 40  # heat-map cells per axis
@@ -54,6 +77,56 @@ class GanPicture:
     heat: np.ndarray
     manifold: np.ndarray
     bounds: float
+
+
+def family_latent(state, options: dict) -> int:
+    if options.get("latent") is not None:
+        return options["latent"]
+    return 16 if state.kind == "images" else 2
+
+
+def _models(state, ds, options: dict) -> dict[str, ModelSpec]:
+    shape = tuple(ds.input_shape)
+    image = len(shape) > 1
+    flatten = [LayerSpec("Flatten", {}, name="flatten")] if image else []
+    unflatten = [LayerSpec("Unflatten", {"unflattened_size": list(shape)}, name="image")] if image else []
+    latent = (family_latent(state, options),)
+    return {
+        "generator": mlp(
+            latent, role_net(state, "generator"), math.prod(shape), last=unflatten, name="generator"
+        ),
+        "discriminator": mlp(shape, role_net(state, "discriminator"), 1, first=flatten, name="discriminator"),
+    }
+
+
+def _recipe_options(state, options: dict) -> dict:
+    """The recipe's options: the family's own, and the discriminator's learning rate and optimizer."""
+    discriminator = role_net(state, "discriminator")
+    own = {name: options[name] for name in ("d_steps", "generator_loss", "prior")}
+    return {**own, "discriminator_lr": discriminator.lr, "discriminator_optimizer": discriminator.optimizer}
+
+
+_RECIPE_PARAMS = {p.name: p for p in PARAMS}
+GAN = register_family_kind(
+    FamilyKind(
+        key="gan",
+        title="GAN",
+        recipe="gan",
+        roles=("generator", "discriminator"),
+        models=_models,
+        params=(
+            _RECIPE_PARAMS["d_steps"],
+            _RECIPE_PARAMS["generator_loss"],
+            _RECIPE_PARAMS["prior"],
+            LATENT,
+        ),
+        defaults=DEFAULTS,
+        recipe_options=_recipe_options,
+        # Adam's usual β1 = 0.9 keeps momentum from moves the other player has already answered: GANs
+        # train with 0.5 (Radford et al., 2015); with 0.9 the ring's eight modes were rarely all found.
+        optimizer_options={"adam": {"beta1": 0.5}},
+    )
+)
 
 
 def plane_bounds(real: torch.Tensor) -> float:

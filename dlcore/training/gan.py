@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from dlcore.errors import SpecError
-from dlcore.optim import LEARNING_RATE
+from dlcore.optim import LEARNING_RATE, OPTIMIZERS
 from dlcore.params import Param
 from dlcore.plan import resolve
 from dlcore.tasks import fix_last_layer
@@ -52,6 +52,14 @@ PARAMS = (
         default=None,
         optional=True,
         help="The discriminator's learning rate (empty: the same as the generator's).",
+    ),
+    Param(
+        "discriminator_optimizer",
+        "choice",
+        None,
+        "The discriminator's optimizer (empty: the same as the generator's, with its settings).",
+        choices=tuple(OPTIMIZERS.names()),
+        optional=True,
     ),
     Param(
         "generator_loss",
@@ -89,7 +97,9 @@ class GanRecipe(Recipe):
         self.models = {"generator": generator.to(device), "discriminator": discriminator.to(device)}
         self.optimizers = {
             "generator": optimizer_for(generator, cfg),
-            "discriminator": optimizer_for(discriminator, cfg, options["discriminator_lr"]),
+            "discriminator": optimizer_for(
+                discriminator, _own_optimizer(cfg, options), options["discriminator_lr"]
+            ),
         }
         per_epoch = steps_per_epoch(len(data.train[0]), cfg.batch_size)
         self.schedules = {
@@ -229,6 +239,15 @@ def generator_loss_per_example(fake_logits: torch.Tensor, generator_loss: str) -
     if generator_loss == "minimax":
         return -F.softplus(fake_logits)  # log(1 − sigmoid(l)) = −softplus(l)
     return F.softplus(-fake_logits)  # −log sigmoid(l) = softplus(−l)
+
+
+def _own_optimizer(cfg, options: dict):
+    """The config the discriminator's optimizer is made from: its own optimizer (with that optimizer's
+    default settings) when the options name one other than the generator's."""
+    name = options["discriminator_optimizer"]
+    if name is None or name == cfg.optimizer:
+        return cfg
+    return replace(cfg, optimizer=name, optimizer_options={})
 
 
 def _discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:

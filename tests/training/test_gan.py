@@ -395,3 +395,14 @@ def test_stepping_a_role_alone_that_cannot_be_is_refused_with_a_message(role, un
         job.step(unit=unit, role=role)
     job.stop()
     assert job.wait(30)
+
+
+def test_the_discriminator_can_learn_with_its_own_optimizer():
+    same = make_gan(cfg={"optimizer": "adam", "optimizer_options": {"beta1": 0.5}})
+    own = make_gan(
+        cfg={"optimizer": "adam", "optimizer_options": {"beta1": 0.5}}, discriminator_optimizer="sgd"
+    )
+    assert isinstance(same.optimizers["discriminator"], torch.optim.Adam)
+    assert same.optimizers["discriminator"].defaults["betas"][0] == 0.5
+    assert isinstance(own.optimizers["discriminator"], torch.optim.SGD)
+    assert isinstance(own.optimizers["generator"], torch.optim.Adam)
