@@ -23,8 +23,7 @@ st.title(
     help="Models that make data: autoencoders, VAEs, GANs and diffusion, trained live on 2-D points or "
     "small images. Real PyTorch underneath.",
 )
-for notice in GENERATIVE.take_notices():
-    st.warning(notice, icon="⚠️")
+notices = st.container()  # filled last: a run that reruns the page on its way keeps them for the next one
 
 player_bar(state)
 sync_url(GENERATIVE)
@@ -38,3 +37,6 @@ with settings:
     data_settings(state)
     with st.expander("Networks", icon=":material/hub:"):
         networks(state)
+with notices:
+    for notice in GENERATIVE.take_notices():
+        st.warning(notice, icon="⚠️")

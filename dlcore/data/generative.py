@@ -138,6 +138,8 @@ def from_points(
     points are used like a 2-D toy set (raw coordinates, `features` transforms, `raw_2d`).
     """
     points = np.asarray(x, dtype=np.float64)
+    if points.size == 0:  # no points yet: say how many are needed, not what shape they lack
+        points = points.reshape(0, 2)
     if points.ndim != 2 or points.shape[1] != 2:
         raise DataError(
             f"points must be a list of (x1, x2) pairs, shape (N, 2); got {points.shape}", field="x"

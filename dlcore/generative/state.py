@@ -271,6 +271,7 @@ def from_query(query: Mapping[str, Any]) -> tuple[GenerativeState, list[str]]:
         if replace(net, **values) != net:
             roles[role] = replace(net, **values)
     options = {p.name: read(p, f"f.{p.name}", p.default) for p in kind.params if f"f.{p.name}" in q}
+    options = {name: value for name, value in options.items() if value is not None}  # None: the default
     offered = {f"f.{p.name}" for p in kind.params} | {f"data.{n}" for n in DATA_OPTIONS if n in data_params}
     problems += [
         f"Link: {key} is not a setting of {kind.title if key.startswith('f.') else DATA_LABELS[data]}."

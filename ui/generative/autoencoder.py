@@ -136,7 +136,7 @@ def _point_views(picture, ds, losses) -> None:
         )
         steady_chart(
             plots.latent_grid_points(
-                ds.denormalize(ds.train[0]), picture.grid, gen.autoencoder.GRID, height=BOTTOM
+                ds.denormalize(ds.train[0]), picture.grid, picture.grid_shape, height=BOTTOM
             ),
             "gen-ae-manifold",
         )

@@ -16,6 +16,11 @@ def views(state: gen.GenerativeState, run: runs.Run) -> None:
     family = FAMILIES[state.family]
     if run.error is not None:
         show_error(run.error)
+        if state.data == gen.OWN_POINTS:
+            st.info(
+                "Click the plane on the left to add points, or upload a CSV of x, y.",
+                icon=":material/ads_click:",
+            )
         return
     live(lambda job: family.draw_views(job, state), drawn_status=run.job.status, job_of=runs.current_job)
     with st.expander("What to notice", expanded=False, icon=":material/visibility:"):
