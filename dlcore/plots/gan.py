@@ -24,14 +24,15 @@ VERDICT_SCALE = [[0.0, "#cdb8e8"], [0.5, "#ffffff"], [1.0, "#b7e1b5"]]
 PUSH_SCALE = 0.05  # an arrow is the push times this share of the plane's half-width: lengths compare
 PUSH_MOST = 0.3  # ... and at most this share of it, so a huge push stays on the plane
 ROW_COLOUR, COLUMN_COLOUR = "#1f77b4", "#ff7f0e"
-PLANE_HEIGHT = 330
+PLANE_HEIGHT = 280
 
 
 def _square_axes(layout: dict, bounds: float) -> dict:
     span = [-bounds, bounds]
     layout["xaxis"] = {**layout["xaxis"], "range": span, "constrain": "domain", "zeroline": False}
     layout["yaxis"] = {**layout["yaxis"], "range": span, "scaleanchor": "x", "constrain": "domain"}
-    layout["margin"] = {"l": 40, "r": 10, "t": 40, "b": 35}
+    layout["margin"] = {"l": 40, "r": 10, "t": 40, "b": 30}
+    layout["showlegend"] = False  # the title names the colours: a legend would cover it in a narrow column
     return layout
 
 
@@ -65,7 +66,13 @@ def push_arrows(picture: GanPicture) -> np.ndarray:
     return picture.fake + arrows
 
 
-def gan_plane(picture: GanPicture, title: str = "Discriminator and the fakes' push") -> go.Figure:
+PLANE_TITLE = (
+    f"D(x): <span style='color:{REAL_POINT_COLOUR}'>real</span>, "
+    f"<span style='color:{FAKE_POINT_COLOUR}'>generated</span> + push"
+)
+
+
+def gan_plane(picture: GanPicture, title: str = PLANE_TITLE) -> go.Figure:
     """The discriminator's D(x) over the plane (green: says real, purple: says fake), the real points
     (green), the generated ones (purple), and a line from each generated point along its generator
     gradient: where training moves it next."""
@@ -97,7 +104,7 @@ def gan_plane(picture: GanPicture, title: str = "Discriminator and the fakes' pu
     return fast_figure(traces, _square_axes(live_layout(title, "", "", height=PLANE_HEIGHT), picture.bounds))
 
 
-def gan_manifold(picture: GanPicture, title: str = "The latent grid, folded by the generator") -> go.Figure:
+def gan_manifold(picture: GanPicture, title: str = "Latent grid through the generator") -> go.Figure:
     """A regular grid of latent points carried through the generator, its lines joined as they were in
     the latent plane (blue along the first latent axis, orange along the second), over the real data:
     where the grid bunches up the generator puts many points, where it stretches few."""

@@ -7,4 +7,7 @@
   `views`: the live fragment that calls the family's views.
 """
 
-from ui.generative import autoencoder  # noqa: F401  (the autoencoder and the VAE)
+from ui.generative import (
+    autoencoder,  # noqa: F401  (the autoencoder and the VAE)
+    gan,  # noqa: F401  (the GAN)
+)
