@@ -31,11 +31,10 @@ def test_each_gan_control_changes_the_state_the_link_and_the_run(
     open_page, widget, key, value, link_key, link_value
 ):
     at = open_page(GAN)
-    job = run_of(at).job
+    before = run_of(at).job
     getattr(at, widget)(key=key).set_value(value).run()
-    assert not at.exception
-    assert link_of(at)[link_key] == link_value
-    assert run_of(at).job is not job  # what trains changed: a fresh run from the seed
+    # what trains changed: a fresh run from the seed, with the new setting in its link
+    assert not at.exception and run_of(at).job is not before and link_of(at)[link_key] == link_value
 
 
 def test_the_discriminators_own_learning_rate_and_optimizer_reach_its_optimizer(open_page):
