@@ -29,7 +29,8 @@ def latent_scatter(
     title: str = "Latent space (test codes)",
     height: int = 300,
 ) -> go.Figure:
-    """Test codes (N, 2) on the latent plane: one trace per class when `labels` are given; otherwise
+    """Test codes (N, 2) on the latent plane: one colour per class when `labels` are given, each class's
+    name written at the middle of its codes; otherwise
     coloured by the angle of each 2-D input around the data's centre (`inputs`), so neighbours in the data
     share a colour and a tear or a fold in the latent space shows as a jump in colour."""
     plane = as_numpy(plane)[:MAX_POINTS]
@@ -39,7 +40,8 @@ def latent_scatter(
         for k in np.unique(labels):
             mine = plane[labels == k]
             name = class_names[k] if class_names is not None and k < len(class_names) else str(k)
-            traces.append(_markers(mine, str(name), CLASS_PALETTE[int(k) % len(CLASS_PALETTE)]))
+            colour = CLASS_PALETTE[int(k) % len(CLASS_PALETTE)]
+            traces += [_markers(mine, str(name), colour), _name_at_centre(mine, str(name), colour)]
     else:
         colour = {"color": SAMPLE_COLOUR}
         if inputs is not None:
@@ -51,8 +53,22 @@ def latent_scatter(
             {**_markers(plane, "test input", ""), "marker": {"size": 6, **colour}, "showlegend": False}
         )
     layout = live_layout(title, axes[0], axes[1], height=height)
-    layout["legend"] = {"orientation": "v", "x": 1.02, "y": 1, "font": {"size": 10}, "tracegroupgap": 0}
+    layout["showlegend"] = False  # each class is named at the middle of its codes, readable from the back
     return fast_figure(traces, layout)
+
+
+def _name_at_centre(xy: np.ndarray, name: str, colour: str) -> dict:
+    """The class's name, large, at the median of its codes (on a white halo, so it reads over the dots)."""
+    centre = np.median(xy, axis=0)
+    return {
+        "type": "scatter",
+        "x": [centre[0]],
+        "y": [centre[1]],
+        "mode": "text",
+        "text": [f"<b>{name}</b>"],
+        "textfont": {"color": colour, "size": 18, "shadow": "0 0 3px white"},
+        "hoverinfo": "skip",
+    }
 
 
 def _markers(xy: np.ndarray, name: str, colour: str) -> dict:

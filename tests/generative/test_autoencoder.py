@@ -83,9 +83,26 @@ def test_a_one_number_latent_decodes_one_curve_of_points():
     assert np.isnan(np.asarray(figure.data[1].x, dtype=float)).sum() == 1  # one line, not a criss-cross
 
 
-def test_the_latent_scatter_has_a_trace_per_class_or_colours_points_by_where_they_lie():
+def test_the_latent_scatter_colours_and_names_each_class_or_colours_points_by_where_they_lie():
     plane = np.random.default_rng(0).normal(size=(50, 2))
     by_class = plots.latent_scatter(plane, np.arange(50) % 3, ["a", "b", "c"])
-    assert [trace.name for trace in by_class.data] == ["a", "b", "c"]
+    assert [trace.name for trace in by_class.data if trace.mode == "markers"] == ["a", "b", "c"]
+    assert [trace.text[0] for trace in by_class.data if trace.mode == "text"] == [
+        "<b>a</b>",
+        "<b>b</b>",
+        "<b>c</b>",
+    ]
     by_place = plots.latent_scatter(plane, inputs=plane)
     assert len(by_place.data) == 1 and len(by_place.data[0].marker.color) == 50
+
+
+def test_a_denoising_autoencoders_inputs_are_shown_with_the_share_hidden_that_training_hides():
+    ds, nets = built(gen.from_query({"data": "digits", "f.denoise": "0.5"})[0])
+    clean = ae.picture(nets["encoder"], nets["decoder"], ds, False)
+    hidden = ae.picture(nets["encoder"], nets["decoder"], ds, False, hidden=0.5)
+    at_mean = np.isclose(hidden.inputs, ds.denormalize(torch.zeros(1, 1, 8, 8)).numpy(), atol=1e-6)
+    assert 0.45 < (at_mean & ~np.isclose(clean.inputs, hidden.inputs)).mean() < 0.55  # half of the values
+    assert not np.allclose(hidden.outputs, clean.outputs)  # rebuilt from what is left
+    np.testing.assert_array_equal(hidden.grid, clean.grid)  # the latent views are the clean inputs'
+    again = ae.picture(nets["encoder"], nets["decoder"], ds, False, hidden=0.5)
+    np.testing.assert_array_equal(again.inputs, hidden.inputs)  # the same values hidden at every redraw

@@ -85,10 +85,11 @@ def draw_views(job, state: gen.GenerativeState) -> None:
         return
     losses = plots.role_losses(job.metrics(), _loss_names(state), title="Losses")
     losses.update_layout(height=BOTTOM)
+    hidden = f" with {options['denoise']:.0%} hidden" if options["denoise"] else ""
     if state.kind == "images":
-        _image_views(picture, run.dataset, losses)
+        _image_views(picture, run.dataset, losses, f"Test inputs{hidden} (top) and their reconstructions")
     else:
-        _point_views(picture, run.dataset, losses)
+        _point_views(picture, run.dataset, losses, f"Test points{hidden} rebuilt (grey: the error)")
     run_caption(job)
 
 
@@ -96,7 +97,7 @@ def _loss_names(state: gen.GenerativeState) -> list[str]:
     return ["reconstruction", "kl"] if state.family == "vae" else ["loss"]
 
 
-def _image_views(picture, ds, losses) -> None:
+def _image_views(picture, ds, losses, pairs_title: str) -> None:
     left, right = st.columns(2, gap="small")
     with left:
         steady_chart(
@@ -107,9 +108,7 @@ def _image_views(picture, ds, losses) -> None:
         )
         pairs = list(picture.inputs[:SHOWN_PAIRS]) + list(picture.outputs[:SHOWN_PAIRS])
         steady_chart(
-            plots.sample_images(
-                pairs, "Test inputs (top) and their reconstructions", SHOWN_PAIRS, height=150
-            ),
+            plots.sample_images(pairs, pairs_title, SHOWN_PAIRS, height=130),
             "gen-ae-pairs",
         )
         a, b = picture.ends
@@ -127,7 +126,7 @@ def _image_views(picture, ds, losses) -> None:
         steady_chart(losses, "gen-ae-losses")
 
 
-def _point_views(picture, ds, losses) -> None:
+def _point_views(picture, ds, losses, pairs_title: str) -> None:
     left, right = st.columns(2, gap="small")
     with left:
         steady_chart(
@@ -141,7 +140,10 @@ def _point_views(picture, ds, losses) -> None:
             "gen-ae-manifold",
         )
     with right:
-        steady_chart(plots.reconstructed_points(picture.inputs, picture.outputs, height=TOP), "gen-ae-pairs")
+        steady_chart(
+            plots.reconstructed_points(picture.inputs, picture.outputs, height=TOP, title=pairs_title),
+            "gen-ae-pairs",
+        )
         steady_chart(losses, "gen-ae-losses")
 
 

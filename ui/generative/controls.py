@@ -13,6 +13,7 @@ from dlcore import generative as gen
 from dlcore import playground as pg
 from dlcore import plots
 from ui.errors import show_error
+from ui.generative import runs
 from ui.generative.families import FAMILIES
 from ui.generative.state import GENERATIVE
 from ui.state import GENERATIVE_CSV, bind
@@ -71,16 +72,11 @@ def data_settings(state: gen.GenerativeState) -> None:
 
 
 def own_points(state: gen.GenerativeState) -> None:
-    """Click the plane to add a point, or upload a CSV of x, y; at least 10 points train."""
+    """Upload a CSV of x, y or clear the points; the plane to click sits here once there are enough points
+    to train (before that, large in the views' place: `points_plane`)."""
     st.caption(f"{len(state.points)} points. Click the plane to add one (at least 10 to train).")
-    figure = plots.boundary_figure(
-        pg.empty_boundary(), "binary", _as_data(state.points), clickable=True, height=260
-    )
-    for point in steady_chart(figure, "gen-points-plane"):
-        x, y = point.get("x"), point.get("y")
-        if point.get("curve_number") == 0 and x is not None and y is not None:
-            if GENERATIVE.replace(replace(state, points=(*state.points, (round(x, 1), round(y, 1))))):
-                st.rerun()
+    if runs.current() is not None and runs.current().error is None:
+        points_plane(state, height=260)
     upload = st.file_uploader("…or upload a CSV: x, y", type=["csv"], key="gen-csv")
     if upload is not None:
         parsed = parse_once(upload, gen.points_from_csv, GENERATIVE_CSV)
@@ -96,6 +92,18 @@ def own_points(state: gen.GenerativeState) -> None:
             on_click=GENERATIVE.update,
             args=(lambda s: replace(s, points=()),),
         )
+
+
+def points_plane(state: gen.GenerativeState, height: int) -> None:
+    """The plane with the student's points; a click adds one there."""
+    figure = plots.boundary_figure(
+        pg.empty_boundary(), "binary", _as_data(state.points), clickable=True, height=height
+    )
+    for point in steady_chart(figure, "gen-points-plane"):
+        x, y = point.get("x"), point.get("y")
+        if point.get("curve_number") == 0 and x is not None and y is not None:
+            if GENERATIVE.replace(replace(state, points=(*state.points, (round(x, 1), round(y, 1))))):
+                st.rerun()
 
 
 def _as_data(points):

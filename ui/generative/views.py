@@ -8,21 +8,26 @@ import streamlit as st
 from dlcore import generative as gen
 from ui.errors import show_error
 from ui.generative import runs
+from ui.generative.controls import points_plane
 from ui.generative.families import FAMILIES
 from ui.live import live
 
 
 def views(state: gen.GenerativeState, run: runs.Run) -> None:
     family = FAMILIES[state.family]
+    if run.error is not None and state.data == gen.OWN_POINTS:  # not a mistake: points still to add
+        st.info(
+            f"{run.error[:1].upper()}{run.error[1:]}. Click the plane below to add points, or upload a "
+            "CSV of x, y.",
+            icon=":material/ads_click:",
+        )
+        points_plane(state, height=440)
+        return
     if run.error is not None:
         show_error(run.error)
-        if state.data == gen.OWN_POINTS:
-            st.info(
-                "Click the plane on the left to add points, or upload a CSV of x, y.",
-                icon=":material/ads_click:",
-            )
         return
-    live(lambda job: family.draw_views(job, state), drawn_status=run.job.status, job_of=runs.current_job)
+    with st.container(key="gen-views"):  # the browser tests find the views here
+        live(lambda job: family.draw_views(job, state), drawn_status=run.job.status, job_of=runs.current_job)
     with st.expander("What to notice", expanded=False, icon=":material/visibility:"):
         st.markdown(family.notice)
 
