@@ -104,7 +104,8 @@ def browser_run(seconds: float) -> dict:
             )
             page = browser.new_page(viewport={"width": 1280, "height": 720})
             page.goto(f"{url}/generative?family=gan&data=ring")
-            page.get_by_role("button", name="Play").click()
+            page.wait_for_selector(".gan-step", timeout=120_000)  # the page has drawn its views
+            page.get_by_role("button", name="Play").click(timeout=60_000)
             page.wait_for_function(
                 "() => { const s = document.querySelector('.gan-step');"
                 " return s && parseInt(s.dataset.step) > 0; }",
