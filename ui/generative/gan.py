@@ -98,8 +98,7 @@ def _step_alone(role: str) -> None:
 
 
 def draw_views(job, state: gen.GenerativeState) -> None:
-    run = runs.current()
-    if job is None or run is None:
+    if job is None:
         st.info("Press **Play** to train.", icon=":material/play_arrow:")
         return
     metrics = job.metrics()
