@@ -119,9 +119,9 @@ def browser_run(link: str, seconds: float) -> dict:
             )
             page = browser.new_page(viewport={"width": 1280, "height": 720})
             page.goto(f"{url}/generative?{link}")
-            page.wait_for_selector(".st-key-gen-views .js-plotly-plot .main-svg", timeout=60_000)
+            page.wait_for_selector(".st-key-gen-views .js-plotly-plot .main-svg", timeout=120_000)
             page.get_by_role("button", name="Play").click()
-            page.wait_for_function(f"() => Number(({STEP})()) > 0", timeout=60_000)
+            page.wait_for_function(f"() => Number(({STEP})()) > 0", timeout=120_000)
             time.sleep(1.0)  # past the first full rerun after Play
             page.evaluate(COUNT_REDRAWS)
             first_step, start = int(page.evaluate(STEP)), time.perf_counter()

@@ -103,18 +103,22 @@ def latent_grid_points(
     fig = sample_points(real, np.asarray(lines), title)
     fig.data[1].update(mode="lines+markers", name="decoded grid", line={"color": SAMPLE_COLOUR, "width": 1})
     fig.data[1].marker.size = 4
-    fig.update_layout(height=height)
+    fig.layout.height = height
+    _legend_below(fig)
     return fig
 
 
-def reconstructed_points(
-    inputs, outputs, height: int = 300, title: str = "Reconstructions (grey: the error)"
-) -> go.Figure:
+def reconstructed_points(inputs, outputs, height: int = 300, title: str = "Test points rebuilt") -> go.Figure:
     """Test points joined to their reconstructions (`results.reconstructions`), its legend under the plot so
     a narrow panel keeps the title clear."""
     fig = reconstructions(inputs, outputs, height=height)
-    fig.data[0].showlegend = False  # the grey lines: their length is the error, as the title says
-    fig.update_layout(
-        legend={"orientation": "h", "y": -0.25, "x": 0}, margin={"l": 40, "r": 10, "t": 40, "b": 40}
-    )
+    fig.data[0].showlegend = False  # the grey lines join each point to its rebuilt self: what is lost
+    fig.layout.title.text = title
+    _legend_below(fig)
     return fig
+
+
+def _legend_below(fig: go.Figure) -> None:
+    """The legend under the plot, clear of the x axis's title: a narrow panel keeps its title whole."""
+    fig.layout.legend = {"orientation": "h", "y": -0.32, "x": 0, "yanchor": "top"}
+    fig.layout.margin = {"l": 40, "r": 10, "t": 40, "b": 60}

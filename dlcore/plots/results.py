@@ -13,6 +13,7 @@ from dlcore.plots.style import (
     VAL_COLOUR,
     base_layout,
     evenly,
+    fast_figure,
 )
 
 
@@ -96,33 +97,36 @@ def reconstructions(inputs, outputs, max_points: int = MAX_POINTS, height: int =
     inputs, outputs = inputs[keep], outputs[keep]
     links = np.full((len(inputs) * 3, 2), np.nan)  # input, reconstruction, gap: one trace for all lines
     links[0::3], links[1::3] = inputs, outputs
-    fig = go.Figure(
-        [
-            go.Scatter(
-                x=links[:, 0],
-                y=links[:, 1],
-                mode="lines",
-                name="error",
-                line={"color": "#bab0ac", "width": 1},
-                hoverinfo="skip",
-            ),
-            go.Scatter(
-                x=inputs[:, 0],
-                y=inputs[:, 1],
-                mode="markers",
-                name="input",
-                marker={"color": TRAIN_COLOUR, "size": 6},
-            ),
-            go.Scatter(
-                x=outputs[:, 0],
-                y=outputs[:, 1],
-                mode="markers",
-                name="reconstruction",
-                marker={"color": VAL_COLOUR, "size": 6, "symbol": "x"},
-            ),
-        ]
-    )
-    fig.update_layout(base_layout("Reconstructions (test set)", "x1", "x2", height=height))
-    fig.update_xaxes(constrain="domain")  # equal scales: the plot area narrows, the ranges stay the data's
-    fig.update_yaxes(scaleanchor="x", scaleratio=1, constrain="domain")
+    traces = [  # plain dicts, no per-property validation: the Generative page redraws this live
+        {
+            "type": "scatter",
+            "x": links[:, 0],
+            "y": links[:, 1],
+            "mode": "lines",
+            "name": "error",
+            "line": {"color": "#bab0ac", "width": 1},
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "x": inputs[:, 0],
+            "y": inputs[:, 1],
+            "mode": "markers",
+            "name": "input",
+            "marker": {"color": TRAIN_COLOUR, "size": 6},
+        },
+        {
+            "type": "scatter",
+            "x": outputs[:, 0],
+            "y": outputs[:, 1],
+            "mode": "markers",
+            "name": "reconstruction",
+            "marker": {"color": VAL_COLOUR, "size": 6, "symbol": "x"},
+        },
+    ]
+    layout = base_layout("Reconstructions (test set)", "x1", "x2", height=height)
+    # equal scales: the plot area narrows, the ranges stay the data's
+    layout["xaxis"] = {**layout["xaxis"], "constrain": "domain"}
+    layout["yaxis"] = {**layout["yaxis"], "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"}
+    fig = fast_figure(traces, layout)
     return fig

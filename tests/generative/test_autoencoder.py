@@ -106,3 +106,10 @@ def test_a_denoising_autoencoders_inputs_are_shown_with_the_share_hidden_that_tr
     np.testing.assert_array_equal(hidden.grid, clean.grid)  # the latent views are the clean inputs'
     again = ae.picture(nets["encoder"], nets["decoder"], ds, False, hidden=0.5)
     np.testing.assert_array_equal(again.inputs, hidden.inputs)  # the same values hidden at every redraw
+
+
+def test_rebuilt_points_keep_their_title_clear_of_the_legend():
+    points = np.random.default_rng(0).normal(size=(20, 2))
+    figure = plots.reconstructed_points(points, points + 0.1, title="Test points, 30% hidden, rebuilt")
+    assert figure.layout.title.text == "Test points, 30% hidden, rebuilt"
+    assert figure.layout.legend.y < 0 and [t.showlegend for t in figure.data] == [False, None, None]

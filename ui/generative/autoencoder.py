@@ -85,11 +85,11 @@ def draw_views(job, state: gen.GenerativeState) -> None:
         return
     losses = plots.role_losses(job.metrics(), _loss_names(state), title="Losses")
     losses.update_layout(height=BOTTOM)
-    hidden = f" with {options['denoise']:.0%} hidden" if options["denoise"] else ""
+    hidden = f", {options['denoise']:.0%} hidden," if options["denoise"] else ""
     if state.kind == "images":
-        _image_views(picture, run.dataset, losses, f"Test inputs{hidden} (top) and their reconstructions")
+        _image_views(picture, run.dataset, losses, f"Test inputs{hidden} rebuilt below")
     else:
-        _point_views(picture, run.dataset, losses, f"Test points{hidden} rebuilt (grey: the error)")
+        _point_views(picture, run.dataset, losses, f"Test points{hidden} rebuilt")
     run_caption(job)
 
 
