@@ -10,6 +10,7 @@ VAE, GAN, diffusion: one module each registers its `FamilyKind`), and the state 
 
 from dlcore.generative import autoencoder as autoencoder  # registers the autoencoder and the VAE
 from dlcore.generative import diffusion as diffusion  # registers diffusion
+from dlcore.generative import gan as gan  # registers the GAN
 from dlcore.generative.families import FAMILY_KINDS, FamilyKind, RoleNet, family_options, register_family_kind
 from dlcore.generative.setup import kind_of, load_data, mlp, models, options_of, run_part, train_config
 from dlcore.generative.state import (
@@ -47,6 +48,7 @@ __all__ = [
     "RoleNet",
     "autoencoder",
     "diffusion",
+    "gan",
     "check_points",
     "family_options",
     "fitting",

@@ -35,6 +35,7 @@ class FamilyKind:
     shared_optimizer: the recipe trains all roles with one optimizer (the first role's learning rate and
         optimizer), so the page shows those settings once;
     view_options: the names of options that only change what the views show (a change keeps the run).
+    optimizer_options: by optimizer name, the settings the family trains with ({"adam": {"beta1": 0.5}}).
     """
 
     key: str
@@ -48,6 +49,7 @@ class FamilyKind:
     recipe_options: Callable[..., dict[str, Any]] = lambda state, options: {}
     shared_optimizer: bool = False
     view_options: tuple[str, ...] = ()
+    optimizer_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 FAMILY_KINDS: dict[str, FamilyKind] = {}

@@ -46,6 +46,7 @@ def train_config(state: GenerativeState, max_seconds: float = MAX_SECONDS, **ove
     config = TrainConfig(
         loss="mse",
         optimizer=lead.optimizer,
+        optimizer_options=dict(kind.optimizer_options.get(lead.optimizer, {})),
         lr=lead.lr,
         batch_size=state.batch,
         epochs=None,

@@ -106,6 +106,7 @@ class Job:
         # The supervised recipe's objective scores test results per class; other recipes report their own.
         self._objective = getattr(recipe, "objective", None)
         self._recipe: Recipe | None = recipe  # the one training now; built on the CPU until the thread starts
+        self._solo_roles = recipe.solo_roles
         self._models: dict[str, nn.Module] | None = models
         self._templates = _skeletons(models)
         self._subscribers = Subscribers()
@@ -133,6 +134,7 @@ class Job:
         self._steps_left: int | None = None
         self._epoch_step = False  # a whole epoch's batches asked for: counted when the thread reads it
         self._pause_at_epoch_end = False  # the steps asked for end an epoch: pause once it is scored
+        self._solo: str | None = None  # the role the next step trains alone (Recipe.solo)
         self._attention = paused or self._stop_reason is not None  # a command waits for the thread
 
     def _launch(self) -> None:
@@ -164,12 +166,22 @@ class Job:
         if self.status == "paused":
             self.status = "running"
 
-    def step(self, unit: str = "batch") -> None:
+    def step(self, unit: str = "batch", role: str | None = None) -> None:
         """Train one batch (unit="batch") or one whole pass over the training set (unit="epoch": as many
-        batches as an epoch has, from wherever training is, even in the middle of an epoch), then pause."""
+        batches as an epoch has, from wherever training is, even in the middle of an epoch), then pause.
+        `role`: one batch on which only that role learns (a GAN's discriminator or generator alone)."""
         if unit not in ("batch", "epoch"):
             raise TrainError(f"step unit must be 'batch' or 'epoch', not {unit!r}", field="unit")
+        if role is not None and (role not in self._solo_roles or unit != "batch"):
+            alone = " or the ".join(self._solo_roles)
+            raise TrainError(
+                f"only one batch of the {alone} can be stepped alone, not the {role} for one {unit}"
+                if alone
+                else f"the {self.recipe} recipe trains its roles together: step them all at once",
+                field="role",
+            )
         with self._cond:
+            self._solo = role
             if not self.alive:
                 raise TrainError(
                     f"this training has {self.status}: reset it or start a new one to step again"
@@ -457,6 +469,8 @@ class Job:
                 raise StopTraining("reset", status="reset")
             if self._epoch_step:  # fit has started by now: the recorder knows how many batches an epoch has
                 self._steps_left, self._epoch_step = self._recorder.steps_per_epoch, False
+            if self._solo is not None:  # the next step is the one asked for: its role alone
+                self._recipe.solo, self._solo = self._solo, None
             self._attention = self._paused or self._steps_left is not None or self._pause_at_epoch_end
             self.status = "running"
 

@@ -13,6 +13,7 @@ from dlcore.lessons import (
     attention,  # noqa: F401  (the attention tab's runs and its mirror_attention measure)
     diffusion,  # noqa: F401  (registers sample_distance and noise_only_steps)
     dynamics,  # noqa: F401 (registers loss_noise, saturation, weight_norm)
+    gan,  # noqa: F401  (registers modes_covered and generator_push)
     generative,  # noqa: F401  (the Generative page: its links, its runs, test_score)
     robustness,  # noqa: F401  (registers the architecture and trust measures)
     sequences,  # noqa: F401  (registers the Sequences page and its tabs' runs)

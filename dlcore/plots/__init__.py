@@ -13,6 +13,7 @@
     generative   the Generative page's autoencoder views: the latent space, a decoded latent grid
     samples      generative training: losses by role, what the model makes now
     diffusion    diffusion: noise schedules, the forward process, denoising arrows, noise to data, quality
+    gan          a GAN on 2-D data: the discriminator's verdict, the generator's push, its folded grid
     data         a dataset's preview
     deploy       a model's deployable variants side by side, accuracy against sparsity
     learning     the Learning page: backprop's numbers on a network, the optimizer race, LR finder, schedules
@@ -40,6 +41,7 @@ from dlcore.plots.diffusion import (
     reverse_points,
 )
 from dlcore.plots.explain import attribution_grid, feature_attribution_bars, randomisation_figure
+from dlcore.plots.gan import gan_manifold, gan_plane
 from dlcore.plots.generative import latent_grid_points, latent_scatter, reconstructed_points
 from dlcore.plots.history import dead_units_chart, distribution_over_time, histogram_over_time
 from dlcore.plots.images import image_figure
@@ -103,6 +105,8 @@ __all__ = [
     "deploy_comparison",
     "distribution_over_time",
     "example_strip",
+    "gan_manifold",
+    "gan_plane",
     "feature_attribution_bars",
     "feature_map_grid",
     "filter_grid",

@@ -34,11 +34,11 @@ class CudaGraphStep:
         return self.recipe.step(self.x.index_select(0, idx), self.y.index_select(0, idx))
 
     def __call__(self, idx: torch.Tensor) -> dict[str, torch.Tensor]:
-        if self.graph is not None:
+        if self.graph is not None and self.recipe.solo is None:  # a step of one role alone runs eagerly
             self.static_idx.copy_(idx)  # the batch is gathered inside the graph: one launch per step here
             self.graph.replay()
             return {k: v.clone() for k, v in self.static_logs.items()}  # the next replay overwrites them
-        if self.failed:
+        if self.failed or self.graph is not None:
             return self.eager(idx)
         self.stream.wait_stream(torch.cuda.current_stream())
         with torch.cuda.stream(self.stream):

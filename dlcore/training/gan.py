@@ -18,10 +18,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from dlcore.errors import SpecError
-from dlcore.optim import LEARNING_RATE
+from dlcore.optim import LEARNING_RATE, OPTIMIZERS
 from dlcore.params import Param
 from dlcore.plan import resolve
 from dlcore.tasks import fix_last_layer
+from dlcore.training.autoencoder import DATA_TASKS
 from dlcore.training.distances import energy_distance
 from dlcore.training.loop import steps_per_epoch
 from dlcore.training.recipe import (
@@ -53,6 +54,14 @@ PARAMS = (
         help="The discriminator's learning rate (empty: the same as the generator's).",
     ),
     Param(
+        "discriminator_optimizer",
+        "choice",
+        None,
+        "The discriminator's optimizer (empty: the same as the generator's, with its settings).",
+        choices=tuple(OPTIMIZERS.names()),
+        optional=True,
+    ),
+    Param(
         "generator_loss",
         "choice",
         "non_saturating",
@@ -72,6 +81,7 @@ PARAMS = (
 
 class GanRecipe(Recipe):
     main_role = "generator"
+    solo_roles = ("generator", "discriminator")
     log_names = ("loss", "generator_loss", "discriminator_loss", "d_real", "d_fake")
 
     def __init__(
@@ -87,7 +97,9 @@ class GanRecipe(Recipe):
         self.models = {"generator": generator.to(device), "discriminator": discriminator.to(device)}
         self.optimizers = {
             "generator": optimizer_for(generator, cfg),
-            "discriminator": optimizer_for(discriminator, cfg, options["discriminator_lr"]),
+            "discriminator": optimizer_for(
+                discriminator, _own_optimizer(cfg, options), options["discriminator_lr"]
+            ),
         }
         per_epoch = steps_per_epoch(len(data.train[0]), cfg.batch_size)
         self.schedules = {
@@ -117,23 +129,19 @@ class GanRecipe(Recipe):
         return torch.randn(shape, generator=g, device=self.device)
 
     def step(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
-        g, d = self.models["generator"], self.models["discriminator"]
-        g_opt, d_opt = self.optimizers["generator"], self.optimizers["discriminator"]
-        n = len(x)
-        for _ in range(self.d_steps):
+        solo, self.solo = self.solo, None
+        d = self.models["discriminator"]
+        d_steps = {None: self.d_steps, "discriminator": 1, "generator": 0}[solo]
+        for _ in range(d_steps):
+            real_logits, fake_logits, d_loss = self._discriminator_step(x)
+        if solo == "discriminator":  # the generator stands still: its loss on the fakes just scored
+            g_loss = self._generator_loss(fake_logits)
+        else:
+            fake_logits, g_loss = self._generator_step(len(x))
+        if d_steps == 0:  # the discriminator stood still: its loss on this batch and these fakes
             with torch.no_grad():
-                fake = g(self.latents(n))
-            real_logits, fake_logits = d(x), d(fake)
+                real_logits = d(x)
             d_loss = _discriminator_loss(real_logits, fake_logits)
-            d_opt.zero_grad(set_to_none=True)
-            d_loss.backward()
-            d_opt.step()
-        # The generator's gradient flows through the discriminator; the discriminator's own gradients
-        # from this pass are cleared by its zero_grad before its next step.
-        g_loss = self._generator_loss(d(g(self.latents(n))))
-        g_opt.zero_grad(set_to_none=True)
-        g_loss.backward()
-        g_opt.step()
         g_loss, d_loss = g_loss.detach(), d_loss.detach()
         return {
             "loss": g_loss + d_loss,
@@ -143,14 +151,40 @@ class GanRecipe(Recipe):
             "d_fake": torch.sigmoid(fake_logits.detach()).mean(),
         }
 
+    def _discriminator_step(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """One discriminator update on real examples x against as many fresh fakes: (real logits, fake
+        logits, loss), as scored before the update."""
+        g, d = self.models["generator"], self.models["discriminator"]
+        with torch.no_grad():
+            fake = g(self.latents(len(x)))
+        real_logits, fake_logits = d(x), d(fake)
+        d_loss = _discriminator_loss(real_logits, fake_logits)
+        d_opt = self.optimizers["discriminator"]
+        d_opt.zero_grad(set_to_none=True)
+        d_loss.backward()
+        d_opt.step()
+        return real_logits, fake_logits, d_loss
+
+    def _generator_step(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """One generator update on n fresh fakes: (their logits, the generator's loss) before the update."""
+        g, d = self.models["generator"], self.models["discriminator"]
+        # The generator's gradient flows through the discriminator; the discriminator's own gradients
+        # from this pass are cleared by its zero_grad before its next step.
+        fake_logits = d(g(self.latents(n)))
+        g_loss = self._generator_loss(fake_logits)
+        g_opt = self.optimizers["generator"]
+        g_opt.zero_grad(set_to_none=True)
+        g_loss.backward()
+        g_opt.step()
+        return fake_logits, g_loss
+
     @property
     def capturable(self) -> bool:
         return True
 
     def _generator_loss(self, fake_logits: torch.Tensor) -> torch.Tensor:
-        if self.non_saturating:
-            return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))  # −log D
-        return -F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))  # log(1 − D)
+        loss = "non_saturating" if self.non_saturating else "minimax"
+        return generator_loss_per_example(fake_logits, loss).mean()
 
     # --- scoring and sampling -------------------------------------------------------------------------
 
@@ -197,6 +231,23 @@ class GanRecipe(Recipe):
 
     def probe_input(self, x: torch.Tensor) -> torch.Tensor:
         return self.latents(len(x), torch.Generator(device=self.device).manual_seed(self.eval_seed))
+
+
+def generator_loss_per_example(fake_logits: torch.Tensor, generator_loss: str) -> torch.Tensor:
+    """Each fake's share of the generator's loss, from the discriminator's raw scores: −log D (the
+    non-saturating loss) or log(1 − D) (minimax)."""
+    if generator_loss == "minimax":
+        return -F.softplus(fake_logits)  # log(1 − sigmoid(l)) = −softplus(l)
+    return F.softplus(-fake_logits)  # −log sigmoid(l) = softplus(−l)
+
+
+def _own_optimizer(cfg, options: dict):
+    """The config the discriminator's optimizer is made from: its own optimizer (with that optimizer's
+    default settings) when the options name one other than the generator's."""
+    name = options["discriminator_optimizer"]
+    if name is None or name == cfg.optimizer:
+        return cfg
+    return replace(cfg, optimizer=name, optimizer_options={})
 
 
 def _discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
@@ -262,7 +313,8 @@ def _shape(shape: tuple[int, ...]) -> str:
     return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
-def _latent_size(generator: nn.Module) -> int:
+def latent_size(generator: nn.Module) -> int:
+    """How many numbers a checked generator's latent has."""
     # make_recipe hands over built modules, not specs; `check` made sure the latent is a vector that
     # feeds a Linear, whose in_features is then its size.
     return next(m for m in generator.modules() if isinstance(m, nn.Linear)).in_features
@@ -270,7 +322,7 @@ def _latent_size(generator: nn.Module) -> int:
 
 def build(models, ds, cfg, options, device) -> GanRecipe:
     data = TrainData.from_dataset(ds, device)
-    latent_shape = (_latent_size(models["generator"]),)
+    latent_shape = (latent_size(models["generator"]),)
     return GanRecipe(models["generator"], models["discriminator"], latent_shape, data, cfg, options, device)
 
 
@@ -283,7 +335,7 @@ GAN = register_recipe(
             "to tell them from the real data."
         ),
         roles=("generator", "discriminator"),
-        tasks=("generation",),
+        tasks=DATA_TASKS,  # any real-valued examples: the labels of digits are not used
         check=check,
         build=build,
         params=PARAMS,

@@ -62,6 +62,9 @@ class Recipe:
     data:       the TrainData the recipe trains on (built by the recipe kind's `build`).
     generator:  a torch.Generator on the device for the recipe's own noise (latents, timesteps).
     capturing:  True while a CUDA graph records `step` (running sums must then stay on the device).
+    solo_roles: the roles that can learn alone, one step at a time by hand (a GAN's two players).
+    solo:       the role the next step trains alone (one of solo_roles), None: every role; `step` clears
+                it. Such a step runs eagerly, outside a captured CUDA graph.
     """
 
     models: dict[str, nn.Module]
@@ -72,6 +75,8 @@ class Recipe:
     data: TrainData
     generator: torch.Generator | None = None
     capturing: bool = False
+    solo_roles: tuple[str, ...] = ()
+    solo: str | None = None
 
     # --- training -------------------------------------------------------------------------------------
 

@@ -84,6 +84,14 @@ def test_step_rejects_unknown_unit(ds, pool):
     job.wait(10)
 
 
+def test_a_supervised_job_cannot_step_one_role_alone(ds, pool):
+    job = start(ds, pool, paused=True)
+    with pytest.raises(dlcore.TrainError, match="trains its roles together"):
+        job.step(role="model")
+    job.stop()
+    job.wait(10)
+
+
 def test_reset_starts_over_with_the_seeds_weights(ds, pool):
     job = start(ds, pool, seed=3, paused=True)
     first = job.snapshot().state_dict()

@@ -5,6 +5,8 @@ import math
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dlcore import bench
 from dlcore.bench import WORKLOADS
@@ -14,7 +16,7 @@ from dlcore.errors import SpecError, TrainError
 from dlcore.jobs import JobPool, start_training
 from dlcore.presets import presets
 from dlcore.training import RecipeSpec, TrainConfig, fit, make_recipe
-from dlcore.training.gan import GAN
+from dlcore.training.gan import GAN, generator_loss_per_example
 from dlcore.training.recipe import recipe_for
 
 CPU = torch.device("cpu")
@@ -108,10 +110,23 @@ def test_discriminator_ending_in_a_sigmoid_is_told_to_remove_it():
         GAN.check(models, load("ring", num_points=200), TrainConfig(), GAN.options({}))
 
 
-def test_gan_on_labelled_data_is_refused_naming_the_data_it_trains_on():
+def test_gan_on_token_data_is_refused_naming_the_data_it_trains_on():
     assert recipe_for("gan", "generation").name == "gan"
-    with pytest.raises(SpecError, match="the gan recipe does not fit a multiclass dataset"):
-        recipe_for("gan", "multiclass")
+    with pytest.raises(SpecError, match="the gan recipe does not fit a sequence-to-sequence dataset"):
+        recipe_for("gan", "sequence-to-sequence")
+
+
+def test_a_gan_learns_from_labelled_images_without_their_labels():
+    ds = load("digits")
+    assert recipe_for("gan", ds.task).name == "gan"
+    models = specs(generator_out=64, discriminator_in=64)
+    models["generator"]["layers"].append({"type": "Unflatten", "unflattened_size": [1, 8, 8]})
+    models["discriminator"]["input_shape"] = [1, 8, 8]
+    models["discriminator"]["layers"].insert(0, {"type": "Flatten"})
+    cfg = TrainConfig(recipe="gan", epochs=1, batch_size=64, device="cpu")
+    job = start_training(models, ds, cfg, pool=JobPool())
+    assert job.wait(60) and job.status == "finished", job.error
+    assert job.sample(16).shape == (16, 1, 8, 8)
 
 
 def test_a_gan_setup_round_trips_through_json():
@@ -177,6 +192,17 @@ def test_ring_coverage_is_failed_by_mode_collapse_and_by_a_blur():
     assert ring_coverage(blur)[1] < 0.3
     covered, near = ring_coverage(faithful)
     assert covered == 8 and near > 0.95
+
+
+@settings(max_examples=25, deadline=None)
+@given(logits=st.lists(st.floats(-20, 20), min_size=1, max_size=20), minimax=st.booleans())
+def test_each_fakes_share_of_the_generator_loss_is_its_definition(logits, minimax):
+    scores = torch.tensor(logits, dtype=torch.float64)
+    d = torch.sigmoid(scores)
+    expected = torch.log1p(-d) if minimax else -torch.log(d)  # log(1 − D) or −log D
+    got = generator_loss_per_example(scores, "minimax" if minimax else "non_saturating")
+    finite = torch.isfinite(expected)
+    assert torch.allclose(got[finite], expected[finite], atol=1e-6, rtol=1e-6)
 
 
 # --- the step ---------------------------------------------------------------------------------------------
@@ -303,3 +329,80 @@ def test_a_gan_job_with_a_bad_generator_is_refused_before_it_starts():
     cfg = TrainConfig(recipe="gan", epochs=1, device="cpu")
     with pytest.raises(SpecError, match="the generator makes examples shaped"):
         start_training(specs(generator_out=3), load("ring", num_points=300), cfg, pool=JobPool())
+
+
+# --- one role at a time, by hand --------------------------------------------------------------------------
+
+
+def step_counts(recipe) -> dict[str, int]:
+    counts = {role: 0 for role in recipe.optimizers}
+    for role, optimizer in recipe.optimizers.items():
+        optimizer.register_step_post_hook(lambda *_, role=role: counts.__setitem__(role, counts[role] + 1))
+    return counts
+
+
+def weights(model) -> torch.Tensor:
+    return torch.cat([p.detach().flatten() for p in model.parameters()]).clone()
+
+
+@pytest.mark.parametrize("solo", ["discriminator", "generator"])
+def test_a_solo_step_trains_that_role_alone_once_and_logs_both_losses(solo):
+    recipe = make_gan(d_steps=3)
+    counts = step_counts(recipe)
+    other = "generator" if solo == "discriminator" else "discriminator"
+    before = {role: weights(model) for role, model in recipe.models.items()}
+    recipe.solo = solo
+    logs = run_steps(recipe, 1)
+    assert counts == {solo: 1, other: 0}  # one step of that role, even with k = 3
+    assert not torch.equal(weights(recipe.models[solo]), before[solo])
+    assert torch.equal(weights(recipe.models[other]), before[other])
+    assert tuple(logs) == recipe.log_names and all(torch.isfinite(v) for v in logs.values())
+    assert recipe.solo is None  # the next step trains both again
+    run_steps(recipe, 1)
+    together = {"discriminator": 3, "generator": 1}  # k = 3 discriminator steps per generator step
+    assert counts == {solo: 1 + together[solo], other: together[other]}
+
+
+def test_a_job_steps_one_role_by_hand_then_pauses():
+    from tests.jobs.support import wait_for
+
+    cfg = TrainConfig(recipe="gan", epochs=5, batch_size=64, device="cpu")
+    job = start_training(specs(), load("ring", num_points=300), cfg, pool=JobPool(), paused=True)
+    wait_for(lambda: job.status == "paused")
+    generator = weights(job.snapshot("generator"))
+    discriminator = weights(job.snapshot("discriminator"))
+    job.step(role="discriminator")
+    wait_for(lambda: job.progress()["step"] == 1 and job.status == "paused")
+    assert torch.equal(weights(job.snapshot("generator")), generator)
+    assert not torch.equal(weights(job.snapshot("discriminator")), discriminator)
+    discriminator = weights(job.snapshot("discriminator"))
+    job.step(role="generator")
+    wait_for(lambda: job.progress()["step"] == 2 and job.status == "paused")
+    assert torch.equal(weights(job.snapshot("discriminator")), discriminator)
+    assert not torch.equal(weights(job.snapshot("generator")), generator)
+    job.stop()
+    assert job.wait(30)
+
+
+@pytest.mark.parametrize(
+    ("role", "unit", "named"),
+    [("encoder", "batch", "not the encoder"), ("generator", "epoch", "for one epoch")],
+)
+def test_stepping_a_role_alone_that_cannot_be_is_refused_with_a_message(role, unit, named):
+    cfg = TrainConfig(recipe="gan", epochs=1, device="cpu")
+    job = start_training(specs(), load("ring", num_points=300), cfg, pool=JobPool(), paused=True)
+    with pytest.raises(TrainError, match=named):
+        job.step(unit=unit, role=role)
+    job.stop()
+    assert job.wait(30)
+
+
+def test_the_discriminator_can_learn_with_its_own_optimizer():
+    same = make_gan(cfg={"optimizer": "adam", "optimizer_options": {"beta1": 0.5}})
+    own = make_gan(
+        cfg={"optimizer": "adam", "optimizer_options": {"beta1": 0.5}}, discriminator_optimizer="sgd"
+    )
+    assert isinstance(same.optimizers["discriminator"], torch.optim.Adam)
+    assert same.optimizers["discriminator"].defaults["betas"][0] == 0.5
+    assert isinstance(own.optimizers["discriminator"], torch.optim.SGD)
+    assert isinstance(own.optimizers["generator"], torch.optim.Adam)

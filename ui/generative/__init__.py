@@ -10,4 +10,5 @@
 from ui.generative import (
     autoencoder,  # noqa: F401  (the autoencoder and the VAE)
     diffusion,  # noqa: F401
+    gan,  # noqa: F401  (the GAN)
 )
