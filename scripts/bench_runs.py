@@ -70,18 +70,20 @@ class Clock:
         setattr(owner, name, timed)
 
 
-def run(workload: tuple, recorded: bool) -> float:
-    """Train the workload's jobs at once; the training time of the slowest (pauses none)."""
+def run(workload: tuple, recorded: bool) -> tuple[float, float]:
+    """Train the workload's jobs at once; the training time of the slowest, and the CPU time the whole
+    process took meanwhile (every thread: training, writer, Python's own)."""
     name, spec, batch, epochs, count = workload
     ds = dlcore.data.load(name)
     cfg = dlcore.TrainConfig(device="cpu", epochs=epochs, batch_size=batch, seed=0)
     starting.record_job = RECORD if recorded else (lambda *args, **kwargs: None)
     pool = dlcore.JobPool(max_per_owner=count)
+    cpu = time.process_time()
     jobs = [dlcore.start_training(spec, ds, cfg, pool=pool) for _ in range(count)]
     for job in jobs:
         job.wait()
     recording.run_writer().flush()  # its last flush belongs to this run's cost
-    return max(job.progress()["elapsed_s"] for job in jobs)
+    return max(job.progress()["elapsed_s"] for job in jobs), time.process_time() - cpu
 
 
 RECORD = starting.record_job
@@ -99,21 +101,29 @@ def main() -> None:
     writer_clock.wrap(recording.RunWriter, "flush")
     print(f"Device: CPU, {cpu_name()}, {os.cpu_count()} cores, torch {torch.__version__}")
     print(f"Store: {dlcore.run_store().where}, flushed every {recording.FLUSH_S:g} s\n")
-    print("| workload | steps | training time without / with recording (median) | callback | writer |")
-    print("|---|---:|---:|---:|---:|")
+    print(
+        "| workload | steps | training time without / with recording (median) "
+        "| CPU time without / with (median) | callback | writer |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
     for label, workload in WORKLOADS.items():
         run(workload, recorded=True)  # warm up: imports, the dataset, the first database writes
         times: dict[bool, list[float]] = {False: [], True: []}
+        cpus: dict[bool, list[float]] = {False: [], True: []}
         callback_clock.seconds = writer_clock.seconds = 0.0
         for repeat in range(args.repeats):
             for recorded in (False, True) if repeat % 2 == 0 else (True, False):
-                times[recorded].append(run(workload, recorded))
+                elapsed, cpu = run(workload, recorded)
+                times[recorded].append(elapsed)
+                cpus[recorded].append(cpu)
         recorded_s = sum(times[True])
         without, with_ = statistics.median(times[False]), statistics.median(times[True])
+        cpu_without, cpu_with = statistics.median(cpus[False]), statistics.median(cpus[True])
         steps = dlcore.run_store().runs(limit=1)[0].steps
         callback, writer = (clock.seconds / recorded_s * 100 for clock in (callback_clock, writer_clock))
         print(
             f"| {label} | {steps:,} | {without:.2f} s / {with_:.2f} s ({(with_ / without - 1) * 100:+.1f} %) "
+            f"| {cpu_without:.2f} s / {cpu_with:.2f} s ({(cpu_with / cpu_without - 1) * 100:+.1f} %) "
             f"| {callback:.2f} % | {writer:.2f} % |"
         )
 

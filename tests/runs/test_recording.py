@@ -3,6 +3,9 @@ start new runs; long runs are thinned; a database that refuses writes never stop
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 
 import pandas as pd
@@ -190,3 +193,21 @@ def test_written_rows_stay_bounded_evenly_spaced_and_reach_the_latest_row(chunks
         if step:
             assert stored[-1] == step - 1 and written.step == step  # row n is step n + 1 here
         assert all(n % written.stride == 0 for n in stored[:-1])
+
+
+def test_a_run_of_the_command_line_is_kept_when_the_program_ends(tmp_path):
+    spec = tmp_path / "model.json"
+    spec.write_text(dlcore.presets()["digits_mlp"].to_json())
+    command = [sys.executable, "-m", "dlcore", "train", "--spec", str(spec), "--data", "digits"]
+    env = {**os.environ, "DLP_DATA_DIR": str(tmp_path / "data")}
+    done = subprocess.run(
+        [*command, "--epochs", "2", "--device", "cpu"], env=env, capture_output=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    store = dlcore.runs.RunStore(
+        folder=tmp_path / "data", url=f"sqlite:///{tmp_path / 'data' / 'runs.sqlite3'}"
+    )
+    (run,) = store.runs()
+    assert run.status == "finished" and run.epochs == 2 and "final" in run.weights
+    assert store.metrics(run.id)["step"].iloc[-1] == run.steps
+    store.close()
