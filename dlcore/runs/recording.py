@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import torch
 from torch import nn
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
 FLUSH_S = 1.0  # the writer's period: a killed server loses at most this much of every run
 MAX_ROWS = 4000  # metric rows a run keeps; a longer run is thinned evenly (every 2nd, 4th, ... row)
+BEST_SAVE_S = 10.0  # the best weights' file is rewritten at most this often while a run trains
 ROWS_PER_FLUSH = 25  # rows a write adds per run at most: a fast run is thinned from the start
 BEST_COPY_BUDGET = 0.02  # copies of the best weights may take at most 2% of a run's training time
 LOCAL_WHO = "local"
@@ -106,6 +108,8 @@ class Recording:
     def _new_run(self) -> int:
         job, cfg = self.job, self.job.config
         self.written = Written()
+        self.kept_weights: dict[str, int | str] = {}  # kind -> the file's size, or why it was not kept
+        self.best_saved_at = -math.inf
         self.job.run_id = self.store.create_run(
             name=self.name or _default_name(job),
             run_group=self.group,
@@ -136,7 +140,7 @@ class Recording:
         job = self.job
         ended = not job.alive  # read first: rows logged before the end are all in the frame below
         with self.lock:
-            fits, weights = self.fits, dict(self.weights)
+            fits = self.fits
         since = self.written.cursor if fits == self.fit_recorded else None
         frame = job.metrics(since=since)
         written, rows, thin_to = self.written.advance(frame)
@@ -155,33 +159,39 @@ class Recording:
 
         def remember() -> None:
             self.written, self.fit_recorded = written, fits
-            with self.lock:
-                for kind, state in weights.items():
-                    if self.weights.get(kind) is state:
-                        del self.weights[kind]
 
         return RunUpdate(self.run_id, fields, rows, thin_to), remember
 
-    def save_weights(self) -> dict[str, int | str]:
-        """Write the weights waiting to be saved; returns kind -> bytes (or why not) for the run's row."""
+    def save_weights(self, now: bool = False) -> None:
+        """Write the weights waiting to be saved: the final ones at once, the best ones at most every
+        BEST_SAVE_S seconds while the run trains (a large model's file is not rewritten every second),
+        unless `now`."""
         with self.lock:
             waiting = dict(self.weights)
-        saved: dict[str, int | str] = {}
         for kind, state in waiting.items():
+            recent = time.monotonic() - self.best_saved_at < BEST_SAVE_S
+            if kind == "best" and self.job.alive and recent and not now:
+                continue
             try:
-                saved[kind] = self.store.keep_weights(self.run_id, kind, state)
+                self.kept_weights[kind] = self.store.keep_weights(self.run_id, kind, state)
             except RunError as err:
-                saved[kind] = err.message
-        return saved
+                self.kept_weights[kind] = err.message
+            self.best_saved_at = time.monotonic() if kind == "best" else self.best_saved_at
+            with self.lock:
+                if self.weights.get(kind) is state:
+                    del self.weights[kind]
 
     def start_new_run_if_reset(self) -> None:
         """After a reset (a new fit), the run so far is closed as stopped and a new one starts."""
         with self.lock:
             fits = self.fits
         if fits > 1 and fits != self.fit_recorded and self.fit_recorded:
+            self.save_weights(now=True)  # the weights of the run that ends are its own
+            with self.lock:
+                self.weights.clear()
             if not self.ended:
                 closed = {"status": "stopped", "ended": time.time(), "message": "Reset: a new run started."}
-                self.store.write([RunUpdate(self.run_id, closed)])
+                self.store.write([RunUpdate(self.run_id, {**closed, "weights": dict(self.kept_weights)})])
             self.run_id = self._new_run()
             self.fit_recorded, self.ended = fits, False
 
@@ -203,14 +213,27 @@ class Written:
     def advance(self, frame: pd.DataFrame) -> tuple[Written, list[tuple[int, int, dict]], int | None]:
         """After the new metric rows `frame`: the new state, the rows to write (n, step, values) and the
         stride the stored rows are thinned to first (None: nothing to thin)."""
-        data = frame.drop(columns="count")
-        best, last = _improved(self.best, data), {**self.last, **_latest(data)}
-        numbers = range(self.n, self.n + len(data))
-        n, step = self.n + len(data), int(data["step"].iloc[-1]) if len(data) else self.step
+        # One float array: pandas' per-column operations cost far more than these few numbers.
+        names = [str(c) for c in frame.columns]
+        table = frame.to_numpy(dtype=float)
+        finite = np.isfinite(table)
+        measured = [j for j, name in enumerate(names) if name not in ("step", "count")]
+        steps = table[:, names.index("step")].astype(int)
+        best, last = _improved(self.best, names, table, finite), dict(self.last)
+        for j in measured:
+            where = np.flatnonzero(finite[:, j])
+            if where.size:
+                last[names[j]] = float(table[where[-1], j])
+        numbers = range(self.n, self.n + len(table))
+        n, step = self.n + len(table), int(steps[-1]) if len(table) else self.step
+
+        def values(i: int) -> dict[str, float]:
+            return {names[j]: float(table[i, j]) for j in measured if finite[i, j]}
+
         # The stride only doubles, so the rows kept stay evenly spaced: up to ROWS_PER_FLUSH a write, and
         # MAX_ROWS in all (room for the newest row too).
         stride = self.stride
-        while len(data) > ROWS_PER_FLUSH * stride:
+        while len(table) > ROWS_PER_FLUSH * stride:
             stride *= 2
         on_stride = [k for k in (*self.kept, *numbers) if k % stride == 0]
         while len(on_stride) + 1 > MAX_ROWS:
@@ -219,7 +242,7 @@ class Written:
         # The rows on the stride, and the newest row (the store always reaches the latest step) until the
         # next write replaces it.
         chosen = [i for i, k in enumerate(numbers) if k % stride == 0 or k == n - 1]
-        rows = [(numbers[i], int(data["step"].iat[i]), _values(data.iloc[i])) for i in chosen]
+        rows = [(numbers[i], int(steps[i]), values(i)) for i in chosen]
         newest = [n - 1] if rows else list(self.kept[-1:])
         kept = tuple(on_stride + [k for k in newest if k % stride])
         # Thin the stored rows when the stride grew, or to drop the previous write's newest row.
@@ -301,12 +324,11 @@ class RunWriter:
             try:
                 recording.start_new_run_if_reset()
                 update, written = recording.collect()
-                weights = recording.save_weights()
+                recording.save_weights()  # after collect: the final weights of a run it saw end are here
+                update.fields["weights"] = dict(recording.kept_weights)
             except RunError as err:
                 self._failed(err)
                 continue
-            if weights:
-                update.fields["weights"] = {**self._kept(recording), **weights}
             by_store.setdefault(id(recording.store), (recording.store, []))[1].append(
                 (recording, update, written)
             )
@@ -322,12 +344,6 @@ class RunWriter:
                 if update.fields["status"] not in ALIVE:
                     recording.ended = True
                     self._drop(recording)
-
-    def _kept(self, recording: Recording) -> dict:
-        try:
-            return dict(recording.store.run(recording.run_id).weights)
-        except RunError:
-            return {}
 
     def _failed(self, err: RunError) -> None:
         if self.problem is None:
@@ -382,29 +398,18 @@ def _finite(value) -> bool:
     return isinstance(value, (int, float)) and math.isfinite(value)
 
 
-def _values(row: pd.Series) -> dict[str, float]:
-    """A metric row's finite values, but its step."""
-    return {k: float(v) for k, v in row.items() if k != "step" and _finite(v)}
-
-
-def _latest(data: pd.DataFrame) -> dict[str, float]:
-    """The latest finite value of every column of the rows."""
-    values = data.drop(columns="step")
-    latest = values.where(values.map(_finite)).ffill().iloc[-1] if len(values) else pd.Series()
-    return {column: float(value) for column, value in latest.dropna().items()}
-
-
-def _improved(best: dict[str, float], data: pd.DataFrame) -> dict[str, float]:
-    """The best of each validation score, `best` and the rows together: the lowest loss, the highest of
+def _improved(best: dict[str, float], names: list[str], table: np.ndarray, finite: np.ndarray) -> dict:
+    """The best of each validation score, `best` and the rows' together: the lowest loss, the highest of
     anything else."""
     best = dict(best)
-    for name in (c for c in data.columns if c.startswith("val_")):
+    for j, name in enumerate(names):
+        values = table[finite[:, j], j]
+        if not name.startswith("val_") or not values.size:
+            continue
         lower = name.endswith("loss")
-        values = data[name][data[name].map(_finite)]
-        if len(values):
-            value = float(values.min() if lower else values.max())
-            if name not in best or (value < best[name] if lower else value > best[name]):
-                best[name] = value
+        value = float(values.min() if lower else values.max())
+        if name not in best or (value < best[name] if lower else value > best[name]):
+            best[name] = value
     return best
 
 
