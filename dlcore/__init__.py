@@ -99,6 +99,11 @@ from dlcore import sequences as sequences  # the Sequences page: its tabs' state
 # --- the Generative page: autoencoders, VAEs, GANs and diffusion on 2-D points and images ---
 from dlcore import generative as generative
 
+# --- kept runs: every training recorded in a database (SQLite, or $DLP_DATABASE_URL) ---
+from dlcore import runs as runs  # runs.set_who, runs.recording_problem, runs.data_dir, ...
+from dlcore.errors import RunError
+from dlcore.runs import RunRecord, run_store
+
 # What pages, ui, notebooks and the command line may use (tests/test_layering.py holds ui/ and pages/ to it).
 __all__ = [
     "DataError",
@@ -199,4 +204,8 @@ __all__ = [
     "learning",
     "generative",
     "sequences",
+    "runs",
+    "RunError",
+    "RunRecord",
+    "run_store",
 ]

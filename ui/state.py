@@ -105,6 +105,10 @@ SEQ_EMBEDDINGS = "seq_embeddings"  # the projection drawn last on the embeddings
 SEQ_ATTENTION_RUN = "seq_attention_run"  # the attention tab's (job, the tab's state it was started with)
 SEQ_LANGUAGE_RUN = "seq_language_run"  # the language tab's (job, the tab's state it was started with)
 
+# ---------------------------------------------------------------- Runs (ui.runs)
+RUNS = "runs"  # the name of its PageState (ui.runs.state.RUNS): filters, ticked runs, open section, metric
+RUNS_WHO = "runs_who"  # the name this tab's person typed, that their runs are kept under
+
 S = TypeVar("S")
 
 

@@ -20,6 +20,7 @@
     landscape    the loss landscape: the line from the first weights to now, a 2-D slice
     attention    the Sequences page's attention maps per layer and head, positional codes, next tokens
     state_space  the state-space tab: each channel's memory half-life, its impulse response
+    runs         kept runs side by side: one metric's curves of several runs
 
     from dlcore import plots
     plots.loss_curve(metrics, epochs)
@@ -67,6 +68,7 @@ from dlcore.plots.playground import (
     network_figure,
 )
 from dlcore.plots.results import confusion_matrix, predictions_vs_targets, reconstructions
+from dlcore.plots.runs import runs_overlay
 from dlcore.plots.samples import (
     logged_losses,
     role_losses,
@@ -142,6 +144,7 @@ __all__ = [
     "robust_accuracy_curve",
     "robustness_curve",
     "role_losses",
+    "runs_overlay",
     "sample_figure",
     "sample_images",
     "sample_points",
