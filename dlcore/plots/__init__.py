@@ -15,6 +15,7 @@
     deploy       a model's deployable variants side by side, accuracy against sparsity
     learning     the Learning page: backprop's numbers on a network, the optimizer race, LR finder, schedules
     landscape    the loss landscape: the line from the first weights to now, a 2-D slice
+    search       a hyper-parameter search: best so far, trials across the settings, what mattered
 
     from dlcore import plots
     plots.loss_curve(metrics, epochs)
@@ -59,6 +60,7 @@ from dlcore.plots.samples import (
     sample_points,
     written_answers,
 )
+from dlcore.plots.search import best_so_far, importance_bars, parallel_coordinates
 
 __all__ = [
     "NetworkPicture",
@@ -69,6 +71,7 @@ __all__ = [
     "attention_grid",
     "attribution_grid",
     "backprop_figure",
+    "best_so_far",
     "boundary_figure",
     "clickable_confusion",
     "confusion_matrix",
@@ -85,6 +88,7 @@ __all__ = [
     "grad_norm_figure",
     "histogram_over_time",
     "image_figure",
+    "importance_bars",
     "input_figure",
     "logged_losses",
     "loss_contour",
@@ -95,6 +99,7 @@ __all__ = [
     "loss_surface",
     "network_diagram",
     "network_figure",
+    "parallel_coordinates",
     "predictions_vs_targets",
     "probability_bars",
     "race_figure",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import re
 import zipfile
 from pathlib import Path
@@ -23,15 +22,9 @@ from dlcore.runs.export import (
     training_notebook,
     write_tensorboard_log,
 )
+from tests.runs.presets import ROOT, digits_spec
 
-ROOT = Path(__file__).resolve().parents[2]
 DIGITS_CONFIG = dlcore.TrainConfig(epochs=15, lr=0.01, batch_size=32, seed=3)
-
-
-def digits_spec() -> dict:
-    spec = json.loads((ROOT / "assets/presets/digits_mlp.json").read_text())
-    spec.pop("train")
-    return spec
 
 
 @pytest.fixture(scope="module")

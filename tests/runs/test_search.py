@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import statistics
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -24,15 +22,9 @@ from dlcore.runs.search_plan import (
     trial_setup,
     validate,
 )
+from tests.runs.presets import digits_spec
 
-ROOT = Path(__file__).resolve().parents[2]
 WIDE = (Range("lr", 1e-5, 1.0), Range("width", 4, 128), Range("batch_size", 16, 256))
-
-
-def digits_spec() -> dict:
-    spec = json.loads((ROOT / "assets/presets/digits_mlp.json").read_text())
-    spec.pop("train")
-    return spec
 
 
 @pytest.fixture(scope="module")
