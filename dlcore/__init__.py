@@ -95,6 +95,11 @@ from dlcore import playground as playground  # the playground's state <-> URL, s
 # --- the Learning page: backprop step by step, optimizer races, the learning-rate finder ---
 from dlcore import learning as learning
 
+# --- kept runs: every training recorded in a database (SQLite, or $DLP_DATABASE_URL) ---
+from dlcore import runs as runs  # runs.set_who, runs.recording_problem, runs.data_dir, ...
+from dlcore.errors import RunError
+from dlcore.runs import RunRecord, run_store
+
 # What pages, ui, notebooks and the command line may use (tests/test_layering.py holds ui/ and pages/ to it).
 __all__ = [
     "DataError",
@@ -193,4 +198,8 @@ __all__ = [
     "lessons",
     "playground",
     "learning",
+    "runs",
+    "RunError",
+    "RunRecord",
+    "run_store",
 ]

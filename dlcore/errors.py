@@ -77,3 +77,7 @@ class TrainError(DlcoreError):
 
 class DeployError(DlcoreError):
     """A model that cannot be exported, quantised or pruned as asked: which layer, and why."""
+
+
+class RunError(DlcoreError):
+    """A kept run that cannot be found, read or written (the run store: dlcore.runs)."""

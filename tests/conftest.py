@@ -25,6 +25,14 @@ def link_store_folder(tmp_path_factory):
     os.environ["DLP_LINK_DIR"] = str(tmp_path_factory.mktemp("links"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def data_folder(tmp_path_factory):
+    """Runs that tests train are kept in a temporary data folder (servers started by the browser tests
+    inherit it), never in the home directory nor in a database named by the developer's environment."""
+    os.environ["DLP_DATA_DIR"] = str(tmp_path_factory.mktemp("data"))
+    os.environ.pop("DLP_DATABASE_URL", None)
+
+
 @pytest.fixture
 def app(monkeypatch):
     """A fresh AppTest of the whole app (a new browser session), not yet run; while the test runs, every

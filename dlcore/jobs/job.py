@@ -96,6 +96,7 @@ class Job:
         self.error: str | None = None
         self.message = ""
         self.result: dict | None = None
+        self.run_id: int | None = None  # its run in the run store (dlcore.runs), once it is kept there
         # A run started from a saved model's weights (transfer learning): which layers took them; a reset
         # starts from them again.
         self.transfer = transfer

@@ -19,6 +19,7 @@ from dlcore.errors import SpecError, TrainError
 from dlcore.jobs.job import Job, all_weights, seeded_build
 from dlcore.jobs.pool import LOCAL_OWNER, JobPool, job_pool
 from dlcore.plan import as_spec
+from dlcore.runs.recording import record_job
 from dlcore.spec import ModelSpec
 from dlcore.training import Recipe, RecipeSpec, TrainConfig, make_recipe
 from dlcore.training.recipe import recipe_for
@@ -35,6 +36,8 @@ def start_training(
     resume_from=None,
     start_weights=None,
     pool: JobPool | None = None,
+    run_name: str | None = None,
+    run_group: str | None = None,
 ) -> Job:
     """Check everything, then start training on dataset `ds` in the background; return the Job.
 
@@ -48,6 +51,8 @@ def start_training(
     `start_weights`: transfer learning, a saved model's weights to start from (a checkpoint as above, or
     a state dict such as another job's `snapshot().state_dict()`): the layers whose names and shapes
     match take them, the others start fresh; `job.transfer` says which (dlcore.WeightTransfer).
+    The run is kept in the run store (`dlcore.run_store()`) under `run_name` (default: the data and the
+    settings) and, for a search's trials, `run_group`; `job.run_id` is its id (None if it is not kept).
     """
     if resume_from is not None and start_weights is not None:
         raise TrainError("continue a saved run or start from its weights, not both", field="start_weights")
@@ -57,6 +62,7 @@ def start_training(
         start_weights = _weights_in(start_weights)
     job = _prepare(models, ds, cfg, owner, pool, paused=paused, saved=saved, start_weights=start_weights)
     pool.admit(job)
+    record_job(job, run_name, run_group)
     job._launch()
     return job
 

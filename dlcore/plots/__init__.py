@@ -15,6 +15,7 @@
     deploy       a model's deployable variants side by side, accuracy against sparsity
     learning     the Learning page: backprop's numbers on a network, the optimizer race, LR finder, schedules
     landscape    the loss landscape: the line from the first weights to now, a 2-D slice
+    runs         kept runs side by side: one metric's curves of several runs
     search       a hyper-parameter search: best so far, trials across the settings, what mattered
 
     from dlcore import plots
@@ -52,6 +53,7 @@ from dlcore.plots.playground import (
     network_figure,
 )
 from dlcore.plots.results import confusion_matrix, predictions_vs_targets, reconstructions
+from dlcore.plots.runs import runs_overlay
 from dlcore.plots.samples import (
     logged_losses,
     role_losses,
@@ -108,6 +110,7 @@ __all__ = [
     "robust_accuracy_curve",
     "robustness_curve",
     "role_losses",
+    "runs_overlay",
     "sample_figure",
     "sample_images",
     "sample_points",

@@ -1,0 +1,386 @@
+"""Recording every training job into the run store, off the training thread.
+
+`start_training` calls `record_job(job, name, group)` once before the job's thread starts. From then on:
+- a RunCallback subscribed to the job copies weights on the training thread, rarely: the best ones when
+  the validation loss improves (within a budget of its training time) and the final ones at the end;
+- the process's RunWriter thread, every FLUSH_S seconds, reads each job's new metric rows (the job's own
+  thinned log, never the device) and its status, and writes them all in one transaction.
+So a killed server loses at most the last FLUSH_S seconds, and training never waits for the database.
+When the database cannot be written, `recording_problem()` says why, training goes on, and the writer
+tries again at its next flush (the rows not yet written are read again from the job's log).
+A reset job (Reset, or Start after it ended) is a new run.
+"""
+
+from __future__ import annotations
+
+import atexit
+import getpass
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import torch
+from torch import nn
+
+from dlcore.errors import RunError
+from dlcore.runs.store import ALIVE, RunStore, RunUpdate, run_store
+from dlcore.training import Callback
+
+if TYPE_CHECKING:
+    from dlcore.jobs.job import Job
+
+FLUSH_S = 1.0  # the writer's period: a killed server loses at most this much of every run
+MAX_ROWS = 4000  # metric rows a run keeps; a longer run is thinned evenly (every 2nd, 4th, ... row)
+BEST_COPY_BUDGET = 0.02  # copies of the best weights may take at most 2% of a run's training time
+LOCAL_WHO = "local"
+
+_log = logging.getLogger(__name__)
+_names: dict[str, str] = {}  # owner (a browser tab) -> the name its person typed
+
+
+def record_job(job: Job, name: str | None = None, group: str | None = None) -> Recording | None:
+    """Keep `job` as a run from now on (see the module docstring). Returns its Recording, or None when
+    the store cannot be opened (`recording_problem()` says why; the job trains all the same)."""
+    writer = run_writer()
+    try:
+        store = run_store()
+    except RunError as err:
+        writer.problem = f"Runs are not being saved: {err.message}"
+        _log.warning(writer.problem)
+        return None
+    recording = Recording(job, store, name, group)
+    job.add_callback(RunCallback(recording, writer))
+    writer.add(recording)
+    return recording
+
+
+def set_who(owner: str, who: str) -> None:
+    """The person behind `owner` (a browser tab), as they typed their name: their runs, past and future,
+    say so."""
+    who = " ".join(str(who).split())[:100]
+    if not who:
+        raise RunError("type a name (a few letters) so your runs say who ran them", field="who")
+    _names[owner] = who
+    run_store().set_who(owner, who)
+
+
+def who_is(owner: str) -> str:
+    """The name runs of `owner` are kept under: the name typed for it, else the computer's user for local
+    runs (notebooks, the command line), else the browser tab's id."""
+    if owner in _names:
+        return _names[owner]
+    if owner == LOCAL_WHO:
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):
+            return LOCAL_WHO
+    return owner
+
+
+def recording_problem() -> str | None:
+    """Why runs are not being saved right now (the database or disk refused), else None."""
+    return run_writer().problem
+
+
+class Recording:
+    """One job being kept: its current run in the store, and how far its metrics were written."""
+
+    def __init__(self, job: Job, store: RunStore, name: str | None, group: str | None):
+        self.job, self.store, self.name, self.group = job, store, name, group
+        self.lock = threading.Lock()
+        self.fits = 0  # fit()s the job started (a reset starts another)
+        self.fit_recorded = 0  # the fit whose run run_id is
+        self.ended = False  # its run was written as ended (a reset after that starts a new one)
+        self.weights: dict[str, dict[str, torch.Tensor]] = {}  # kind -> state dict, waiting to be saved
+        self.parameters = 0
+        self.run_id = self._new_run()
+
+    def _new_run(self) -> int:
+        job, cfg = self.job, self.job.config
+        self.cursor: int | None = None  # the job's metrics cursor after the rows written
+        self.n = 0  # metric rows seen so far (written or thinned away)
+        self.stride = 1  # rows kept: those whose n is a multiple of it
+        self.kept: list[int] = []  # n of the rows in the store
+        self.best: dict[str, float] = {}
+        self.last: dict[str, float] = {}
+        self.job.run_id = self.store.create_run(
+            name=self.name or _default_name(job),
+            run_group=self.group,
+            owner=job.owner,
+            who=who_is(job.owner),
+            status=job.status,
+            setup=job.setup.to_dict(),
+            main_role=job.main_role,
+            config=cfg.to_dict(),
+            dataset=job.dataset.name,
+            options=dict(job.dataset.options),
+            seed=cfg.seed,
+            device=job.device_name,
+            parameters=self.parameters,
+        )
+        return self.job.run_id
+
+    # --- from the training thread (RunCallback) ------------------------------------------------------
+
+    def keep(self, kind: str, state: dict[str, torch.Tensor]) -> None:
+        with self.lock:
+            self.weights[kind] = state
+
+    # --- from the writer thread ---------------------------------------------------------------------
+
+    def collect(self) -> tuple[RunUpdate, Callable[[], None]]:
+        """This run's changes since the last write, and what to remember once they are written."""
+        job = self.job
+        ended = not job.alive  # read first: rows logged before the end are all in the frame below
+        with self.lock:
+            fits, weights = self.fits, dict(self.weights)
+        frame = job.metrics(since=self.cursor if fits == self.fit_recorded else None)
+        cursor, n, stride, kept = frame.attrs["cursor"], self.n, self.stride, list(self.kept)
+        best, last = dict(self.best), dict(self.last)
+        rows = []
+        for row in frame.drop(columns="count").to_dict("records"):
+            values = {k: float(v) for k, v in row.items() if k != "step" and _finite(v)}
+            last.update(values)
+            _improve(best, values)
+            if n % stride == 0:
+                rows.append((n, int(row["step"]), values))
+                kept.append(n)
+            n += 1
+        thin_to = None
+        while len(kept) > MAX_ROWS:
+            stride *= 2
+            thin_to = stride
+            kept = [k for k in kept if k % stride == 0]
+        rows = [r for r in rows if r[0] % stride == 0]
+        progress = job.progress()
+        fields = {
+            "status": job.status,
+            "steps": progress["step"],
+            "epochs": progress["epoch"],
+            "duration_s": progress["elapsed_s"],
+            "best": best,
+            "final": {**last, **(_test_scores(job.result) if ended else {})},
+            "parameters": self.parameters,
+        }
+        if ended:
+            fields.update(ended=time.time(), message=job.message or "")
+
+        def written() -> None:
+            self.cursor, self.n, self.stride, self.kept, self.best, self.last = (
+                cursor,
+                n,
+                stride,
+                kept,
+                best,
+                last,
+            )
+            self.fit_recorded = fits
+            with self.lock:
+                for kind, state in weights.items():
+                    if self.weights.get(kind) is state:
+                        del self.weights[kind]
+
+        return RunUpdate(self.run_id, fields, rows, thin_to), written
+
+    def save_weights(self) -> dict[str, int | str]:
+        """Write the weights waiting to be saved; returns kind -> bytes (or why not) for the run's row."""
+        with self.lock:
+            waiting = dict(self.weights)
+        saved: dict[str, int | str] = {}
+        for kind, state in waiting.items():
+            try:
+                saved[kind] = self.store.keep_weights(self.run_id, kind, state)
+            except RunError as err:
+                saved[kind] = err.message
+        return saved
+
+    def start_new_run_if_reset(self) -> None:
+        """After a reset (a new fit), the run so far is closed as stopped and a new one starts."""
+        with self.lock:
+            fits = self.fits
+        if fits > 1 and fits != self.fit_recorded and self.fit_recorded:
+            if not self.ended:
+                closed = {"status": "stopped", "ended": time.time(), "message": "Reset: a new run started."}
+                self.store.write([RunUpdate(self.run_id, closed)])
+            self.run_id = self._new_run()
+            self.fit_recorded, self.ended = fits, False
+
+
+class RunCallback(Callback):
+    """On the training thread: counts fits, copies the best weights (rarely) and the final ones."""
+
+    def __init__(self, recording: Recording, writer: RunWriter):
+        self.recording, self.writer = recording, writer
+
+    def on_fit_start(self, logs):
+        models = logs.get("models") or {"model": logs["model"]}
+        self.model = nn.ModuleDict(models) if len(models) > 1 else next(iter(models.values()))
+        self.best_loss = math.inf
+        self.copy_cost = 0.0
+        self.last_copy = -math.inf
+        self.started = time.perf_counter()
+        rec = self.recording
+        with rec.lock:
+            rec.fits += 1
+            rec.parameters = sum(p.numel() for p in self.model.parameters())
+        self.writer.add(rec)  # again after a reset of an ended job
+
+    def on_epoch_end(self, epoch, logs):
+        loss = logs.get("val_loss")
+        if loss is None or not loss < self.best_loss:
+            return
+        self.best_loss = loss
+        now = time.perf_counter()
+        # The budget: copying must not take more than BEST_COPY_BUDGET of the time since the last copy.
+        if now - self.last_copy >= self.copy_cost / BEST_COPY_BUDGET:
+            self.recording.keep("best", self._copy())
+            self.last_copy = time.perf_counter()
+            self.copy_cost = self.last_copy - now
+
+    def on_fit_end(self, logs):
+        if logs.get("status") != "failed":
+            self.recording.keep("final", self._copy())
+
+    def _copy(self) -> dict[str, torch.Tensor]:
+        return {k: v.detach().to("cpu", copy=True) for k, v in self.model.state_dict().items()}
+
+
+class RunWriter:
+    """The process's one writer thread: every FLUSH_S seconds it writes every recording's progress."""
+
+    def __init__(self):
+        self.problem: str | None = None
+        self._recordings: list[Recording] = []
+        self._lock = threading.Lock()
+        self._flushing = threading.Lock()  # one flush at a time (the thread's, or one asked for)
+        self._wake = threading.Event()
+        self._closing = False
+        self._thread: threading.Thread | None = None
+
+    def add(self, recording: Recording) -> None:
+        with self._lock:
+            if recording not in self._recordings:
+                self._recordings.append(recording)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="dlcore-run-writer", daemon=True)
+                self._thread.start()
+
+    def flush(self) -> None:
+        """Write every recording's progress now (the writer does it every FLUSH_S seconds)."""
+        with self._flushing:
+            self._flush()
+
+    def _flush(self) -> None:
+        with self._lock:
+            recordings = list(self._recordings)
+        by_store: dict[int, tuple[RunStore, list]] = {}
+        for recording in recordings:
+            try:
+                recording.start_new_run_if_reset()
+                update, written = recording.collect()
+                weights = recording.save_weights()
+            except RunError as err:
+                self._failed(err)
+                continue
+            if weights:
+                update.fields["weights"] = {**self._kept(recording), **weights}
+            by_store.setdefault(id(recording.store), (recording.store, []))[1].append(
+                (recording, update, written)
+            )
+        for store, batch in by_store.values():
+            try:
+                store.write([update for _, update, _ in batch])
+            except RunError as err:
+                self._failed(err)
+                continue
+            self.problem = None
+            for recording, update, written in batch:
+                written()
+                if update.fields["status"] not in ALIVE:
+                    recording.ended = True
+                    self._drop(recording)
+
+    def _kept(self, recording: Recording) -> dict:
+        try:
+            return dict(recording.store.run(recording.run_id).weights)
+        except RunError:
+            return {}
+
+    def _failed(self, err: RunError) -> None:
+        if self.problem is None:
+            _log.warning("Runs are not being saved: %s", err.message)
+        self.problem = f"Runs are not being saved: {err.message}. Training goes on."
+
+    def _drop(self, recording: Recording) -> None:
+        with self._lock:
+            if recording in self._recordings:
+                self._recordings.remove(recording)
+
+    def _loop(self) -> None:
+        while not self._closing:
+            self._wake.wait(FLUSH_S)
+            self._wake.clear()
+            try:
+                self.flush()
+            except Exception as err:  # the writer must outlive anything; a page shows the problem
+                self.problem = f"Runs are not being saved: {type(err).__name__}: {err}"
+                _log.exception("the run writer failed")
+
+    def close(self) -> None:
+        """At exit: a last flush; runs still training are marked interrupted (the program is closing)."""
+        self._closing = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(FLUSH_S + 5)
+        self.flush()
+        with self._lock:
+            left = list(self._recordings)
+        for recording in left:
+            try:
+                recording.store.write(
+                    [
+                        RunUpdate(
+                            recording.run_id,
+                            {"status": "interrupted", "ended": time.time(), "message": "The program closed."},
+                        )
+                    ]
+                )
+            except RunError:
+                pass
+
+
+def _default_name(job: Job) -> str:
+    return f"{job.dataset.name} · {job.recipe} · lr {job.config.lr:g} · seed {job.config.seed}"
+
+
+def _finite(value) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def _improve(best: dict[str, float], values: dict[str, float]) -> None:
+    """The best of each validation score: the lowest loss, the highest of anything else."""
+    for name, value in values.items():
+        if not name.startswith("val_"):
+            continue
+        lower = name.endswith("loss")
+        if name not in best or (value < best[name] if lower else value > best[name]):
+            best[name] = value
+
+
+def _test_scores(result: dict | None) -> dict[str, float]:
+    """The scalar test scores of a job's result (test_loss, test_accuracy, r2, ...)."""
+    return {k: float(v) for k, v in (result or {}).items() if isinstance(v, (int, float)) and _finite(v)}
+
+
+_WRITER = RunWriter()
+
+
+def run_writer() -> RunWriter:
+    """The process's run writer."""
+    return _WRITER
+
+
+atexit.register(_WRITER.close)
