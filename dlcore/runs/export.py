@@ -3,6 +3,7 @@
     write_tensorboard_log(metrics, folder, text={"spec": json_text})   # then: tensorboard --logdir folder
     tensorboard_zip(metrics, "run 3")                                   # the same, zipped, for a download
     nb = training_notebook(spec, "digits", {"seed": 0}, config)         # nbformat notebook, plain PyTorch
+    run_tensorboard_zip(store, record), run_notebook(record)            # the same for a kept run
 
 The notebook rebuilds the model as the plain PyTorch class `to_pytorch_code` writes, loads the same data
 with the app's own dataset code (offline) and trains it with a loop a student can read in one screen.
@@ -125,6 +126,30 @@ def training_notebook(spec, dataset: str, options: dict, config: TrainConfig | d
 def notebook_bytes(notebook) -> bytes:
     """A notebook as the .ipynb file a browser downloads."""
     return nbformat.writes(notebook).encode("utf-8")
+
+
+def run_tensorboard_zip(store, record) -> bytes:
+    """A kept run's TensorBoard log, zipped (see tensorboard_zip), with its model and settings as text."""
+    text = {
+        "model": f"```json\n{json.dumps(record.setup, indent=1)}\n```",
+        "settings": f"```json\n{json.dumps(record.config, indent=1, default=str)}\n```",
+        "data": f"{record.dataset} {json.dumps(record.options, default=str)}",
+    }
+    return tensorboard_zip(store.metrics(record.id), f"{record.id}-{record.name}", text)
+
+
+def run_notebook(record) -> bytes:
+    """A kept run as the .ipynb file of `training_notebook`; ExportError when it cannot be one (a
+    recipe of several models among them)."""
+    if record.recipe != "supervised" or len(record.models) != 1:
+        raise ExportError(
+            f"a notebook rebuilds runs of one model trained with supervised learning; this run trains "
+            f"{len(record.models)} model(s) with the {record.recipe} recipe: use the TensorBoard export "
+            "or the checkpoint instead",
+            field="recipe",
+        )
+    notebook = training_notebook(record.spec, record.dataset, record.options, record.config, record.name)
+    return notebook_bytes(notebook)
 
 
 def _check_exportable(dataset: str, cfg: TrainConfig) -> None:

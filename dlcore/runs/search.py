@@ -6,6 +6,7 @@ pruner stops those below the median of earlier trials at the same epoch.
     search = start_search(plan, spec, ds, cfg, owner=session_id)   # returns at once; trials run in turn
     search.trials()        # one row per trial: number, state, score, the values it tried
     search.job             # the trial training now (a Job: live metrics, pause, stop)
+    run_store().runs(group=search.id)   # its trials, kept as runs
     search.importances()   # how much each setting mattered so far (Optuna's fANOVA)
 
 The search ends after its budget of trials, at its time limit, when stopped, or when a trial's job is
@@ -14,9 +15,9 @@ stopped from outside (its page went away): it is owned by the tab that owns its 
 
 from __future__ import annotations
 
-import itertools
 import threading
 import time
+import uuid
 from dataclasses import replace
 
 import optuna
@@ -37,10 +38,11 @@ class Search:
     """A running (or ended) search; create with `start_search`. Status: "running", then "finished",
     "stopped" or "failed" (`message` says why)."""
 
-    _ids = itertools.count(1)
-
-    def __init__(self, plan: SearchPlan, spec, ds, cfg: TrainConfig, owner: str, pool: JobPool | None):
-        self.id = f"search-{int(time.time())}-{next(self._ids)}"
+    def __init__(
+        self, plan: SearchPlan, spec, ds, cfg: TrainConfig, owner: str, pool: JobPool | None, name: str
+    ):
+        # The id groups its trials in the run store, which several servers may share: unique everywhere.
+        self.id, self.name = f"search-{uuid.uuid4().hex[:12]}", name
         self.plan, self.spec, self.dataset, self.config, self.owner = plan, spec, ds, cfg, owner
         self._pool = pool
         # Classifiers are scored by validation accuracy (higher is better), everything else by its loss.
@@ -84,10 +86,11 @@ class Search:
 
     def trials(self) -> pd.DataFrame:
         """One row per trial so far: trial (1, 2, ...), state (finished / pruned / failed / stopped /
-        running), score, epochs, seconds, job (its Job id), then one column per setting searched."""
+        running), score, epochs, seconds, job (its Job id), run (its id in the run store, None when it is
+        not kept), then one column per setting searched."""
         with self._lock:
             rows = [dict(row) for row in self._rows]
-        columns = ["trial", "state", "score", "epochs", "seconds", "job", *self.plan.dimensions()]
+        columns = ["trial", "state", "score", "epochs", "seconds", "job", "run", *self.plan.dimensions()]
         return pd.DataFrame(rows, columns=columns)
 
     def best(self) -> dict | None:
@@ -145,9 +148,19 @@ class Search:
         cfg = replace(cfg, epochs=self.plan.epochs, max_seconds=max(1.0, min(cfg.max_seconds, remaining)))
         row = {"trial": len(self._rows) + 1, "state": "running", **values}
         pruning = Pruning(trial, self.metric, self.plan.prune)
-        job = start_training(spec, self.dataset, cfg, self.owner, paused=True, pool=self._pool)
+        name = f"{self.name} · trial {row['trial']}"
+        job = start_training(
+            spec,
+            self.dataset,
+            cfg,
+            self.owner,
+            paused=True,
+            pool=self._pool,
+            run_name=name,
+            run_group=self.id,
+        )
         job.add_callback(pruning)  # before its first step, so every epoch reports
-        row["job"] = job.id
+        row["job"], row["run"] = job.id, job.run_id
         with self._lock:
             self._rows.append(row)
         self.job = job
@@ -194,12 +207,21 @@ class Pruning(Callback):
 
 
 def start_search(
-    plan: SearchPlan, spec, ds, cfg: TrainConfig | None = None, owner: str = LOCAL_OWNER, *, pool=None
+    plan: SearchPlan,
+    spec,
+    ds,
+    cfg: TrainConfig | None = None,
+    owner: str = LOCAL_OWNER,
+    *,
+    pool: JobPool | None = None,
+    name: str | None = None,
 ) -> Search:
     """Check the plan against the model and start the search on its own thread; return the Search.
+    Its trials are kept as runs named "<name> · trial <n>" (default name: "search at <time>").
     Raises TrainError (before anything starts) for a plan that cannot run on this model."""
     validate(plan, spec)
-    search = Search(plan, spec, ds, cfg or TrainConfig(), owner, pool)
+    name = name or f"search at {time.strftime('%H:%M')}"
+    search = Search(plan, spec, ds, cfg or TrainConfig(), owner, pool, name)
     search._thread.start()
     return search
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import zipfile
@@ -17,6 +18,8 @@ import dlcore
 from dlcore.runs.export import (
     ExportError,
     notebook_bytes,
+    run_notebook,
+    run_tensorboard_zip,
     scalar_tag,
     tensorboard_zip,
     training_notebook,
@@ -101,3 +104,21 @@ def test_a_run_beyond_the_notebook_is_refused_naming_the_setting(dataset, change
         training_notebook(digits_spec(), dataset, {}, cfg)
     assert err.value.field == field
     assert "TensorBoard" in err.value.message
+
+
+def test_a_kept_run_exports_both_files(digits_run):
+    dlcore.runs.run_writer().flush()
+    store = dlcore.run_store()
+    record = store.run(digits_run.run_id)
+    with zipfile.ZipFile(io.BytesIO(run_tensorboard_zip(store, record))) as archive:
+        assert any("events.out.tfevents" in name for name in archive.namelist())
+    notebook = nbformat.reads(run_notebook(record).decode(), as_version=4)
+    assert "DigitsMLP()" in "".join(cell.source for cell in notebook.cells)
+
+
+def test_a_kept_run_of_several_models_is_refused_a_notebook(digits_run):
+    dlcore.runs.run_writer().flush()
+    record = dlcore.run_store().run(digits_run.run_id)
+    gan = dataclasses.replace(record, setup={**record.setup, "recipe": "gan"})
+    with pytest.raises(ExportError, match="TensorBoard"):
+        run_notebook(gan)

@@ -145,3 +145,18 @@ def test_a_bad_link_opens_the_default_search_and_says_why():
     plan, problems = from_query({"method": "bayes", "trials": "many", "ranges": "lr:1:0.1"})
     assert plan == SearchPlan()
     assert len(problems) == 3
+
+
+def test_a_searchs_trials_are_kept_as_runs_of_its_group(digits):
+    plan = SearchPlan(method="random", trials=3, epochs=2, prune=False, ranges=(Range("lr", 1e-3, 1e-1),))
+    search = start_search(plan, digits_spec(), digits, name="lr sweep")
+    search.wait(120)
+    dlcore.runs.run_writer().flush()
+    kept = dlcore.run_store().runs(group=search.id)
+    assert sorted(run.name for run in kept) == [
+        "lr sweep · trial 1",
+        "lr sweep · trial 2",
+        "lr sweep · trial 3",
+    ]
+    assert sorted(run.id for run in kept) == sorted(search.trials()["run"])
+    assert sorted(run.config["lr"] for run in kept) == pytest.approx(sorted(search.trials()["lr"]))

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dlcore.errors import RunError
-from dlcore.runs import RunStore, store as store_module
+from dlcore.runs import RunStore
+from dlcore.runs import store as store_module
 from dlcore.runs.store import RunUpdate
 
 SETUP = {"recipe": "supervised", "models": {"model": {"input_shape": [2], "layers": [{"type": "Linear"}]}}}
