@@ -23,11 +23,37 @@ from dataclasses import replace
 import optuna
 import pandas as pd
 
-from dlcore.errors import TrainError
+from dlcore.data import Dataset, load
+from dlcore.errors import DataError, TrainError
 from dlcore.jobs import Job, JobPool, start_training
 from dlcore.jobs.pool import LOCAL_OWNER
-from dlcore.runs.search_plan import SEARCHABLE, SearchPlan, trial_setup, validate
+from dlcore.runs.search_plan import (
+    METHODS,
+    PLAN_PARAMS,
+    SEARCHABLE,
+    Range,
+    SearchPlan,
+    from_query,
+    start_range,
+    trial_setup,
+    validate,
+)
 from dlcore.training import Callback, StopTraining, TrainConfig
+
+__all__ = [  # the search and its plan (search_plan.py): what dlcore.search offers pages
+    "METHODS",
+    "PLAN_PARAMS",
+    "PRUNED",
+    "SEARCHABLE",
+    "Range",
+    "Search",
+    "SearchPlan",
+    "from_query",
+    "search_base",
+    "start_range",
+    "start_search",
+    "validate",
+]
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)  # the page shows the trials; no log lines per trial
 
@@ -224,6 +250,25 @@ def start_search(
     search = Search(plan, spec, ds, cfg or TrainConfig(), owner, pool, name)
     search._thread.start()
     return search
+
+
+def search_base(record) -> tuple[dict, Dataset, TrainConfig]:
+    """What a search around kept run `record` starts from: its model spec, its data (loaded again by
+    name, with the same options) and its settings. TrainError for a run a search cannot tune: one of a
+    recipe of several models, or on data that was uploaded rather than loaded by name."""
+    if len(record.models) != 1 or record.recipe != "supervised":
+        raise TrainError(
+            f"a search tunes one model's supervised training; run #{record.id} trains "
+            f"{len(record.models)} model(s) with the {record.recipe} recipe: tick another run",
+            field="run",
+        )
+    try:
+        ds = load(record.dataset, **record.options)
+    except DataError as err:
+        raise TrainError(
+            f"run #{record.id}'s data cannot be loaded again ({err.message}): tick another run", field="run"
+        ) from err
+    return record.spec, ds, TrainConfig.from_dict(record.config)
 
 
 def _sampler(plan: SearchPlan) -> optuna.samplers.BaseSampler:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dlcore.catalogue import layer_catalogue
@@ -36,13 +36,14 @@ GRID_POINTS = 3  # values per numeric setting on a grid search
 
 @dataclass(frozen=True)
 class Searchable:
-    """A setting a search can vary. `param` holds its bounds; `log`: searched on a log scale (values
-    spread over powers of ten, as learning rates are); `where`: "config" (a TrainConfig field) or the
-    layer type whose parameter it sets in every matching layer of the model."""
+    """A setting a search can vary. `param` holds its bounds; `start`: the range a new search offers;
+    `log`: searched on a log scale (values spread over powers of ten, as learning rates are); `where`:
+    "config" (a TrainConfig field) or the layer type whose parameter it sets in every matching layer."""
 
     name: str
     label: str
     param: Param
+    start: tuple[float, float]
     where: str = "config"
     log: bool = False
 
@@ -51,17 +52,21 @@ def _layer_param(layer: str, name: str) -> Param:
     return next(p for p in layer_catalogue()[layer].params if p.name == name)
 
 
+BATCH_SIZE = next(p for p in TRAIN_PARAMS if p.name == "batch_size")
 SEARCHABLE: Registry[Searchable] = Registry("searchable setting", TrainError)
 for _entry in (
-    Searchable("lr", "Learning rate", LEARNING_RATE, log=True),
-    Searchable("batch_size", "Batch size", next(p for p in TRAIN_PARAMS if p.name == "batch_size"), log=True),
-    Searchable("weight_decay", "Weight decay", WEIGHT_DECAY),
-    Searchable(
-        "width", "Hidden units (every hidden Linear layer)", _layer_param("Linear", "out_features"), "Linear"
-    ),
-    Searchable("dropout", "Dropout rate (every Dropout layer)", _layer_param("Dropout", "p"), "Dropout"),
+    Searchable("lr", "Learning rate", LEARNING_RATE, (1e-4, 0.3), log=True),
+    Searchable("batch_size", "Batch size", BATCH_SIZE, (16, 256), log=True),
+    Searchable("weight_decay", "Weight decay", WEIGHT_DECAY, (0.0, 0.01)),
+    Searchable("width", "Hidden units", _layer_param("Linear", "out_features"), (8, 256), "Linear"),
+    Searchable("dropout", "Dropout rate", _layer_param("Dropout", "p"), (0.0, 0.5), "Dropout"),
 ):
     SEARCHABLE.register(_entry.name, _entry)
+
+
+def start_range(name: str) -> Range:
+    """The range a search offers first for setting `name`."""
+    return Range(name, *SEARCHABLE.get(name).start)
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,7 @@ class SearchPlan:
     """A search: the ranges of the numeric settings, the optimizers to try (none: the base run's),
     the method, the trial budget, epochs per trial, whether poor trials are pruned, and a time limit."""
 
-    ranges: tuple[Range, ...] = (Range("lr", 1e-4, 0.3), Range("width", 8, 128))
+    ranges: tuple[Range, ...] = field(default_factory=lambda: (start_range("lr"), start_range("width")))
     optimizers: tuple[str, ...] = ()
     method: str = "tpe"
     trials: int = 12
@@ -105,6 +110,11 @@ class SearchPlan:
         return min(self.trials, math.prod(len(values) for values in self.grid().values()))
 
     def to_query(self) -> dict[str, str]:
+        """The plan as query parameters: only what differs from a new search's."""
+        fresh = SearchPlan()._query()
+        return {key: value for key, value in self._query().items() if value != fresh[key]}
+
+    def _query(self) -> dict[str, str]:
         return {
             "method": self.method,
             "trials": str(self.trials),
