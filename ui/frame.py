@@ -26,6 +26,7 @@ PAGES = (
     ("pages/explain.py", "Explain", ":material/lightbulb:"),
     ("pages/adversarial.py", "Adversarial", ":material/theater_comedy:"),
     ("pages/deploy.py", "Deploy", ":material/rocket_launch:"),
+    ("pages/runs.py", "Runs", ":material/history:"),
 )
 _this_run = threading.local()  # each session's script runs on its own thread
 

@@ -85,6 +85,10 @@ LEARNING = "learning"  # the name of its PageState (ui.learning.state.LEARNING):
 LEARNING_SHOWN = "learning_shown"  # (the stepper's network, how many of its steps are shown)
 LEARNING_FINDING = "learning_finding"  # {"setup": what the finder ran on, "value": its LrFinding or error}
 
+# ---------------------------------------------------------------- Runs (ui.runs)
+RUNS = "runs"  # the name of its PageState (ui.runs.state.RUNS): filters, ticked runs, open section, metric
+RUNS_WHO = "runs_who"  # the name this tab's person typed, that their runs are kept under
+
 S = TypeVar("S")
 
 

@@ -26,7 +26,12 @@ def runs_overlay(curves: Mapping[str, pd.DataFrame], metric: str) -> go.Figure:
     for label, frame in curves.items():
         if not has_values(frame, metric):
             continue
-        rows = downsample(frame.dropna(subset=[metric]), per_run)
+        rows = frame.dropna(subset=[metric])
+        if metric.startswith(
+            "val_"
+        ):  # scored once an epoch, repeated on the steps between: the epochs' points
+            rows = rows[rows[metric].ne(rows[metric].shift()) | (rows.index == rows.index[-1])]
+        rows = downsample(rows, per_run)
         traces.append(
             {
                 "type": "scatter",
@@ -38,8 +43,15 @@ def runs_overlay(curves: Mapping[str, pd.DataFrame], metric: str) -> go.Figure:
             }
         )
     title = metric.replace("val_", "validation ").replace("train_", "training ").replace("_", " ")
-    layout = live_layout(title[:1].upper() + title[1:], "step", metric, height=CURVE_HEIGHT + 40)
-    layout["legend"] = {"orientation": "h", "y": -0.25, "x": 0, "xanchor": "left"}
+    layout = live_layout(title[:1].upper() + title[1:], "step", metric, height=CURVE_HEIGHT)
+    # inside the plot's top right: below it, the legend would fall under a projector's fold
+    layout["legend"] = {
+        "x": 0.99,
+        "y": 0.99,
+        "xanchor": "right",
+        "yanchor": "top",
+        "bgcolor": "rgba(255,255,255,0.75)",
+    }
     if metric.endswith("accuracy"):
         layout["yaxis"].update(tickformat=".0%")
     return fast_figure(traces, layout)

@@ -353,7 +353,9 @@ class RunWriter:
 
 
 def _default_name(job: Job) -> str:
-    return f"{job.dataset.name} · {job.recipe} · lr {job.config.lr:g} · seed {job.config.seed}"
+    """The data, the recipe when it is not plain supervised learning, the learning rate."""
+    recipe = "" if job.recipe == "supervised" else f" · {job.recipe}"
+    return f"{job.dataset.name}{recipe} · lr {job.config.lr:g}"
 
 
 def _finite(value) -> bool:

@@ -189,9 +189,9 @@ def settings(run: RunRecord) -> dict[str, str]:
 
 
 def settings_diff(runs: Sequence[RunRecord], everything: bool = False) -> pd.DataFrame:
-    """The runs' settings side by side (a column per run, "#id name"), only those that differ unless
-    `everything`; a setting one run lacks shows as "—"."""
-    columns = {f"#{run.id} {run.name}": settings(run) for run in runs}
+    """The runs' settings side by side (a column per run, "#id": the curves' legend names them), only those
+    that differ unless `everything`; a setting one run lacks shows as "—"."""
+    columns = {f"#{run.id}": settings(run) for run in runs}
     names = list(dict.fromkeys(name for values in columns.values() for name in values))
     frame = pd.DataFrame({label: [values.get(n, "—") for n in names] for label, values in columns.items()})
     frame.index = pd.Index(names, name="setting")

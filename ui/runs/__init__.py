@@ -1,0 +1,11 @@
+"""The Runs page: every kept run in a table; tick several to overlay their curves and compare their
+settings; one to rename, note, reopen on Build and Train, or delete.
+
+sections.py  the page's sections (its tabs below the table): a registry others add to
+state.py     the page's state (dlcore.runs.RunsView) in this tab, mirrored to the link
+table.py     the filters, the name runs are kept under, and the table with its ticks
+compare.py   the Compare section: curves overlaid, settings side by side
+manage.py    the This run section: rename, note, open on Build and Train, delete
+"""
+
+from ui.runs import compare, manage  # noqa: F401  (each module registers its section, in tab order)
