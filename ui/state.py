@@ -88,6 +88,8 @@ LEARNING_FINDING = "learning_finding"  # {"setup": what the finder ran on, "valu
 # ---------------------------------------------------------------- Runs (ui.runs)
 RUNS = "runs"  # the name of its PageState (ui.runs.state.RUNS): filters, ticked runs, open section, metric
 RUNS_WHO = "runs_who"  # the name this tab's person typed, that their runs are kept under
+SEARCH = "runs_search"  # this tab's hyper-parameter search (dlcore.search.Search): its trials are its jobs
+SEARCH_PLAN = "runs_search_plan"  # the name of the Search section's PageState (ui.runs.search_plan.PLAN)
 
 S = TypeVar("S")
 

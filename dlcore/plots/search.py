@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dlcore.plots.style import VAL_COLOUR, base_layout
+from dlcore.plots.style import VAL_COLOUR, live_layout
 
 STATE_COLOURS = {"finished": "#1f77b4", "pruned": "#9aa0a6", "running": "#2ca02c", "stopped": "#9aa0a6"}
 SEARCH_HEIGHT = 300
@@ -17,7 +17,7 @@ SEARCH_HEIGHT = 300
 def best_so_far(trials: pd.DataFrame, maximize: bool, score_label: str) -> go.Figure:
     """Each trial's validation score (a dot; pruned ones grey, at the score they were stopped with) and
     the best finished score so far (a step line)."""
-    fig = go.Figure(layout=base_layout("Best so far", "trial", score_label, height=SEARCH_HEIGHT))
+    fig = go.Figure(layout=live_layout("Best so far", "trial", score_label, height=SEARCH_HEIGHT))
     scored = trials.dropna(subset=["score"])
     for state, rows in scored.groupby("state", sort=False):
         fig.add_trace(
@@ -31,11 +31,12 @@ def best_so_far(trials: pd.DataFrame, maximize: bool, score_label: str) -> go.Fi
         )
     finished = scored[scored["state"] == "finished"]
     if len(finished):
-        best = finished["score"].cummax() if maximize else finished["score"].cummin()
+        best = (finished["score"].cummax() if maximize else finished["score"].cummin()).tolist()
+        last = int(trials["trial"].max())  # the line runs on to the latest trial: still the best by then
         fig.add_trace(
             go.Scatter(
-                x=finished["trial"],
-                y=best,
+                x=[*finished["trial"], last],
+                y=[*best, best[-1]],
                 mode="lines",
                 line={"shape": "hv", "color": VAL_COLOUR, "width": 3},
                 name="best so far",
@@ -46,30 +47,30 @@ def best_so_far(trials: pd.DataFrame, maximize: bool, score_label: str) -> go.Fi
 
 
 def parallel_coordinates(
-    trials: pd.DataFrame, settings: list[str], log_settings: set[str], score_label: str
+    trials: pd.DataFrame, settings: dict[str, str], log_settings: set[str], score_label: str
 ) -> go.Figure:
-    """One line per scored trial across an axis per setting and the score, coloured by the score.
-    Settings in `log_settings` are drawn on log10 axes (learning rates spread over powers of ten);
-    a setting with names (the optimizer) gets an axis of its names."""
+    """One line per scored trial across an axis per setting (`settings`: column -> axis label) and the
+    score, coloured by the score. Settings in `log_settings` are drawn on log10 axes (learning rates
+    spread over powers of ten); a setting with names (the optimizer) gets an axis of its names."""
     scored = trials.dropna(subset=["score"])
-    dimensions = [_axis(scored[name], name, name in log_settings) for name in settings]
+    dimensions = [_axis(scored[name], label, name in log_settings) for name, label in settings.items()]
     dimensions.append({"label": score_label, "values": scored["score"].tolist()})
     fig = go.Figure(
         go.Parcoords(
             line={"color": scored["score"].tolist(), "colorscale": "Viridis", "showscale": True},
             dimensions=dimensions,
         ),
-        layout=base_layout("Trials across the settings", "", "", height=SEARCH_HEIGHT),
+        layout=live_layout("Trials across the settings", "", "", height=SEARCH_HEIGHT),
     )
-    fig.update_layout(margin={"l": 60, "r": 60, "t": 70, "b": 20})
+    fig.update_layout(margin={"l": 60, "r": 60, "t": 90, "b": 20})  # room for the axis labels on top
     return fig
 
 
-def _axis(values: pd.Series, name: str, log: bool) -> dict:
+def _axis(values: pd.Series, label: str, log: bool) -> dict:
     if not pd.api.types.is_numeric_dtype(values):  # names: one tick per name
         names = sorted(values.unique())
         return {
-            "label": name,
+            "label": label,
             "values": [names.index(v) for v in values],
             "tickvals": list(range(len(names))),
             "ticktext": names,
@@ -78,16 +79,17 @@ def _axis(values: pd.Series, name: str, log: bool) -> dict:
         numbers = np.log10(values.astype(float))
         ticks = np.arange(np.floor(numbers.min()), np.ceil(numbers.max()) + 1) if len(numbers) else []
         return {
-            "label": f"{name} (log)",
+            "label": f"{label} (log)",
             "values": numbers.tolist(),
             "tickvals": list(ticks),
             "ticktext": [f"{10**t:g}" for t in ticks],
         }
-    return {"label": name, "values": values.astype(float).tolist()}
+    return {"label": label, "values": values.astype(float).tolist()}
 
 
 def importance_bars(importances: dict[str, float]) -> go.Figure:
-    """How much each setting mattered (Optuna's importances, summing to 1), largest on top."""
+    """How much each setting mattered (Optuna's importances, summing to 1, keyed by the setting's
+    label), largest on top."""
     ordered = sorted(importances.items(), key=lambda item: item[1])
     fig = go.Figure(
         go.Bar(
@@ -98,7 +100,8 @@ def importance_bars(importances: dict[str, float]) -> go.Figure:
             text=[f"{value:.0%}" for _, value in ordered],
             textposition="auto",
         ),
-        layout=base_layout("What mattered", "share of the score's variation", "", height=SEARCH_HEIGHT),
+        layout=live_layout("What mattered", "share of the score's variation", "", height=SEARCH_HEIGHT),
     )
     fig.update_xaxes(range=[0, 1], tickformat=".0%")
+    fig.update_yaxes(automargin=True)  # the settings' names are never cut
     return fig

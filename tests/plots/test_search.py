@@ -45,6 +45,7 @@ def test_best_so_far_only_improves_and_counts_finished_trials_only(rows, maximiz
         return
     best = list(lines[0].y)
     assert best == sorted(best, reverse=not maximize)
+    assert lines[0].x[-1] == trials["trial"].max()  # it runs on to the latest trial
     assert best[-1] == (finished["score"].max() if maximize else finished["score"].min())
 
 
@@ -52,9 +53,12 @@ def test_parallel_coordinates_draws_log_settings_in_powers_of_ten_and_names_as_t
     trials = trials_frame(
         [("finished", 0.9, 1e-3, "adam"), ("pruned", 0.2, 0.1, "sgd"), ("running", None, 0.5, "sgd")]
     )
-    fig = plots.parallel_coordinates(trials, ["lr", "optimizer"], {"lr"}, "accuracy")
+    fig = plots.parallel_coordinates(
+        trials, {"lr": "learning rate", "optimizer": "optimizer"}, {"lr"}, "accuracy"
+    )
     lr, optimizer, score = fig.data[0].dimensions
     assert list(lr.values) == [-3, -1]  # the running trial has no score yet: no line
+    assert lr.label == "learning rate (log)"
     assert "0.001" in lr.ticktext
     assert list(optimizer.ticktext) == ["adam", "sgd"]
     assert list(score.values) == [0.9, 0.2]
