@@ -10,9 +10,9 @@ search.py    the Search section: a hyper-parameter search around the ticked run 
 exports.py   the Export section: the ticked run as a TensorBoard log and as a notebook
 """
 
-from ui.runs import (  # noqa: F401  (each module registers its section, in tab order)
-    compare,
-    exports,
-    manage,
-    search,
-)
+# Each module registers its section when imported: the import order is the tabs' order.
+# isort: off
+from ui.runs import compare, manage  # noqa: F401
+from ui.runs import search  # noqa: F401
+from ui.runs import exports  # noqa: F401
+# isort: on
