@@ -33,6 +33,13 @@ def cpu_places(setting: str | None, default: int) -> int:
     return places
 
 
+# The run store opens with the server: runs a previous server left training are marked interrupted before
+# any page lists them. A database that cannot be opened is reported; the app works on without keeping runs.
+try:
+    dlcore.run_store()
+except dlcore.RunError as err:
+    logging.getLogger(__name__).warning("Runs are not being saved: %s", err.message)
+
 places_per_device = dlcore.job_pool().max_per_device
 places_per_device["cpu"] = cpu_places(os.environ.get("DLP_CPU_SLOTS"), places_per_device["cpu"])
 

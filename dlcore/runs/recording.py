@@ -20,8 +20,10 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import pandas as pd
 import torch
 from torch import nn
 
@@ -46,12 +48,12 @@ def record_job(job: Job, name: str | None = None, group: str | None = None) -> R
     the store cannot be opened (`recording_problem()` says why; the job trains all the same)."""
     writer = run_writer()
     try:
-        store = run_store()
+        recording = Recording(job, run_store(), name, group)
     except RunError as err:
-        writer.problem = f"Runs are not being saved: {err.message}"
-        _log.warning(writer.problem)
+        writer.open_problem = f"Runs are not being saved: {err.message}"
+        _log.warning(writer.open_problem)
         return None
-    recording = Recording(job, store, name, group)
+    writer.open_problem = None
     job.add_callback(RunCallback(recording, writer))
     writer.add(recording)
     return recording
@@ -81,8 +83,10 @@ def who_is(owner: str) -> str:
 
 
 def recording_problem() -> str | None:
-    """Why runs are not being saved right now (the database or disk refused), else None."""
-    return run_writer().problem
+    """Why runs are not being saved right now (the database cannot be opened, or refused the last
+    write), else None."""
+    writer = run_writer()
+    return writer.open_problem or writer.problem
 
 
 class Recording:
@@ -100,12 +104,7 @@ class Recording:
 
     def _new_run(self) -> int:
         job, cfg = self.job, self.job.config
-        self.cursor: int | None = None  # the job's metrics cursor after the rows written
-        self.n = 0  # metric rows seen so far (written or thinned away)
-        self.stride = 1  # rows kept: those whose n is a multiple of it
-        self.kept: list[int] = []  # n of the rows in the store
-        self.best: dict[str, float] = {}
-        self.last: dict[str, float] = {}
+        self.written = Written()
         self.job.run_id = self.store.create_run(
             name=self.name or _default_name(job),
             run_group=self.group,
@@ -137,53 +136,30 @@ class Recording:
         ended = not job.alive  # read first: rows logged before the end are all in the frame below
         with self.lock:
             fits, weights = self.fits, dict(self.weights)
-        frame = job.metrics(since=self.cursor if fits == self.fit_recorded else None)
-        cursor, n, stride, kept = frame.attrs["cursor"], self.n, self.stride, list(self.kept)
-        best, last = dict(self.best), dict(self.last)
-        rows = []
-        for row in frame.drop(columns="count").to_dict("records"):
-            values = {k: float(v) for k, v in row.items() if k != "step" and _finite(v)}
-            last.update(values)
-            _improve(best, values)
-            if n % stride == 0:
-                rows.append((n, int(row["step"]), values))
-                kept.append(n)
-            n += 1
-        thin_to = None
-        while len(kept) > MAX_ROWS:
-            stride *= 2
-            thin_to = stride
-            kept = [k for k in kept if k % stride == 0]
-        rows = [r for r in rows if r[0] % stride == 0]
+        since = self.written.cursor if fits == self.fit_recorded else None
+        frame = job.metrics(since=since)
+        written, rows, thin_to = self.written.advance(frame)
         progress = job.progress()
         fields = {
             "status": job.status,
-            "steps": progress["step"],
+            "steps": written.step,  # the last row's: what the kept metrics reach
             "epochs": progress["epoch"],
             "duration_s": progress["elapsed_s"],
-            "best": best,
-            "final": {**last, **(_test_scores(job.result) if ended else {})},
+            "best": written.best,
+            "final": {**written.last, **(_test_scores(job.result) if ended else {})},
             "parameters": self.parameters,
         }
         if ended:
             fields.update(ended=time.time(), message=job.message or "")
 
-        def written() -> None:
-            self.cursor, self.n, self.stride, self.kept, self.best, self.last = (
-                cursor,
-                n,
-                stride,
-                kept,
-                best,
-                last,
-            )
-            self.fit_recorded = fits
+        def remember() -> None:
+            self.written, self.fit_recorded = written, fits
             with self.lock:
                 for kind, state in weights.items():
                     if self.weights.get(kind) is state:
                         del self.weights[kind]
 
-        return RunUpdate(self.run_id, fields, rows, thin_to), written
+        return RunUpdate(self.run_id, fields, rows, thin_to), remember
 
     def save_weights(self) -> dict[str, int | str]:
         """Write the weights waiting to be saved; returns kind -> bytes (or why not) for the run's row."""
@@ -207,6 +183,45 @@ class Recording:
                 self.store.write([RunUpdate(self.run_id, closed)])
             self.run_id = self._new_run()
             self.fit_recorded, self.ended = fits, False
+
+
+@dataclass(frozen=True)
+class Written:
+    """How far a run's metrics were written: the job's metrics cursor after them, the rows seen (`n`,
+    written or thinned away), the stride of the rows kept (n a multiple of it, and the newest row), the n
+    of the rows in the store, the best validation scores, the latest values and the latest row's step."""
+
+    cursor: int | None = None
+    n: int = 0
+    stride: int = 1
+    kept: tuple[int, ...] = ()
+    best: dict = field(default_factory=dict)
+    last: dict = field(default_factory=dict)
+    step: int = 0
+
+    def advance(self, frame: pd.DataFrame) -> tuple[Written, list[tuple[int, int, dict]], int | None]:
+        """After the new metric rows `frame`: the new state, the rows to write (n, step, values) and the
+        stride the stored rows are thinned to first (None: nothing to thin)."""
+        best, last = dict(self.best), dict(self.last)
+        rows, n, step = [], self.n, self.step
+        for row in frame.drop(columns="count").to_dict("records"):
+            values = {k: float(v) for k, v in row.items() if k != "step" and _finite(v)}
+            last.update(values)
+            _improve(best, values)
+            rows.append((n, int(row["step"]), values))
+            n, step = n + 1, int(row["step"])
+        stride = self.stride
+        on_stride = [k for k in (*self.kept, *(r[0] for r in rows)) if k % stride == 0]
+        while len(on_stride) + 1 > MAX_ROWS:  # room for the newest row too
+            stride *= 2
+            on_stride = [k for k in on_stride if k % stride == 0]
+        # The rows on the stride, and the newest row (the store always reaches the latest step) until the
+        # next write replaces it.
+        rows = [r for r in rows if r[0] % stride == 0 or r is rows[-1]]
+        newest = self.kept[-1:] if not rows else [rows[-1][0]]
+        kept = tuple(on_stride + [k for k in newest if k % stride])
+        thin_to = stride if stride > 1 else None
+        return Written(frame.attrs["cursor"], n, stride, kept, best, last, step), rows, thin_to
 
 
 class RunCallback(Callback):
@@ -252,7 +267,8 @@ class RunWriter:
     """The process's one writer thread: every FLUSH_S seconds it writes every recording's progress."""
 
     def __init__(self):
-        self.problem: str | None = None
+        self.problem: str | None = None  # why the last write failed
+        self.open_problem: str | None = None  # why the store could not be opened for the last job
         self._recordings: list[Recording] = []
         self._lock = threading.Lock()
         self._flushing = threading.Lock()  # one flush at a time (the thread's, or one asked for)

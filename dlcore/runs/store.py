@@ -135,7 +135,7 @@ class RunRecord:
 @dataclass
 class RunUpdate:
     """What a writer's flush changes in one run: its fields, new metric rows (n, step, values), and a
-    thinning stride (the run's rows whose n is not a multiple of it are dropped) when the cap was hit."""
+    thinning stride: the run's rows whose n is not a multiple of it are dropped before the new ones go in."""
 
     run_id: int
     fields: dict[str, Any] = field(default_factory=dict)

@@ -133,13 +133,13 @@ def shown(runs: Iterable[RunRecord], view: RunsView, owner: str) -> list[RunReco
 TABLE_COLUMNS = (
     "id",
     "name",
+    "status",
     "model",
     "dataset",
     "best val. accuracy",
     "best val. loss",
     "parameters",
     "time (s)",
-    "status",
     "who",
     "started",
 )

@@ -42,14 +42,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextlib.contextmanager
-def running_app(log_name: str = "streamlit-server", port: int | None = None, script: str = "app.py"):
-    """A `streamlit run app.py` server (or of another `script`, e.g. a test page) on `port` (a free one by
-    default), stopped on exit; yields its base URL."""
-    port = port or _free_port()
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / f"{log_name}.log", "w")
-    server = subprocess.Popen(
+def start_server(script: str, port: int, log) -> subprocess.Popen:
+    """`streamlit run <script>` on `port`, its output to `log` (not waited for: see wait_until_serving)."""
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -67,19 +62,34 @@ def running_app(log_name: str = "streamlit-server", port: int | None = None, scr
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+
+
+def wait_until_serving(server: subprocess.Popen, url: str, log) -> None:
+    """Until the server at `url` answers its health check; the test fails if it exits or takes 60 s."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"streamlit did not start; see {log.name}")
+        time.sleep(0.3)
+
+
+@contextlib.contextmanager
+def running_app(log_name: str = "streamlit-server", port: int | None = None, script: str = "app.py"):
+    """A `streamlit run app.py` server (or of another `script`, e.g. a test page) on `port` (a free one by
+    default), stopped on exit; yields its base URL."""
+    port = port or _free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / f"{log_name}.log", "w")
+    server = start_server(script, port, log)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start; see {log.name}")
-            time.sleep(0.3)
+        wait_until_serving(server, url, log)
         yield url
     finally:
         server.terminate()

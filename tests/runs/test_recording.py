@@ -84,13 +84,21 @@ def test_a_reset_starts_a_new_run_and_the_old_one_ends_as_stopped(digits):
     assert run_store().metrics(job.run_id)["step"].tolist() == job.metrics()["step"].tolist()
 
 
-def test_a_long_run_keeps_its_rows_under_the_cap_evenly(digits, monkeypatch):
+def test_a_long_run_keeps_its_rows_under_the_cap_evenly_up_to_its_last_step(digits, monkeypatch):
     monkeypatch.setattr(recording, "MAX_ROWS", 40)
-    job = trained(digits, dlcore.TrainConfig(epochs=6, batch_size=32))  # 6 × 36 steps
+    job = dlcore.start_training(
+        dlcore.presets()["digits_mlp"], digits, dlcore.TrainConfig(epochs=6, batch_size=32), paused=True
+    )
+    for _ in range(6):  # written after every epoch (36 steps), several times between thinnings
+        job.step("epoch")
+        while job.status != "paused":
+            time.sleep(0.01)
+        run_writer().flush()
     steps = run_store().metrics(job.run_id)["step"].tolist()
     assert 20 <= len(steps) <= 40
-    gaps = {b - a for a, b in zip(steps, steps[1:], strict=False)}
-    assert len(gaps) == 1  # evenly spaced: every 8th row kept
+    assert steps[-1] == job.metrics()["step"].iloc[-1]  # the latest row is kept whatever the stride
+    gaps = {b - a for a, b in zip(steps[:-1], steps[1:-1], strict=False)}
+    assert len(gaps) == 1  # evenly spaced before it
 
 
 def test_a_database_that_refuses_writes_never_stops_training(digits, monkeypatch):
@@ -147,3 +155,13 @@ def test_a_store_that_cannot_be_opened_leaves_training_alone(digits, tmp_path, m
     assert "cannot be created" in dlcore.runs.recording_problem()
     monkeypatch.setenv("DLP_DATA_DIR", str(tmp_path / "ok"))  # once the folder is usable, runs are kept again
     assert trained(digits, dlcore.TrainConfig(epochs=1)).run_id is not None
+
+
+def test_a_database_that_refuses_new_runs_leaves_training_alone(digits):
+    with run_store().engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TRIGGER refuse BEFORE INSERT ON dlp_runs BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+        )
+    job = trained(digits, dlcore.TrainConfig(epochs=1))
+    assert job.status == "finished" and job.run_id is None
+    assert "could not save a new run: disk I/O error" in dlcore.runs.recording_problem()
