@@ -104,12 +104,6 @@ class Search:
         self._thread.join(timeout)
         return not self._thread.is_alive()
 
-    def heartbeat(self) -> None:
-        """Someone watches: keeps the trial training now from being reaped."""
-        job = self.job
-        if job is not None:
-            job.heartbeat()
-
     def trials(self) -> pd.DataFrame:
         """One row per trial so far: trial (1, 2, ...), state (finished / pruned / failed / stopped /
         running), score, epochs, seconds, job (its Job id), run (its id in the run store, None when it is
@@ -131,14 +125,6 @@ class Search:
         """Each setting's share of the score's variation over the finished trials (sums to 1), as Optuna
         measures it; empty until two trials with different values finished."""
         return dict(self._importances)
-
-    def progress(self) -> dict:
-        """trials_done, budget, elapsed_s."""
-        return {
-            "trials_done": sum(row["state"] != "running" for row in self._rows),
-            "budget": self.plan.budget(),
-            "elapsed_s": time.monotonic() - (self._deadline - self.plan.minutes * 60),
-        }
 
     # --- the search's own thread -------------------------------------------------------------------
 

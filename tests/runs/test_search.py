@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import time
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 import dlcore
 from dlcore.errors import TrainError
 from dlcore.jobs import JobPool
-from dlcore.runs.search import start_search
+from dlcore.runs.search import search_base, start_search
 from dlcore.runs.search_plan import (
     METHODS,
     PLAN_PARAMS,
@@ -160,3 +161,20 @@ def test_a_searchs_trials_are_kept_as_runs_of_its_group(digits):
     ]
     assert sorted(run.id for run in kept) == sorted(search.trials()["run"])
     assert sorted(run.config["lr"] for run in kept) == pytest.approx(sorted(search.trials()["lr"]))
+
+
+def test_a_search_starts_from_a_kept_run_and_refuses_one_it_cannot_tune(digits):
+    job = dlcore.start_training(digits_spec(), digits, dlcore.TrainConfig(epochs=1, lr=0.02))
+    job.wait(60)
+    dlcore.runs.run_writer().flush()
+    record = dlcore.run_store().run(job.run_id)
+    spec, ds, cfg = search_base(record)
+    assert (cfg.lr, ds.name, len(ds.train[0])) == (0.02, "digits", len(digits.train[0]))
+    assert spec == record.spec
+    for refused in (
+        dataclasses.replace(record, dataset="my upload.csv"),
+        dataclasses.replace(record, setup={**record.setup, "recipe": "gan"}),
+    ):
+        with pytest.raises(TrainError, match="tick another run") as err:
+            search_base(refused)
+        assert err.value.field == "run"
