@@ -85,8 +85,8 @@ def training_notebook(spec, dataset: str, options: dict, config: TrainConfig | d
     `config` says, in plain PyTorch, and prints its test accuracy (or test loss for values).
 
     Raises ExportError when the run cannot be written as such a notebook: a dataset that was uploaded
-    rather than loaded by name, a recipe other than supervised learning, a learning-rate schedule or
-    early stopping (the notebook's loop keeps to the plain essentials)."""
+    rather than loaded by name, a recipe other than supervised learning, a learning-rate schedule, early
+    stopping or class weights (the notebook's loop keeps to the plain essentials)."""
     cfg = config if isinstance(config, TrainConfig) else TrainConfig.from_dict(dict(config))
     spec = as_spec(spec)
     _check_exportable(dataset, cfg)
@@ -164,6 +164,7 @@ def _check_exportable(dataset: str, cfg: TrainConfig) -> None:
         "schedule": cfg.schedule != "constant",
         "early_stopping_patience": cfg.early_stopping_patience is not None,
         "epochs": cfg.epochs is None,
+        "class_weight": cfg.loss_options.get("class_weight", "equal") != "equal",
     }
     for field, refuse in refused.items():
         if refuse:

@@ -96,6 +96,7 @@ def test_notebook_writes_the_apps_optimizer_with_its_settings():
         ("my upload", {}, "dataset"),
         ("digits", {"schedule": "cosine"}, "schedule"),
         ("digits", {"early_stopping_patience": 3}, "early_stopping_patience"),
+        ("digits", {"loss_options": {"class_weight": "balanced"}}, "class_weight"),
     ],
 )
 def test_a_run_beyond_the_notebook_is_refused_naming_the_setting(dataset, changes, field):
