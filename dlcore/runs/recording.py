@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 FLUSH_S = 1.0  # the writer's period: a killed server loses at most this much of every run
 MAX_ROWS = 4000  # metric rows a run keeps; a longer run is thinned evenly (every 2nd, 4th, ... row)
+ROWS_PER_FLUSH = 25  # rows a write adds per run at most: a fast run is thinned from the start
 BEST_COPY_BUDGET = 0.02  # copies of the best weights may take at most 2% of a run's training time
 LOCAL_WHO = "local"
 
@@ -202,25 +203,28 @@ class Written:
     def advance(self, frame: pd.DataFrame) -> tuple[Written, list[tuple[int, int, dict]], int | None]:
         """After the new metric rows `frame`: the new state, the rows to write (n, step, values) and the
         stride the stored rows are thinned to first (None: nothing to thin)."""
-        best, last = dict(self.best), dict(self.last)
-        rows, n, step = [], self.n, self.step
-        for row in frame.drop(columns="count").to_dict("records"):
-            values = {k: float(v) for k, v in row.items() if k != "step" and _finite(v)}
-            last.update(values)
-            _improve(best, values)
-            rows.append((n, int(row["step"]), values))
-            n, step = n + 1, int(row["step"])
+        data = frame.drop(columns="count")
+        best, last = _improved(self.best, data), {**self.last, **_latest(data)}
+        numbers = range(self.n, self.n + len(data))
+        n, step = self.n + len(data), int(data["step"].iloc[-1]) if len(data) else self.step
+        # The stride only doubles, so the rows kept stay evenly spaced: up to ROWS_PER_FLUSH a write, and
+        # MAX_ROWS in all (room for the newest row too).
         stride = self.stride
-        on_stride = [k for k in (*self.kept, *(r[0] for r in rows)) if k % stride == 0]
-        while len(on_stride) + 1 > MAX_ROWS:  # room for the newest row too
+        while len(data) > ROWS_PER_FLUSH * stride:
+            stride *= 2
+        on_stride = [k for k in (*self.kept, *numbers) if k % stride == 0]
+        while len(on_stride) + 1 > MAX_ROWS:
             stride *= 2
             on_stride = [k for k in on_stride if k % stride == 0]
         # The rows on the stride, and the newest row (the store always reaches the latest step) until the
         # next write replaces it.
-        rows = [r for r in rows if r[0] % stride == 0 or r is rows[-1]]
-        newest = self.kept[-1:] if not rows else [rows[-1][0]]
+        chosen = [i for i, k in enumerate(numbers) if k % stride == 0 or k == n - 1]
+        rows = [(numbers[i], int(data["step"].iat[i]), _values(data.iloc[i])) for i in chosen]
+        newest = [n - 1] if rows else list(self.kept[-1:])
         kept = tuple(on_stride + [k for k in newest if k % stride])
-        thin_to = stride if stride > 1 else None
+        # Thin the stored rows when the stride grew, or to drop the previous write's newest row.
+        stale_newest = bool(self.kept) and self.kept[-1] % stride != 0
+        thin_to = stride if stride != self.stride or (stale_newest and rows) else None
         return Written(frame.attrs["cursor"], n, stride, kept, best, last, step), rows, thin_to
 
 
@@ -378,14 +382,30 @@ def _finite(value) -> bool:
     return isinstance(value, (int, float)) and math.isfinite(value)
 
 
-def _improve(best: dict[str, float], values: dict[str, float]) -> None:
-    """The best of each validation score: the lowest loss, the highest of anything else."""
-    for name, value in values.items():
-        if not name.startswith("val_"):
-            continue
+def _values(row: pd.Series) -> dict[str, float]:
+    """A metric row's finite values, but its step."""
+    return {k: float(v) for k, v in row.items() if k != "step" and _finite(v)}
+
+
+def _latest(data: pd.DataFrame) -> dict[str, float]:
+    """The latest finite value of every column of the rows."""
+    values = data.drop(columns="step")
+    latest = values.where(values.map(_finite)).ffill().iloc[-1] if len(values) else pd.Series()
+    return {column: float(value) for column, value in latest.dropna().items()}
+
+
+def _improved(best: dict[str, float], data: pd.DataFrame) -> dict[str, float]:
+    """The best of each validation score, `best` and the rows together: the lowest loss, the highest of
+    anything else."""
+    best = dict(best)
+    for name in (c for c in data.columns if c.startswith("val_")):
         lower = name.endswith("loss")
-        if name not in best or (value < best[name] if lower else value > best[name]):
-            best[name] = value
+        values = data[name][data[name].map(_finite)]
+        if len(values):
+            value = float(values.min() if lower else values.max())
+            if name not in best or (value < best[name] if lower else value > best[name]):
+                best[name] = value
+    return best
 
 
 def _test_scores(result: dict | None) -> dict[str, float]:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import time
 
+import pandas as pd
 import pytest
 import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import dlcore
 from dlcore.runs import recording, run_store, run_writer
@@ -49,9 +52,10 @@ def test_a_finished_job_is_kept_with_its_settings_metrics_and_weights(digits):
     assert run.steps == job.progress()["step"] and run.duration_s > 0 and run.ended is not None
     assert run.final["test_accuracy"] == pytest.approx(job.result["test_accuracy"])
     assert run.best["val_loss"] == pytest.approx(job.epoch_metrics()["val_loss"].min())
-    metrics = run_store().metrics(job.run_id)
-    assert metrics["step"].tolist() == job.metrics()["step"].tolist()
-    assert metrics["train_loss"].tolist() == pytest.approx(job.metrics()["train_loss"].tolist())
+    kept, logged = run_store().metrics(job.run_id).set_index("step"), job.metrics().set_index("step")
+    assert 10 <= len(kept) <= recording.ROWS_PER_FLUSH + 1  # one write: thinned evenly to at most 25 rows
+    assert kept.index[-1] == logged.index[-1]  # up to the last step
+    assert kept["train_loss"].tolist() == pytest.approx(logged.loc[kept.index, "train_loss"].tolist())
     final = run_store().weights(job.run_id)
     assert all(torch.equal(final[k], v) for k, v in job.snapshot().state_dict().items())
     assert set(run.weights) == {"final", "best"}
@@ -81,11 +85,12 @@ def test_a_reset_starts_a_new_run_and_the_old_one_ends_as_stopped(digits):
     assert job.run_id != first
     assert run_store().run(first).status == "finished"  # its real ending, not overwritten by the reset
     assert run_store().run(job.run_id).status == "finished"
-    assert run_store().metrics(job.run_id)["step"].tolist() == job.metrics()["step"].tolist()
+    assert run_store().metrics(job.run_id)["step"].iloc[-1] == job.metrics()["step"].iloc[-1]
 
 
 def test_a_long_run_keeps_its_rows_under_the_cap_evenly_up_to_its_last_step(digits, monkeypatch):
     monkeypatch.setattr(recording, "MAX_ROWS", 40)
+    monkeypatch.setattr(recording, "ROWS_PER_FLUSH", 1000)
     job = dlcore.start_training(
         dlcore.presets()["digits_mlp"], digits, dlcore.TrainConfig(epochs=6, batch_size=32), paused=True
     )
@@ -118,7 +123,7 @@ def test_a_database_that_refuses_writes_never_stops_training(digits, monkeypatch
     monkeypatch.setenv("DLP_DATA_DIR", str(store.folder))
     run_writer().flush()
     assert dlcore.runs.recording_problem() is None
-    assert run_store().metrics(job.run_id)["step"].tolist() == job.metrics()["step"].tolist()
+    assert run_store().metrics(job.run_id)["step"].iloc[-1] == job.metrics()["step"].iloc[-1]
     assert run_store().run(job.run_id).status == "finished"
 
 
@@ -165,3 +170,23 @@ def test_a_database_that_refuses_new_runs_leaves_training_alone(digits):
     job = trained(digits, dlcore.TrainConfig(epochs=1))
     assert job.status == "finished" and job.run_id is None
     assert "could not save a new run: disk I/O error" in dlcore.runs.recording_problem()
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(chunks=st.lists(st.integers(0, 300), min_size=1, max_size=40))
+def test_written_rows_stay_bounded_evenly_spaced_and_reach_the_latest_row(chunks, monkeypatch):
+    monkeypatch.setattr(recording, "MAX_ROWS", 50)
+    monkeypatch.setattr(recording, "ROWS_PER_FLUSH", 10)
+    written, stored, step = recording.Written(), [], 0  # stored: the n of the rows in the store
+    for size in chunks:
+        frame = pd.DataFrame({"step": range(step + 1, step + size + 1), "train_loss": 1.0, "count": 1})
+        frame.attrs["cursor"] = step + size
+        written, rows, thin_to = written.advance(frame)
+        if thin_to:  # what RunStore.write does: thin first, then add the new rows
+            stored = [n for n in stored if n % thin_to == 0]
+        stored += [n for n, _, _ in rows]
+        step += size
+        assert stored == list(written.kept) and len(stored) <= 50
+        if step:
+            assert stored[-1] == step - 1 and written.step == step  # row n is step n + 1 here
+        assert all(n % written.stride == 0 for n in stored[:-1])
