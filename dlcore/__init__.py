@@ -103,6 +103,8 @@ from dlcore import generative as generative
 from dlcore import runs as runs  # runs.set_who, runs.recording_problem, runs.data_dir, ...
 from dlcore.errors import RunError
 from dlcore.runs import RunRecord, run_store
+from dlcore.runs import export as run_exports  # a kept run as a TensorBoard log or a notebook
+from dlcore.runs import search as search  # hyper-parameter searches: start_search, SearchPlan, Range, ...
 
 # What pages, ui, notebooks and the command line may use (tests/test_layering.py holds ui/ and pages/ to it).
 __all__ = [
@@ -208,4 +210,6 @@ __all__ = [
     "RunError",
     "RunRecord",
     "run_store",
+    "run_exports",
+    "search",
 ]

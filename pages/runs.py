@@ -6,6 +6,7 @@ import streamlit as st
 import ui.runs  # noqa: F401  (registers the page's sections)
 from ui.frame import require_frame
 from ui.runs import state
+from ui.runs.search_plan import PLAN
 from ui.runs.sections import SECTIONS, open_section
 from ui.runs.table import draw_filters, draw_storage_notice, draw_table, kept_runs
 from ui.state import bind, sync_url
@@ -32,4 +33,4 @@ if runs is not None:
             with tab:
                 section.draw(ticked)
 
-sync_url(state.RUNS)
+sync_url(state.RUNS, PLAN)  # the Search section's plan rides in the link too

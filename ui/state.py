@@ -108,6 +108,8 @@ SEQ_LANGUAGE_RUN = "seq_language_run"  # the language tab's (job, the tab's stat
 # ---------------------------------------------------------------- Runs (ui.runs)
 RUNS = "runs"  # the name of its PageState (ui.runs.state.RUNS): filters, ticked runs, open section, metric
 RUNS_WHO = "runs_who"  # the name this tab's person typed, that their runs are kept under
+SEARCH = "runs_search"  # this tab's hyper-parameter search (dlcore.search.Search): its trials are its jobs
+SEARCH_PLAN = "runs_search_plan"  # the name of the Search section's PageState (ui.runs.search_plan.PLAN)
 
 S = TypeVar("S")
 

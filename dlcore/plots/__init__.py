@@ -21,6 +21,7 @@
     attention    the Sequences page's attention maps per layer and head, positional codes, next tokens
     state_space  the state-space tab: each channel's memory half-life, its impulse response
     runs         kept runs side by side: one metric's curves of several runs
+    search       a hyper-parameter search: best so far, trials across the settings, what mattered
 
     from dlcore import plots
     plots.loss_curve(metrics, epochs)
@@ -77,6 +78,7 @@ from dlcore.plots.samples import (
     sample_points,
     written_answers,
 )
+from dlcore.plots.search import best_so_far, importance_bars, parallel_coordinates
 from dlcore.plots.sequences import (
     accuracy_against_delay,
     gates_heatmaps,
@@ -97,6 +99,7 @@ __all__ = [
     "attention_layers",
     "attribution_grid",
     "backprop_figure",
+    "best_so_far",
     "boundary_figure",
     "clickable_confusion",
     "confusion_matrix",
@@ -118,6 +121,7 @@ __all__ = [
     "histogram_over_time",
     "image_figure",
     "image_strip",
+    "importance_bars",
     "input_figure",
     "logged_losses",
     "latent_grid_points",
@@ -133,6 +137,7 @@ __all__ = [
     "next_token_bars",
     "positional_codes",
     "noise_schedule",
+    "parallel_coordinates",
     "predictions_vs_targets",
     "reconstructed_points",
     "probability_bars",
