@@ -12,18 +12,15 @@ noise to data for the particles.
 
 from __future__ import annotations
 
-import argparse
-import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
-import torch
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from anywhere without installing
 sys.path.insert(0, str(ROOT / "scripts"))
+
+from bench_pages import arguments, page_in_chromium, print_machine, report, train_and_redraw, watch_changes  # noqa: E402
 
 import dlcore  # noqa: E402
 from dlcore import generative as gen  # noqa: E402
@@ -65,96 +62,31 @@ def redraw(state, job, ds, walk, t: int) -> int:
 def engine_run(seconds: float, poll_s: float | None) -> dict:
     state = gen.from_query(LINK)[0]
     job, ds = start_job(state)
-    job.resume()
-    time.sleep(1.0)  # past the first steps' warm-up
-    redraw_s, redraw_cpu_s, sizes, walk = [], [], [], [None, 0.0]
-    first, start = job.progress()["step"], time.perf_counter()
-    try:
-        while time.perf_counter() - start < seconds:
-            if poll_s is None:
-                time.sleep(0.05)
-                continue
-            tick, cpu = time.perf_counter(), time.thread_time()
-            sizes.append(redraw(state, job, ds, walk, 40))
-            redraw_s.append(time.perf_counter() - tick)
-            redraw_cpu_s.append(time.thread_time() - cpu)
-            time.sleep(max(0.0, poll_s - (time.perf_counter() - tick)))
-        elapsed = time.perf_counter() - start
-        steps = job.progress()["step"] - first
-    finally:
-        job.stop()
-        job.wait(10)
-    out = {"steps_per_s": steps / elapsed}
-    if redraw_s:
-        out["redraws_per_s"] = len(redraw_s) / elapsed
-        out["redraw_ms_median"] = 1000 * statistics.median(redraw_s)
-        out["redraw_cpu_ms"] = 1000 * statistics.median(redraw_cpu_s)
-        out["json_kb"] = statistics.mean(sizes) / 1024
-    return out
+    walk = [None, 0.0]
+    return train_and_redraw([job], seconds, poll_s, lambda: redraw(state, job, ds, walk, 40), warm_up_s=1.0)
 
 
 def browser_run(seconds: float) -> dict:
     """The real page: press Play in headless Chromium at 1280×720 and count how often the particles' view
     changes, and how far the step counter under the views moves, as the student sees them."""
-    from load_test import CHROMIUM_ARGS, start_server  # the app's server and browser setup
-    from playwright.sync_api import sync_playwright
-
-    server, url = start_server(None)
     query = "&".join(f"{key}={value}" for key, value in LINK.items())
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-            )
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
-            page.goto(f"{url}/generative?{query}")
-            page.wait_for_selector(".steady-chart .gtitle", timeout=120_000)
-            page.get_by_role("button", name="Play").click()
-            page.wait_for_function("() => /step [1-9]\\d* · running/.test(document.body.innerText)")
-            page.evaluate(
-                """() => { window.seen = []; let last = '';
-                  setInterval(() => {
-                    const title = document.querySelector('.steady-chart .gtitle')?.textContent || '';
-                    const step = (document.body.innerText.match(/step (\\d+) · running/) || [])[1];
-                    if (title === last || !step) return;
-                    last = title;
-                    window.seen.push([performance.now(), +step]);
-                  }, 10); }"""
-            )
-            time.sleep(seconds)
-            seen = page.evaluate("() => window.seen")
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(10)
-    if len(seen) < 2:
-        return {"redraws_per_s": 0.0, "steps_per_s": 0.0}
-    span_s = (seen[-1][0] - seen[0][0]) / 1000
-    return {"redraws_per_s": (len(seen) - 1) / span_s, "steps_per_s": (seen[-1][1] - seen[0][1]) / span_s}
-
-
-def report(label: str, result: dict) -> None:
-    line = f"  {label:22s}{result['steps_per_s']:8.0f} steps/s"
-    if "redraws_per_s" in result:
-        line += f", {result['redraws_per_s']:.1f} redraws/s"
-    if "redraw_ms_median" in result:
-        line += (
-            f" (redraw median {result['redraw_ms_median']:.0f} ms wall, {result['redraw_cpu_ms']:.0f} ms CPU,"
-            f" {result['json_kb']:.0f} kB)"
+    with page_in_chromium(f"/generative?{query}") as page:
+        page.wait_for_selector(".steady-chart .gtitle", timeout=120_000)
+        page.get_by_role("button", name="Play").click()
+        page.wait_for_function("() => /step [1-9]\\d* · running/.test(document.body.innerText)")
+        return watch_changes(
+            page,
+            seconds,
+            changed="document.querySelector('.steady-chart .gtitle')?.textContent || ''",
+            step="+(document.body.innerText.match(/step (\\d+) · running/) || [])[1]",
         )
-    print(line, flush=True)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=8.0, help="length of each measurement")
-    parser.add_argument("--poll", type=float, default=0.2, help="seconds between redraws (ui.live.POLL_S)")
-    parser.add_argument("--browser", action="store_true", help="also the real page in headless Chromium")
+    parser = arguments(__doc__, poll_s=0.2)
     args = parser.parse_args()
-    info = dlcore.device_info()
-    threads = torch.get_num_threads()
-    print(f"device: {info['device']} ({info['name']}), torch {torch.__version__}, {threads} threads")
-    print(f"load average: {os.getloadavg()[0]:.1f}; diffusion on the ring of 8 with the page's defaults")
+    print_machine(args.poll)
+    print("diffusion on the ring of 8 with the page's defaults")
     report("engine alone", engine_run(args.seconds, None))
     report("engine + redraws", engine_run(args.seconds, args.poll))
     if args.browser:

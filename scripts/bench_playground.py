@@ -10,9 +10,6 @@ the network, boundary and loss figures, serialised to JSON as Streamlit sends th
 
 from __future__ import annotations
 
-import argparse
-import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -20,6 +17,8 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
+
+from bench_pages import arguments, page_in_chromium, print_machine, report, train_and_redraw, watch_changes  # noqa: E402
 
 import dlcore  # noqa: E402
 from dlcore import playground as pg  # noqa: E402
@@ -91,95 +90,30 @@ def engine_run(state: pg.Playground, seconds: float, poll_s: float | None) -> di
     networks = list(state.networks().values())
     jobs = [start_job(state, net) for net in networks]
     histories: list[list[dict]] = [[] for _ in jobs]
-    for job in jobs:
-        job.resume()
-    redraw_s, redraw_cpu_s, sizes = [], [], []
-    start = time.perf_counter()
-    try:
-        while time.perf_counter() - start < seconds:
-            tick, cpu = time.perf_counter(), time.thread_time()
-            if poll_s is None:
-                time.sleep(0.05)
-                continue
-            for net, job, history in zip(networks, jobs, histories, strict=True):
-                sizes.append(redraw(state, net, job, history))
-            redraw_s.append(time.perf_counter() - tick)
-            redraw_cpu_s.append(time.thread_time() - cpu)
-            time.sleep(max(0.0, poll_s - (time.perf_counter() - tick)))
-        elapsed = time.perf_counter() - start
-        steps = [job.progress()["step"] for job in jobs]
-    finally:
-        for job in jobs:
-            job.stop()
-            job.wait(10)
-    out = {"steps_per_s": min(steps) / elapsed}
-    if redraw_s:
-        out["redraws_per_s"] = len(redraw_s) / elapsed
-        out["redraw_ms_median"] = 1000 * statistics.median(redraw_s)
-        out["redraw_ms_p95"] = 1000 * sorted(redraw_s)[int(0.95 * (len(redraw_s) - 1))]
-        out["json_kb"] = statistics.mean(sizes) / 1024
-        out["redraw_cpu_ms"] = 1000 * statistics.median(redraw_cpu_s)
-    return out
+
+    def redraw_each() -> float:  # the JSON size sent per network
+        sizes = [redraw(state, *views) for views in zip(networks, jobs, histories, strict=True)]
+        return sum(sizes) / len(sizes)
+
+    return train_and_redraw(jobs, seconds, poll_s, redraw_each)
 
 
 def browser_run(seconds: float) -> dict:
     """The real page: press Play in headless Chromium and count how often the epoch counter changes."""
-    from load_test import CHROMIUM_ARGS, start_server  # the app engineer's server and browser setup
-    from playwright.sync_api import sync_playwright
-
-    server, url = start_server(None)
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-            )
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{url}/playground")
-            page.wait_for_selector(".pg-epoch", timeout=60_000)
-            page.get_by_role("button", name="Play").click()
-            page.wait_for_function(
-                "() => parseInt(document.querySelector('.pg-epoch').innerText.replace(/\\D/g, '')) > 0"
-            )
-            # record (time, epoch) at every change of the counter, as the student sees it
-            page.evaluate(
-                """() => { window.seen = [];
-                  const read = () =>
-                    parseInt(document.querySelector('.pg-epoch').innerText.replace(/\\D/g, ''));
-                  let last = read();
-                  setInterval(() => { const now = read(); if (now !== last) { last = now;
-                    window.seen.push([performance.now(), now]); } }, 10); }"""
-            )
-            time.sleep(seconds)
-            seen = page.evaluate("() => window.seen")
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(10)
-    if len(seen) < 2:
-        return {"redraws_per_s": 0.0, "steps_per_s": 0.0}
-    span_s = (seen[-1][0] - seen[0][0]) / 1000
-    steps_per_epoch = 25  # 250 training points of circle, batch 10
-    return {
-        "redraws_per_s": (len(seen) - 1) / span_s,
-        "steps_per_s": (seen[-1][1] - seen[0][1]) * steps_per_epoch / span_s,
-    }
+    with page_in_chromium("/playground", 1400, 1000) as page:
+        epoch = "parseInt(document.querySelector('.pg-epoch').innerText.replace(/\\D/g, ''))"
+        page.wait_for_selector(".pg-epoch", timeout=60_000)
+        page.get_by_role("button", name="Play").click()
+        page.wait_for_function(f"() => {epoch} > 0")
+        steps_per_epoch = 25  # 250 training points of circle, batch 10
+        return watch_changes(page, seconds, changed=epoch, step=epoch, steps_per_count=steps_per_epoch)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=8.0, help="length of each measurement")
-    parser.add_argument(
-        "--poll", type=float, default=0.15, help="seconds between redraws (the page's run_every)"
-    )
-    parser.add_argument(
-        "--browser", action="store_true", help="also measure the real page in headless Chromium"
-    )
+    parser = arguments(__doc__, poll_s=0.15)
     args = parser.parse_args()
 
-    info = dlcore.device_info()
-    threads = torch.get_num_threads()
-    print(f"device: {info['device']} ({info['name']}), torch {torch.__version__}, {threads} threads")
-    print(f"redraws every {args.poll:g} s; the machine's load average: {os.getloadavg()[0]:.1f}")
+    print_machine(args.poll)
     for name, link in NETWORKS.items():
         state = state_from(link)
         print(f"\n{name}")
@@ -191,18 +125,6 @@ def main() -> None:
     if args.browser:
         print("\nthe real page in headless Chromium, default network, counted where the student looks")
         report("page", browser_run(args.seconds))
-
-
-def report(label: str, result: dict) -> None:
-    line = f"  {label:26s}{result['steps_per_s']:8.0f} steps/s"
-    if "redraws_per_s" in result:
-        line += f", {result['redraws_per_s']:.1f} redraws/s"
-    if "redraw_ms_median" in result:
-        line += (
-            f" (median {result['redraw_ms_median']:.0f} ms, p95 {result['redraw_ms_p95']:.0f} ms, "
-            f"CPU {result['redraw_cpu_ms']:.0f} ms, {result['json_kb']:.0f} kB)"
-        )
-    print(line)
 
 
 if __name__ == "__main__":

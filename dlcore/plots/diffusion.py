@@ -24,6 +24,7 @@ from dlcore.plots.style import (
     fast_figure,
     has_values,
     live_layout,
+    marker_trace,
 )
 
 ARROW_COLOUR = "#d97706"
@@ -45,16 +46,7 @@ def _plane_layout(title: str, height: int = SAMPLE_HEIGHT) -> dict:
 
 def _points_trace(points, name: str, colour: str, size: int = 5, opacity: float = 0.8) -> dict:
     xy = as_numpy(points)
-    xy = xy[evenly(len(xy), MAX_POINTS)]
-    return {
-        "type": "scatter",
-        "x": xy[:, 0],
-        "y": xy[:, 1],
-        "mode": "markers",
-        "name": name,
-        "marker": {"color": colour, "size": size, "opacity": opacity},
-        "hoverinfo": "skip",
-    }
+    return marker_trace(xy[evenly(len(xy), MAX_POINTS)], name, colour, size, opacity)
 
 
 def noise_schedule(curves: dict, chosen: str, t: int, height: int = SAMPLE_HEIGHT) -> go.Figure:

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from dlcore.generative.gan import GanPicture
 from dlcore.plots.samples import REAL_COLOUR
-from dlcore.plots.style import fast_figure, live_layout
+from dlcore.plots.style import fast_figure, live_layout, marker_trace
 
 REAL_POINT_COLOUR = "#1b7a3a"  # green: real, as the discriminator's "real" side of the heat map
 FAKE_POINT_COLOUR = "#6a3d9a"  # purple: generated, as its "fake" side
@@ -34,18 +34,6 @@ def _square_axes(layout: dict, bounds: float) -> dict:
     layout["margin"] = {"l": 40, "r": 10, "t": 40, "b": 30}
     layout["showlegend"] = False  # the title names the colours: a legend would cover it in a narrow column
     return layout
-
-
-def _points(xy: np.ndarray, name: str, colour: str, size: int = 5) -> dict:
-    return {
-        "type": "scatter",
-        "x": xy[:, 0],
-        "y": xy[:, 1],
-        "mode": "markers",
-        "name": name,
-        "marker": {"color": colour, "size": size, "opacity": 0.85},
-        "hoverinfo": "skip",
-    }
 
 
 def _segments(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -89,8 +77,8 @@ def gan_plane(picture: GanPicture, title: str = PLANE_TITLE) -> go.Figure:
             "showscale": False,
             "hovertemplate": "D(x) = %{z:.2f}<extra></extra>",
         },
-        _points(picture.real, "real", REAL_POINT_COLOUR),
-        _points(picture.fake, "generated", FAKE_POINT_COLOUR),
+        marker_trace(picture.real, "real", REAL_POINT_COLOUR, opacity=0.85),
+        marker_trace(picture.fake, "generated", FAKE_POINT_COLOUR, opacity=0.85),
         {
             "type": "scatter",
             "x": x,
@@ -122,7 +110,7 @@ def gan_manifold(picture: GanPicture, title: str = "Latent grid through the gene
         "hoverinfo": "skip",
     }
     traces = [
-        _points(picture.real, "real", REAL_COLOUR, size=4),
+        marker_trace(picture.real, "real", REAL_COLOUR, size=4, opacity=0.85),
         line(rows, "latent z1 lines", ROW_COLOUR),
         line(columns, "latent z2 lines", COLUMN_COLOUR),
     ]

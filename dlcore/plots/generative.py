@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from dlcore.plots.results import reconstructions
 from dlcore.plots.samples import SAMPLE_COLOUR, sample_points
-from dlcore.plots.style import MAX_POINTS, as_numpy, fast_figure, live_layout
+from dlcore.plots.style import MAX_POINTS, as_numpy, fast_figure, live_layout, marker_trace
 
 # Ten classes that stay apart on a projector; red is kept for errors.
 CLASS_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b",
@@ -72,15 +72,7 @@ def _name_at_centre(xy: np.ndarray, name: str, colour: str) -> dict:
 
 
 def _markers(xy: np.ndarray, name: str, colour: str) -> dict:
-    return {
-        "type": "scatter",
-        "x": xy[:, 0],
-        "y": xy[:, 1],
-        "mode": "markers",
-        "name": name,
-        "marker": {"color": colour, "size": 6, "opacity": 0.8},
-        "hovertemplate": f"{name} (%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
-    }
+    return marker_trace(xy, name, colour, size=6, hover=f"{name} (%{{x:.2f}}, %{{y:.2f}})<extra></extra>")
 
 
 def latent_grid_points(

@@ -85,3 +85,19 @@ def has_values(df: pd.DataFrame | None, column: str) -> bool:
 
 def as_numpy(t) -> np.ndarray:
     return t.detach().cpu().float().numpy() if isinstance(t, torch.Tensor) else np.asarray(t, dtype=float)
+
+
+def marker_trace(
+    xy, name: str, colour, size: int = 5, opacity: float = 0.8, hover: str | None = None
+) -> dict:
+    """2-D points (n x 2) as one scatter of markers; `hover`, a Plotly hovertemplate, else no hover box."""
+    xy = as_numpy(xy)
+    return {
+        "type": "scatter",
+        "x": xy[:, 0],
+        "y": xy[:, 1],
+        "mode": "markers",
+        "name": name,
+        "marker": {"color": colour, "size": size, "opacity": opacity},
+        **({"hoverinfo": "skip"} if hover is None else {"hovertemplate": hover}),
+    }

@@ -66,9 +66,8 @@ def draw_options(state: gen.GenerativeState) -> None:
 
 
 def draw_views(job, state: gen.GenerativeState) -> None:
-    run = runs.current()
-    if job is None or run is None:
-        st.info("Press **Play** to train.", icon=":material/play_arrow:")
+    run = runs.drawn(job)
+    if run is None:
         return
     options = gen.options_of(state)
     try:

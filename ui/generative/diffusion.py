@@ -86,9 +86,8 @@ def _choice(key: str, label: str, choices, value, param, label_of=str) -> None:
 
 
 def draw_views(job, state: gen.GenerativeState) -> None:
-    run = runs.current()
-    if job is None or run is None:
-        st.info("Press **Play** to train.", icon=":material/play_arrow:")
+    run = runs.drawn(job)
+    if run is None:
         return
     options = gen.options_of(state)
     t = min(options["t"], options["timesteps"])

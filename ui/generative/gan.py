@@ -98,8 +98,7 @@ def _step_alone(role: str) -> None:
 
 
 def draw_views(job, state: gen.GenerativeState) -> None:
-    if job is None:
-        st.info("Press **Play** to train.", icon=":material/play_arrow:")
+    if runs.drawn(job) is None:
         return
     metrics = job.metrics()
     losses = plots.role_losses(metrics, LOSS_NAMES, title="Losses")

@@ -44,6 +44,15 @@ def current_job():
     return None if run is None else run.job
 
 
+def drawn(job) -> Run | None:
+    """The run whose views a family draws with `job`; before Play, None, and the views say how to start."""
+    run = current()
+    if job is None or run is None:
+        st.info("Press **Play** to train.", icon=":material/play_arrow:")
+        return None
+    return run
+
+
 def sync(state: gen.GenerativeState) -> Run:
     """The run for `state`: the current one, or a fresh one when what trains changed."""
     run = current()

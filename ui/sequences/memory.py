@@ -8,40 +8,20 @@ import streamlit as st
 import dlcore
 from dlcore import plots
 from ui import state as keys
-from ui.live import live
-from ui.run_controls import RunActions, run_bar, run_status
 from ui.sequences.controls import param_row
+from ui.sequences.jobs import TabJob
 from ui.sequences.tabs import Tab, register_tab, tab_state
-from ui.session import session_owner
 from ui.steady_chart import steady_chart
 
 memory = dlcore.sequences.memory
 MEMORY = tab_state("memory")
-
-
-def _job():
-    return st.session_state.get(keys.SEQ_MEMORY_JOB)
+JOB = TabJob(keys.SEQ_MEMORY_JOB)
 
 
 def _start() -> None:
     state = MEMORY.current()
     ds = memory.memory_dataset(state)
-    old = _job()
-    if old is not None:
-        old.stop()
-    job = dlcore.start_training(
-        memory.memory_spec(state, ds), ds, memory.memory_config(state), owner=session_owner()
-    )
-    st.session_state[keys.SEQ_MEMORY_JOB] = job
-
-
-def _actions() -> RunActions:
-    return RunActions(
-        start=_start,
-        pause=lambda: _job().pause(),
-        resume=lambda: _job().resume(),
-        stop=lambda: _job().stop(),
-    )
+    JOB.start(memory.memory_spec(state, ds), ds, memory.memory_config(state))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -78,10 +58,8 @@ def _progress(job, view) -> str:
 
 def draw_memory() -> None:
     param_row(MEMORY, memory.PARAMS, "seq-memory")
-    job = _job()
-    status = run_status(job)
-    run_bar("seq-memory", status, _actions())
-    live(_views, drawn_status=job.status if job else None, job_of=_job)
+    JOB.bar("seq-memory", _start)
+    JOB.live(_views)
 
 
 register_tab(Tab("memory", "Recurrent memory", draw_memory, MEMORY))

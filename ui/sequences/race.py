@@ -10,41 +10,21 @@ import streamlit as st
 import dlcore
 from dlcore import plots
 from ui import state as keys
-from ui.live import live
-from ui.run_controls import RunActions, run_bar, run_status
 from ui.sequences.controls import param_row
+from ui.sequences.jobs import TabJob
 from ui.sequences.tabs import Tab, register_tab, tab_state
-from ui.session import session_owner
 from ui.steady_chart import steady_chart
 
 race = dlcore.sequences.race
 RACE = tab_state("race")
-
-
-def _job():
-    return st.session_state.get(keys.SEQ_RACE_JOB)
+JOB = TabJob(keys.SEQ_RACE_JOB)
 
 
 def _start() -> None:
     state = RACE.current()
     ds = race.race_dataset(state)
-    old = _job()
-    if old is not None:
-        old.stop()
-    job = dlcore.start_training(
-        race.race_models(state, ds), ds, race.race_config(state), owner=session_owner()
-    )
-    st.session_state[keys.SEQ_RACE_JOB], st.session_state[keys.SEQ_RACE_RACED] = job, state
-
-
-def _actions() -> RunActions:
-    return RunActions(
-        start=_start,
-        pause=lambda: _job().pause(),
-        resume=lambda: _job().resume(),
-        stop=lambda: _job().stop(),
-        labels={"start": "Start the race"},
-    )
+    JOB.start(race.race_models(state, ds), ds, race.race_config(state))
+    st.session_state[keys.SEQ_RACE_RACED] = state
 
 
 def _setup(state) -> tuple:
@@ -83,9 +63,8 @@ def _standing(job, raced, accuracies: dict[str, float]) -> str:
 
 def draw_race() -> None:
     param_row(RACE, race.PARAMS, "seq-race")  # a delay longer than the sequence is refused with a notice
-    job = _job()
-    run_bar("seq-race", run_status(job), _actions())
-    live(_views, drawn_status=job.status if job else None, job_of=_job)
+    JOB.bar("seq-race", _start, labels={"start": "Start the race"})
+    JOB.live(_views)
 
 
 register_tab(Tab("race", "Long-memory race", draw_race, RACE))

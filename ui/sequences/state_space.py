@@ -9,37 +9,20 @@ import streamlit as st
 import dlcore
 from dlcore import plots
 from ui import state as keys
-from ui.live import live
-from ui.run_controls import RunActions, run_bar, run_status
 from ui.sequences.controls import param_widget
+from ui.sequences.jobs import TabJob
 from ui.sequences.tabs import Tab, register_tab, tab_state
-from ui.session import session_owner
 from ui.steady_chart import steady_chart
 
 ssm = dlcore.sequences.state_space
 STATE_SPACE = tab_state("state_space")
-
-
-def _job():
-    return st.session_state.get(keys.SEQ_SSM_JOB)
+JOB = TabJob(keys.SEQ_SSM_JOB)
 
 
 def _start() -> None:
     state = STATE_SPACE.current()
     ds = ssm.ssm_dataset(state)
-    if _job() is not None:
-        _job().stop()
-    spec, config = ssm.ssm_spec(state, ds), ssm.ssm_config(state)
-    st.session_state[keys.SEQ_SSM_JOB] = dlcore.start_training(spec, ds, config, owner=session_owner())
-
-
-def _actions() -> RunActions:
-    return RunActions(
-        start=_start,
-        pause=lambda: _job().pause(),
-        resume=lambda: _job().resume(),
-        stop=lambda: _job().stop(),
-    )
+    JOB.start(ssm.ssm_spec(state, ds), ds, ssm.ssm_config(state))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -80,9 +63,8 @@ def draw_state_space() -> None:
     for column, param in zip(st.columns([1.5, 1, 1, 1, 1, 1]), ssm.PARAMS, strict=True):
         with column:  # the layer's name is the longest value: its column is wider, so it shows whole
             param_widget(STATE_SPACE, param, getattr(state, param.name), f"seq-ssm-settings.{param.name}")
-    job = _job()
-    run_bar("seq-ssm", run_status(job), _actions())
-    live(_views, drawn_status=job.status if job else None, job_of=_job)
+    JOB.bar("seq-ssm", _start)
+    JOB.live(_views)
 
 
 register_tab(Tab("state_space", "State-space memory", draw_state_space, STATE_SPACE))
