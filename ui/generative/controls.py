@@ -12,13 +12,12 @@ import dlcore
 from dlcore import generative as gen
 from dlcore import playground as pg
 from dlcore import plots
-from ui.errors import show_error
 from ui.generative import runs
 from ui.generative.families import FAMILIES
 from ui.generative.state import GENERATIVE
 from ui.state import GENERATIVE_CSV, bind
 from ui.steady_chart import steady_chart
-from ui.uploads import parse_once
+from ui.uploads import points_upload
 
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
 
@@ -77,21 +76,7 @@ def own_points(state: gen.GenerativeState) -> None:
     st.caption(f"{len(state.points)} points. Click the plane to add one (at least 10 to train).")
     if runs.current() is not None and runs.current().error is None:
         points_plane(state, height=260)
-    upload = st.file_uploader("…or upload a CSV: x, y", type=["csv"], key="gen-csv")
-    if upload is not None:
-        parsed = parse_once(upload, gen.points_from_csv, GENERATIVE_CSV)
-        if parsed.error is not None:
-            show_error(f"{upload.name}: {parsed.error.message}")
-        elif parsed.fresh:
-            GENERATIVE.replace(replace(state, points=parsed.value))
-            st.rerun()
-    if state.points:
-        st.button(
-            "Clear points",
-            key="gen-clear",
-            on_click=GENERATIVE.update,
-            args=(lambda s: replace(s, points=()),),
-        )
+    points_upload(GENERATIVE, state, "…or upload a CSV: x, y", "gen-csv", gen.points_from_csv, GENERATIVE_CSV)
 
 
 def points_plane(state: gen.GenerativeState, height: int) -> None:

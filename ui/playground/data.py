@@ -11,11 +11,10 @@ import streamlit as st
 import dlcore
 from dlcore import playground as pg
 from dlcore import plots
-from ui.errors import show_error
 from ui.playground import STATE
 from ui.playground.views import CLASS_COLOURS, POINT_CLASS_KEY
 from ui.state import PLAYGROUND_CSV, bind
-from ui.uploads import parse_once
+from ui.uploads import points_upload
 
 # the picker's buttons are narrow: short names where the full one would be cut off
 DATASET_BUTTONS = {"xor": "XOR", "multi_spiral": "Arms", "blobs": "Blobs", "points": "Yours",
@@ -128,18 +127,6 @@ def own_points(state: pg.Playground) -> None:
         default=0,
         required=True,
     )
-    upload = st.file_uploader("…or upload a CSV: x1, x2, label", type=["csv"], key="pg-csv")
-    if upload is not None:
-        parsed = parse_once(upload, pg.points_from_csv, PLAYGROUND_CSV)
-        if parsed.error is not None:
-            show_error(f"{upload.name}: {parsed.error.message}")
-        elif parsed.fresh:
-            STATE.replace(replace(state, points=parsed.value))
-            st.rerun()
-    if state.points:
-        st.button(
-            "Clear points",
-            key="pg-clear-points",
-            on_click=STATE.update,
-            args=(lambda s: replace(s, points=()),),
-        )
+    points_upload(
+        STATE, state, "…or upload a CSV: x1, x2, label", "pg-csv", pg.points_from_csv, PLAYGROUND_CSV
+    )

@@ -122,7 +122,7 @@ def test_clicking_the_plane_adds_points_and_clear_removes_them(open_page, monkey
     monkeypatch.setattr(controls, "steady_chart", lambda *a, **k: clicks.pop() if clicks else [])
     at.run()
     assert state_of(at).points == ((1.2, -2.0),)
-    at.button(key="gen-clear").click().run()
+    at.button(key="gen-csv-clear").click().run()
     assert state_of(at).points == ()
 
 
