@@ -122,39 +122,51 @@ class SelectiveSSM(nn.Module):
         """For (B, L, F) inputs: u and dt (B, L, H), and per step a, b (B, L, H, N) and c (B, L, N)."""
         u = self.in_proj(x)
         dt = nn.functional.softplus(self.dt_proj(u) + self.dt_bias)
-        a = torch.exp(dt[..., None] * -torch.exp(self.A_log))  # kept per step, in (0, 1)
+        # kept per step, in (0, 1); exp_ in place allocates one sequence-long tensor fewer
+        a = (dt[..., None] * -torch.exp(self.A_log)).exp_()
         b = (dt * u)[..., None] * self.B_proj(u)[:, :, None, :]
         return u, dt, a, b, self.C_proj(u)
 
     @staticmethod
-    def scan(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-        """Every s_t = a_t * s_{t-1} + b_t (s before the first step = 0) along dim 1, in 2 log2(L) rounds.
+    def scan(a: torch.Tensor, b: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        """(B, L, H): every y_t = sum over n of c_t[n] * s_t[h, n], where s_t = a_t * s_{t-1} + b_t along
+        dim 1 (s before the first step = 0), for a, b (B, L, H, N) and c (B, L, N), in about 3 sqrt(L) rounds.
 
-        Two steps in a row are one step: s -> a_1 * (a_0 * s + b_0) + b_1. So pair the steps up, solve
-        the half-length sequence of pairs (the states after every odd step), then fill in each even step
-        from the odd state before it (Blelloch's scan, written recursively).
+        Cut the L steps into about sqrt(L) chunks of about sqrt(L) steps and run all chunks side by side:
+        first each chunk's end state from a zero start, then the state each chunk really starts from (one
+        chunk after another: the previous start, kept through the chunk, plus the chunk's own end state),
+        then every chunk again from its true start, reading y out while its states are fresh in the cache.
+        Each round is one operation over all chunks at once.
         """
         length = a.shape[1]
-        if length == 1:
-            return b
-        if length % 2:  # one more step that keeps the state as it is
-            a, b = torch.cat((a, torch.ones_like(a[:, :1])), 1), torch.cat((b, torch.zeros_like(b[:, :1])), 1)
-        a_even, a_odd, b_even, b_odd = a[:, 0::2], a[:, 1::2], b[:, 0::2], b[:, 1::2]
-        odd = SelectiveSSM.scan(a_odd * a_even, torch.addcmul(b_odd, a_odd, b_even))  # after steps 1, 3, ...
-        states = torch.empty_like(b)
-        states[:, 1::2] = odd
-        states[:, 0] = b_even[:, 0]
-        states[:, 2::2] = torch.addcmul(b_even[:, 1:], a_even[:, 1:], odd[:, :-1])  # after steps 2, 4, ...
-        return states[:, :length]
+        size = int(length**0.5)  # steps per chunk
+        chunks = -(-length // size)
+        extra = chunks * size - length  # steps after the last one, to fill the last chunk: never read
+        if extra:
+            a, b, c = (torch.cat((t, t.new_zeros(t.shape[0], extra, *t.shape[2:])), 1) for t in (a, b, c))
+        a, b, c = (t.unflatten(1, (chunks, size)) for t in (a, b, c))  # (B, chunks, size, ...)
+        # unbind, not indexing: its gradient is one stack, not a full-size tensor of zeros per step
+        a_steps, b_steps, c_steps = a.unbind(2), b.unbind(2), c.unbind(2)
+        end = b_steps[0]
+        for a_t, b_t in zip(a_steps[1:], b_steps[1:], strict=True):
+            end = torch.addcmul(b_t, a_t, end)
+        starts = [torch.zeros_like(end[:, 0])]
+        for kept, end_c in zip(a.prod(2).unbind(1)[:-1], end.unbind(1)[:-1], strict=True):
+            starts.append(torch.addcmul(end_c, kept, starts[-1]))
+        state, outputs = torch.stack(starts, 1), []
+        for a_t, b_t, c_t in zip(a_steps, b_steps, c_steps, strict=True):
+            state = torch.addcmul(b_t, a_t, state)  # (B, chunks, H, N)
+            outputs.append(torch.matmul(state, c_t[..., None]))  # (B, chunks, H, 1)
+        return torch.stack(outputs, 2).flatten(1, 2)[:, :length, :, 0]
 
-    def readout(self, u: torch.Tensor, states: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
-        """y_t = sum_n c_t[n] * s_t[h, n] + D * u_t, every step or the last one."""
-        y = torch.einsum("blhn,bln->blh", states, c) + self.D * u
+    def readout(self, u: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """The scan's y plus the skip D * u, every step or the last one."""
+        y = y + self.D * u
         return y if self.return_sequence else y[:, -1]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         u, _, a, b, c = self.selection(x)
-        return self.readout(u, self.scan(a, b), c)
+        return self.readout(u, self.scan(a, b, c))
 
     def forward_steps(self, x: torch.Tensor) -> torch.Tensor:
         """The same output as forward(), one step after another, as an RNN runs (and as the layer

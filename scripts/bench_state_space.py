@@ -30,14 +30,18 @@ FEATURES = 16
 SIZES = ((32, 16, 8), (32, 16, 16), (32, 32, 16))
 
 
-def best_and_median(fn, repeats: int) -> tuple[float, float]:
-    fn()  # warm-up
-    times = []
+def best_and_median(fns, repeats: int) -> list[tuple[float, float]]:
+    """Each function's best and median time; the functions take turns, so a change in the machine's load
+    slows them alike and their ratio holds."""
+    times = [[] for _ in fns]
+    for fn in fns:
+        fn()  # warm-up
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times), statistics.median(times)
+        for fn, spent in zip(fns, times, strict=True):
+            start = time.perf_counter()
+            fn()
+            spent.append(time.perf_counter() - start)
+    return [(min(spent), statistics.median(spent)) for spent in times]
 
 
 def forward_only(run, x):
@@ -73,11 +77,12 @@ def main() -> None:
         x = torch.randn(batch, args.length, FEATURES)
         layer = SelectiveSSM(FEATURES, hidden, state, return_sequence=True)
         for label, backward in (("forward", False), ("forward + backward", True)):
-            scan, loop = (
-                best_and_median(
-                    forward_backward(layer, run, x) if backward else forward_only(run, x), args.repeats
-                )
-                for run in (layer.forward, layer.forward_steps)
+            scan, loop = best_and_median(
+                [
+                    forward_backward(layer, run, x) if backward else forward_only(run, x)
+                    for run in (layer.forward, layer.forward_steps)
+                ],
+                args.repeats,
             )
             speed_up = f"{loop[0] / scan[0]:.1f}× / {loop[1] / scan[1]:.1f}×"
             print(
@@ -87,7 +92,7 @@ def main() -> None:
     torch.manual_seed(0)
     x = torch.randn(32, args.length, FEATURES)
     diagonal = DiagonalSSM(FEATURES, 16, 16, return_sequence=True)
-    conv = best_and_median(forward_only(diagonal.forward, x), args.repeats)
+    [conv] = best_and_median([forward_only(diagonal.forward, x)], args.repeats)
     print(f"DiagonalSSM 32 × 16 × 16 forward (FFT convolution): {conv[0] * 1e3:.1f} / {conv[1] * 1e3:.1f} ms")
 
 
