@@ -90,11 +90,14 @@ class SelectiveSSM(nn.Module):
     the input at every step, so the layer chooses which steps to remember and when to forget.
 
     Per step, memory n of channel h keeps exp(dt_t * A[h, n]) of itself and adds dt_t * B_t[n] * u_t.
+    A is real (the memory only fades, as in Mamba) or complex (it fades while it oscillates, and C reads
+    each memory with its own phase). Only oscillating memories can single out a step far back among many
+    (their sums make kernels with a peak there); real ones weigh older steps less, always.
     forward() runs all steps at once with a parallel scan; forward_steps() runs the same recurrence one
     step at a time (what an RNN does).
     """
 
-    keeps_its_start = ("A_log", "dt_bias")
+    keeps_its_start = ("A_log", "dt_bias", "frequency")
 
     def __init__(
         self,
@@ -104,28 +107,44 @@ class SelectiveSSM(nn.Module):
         dt_min: float = 0.001,
         dt_max: float = 0.1,
         return_sequence: bool = False,
+        complex: bool = True,
     ):
         super().__init__()
         self.return_sequence = return_sequence
         self.in_proj = nn.Linear(input_size, hidden_size)
         self.dt_proj = nn.Linear(hidden_size, hidden_size, bias=False)  # how big a step each input takes
         self.B_proj = nn.Linear(hidden_size, state_size, bias=False)  # what each input writes
-        self.C_proj = nn.Linear(hidden_size, state_size, bias=False)  # what each step reads out
+        # what each step reads out: a complex C (real and imaginary parts) for complex memories
+        self.C_proj = nn.Linear(hidden_size, state_size * (2 if complex else 1), bias=False)
         # resting step sizes log-uniform in [dt_min, dt_max], stored through softplus's inverse
         dt = dt_min * (dt_max / dt_min) ** torch.rand(hidden_size)
         self.dt_bias = nn.Parameter(dt + torch.log(-torch.expm1(-dt)))
-        n = torch.arange(1, state_size + 1, dtype=torch.float32)
-        self.A_log = nn.Parameter(torch.log(n).repeat(hidden_size, 1))  # A = -exp(A_log) = -1, -2, ..., -N
+        n = torch.arange(state_size, dtype=torch.float32).repeat(hidden_size, 1)  # (H, N)
+        if complex:  # S4D-Lin: A_n = -1/2 + i * pi * n
+            self.A_log = nn.Parameter(torch.full_like(n, 0.5).log())
+            self.frequency = nn.Parameter(torch.pi * n)
+        else:  # S4D-Real: A_n = -(n + 1)
+            self.A_log = nn.Parameter(torch.log(n + 1))
+            self.frequency = None
         self.D = nn.Parameter(torch.ones(hidden_size))
 
+    def A(self) -> torch.Tensor:
+        """(H, N) diagonal of the continuous-time state matrix; its real part is negative (it fades)."""
+        real = -torch.exp(self.A_log)
+        return real if self.frequency is None else torch.complex(real, self.frequency)
+
     def selection(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        """For (B, L, F) inputs: u and dt (B, L, H), and per step a, b (B, L, H, N) and c (B, L, N)."""
+        """For (B, L, F) inputs: u and dt (B, L, H), and per step a, b (B, L, H, N) and c (B, L, N);
+        a and c are complex for complex memories."""
         u = self.in_proj(x)
         dt = nn.functional.softplus(self.dt_proj(u) + self.dt_bias)
-        # kept per step, in (0, 1); exp_ in place allocates one sequence-long tensor fewer
-        a = (dt[..., None] * -torch.exp(self.A_log)).exp_()
+        # kept per step, |a| in (0, 1); exp_ in place allocates one sequence-long tensor fewer
+        a = (dt[..., None] * self.A()).exp_()
         b = (dt * u)[..., None] * self.B_proj(u)[:, :, None, :]
-        return u, dt, a, b, self.C_proj(u)
+        c = self.C_proj(u)
+        if self.frequency is not None:
+            c = torch.view_as_complex(c.unflatten(-1, (-1, 2)))
+        return u, dt, a, b, c
 
     @staticmethod
     def scan(a: torch.Tensor, b: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
@@ -160,8 +179,8 @@ class SelectiveSSM(nn.Module):
         return torch.stack(outputs, 2).flatten(1, 2)[:, :length, :, 0]
 
     def readout(self, u: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        """The scan's y plus the skip D * u, every step or the last one."""
-        y = y + self.D * u
+        """The scan's y (its real part) plus the skip D * u, every step or the last one."""
+        y = y.real + self.D * u
         return y if self.return_sequence else y[:, -1]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -171,10 +190,10 @@ class SelectiveSSM(nn.Module):
     def forward_steps(self, x: torch.Tensor) -> torch.Tensor:
         """The same output as forward(), one step after another, as an RNN runs (and as the layer
         generates a sequence: each step needs only the state and the new input)."""
-        state, outputs = None, []
+        state, outputs = 0, []
         for t in range(x.shape[1]):
             u, _, a, b, c = self.selection(x[:, t : t + 1])  # (B, 1, ...)
-            state = b[:, 0] if state is None else a[:, 0] * state + b[:, 0]  # (B, H, N)
-            outputs.append(torch.einsum("bhn,bn->bh", state, c[:, 0]) + self.D * u[:, 0])
+            state = a[:, 0] * state + b[:, 0]  # (B, H, N)
+            outputs.append(torch.einsum("bhn,bn->bh", state, c[:, 0]).real + self.D * u[:, 0])
         y = torch.stack(outputs, dim=1)
         return y if self.return_sequence else y[:, -1]

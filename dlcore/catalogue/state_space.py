@@ -78,7 +78,8 @@ def _ctor(what: str, defaults: dict) -> Callable[[dict], Ctor]:
     return ctor
 
 
-_COMMON_DEFAULTS = {"state_size": 16, "dt_min": 0.001, "dt_max": 0.1, "return_sequence": False}
+# the constructors' defaults, as the Params give them: the exported code leaves these out
+_DEFAULTS = {p.name: p.default for p in (STATE, COMPLEX, DT_MIN, DT_MAX, RETURN_SEQUENCE)}
 
 
 def _macs(per_state: int, extra: Callable[[dict], int]) -> Callable[[Shape, Shape, dict], int]:
@@ -99,7 +100,7 @@ add(
     params=(HIDDEN, STATE, COMPLEX, DT_MIN, DT_MAX, RETURN_SEQUENCE, *INIT_PARAMS),
     shape=_shape("DiagonalSSM"),
     infer=lambda s, a: {"input_size": s[1]},
-    ctor=_ctor("DiagonalSSM", {**_COMMON_DEFAULTS, "complex": True}),
+    ctor=_ctor("DiagonalSSM", _DEFAULTS),
     macs=_macs(2, lambda a: a["hidden_size"]),
     has_weights=True,
     example={"hidden_size": 32},
@@ -110,10 +111,10 @@ add(
     category="recurrent",
     help="A selective state-space layer (Mamba): each input sets how fast the memory fades and what it "
     "writes and reads, so the layer chooses what to remember.",
-    params=(HIDDEN, STATE, DT_MIN, DT_MAX, RETURN_SEQUENCE, *INIT_PARAMS),
+    params=(HIDDEN, STATE, COMPLEX, DT_MIN, DT_MAX, RETURN_SEQUENCE, *INIT_PARAMS),
     shape=_shape("SelectiveSSM"),
     infer=lambda s, a: {"input_size": s[1]},
-    ctor=_ctor("SelectiveSSM", _COMMON_DEFAULTS),
+    ctor=_ctor("SelectiveSSM", _DEFAULTS),
     macs=_macs(5, lambda a: a["hidden_size"] ** 2 + 2 * a["hidden_size"] * a["state_size"]),
     has_weights=True,
     example={"hidden_size": 32},
