@@ -82,12 +82,14 @@ def ssm_dataset(state: StateSpaceState):
 def ssm_spec(state: StateSpaceState, ds) -> ModelSpec:
     """The state-space layer (named 'ssm') reading the sequence, and a Linear layer on its last step."""
     dt_min, dt_max = STARTS[state.start]
-    layer = {"type": state.layer, "hidden_size": state.channels, "state_size": STATE_SIZE, "name": "ssm"}
+    # complex A, oscillating memories: real ones weigh older steps less, always, so they cannot single out
+    # the first value among the noise (a SelectiveSSM with real A stays near chance)
+    layer = {"type": state.layer, "hidden_size": state.channels, "state_size": STATE_SIZE, "complex": True}
     return ModelSpec.from_dict(
         {
             "input_shape": list(ds.input_shape),
             "layers": [
-                {**layer, "dt_min": dt_min, "dt_max": dt_max},
+                {**layer, "dt_min": dt_min, "dt_max": dt_max, "name": "ssm"},
                 {"type": "Linear", "out_features": ds.num_classes, "name": "output"},
             ],
         }

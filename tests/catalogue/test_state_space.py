@@ -200,7 +200,6 @@ def test_summary_shows_the_shapes_and_parameter_counts():
     assert list(table.output_shape) == [(30, 8), (6,)]
     # in_proj 2*8+8, log_dt 8, log_decay + frequency 2*8*4, C 8*4*2, D 8
     assert table.params.iloc[0] == 24 + 8 + 64 + 64 + 8
-    # in_proj 8*6+6, dt_proj 6*6, B projection 6*4, complex C projection 6*4*2, dt_bias 6,
-    # A_log + frequency 2*6*4, D 6
-    assert table.params.iloc[1] == 54 + 36 + 24 + 48 + 6 + 48 + 6
+    # in_proj 8*6+6, dt_proj 6*6, B and C projections 2*6*4, dt_bias 6, A_log 6*4, D 6
+    assert table.params.iloc[1] == 54 + 36 + 48 + 6 + 24 + 6
     assert (table.macs > 0).all()
