@@ -129,50 +129,55 @@ class SelectiveSSM(nn.Module):
         self.D = nn.Parameter(torch.ones(hidden_size))
 
     def selection(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        """For (B, L, F) inputs: u and dt (B, L, H), and per step a, b (B, L, H, N) and c (B, L, N);
-        a and c are complex for complex memories."""
+        """For (B, L, F) inputs: u and dt (B, L, H); per step a (B, L, H, N), how much of each memory is
+        kept, and what is written and read: w = dt * u (B, L, H), B and c (B, L, N). Step t writes
+        w_t[h] * B_t[n] into memory n of channel h. a and c are complex for complex memories."""
         u = self.in_proj(x)
         dt = nn.functional.softplus(self.dt_proj(u) + self.dt_bias)
-        # kept per step, a = exp(dt * A), |a| in (0, 1); exp_ in place: one sequence-long tensor fewer
+        # a = exp(dt * A), |a| in (0, 1); exp_ in place: one sequence-long tensor fewer to allocate
         a = (dt[..., None] * -torch.exp(self.A_log)).exp_()
         if self.frequency is not None:  # turned by dt * frequency (cos and sin: 10x faster than complex exp)
             turn = dt[..., None] * self.frequency
             a = torch.complex(a * torch.cos(turn), a * torch.sin(turn))
-        b = (dt * u)[..., None] * self.B_proj(u)[:, :, None, :]
         c = self.C_proj(u)
         if self.frequency is not None:
             c = torch.view_as_complex(c.unflatten(-1, (-1, 2)))
-        return u, dt, a, b, c
+        return u, dt, a, dt * u, self.B_proj(u), c
 
     @staticmethod
-    def scan(a: torch.Tensor, b: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
-        """(B, L, H): every y_t = sum over n of c_t[n] * s_t[h, n], where s_t = a_t * s_{t-1} + b_t along
-        dim 1 (s before the first step = 0), for a, b (B, L, H, N) and c (B, L, N), in about 3 sqrt(L) rounds.
+    def scan(a: torch.Tensor, w: torch.Tensor, B: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        """(B, L, H): every y_t = sum over n of c_t[n] * s_t[h, n], where s_t = a_t * s_{t-1} + w_t ⊗ B_t
+        along dim 1 (s before the first step = 0), for a (B, L, H, N), w (B, L, H), B and c (B, L, N), in
+        about 3 sqrt(L) rounds.
 
         Cut the L steps into about sqrt(L) chunks of about sqrt(L) steps and run all chunks side by side:
         first each chunk's end state from a zero start, then the state each chunk really starts from (one
         chunk after another: the previous start, kept through the chunk, plus the chunk's own end state),
         then every chunk again from its true start, reading y out while its states are fresh in the cache.
-        Each round is one operation over all chunks at once.
+        Each round is one operation over all chunks at once, and each step's write w_t ⊗ B_t is made by
+        the operation that adds it: no tensor of every step's states or writes is ever allocated.
         """
         length = a.shape[1]
         size = int(length**0.5)  # steps per chunk
         chunks = -(-length // size)
         extra = chunks * size - length  # steps after the last one, to fill the last chunk: never read
         if extra:
-            a, b, c = (torch.cat((t, t.new_zeros(t.shape[0], extra, *t.shape[2:])), 1) for t in (a, b, c))
-        a, b, c = (t.unflatten(1, (chunks, size)) for t in (a, b, c))  # (B, chunks, size, ...)
+            a, w, B, c = (
+                torch.cat((t, t.new_zeros(t.shape[0], extra, *t.shape[2:])), 1) for t in (a, w, B, c)
+            )
+        a, w, B, c = (t.unflatten(1, (chunks, size)) for t in (a, w, B, c))  # (B, chunks, size, ...)
         # unbind, not indexing: its gradient is one stack, not a full-size tensor of zeros per step
-        a_steps, b_steps, c_steps = a.unbind(2), b.unbind(2), c.unbind(2)
-        end = b_steps[0]
-        for a_t, b_t in zip(a_steps[1:], b_steps[1:], strict=True):
-            end = torch.addcmul(b_t, a_t, end)
+        a_steps, c_steps = a.unbind(2), c.unbind(2)
+        w_steps, B_steps = w[..., None].unbind(2), B[..., None, :].unbind(2)  # w_t * B_t: (H, 1) * (1, N)
+        end = w_steps[0] * B_steps[0]
+        for a_t, w_t, B_t in zip(a_steps[1:], w_steps[1:], B_steps[1:], strict=True):
+            end = torch.addcmul(a_t * end, w_t, B_t)
         starts = [torch.zeros_like(end[:, 0])]
         for kept, end_c in zip(a.prod(2).unbind(1)[:-1], end.unbind(1)[:-1], strict=True):
             starts.append(torch.addcmul(end_c, kept, starts[-1]))
         state, outputs = torch.stack(starts, 1), []
-        for a_t, b_t, c_t in zip(a_steps, b_steps, c_steps, strict=True):
-            state = torch.addcmul(b_t, a_t, state)  # (B, chunks, H, N)
+        for a_t, w_t, B_t, c_t in zip(a_steps, w_steps, B_steps, c_steps, strict=True):
+            state = torch.addcmul(a_t * state, w_t, B_t)  # (B, chunks, H, N)
             outputs.append(torch.matmul(state, c_t[..., None]))  # (B, chunks, H, 1)
         return torch.stack(outputs, 2).flatten(1, 2)[:, :length, :, 0]
 
@@ -182,16 +187,16 @@ class SelectiveSSM(nn.Module):
         return y if self.return_sequence else y[:, -1]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        u, _, a, b, c = self.selection(x)
-        return self.readout(u, self.scan(a, b, c))
+        u, _, a, w, B, c = self.selection(x)
+        return self.readout(u, self.scan(a, w, B, c))
 
     def forward_steps(self, x: torch.Tensor) -> torch.Tensor:
         """The same output as forward(), one step after another, as an RNN runs (and as the layer
         generates a sequence: each step needs only the state and the new input)."""
         state, outputs = 0, []
         for t in range(x.shape[1]):
-            u, _, a, b, c = self.selection(x[:, t : t + 1])  # (B, 1, ...)
-            state = a[:, 0] * state + b[:, 0]  # (B, H, N)
+            u, _, a, w, B, c = self.selection(x[:, t : t + 1])  # (B, 1, ...)
+            state = a[:, 0] * state + w[:, 0, :, None] * B[:, 0, None, :]  # (B, H, N)
             outputs.append(torch.einsum("bhn,bn->bh", state, c[:, 0]).real + self.D * u[:, 0])
         y = torch.stack(outputs, dim=1)
         return y if self.return_sequence else y[:, -1]

@@ -25,9 +25,10 @@ from dlcore.ssm import DiagonalSSM, SelectiveSSM  # noqa: E402
 from scripts.bench_inspect import cpu_name  # noqa: E402
 
 FEATURES = 16
-# (batch, channels, memories per channel): the Sequences tab's model, the layer's default state size,
-# and a wider layer whose per-step tensors are large enough for the loop to use the cores well
-SIZES = ((32, 16, 8), (32, 16, 16), (32, 32, 16))
+# (batch, channels, memories per channel, complex A): the Sequences tab's size, the layer's default state
+# size, a wider layer whose per-step tensors are large enough for the loop to use the cores well, and the
+# tab's layer as it trains on the memory task (complex A)
+SIZES = ((32, 16, 8, False), (32, 16, 16, False), (32, 32, 16, False), (32, 16, 8, True))
 
 
 def best_and_median(fns, repeats: int) -> list[tuple[float, float]]:
@@ -72,10 +73,11 @@ def main() -> None:
     print(f"length {args.length}, {FEATURES} features; times are best / median of {args.repeats}")
     print("| batch × channels × memories | pass | scan (ms) | loop (ms) | scan faster by |")
     print("|---|---|---|---|---|")
-    for batch, hidden, state in SIZES:
+    for batch, hidden, state, complex_a in SIZES:
         torch.manual_seed(0)
         x = torch.randn(batch, args.length, FEATURES)
-        layer = SelectiveSSM(FEATURES, hidden, state, return_sequence=True)
+        layer = SelectiveSSM(FEATURES, hidden, state, return_sequence=True, complex=complex_a)
+        size = f"{batch} × {hidden} × {state}{' complex' if complex_a else ''}"
         for label, backward in (("forward", False), ("forward + backward", True)):
             scan, loop = best_and_median(
                 [
@@ -86,7 +88,7 @@ def main() -> None:
             )
             speed_up = f"{loop[0] / scan[0]:.1f}× / {loop[1] / scan[1]:.1f}×"
             print(
-                f"| {batch} × {hidden} × {state} | {label} | {scan[0] * 1e3:.1f} / {scan[1] * 1e3:.1f} | "
+                f"| {size} | {label} | {scan[0] * 1e3:.1f} / {scan[1] * 1e3:.1f} | "
                 f"{loop[0] * 1e3:.1f} / {loop[1] * 1e3:.1f} | {speed_up} |"
             )
     torch.manual_seed(0)

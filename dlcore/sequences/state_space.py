@@ -128,7 +128,7 @@ def impulse_response(layer: DiagonalSSM | SelectiveSSM, x: torch.Tensor) -> torc
     length = x.shape[0]
     if isinstance(layer, DiagonalSSM):
         return layer.kernel(length)
-    u, dt, a, _, c = layer.selection(x[None])  # (1, L, ...)
+    u, dt, a, _, _, c = layer.selection(x[None])  # (1, L, ...)
     written = dt[0, 0, :, None] * layer.B_proj(u[0, 0])  # (H, N): what a 1 at step 0 writes
     kept = torch.cumprod(torch.cat((torch.ones_like(a[0, :1]), a[0, 1:]), dim=0), dim=0)  # (L, H, N)
     return torch.einsum("ln,lhn,hn->hl", c[0], kept, written.to(kept.dtype)).real
