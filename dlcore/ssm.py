@@ -90,11 +90,14 @@ class SelectiveSSM(nn.Module):
     the input at every step, so the layer chooses which steps to remember and when to forget.
 
     Per step, memory n of channel h keeps exp(dt_t * A[h, n]) of itself and adds dt_t * B_t[n] * u_t.
+    A is real (the memory only fades, as in Mamba) or complex (it fades while it oscillates, and C reads
+    each memory with its own phase). Only oscillating memories can single out a step far back among many
+    (their sums make kernels with a peak there); real ones weigh older steps less, always.
     forward() runs all steps at once with a parallel scan; forward_steps() runs the same recurrence one
     step at a time (what an RNN does).
     """
 
-    keeps_its_start = ("A_log", "dt_bias")
+    keeps_its_start = ("A_log", "dt_bias", "frequency")
 
     def __init__(
         self,
@@ -104,65 +107,96 @@ class SelectiveSSM(nn.Module):
         dt_min: float = 0.001,
         dt_max: float = 0.1,
         return_sequence: bool = False,
+        complex: bool = False,
     ):
         super().__init__()
         self.return_sequence = return_sequence
         self.in_proj = nn.Linear(input_size, hidden_size)
         self.dt_proj = nn.Linear(hidden_size, hidden_size, bias=False)  # how big a step each input takes
         self.B_proj = nn.Linear(hidden_size, state_size, bias=False)  # what each input writes
-        self.C_proj = nn.Linear(hidden_size, state_size, bias=False)  # what each step reads out
+        # what each step reads out: a complex C (real and imaginary parts) for complex memories
+        self.C_proj = nn.Linear(hidden_size, state_size * (2 if complex else 1), bias=False)
         # resting step sizes log-uniform in [dt_min, dt_max], stored through softplus's inverse
         dt = dt_min * (dt_max / dt_min) ** torch.rand(hidden_size)
         self.dt_bias = nn.Parameter(dt + torch.log(-torch.expm1(-dt)))
-        n = torch.arange(1, state_size + 1, dtype=torch.float32)
-        self.A_log = nn.Parameter(torch.log(n).repeat(hidden_size, 1))  # A = -exp(A_log) = -1, -2, ..., -N
+        n = torch.arange(state_size, dtype=torch.float32).repeat(hidden_size, 1)  # (H, N)
+        if complex:  # S4D-Lin: A_n = -1/2 + i * pi * n
+            self.A_log = nn.Parameter(torch.full_like(n, 0.5).log())
+            self.frequency = nn.Parameter(torch.pi * n)
+        else:  # S4D-Real, as in Mamba: A_n = -(n + 1)
+            self.A_log = nn.Parameter(torch.log(n + 1))
+            self.frequency = None
         self.D = nn.Parameter(torch.ones(hidden_size))
 
     def selection(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        """For (B, L, F) inputs: u and dt (B, L, H), and per step a, b (B, L, H, N) and c (B, L, N)."""
+        """For (B, L, F) inputs: u and dt (B, L, H); per step a (B, L, H, N), how much of each memory is
+        kept, and what is written and read: w = dt * u (B, L, H), B and c (B, L, N). Step t writes
+        w_t[h] * B_t[n] into memory n of channel h. a and c are complex for complex memories."""
         u = self.in_proj(x)
         dt = nn.functional.softplus(self.dt_proj(u) + self.dt_bias)
-        a = torch.exp(dt[..., None] * -torch.exp(self.A_log))  # kept per step, in (0, 1)
-        b = (dt * u)[..., None] * self.B_proj(u)[:, :, None, :]
-        return u, dt, a, b, self.C_proj(u)
+        # a = exp(dt * A), |a| in (0, 1); exp_ in place: one sequence-long tensor fewer to allocate
+        a = (dt[..., None] * -torch.exp(self.A_log)).exp_()
+        if self.frequency is not None:  # turned by dt * frequency (cos and sin: 10x faster than complex exp)
+            turn = dt[..., None] * self.frequency
+            a = torch.complex(a * torch.cos(turn), a * torch.sin(turn))
+        c = self.C_proj(u)
+        if self.frequency is not None:
+            c = torch.view_as_complex(c.unflatten(-1, (-1, 2)))
+        return u, dt, a, dt * u, self.B_proj(u), c
 
     @staticmethod
-    def scan(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-        """Every s_t = a_t * s_{t-1} + b_t (s before the first step = 0) along dim 1, in 2 log2(L) rounds.
+    def scan(a: torch.Tensor, w: torch.Tensor, B: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        """(B, L, H): every y_t = sum over n of c_t[n] * s_t[h, n], where s_t = a_t * s_{t-1} + w_t ⊗ B_t
+        along dim 1 (s before the first step = 0), for a (B, L, H, N), w (B, L, H), B and c (B, L, N), in
+        about 3 sqrt(L) rounds.
 
-        Two steps in a row are one step: s -> a_1 * (a_0 * s + b_0) + b_1. So pair the steps up, solve
-        the half-length sequence of pairs (the states after every odd step), then fill in each even step
-        from the odd state before it (Blelloch's scan, written recursively).
+        Cut the L steps into about sqrt(L) chunks of about sqrt(L) steps and run all chunks side by side:
+        first each chunk's end state from a zero start, then the state each chunk really starts from (one
+        chunk after another: the previous start, kept through the chunk, plus the chunk's own end state),
+        then every chunk again from its true start, reading y out while its states are fresh in the cache.
+        Each round is one operation over all chunks at once, and each step's write w_t ⊗ B_t is made by
+        the operation that adds it: no tensor of every step's states or writes is ever allocated.
         """
         length = a.shape[1]
-        if length == 1:
-            return b
-        if length % 2:  # one more step that keeps the state as it is
-            a, b = torch.cat((a, torch.ones_like(a[:, :1])), 1), torch.cat((b, torch.zeros_like(b[:, :1])), 1)
-        a_even, a_odd, b_even, b_odd = a[:, 0::2], a[:, 1::2], b[:, 0::2], b[:, 1::2]
-        odd = SelectiveSSM.scan(a_odd * a_even, torch.addcmul(b_odd, a_odd, b_even))  # after steps 1, 3, ...
-        states = torch.empty_like(b)
-        states[:, 1::2] = odd
-        states[:, 0] = b_even[:, 0]
-        states[:, 2::2] = torch.addcmul(b_even[:, 1:], a_even[:, 1:], odd[:, :-1])  # after steps 2, 4, ...
-        return states[:, :length]
+        size = int(length**0.5)  # steps per chunk
+        chunks = -(-length // size)
+        extra = chunks * size - length  # steps after the last one, to fill the last chunk: never read
+        if extra:
+            a, w, B, c = (
+                torch.cat((t, t.new_zeros(t.shape[0], extra, *t.shape[2:])), 1) for t in (a, w, B, c)
+            )
+        a, w, B, c = (t.unflatten(1, (chunks, size)) for t in (a, w, B, c))  # (B, chunks, size, ...)
+        # unbind, not indexing: its gradient is one stack, not a full-size tensor of zeros per step
+        a_steps, c_steps = a.unbind(2), c.unbind(2)
+        w_steps, B_steps = w[..., None].unbind(2), B[..., None, :].unbind(2)  # w_t * B_t: (H, 1) * (1, N)
+        end = w_steps[0] * B_steps[0]
+        for a_t, w_t, B_t in zip(a_steps[1:], w_steps[1:], B_steps[1:], strict=True):
+            end = torch.addcmul(a_t * end, w_t, B_t)
+        starts = [torch.zeros_like(end[:, 0])]
+        for kept, end_c in zip(a.prod(2).unbind(1)[:-1], end.unbind(1)[:-1], strict=True):
+            starts.append(torch.addcmul(end_c, kept, starts[-1]))
+        state, outputs = torch.stack(starts, 1), []
+        for a_t, w_t, B_t, c_t in zip(a_steps, w_steps, B_steps, c_steps, strict=True):
+            state = torch.addcmul(a_t * state, w_t, B_t)  # (B, chunks, H, N)
+            outputs.append(torch.matmul(state, c_t[..., None]))  # (B, chunks, H, 1)
+        return torch.stack(outputs, 2).flatten(1, 2)[:, :length, :, 0]
 
-    def readout(self, u: torch.Tensor, states: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
-        """y_t = sum_n c_t[n] * s_t[h, n] + D * u_t, every step or the last one."""
-        y = torch.einsum("blhn,bln->blh", states, c) + self.D * u
+    def readout(self, u: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """The scan's y (its real part) plus the skip D * u, every step or the last one."""
+        y = y.real + self.D * u
         return y if self.return_sequence else y[:, -1]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        u, _, a, b, c = self.selection(x)
-        return self.readout(u, self.scan(a, b), c)
+        u, _, a, w, B, c = self.selection(x)
+        return self.readout(u, self.scan(a, w, B, c))
 
     def forward_steps(self, x: torch.Tensor) -> torch.Tensor:
         """The same output as forward(), one step after another, as an RNN runs (and as the layer
         generates a sequence: each step needs only the state and the new input)."""
-        state, outputs = None, []
+        state, outputs = 0, []
         for t in range(x.shape[1]):
-            u, _, a, b, c = self.selection(x[:, t : t + 1])  # (B, 1, ...)
-            state = b[:, 0] if state is None else a[:, 0] * state + b[:, 0]  # (B, H, N)
-            outputs.append(torch.einsum("bhn,bn->bh", state, c[:, 0]) + self.D * u[:, 0])
+            u, _, a, w, B, c = self.selection(x[:, t : t + 1])  # (B, 1, ...)
+            state = a[:, 0] * state + w[:, 0, :, None] * B[:, 0, None, :]  # (B, H, N)
+            outputs.append(torch.einsum("bhn,bn->bh", state, c[:, 0]).real + self.D * u[:, 0])
         y = torch.stack(outputs, dim=1)
         return y if self.return_sequence else y[:, -1]

@@ -5,8 +5,9 @@ convolution, at sequence length 256 (the issue asks the scan to be at least 5× 
 
 Times forward() (the parallel scan) and forward_steps() (the same recurrence one step at a time, as an
 RNN runs) of dlcore.ssm.SelectiveSSM, forward only (no_grad) and forward + backward, for a few layer
-sizes; then DiagonalSSM's forward. Prints a Markdown table (best and median), the speed-ups and the
-device.
+sizes; then DiagonalSSM's forward. Prints a Markdown table (wall-clock best and median, and the CPU
+time of the thread running them, best: on a machine others share, the CPU time is what the layer itself
+costs), the speed-ups and the device.
 """
 
 from __future__ import annotations
@@ -25,19 +26,26 @@ from dlcore.ssm import DiagonalSSM, SelectiveSSM  # noqa: E402
 from scripts.bench_inspect import cpu_name  # noqa: E402
 
 FEATURES = 16
-# (batch, channels, memories per channel): the Sequences tab's model, the layer's default state size,
-# and a wider layer whose per-step tensors are large enough for the loop to use the cores well
-SIZES = ((32, 16, 8), (32, 16, 16), (32, 32, 16))
+# (batch, channels, memories per channel, complex A): the Sequences tab's size, the layer's default state
+# size, a wider layer whose per-step tensors are large enough for the loop to use the cores well, and the
+# tab's layer as it trains on the memory task (complex A)
+SIZES = ((32, 16, 8, False), (32, 16, 16, False), (32, 32, 16, False), (32, 16, 8, True))
 
 
-def best_and_median(fn, repeats: int) -> tuple[float, float]:
-    fn()  # warm-up
-    times = []
+def best_and_median(fns, repeats: int) -> list[tuple[float, float, float]]:
+    """Each function's best and median wall-clock time and its best CPU time (this thread's: torch runs
+    its one intra-op thread's work on it); the functions take turns, so a change in the machine's load
+    slows them alike and their ratio holds."""
+    walls, cpus = [[] for _ in fns], [[] for _ in fns]
+    for fn in fns:
+        fn()  # warm-up
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times), statistics.median(times)
+        for fn, wall, cpu in zip(fns, walls, cpus, strict=True):
+            start, start_cpu = time.perf_counter(), time.thread_time()
+            fn()
+            wall.append(time.perf_counter() - start)
+            cpu.append(time.thread_time() - start_cpu)
+    return [(min(wall), statistics.median(wall), min(cpu)) for wall, cpu in zip(walls, cpus, strict=True)]
 
 
 def forward_only(run, x):
@@ -65,29 +73,35 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"device: {cpu_name()}, torch {torch.__version__}, {torch.get_num_threads()} threads, load {load}")
-    print(f"length {args.length}, {FEATURES} features; times are best / median of {args.repeats}")
-    print("| batch × channels × memories | pass | scan (ms) | loop (ms) | scan faster by |")
-    print("|---|---|---|---|---|")
-    for batch, hidden, state in SIZES:
+    print(f"length {args.length}, {FEATURES} features; wall times are best / median of {args.repeats}")
+    print(
+        "| batch × channels × memories | pass | scan wall (ms) | loop wall (ms) | scan faster by (wall) "
+        "| scan / loop CPU (ms) | scan faster by (CPU) |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for batch, hidden, state, complex_a in SIZES:
         torch.manual_seed(0)
         x = torch.randn(batch, args.length, FEATURES)
-        layer = SelectiveSSM(FEATURES, hidden, state, return_sequence=True)
+        layer = SelectiveSSM(FEATURES, hidden, state, return_sequence=True, complex=complex_a)
+        size = f"{batch} × {hidden} × {state}{' complex' if complex_a else ''}"
         for label, backward in (("forward", False), ("forward + backward", True)):
-            scan, loop = (
-                best_and_median(
-                    forward_backward(layer, run, x) if backward else forward_only(run, x), args.repeats
-                )
-                for run in (layer.forward, layer.forward_steps)
+            scan, loop = best_and_median(
+                [
+                    forward_backward(layer, run, x) if backward else forward_only(run, x)
+                    for run in (layer.forward, layer.forward_steps)
+                ],
+                args.repeats,
             )
-            speed_up = f"{loop[0] / scan[0]:.1f}× / {loop[1] / scan[1]:.1f}×"
             print(
-                f"| {batch} × {hidden} × {state} | {label} | {scan[0] * 1e3:.1f} / {scan[1] * 1e3:.1f} | "
-                f"{loop[0] * 1e3:.1f} / {loop[1] * 1e3:.1f} | {speed_up} |"
+                f"| {size} | {label} | {scan[0] * 1e3:.1f} / {scan[1] * 1e3:.1f} | "
+                f"{loop[0] * 1e3:.1f} / {loop[1] * 1e3:.1f} | "
+                f"{loop[0] / scan[0]:.1f}× / {loop[1] / scan[1]:.1f}× | "
+                f"{scan[2] * 1e3:.1f} / {loop[2] * 1e3:.1f} | {loop[2] / scan[2]:.1f}× |"
             )
     torch.manual_seed(0)
     x = torch.randn(32, args.length, FEATURES)
     diagonal = DiagonalSSM(FEATURES, 16, 16, return_sequence=True)
-    conv = best_and_median(forward_only(diagonal.forward, x), args.repeats)
+    [conv] = best_and_median([forward_only(diagonal.forward, x)], args.repeats)  # wall best / median
     print(f"DiagonalSSM 32 × 16 × 16 forward (FFT convolution): {conv[0] * 1e3:.1f} / {conv[1] * 1e3:.1f} ms")
 
 

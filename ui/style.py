@@ -1,4 +1,5 @@
-"""A little CSS for what Streamlit's own styling cannot say: compact, grabbable drag-and-drop cards."""
+"""A little CSS for what Streamlit's own styling cannot say: compact, grabbable drag-and-drop cards, and
+layer fields whose labels wrap rather than being cut short."""
 
 import streamlit as st
 
@@ -9,6 +10,9 @@ CSS = f"""
 [class*="st-key-{CARD_PREFIX}"] {{ padding: 0.15rem 0.55rem !important; cursor: grab; gap: 0 !important; }}
 [class*="st-key-{CARD_PREFIX}"] p {{ font-size: 0.85rem; }}
 [class*="st-key-{MODEL_CARD_PREFIX}"] {{ padding: 0.25rem 0.6rem !important; cursor: grab; gap: 0.2rem; }}
+/* a toggle's label wraps instead of ending in "…" (in a half-width column at 1280x720: "return s…") */
+[data-testid="stCheckbox"] [data-testid="stMarkdownContainer"],
+[data-testid="stCheckbox"] [data-testid="stMarkdownContainer"] p {{ white-space: normal; overflow: visible; }}
 </style>
 """
 

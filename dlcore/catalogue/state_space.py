@@ -55,6 +55,13 @@ COMPLEX = Param(
     True,
     "Complex A (S4D-Lin): each memory fades while it oscillates; off = real A (S4D-Real), it only fades.",
 )
+SELECTIVE_COMPLEX = Param(
+    "complex",
+    "bool",
+    False,
+    "Complex A: each memory fades while it oscillates, which lets the layer single out one step far back "
+    "(e.g. the first value of the memory task); off = real A, as in Mamba: it only fades.",
+)
 
 
 def _shape(what: str) -> Callable[[Shape, dict], Shape]:
@@ -71,14 +78,18 @@ def _shape(what: str) -> Callable[[Shape, dict], Shape]:
     return rule
 
 
-def _ctor(what: str, defaults: dict) -> Callable[[dict], Ctor]:
+def _ctor(what: str, params: tuple[Param, ...]) -> Callable[[dict], Ctor]:
+    """The constructor call; arguments at the Params' defaults (the class's too) are left out."""
+    defaults = {p.name: p.default for p in params if p is not HIDDEN and p not in INIT_PARAMS}
+
     def ctor(a: dict) -> Ctor:
         return Ctor(what, (a["input_size"], a["hidden_size"]), non_default(a, defaults))
 
     return ctor
 
 
-_COMMON_DEFAULTS = {"state_size": 16, "dt_min": 0.001, "dt_max": 0.1, "return_sequence": False}
+_DIAGONAL_PARAMS = (HIDDEN, STATE, COMPLEX, DT_MIN, DT_MAX, RETURN_SEQUENCE, *INIT_PARAMS)
+_SELECTIVE_PARAMS = (HIDDEN, STATE, SELECTIVE_COMPLEX, DT_MIN, DT_MAX, RETURN_SEQUENCE, *INIT_PARAMS)
 
 
 def _macs(per_state: int, extra: Callable[[dict], int]) -> Callable[[Shape, Shape, dict], int]:
@@ -96,10 +107,10 @@ add(
     category="recurrent",
     help="A state-space layer (S4D): each channel keeps memories that fade at learned rates; it trains "
     "in parallel as one long convolution.",
-    params=(HIDDEN, STATE, COMPLEX, DT_MIN, DT_MAX, RETURN_SEQUENCE, *INIT_PARAMS),
+    params=_DIAGONAL_PARAMS,
     shape=_shape("DiagonalSSM"),
     infer=lambda s, a: {"input_size": s[1]},
-    ctor=_ctor("DiagonalSSM", {**_COMMON_DEFAULTS, "complex": True}),
+    ctor=_ctor("DiagonalSSM", _DIAGONAL_PARAMS),
     macs=_macs(2, lambda a: a["hidden_size"]),
     has_weights=True,
     example={"hidden_size": 32},
@@ -110,10 +121,10 @@ add(
     category="recurrent",
     help="A selective state-space layer (Mamba): each input sets how fast the memory fades and what it "
     "writes and reads, so the layer chooses what to remember.",
-    params=(HIDDEN, STATE, DT_MIN, DT_MAX, RETURN_SEQUENCE, *INIT_PARAMS),
+    params=_SELECTIVE_PARAMS,
     shape=_shape("SelectiveSSM"),
     infer=lambda s, a: {"input_size": s[1]},
-    ctor=_ctor("SelectiveSSM", _COMMON_DEFAULTS),
+    ctor=_ctor("SelectiveSSM", _SELECTIVE_PARAMS),
     macs=_macs(5, lambda a: a["hidden_size"] ** 2 + 2 * a["hidden_size"] * a["state_size"]),
     has_weights=True,
     example={"hidden_size": 32},

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from dlcore.errors import DeployError
+from dlcore.ssm import DiagonalSSM, SelectiveSSM
 
 REASON_CHARS = 300  # an exporter's reason is quoted up to this length: its first lines say what failed
 
@@ -96,10 +97,25 @@ class _Wrapped(nn.Module):
         return self.model(x)
 
 
+def _refuse_complex_numbers(model: nn.Module) -> None:
+    """ONNX has no complex numbers. A state-space layer with a complex A is refused here, by name and with
+    what to change, before the exporter fails on it with an error that names neither (no ONNX 'exp')."""
+    for name, layer in model.named_modules():
+        if isinstance(layer, (DiagonalSSM, SelectiveSSM)) and layer.frequency is not None:
+            raise DeployError(
+                f"Layer '{name}' ({type(layer).__name__}) cannot be exported as ONNX: it computes with "
+                "complex numbers (its 'complex' option is on), which ONNX cannot hold. Switch 'complex' off "
+                "on the Build page (its memories then fade without oscillating) and train it again, or "
+                "export it as TorchScript.",
+                field="complex",
+            )
+
+
 def export_onnx(model: nn.Module, example: torch.Tensor) -> Export:
     """The model as an ONNX file (PyTorch's dynamo exporter), run in ONNX Runtime on `example`."""
     import onnxruntime
 
+    _refuse_complex_numbers(model)
     model, example = copy.deepcopy(model).cpu().eval(), example.cpu()  # the caller's model stays as it was
     try:
         with quiet():

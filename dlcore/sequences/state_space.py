@@ -82,12 +82,14 @@ def ssm_dataset(state: StateSpaceState):
 def ssm_spec(state: StateSpaceState, ds) -> ModelSpec:
     """The state-space layer (named 'ssm') reading the sequence, and a Linear layer on its last step."""
     dt_min, dt_max = STARTS[state.start]
-    layer = {"type": state.layer, "hidden_size": state.channels, "state_size": STATE_SIZE, "name": "ssm"}
+    # complex A, oscillating memories: real ones weigh older steps less, always, so they cannot single out
+    # the first value among the noise (a SelectiveSSM with real A stays near chance)
+    layer = {"type": state.layer, "hidden_size": state.channels, "state_size": STATE_SIZE, "complex": True}
     return ModelSpec.from_dict(
         {
             "input_shape": list(ds.input_shape),
             "layers": [
-                {**layer, "dt_min": dt_min, "dt_max": dt_max},
+                {**layer, "dt_min": dt_min, "dt_max": dt_max, "name": "ssm"},
                 {"type": "Linear", "out_features": ds.num_classes, "name": "output"},
             ],
         }
@@ -126,10 +128,10 @@ def impulse_response(layer: DiagonalSSM | SelectiveSSM, x: torch.Tensor) -> torc
     length = x.shape[0]
     if isinstance(layer, DiagonalSSM):
         return layer.kernel(length)
-    u, dt, a, _, c = layer.selection(x[None])  # (1, L, ...)
+    u, dt, a, _, _, c = layer.selection(x[None])  # (1, L, ...)
     written = dt[0, 0, :, None] * layer.B_proj(u[0, 0])  # (H, N): what a 1 at step 0 writes
     kept = torch.cumprod(torch.cat((torch.ones_like(a[0, :1]), a[0, 1:]), dim=0), dim=0)  # (L, H, N)
-    return torch.einsum("ln,lhn,hn->hl", c[0], kept, written)
+    return torch.einsum("ln,lhn,hn->hl", c[0], kept, written.to(kept.dtype)).real
 
 
 @dataclass(frozen=True)

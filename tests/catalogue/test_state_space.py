@@ -45,17 +45,24 @@ def naive_selective(layer: SelectiveSSM, x: torch.Tensor) -> torch.Tensor:
     batch, length, _ = x.shape
     hidden, state_size = layer.A_log.shape
     A = -torch.exp(layer.A_log)
+    if layer.frequency is not None:
+        A = torch.complex(A, layer.frequency)
     out = torch.zeros(batch, length, hidden)
     for i in range(batch):
-        s = torch.zeros(hidden, state_size)
+        s = torch.zeros(hidden, state_size, dtype=A.dtype)
         for t in range(length):
             u = layer.in_proj(x[i, t])  # (H,)
             dt = torch.log1p(torch.exp(layer.dt_proj.weight @ u + layer.dt_bias))  # softplus
-            B, C = layer.B_proj.weight @ u, layer.C_proj.weight @ u  # (N,)
+            B, C = (
+                layer.B_proj.weight @ u,
+                layer.C_proj.weight @ u,
+            )  # (N,), C: (2N,) real, imaginary if complex
+            if layer.frequency is not None:
+                C = torch.complex(C[0::2], C[1::2])
             for h in range(hidden):
                 for n in range(state_size):
                     s[h, n] = torch.exp(dt[h] * A[h, n]) * s[h, n] + dt[h] * B[n] * u[h]
-                out[i, t] = s @ C + layer.D * u
+            out[i, t] = (s @ C).real + layer.D * u
     return out
 
 
@@ -71,10 +78,10 @@ def test_diagonal_convolution_matches_the_recurrence(features, hidden, state, le
 
 
 @settings(max_examples=25, deadline=None)
-@given(sizes, sizes, sizes, lengths, seeds)
-def test_selective_scan_matches_the_step_by_step_recurrence(features, hidden, state, length, seed):
+@given(sizes, sizes, sizes, lengths, st.booleans(), seeds)
+def test_selective_scan_matches_the_step_by_step_recurrence(features, hidden, state, length, cplx, seed):
     torch.manual_seed(seed)
-    layer = SelectiveSSM(features, hidden, state, dt_max=1.0, return_sequence=True)
+    layer = SelectiveSSM(features, hidden, state, dt_max=1.0, return_sequence=True, complex=cplx)
     x = torch.randn(2, length, features)
     with torch.no_grad():
         expected, got, stepped = naive_selective(layer, x), layer(x), layer.forward_steps(x)
@@ -83,10 +90,21 @@ def test_selective_scan_matches_the_step_by_step_recurrence(features, hidden, st
 
 
 @settings(max_examples=10, deadline=None)
-@given(st.integers(2, 40), seeds)  # one step never reads the decay (the state starts at 0)
-def test_selective_scan_and_loop_give_the_same_gradients(length, seed):
+@given(st.integers(1, 300), st.booleans(), seeds)
+def test_the_scan_gives_the_loops_outputs_at_any_length(length, cplx, seed):
+    """Every way of cutting a length into chunks (a last chunk filled up, or one chunk of one step)."""
     torch.manual_seed(seed)
-    layer = SelectiveSSM(3, 4, 5, dt_max=1.0)
+    layer = SelectiveSSM(2, 3, 4, dt_max=1.0, return_sequence=True, complex=cplx)
+    x = torch.randn(2, length, 2)
+    with torch.no_grad():
+        assert torch.allclose(layer(x), layer.forward_steps(x), atol=1e-4)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(2, 40), st.booleans(), seeds)  # one step never reads the decay (the state starts at 0)
+def test_selective_scan_and_loop_give_the_same_gradients(length, cplx, seed):
+    torch.manual_seed(seed)
+    layer = SelectiveSSM(3, 4, 5, dt_max=1.0, complex=cplx)
     x = torch.randn(2, length, 3)
     grads = []
     for run in (layer.forward, layer.forward_steps):
@@ -129,8 +147,7 @@ def test_diagonal_kernel_is_the_impulse_response():
 )
 def test_exported_code_runs_and_gives_the_same_outputs(kind, hidden, state, length, every_step, cplx, init):
     layer = {"type": kind, "hidden_size": hidden, "state_size": state, "return_sequence": every_step}
-    if kind == "DiagonalSSM":
-        layer["complex"] = cplx
+    layer["complex"] = cplx
     head = {"type": "Linear", "out_features": 2}
     spec = {"input_shape": [length, 2], "init": init, "layers": [layer, head]}
     code = assert_equivalent(spec)

@@ -73,3 +73,18 @@ def test_a_model_whose_output_is_not_a_tensor_gives_a_deploy_error(exporter):
 
     with pytest.raises(dlcore.DeployError, match="cannot be exported as"):
         exporter(Words(), torch.randn(2, 4))
+
+
+@pytest.mark.parametrize("kind", ["DiagonalSSM", "SelectiveSSM"])
+def test_a_complex_state_space_layer_is_refused_by_name_and_switching_complex_off_exports_it(kind):
+    def model(complex_a: bool):
+        layer = {"type": kind, "hidden_size": 4, "complex": complex_a, "name": "memory"}
+        spec = {"input_shape": [10, 2], "layers": [layer, {"type": "Linear", "out_features": 2}]}
+        return dlcore.build_model(spec), dlcore.example_input(spec)
+
+    with pytest.raises(dlcore.DeployError) as caught:
+        dlcore.export_onnx(*model(True))
+    message = caught.value.message
+    assert message.startswith(f"Layer 'memory' ({kind}) cannot be exported as ONNX: ")
+    assert "Switch 'complex' off" in message and caught.value.field == "complex"
+    assert dlcore.export_onnx(*model(False)).max_abs_diff <= 1e-4  # the change the message asks for works

@@ -2,6 +2,7 @@
 steps), the selective layer's impulse response against a step-by-step loop, and the tab's model."""
 
 import math
+from dataclasses import replace
 
 import pytest
 import torch
@@ -41,21 +42,24 @@ def test_a_selective_layer_whose_step_ignores_the_input_has_the_half_life_of_its
 
 
 @settings(max_examples=20, deadline=None)
-@given(st.integers(1, 5), st.integers(1, 5), st.integers(1, 20), seeds)
-def test_selective_impulse_response_follows_what_the_first_step_writes(hidden, state, length, seed):
+@given(st.integers(1, 5), st.integers(1, 5), st.integers(1, 20), st.booleans(), seeds)
+def test_selective_impulse_response_follows_what_the_first_step_writes(hidden, state, length, cplx, seed):
     torch.manual_seed(seed)
-    layer = SelectiveSSM(2, hidden, state, dt_max=1.0)
+    layer = SelectiveSSM(2, hidden, state, dt_max=1.0, complex=cplx)
     x = torch.randn(length, 2)
     with torch.no_grad():
         u = layer.in_proj(x)  # (L, H)
         dt = torch.nn.functional.softplus(u @ layer.dt_proj.weight.T + layer.dt_bias)
         A = -torch.exp(layer.A_log)
-        memory = dt[0][:, None] * (u[0] @ layer.B_proj.weight.T)[None, :]  # what a 1 at step 0 writes
+        C = u @ layer.C_proj.weight.T  # (L, N), or (L, 2N): real and imaginary parts
+        if cplx:
+            A, C = torch.complex(A, layer.frequency), torch.complex(C[:, 0::2], C[:, 1::2])
+        memory = dt[0][:, None] * (u[0] @ layer.B_proj.weight.T)[None, :] + 0j  # what a 1 at step 0 writes
         expected = torch.zeros(hidden, length)
         for t in range(length):
             if t > 0:
                 memory = memory * torch.exp(dt[t][:, None] * A)
-            expected[:, t] = memory @ (u[t] @ layer.C_proj.weight.T)
+            expected[:, t] = (memory @ (C[t] + 0j)).real
         got = ssm.impulse_response(layer, x)
     assert torch.allclose(got, expected, atol=1e-5)
 
@@ -85,3 +89,17 @@ def test_the_view_of_a_model_is_the_same_for_the_same_seed():
     ds = ssm.ssm_dataset(state)
     first, again = ssm.start_view(state, ds), ssm.start_view(state, ds)
     assert torch.equal(first.half_lives, again.half_lives) and torch.equal(first.response, again.response)
+
+
+def test_the_selective_layer_learns_to_remember_a_value_across_the_gap():
+    """With oscillating (complex) memories; real ones, which weigh older steps less, stay near chance."""
+    state = ssm.StateSpaceState(layer="SelectiveSSM", delay=40, start="long", seed=0)
+    ds = ssm.ssm_dataset(state)
+    config = replace(ssm.ssm_config(state, epochs=10), device="cpu")
+    job = dlcore.start_training(ssm.ssm_spec(state, ds), ds, config)
+    assert job.wait(timeout=120), "training did not finish"
+    assert job.status == "finished", job.error
+    inputs, labels = ds.test
+    with torch.no_grad():
+        accuracy = (job.snapshot()(inputs).argmax(1) == labels).float().mean()
+    assert accuracy >= 0.9
