@@ -99,7 +99,9 @@ def race_losses(losses, racers: dict, height: int = 330) -> go.Figure:
         for key, racer in racers.items()
         if key in losses
     ]
-    return fast_figure(traces, _race_layout("Training loss while they race", "step", "loss", height))
+    layout = _race_layout("Training loss while they race", "step", "loss (log scale)", height)
+    layout["yaxis"] = {**layout["yaxis"], "type": "log"}  # one racer's early spike must not flatten the rest
+    return fast_figure(traces, layout)
 
 
 def accuracy_against_delay(

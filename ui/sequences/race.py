@@ -63,18 +63,20 @@ def _standing(job, raced, scores: dict[str, float]) -> str:
 
 
 def _fair_setup() -> str:
-    """How the race is kept fair, from the racers' own settings."""
+    """How the race is kept fair, from the racers' own settings (the caption's tooltip)."""
     rates = ", ".join(f"{racer.label} {racer.lr:g}" for racer in race.RACERS.values())
     return (
-        f"A fair race: the same batches, seed, epochs and gradient clipping ({race.CLIP:g}) for all; "
-        f"learning rates chosen once for every delay ({rates}); the LSTM's forget gate and the GRU's "
-        f"update gate start open (bias {race.KEEP_GATE_OPEN:g})."
+        f"The same batches, seed, epochs and gradient clipping ({race.CLIP:g}) for all; learning rates "
+        f"chosen once for every delay ({rates}); the LSTM's forget gate and the GRU's update gate start "
+        f"open (bias {race.KEEP_GATE_OPEN:g}), as the state-space layer's memories start slow to fade."
     )
 
 
 def draw_race() -> None:
     param_row(RACE, race.PARAMS, "seq-race")  # a delay longer than the sequence is refused with a notice
-    st.caption(_fair_setup())
+    st.caption(
+        "A fair race: each racer at its own learning rate, chosen once for every delay.", help=_fair_setup()
+    )
     JOB.bar("seq-race", _start, labels={"start": "Start the race"})
     JOB.live(_views)
 
