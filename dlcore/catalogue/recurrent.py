@@ -76,8 +76,8 @@ def _keep_bias(what: str) -> tuple[Param, ...]:
             "float",
             0.0,
             f"Where the {gate} gate's bias starts (0: PyTorch's start, about half the memory kept a step). "
-            "At 1 to 3 the layer keeps its memory from the first step (3: 95 % a step), so it learns long "
-            "delays much sooner. Needs bias on.",
+            "From 1 to 5 the layer keeps its memory from the first step (3: 95 %, 5: 99 % a step), so it "
+            "learns long delays much sooner. Needs bias on.",
             min=-5.0,
             max=5.0,
         ),
@@ -113,10 +113,8 @@ def _keep_code(what: str) -> Callable[[dict], list[str]] | None:
         bias = a[f"{gate}_bias"]
         if not bias or not a["bias"]:
             return []
-        h, out = (
-            a["hidden_size"],
-            [f"with torch.no_grad():  # the {gate} gate starts at {bias:g}: memory kept"],
-        )
+        h = a["hidden_size"]
+        out = [f"with torch.no_grad():  # the {gate} gate starts at {bias:g}: memory kept"]
         for layer in range(a["num_layers"]):
             for suffix in ("", "_reverse") if a["bidirectional"] else ("",):
                 out.append(f"    self.{{name}}.bias_ih_l{layer}{suffix}[{h}:{2 * h}] = {bias!r}")
