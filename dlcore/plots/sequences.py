@@ -100,8 +100,7 @@ def race_losses(losses, racers: dict, height: int = 330) -> go.Figure:
         if key in losses
     ]
     layout = _race_layout("Training loss while they race", "step", "loss (log scale)", height)
-    # one racer's early spike must not flatten the rest; a label at each power of ten only
-    layout["yaxis"] = {**layout["yaxis"], "type": "log", "dtick": 1}
+    layout["yaxis"] = {**layout["yaxis"], "type": "log"}  # one racer's early spike must not flatten the rest
     return fast_figure(traces, layout)
 
 
