@@ -84,6 +84,13 @@ def _assign(target: str, ctor, comment: str = "") -> list[str]:
     return above + [f"{target} = {ctor.cls}(", f"{INDENT}{args}", ")"]
 
 
+def _start(node: Node) -> list[str]:
+    """The layer's own start lines after it is made (a gated layer's keeping gate), if any."""
+    if node.type.start_code is None:
+        return []
+    return [line.replace("{name}", node.local_name) for line in node.type.start_code(node.args)]
+
+
 def _freeze(node: Node, target: str) -> list[str]:
     """The line that freezes a layer the spec marks not trainable (none for a layer without weights)."""
     if node.trainable or not node.params:
@@ -185,7 +192,7 @@ class _Writer:
                 cls = self._block(node)
                 init_lines.append(f"{attr} = {cls}()")
             elif not node.type.inline:
-                init_lines += _assign(attr, node.ctor) + _freeze(node, attr)
+                init_lines += _assign(attr, node.ctor) + _freeze(node, attr) + _start(node)
                 init_weights += self._init_code(node, attr)
                 helper = getattr(custom_layers, node.ctor.cls, None)  # a class PyTorch lacks: copy it
                 if helper is not None and helper not in self.helpers:

@@ -64,9 +64,12 @@ class _SequenceOutput:
     direction's last output and the backward direction's first one.
     """
 
-    def __init__(self, *args, return_sequence: bool = False, **kwargs):
+    def __init__(self, *args, return_sequence: bool = False, keep_bias: float = 0.0, **kwargs):
         super().__init__(*args, **kwargs)
         self.return_sequence = return_sequence
+        if keep_bias:
+            start_keeping(self, keep_bias)
+            self.keeps_its_start = tuple(n for n, _ in self.named_parameters() if n.startswith("bias_"))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out, _ = super().forward(x)  # (B, L, H * directions)
@@ -75,6 +78,17 @@ class _SequenceOutput:
         if not self.bidirectional:
             return out[:, -1]  # (B, H)
         return torch.cat((out[:, -1, : self.hidden_size], out[:, 0, self.hidden_size :]), dim=1)
+
+
+@torch.no_grad()
+def start_keeping(layer: nn.LSTM | nn.GRU, bias: float) -> None:
+    """Start the gate that keeps the memory (the LSTM's forget gate, the GRU's update gate: the second
+    block of each bias) at `bias`, so the layer remembers from the first step (bias 3: 95 % a step) and
+    what it learns at the answer reaches far back; an initialiser chosen for the layer leaves the biases."""
+    h = layer.hidden_size
+    for name, bias_vector in layer.named_parameters():
+        if name.startswith("bias_"):
+            bias_vector[h : 2 * h] = bias if name.startswith("bias_ih") else 0.0
 
 
 class RNN(_SequenceOutput, nn.RNN):

@@ -92,8 +92,11 @@ def main() -> None:
                 f"memory view, {cell} {length} steps x {hidden} units: median {median:.1f} ms, "
                 f"worst {worst:.1f} ms (target <= 200 ms)"
             )
-    rate = race_steps_per_s()
-    print(f"race (4 racers, 50 steps, width 32, batch 64): {rate:.1f} steps/s, each racer every step")
+    rate, state = race_steps_per_s(), dlcore.sequences.race.RaceState()
+    print(
+        f"race ({len(dlcore.sequences.race.RACERS)} racers, {state.length} steps, width {state.width}, "
+        f"batch 64): {rate:.1f} steps/s, each racer every step"
+    )
     if not args.no_browser:
         rates = curve_updates_per_s()
         listing = ", ".join(f"{name} {rate:.1f}" for name, rate in rates.items())

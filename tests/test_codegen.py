@@ -260,3 +260,22 @@ def test_the_injection_name_from_the_issue_is_refused_and_a_description_cannot_e
     )
     assert "import os" not in [line.strip() for line in code.splitlines()]
     assert exported_module_definitions(code).count("ClassDef") == 1
+
+
+@pytest.mark.parametrize(("layer", "field"), [("LSTM", "forget_bias"), ("GRU", "update_bias")])
+@pytest.mark.parametrize("init", ["default", "xavier"])
+def test_a_gated_layers_keeping_gate_starts_open_in_the_built_and_the_exported_model(layer, field, init):
+    # the second block of every bias is the keeping gate (LSTM: i, f, g, o; GRU: r, z, n)
+    gated = {"type": layer, "hidden_size": 4, "num_layers": 2, "bidirectional": True, field: 3.0}
+    spec = {"input_shape": [5, 2], "init": init, "layers": [gated]}
+    torch.manual_seed(0)
+    built = dlcore.build_model(spec)[0]
+    exported = exported_model(spec)[0]
+    for module in (built, next(iter(exported.children()))):
+        biases = {name: p for name, p in module.named_parameters() if name.startswith("bias_")}
+        assert len(biases) == 8  # ih and hh, two layers, two directions
+        for name, bias in biases.items():
+            keeping, others = bias[4:8], torch.cat([bias[:4], bias[8:]])
+            assert torch.all(keeping == (3.0 if name.startswith("bias_ih") else 0.0)), name
+            assert torch.count_nonzero(others) > 0  # PyTorch's own start, which an initialiser leaves
+    assert_equivalent(spec)

@@ -76,6 +76,8 @@ class LayerType:
     macs: Callable[[Shape, Shape, dict], int] = _no_macs
     # lines of the exported forward(); "{name}" is the submodule; None = "x = self.{name}(x)"
     forward_code: Callable[[dict], list[str]] | None = None
+    # lines of the exported __init__() after the layer is made ("{name}" as above); none by default
+    start_code: Callable[[dict], list[str]] | None = None
     inline: bool = False  # exported as a forward() line only (no submodule: nothing to learn)
     has_weights: bool = False  # takes init / init_std, and the initialiser applies to it
     block: bool = False

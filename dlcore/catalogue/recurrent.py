@@ -62,6 +62,28 @@ def _recurrent_shape(what: str) -> Callable[[Shape, dict], Shape]:
     return rule
 
 
+# The gate that keeps a gated layer's memory, and the parameter that sets where its bias starts.
+KEEPING_GATES = {"LSTM": "forget", "GRU": "update"}
+
+
+def _keep_bias(what: str) -> tuple[Param, ...]:
+    if what not in KEEPING_GATES:
+        return ()
+    gate = KEEPING_GATES[what]
+    return (
+        Param(
+            f"{gate}_bias",
+            "float",
+            0.0,
+            f"Where the {gate} gate's bias starts (0: PyTorch's start, about half the memory kept a step). "
+            "From 1 to 5 the layer keeps its memory from the first step (3: 95 %, 5: 99 % a step), so it "
+            "learns long delays much sooner. Needs bias on.",
+            min=-5.0,
+            max=5.0,
+        ),
+    )
+
+
 def _recurrent_ctor(what: str) -> Callable[[dict], Ctor]:
     defaults = {"num_layers": 1, "bias": True, "dropout": 0.0, "bidirectional": False}
     if what == "RNN":
@@ -69,15 +91,37 @@ def _recurrent_ctor(what: str) -> Callable[[dict], Ctor]:
 
     def ctor(a: dict) -> Ctor:
         kwargs = {**non_default(a, defaults), "batch_first": True}
+        keep = a.get(f"{KEEPING_GATES.get(what)}_bias", 0.0) if a["bias"] else 0.0
         return Ctor(
             f"nn.{what}",
             (a["input_size"], a["hidden_size"]),
             kwargs,
             module=what,
-            build_kwargs={"return_sequence": a["return_sequence"]},
+            build_kwargs={"return_sequence": a["return_sequence"], **({"keep_bias": keep} if keep else {})},
         )
 
     return ctor
+
+
+def _keep_code(what: str) -> Callable[[dict], list[str]] | None:
+    """Exported lines that start the keeping gate's bias as dlcore.layers.start_keeping does."""
+    if what not in KEEPING_GATES:
+        return None
+    gate = KEEPING_GATES[what]
+
+    def lines(a: dict) -> list[str]:
+        bias = a[f"{gate}_bias"]
+        if not bias or not a["bias"]:
+            return []
+        h = a["hidden_size"]
+        out = [f"with torch.no_grad():  # the {gate} gate starts at {bias:g}: memory kept"]
+        for layer in range(a["num_layers"]):
+            for suffix in ("", "_reverse") if a["bidirectional"] else ("",):
+                out.append(f"    self.{{name}}.bias_ih_l{layer}{suffix}[{h}:{2 * h}] = {bias!r}")
+                out.append(f"    self.{{name}}.bias_hh_l{layer}{suffix}[{h}:{2 * h}] = 0.0")
+        return out
+
+    return lines
 
 
 def _recurrent_forward(a: dict) -> list[str]:
@@ -129,12 +173,13 @@ for _name, _gates, _help, _extra in (
         name=_name,
         category="recurrent",
         help=_help,
-        params=_recurrent_params(_extra),
+        params=_recurrent_params(_extra + _keep_bias(_name)),
         shape=_recurrent_shape(_name),
         infer=lambda s, a: {"input_size": s[1]},
         ctor=_recurrent_ctor(_name),
         macs=_recurrent_macs(_gates),
         forward_code=_recurrent_forward,
+        start_code=_keep_code(_name),
         has_weights=True,
         example={"hidden_size": 32},
     )

@@ -139,12 +139,12 @@ RECALL_DESCRIPTION = (
 )
 
 
-def check_recall_delay(length: int, delay: int) -> None:
-    """DataError for a delay that does not fit in the sequence (the marked token must be in it)."""
+def check_delay(length: int, delay: int, marked: str = "marked token") -> None:
+    """DataError for a delay that does not fit in the sequence (the `marked` step must be in it)."""
     if delay >= length:
         raise DataError(
-            f"the delay ({delay} steps) must be shorter than the sequence ({length} steps): the marked "
-            f"token has to be inside it. Lower delay to at most {length - 1} or raise length",
+            f"the delay ({delay} steps) must be shorter than the sequence ({length} steps): the {marked} "
+            f"has to be inside it. Lower delay to at most {length - 1} or raise length",
             field="delay",
         )
 
@@ -168,7 +168,7 @@ def _recall_tokens(tokens: int) -> tuple[str, ...]:
     + split_params(0.7, 0.1),
 )
 def _recall(num_sequences, length, delay, tokens, noise, **split):
-    check_recall_delay(length, delay)
+    check_delay(length, delay)
     rng = np.random.default_rng(split["seed"])
     marked = length - 1 - delay  # the step whose token is the answer
     labels = np.arange(num_sequences) % tokens
@@ -190,6 +190,49 @@ def _recall(num_sequences, length, delay, tokens, noise, **split):
         class_names=names,
         description=RECALL_DESCRIPTION,
         feature_names=features,
+    )
+
+
+# ---- the adding problem -------------------------------------------------------------------------------
+ADDING_DESCRIPTION = (
+    "The adding problem (Hochreiter and Schmidhuber, 1997): every step shows a random number between 0 and "
+    "1 and a mark; two steps are marked, the first 'delay' steps before the end, the second after it. "
+    "Answer the sum of the two marked numbers. Always answering the average sum, 1, explains nothing (R² 0)."
+)
+
+
+@dataset(
+    "adding",
+    "sequences",
+    "regression",
+    ADDING_DESCRIPTION,
+    (
+        _count(),
+        _length(50, low=2),
+        Param("delay", "int", 40, "Steps between the first marked number and the answer.", min=1, max=199),
+    )
+    + split_params(0.7, 0.1),
+)
+def _adding(num_sequences, length, delay, **split):
+    check_delay(length, delay, marked="first marked number")
+    rng = np.random.default_rng(split["seed"])
+    first = length - 1 - delay
+    second = rng.integers(first + 1, length, size=num_sequences)  # somewhere after the first, to the end
+    inputs = np.zeros((num_sequences, length, 2))  # (N, L, [number, mark])
+    inputs[:, :, 0] = rng.uniform(0, 1, size=(num_sequences, length))
+    rows = np.arange(num_sequences)
+    inputs[:, first, 1] = inputs[rows, second, 1] = 1.0
+    sums = inputs[:, first, 0] + inputs[rows, second, 0]
+    idx = split_indices(num_sequences, split["train_fraction"], split["val_fraction"], rng, None)
+    return split_dataset(
+        "adding",
+        "regression",
+        "sequences",
+        torch.as_tensor(inputs, dtype=torch.float32),
+        torch.as_tensor(sums[:, None], dtype=torch.float32),
+        idx,
+        description=ADDING_DESCRIPTION,
+        feature_names=["number", "mark"],
     )
 
 

@@ -99,14 +99,16 @@ def race_losses(losses, racers: dict, height: int = 330) -> go.Figure:
         for key, racer in racers.items()
         if key in losses
     ]
-    return fast_figure(traces, _race_layout("Training loss while they race", "step", "loss", height))
+    layout = _race_layout("Training loss while they race", "step", "loss (log scale)", height)
+    layout["yaxis"] = {**layout["yaxis"], "type": "log"}  # one racer's early spike must not flatten the rest
+    return fast_figure(traces, layout)
 
 
 def accuracy_against_delay(
-    results: dict[int, dict[str, float]], racers: dict, height: int = 330
+    results: dict[int, dict[str, float]], racers: dict, height: int = 330, score: str = "accuracy"
 ) -> go.Figure:
-    """Each racer's final validation accuracy against the delay it raced at: `results` delay -> {racer:
-    accuracy}, one point per race run."""
+    """Each racer's final validation accuracy (or another `score`, such as "R²") against the delay it raced
+    at: `results` delay -> {racer: score}, one point per race run."""
     delays = sorted(results)
     traces = [
         {
@@ -120,8 +122,10 @@ def accuracy_against_delay(
         }
         for key, racer in racers.items()
     ]
-    layout = _race_layout("Validation accuracy against delay", "delay (steps back)", "accuracy", height)
-    layout["yaxis"] = {**layout["yaxis"], "range": [0, 1.02], "tickformat": ".0%"}
+    layout = _race_layout(f"Validation {score} against delay", "delay (steps back)", score, height)
+    # accuracy in %; R² from a little below 0 (no better than always answering the average) up to 1
+    scale = {"range": [0, 1.02], "tickformat": ".0%"} if score == "accuracy" else {"range": [-0.2, 1.02]}
+    layout["yaxis"] = {**layout["yaxis"], **scale}
     return fast_figure(traces, layout)
 
 

@@ -3,15 +3,21 @@
 A lab that races models (the Sequences page's long-memory race: RNN, LSTM, GRU, a transformer) trains
 them in ONE job with this recipe, so they see exactly the same data in the same order and every curve
 moves at the same pace. Each role is trained as the supervised recipe trains one model; the logs carry
-each role's numbers under its name (`lstm_loss`, `val_lstm_accuracy`), and "loss" is their mean.
+each role's numbers under its name (`lstm_loss`, `val_lstm_accuracy`), and "loss" is their mean. A role
+may learn at its own rate (recipe option `<role>_lr`, e.g. `{"rnn_lr": 0.001}`; empty: the run's `lr`),
+so that each model in a race can have the learning rate it does best with.
 
     register_recipe(side_by_side_kind("memory_race", "Memory race", ("rnn", "lstm"), lab="sequences"))
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 
+from dlcore.optim import LEARNING_RATE
+from dlcore.params import Param
 from dlcore.training.recipe import RECIPES, Recipe, RecipeKind
 
 
@@ -51,8 +57,8 @@ class SideBySideRecipe(Recipe):
 
 
 def side_by_side_kind(name: str, title: str, roles: tuple[str, ...], *, lab: str, description: str = ""):
-    """A recipe kind that trains a model per role in `roles` side by side on classification data; `lab`:
-    the page that offers it (the Train page does not)."""
+    """A recipe kind that trains a model per role in `roles` side by side on classification or regression
+    data; `lab`: the page that offers it (the Train page does not)."""
     supervised = RECIPES.get("supervised")
 
     def check(specs, ds, cfg, options) -> None:
@@ -61,7 +67,10 @@ def side_by_side_kind(name: str, title: str, roles: tuple[str, ...], *, lab: str
 
     def build(models, ds, cfg, options, device) -> SideBySideRecipe:
         return SideBySideRecipe(
-            {role: supervised.build({"model": models[role]}, ds, cfg, {}, device) for role in roles}
+            {
+                role: supervised.build({"model": models[role]}, ds, _own_rate(cfg, options, role), {}, device)
+                for role in roles
+            }
         )
 
     return RecipeKind(
@@ -69,8 +78,28 @@ def side_by_side_kind(name: str, title: str, roles: tuple[str, ...], *, lab: str
         title=title,
         description=description or f"{', '.join(roles)} learn side by side from the same batches.",
         roles=roles,
-        tasks=("binary", "multiclass"),
+        tasks=("binary", "multiclass", "regression"),
         check=check,
         build=build,
+        params=tuple(_rate_param(role) for role in roles),
         lab=lab,
     )
+
+
+def _rate_param(role: str) -> Param:
+    bounds = LEARNING_RATE
+    return Param(
+        f"{role}_lr",
+        "float",
+        None,
+        f"Learning rate of the {role} model (empty: the run's learning rate).",
+        min=bounds.min,
+        max=bounds.max,
+        log=True,
+        optional=True,
+    )
+
+
+def _own_rate(cfg, options, role: str):
+    rate = options.get(f"{role}_lr")
+    return cfg if rate is None else replace(cfg, lr=rate)

@@ -108,3 +108,28 @@ def test_sequence_options_in_range_load_with_matching_shapes(name, length, seed)
     steps = length + 1 if name == "memory" else length
     assert ds.input_shape == (steps, 1) and np.isfinite(ds.train[0].numpy()).all()
     assert sum(ds.sizes.values()) == 100
+
+
+@settings(max_examples=30, deadline=None)
+@given(length=st.integers(2, 80), data=st.data(), seed=st.integers(0, 99))
+def test_the_adding_problems_answer_is_the_sum_of_its_two_marked_numbers_the_first_delay_steps_back(
+    length, data, seed
+):
+    delay = data.draw(st.integers(1, length - 1))
+    ds = load("adding", num_sequences=100, length=length, delay=delay, seed=seed)
+    assert ds.task == "regression" and ds.input_shape == (length, 2) and ds.target_shape == (1,)
+    x, y = ds.train
+    numbers, marks = x[:, :, 0], x[:, :, 1]
+    assert ((numbers >= 0) & (numbers <= 1)).all()
+    assert (marks.sum(dim=1) == 2).all() and ((marks == 0) | (marks == 1)).all()
+    first = marks.argmax(dim=1)  # the first marked step
+    assert (first == length - 1 - delay).all()
+    assert torch.allclose((numbers * marks).sum(dim=1, keepdim=True), y)
+
+
+def test_an_adding_delay_longer_than_the_sequence_says_what_to_change():
+    with pytest.raises(DataError, match=r"delay \(60 steps\) must be shorter than the sequence \(50 steps\)"):
+        load("adding", length=50, delay=60)
+    with pytest.raises(DataError, match="the first marked number has to be inside it") as err:
+        load("adding", length=50, delay=50)
+    assert err.value.field == "delay"

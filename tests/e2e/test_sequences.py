@@ -1,5 +1,6 @@
-"""The Sequences page in a real browser at projector size: the long-memory race trains its racers side by
-side and every racer's curve keeps growing while it runs; a delay longer than the sequence is a message.
+"""The Sequences page in a real browser at projector size: the long-memory race (as the tab starts it, on
+the recall task and on the adding problem) trains its five racers side by side and every racer's curve
+keeps growing while it runs; a delay longer than the sequence is a message.
 Screenshots at 1280×720 to look at (test-artifacts/, and $DLP_SHOTS when set)."""
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ COUNT_UPDATES = """async (ms) => {
   }
   return changes;
 }"""
-RACE = "tab=race&race.delay=10&race.length=12&race.width=16&race.epochs=300"
+RACE = "tab=race&race.epochs=300"  # the tab's own race (delay 95 of 100 steps), long enough to watch
 
 
 def shot(page, helpers, name: str) -> None:
@@ -45,16 +46,17 @@ def open_sequences(page, app_url, helpers, query: str) -> None:
     helpers.wait_for_app(page, 60_000)
 
 
-def test_every_racers_curve_keeps_moving_while_the_race_runs(page, app_url, helpers):
-    open_sequences(page, app_url, helpers, RACE)
+@pytest.mark.parametrize("task", ["recall", "adding"])
+def test_every_racers_curve_keeps_moving_while_the_race_runs(page, app_url, helpers, task):
+    open_sequences(page, app_url, helpers, f"{RACE}&race.task={task}")
     page.get_by_role("button", name="Start the race").click()
-    page.get_by_text("Delay 10 steps, epoch").wait_for(timeout=60_000)
+    page.get_by_text("Delay 95 steps, epoch").wait_for(timeout=60_000)
     page.wait_for_function("() => (document.querySelector('.steady-chart')?.data?.[0]?.x?.length ?? 0) > 2")
     changes = page.evaluate(COUNT_UPDATES, 5000)
     assert set(changes) == {racer.label for racer in dlcore.sequences.race.RACERS.values()}, changes
     assert all(count >= 3 for count in changes.values()), changes
     helpers.assert_no_errors(page)
-    shot(page, helpers, "race")
+    shot(page, helpers, f"race-{task}")
     page.get_by_role("button", name="Stop").click()
     helpers.wait_for_app(page)
 

@@ -1,5 +1,6 @@
 """The long-memory race's engine: the recall task puts its answer `delay` steps back, a delay that does not
-fit is a student's message, and one job trains every racer on the same batches, logging each by name."""
+fit is a student's message, one job trains every racer on the same batches, logging each by name, each
+racer learns at its own rate, and the adding problem races too (scored by R²)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlcore import DataError, start_training
+from dlcore import DataError, build_model, start_training
 from dlcore.data.catalogue import load
 from dlcore.sequences import race
 from dlcore.sequences.link import TAB_LINKS
+from dlcore.training import make_recipe
 
 
 @settings(max_examples=30, deadline=None)
@@ -40,14 +42,16 @@ def test_a_delay_longer_than_the_sequence_says_what_to_change():
 
 @settings(max_examples=40, deadline=None)
 @given(
+    task=st.sampled_from(sorted(race.TASKS)),
     length=st.integers(2, 200),
     data=st.data(),
     width=st.integers(4, 64),
     epochs=st.integers(1, 500),
     seed=st.integers(0, 10_000),
 )
-def test_every_race_round_trips_through_its_link(length, data, width, epochs, seed):
-    state = race.RaceState(data.draw(st.integers(1, min(199, length - 1))), length, width, epochs, 0.01, seed)
+def test_every_race_round_trips_through_its_link(task, length, data, width, epochs, seed):
+    delay = data.draw(st.integers(1, min(199, length - 1)))
+    state = race.RaceState(task=task, delay=delay, length=length, width=width, epochs=epochs, seed=seed)
     link = TAB_LINKS["race"]
     assert link.from_query(link.to_query(state)) == (state, [])
 
@@ -57,9 +61,45 @@ def test_one_job_trains_every_racer_on_the_same_batches_and_logs_each_by_name():
     ds = race.race_dataset(state)
     job = start_training(race.race_models(state, ds), ds, race.race_config(state))
     assert job.wait(60) and job.status == "finished", job.error
-    accuracies = race.racer_accuracies(job.epoch_metrics())
+    accuracies = race.racer_scores(job.epoch_metrics(), "recall")
     losses = race.racer_losses(job.metrics())
     assert list(accuracies.columns) == list(race.RACERS) == list(losses.columns)
     assert accuracies.index.tolist() == [1, 2] and accuracies.notna().all().all()
     assert len(losses) == 2 * 11  # 700 training sequences in batches of 64, twice
     assert set(job.roles) == set(race.RACERS)
+
+
+@pytest.mark.parametrize("task", sorted(race.TASKS))
+def test_each_racer_learns_at_its_own_rate_with_the_same_clipping(task):
+    state = race.RaceState(task=task, delay=3, length=6, width=8)
+    ds = race.race_dataset(state)
+    setup, config = race.race_models(state, ds), race.race_config(state)
+    config.recipe_options = setup.options
+    models = {role: build_model(spec) for role, spec in setup.models.items()}
+    recipe = make_recipe(setup.recipe, models, ds, config, torch.device("cpu"))
+    rates = {role: optimizer.param_groups[0]["lr"] for role, optimizer in recipe.optimizers.items()}
+    assert rates == {key: racer.lr for key, racer in race.RACERS.items()}
+    assert config.clip_grad_norm == race.CLIP
+    lstm = models["lstm"][0]
+    assert torch.all(lstm.bias_ih_l0[8:16] == race.KEEP_GATE_OPEN)  # the forget gate starts open
+
+
+def test_the_adding_problem_races_every_racer_and_scores_each_by_r2():
+    state = race.RaceState(task="adding", delay=3, length=6, width=8, epochs=2)
+    ds = race.race_dataset(state)
+    assert ds.name == "adding" and ds.task == "regression"
+    job = start_training(race.race_models(state, ds), ds, race.race_config(state))
+    assert job.wait(60) and job.status == "finished", job.error
+    scores = race.racer_scores(job.epoch_metrics(), "adding")
+    assert list(scores.columns) == list(race.RACERS) and scores.index.tolist() == [1, 2]
+    assert scores.notna().all().all() and (scores <= 1).all().all()  # R²: 1 at best
+    assert list(race.racer_losses(job.metrics()).columns) == list(race.RACERS)
+
+
+def test_an_adding_race_with_a_delay_longer_than_the_sequence_is_refused_naming_delay():
+    _, problems = TAB_LINKS["race"].from_query(
+        {"race.task": "adding", "race.delay": "80", "race.length": "40"}
+    )
+    assert any("Lower delay to at most 39 or raise length" in p for p in problems)
+    _, problems = TAB_LINKS["race"].from_query({"race.task": "multiply"})
+    assert any("task" in p and "recall" in p for p in problems), problems

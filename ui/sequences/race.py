@@ -33,36 +33,50 @@ def _setup(state) -> tuple:
 
 
 def _results(state) -> dict[int, dict[str, float]]:
-    """The races finished in this tab with the state's setup: delay -> {racer: final accuracy}."""
+    """The races finished in this tab with the state's setup: delay -> {racer: final score}."""
     return st.session_state.setdefault(keys.SEQ_RACE_FINISHED, {}).setdefault(_setup(state), {})
 
 
 def _views(job) -> None:
-    if job is None:
-        losses, results = race.racer_losses(None), _results(RACE.current())
-    else:
-        raced = st.session_state[keys.SEQ_RACE_RACED]
-        losses, accuracies = race.racer_losses(job.metrics()), race.racer_accuracies(job.epoch_metrics())
-        results = _results(raced)
-        if len(accuracies):
-            results[raced.delay] = accuracies.iloc[-1].to_dict()  # the race's latest, final once it ends
+    raced = RACE.current() if job is None else st.session_state[keys.SEQ_RACE_RACED]
+    results = _results(raced)
+    losses = race.racer_losses(None if job is None else job.metrics())
+    if job is not None:
+        scores = race.racer_scores(job.epoch_metrics(), raced.task)
+        if len(scores):
+            results[raced.delay] = scores.iloc[-1].to_dict()  # the race's latest, final once it ends
         st.caption(_standing(job, raced, results.get(raced.delay, {})))
+    score = race.TASKS[raced.task].score
     left, right = st.columns(2)
     with left:
         steady_chart(plots.race_losses(losses, race.RACERS), key="seq-race-losses")
     with right:
-        steady_chart(plots.accuracy_against_delay(results, race.RACERS), key="seq-race-delays")
+        steady_chart(plots.accuracy_against_delay(results, race.RACERS, score=score), key="seq-race-delays")
 
 
-def _standing(job, raced, accuracies: dict[str, float]) -> str:
-    """One line: the delay, the epoch, and each racer's latest validation accuracy."""
+def _standing(job, raced, scores: dict[str, float]) -> str:
+    """One line: the delay, the epoch, and each racer's latest validation score."""
     epoch = job.progress().get("epoch", 0)
-    scores = ", ".join(f"{race.RACERS[key].label} {value:.0%}" for key, value in accuracies.items())
-    return f"Delay {raced.delay} steps, epoch {epoch} of {raced.epochs}" + (f": {scores}" if scores else "")
+    shown = "{:.0%}" if race.TASKS[raced.task].score == "accuracy" else "R² {:.2f}"
+    listing = ", ".join(f"{race.RACERS[key].label} {shown.format(value)}" for key, value in scores.items())
+    return f"Delay {raced.delay} steps, epoch {epoch} of {raced.epochs}" + (f": {listing}" if listing else "")
+
+
+def _fair_setup() -> str:
+    """How the race is kept fair, from the racers' own settings (the caption's tooltip)."""
+    rates = ", ".join(f"{racer.label} {racer.lr:g}" for racer in race.RACERS.values())
+    return (
+        f"The same batches, seed, epochs and gradient clipping ({race.CLIP:g}) for all; learning rates "
+        f"chosen once for every delay ({rates}); the LSTM's forget gate and the GRU's update gate start "
+        f"open (bias {race.KEEP_GATE_OPEN:g}), as the state-space layer's memories start slow to fade."
+    )
 
 
 def draw_race() -> None:
     param_row(RACE, race.PARAMS, "seq-race")  # a delay longer than the sequence is refused with a notice
+    st.caption(
+        "A fair race: each racer at its own learning rate, chosen once for every delay.", help=_fair_setup()
+    )
     JOB.bar("seq-race", _start, labels={"start": "Start the race"})
     JOB.live(_views)
 

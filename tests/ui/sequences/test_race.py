@@ -1,5 +1,6 @@
 """The race and embeddings tabs in AppTest: a race starts every racer in one job, a delay longer than the
-sequence is refused with a student's message, and the projector draws a trained racer's vectors."""
+sequence is refused with a student's message, the adding problem races too (scored by R²), and the
+projector draws a trained racer's vectors."""
 
 from __future__ import annotations
 
@@ -37,6 +38,26 @@ def test_the_race_trains_every_racer_and_each_finished_race_is_a_point_against_d
     finished = next(iter(at.session_state["seq_race_finished"].values()))
     assert set(finished) == {3} and set(finished[3]) == set(dlcore.sequences.race.RACERS)
     assert "Delay 3 steps, epoch 2 of 2" in " ".join(c.value for c in at.caption)
+
+
+def test_the_adding_problem_is_a_choice_that_races_and_is_scored_by_r2(open_page):
+    at = open_page(SHORT_RACE)
+    fair = next(c for c in at.caption if c.value.startswith("A fair race"))
+    assert "learning rates chosen once for every delay (RNN 0.003, LSTM 0.003" in fair.proto.help
+    at.selectbox(key="seq-race.task").set_value("adding").run()
+    assert not at.exception and at.query_params["race.task"] == "adding"
+    at.button(key="seq-race-start").click().run()
+    job = at.session_state["seq_race_job"]
+    assert job.dataset.name == "adding"
+    assert job.wait(60) and job.status == "finished", job.error
+    at.run()
+    assert not at.exception
+    assert "Delay 3 steps, epoch 2 of 2: RNN R² " in " ".join(c.value for c in at.caption)
+    finished = at.session_state["seq_race_finished"]
+    assert any(
+        setup[0] == "adding" and set(races[3]) == set(dlcore.sequences.race.RACERS)
+        for setup, races in finished.items()
+    )
 
 
 def test_the_embeddings_tab_asks_for_a_run_then_projects_a_racers_layer(open_page):
