@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from dlcore.classroom.scoring import METRICS, hidden_examples, score_run
 from dlcore.classroom.tables import CHALLENGES, CLASSES, HAND_INS, METADATA, STUDENTS
@@ -146,7 +146,7 @@ class Classroom:
         self.store, self.clock = store, clock
         try:
             METADATA.create_all(store.engine)
-        except Exception as err:  # the runs database opened, so this is rare: say it plainly
+        except SQLAlchemyError as err:  # the runs database opened, so this is rare: say it plainly
             raise ClassroomError(f"the classroom tables cannot be created ({err})", "database") from err
         password = teacher_password if teacher_password is not None else configured_password()
         self._lock = TeacherLock(store, password, clock)

@@ -150,3 +150,14 @@ def test_the_leaderboard_is_the_teachers_alone_until_shared(room, two_classes):
     assert [r.student for r in room.leaderboard(challenge.id, TEACHER)] == ["Ada"]
     refused("challenge", "not shared", room.leaderboard, challenge.id, grace)
     refused("code", "join it again", room.leaderboard, challenge.id, "teacher?")
+
+
+def test_the_process_classroom_is_on_the_process_run_store_with_the_configured_password(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("DLP_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv(teacher_module.PASSWORD_ENV, "from-env")
+    monkeypatch.setattr("sys.argv", ["app.py"])
+    room = dlcore.classroom_service()
+    assert room is dlcore.classroom_service() and room.store is dlcore.run_store()
+    assert room.check_teacher_password("from-env", "pc") is None
