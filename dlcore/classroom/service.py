@@ -20,6 +20,7 @@ import csv
 import hashlib
 import hmac
 import io
+import math
 import secrets
 import threading
 import time
@@ -36,7 +37,7 @@ from dlcore.classroom.tables import CHALLENGES, CLASSES, HAND_INS, METADATA, STU
 from dlcore.classroom.teacher import TeacherLock, configured_password
 from dlcore.data.catalogue import info
 from dlcore.data.dataset import HOLDOUT
-from dlcore.errors import ClassroomError, DlcoreError, RunError
+from dlcore.errors import ClassroomError, DlcoreError, RunError, excerpt
 from dlcore.runs.store import RunRecord, RunStore, run_store
 from dlcore.runs.tables import plain
 
@@ -220,8 +221,11 @@ class Classroom:
                 "values to score (for example digits, iris or spiral)",
                 "dataset",
             )
-        if not 0.0 <= float(target) <= 1.0:
-            raise ClassroomError(f"the target is a score between 0 and 1, not {target}", "target")
+        target = _target(target)
+        limits = {
+            "max_parameters": _limit(max_parameters, "max_parameters"),
+            "max_epochs": _limit(max_epochs, "max_epochs"),
+        }
         holdout = secrets.token_hex(8)
         options = {k: v for k, v in (options or {}).items() if k != HOLDOUT}
         hidden = hidden_examples(dataset, {**options, HOLDOUT: holdout})
@@ -237,9 +241,8 @@ class Classroom:
             "options": plain({k: v for k, v in hidden.options.items() if k != HOLDOUT}),
             "holdout": holdout,
             "metric": METRICS[task],
-            "target": float(target),
-            "max_parameters": _limit(max_parameters, "max_parameters"),
-            "max_epochs": _limit(max_epochs, "max_epochs"),
+            "target": target,
+            **limits,
             "is_open": True,
             "leaderboard_shared": False,
             "created": self.clock(),
@@ -394,6 +397,12 @@ class Classroom:
             raise ClassroomError(f"run {run_id} is not one of your runs: hand in a run you trained", "run")
         if run.alive:
             raise ClassroomError(f"run {run_id} is still training: hand it in once it has ended", "run")
+        if run.started_from is not None:
+            raise ClassroomError(
+                f"run {run_id} started from saved weights (a {run.started_from}): hand in a run trained "
+                "from fresh weights on the challenge's data",
+                "run",
+            )
         if run.dataset != challenge.dataset or plain(run.options) != plain(challenge.data_options):
             raise ClassroomError(
                 f"run {run_id} trained on other data than the challenge's: open the challenge from the "
@@ -515,12 +524,22 @@ def _clean(text: str, what: str, longest: int) -> str:
     return cleaned
 
 
+def _target(value: Any) -> float:
+    try:
+        target = float(value)
+    except (TypeError, ValueError):
+        target = math.nan
+    if not 0.0 <= target <= 1.0:
+        raise ClassroomError(f"the target is a score between 0 and 1, not {excerpt(value)}", "target")
+    return target
+
+
 def _limit(value: Any, name: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ClassroomError(
-            f"{name} is a whole number of at least 1 (or empty: no limit), not {value!r}", name
+            f"{name} is a whole number of at least 1 (or empty: no limit), not {excerpt(value)}", name
         )
     return value
 

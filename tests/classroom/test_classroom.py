@@ -116,6 +116,11 @@ def test_the_rejoin_key_gives_back_the_same_student_and_runs(room):
         (lambda room, cls: room.create_challenge(cls.id, "T", "ring"), "dataset", "generation dataset"),
         (lambda room, cls: room.create_challenge(cls.id, "T", "digits", target=90), "target", "between 0"),
         (
+            lambda room, cls: room.create_challenge(cls.id, "T", "digits", target="high"),
+            "target",
+            "not 'high'",
+        ),
+        (
             lambda room, cls: room.create_challenge(cls.id, "T", "iris", max_epochs=0),
             "max_epochs",
             "at least 1",
