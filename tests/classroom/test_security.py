@@ -58,6 +58,8 @@ def test_only_runs_trained_on_the_challenges_data_can_be_handed_in(room, two_cla
     iris_model = {"input_shape": [4], "layers": [{"type": "Linear", "out_features": 3}]}
     iris = train(challenge, ada.owner, iris_model, {}, dataset="iris", epochs=1)
     refused("run", "other data", room.hand_in, ada, challenge.id, iris)
+    good = train(challenge, ada.owner, epochs=1)
+    assert [run.id for run in room.runs_to_hand_in(ada, challenge.id)] == [good]  # what a picker offers
 
 
 def test_a_run_still_training_cannot_be_handed_in(room, two_classes):
