@@ -302,7 +302,7 @@ class Classroom:
                 "handed_in",
             ]
         )
-        hand_ins = self._hand_ins(HAND_INS.c.challenge_id.in_(list(challenges) or [-1]))
+        hand_ins = self._hand_ins(HAND_INS.c.challenge_id.in_(list(challenges)))
         for h in sorted(hand_ins, key=lambda h: (h.challenge_id, students[h.student_id], h.id)):
             challenge = challenges[h.challenge_id]
             writer.writerow(
