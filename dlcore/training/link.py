@@ -25,6 +25,9 @@ from dlcore.training.config import TRAIN_PARAMS, TrainConfig
 from dlcore.training.recipe import RECIPES
 
 DEFAULT_DATASET = "digits"  # a new tab's dataset: small, quick, and the starting model fits it
+# dlcore.data.load's option that leaves a classroom challenge's hidden examples out of the data: the page
+# keeps it (the Classroom page's Open on Train sets it), no form shows it and no link carries it.
+HOLDOUT = "holdout"
 AUTO = "auto"  # the recipe the dataset's task trains with by default
 # The settings the Train page shows, as they go into a link (not the device: see the module docstring).
 LINK_FIELDS = (
@@ -91,8 +94,10 @@ def validate(state: TrainState) -> None:
     together (a schedule that needs a number of epochs) is the pre-flight check's to say, not this."""
     if state.dataset not in names():
         raise DataError(f"unknown dataset {excerpt(state.dataset)}", field="dataset")
+    if not isinstance(state.data_options.get(HOLDOUT, ""), str):
+        raise DataError("a challenge's hidden examples are named by a key (text)", field=HOLDOUT)
     try:
-        coerce_all(options(state.dataset), dict(state.data_options))
+        coerce_all(options(state.dataset), {k: v for k, v in state.data_options.items() if k != HOLDOUT})
     except ParamValueError as err:
         raise DataError(f"Dataset '{state.dataset}': {err}", field=err.field) from None
     _validate_settings(state.settings, state.dataset)
