@@ -24,9 +24,10 @@ def class_with_challenge(**limits):
     return klass, challenge
 
 
-def challenge_run(challenge, student, epochs: int = 2) -> int:
-    """A run of `student` trained to its end on the challenge's data, as Train would; its id."""
-    data = dlcore.data.load(challenge.dataset, **challenge.data_options)
+def challenge_run(challenge, student, epochs: int = 2, options: dict | None = None) -> int:
+    """A run of `student` trained to its end on the challenge's data (or with other data `options`), as
+    Train would; its id."""
+    data = dlcore.data.load(challenge.dataset, **(challenge.data_options if options is None else options))
     config = dlcore.TrainConfig(epochs=epochs, lr=0.003)
     job = dlcore.start_training(dlcore.presets()["digits_mlp"], data, config, owner=student.owner)
     assert job.wait(120)
