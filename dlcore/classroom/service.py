@@ -35,6 +35,7 @@ from dlcore.classroom.scoring import METRICS, hidden_examples, score_run
 from dlcore.classroom.tables import CHALLENGES, CLASSES, HAND_INS, METADATA, STUDENTS
 from dlcore.classroom.teacher import TeacherLock, configured_password
 from dlcore.data.catalogue import info
+from dlcore.data.dataset import HOLDOUT
 from dlcore.errors import ClassroomError, DlcoreError, RunError
 from dlcore.runs.store import RunRecord, RunStore, run_store
 from dlcore.runs.tables import plain
@@ -88,7 +89,7 @@ class ChallengeRecord:
     def data_options(self) -> dict:
         """What to load the challenge's data with: `dlcore.data.load(ch.dataset, **ch.data_options)`
         gives the student's data, without the hidden examples; only runs trained on it can be handed in."""
-        return {**self.options, "holdout": self.holdout}
+        return {**self.options, HOLDOUT: self.holdout}
 
 
 @dataclass(frozen=True)
@@ -222,8 +223,8 @@ class Classroom:
         if not 0.0 <= float(target) <= 1.0:
             raise ClassroomError(f"the target is a score between 0 and 1, not {target}", "target")
         holdout = secrets.token_hex(8)
-        options = {k: v for k, v in (options or {}).items() if k != "holdout"}
-        hidden = hidden_examples(dataset, {**options, "holdout": holdout})
+        options = {k: v for k, v in (options or {}).items() if k != HOLDOUT}
+        hidden = hidden_examples(dataset, {**options, HOLDOUT: holdout})
         if len(hidden.test[0]) == 0:
             raise ClassroomError(
                 f"'{dataset}' with these options has too few examples to hide some: use more examples",
@@ -233,7 +234,7 @@ class Classroom:
             "class_id": class_id,
             "title": title,
             "dataset": dataset,
-            "options": plain({k: v for k, v in hidden.options.items() if k != "holdout"}),
+            "options": plain({k: v for k, v in hidden.options.items() if k != HOLDOUT}),
             "holdout": holdout,
             "metric": METRICS[task],
             "target": float(target),

@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from dlcore.data.dataset import FAMILIES, Dataset, holding_out
+from dlcore.data.dataset import FAMILIES, HOLDOUT, Dataset, holding_out
 from dlcore.errors import DataError
 from dlcore.params import Param, ParamValueError, coerce_all
 from dlcore.registry import Registry
@@ -90,7 +90,7 @@ def load(name: str, holdout: str | None = None, **values: Any) -> Dataset:
         ds = _build_holding_out(entry, settings, str(holdout), reveal=False)
     ds.options = {k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()}
     if holdout is not None:
-        ds.options["holdout"] = str(holdout)
+        ds.options[HOLDOUT] = str(holdout)
     return ds
 
 

@@ -136,6 +136,7 @@ class Dataset:
 
 
 HIDDEN_FRACTION = 0.2  # the share of a dataset's examples a classroom challenge keeps hidden
+HOLDOUT = "holdout"  # the data option that carries a challenge's key: load(name, holdout=key, ...)
 
 
 @dataclass

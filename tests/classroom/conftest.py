@@ -47,10 +47,11 @@ def room(request, tmp_path, monkeypatch, clock):
     store.engine.dispose()  # each test's store has its own pool: no connections left open on the server
 
 
-def train(challenge, owner: str, spec=None, options=None, **settings) -> int:
-    """A run of `owner` trained to its end on the challenge's data (or on `options` given), with the
-    TrainConfig `settings` (2 epochs unless given); its id."""
-    data = dlcore.data.load(challenge.dataset, **(options if options is not None else challenge.data_options))
+def train(challenge, owner: str, spec=None, options=None, dataset=None, **settings) -> int:
+    """A run of `owner` trained to its end on the challenge's data (or on the `dataset` and `options`
+    given), with the TrainConfig `settings` (2 epochs unless given); its id."""
+    options = options if options is not None else challenge.data_options
+    data = dlcore.data.load(dataset or challenge.dataset, **options)
     cfg = dlcore.TrainConfig(**{"epochs": 2, "lr": 0.003, **settings})
     job = dlcore.start_training(spec or dlcore.presets()["digits_mlp"], data, cfg, owner=owner)
     assert job.wait(120)

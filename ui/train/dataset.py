@@ -58,7 +58,7 @@ def draw_dataset_picker() -> None:
     info = dlcore.data.info(name)
     st.caption(f"{info.description} Task: **{info.task}**.")
     options = dict(state.current().data_options)
-    challenge = {key: options.pop(key) for key in [dlcore.train_link.HOLDOUT] if key in options}
+    challenge = {key: options.pop(key) for key in [dlcore.data.HOLDOUT] if key in options}
     if challenge:
         st.caption("A classroom challenge's data: some examples are kept hidden, to score what you hand in.")
     with st.expander("Dataset options"):
