@@ -160,7 +160,7 @@ def draw_hand_in(student, challenge) -> None:
 def run_label(run: dlcore.RunRecord) -> str:
     score = run.best_score
     best = f" · val. {score[0].removeprefix('val_')} {score[1]:.3g}" if score else ""
-    return f"#{run.id} {run.name} ({run.parameters:,} weights, {run.epochs} epochs{best})"
+    return f"#{run.id} {run.name} · {run.epochs} epochs{best}"
 
 
 def draw_my_hand_ins(student, challenge) -> None:
