@@ -1,11 +1,12 @@
 """A whole classroom challenge in real browsers: the teacher unlocks the teacher's view, creates a class and
 sets a challenge; two students join with the code shown, open the challenge on Train, train, and hand their
-runs in; the teacher's leaderboard ranks them by their scores on the hidden examples. Screenshots of each
-view at 1280×720 are kept for a person to look at."""
+runs in; the teacher's leaderboard ranks them by their scores on the hidden examples, and the class's
+results download as CSV. Screenshots of each view at 1280×720 are kept for a person to look at."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -115,3 +116,8 @@ def test_teacher_creates_two_students_hand_in_and_the_leaderboard_ranks_them(cla
     assert leaderboard_names(teacher) == [row.student for row in rows]
     helpers.assert_no_errors(teacher)
     teacher.screenshot(path=str(ARTIFACTS / "classroom-teacher-leaderboard.png"))
+
+    with teacher.expect_download() as download:
+        teacher.get_by_role("button", name="Results (CSV)").click()
+    results = Path(download.value.path()).read_text().splitlines()
+    assert results[0].startswith("challenge,") and len(results) == 1 + len(STUDENTS)  # a row per hand-in
