@@ -8,8 +8,9 @@ from collections.abc import Sequence
 import streamlit as st
 
 import dlcore
-from ui.classroom.state import current, set_field
+from ui.classroom.state import CLASSROOM, current, set_field
 from ui.errors import show_error
+from ui.state import bind
 from ui.text import plain
 
 PICKER = "class.challenge"
@@ -71,19 +72,14 @@ def draw_challenge_card(challenge: dlcore.classroom.ChallengeRecord) -> None:
     with st.container(border=True, key=f"class-challenge-{challenge.id}"):
         st.markdown(f"**{plain(challenge.title)}**  \n{challenge_goal(challenge)}")
         share, close = st.columns([2, 1], vertical_alignment="center")
-        st.session_state[f"class.share.{challenge.id}"] = challenge.leaderboard_shared
-        share.toggle(
-            "Students see the leaderboard",
-            key=f"class.share.{challenge.id}",
-            on_change=_share,
-            args=(challenge.id,),
-        )
+        key = bind(f"class.share.{challenge.id}", challenge.leaderboard_shared)
+        share.toggle("Students see the leaderboard", key=key, on_change=_share, args=(challenge.id, key))
         if challenge.open:
             close.button(
                 "Close",
                 key=f"class.close.{challenge.id}",
-                on_click=_close,
-                args=(challenge.id,),
+                on_click=_act,
+                args=("close_challenge", challenge.id),
                 width="stretch",
             )
 
@@ -126,10 +122,13 @@ def draw_new_challenge(klass: dlcore.classroom.ClassRecord) -> None:
     st.rerun()
 
 
-def _share(challenge_id: int) -> None:
-    shared = st.session_state[f"class.share.{challenge_id}"]
-    dlcore.classroom_service().share_leaderboard(challenge_id, shared)
+def _share(challenge_id: int, key: str) -> None:
+    _act("share_leaderboard", challenge_id, st.session_state[key])
 
 
-def _close(challenge_id: int) -> None:
-    dlcore.classroom_service().close_challenge(challenge_id)
+def _act(action: str, *args) -> None:
+    """A teacher's switch, told to the engine; a refusal (a challenge gone) is shown on the next run."""
+    try:
+        getattr(dlcore.classroom_service(), action)(*args)
+    except dlcore.ClassroomError as err:
+        CLASSROOM.notify(err.message)

@@ -68,7 +68,6 @@ def draw_board(rows: Sequence[dlcore.classroom.LeaderboardRow]) -> None:
         table,
         hide_index=True,
         width="stretch",
-        key="class-leaderboard",
         column_config={
             "#": st.column_config.NumberColumn(width=40),
             "score": SCORE,
