@@ -5,6 +5,7 @@ leaderboard and every student's latest run."""
 import streamlit as st
 
 from ui.classroom import state, student, teacher
+from ui.errors import shown_errors
 from ui.frame import require_frame
 from ui.state import bind
 from ui.style import compact_top
@@ -24,8 +25,9 @@ st.segmented_control(
     label_visibility="collapsed",
     **state.CLASSROOM.on_change("class.view", state.field_change("view")),
 )
-if state.current().view == "teacher":
-    teacher.draw_teacher()
-else:
-    student.draw_student()
+with shown_errors():  # a database that cannot be read, a class or challenge gone: said, not a traceback
+    if state.current().view == "teacher":
+        teacher.draw_teacher()
+    else:
+        student.draw_student()
 state.CLASSROOM.sync_url()

@@ -13,7 +13,7 @@ from ui import forms
 from ui.classroom import leaderboard
 from ui.classroom.challenges import challenge_goal, pick_challenge
 from ui.classroom.state import current, set_field
-from ui.errors import show_error, shown_errors
+from ui.errors import show_error
 from ui.state import CLASS_REJOIN_KEY, CLASS_STUDENT, OWNER
 from ui.text import plain
 from ui.train import state as train_state
@@ -29,14 +29,13 @@ def draw_student() -> None:
     if student is None:
         draw_join()
         return
-    with shown_errors():  # e.g. a class the teacher's database no longer has
-        service = dlcore.classroom_service()
-        draw_whoami(student, service.get_class(student.class_id))
-        challenges = service.challenges(student.class_id)
-        if not challenges:
-            st.info("No challenge yet: your teacher sets them, and they show here.", icon=":material/flag:")
-            return
-        draw_challenge(student, pick_challenge(challenges))
+    service = dlcore.classroom_service()
+    draw_whoami(student, service.get_class(student.class_id))
+    challenges = service.challenges(student.class_id)
+    if not challenges:
+        st.info("No challenge yet: your teacher sets them, and they show here.", icon=":material/flag:")
+        return
+    draw_challenge(student, pick_challenge(challenges))
 
 
 def draw_join() -> None:

@@ -118,3 +118,15 @@ def test_a_closed_challenge_takes_no_more_hand_ins(app):
     dlcore.classroom_service().close_challenge(challenge.id)
     at.run()
     assert "This challenge is closed" in texts(at) and not [b for b in at.button if b.key == "class.hand_in"]
+
+
+def test_a_classroom_the_database_cannot_give_is_explained_not_a_traceback(app, monkeypatch):
+    klass, _ = class_with_challenge()
+    at, _ = joined(app, klass)
+
+    def unreadable(self, class_id, open_only=False):
+        raise dlcore.ClassroomError("the challenges cannot be read (the database is not answering)")
+
+    monkeypatch.setattr(dlcore.classroom.Classroom, "challenges", unreadable)
+    at.run()
+    assert not at.exception and "the database is not answering" in at.error[0].value
