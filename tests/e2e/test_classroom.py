@@ -29,7 +29,9 @@ def classroom_url(tmp_path, monkeypatch):
 
 
 def new_tab(browser):
-    return browser.new_context(viewport=PROJECTOR).new_page()
+    context = browser.new_context(viewport=PROJECTOR)
+    context.set_default_timeout(60_000)  # each step waits for a server that trains while it answers
+    return context.new_page()
 
 
 def teacher_sets_a_challenge(page, url: str, helpers) -> str:
