@@ -24,6 +24,7 @@ import math
 import secrets
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -301,7 +302,7 @@ class Classroom:
                 "handed_in",
             ]
         )
-        hand_ins = self._hand_ins(HAND_INS.c.challenge_id.in_(list(challenges) or [-1]))
+        hand_ins = self._hand_ins(HAND_INS.c.challenge_id.in_(list(challenges)))
         for h in sorted(hand_ins, key=lambda h: (h.challenge_id, students[h.student_id], h.id)):
             challenge = challenges[h.challenge_id]
             writer.writerow(
@@ -528,8 +529,11 @@ def _hash_key(key: str) -> str:
 
 
 def _clean(text: str, what: str, longest: int) -> str:
-    """`text` on one line, without surrounding spaces; ClassroomError when empty or too long."""
-    cleaned = " ".join(str(text).split())
+    """`text` on one line, without surrounding spaces or control characters (PostgreSQL refuses a NUL);
+    ClassroomError when empty or too long."""
+    cleaned = " ".join(
+        "".join(c for c in str(text) if c.isspace() or unicodedata.category(c) != "Cc").split()
+    )
     if not cleaned:
         raise ClassroomError(f"type a {what} (a few letters)", what.split()[-1])
     if len(cleaned) > longest:
