@@ -106,6 +106,10 @@ from dlcore.runs import RunRecord, run_store
 from dlcore.runs import export as run_exports  # a kept run as a TensorBoard log or a notebook
 from dlcore.runs import search as search  # hyper-parameter searches: start_search, SearchPlan, Range, ...
 
+# --- the classroom: classes, challenges scored on hidden examples, leaderboards (same database as runs) ---
+from dlcore import classroom as classroom  # classroom.TEACHER, StudentRecord, ChallengeRecord, ...
+from dlcore.classroom import ClassroomError, TooManyAttempts, classroom_service
+
 # What pages, ui, notebooks and the command line may use (tests/test_layering.py holds ui/ and pages/ to it).
 __all__ = [
     "DataError",
@@ -212,4 +216,8 @@ __all__ = [
     "run_store",
     "run_exports",
     "search",
+    "classroom",
+    "ClassroomError",
+    "TooManyAttempts",
+    "classroom_service",
 ]

@@ -81,3 +81,21 @@ class DeployError(DlcoreError):
 
 class RunError(DlcoreError):
     """A kept run that cannot be found, read or written (the run store: dlcore.runs)."""
+
+
+class ClassroomError(DlcoreError):
+    """A class, challenge or hand-in request that is refused (dlcore.classroom): `field` names the input
+    to change ("code", "name", "run", "password", ...)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message, field=field)
+
+
+class TooManyAttempts(ClassroomError):
+    """Too many wrong teacher passwords from one client: it must wait `wait_s` seconds first."""
+
+    def __init__(self, wait_s: float):
+        self.wait_s = float(wait_s)
+        super().__init__(
+            f"Too many wrong passwords: wait {max(1, round(self.wait_s))} s, then try again.", "password"
+        )

@@ -14,7 +14,7 @@ draws a dataset).
 from dlcore.data import downloads, generative, images, sequences, tabular, tokens, toy2d  # noqa: F401
 from dlcore.data.catalogue import DatasetInfo, MultiChoiceParam, info, load, names, options
 from dlcore.data.csv import csv_columns, from_csv
-from dlcore.data.dataset import Dataset, Normalization, Split
+from dlcore.data.dataset import HOLDOUT, Dataset, Normalization, Split
 from dlcore.data.generative import from_points
 from dlcore.data.images import augment_images
 from dlcore.data.tokens import decode
@@ -23,6 +23,7 @@ from dlcore.errors import DataError
 
 __all__ = [
     "FEATURES",
+    "HOLDOUT",
     "DataError",
     "Dataset",
     "DatasetInfo",

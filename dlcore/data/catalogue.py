@@ -11,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dlcore.data.dataset import FAMILIES, Dataset
+import torch
+
+from dlcore.data.dataset import FAMILIES, HOLDOUT, Dataset, holding_out
 from dlcore.errors import DataError
 from dlcore.params import Param, ParamValueError, coerce_all
 from dlcore.registry import Registry
@@ -61,11 +63,13 @@ def options(name: str) -> tuple[Param, ...]:
     return CATALOGUE.get(name).params
 
 
-def load(name: str, **values: Any) -> Dataset:
+def load(name: str, holdout: str | None = None, **values: Any) -> Dataset:
     """Generate or read dataset `name` with the given options (others take their defaults).
 
     Raises DataError for an unknown name ("did you mean ...?") or an option that is unknown or out of
-    range (`err.field` names it). `load(ds.name, **ds.options)` rebuilds the same dataset.
+    range (`err.field` names it). `load(ds.name, **ds.options)` rebuilds the same dataset. `holdout`: a
+    classroom challenge's key; the examples it hides are in none of the splits (it is kept in
+    `ds.options`, so the runs trained on this data say so).
     """
     entry = CATALOGUE.get(name)
     known = [p.name for p in entry.params]
@@ -80,9 +84,47 @@ def load(name: str, **values: Any) -> Dataset:
         settings = coerce_all(entry.params, values)
     except ParamValueError as err:
         raise DataError(f"Dataset '{name}': {err}", field=err.field) from None
-    ds = entry.build(**settings)
+    if holdout is None:
+        ds = entry.build(**settings)
+    else:
+        ds = _build_holding_out(entry, settings, str(holdout), reveal=False)
     ds.options = {k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()}
+    if holdout is not None:
+        ds.options[HOLDOUT] = str(holdout)
     return ds
+
+
+def load_hidden(name: str, holdout: str, **values: Any) -> Dataset:
+    """The dataset `load(name, holdout=holdout, **values)` gives a student, except that its test split
+    holds the hidden examples instead (normalised exactly as the student's data): for the server to score
+    a challenge's hand-ins. A hidden example equal to one the student has (generated data can repeat
+    itself) is dropped, so none of the hidden ones is anything the student trains, validates or tests on.
+    Never send it to a browser."""
+    student = load(name, holdout=holdout, **values)
+    settings = coerce_all(CATALOGUE.get(name).params, values)
+    ds = _build_holding_out(CATALOGUE.get(name), settings, holdout, reveal=True)
+    seen = {_example_key(x, y) for x, y in student.splits.values() for x, y in zip(x, y, strict=True)}
+    x, y = ds.test
+    fresh = [i for i in range(len(x)) if _example_key(x[i], y[i]) not in seen]
+    ds.test = (x[fresh], y[fresh])
+    ds.options = dict(student.options)
+    return ds
+
+
+def _build_holding_out(entry: DatasetInfo, settings: dict, holdout: str, reveal: bool) -> Dataset:
+    with holding_out(holdout, reveal) as hiding:
+        ds = entry.build(**settings)
+    if not hiding.carved:
+        raise DataError(
+            f"Dataset '{entry.name}' cannot keep examples hidden from students (its splits are fixed): "
+            "choose another dataset for a challenge",
+            field="dataset",
+        )
+    return ds
+
+
+def _example_key(x: torch.Tensor, y: torch.Tensor) -> tuple[bytes, bytes]:
+    return x.numpy().tobytes(), y.numpy().tobytes()
 
 
 @dataclass(frozen=True)

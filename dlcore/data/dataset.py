@@ -7,6 +7,10 @@ digit, an uploaded image) into the space the model was trained in.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -131,6 +135,44 @@ class Dataset:
         return f"Dataset({self.name!r}, task={self.task!r}, input_shape={self.input_shape}, {sizes})"
 
 
+HIDDEN_FRACTION = 0.2  # the share of a dataset's examples a classroom challenge keeps hidden
+HOLDOUT = "holdout"  # the data option that carries a challenge's key: load(name, holdout=key, ...)
+
+
+@dataclass
+class Holdout:
+    """A challenge's hidden examples: `key` chooses them; `reveal` puts them in the test split (the server
+    scoring hand-ins), else they are left out of every split (what a student trains on). `carved` counts
+    the splits that left them out, so a dataset that never splits through split_indices is noticed."""
+
+    key: str
+    reveal: bool = False
+    carved: int = 0
+
+
+_HOLDOUT: ContextVar[Holdout | None] = ContextVar("dlcore_holdout", default=None)
+
+
+@contextmanager
+def holding_out(key: str, reveal: bool = False) -> Iterator[Holdout]:
+    """Within the block, split_indices carves out the examples `key` hides before it splits."""
+    holdout = Holdout(key, reveal)
+    token = _HOLDOUT.set(holdout)
+    try:
+        yield holdout
+    finally:
+        _HOLDOUT.reset(token)
+
+
+def hidden_rows(n: int, key: str, labels: np.ndarray | None = None) -> np.ndarray:
+    """The rows of 0..n-1 that `key` hides: HIDDEN_FRACTION of each class (of all rows without labels),
+    drawn from the key alone so every server carves out the same ones."""
+    rng = np.random.default_rng(int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big"))
+    groups = [np.arange(n)] if labels is None else [np.flatnonzero(labels == c) for c in np.unique(labels)]
+    picked = [rng.permutation(g)[: int(round(HIDDEN_FRACTION * len(g)))] for g in groups]
+    return np.sort(np.concatenate(picked)).astype(np.int64)
+
+
 def split_indices(
     n: int,
     train_fraction: float,
@@ -141,10 +183,16 @@ def split_indices(
     """Shuffle 0..n-1 into disjoint train/val/test index arrays.
 
     With `labels`, each class is split in the same proportions (stratified), so a small set such as iris
-    has every class in every split.
+    has every class in every split. Inside `holding_out(key)` a challenge's hidden rows are left out
+    first (with `reveal`, they are the test split instead of the student's test rows).
     """
     check_fractions(train_fraction, val_fraction)
-    groups = [np.arange(n)] if labels is None else [np.flatnonzero(labels == c) for c in np.unique(labels)]
+    rows, holdout = np.arange(n), _HOLDOUT.get()
+    if holdout is not None:
+        hidden = hidden_rows(n, holdout.key, labels)
+        rows = np.setdiff1d(rows, hidden)
+        holdout.carved += 1
+    groups = [rows] if labels is None else [rows[labels[rows] == c] for c in np.unique(labels[rows])]
     parts: list[list[np.ndarray]] = [[], [], []]
     for group in groups:
         group = rng.permutation(group)
@@ -155,7 +203,8 @@ def split_indices(
         parts[0].append(group[:n_train])
         parts[1].append(group[n_train : n_train + n_val])
         parts[2].append(group[n_train + n_val :])
-    return Split(*(rng.permutation(np.concatenate(p)).astype(np.int64) for p in parts))
+    split = Split(*(rng.permutation(np.concatenate(p)).astype(np.int64) for p in parts))
+    return split._replace(test=hidden) if holdout is not None and holdout.reveal else split
 
 
 def check_fractions(train_fraction: float, val_fraction: float) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from dlcore.data.catalogue import info, names, options
+from dlcore.data.dataset import HOLDOUT
 from dlcore.errors import DataError, DlcoreError, SpecError, TrainError, excerpt
 from dlcore.links import pack, unpack
 from dlcore.optim import LOSSES, OPTIMIZERS, SCHEDULES
@@ -91,8 +92,11 @@ def validate(state: TrainState) -> None:
     together (a schedule that needs a number of epochs) is the pre-flight check's to say, not this."""
     if state.dataset not in names():
         raise DataError(f"unknown dataset {excerpt(state.dataset)}", field="dataset")
+    data_options = dict(state.data_options)
+    if not isinstance(data_options.pop(HOLDOUT, ""), str):
+        raise DataError("a challenge's data key is a piece of text", field=HOLDOUT)
     try:
-        coerce_all(options(state.dataset), dict(state.data_options))
+        coerce_all(options(state.dataset), data_options)
     except ParamValueError as err:
         raise DataError(f"Dataset '{state.dataset}': {err}", field=err.field) from None
     _validate_settings(state.settings, state.dataset)
@@ -131,6 +135,8 @@ def to_query(state: TrainState) -> dict[str, str]:
     """The state as query parameters: the dataset always, everything else where it is not the default."""
     query = {"data": state.dataset}
     query.update(_changed("data.", options(state.dataset), state.data_options))
+    if state.data_options.get(HOLDOUT):  # a classroom challenge's data: the key travels with the link
+        query[f"data.{HOLDOUT}"] = str(state.data_options[HOLDOUT])
     query.update(_changed("", tuple(PARAMS[name] for name in LINK_FIELDS), state.settings))
     for setting, options_field in OPTION_FIELDS.items():
         params = option_params(setting, state.settings, state.dataset)
@@ -160,7 +166,8 @@ def from_query(query: Mapping[str, Any]) -> tuple[TrainState, list[str]]:
     if dataset not in names():
         problems.append(f"Link: unknown dataset {excerpt(dataset)} in 'data'; using {DEFAULT_DATASET}.")
         dataset = DEFAULT_DATASET
-    data_options = _read("data.", options(dataset), q, problems)
+    holdout = str(q.pop(f"data.{HOLDOUT}", ""))[:40]
+    data_options = _read("data.", options(dataset), q, problems) | ({HOLDOUT: holdout} if holdout else {})
     settings = _default_settings()
     for name in LINK_FIELDS:
         if name in q:

@@ -152,3 +152,17 @@ def test_gradient_clipping_goes_into_the_link_and_comes_back():
     assert "clip_grad_norm" not in link.to_query(link.TrainState())  # off by default, not in a new link
     _, problems = link.from_query({"clip_grad_norm": "-1"})
     assert problems and "clip_grad_norm" in problems[0]
+
+
+def test_a_challenges_data_key_travels_with_the_link_and_loads_the_students_data():
+    state = link.TrainState("iris", {"seed": 3, dlcore.data.HOLDOUT: "a1b2c3"})
+    link.validate(state)
+    query = link.to_query(state)
+    assert query["data.holdout"] == "a1b2c3"
+    back, problems = link.from_query(query)
+    assert problems == [] and dict(back.data_options) == {"seed": 3, "holdout": "a1b2c3"}
+    student = dlcore.data.load(back.dataset, **back.data_options)
+    assert sum(student.sizes.values()) == 120  # a fifth of iris's 150 flowers kept hidden
+    with pytest.raises(dlcore.DataError) as refused:
+        link.validate(link.TrainState("iris", {dlcore.data.HOLDOUT: 7}))
+    assert refused.value.field == "holdout"
