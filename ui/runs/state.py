@@ -4,7 +4,6 @@ section, overlaid metric) held by a PageState, read from the link on the first v
 from __future__ import annotations
 
 import dataclasses
-import os
 
 import streamlit as st
 
@@ -41,11 +40,7 @@ def visible_owner() -> str | None:
     """Whose kept runs this tab may see and change: on a class server (a teacher password is set) only
     its own (a student's, once they joined a class), so no student reads or changes another's; on a
     server of one's own every run (None)."""
-    return session_owner() if class_server() else None
-
-
-def class_server() -> bool:
-    return bool(os.environ.get("DLP_TEACHER_PASSWORD"))  # TEMP until class-frame: the engine's check
+    return session_owner() if dlcore.classroom.configured_password() is not None else None
 
 
 def shown(runs: list[dlcore.RunRecord]) -> list[dlcore.RunRecord]:

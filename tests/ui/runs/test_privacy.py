@@ -101,3 +101,25 @@ def test_on_a_server_of_ones_own_every_run_is_listed(app, runs_of_ada_and_bea, m
     monkeypatch.delenv("DLP_TEACHER_PASSWORD")
     at = open_as(app, ADA)
     assert sorted(at.dataframe[0].value["id"]) == sorted(runs_of_ada_and_bea)
+
+
+def test_students_who_joined_classes_see_only_their_own_runs(app):
+    """Ada and Grace join one class, Mallory another; each tab, made the student's by joining, lists the
+    student's run alone."""
+    room = dlcore.classroom_service()
+    first, second = room.create_class("First"), room.create_class("Second")
+    students = [room.join(first.code, "Ada")[0], room.join(first.code, "Grace")[0]]
+    students.append(room.join(second.code, "Mallory")[0])
+    digits = dlcore.data.load("digits")
+    jobs = [
+        dlcore.start_training(
+            dlcore.presets()["digits_mlp"], digits, dlcore.TrainConfig(epochs=1), owner=student.owner
+        )
+        for student in students
+    ]
+    for job in jobs:
+        assert job.wait(120)
+    run_writer().flush()
+    for student, job in zip(students, jobs, strict=True):
+        at = open_as(app, student.owner)
+        assert at.dataframe[0].value["id"].tolist() == [job.run_id], student.name
