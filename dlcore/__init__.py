@@ -109,6 +109,7 @@ from dlcore.runs import search as search  # hyper-parameter searches: start_sear
 # --- the classroom: classes, challenges scored on hidden examples, leaderboards (same database as runs) ---
 from dlcore import classroom as classroom  # classroom.TEACHER, StudentRecord, ChallengeRecord, ...
 from dlcore.classroom import ClassroomError, TooManyAttempts, classroom_service
+from dlcore import classroom_view as classroom_view  # the Classroom page's state <-> its link
 
 # What pages, ui, notebooks and the command line may use (tests/test_layering.py holds ui/ and pages/ to it).
 __all__ = [
@@ -220,4 +221,5 @@ __all__ = [
     "ClassroomError",
     "TooManyAttempts",
     "classroom_service",
+    "classroom_view",
 ]

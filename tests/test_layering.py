@@ -99,7 +99,7 @@ def namespace_names_used(path: Path, namespace: str) -> set[str]:
 
 
 # Packages dlcore exports whole (dlcore.plots, dlcore.data, ...) have their own public API: their __all__.
-NAMESPACES = ["data", "plots", "attributions", "learning"]
+NAMESPACES = ["data", "plots", "attributions", "learning", "classroom", "classroom_view"]
 
 
 @pytest.mark.parametrize("path", py_files("pages") + py_files("ui"), ids=lambda p: str(p.relative_to(ROOT)))

@@ -29,6 +29,7 @@ PAGES = (
     ("pages/adversarial.py", "Adversarial", ":material/theater_comedy:"),
     ("pages/deploy.py", "Deploy", ":material/rocket_launch:"),
     ("pages/runs.py", "Runs", ":material/history:"),
+    ("pages/classroom.py", "Classroom", ":material/groups:"),
 )
 _this_run = threading.local()  # each session's script runs on its own thread
 

@@ -111,6 +111,12 @@ RUNS_WHO = "runs_who"  # the name this tab's person typed, that their runs are k
 SEARCH = "runs_search"  # this tab's hyper-parameter search (dlcore.search.Search): its trials are its jobs
 SEARCH_PLAN = "runs_search_plan"  # the name of the Search section's PageState (ui.runs.search_plan.PLAN)
 
+# ---------------------------------------------------------------- Classroom (ui.classroom)
+CLASSROOM = "classroom"  # the name of its PageState (ui.classroom.state.CLASSROOM): view, code, challenge
+CLASS_STUDENT = "class_student"  # the dlcore StudentRecord this tab joined a class as (its owner is OWNER)
+CLASS_REJOIN_KEY = "class_rejoin_key"  # the key a student needs to join again under their name, shown once
+CLASS_TEACHER = "class_teacher"  # True once the teacher's password was accepted in this tab
+
 S = TypeVar("S")
 
 

@@ -57,12 +57,14 @@ def draw_dataset_picker() -> None:
     )
     info = dlcore.data.info(name)
     st.caption(f"{info.description} Task: **{info.task}**.")
+    options = dict(state.current().data_options)
+    holdout = options.pop(dlcore.data.HOLDOUT, None)  # no form shows a challenge's key: it is kept as it is
+    if holdout:
+        st.caption("A classroom challenge's data: some examples are kept hidden, to score what you hand in.")
     with st.expander("Dataset options"):
-        values, errors = forms.param_form(
-            dlcore.data.options(name), dict(state.current().data_options), state.data_widgets(name)
-        )
+        values, errors = forms.param_form(dlcore.data.options(name), options, state.data_widgets(name))
     if not errors:
-        state.set_data_options(values)
+        state.set_data_options(values | ({dlcore.data.HOLDOUT: holdout} if holdout else {}))
 
 
 def draw_data() -> Any:
