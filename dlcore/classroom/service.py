@@ -20,6 +20,7 @@ import csv
 import hashlib
 import hmac
 import io
+import math
 import secrets
 import threading
 import time
@@ -36,7 +37,7 @@ from dlcore.classroom.tables import CHALLENGES, CLASSES, HAND_INS, METADATA, STU
 from dlcore.classroom.teacher import TeacherLock, configured_password
 from dlcore.data.catalogue import info
 from dlcore.data.dataset import HOLDOUT
-from dlcore.errors import ClassroomError, DlcoreError, RunError
+from dlcore.errors import ClassroomError, DlcoreError, RunError, excerpt
 from dlcore.runs.store import RunRecord, RunStore, run_store
 from dlcore.runs.tables import plain
 
@@ -45,6 +46,7 @@ CODE_LENGTH = 6
 KEY_LENGTH = 8
 MAX_NAME = 40
 TEACHER = "teacher"  # the viewer the pages pass once the teacher password was checked
+ENDED_WELL = ("finished", "stopped")  # a run that kept its final weights
 
 
 @dataclass(frozen=True)
@@ -220,8 +222,11 @@ class Classroom:
                 "values to score (for example digits, iris or spiral)",
                 "dataset",
             )
-        if not 0.0 <= float(target) <= 1.0:
-            raise ClassroomError(f"the target is a score between 0 and 1, not {target}", "target")
+        target = _target(target)
+        limits = {
+            "max_parameters": _limit(max_parameters, "max_parameters"),
+            "max_epochs": _limit(max_epochs, "max_epochs"),
+        }
         holdout = secrets.token_hex(8)
         options = {k: v for k, v in (options or {}).items() if k != HOLDOUT}
         hidden = hidden_examples(dataset, {**options, HOLDOUT: holdout})
@@ -237,9 +242,8 @@ class Classroom:
             "options": plain({k: v for k, v in hidden.options.items() if k != HOLDOUT}),
             "holdout": holdout,
             "metric": METRICS[task],
-            "target": float(target),
-            "max_parameters": _limit(max_parameters, "max_parameters"),
-            "max_epochs": _limit(max_epochs, "max_epochs"),
+            "target": target,
+            **limits,
             "is_open": True,
             "leaderboard_shared": False,
             "created": self.clock(),
@@ -383,23 +387,11 @@ class Classroom:
         """Hand in one of the student's own runs, trained on the challenge's data: its model is rebuilt
         from the run's spec and weights, checked against the limits, and scored on the hidden examples.
         ClassroomError (field "run" or "challenge") when the run may not be handed in."""
-        student = self._current(student)
-        challenge = self.challenge(challenge_id)
-        if challenge.class_id != student.class_id:
-            raise ClassroomError("this challenge is not one of your class's", "challenge")
-        if not challenge.open:
-            raise ClassroomError(f"'{challenge.title}' is closed: no more hand-ins", "challenge")
+        student, challenge = self._open_challenge(student, challenge_id)
         run = self._run(run_id)
-        if run.owner != student.owner:
-            raise ClassroomError(f"run {run_id} is not one of your runs: hand in a run you trained", "run")
-        if run.alive:
-            raise ClassroomError(f"run {run_id} is still training: hand it in once it has ended", "run")
-        if run.dataset != challenge.dataset or plain(run.options) != plain(challenge.data_options):
-            raise ClassroomError(
-                f"run {run_id} trained on other data than the challenge's: open the challenge from the "
-                "Classroom page and train on its data",
-                "run",
-            )
+        refusal = _refusal(run, student, challenge)
+        if refusal:
+            raise ClassroomError(refusal, "run")
         hidden = hidden_examples(challenge.dataset, challenge.data_options)
         scored = score_run(self.store, run, hidden, challenge.max_parameters, challenge.max_epochs)
         values = {
@@ -422,8 +414,15 @@ class Classroom:
         return self._hand_ins(HAND_INS.c.student_id == self._current(student).id)
 
     def my_runs(self, student: StudentRecord) -> list[RunRecord]:
-        """The student's own runs, newest first (what they may hand in)."""
+        """The student's own runs, newest first."""
         return self.store.runs(owner=self._current(student).owner)
+
+    def runs_to_hand_in(self, student: StudentRecord, challenge_id: int) -> list[RunRecord]:
+        """The student's runs that `hand_in` would take for the challenge (ended, trained from fresh
+        weights on its data), newest first."""
+        student, challenge = self._open_challenge(student, challenge_id)
+        runs = self.store.runs(owner=student.owner, status=ENDED_WELL)
+        return [run for run in runs if _refusal(run, student, challenge) is None]
 
     def leaderboard(self, challenge_id: int, viewer: StudentRecord | str) -> list[LeaderboardRow]:
         """Each student's best hand-in within the limits, best first (ties: the earlier first). For the
@@ -437,17 +436,10 @@ class Classroom:
             if not challenge.leaderboard_shared:
                 raise ClassroomError("the teacher has not shared this leaderboard yet", "challenge")
         names = {s.id: s.name for s in self.students(challenge.class_id)}
-        best: dict[int, HandIn] = {}
-        for h in self._hand_ins(HAND_INS.c.challenge_id == challenge_id):
-            if h.problems or h.score is None:
-                continue
-            held = best.get(h.student_id)
-            if held is None or (h.score, -h.handed_in.timestamp()) > (
-                held.score,
-                -held.handed_in.timestamp(),
-            ):
-                best[h.student_id] = h
-        ranked = sorted(best.values(), key=lambda h: (-h.score, h.handed_in, h.id))
+        within_limits = [h for h in self._hand_ins(HAND_INS.c.challenge_id == challenge_id) if not h.problems]
+        best: dict[int, HandIn] = {}  # per student, in rank order: the highest score, the earliest first
+        for h in sorted(within_limits, key=lambda h: (-h.score, h.handed_in, h.id)):
+            best.setdefault(h.student_id, h)
         return [
             LeaderboardRow(
                 i + 1,
@@ -458,7 +450,7 @@ class Classroom:
                 h.handed_in,
                 h.run_id if teacher else None,
             )
-            for i, h in enumerate(ranked)
+            for i, h in enumerate(best.values())
         ]
 
     # --- plumbing -----------------------------------------------------------------------------------
@@ -470,6 +462,17 @@ class Classroom:
         if row is None or row.owner != student.owner:
             raise ClassroomError("you are not in this class any more: join it again with its code", "code")
         return _student(row)
+
+    def _open_challenge(
+        self, student: StudentRecord, challenge_id: int
+    ) -> tuple[StudentRecord, ChallengeRecord]:
+        """The student as the database has them and the challenge, open and of their class."""
+        student, challenge = self._current(student), self.challenge(challenge_id)
+        if challenge.class_id != student.class_id:
+            raise ClassroomError("this challenge is not one of your class's", "challenge")
+        if not challenge.open:
+            raise ClassroomError(f"'{challenge.title}' is closed: no more hand-ins", "challenge")
+        return student, challenge
 
     def _student_named(self, class_id: int, name: str) -> tuple[StudentRecord, str] | None:
         query = select(STUDENTS).where(
@@ -497,6 +500,25 @@ class Classroom:
             raise ClassroomError(f"there is no challenge {challenge_id}", "challenge")
 
 
+def _refusal(run: RunRecord, student: StudentRecord, challenge: ChallengeRecord) -> str | None:
+    """Why `student` may not hand in `run` for `challenge`, for them to read; None when they may."""
+    if run.owner != student.owner:
+        return f"run {run.id} is not one of your runs: hand in a run you trained"
+    if run.alive:
+        return f"run {run.id} is still training: hand it in once it has ended"
+    if run.started_from is not None:
+        return (
+            f"run {run.id} started from saved weights (a {run.started_from}): hand in a run trained from "
+            "fresh weights on the challenge's data"
+        )
+    if run.dataset != challenge.dataset or plain(run.options) != plain(challenge.data_options):
+        return (
+            f"run {run.id} trained on other data than the challenge's: open the challenge from the "
+            "Classroom page and train on its data"
+        )
+    return None
+
+
 def _code(length: int) -> str:
     return "".join(secrets.choice(CODE_LETTERS) for _ in range(length))
 
@@ -515,12 +537,22 @@ def _clean(text: str, what: str, longest: int) -> str:
     return cleaned
 
 
+def _target(value: Any) -> float:
+    try:
+        target = float(value)
+    except (TypeError, ValueError):
+        target = math.nan
+    if not 0.0 <= target <= 1.0:
+        raise ClassroomError(f"the target is a score between 0 and 1, not {excerpt(value)}", "target")
+    return target
+
+
 def _limit(value: Any, name: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ClassroomError(
-            f"{name} is a whole number of at least 1 (or empty: no limit), not {value!r}", name
+            f"{name} is a whole number of at least 1 (or empty: no limit), not {excerpt(value)}", name
         )
     return value
 

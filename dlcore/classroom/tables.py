@@ -39,7 +39,7 @@ STUDENTS = Table(
     Column("id", _ROW_ID, primary_key=True, autoincrement=True),
     Column("class_id", ForeignKey("dlp_classes.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("name", String(40), nullable=False),
-    Column("name_key", String(40), nullable=False),  # the name case-folded: "Ada" and "ada" are one name
+    Column("name_key", String(160), nullable=False),  # case-folded ("Ada" is "ada"; "ß" is "ss": longer)
     Column("owner", String(100), nullable=False, unique=True),  # the run store's owner of their runs
     Column("rejoin_hash", String(64), nullable=False),  # sha256 of the key that lets them rejoin
     Column("joined", Float, nullable=False),

@@ -61,6 +61,8 @@ def start_training(
     if start_weights is not None and not isinstance(start_weights, Mapping):
         start_weights = _weights_in(start_weights)
     job = _prepare(models, ds, cfg, owner, pool, paused=paused, saved=saved, start_weights=start_weights)
+    # Kept with the run: a classroom scores only runs that started from fresh weights.
+    job.started_from = "checkpoint" if saved is not None else "weights" if start_weights is not None else None
     pool.admit(job)
     record_job(job, run_name, run_group)
     job._launch()

@@ -116,7 +116,7 @@ class Recording:
             owner=job.owner,
             who=who_is(job.owner),
             status=job.status,
-            setup=job.setup.to_dict(),
+            setup={**job.setup.to_dict(), **_started_from(job)},
             main_role=job.main_role,
             config=cfg.to_dict(),
             dataset=job.dataset.name,
@@ -392,6 +392,13 @@ def _default_name(job: Job) -> str:
     """The data, the recipe when it is not plain supervised learning, the learning rate."""
     recipe = "" if job.recipe == "supervised" else f" · {job.recipe}"
     return f"{job.dataset.name}{recipe} · lr {job.config.lr:g}"
+
+
+def _started_from(job: Job) -> dict[str, str]:
+    """{"started_from": "weights" or "checkpoint"} for a run start_training began from saved weights (a
+    classroom refuses to score it: those weights may have seen the hidden examples), else {}."""
+    started_from = getattr(job, "started_from", None)
+    return {"started_from": started_from} if started_from else {}
 
 
 def _finite(value) -> bool:

@@ -110,6 +110,12 @@ class RunRecord:
         return self.models[self.main_role]
 
     @property
+    def started_from(self) -> str | None:
+        """ "weights" (transfer learning) or "checkpoint" (continued) when the run did not start from fresh
+        weights, else None."""
+        return self.setup.get("started_from")
+
+    @property
     def model_name(self) -> str:
         """The main model's name, else what it is made of ("Linear ×3")."""
         spec = self.spec

@@ -8,6 +8,8 @@ import io
 
 import pytest
 import torch
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 import dlcore
 from dlcore.classroom import TEACHER, ClassroomError
@@ -116,6 +118,11 @@ def test_the_rejoin_key_gives_back_the_same_student_and_runs(room):
         (lambda room, cls: room.create_challenge(cls.id, "T", "ring"), "dataset", "generation dataset"),
         (lambda room, cls: room.create_challenge(cls.id, "T", "digits", target=90), "target", "between 0"),
         (
+            lambda room, cls: room.create_challenge(cls.id, "T", "digits", target="high"),
+            "target",
+            "not 'high'",
+        ),
+        (
             lambda room, cls: room.create_challenge(cls.id, "T", "iris", max_epochs=0),
             "max_epochs",
             "at least 1",
@@ -195,3 +202,23 @@ def test_the_students_data_is_the_challenges_data_without_the_hidden_examples(ro
     assert torch.equal(
         student_data.normalization.mean, load_hidden("digits", **challenge.data_options).normalization.mean
     )
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40))
+@example(name="ß" * 40)  # case-folds to 80 letters
+@example(name="  Ada   Lovelace ")
+def test_any_name_joins_once_per_class_whatever_its_letters_case(room, name):
+    cls = room.create_class("Names")
+    shown = " ".join(name.split())
+    if not shown:
+        with pytest.raises(ClassroomError, match="type a name"):
+            room.join(cls.code, name)
+        return
+    student, key = room.join(cls.code, name)
+    assert student.name == shown and room.students(cls.id) == [student]
+    shouted = shown.upper()
+    if shouted.casefold() == shown.casefold() and len(shouted) <= 40:  # the same name, in capitals
+        with pytest.raises(ClassroomError, match="already joined"):
+            room.join(cls.code, shouted)
+        assert room.join(cls.code, shouted, key.lower()) == (student, key)

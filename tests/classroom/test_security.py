@@ -58,6 +58,8 @@ def test_only_runs_trained_on_the_challenges_data_can_be_handed_in(room, two_cla
     iris_model = {"input_shape": [4], "layers": [{"type": "Linear", "out_features": 3}]}
     iris = train(challenge, ada.owner, iris_model, {}, dataset="iris", epochs=1)
     refused("run", "other data", room.hand_in, ada, challenge.id, iris)
+    good = train(challenge, ada.owner, epochs=1)
+    assert [run.id for run in room.runs_to_hand_in(ada, challenge.id)] == [good]  # what a picker offers
 
 
 def test_a_run_still_training_cannot_be_handed_in(room, two_classes):
@@ -161,3 +163,20 @@ def test_the_process_classroom_is_on_the_process_run_store_with_the_configured_p
     room = dlcore.classroom_service()
     assert room is dlcore.classroom_service() and room.store is dlcore.run_store()
     assert room.check_teacher_password("from-env", "pc") is None
+
+
+@pytest.mark.parametrize("how", ["start_weights", "resume_from"])
+def test_a_run_started_from_saved_weights_cannot_be_handed_in(room, two_classes, how):
+    challenge, _, ada, _, _ = two_classes
+    # Weights trained on everything, the hidden examples too, then carried into a run on the challenge's data.
+    everything = dlcore.data.load(challenge.dataset, **challenge.options)
+    spec = dlcore.presets()["digits_mlp"]
+    peek = dlcore.start_training(spec, everything, dlcore.TrainConfig(epochs=1), owner=ada.owner)
+    assert peek.wait(120)
+    saved = dlcore.checkpoint_bytes(peek.spec, peek.snapshot())
+    data = dlcore.data.load(challenge.dataset, **challenge.data_options)
+    job = dlcore.start_training(spec, data, dlcore.TrainConfig(epochs=1), owner=ada.owner, **{how: saved})
+    assert job.wait(120)
+    dlcore.runs.run_writer().flush()
+    assert room.store.run(job.run_id).started_from == ("weights" if how == "start_weights" else "checkpoint")
+    refused("run", "started from saved weights", room.hand_in, ada, challenge.id, job.run_id)

@@ -27,8 +27,8 @@ def challenge_goal(challenge: dlcore.classroom.ChallengeRecord) -> str:
     within = f", with {' and '.join(limits)}" if limits else ""
     closed = " **Closed.**" if not challenge.open else ""
     return (
-        f"Train on **{challenge.dataset}** and reach **{challenge.metric} ≥ {target}** on examples kept "
-        f"hidden from you{within}.{closed}"
+        f"Train on **{challenge.dataset}** and reach **{challenge.metric} ≥ {target}** on hidden examples "
+        f"(no student trains on them){within}.{closed}"
     )
 
 

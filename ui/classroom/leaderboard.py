@@ -14,6 +14,7 @@ from ui.text import plain
 REFRESH_S = 2.0  # hand-ins arrive while the class watches
 SCORE = st.column_config.NumberColumn("score", format="%.3f", width="small")
 WHEN = st.column_config.DatetimeColumn("handed in", format="HH:mm:ss", width="small")
+MET = st.column_config.TextColumn(width=45, help="✓: the target is met, within the limits")
 
 
 def draw_for_teacher(klass: dlcore.classroom.ClassRecord) -> None:
@@ -47,7 +48,8 @@ def draw_for_student(
 
 
 def draw_board(rows: Sequence[dlcore.classroom.LeaderboardRow]) -> None:
-    """Each student's best hand-in within the limits, best first."""
+    """Each student's best hand-in within the limits, best first; the teacher's rows also say which run
+    it is and when it came (a student's half-width board keeps to what fits)."""
     if not rows:
         st.caption("No hand-in within the limits yet.")
         return
@@ -56,10 +58,9 @@ def draw_board(rows: Sequence[dlcore.classroom.LeaderboardRow]) -> None:
             "#": row.rank,
             "student": row.student,
             "score": row.score,
-            "target met": "✓" if row.passed else "",
+            "met": "✓" if row.passed else "",
             "weights": row.parameters,
-            "handed in": row.handed_in,
-            **({"run": row.run_id} if row.run_id is not None else {}),
+            **({"handed in": row.handed_in, "run": row.run_id} if row.run_id is not None else {}),
         }
         for row in rows
     ]
@@ -68,7 +69,13 @@ def draw_board(rows: Sequence[dlcore.classroom.LeaderboardRow]) -> None:
         hide_index=True,
         width="stretch",
         key="class-leaderboard",
-        column_config={"#": st.column_config.NumberColumn(width=40), "score": SCORE, "handed in": WHEN},
+        column_config={
+            "#": st.column_config.NumberColumn(width=40),
+            "score": SCORE,
+            "met": MET,
+            "weights": st.column_config.NumberColumn(format="localized", width=70),
+            "handed in": WHEN,
+        },
     )
 
 
@@ -78,13 +85,15 @@ def draw_hand_ins(hand_ins: Sequence[dlcore.classroom.HandIn]) -> None:
         {
             "run": f"#{h.run_id}",
             "score": h.score,
-            "target met": "✓" if h.passed else "",
+            "met": "✓" if h.passed else "",
             "handed in": h.handed_in,
             "why not": "; ".join(h.problems) or ("" if h.passed else "below the target"),
         }
         for h in hand_ins
     ]
-    st.dataframe(table, hide_index=True, width="stretch", column_config={"score": SCORE, "handed in": WHEN})
+    st.dataframe(
+        table, hide_index=True, width="stretch", column_config={"score": SCORE, "met": MET, "handed in": WHEN}
+    )
 
 
 def draw_per_class(per_class: Sequence[dict]) -> None:

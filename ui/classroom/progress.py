@@ -11,6 +11,11 @@ from ui.text import plain
 
 REFRESH_S = 2.0  # runs are written every second: a student's training shows within two
 PICKER = "class.student"
+COLUMNS = {  # narrow enough that every column shows whole beside the run, at 1280×720
+    "latest run": st.column_config.TextColumn(width=90),
+    "best": st.column_config.NumberColumn(format="%.2f", width=50, help="best score on the hidden examples"),
+    "met": st.column_config.TextColumn(width=45, help="✓: met a challenge's target"),
+}
 
 
 def draw_students_section(klass: dlcore.classroom.ClassRecord) -> None:
@@ -21,13 +26,14 @@ def draw_students_section(klass: dlcore.classroom.ClassRecord) -> None:
             icon=":material/groups:",
         )
         return
-    table_col, run_col = st.columns([1, 1.6], gap="medium")
+    table_col, run_col = st.columns([1, 1.7], gap="medium")
     with table_col:
         st.dataframe(
             [_row(entry) for entry in everyone],
             hide_index=True,
             width="stretch",
             height=min(420, 38 + 35 * len(everyone)),
+            column_config=COLUMNS,
         )
         by_id = {entry.student.id: entry for entry in everyone}
         chosen = st.selectbox(
@@ -51,9 +57,8 @@ def _row(entry: dlcore.classroom.StudentProgress) -> dict:
     return {
         "student": entry.student.name,
         "latest run": f"#{run.id} {run.status}" if run is not None else "none yet",
-        "hand-ins": len(hand_ins),
-        "best score": max(scores) if scores else None,
-        "met a target": "✓" if any(h.passed for h in hand_ins) else "",
+        "best": max(scores) if scores else None,
+        "met": "✓" if any(h.passed for h in hand_ins) else "",
     }
 
 
@@ -74,19 +79,16 @@ def draw_latest_run(klass: dlcore.classroom.ClassRecord, entry: dlcore.classroom
             f"**{plain(entry.student.name)}**: run #{run.id} {plain(run.name)} · {run.status} · "
             f"{plain(run.model_name)}, {run.parameters:,} weights, {run.epochs} epochs on {run.dataset}"
         )
-        curves, model = st.columns(2, gap="small")
         choices = dlcore.runs.metric_choices([frame])
-        with curves:
-            if choices:
-                metric = "val_accuracy" if "val_accuracy" in choices else choices[0]
-                st.plotly_chart(plots.runs_overlay({f"#{run.id}": frame}, metric), key="class.curves")
-            else:
-                st.caption("No curves yet.")
-        with model:
-            st.plotly_chart(
-                plots.network_diagram(dlcore.summarize(run.spec), run.spec.get("input_shape"), width_px=420),
-                key="class.model",
-                config={"displayModeBar": False},
-            )
+        if choices:
+            metric = "val_accuracy" if "val_accuracy" in choices else choices[0]
+            st.plotly_chart(plots.runs_overlay({f"#{run.id}": frame}, metric), key="class.curves")
+        else:
+            st.caption("No curves yet.")
+        st.plotly_chart(  # the model, as the Build page draws it
+            plots.network_diagram(dlcore.summarize(run.spec), run.spec.get("input_shape"), width_px=500),
+            key="class.model",
+            config={"displayModeBar": False},
+        )
 
     latest()

@@ -13,7 +13,7 @@ from ui import forms
 from ui.classroom import leaderboard
 from ui.classroom.challenges import challenge_goal, pick_challenge
 from ui.classroom.state import current, set_field
-from ui.errors import show_error
+from ui.errors import show_error, shown_errors
 from ui.state import CLASS_REJOIN_KEY, CLASS_STUDENT, OWNER
 from ui.text import plain
 from ui.train import state as train_state
@@ -29,18 +29,14 @@ def draw_student() -> None:
     if student is None:
         draw_join()
         return
-    service = dlcore.classroom_service()
-    try:
-        klass = service.get_class(student.class_id)
+    with shown_errors():  # e.g. a class the teacher's database no longer has
+        service = dlcore.classroom_service()
+        draw_whoami(student, service.get_class(student.class_id))
         challenges = service.challenges(student.class_id)
-    except dlcore.ClassroomError as err:
-        show_error(err)
-        return
-    draw_whoami(student, klass)
-    if not challenges:
-        st.info("No challenge yet: your teacher sets them, and they show here.", icon=":material/flag:")
-        return
-    draw_challenge(student, pick_challenge(challenges))
+        if not challenges:
+            st.info("No challenge yet: your teacher sets them, and they show here.", icon=":material/flag:")
+            return
+        draw_challenge(student, pick_challenge(challenges))
 
 
 def draw_join() -> None:
@@ -133,15 +129,8 @@ def open_on_train(challenge: dlcore.classroom.ChallengeRecord) -> None:
     st.switch_page("pages/train.py")
 
 
-def runs_to_hand_in(student, challenge) -> list[dlcore.RunRecord]:
-    """The student's runs that ended on the challenge's data: those the challenge takes."""
-    wanted = challenge.data_options
-    runs = dlcore.classroom_service().my_runs(student)
-    return [r for r in runs if not r.alive and r.dataset == challenge.dataset and r.options == wanted]
-
-
 def draw_hand_in(student, challenge) -> None:
-    runs = runs_to_hand_in(student, challenge)
+    runs = dlcore.classroom_service().runs_to_hand_in(student, challenge.id)
     if not runs:
         st.caption("Open it on Train and train a run: once it has ended you can hand it in here.")
         return
@@ -160,7 +149,7 @@ def draw_hand_in(student, challenge) -> None:
 def run_label(run: dlcore.RunRecord) -> str:
     score = run.best_score
     best = f" · val. {score[0].removeprefix('val_')} {score[1]:.3g}" if score else ""
-    return f"#{run.id} {run.name} ({run.parameters:,} weights, {run.epochs} epochs{best})"
+    return f"#{run.id} {run.name} · {run.epochs} epoch{'' if run.epochs == 1 else 's'}{best}"
 
 
 def draw_my_hand_ins(student, challenge) -> None:

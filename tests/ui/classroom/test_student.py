@@ -82,7 +82,7 @@ def test_a_run_handed_in_is_scored_on_the_hidden_examples_class_by_class(app):
     assert handed.run_id == run_id and handed.passed
     mine, per_class = at.dataframe[0].value, at.dataframe[1].value
     assert mine["run"].tolist() == [f"#{run_id}"] and mine["score"].tolist() == pytest.approx([handed.score])
-    assert mine["target met"].tolist() == ["✓"]
+    assert mine["met"].tolist() == ["✓"]
     assert per_class["class"].tolist() == [str(c) for c in range(10)]
     assert per_class["examples"].sum() == sum(row["examples"] for row in handed.per_class) > 0
 
