@@ -1,7 +1,7 @@
-"""On a class server (a teacher password is set), in a real browser: a student's Runs page lists the run
-she trained and nothing of another student's, and a link naming the other student's run (to compare,
-rename or delete it) opens a page with nothing of it. Every websocket frame the server sent is searched
-for the other run's name."""
+"""On a class server (a teacher password is set), in a real browser: a student who joined a class and
+trained for its challenge finds her run on the Runs page and nothing of a classmate's, and a link naming
+the classmate's run (to compare, rename or delete it) opens a page with nothing of it. Every websocket
+frame the server sent is searched for the classmate's run's name."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import pytest
 import dlcore
 from dlcore.runs import run_writer
 from tests.e2e.conftest import running_app
+from tests.e2e.sent import record_frames
+from tests.e2e.test_classroom import open_from_the_sidebar
 
 pytestmark = pytest.mark.e2e
 HEADER_PX, ROW_PX = 38, 35  # ui.runs.table: the table's header and row heights
@@ -17,31 +19,24 @@ BEAS_RUN = "student-bea marker"
 
 
 @pytest.fixture
-def beas_run(tmp_path, monkeypatch) -> int:
-    """A class server's store holding another student's finished run."""
+def class_with_beas_run(tmp_path, monkeypatch) -> tuple[str, int]:
+    """A class server whose class (its code returned) has a student, Bea, with a finished run."""
     monkeypatch.setenv("DLP_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("DLP_TEACHER_PASSWORD", "projector")
+    room = dlcore.classroom_service()
+    klass = room.create_class("Year 11")
+    challenge = room.create_challenge(klass.id, "Digits", "digits", max_epochs=1)
+    bea, _ = room.join(klass.code, "Bea")
     job = dlcore.start_training(
         dlcore.presets()["digits_mlp"],
-        dlcore.data.load("digits"),
+        dlcore.data.load("digits", **challenge.data_options),
         dlcore.TrainConfig(epochs=1),
-        owner="student-bea",
+        owner=bea.owner,
         run_name=BEAS_RUN,
     )
     assert job.wait(120)
     run_writer().flush()
-    return job.run_id
-
-
-def record_frames(page) -> list[bytes]:
-    """Every websocket frame the server sends this page from now on."""
-    frames: list[bytes] = []
-
-    def keep(data: bytes | str) -> None:
-        frames.append(data if isinstance(data, bytes) else data.encode())
-
-    page.on("websocket", lambda socket: socket.on("framereceived", keep))
-    return frames
+    return klass.code, job.run_id
 
 
 def tick_first_row(page, helpers) -> None:
@@ -50,13 +45,17 @@ def tick_first_row(page, helpers) -> None:
     helpers.wait_for_app(page)
 
 
-def test_a_student_sees_her_run_and_nothing_of_anothers_by_page_or_link(beas_run, page, helpers):
+def test_a_student_sees_her_run_and_nothing_of_anothers_by_page_or_link(class_with_beas_run, page, helpers):
+    code, beas_run = class_with_beas_run
     frames = record_frames(page)
     with running_app("runs-privacy-server") as url:
-        page.goto(f"{url}/train")
-        page.get_by_role("button", name="Start").click(timeout=120_000)
-        page.get_by_role("button", name="Stop", exact=True).first.wait_for(timeout=60_000)
-        page.locator("[data-testid='stSidebarNav'] a", has_text="Runs").first.click()  # the same tab
+        page.goto(f"{url}/classroom?code={code}")  # Ada joins Bea's class and trains for its challenge
+        page.get_by_label("Your name").fill("Ada", timeout=90_000)
+        page.get_by_role("button", name="Join", exact=True).click()
+        page.get_by_role("button", name="Open on Train").click(timeout=30_000)
+        page.get_by_role("button", name="Start").click(timeout=60_000)
+        page.get_by_text("Test results of").wait_for(timeout=120_000)
+        open_from_the_sidebar(page, "Runs")  # the same tab: still Ada
         page.get_by_test_id("stDataFrame").first.wait_for(timeout=60_000)
         helpers.wait_for_app(page)
         page.get_by_role("tab", name="This run").click()
