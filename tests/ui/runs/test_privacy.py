@@ -10,7 +10,7 @@ import pytest
 import dlcore
 from dlcore.runs import run_writer
 from tests.ui.lessons.support import open_page
-from ui.state import OWNER, RUNS
+from ui.state import CLASS_STUDENT, CLASS_TEACHER, OWNER, RUNS
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 ADA, BEA = "student-ada", "student-bea"  # two students' owner keys (their tabs' session owners)
@@ -123,3 +123,32 @@ def test_students_who_joined_classes_see_only_their_own_runs(app):
     for student, job in zip(students, jobs, strict=True):
         at = open_as(app, student.owner)
         assert at.dataframe[0].value["id"].tolist() == [job.run_id], student.name
+
+
+@pytest.mark.parametrize("section", ["leaderboard", "students"])
+def test_a_student_opening_the_teachers_links_sees_nothing_of_a_classmates_run(app, section):
+    """The teacher's view lists every student's hand-ins and latest run; a student's tab with the teacher's
+    link gets the password box and nothing of the classmate (her name, her run), which the same link
+    shows once the teacher's password was given in the tab."""
+    room = dlcore.classroom_service()
+    klass = room.create_class("Year 11")
+    challenge = room.create_challenge(klass.id, "Digits", "digits", max_epochs=1)
+    ada, bea = room.join(klass.code, "Ada")[0], room.join(klass.code, "Beatrix")[0]
+    job = dlcore.start_training(
+        dlcore.presets()["digits_mlp"],
+        dlcore.data.load("digits", **challenge.data_options),
+        dlcore.TrainConfig(epochs=1),
+        owner=bea.owner,
+        run_name="student-bea marker",
+    )
+    assert job.wait(120)
+    run_writer().flush()
+    room.hand_in(bea, challenge.id, job.run_id)
+    app.session_state[CLASS_STUDENT], app.session_state[OWNER] = ada, ada.owner  # Ada's tab, joined
+    at = open_page(app, "classroom", {"as": "teacher", "code": klass.code, "section": section})
+    assert [box.label for box in at.text_input] == ["Teacher password"]
+    sent = sent_to_browser(at)
+    assert b"Beatrix" not in sent and b"student-bea marker" not in sent
+    assert f"#{job.run_id}".encode() not in sent
+    at.session_state[CLASS_TEACHER] = True
+    assert b"Beatrix" in sent_to_browser(at.run())
