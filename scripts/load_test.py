@@ -341,9 +341,11 @@ def start_training(pages) -> None:
 
 
 def open_from_the_sidebar(page, title: str) -> None:
-    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=title)
+    navigation = page.get_by_test_id("stSidebarNav")
+    navigation.wait_for(timeout=TIMEOUT_MS)
+    link = navigation.get_by_role("link", name=title)
     if not link.is_visible():  # the navigation folds its last pages under "View N more"
-        page.get_by_test_id("stSidebarNav").get_by_text(re.compile(r"^View \d+ more$")).click()
+        navigation.get_by_text(re.compile(r"^View \d+ more$")).click(timeout=TIMEOUT_MS)
     link.click(timeout=TIMEOUT_MS)
 
 
