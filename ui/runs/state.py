@@ -36,6 +36,13 @@ def untick(run_id: int) -> None:
     RUNS.update(lambda s: dataclasses.replace(s, ticked=tuple(i for i in s.ticked if i != run_id)))
 
 
+def visible_owner() -> str | None:
+    """Whose kept runs this tab may see and change: on a class server (a teacher password is set) only
+    its own (a student's, once they joined a class), so no student reads or changes another's; on a
+    server of one's own every run (None)."""
+    return session_owner() if dlcore.classroom.configured_password() is not None else None
+
+
 def shown(runs: list[dlcore.RunRecord]) -> list[dlcore.RunRecord]:
     """The runs the table shows: those the filters let through (this tab's only, when asked)."""
     return dlcore.runs.shown(runs, current(), session_owner())

@@ -10,7 +10,7 @@ import streamlit as st
 
 import dlcore
 from ui.errors import show_error
-from ui.runs.state import RUNS, current, field_change
+from ui.runs.state import RUNS, current, field_change, visible_owner
 from ui.session import session_owner
 from ui.state import RUNS_WHO, bind
 
@@ -19,9 +19,11 @@ ROW_PX, HEADER_PX, ROWS_SHOWN = 35, 38, 5  # the table shows 5 rows and scrolls,
 
 
 def kept_runs() -> list[dlcore.RunRecord] | None:
-    """Every kept run, newest first; None (with the reason shown) when the store cannot be read."""
+    """The kept runs this tab may see (on a class server only its own), newest first; None (with the
+    reason shown) when the store cannot be read. Everything the page shows, ticks or changes is one of
+    these, whatever the link asks for."""
     try:
-        return dlcore.run_store().runs(limit=MAX_LISTED)
+        return dlcore.run_store().runs(owner=visible_owner(), limit=MAX_LISTED)
     except dlcore.RunError as err:
         show_error(err)
         return None
@@ -53,8 +55,9 @@ def draw_filters() -> None:
         label_visibility="collapsed",
         **RUNS.on_change("runs.status", field_change("status")),
     )
-    bind("runs.mine", view.mine)
-    mine.toggle("Only mine", **RUNS.on_change("runs.mine", field_change("mine")))
+    if visible_owner() is None:  # on a class server every run listed is this tab's own
+        bind("runs.mine", view.mine)
+        mine.toggle("Only mine", **RUNS.on_change("runs.mine", field_change("mine")))
     st.session_state.setdefault("runs.who", st.session_state.get(RUNS_WHO, ""))
     who.text_input(
         "Your name (on your runs)",
