@@ -212,18 +212,18 @@ class RunStore:
                     )
 
     def rename(self, run_id: int, name: str) -> None:
-        name = " ".join(str(name).split())[:200]
+        name = " ".join(_storable(name).split())[:200]
         if not name:
             raise RunError("a run's name cannot be empty: type a few words", field="name")
         self._set(run_id, "rename the run", name=name)
 
     def set_note(self, run_id: int, note: str) -> None:
-        self._set(run_id, "save the note", note=str(note)[:5000])
+        self._set(run_id, "save the note", note=_storable(note)[:5000])
 
     def set_who(self, owner: str, who: str) -> None:
         """Name everyone's runs of `owner` (a browser tab) after the person, as they typed it."""
         with self._begin("save your name") as conn:
-            conn.execute(update(RUNS).where(RUNS.c.owner == owner).values(who=who))
+            conn.execute(update(RUNS).where(RUNS.c.owner == owner).values(who=_storable(who)))
 
     def delete(self, run_id: int) -> None:
         """Forget a run: its row, its metrics and its weights files."""
@@ -471,3 +471,8 @@ def run_store() -> RunStore:
         if key not in _STORES:
             _STORES[key] = RunStore(*key)
         return _STORES[key]
+
+
+def _storable(text: Any) -> str:
+    """`text` without NUL characters, which PostgreSQL's text columns refuse (SQLite keeps them)."""
+    return str(text).replace("\x00", "")
