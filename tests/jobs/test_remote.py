@@ -3,6 +3,7 @@ kept and searched exactly as local jobs. Skipped, saying why, where Ray is not i
 
 from __future__ import annotations
 
+import json
 import math
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 import torch
 
 import dlcore
+from dlcore.__main__ import main
 from dlcore.errors import TrainError
 from dlcore.jobs import RayJob, ray_address, use_ray
 from dlcore.runs import run_store, run_writer
@@ -126,3 +128,29 @@ def test_the_default_install_imports_no_ray():
     code = "import sys, dlcore, dlcore.runs.search; print('ray' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_command_line_trains_on_the_cluster_its_ray_option_names(cluster, tmp_path, capsys):
+    spec = tmp_path / "model.json"
+    spec.write_text(json.dumps(digits_spec()))
+    before = ray_address()
+    try:
+        assert main(["train", "--spec", str(spec), "--data", "digits", "--epochs", "2", "--ray", "auto"]) == 0
+    finally:
+        use_ray(before)
+    out = capsys.readouterr()
+    assert "Finished 2 epochs" in out.out and "test accuracy" in out.out
+    run_writer().flush()
+    assert run_store().runs()[0].device.endswith(f"on Ray node {cluster.util.get_node_ip_address()}")
+
+
+def test_without_ray_the_command_lines_ray_option_says_what_to_install(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "ray", None)
+    spec = tmp_path / "model.json"
+    spec.write_text(json.dumps(digits_spec()))
+    before = ray_address()
+    try:
+        assert main(["train", "--spec", str(spec), "--data", "digits", "--ray", "auto"]) == 2
+    finally:
+        use_ray(before)
+    assert "pip install 'dl-playground[ray]'" in capsys.readouterr().err
