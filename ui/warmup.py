@@ -49,7 +49,7 @@ try:
 except dlcore.RunError as err:
     logging.getLogger(__name__).warning("Runs are not being saved: %s", err.message)
 
-# `-- --ray ADDRESS` on the command line: every run of this server trains there (else DLP_RAY_ADDRESS decides).
+# `-- --ray ADDRESS` on the command line: every run of this server trains there (else DLP_RAY_ADDRESS).
 if ray_cluster_argument(sys.argv[1:]):
     dlcore.use_ray(ray_cluster_argument(sys.argv[1:]))
 

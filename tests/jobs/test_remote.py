@@ -1,5 +1,6 @@
-"""Jobs on a Ray cluster: a local Ray instance (two CPUs) trains them, and they are watched, commanded,
-kept and searched exactly as local jobs. Skipped, saying why, where Ray is not installed."""
+"""Jobs on a Ray cluster: a local Ray instance (two CPUs, the `on_ray` fixture) trains them, and they are
+watched, commanded, kept and searched exactly as local jobs. Skipped, saying why, where Ray is not
+installed."""
 
 from __future__ import annotations
 
@@ -23,26 +24,13 @@ from tests.jobs.support import start, wait_for, wait_status
 from tests.runs.presets import digits_spec
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    """A local Ray instance of two CPUs for this module's jobs (the tests' own, shut down after them)."""
-    ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'dl-playground[ray]')")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    use_ray("auto")  # the instance this process started
-    try:
-        yield ray
-    finally:
-        use_ray(None)
-        ray.shutdown()
-
-
 @pytest.fixture(autouse=True)
 def own_store(tmp_path, monkeypatch):
     """Each test keeps its runs in a database of its own."""
     monkeypatch.setenv("DLP_DATA_DIR", str(tmp_path))
 
 
-def test_a_job_on_ray_is_watched_and_commanded_as_a_local_one(cluster, ds, pool):
+def test_a_job_on_ray_is_watched_and_commanded_as_a_local_one(on_ray, ds, pool):
     job = start(ds, pool, paused=True)
     assert isinstance(job, RayJob)
     wait_status(job, "paused")  # started paused at step 0, as a local job
@@ -83,7 +71,7 @@ class StopAtScoredEpoch(Callback):
             raise StopTraining("enough", status="stopped")
 
 
-def test_a_callback_on_the_callers_side_stops_the_ray_run_at_its_epoch(cluster, ds, pool):
+def test_a_callback_on_the_callers_side_stops_the_ray_run_at_its_epoch(on_ray, ds, pool):
     job = start(ds, pool, paused=True, epochs=500)
     stop = StopAtScoredEpoch(3)
     job.add_callback(stop)
@@ -93,7 +81,7 @@ def test_a_callback_on_the_callers_side_stops_the_ray_run_at_its_epoch(cluster, 
     assert job.progress()["epoch"] == stop.stopped_at  # not an epoch more: the run waited for the verdict
 
 
-def test_a_four_trial_search_runs_its_trials_on_ray_and_keeps_them(cluster):
+def test_a_four_trial_search_runs_its_trials_on_ray_and_keeps_them(on_ray):
     digits = dlcore.data.load("digits")
     plan = SearchPlan(method="tpe", trials=4, epochs=3, prune=True, ranges=(Range("lr", 1e-3, 1e-1),))
     search = start_search(plan, digits_spec(), digits)
@@ -130,18 +118,14 @@ def test_the_default_install_imports_no_ray():
     assert out.stdout.strip() == "False"
 
 
-def test_the_command_line_trains_on_the_cluster_its_ray_option_names(cluster, tmp_path, capsys):
+def test_the_command_line_trains_on_the_cluster_its_ray_option_names(on_ray, tmp_path, capsys):
     spec = tmp_path / "model.json"
     spec.write_text(json.dumps(digits_spec()))
-    before = ray_address()
-    try:
-        assert main(["train", "--spec", str(spec), "--data", "digits", "--epochs", "2", "--ray", "auto"]) == 0
-    finally:
-        use_ray(before)
+    assert main(["train", "--spec", str(spec), "--data", "digits", "--epochs", "2", "--ray", "auto"]) == 0
     out = capsys.readouterr()
     assert "Finished 2 epochs" in out.out and "test accuracy" in out.out
     run_writer().flush()
-    assert run_store().runs()[0].device.endswith(f"on Ray node {cluster.util.get_node_ip_address()}")
+    assert run_store().runs()[0].device.endswith(f"on Ray node {on_ray.util.get_node_ip_address()}")
 
 
 def test_without_ray_the_command_lines_ray_option_says_what_to_install(tmp_path, monkeypatch, capsys):
