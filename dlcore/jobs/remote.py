@@ -98,17 +98,8 @@ class RayJob:
         ALL_JOBS.add(self)
         self._done.clear()
         if self._actor is None:
-            gpus = GPU_SHARE if self.config.device == "cuda" else 0
-            # Threaded, so reads answer while a poll waits; runs spread over the cluster's nodes. No CPU is
-            # reserved: an actor would hold it for as long as its job is kept (a finished run's page reads
-            # it), so a class's finished runs would block the cluster. More runs than cores share them.
-            options = {
-                "max_concurrency": 16,
-                "scheduling_strategy": "SPREAD",
-                "num_cpus": 0,
-                "num_gpus": gpus,
-            }
-            self._actor = _host_class(self._ray).options(**options).remote(*self._host_args)
+            self._actor = _idle_host(self._ray, GPU_SHARE if self.config.device == "cuda" else 0)
+            self._actor.start.remote(*self._host_args)
             self._host_args = None
         threading.Thread(target=self._relay, name=f"dlcore-ray-job-{self.id}", daemon=True).start()
 
@@ -328,14 +319,19 @@ class JobHost:
         + ("metrics", "epoch_metrics", "grad_norms", "parameter_history", "health", "progress")
     )
 
-    def __init__(self, setup, dataset, config, paused, state, start, start_weights):
+    def __init__(self):
         import ray
-
-        from dlcore.jobs.start import _prepare  # start.py makes RayJobs: imported here, not at the top
 
         self.node = ray.util.get_node_ip_address()
         self.relay = Relay()
+        self.job: Job | None = None
         self.problem: str | None = None  # why the job could not start here (the node lacks the device)
+        self._started = threading.Event()
+
+    def start(self, setup, dataset, config, paused, state, start, start_weights) -> None:
+        """Start the job (RayJob's models, data and settings); every other call waits for this one."""
+        from dlcore.jobs.start import _prepare  # start.py makes RayJobs: imported here, not at the top
+
         saved = (setup, state, {"epoch": start[0], "step": start[1]})
         pool = JobPool(max_seconds=config.max_seconds)
         try:
@@ -343,13 +339,16 @@ class JobHost:
                 setup, dataset, config, LOCAL_OWNER, pool, paused=paused, saved=saved,
                 start_weights=start_weights, here=True,
             )  # fmt: skip
+            self.relay.job = self.job
+            self.job.add_callback(self.relay)
+            pool.admit(self.job)
+            self.job._launch()
         except DlcoreError as err:
             self.problem = err.message
-            return
-        self.relay.job = self.job
-        self.job.add_callback(self.relay)
-        pool.admit(self.job)
-        self.job._launch()
+        except Exception as err:  # the caller is told, rather than left waiting
+            self.problem = f"the training could not start on the Ray cluster ({type(err).__name__}: {err})"
+        finally:
+            self._started.set()
 
     def call(self, name: str, *args):
         if name not in self.CALLS:
@@ -372,6 +371,7 @@ class JobHost:
     def poll(self, cursor: int, verdict: tuple[str, str] | None, known_status: str) -> dict:
         """Acknowledge the events up to `cursor` (with the caller's `verdict`: a StopTraining's reason and
         status), then wait up to POLL_S for news: new events or a status other than `known_status`."""
+        self._started.wait()
         job = self.job if self.problem is None else None
         if job is None:
             return _failed_news(self.problem)
@@ -396,6 +396,7 @@ class JobHost:
         }
 
     def _job(self) -> Job:
+        self._started.wait()
         if self.problem is not None:
             raise TrainError(self.problem)
         return self.job
@@ -500,3 +501,29 @@ def _plain(logs: dict) -> dict:
 def _host_class(ray):
     """JobHost as a Ray actor class (made once: Ray exports a class's code to the cluster each time)."""
     return ray.remote(JobHost)
+
+
+_spare: dict[str, object] = {}  # this driver's Ray job id -> an idle JobHost started ahead for the next run
+_spare_lock = threading.Lock()
+
+
+def _idle_host(ray, gpus: float):
+    """A JobHost actor waiting for its job. A CPU run takes the one started ahead, whose process has loaded
+    PyTorch already (seconds on a busy node), and another is started for the next run.
+
+    Threaded, so reads answer while a poll waits; runs spread over the cluster's nodes. No CPU is reserved:
+    an actor would hold it for as long as its job is kept (a finished run's page reads it), so a class's
+    finished runs would block the cluster. More runs than cores share them."""
+
+    def new():
+        options = {"max_concurrency": 16, "scheduling_strategy": "SPREAD", "num_cpus": 0, "num_gpus": gpus}
+        return _host_class(ray).options(**options).remote()
+
+    if gpus:
+        return new()
+    driver = ray.get_runtime_context().get_job_id()
+    with _spare_lock:
+        host = _spare.pop(driver, None) or new()
+        _spare.clear()  # a spare of an earlier connection is gone with it
+        _spare[driver] = new()
+    return host
