@@ -15,7 +15,7 @@ import torch
 import dlcore
 from dlcore.__main__ import main
 from dlcore.errors import TrainError
-from dlcore.jobs import RayJob, ray_address, use_ray
+from dlcore.jobs import RayJob, ray_address, remote, use_ray
 from dlcore.runs import run_store, run_writer
 from dlcore.runs.search import start_search
 from dlcore.runs.search_plan import Range, SearchPlan
@@ -138,3 +138,12 @@ def test_without_ray_the_command_lines_ray_option_says_what_to_install(tmp_path,
     finally:
         use_ray(before)
     assert "pip install 'dl-playground[ray]'" in capsys.readouterr().err
+
+
+def test_a_run_takes_the_actor_started_ahead_and_one_is_started_for_the_next(on_ray, ds, pool):
+    start(ds, pool, epochs=1)
+    (ahead,) = remote._spare.values()
+    second = start(ds, pool, epochs=1)
+    (next_ahead,) = remote._spare.values()
+    assert second._actor._actor_id == ahead._actor_id != next_ahead._actor_id
+    assert second.wait(60) and second.status == "finished"
