@@ -46,6 +46,9 @@ def ray_instance():
     them; those tests are skipped, saying why, where Ray is not installed."""
     ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'dl-playground[ray]')")
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    from dlcore.jobs.remote import start_ahead
+
+    start_ahead(wait=True)  # the first run's actor, ready (its process loading PyTorch takes 20 s here)
     yield ray
     ray.shutdown()
 

@@ -52,6 +52,11 @@ except dlcore.RunError as err:
 # `-- --ray ADDRESS` on the command line: every run of this server trains there (else DLP_RAY_ADDRESS).
 if ray_cluster_argument(sys.argv[1:]):
     dlcore.use_ray(ray_cluster_argument(sys.argv[1:]))
+if dlcore.ray_address():  # the first run's actor starts loading now, not at the first Start
+    try:
+        dlcore.start_ray_ahead()
+    except dlcore.TrainError as err:
+        logging.getLogger(__name__).warning("Runs cannot train on Ray yet: %s", err.message)
 
 places_per_device = dlcore.job_pool().max_per_device
 places_per_device["cpu"] = cpu_places(os.environ.get("DLP_CPU_SLOTS"), places_per_device["cpu"])

@@ -16,7 +16,7 @@ from dlcore.jobs.callbacks import EarlyStopping
 from dlcore.jobs.job import CPU_THREADS_PER_JOB, Job
 from dlcore.jobs.pool import LOCAL_OWNER, JobPool, job_pool
 from dlcore.jobs.ray_cluster import ray_address, use_ray
-from dlcore.jobs.remote import RayJob
+from dlcore.jobs.remote import RayJob, start_ahead
 from dlcore.jobs.start import loaded_job, start_training
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "job_pool",
     "loaded_job",
     "ray_address",
+    "start_ahead",
     "start_training",
     "use_ray",
 ]

@@ -7,11 +7,13 @@ here first, as for a local run; the models, data and settings then go to a JobHo
 - Commands (pause, step, stop, reset) and reads (metrics, progress, health, snapshots, apply, sample,
   rewind) are calls on the actor: the pages see what the job there has.
 - A relay thread here long-polls the actor for the job's status and its training events, and hands the
-  events to the callbacks subscribed here (the run store's recording, a search's pruning). A scored epoch
-  and the end of a fit wait on the actor until those callbacks have seen them, so they read the weights
-  (`logs["models"][role].state_dict()`) as they are at that moment, and a StopTraining they raise stops
-  the run at that epoch, as it would a local one. Epochs that were not scored are relayed without
-  waiting; step ends are not relayed (hundreds a second).
+  events to the callbacks subscribed here (the run store's recording, a search's pruning). The end of a
+  fit, and a scored epoch while such waits have taken at most WAIT_BUDGET of the training time, wait on
+  the actor until those callbacks have seen them: they read the weights (`logs["models"][role]
+  .state_dict()`) as they are at that moment, and a StopTraining they raise stops the run at that epoch,
+  as it would a local one. Other epochs are relayed without waiting (a StopTraining then stops the run
+  at the step it arrives at), so tiny models, scored 20 times a second, are not slowed down by round
+  trips; step ends are not relayed (hundreds a second).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from dlcore.training import Callback, StopTraining
 
 POLL_S = 0.25  # the longest one poll waits on the actor for news
 WAIT_S = 60.0  # the longest a scored epoch waits for the caller's callbacks (a caller gone: training goes on)
+WAIT_BUDGET = 0.05  # the share of a run's training time its epochs may spend waiting for the callbacks here
 CALL_TIMEOUT_S = 60.0  # the longest a call on the actor may take (its first waits for the actor to start)
 GPU_SHARE = 0.25  # a GPU run takes a quarter of a GPU: four share one, as local runs do (JobPool's cap)
 
@@ -75,6 +78,7 @@ class RayJob:
             nn.ModuleDict(models).state_dict(),  # what the models start from (a checkpoint, a transfer)
             (start.get("start_epoch", 0), start.get("start_step", 0)),
             start.get("start_weights"),
+            WAIT_BUDGET,
         )
         self._actor = None
         self._cursor = 0  # the last event handed to the callbacks here
@@ -328,11 +332,12 @@ class JobHost:
         self.problem: str | None = None  # why the job could not start here (the node lacks the device)
         self._started = threading.Event()
 
-    def start(self, setup, dataset, config, paused, state, start, start_weights) -> None:
+    def start(self, setup, dataset, config, paused, state, start, start_weights, wait_budget) -> None:
         """Start the job (RayJob's models, data and settings); every other call waits for this one."""
         from dlcore.jobs.start import _prepare  # start.py makes RayJobs: imported here, not at the top
 
         saved = (setup, state, {"epoch": start[0], "step": start[1]})
+        self.relay.budget = wait_budget
         pool = JobPool(max_seconds=config.max_seconds)
         try:
             self.job = _prepare(
@@ -430,8 +435,12 @@ class Relay(Callback):
         self._verdict: tuple[str, str] | None = None
         self._models: dict[str, nn.Module] = {}
         self._parked = False
+        self.budget = WAIT_BUDGET  # the caller's
+        self._waited_s = 0.0
+        self._fit_started = time.perf_counter()
 
     def on_fit_start(self, logs):
+        self._waited_s, self._fit_started = 0.0, time.perf_counter()
         self._models = logs["models"]
         self._post("fit_start", None, logs, wait=False)
 
@@ -441,7 +450,8 @@ class Relay(Callback):
 
     def on_epoch_end(self, epoch, logs):
         scored = any(key.startswith("val_") for key in logs)
-        self._post("epoch_end", epoch, logs, wait=scored)
+        affordable = self._waited_s <= self.budget * (time.perf_counter() - self._fit_started)
+        self._post("epoch_end", epoch, logs, wait=scored and affordable)
         if self._verdict is not None:
             self._raise_verdict()
 
@@ -460,9 +470,10 @@ class Relay(Callback):
             self._events.append((seq, kind, epoch, _plain(logs)))
             self._cond.notify_all()
             if wait:
-                self._parked = True
+                self._parked, since = True, time.perf_counter()
                 self._cond.wait_for(lambda: self._acked >= seq, timeout=WAIT_S)
                 self._parked = False
+                self._waited_s += time.perf_counter() - since
 
     def ack(self, cursor: int, verdict: tuple[str, str] | None) -> None:
         with self._cond:
@@ -508,22 +519,34 @@ _spare_lock = threading.Lock()
 
 
 def _idle_host(ray, gpus: float):
-    """A JobHost actor waiting for its job. A CPU run takes the one started ahead, whose process has loaded
-    PyTorch already (seconds on a busy node), and another is started for the next run.
-
-    Threaded, so reads answer while a poll waits; runs spread over the cluster's nodes. No CPU is reserved:
-    an actor would hold it for as long as its job is kept (a finished run's page reads it), so a class's
-    finished runs would block the cluster. More runs than cores share them."""
-
-    def new():
-        options = {"max_concurrency": 16, "scheduling_strategy": "SPREAD", "num_cpus": 0, "num_gpus": gpus}
-        return _host_class(ray).options(**options).remote()
-
+    """A JobHost actor waiting for its job. A CPU run takes the one started ahead (start_ahead), whose
+    process has loaded PyTorch already (seconds on a busy node), and another is started for the next run."""
     if gpus:
-        return new()
+        return _new_host(ray, gpus)
+    with _spare_lock:
+        host = _spare.pop(ray.get_runtime_context().get_job_id(), None)
+    start_ahead()
+    return host or _new_host(ray, 0)
+
+
+def start_ahead(wait: bool = False) -> None:
+    """Start the actor the next CPU run on the chosen Ray cluster will take, unless it is started already
+    (a server does so as it starts, so that its first run starts as fast as the next); `wait` until it is
+    ready. TrainError like start_training's when Ray is missing or the cluster cannot be reached."""
+    ray = connect()
     driver = ray.get_runtime_context().get_job_id()
     with _spare_lock:
-        host = _spare.pop(driver, None) or new()
-        _spare.clear()  # a spare of an earlier connection is gone with it
-        _spare[driver] = new()
-    return host
+        if driver not in _spare:
+            _spare.clear()  # a spare of an earlier connection is gone with it
+            _spare[driver] = _new_host(ray, 0)
+        host = _spare[driver]
+    if wait:
+        ray.get(host.__ray_ready__.remote())
+
+
+def _new_host(ray, gpus: float):
+    # Threaded, so reads answer while a poll waits; runs spread over the cluster's nodes. No CPU is
+    # reserved: an actor would hold it for as long as its job is kept (a finished run's page reads it), so
+    # a class's finished runs would block the cluster. More runs than cores share them.
+    options = {"max_concurrency": 16, "scheduling_strategy": "SPREAD", "num_cpus": 0, "num_gpus": gpus}
+    return _host_class(ray).options(**options).remote()
