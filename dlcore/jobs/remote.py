@@ -471,7 +471,13 @@ class Relay(Callback):
             self._cond.notify_all()
             if wait:
                 self._parked, since = True, time.perf_counter()
-                self._cond.wait_for(lambda: self._acked >= seq, timeout=WAIT_S)
+                while self._acked < seq and time.perf_counter() - since < WAIT_S:
+                    self._cond.wait(0.02)
+                    self._cond.release()
+                    try:  # snapshots and edits asked for meanwhile still answer, as while queued
+                        self.job._serve_while_queued()
+                    finally:
+                        self._cond.acquire()
                 self._parked = False
                 self._waited_s += time.perf_counter() - since
 

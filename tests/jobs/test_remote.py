@@ -71,26 +71,19 @@ class StopAtScoredEpoch(Callback):
             raise StopTraining("enough", status="stopped")
 
 
-def test_a_callback_on_the_callers_side_stops_the_ray_run_at_its_epoch(on_ray, ds, pool, monkeypatch):
-    monkeypatch.setattr(remote, "WAIT_BUDGET", 1.0)  # every scored epoch waits for the callbacks here
-    job = start(ds, pool, paused=True, epochs=500)
-    stop = StopAtScoredEpoch(3)
-    job.add_callback(stop)
-    job.resume()
-    assert job.wait(60)
-    assert job.status == "stopped" and job.message.endswith("enough.")
-    assert job.progress()["epoch"] == stop.stopped_at  # not an epoch more: the run waited for the verdict
-
-
-def test_a_callback_seen_without_waiting_still_stops_the_ray_run(on_ray, ds, pool, monkeypatch):
-    monkeypatch.setattr(remote, "WAIT_BUDGET", 0.0)  # no epoch waits: the verdict comes at a later step
+@pytest.mark.parametrize("budget", [1.0, 0.0])
+def test_a_callback_on_the_callers_side_stops_the_ray_run(on_ray, ds, pool, monkeypatch, budget):
+    # budget 1.0: every scored epoch waits for the callbacks here, so the run stops at that very epoch;
+    # 0.0: none waits, and the verdict stops the run at the step it reaches the actor
+    monkeypatch.setattr(remote, "WAIT_BUDGET", budget)
     job = start(ds, pool, paused=True, epochs=100_000)
     stop = StopAtScoredEpoch(3)
     job.add_callback(stop)
     job.resume()
     assert job.wait(60)
     assert job.status == "stopped" and job.message.endswith("enough.")
-    assert job.progress()["epoch"] >= stop.stopped_at
+    epochs = job.progress()["epoch"]
+    assert epochs == stop.stopped_at if budget else epochs >= stop.stopped_at
 
 
 def test_a_four_trial_search_runs_its_trials_on_ray_and_keeps_them(on_ray):
