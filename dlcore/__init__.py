@@ -33,6 +33,8 @@ from dlcore import data as data  # dlcore.data.load, names, options, preview, fr
 from dlcore.checkpoint import checkpoint_bytes, load_checkpoint, save_checkpoint
 from dlcore.device import device_info
 from dlcore.jobs import Job, JobPool, job_pool, loaded_job, start_training
+from dlcore.jobs import RayJob, ray_address, use_ray  # jobs on a Ray cluster (the optional 'ray' extra)
+from dlcore.jobs import start_ahead as start_ray_ahead
 from dlcore.training import RECIPES, RecipeSpec, TrainConfig, fit
 from dlcore.training.recipe import recipe_for
 from dlcore.transfer import WeightTransfer, load_matching_weights
@@ -157,6 +159,10 @@ __all__ = [
     "JobPool",
     "job_pool",
     "loaded_job",
+    "RayJob",
+    "ray_address",
+    "start_ray_ahead",
+    "use_ray",
     "start_training",
     "RECIPES",
     "recipe_for",

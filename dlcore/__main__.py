@@ -2,6 +2,7 @@
 
 python -m dlcore train --spec model.json --data spiral --epochs 20 --device auto [--save run/]
 python -m dlcore train --spec gan.json --data ring   (a recipe spec: {"recipe", "models": {role: spec}})
+python -m dlcore train --spec model.json --data digits --ray auto   (on a Ray cluster: pip install '.[ray]')
 python -m dlcore bench [--json] [--device cpu|cuda] [--seconds N] [--workload NAME ...]
 python -m dlcore export --spec model.json [-o model.py]
 python -m dlcore export --checkpoint run/ --format onnx|torchscript|code [-o model.onnx]
@@ -97,6 +98,8 @@ def _train(args) -> int:
     elif args.loss is None:
         values["loss"] = _default_loss(ds, dlcore.output_shape(models))
     cfg = TrainConfig.from_dict(values)
+    if args.ray:
+        dlcore.use_ray(args.ray)
     job = dlcore.start_training(models, ds, cfg, resume_from=args.resume)
     team = (
         {spec.name: spec for spec in models.values()} if isinstance(models, dict) else {models.name: models}
@@ -260,6 +263,11 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--save", help="folder for spec.json, model.safetensors, metrics.csv, config.json")
     train.add_argument("--resume", help="checkpoint folder or .zip to continue from")
+    train.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="train on the Ray cluster at ADDRESS (auto, ray://host:10001, local); default: $DLP_RAY_ADDRESS",
+    )
     train.set_defaults(run=_train)
 
     bench_cmd = commands.add_parser("bench", help="engine vs plain PyTorch loops, steps per second")

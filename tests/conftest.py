@@ -33,6 +33,37 @@ def data_folder(tmp_path_factory):
     os.environ.pop("DLP_DATABASE_URL", None)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def local_training():
+    """Jobs train in the tests' own process unless a test asks for Ray (`on_ray`), whatever the
+    developer's environment says."""
+    os.environ.pop("DLP_RAY_ADDRESS", None)
+
+
+@pytest.fixture(scope="session")
+def ray_instance():
+    """A local Ray instance of two CPUs, started once for the tests of jobs on Ray and shut down after
+    them; those tests are skipped, saying why, where Ray is not installed."""
+    ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'dl-playground[ray]')")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    from dlcore.jobs.remote import start_ahead
+
+    start_ahead(wait=True)  # the first run's actor, ready (its process loading PyTorch takes 20 s here)
+    yield ray
+    ray.shutdown()
+
+
+@pytest.fixture
+def on_ray(ray_instance):
+    """Jobs this test starts train in Ray actors on the local Ray instance (the `ray` module)."""
+    from dlcore.jobs import ray_address, use_ray
+
+    before = ray_address()
+    use_ray("auto")  # the instance this process started
+    yield ray_instance
+    use_ray(before)
+
+
 @pytest.fixture
 def app(monkeypatch):
     """A fresh AppTest of the whole app (a new browser session), not yet run; while the test runs, every

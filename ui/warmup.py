@@ -6,9 +6,11 @@ of thousands of long-lived objects out of the garbage collector's way, so its fu
 do not hold the GIL away from training threads.
 """
 
+import argparse
 import gc
 import logging
 import os
+import sys
 
 import dlcore
 import dlcore.data  # noqa: F401  (the dataset catalogue too, rather than on a user's first click)
@@ -33,12 +35,28 @@ def cpu_places(setting: str | None, default: int) -> int:
     return places
 
 
+def ray_cluster_argument(argv: list[str]) -> str | None:
+    """The Ray cluster named by `streamlit run app.py -- --ray ADDRESS` (other arguments left alone)."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--ray")
+    return parser.parse_known_args(argv)[0].ray
+
+
 # The run store opens with the server: runs a previous server left training are marked interrupted before
 # any page lists them. A database that cannot be opened is reported; the app works on without keeping runs.
 try:
     dlcore.run_store()
 except dlcore.RunError as err:
     logging.getLogger(__name__).warning("Runs are not being saved: %s", err.message)
+
+# `-- --ray ADDRESS` on the command line: every run of this server trains there (else DLP_RAY_ADDRESS).
+if ray_cluster_argument(sys.argv[1:]):
+    dlcore.use_ray(ray_cluster_argument(sys.argv[1:]))
+if dlcore.ray_address():  # the first run's actor starts loading now, not at the first Start
+    try:
+        dlcore.start_ray_ahead()
+    except dlcore.TrainError as err:
+        logging.getLogger(__name__).warning("Runs cannot train on Ray yet: %s", err.message)
 
 places_per_device = dlcore.job_pool().max_per_device
 places_per_device["cpu"] = cpu_places(os.environ.get("DLP_CPU_SLOTS"), places_per_device["cpu"])

@@ -18,6 +18,8 @@ from dlcore.device import resolve_device
 from dlcore.errors import SpecError, TrainError
 from dlcore.jobs.job import Job, all_weights, seeded_build
 from dlcore.jobs.pool import LOCAL_OWNER, JobPool, job_pool
+from dlcore.jobs.ray_cluster import ray_address
+from dlcore.jobs.remote import RayJob
 from dlcore.plan import as_spec
 from dlcore.runs.recording import record_job
 from dlcore.spec import ModelSpec
@@ -53,6 +55,8 @@ def start_training(
     match take them, the others start fresh; `job.transfer` says which (dlcore.WeightTransfer).
     The run is kept in the run store (`dlcore.run_store()`) under `run_name` (default: the data and the
     settings) and, for a search's trials, `run_group`; `job.run_id` is its id (None if it is not kept).
+    With a Ray cluster chosen (`DLP_RAY_ADDRESS`, `dlcore.use_ray`), the job trains in an actor there and
+    is a RayJob, used as a local one (dlcore.jobs.remote).
     """
     if resume_from is not None and start_weights is not None:
         raise TrainError("continue a saved run or start from its weights, not both", field="start_weights")
@@ -77,7 +81,7 @@ def loaded_job(checkpoint, ds, cfg: TrainConfig | None = None, owner: str = LOCA
     resume_from=checkpoint)` trains it further. Raises like start_training when it does not fit `ds`.
     """
     saved = load_checkpoint_state(checkpoint)
-    job = _prepare(saved[0], ds, cfg, owner, job_pool(), paused=False, saved=saved)
+    job = _prepare(saved[0], ds, cfg, owner, job_pool(), paused=False, saved=saved, here=True)
     job._recorder.epoch, job._recorder.step = job._start
     job.status, job.message = "stopped", "loaded from a file: nothing has trained in this tab yet"
     job._done.set()
@@ -107,16 +111,19 @@ def recipe_spec(models, ds, cfg: TrainConfig) -> RecipeSpec:
     return RecipeSpec(kind.name, specs, kind.options(cfg.recipe_options))
 
 
-def _prepare(models, ds, cfg, owner, pool: JobPool, *, paused: bool, saved, start_weights=None) -> Job:
+def _prepare(
+    models, ds, cfg, owner, pool: JobPool, *, paused: bool, saved, start_weights=None, here: bool = False
+) -> Job | RayJob:
     """Every check before a run, and the Job with its models; `saved`: (spec or RecipeSpec, weights,
     metadata) from load_checkpoint_state to continue from, or None; `start_weights`: a state dict whose
-    matching layers the models start from, or None."""
+    matching layers the models start from, or None. A RayJob when a Ray cluster is chosen, unless `here`."""
     cfg = replace(cfg or TrainConfig())
     cfg.validate()
     setup = recipe_spec(models, ds, cfg)
     cfg.recipe_options = dict(setup.options)
     kind = recipe_for(setup.recipe, ds.task)  # SpecError when the recipe does not train this data
-    device = resolve_device(cfg.device)
+    remote = not here and ray_address() is not None
+    device = torch.device("cpu") if remote else resolve_device(cfg.device)  # on Ray: the node's, chosen there
     kind.check(setup.models, ds, cfg, setup.options)
     built = seeded_build(setup.models, cfg.seed)
     size = sum(p.numel() for model in built.values() for p in model.parameters())
@@ -133,7 +140,7 @@ def _prepare(models, ds, cfg, owner, pool: JobPool, *, paused: bool, saved, star
         start_epoch, start_step = saved[2].get("epoch", 0), saved[2].get("step", 0)
     transfer = None if start_weights is None else load_matching_weights(all_weights(built), start_weights)
     recipe = _dry_run(setup, built, ds, cfg)
-    return Job(
+    return (RayJob if remote else Job)(
         setup,
         ds,
         cfg,

@@ -28,7 +28,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from dlcore.errors import RunError
+from dlcore.errors import DlcoreError, RunError
 from dlcore.runs.store import ALIVE, RunStore, RunUpdate, run_store
 from dlcore.training import Callback
 
@@ -153,6 +153,7 @@ class Recording:
             "best": written.best,
             "final": {**written.last, **(_test_scores(job.result) if ended else {})},
             "parameters": self.parameters,
+            "device": job.device_name,  # a run on a Ray cluster learns its node once it has started there
         }
         if ended:
             fields.update(ended=time.time(), message=job.message or "")
@@ -326,7 +327,7 @@ class RunWriter:
                 update, written = recording.collect()
                 recording.save_weights()  # after collect: the final weights of a run it saw end are here
                 update.fields["weights"] = dict(recording.kept_weights)
-            except RunError as err:
+            except DlcoreError as err:  # the store, or a job on a Ray cluster that does not answer
                 self._failed(err)
                 continue
             by_store.setdefault(id(recording.store), (recording.store, []))[1].append(

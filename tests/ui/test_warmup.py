@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from ui.warmup import cpu_places
+from ui.warmup import cpu_places, ray_cluster_argument
 
 
 @pytest.mark.parametrize("setting, places", [(None, 2), ("", 2), ("1", 1), ("10", 10)])
@@ -17,3 +17,15 @@ def test_a_bad_setting_keeps_the_default_and_says_why(setting, caplog):
     with caplog.at_level(logging.WARNING):
         assert cpu_places(setting, default=2) == 2
     assert f"DLP_CPU_SLOTS={setting!r}" in caplog.text and "keeping 2" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "argv, address",
+    [
+        ([], None),
+        (["--ray", "auto"], "auto"),
+        (["--teacher-password", "x", "--ray", "ray://head:10001"], "ray://head:10001"),
+    ],
+)
+def test_the_ray_cluster_comes_from_the_apps_command_line(argv, address):
+    assert ray_cluster_argument(argv) == address

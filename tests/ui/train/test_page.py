@@ -390,3 +390,24 @@ def test_a_model_with_every_layer_frozen_is_told_what_to_switch_on_not_shown_a_t
     button(at, "Start").click().run()
     assert not at.exception
     assert any("switch 'trainable' on for at least one layer" in e.value for e in at.error)
+
+
+def test_a_run_on_a_ray_cluster_is_shown_and_commanded_as_a_local_one(train, on_ray):
+    at = train
+    at.number_input(key="train.epochs").set_value(500).run()
+    button(at, "Start").click().run()
+    job = job_of(at)
+    assert isinstance(job, dlcore.RayJob)
+    assert wait_until(lambda: len(job.metrics()) > 0, timeout_s=120)
+    button(at, "Pause").click().run()
+    assert wait_until(lambda: job.status == "paused")
+    at.run()
+    assert not at.exception
+    assert progress_text(at).endswith("paused")
+    button(at, "Stop").click().run()
+    assert job.wait(60)
+    at.run()
+    assert not at.exception
+    assert job.status == "stopped"
+    accuracy = next(m for m in at.metric if m.label == "Test accuracy")
+    assert float(accuracy.value.rstrip("%")) > 0
