@@ -56,7 +56,9 @@ def test_a_finished_job_is_kept_with_its_settings_metrics_and_weights(digits):
     assert run.final["test_accuracy"] == pytest.approx(job.result["test_accuracy"])
     assert run.best["val_loss"] == pytest.approx(job.epoch_metrics()["val_loss"].min())
     kept, logged = run_store().metrics(job.run_id).set_index("step"), job.metrics().set_index("step")
-    assert 10 <= len(kept) <= recording.ROWS_PER_FLUSH + 1  # one write: thinned evenly to at most 25 rows
+    # How many writes the rows came in depends on the machine's speed, so the bound per write is tested on
+    # Written (below); here: enough rows, each one the job logged
+    assert len(kept) >= 10 and kept.index.isin(logged.index).all()
     assert kept.index[-1] == logged.index[-1]  # up to the last step
     assert kept["train_loss"].tolist() == pytest.approx(logged.loc[kept.index, "train_loss"].tolist())
     final = run_store().weights(job.run_id)
