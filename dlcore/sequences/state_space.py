@@ -115,7 +115,7 @@ def half_lives(layer: DiagonalSSM | SelectiveSSM, x: torch.Tensor) -> torch.Tens
     if isinstance(layer, DiagonalSSM):
         fading = torch.exp(layer.log_dt)[:, None] * torch.exp(layer.log_decay)  # (H, N) per step
     else:
-        dt = layer.selection(x)[1].mean(dim=(0, 1))  # (H,)
+        dt = layer.selection(x.movedim(-1, 0))[1].mean(dim=(1, 2))  # (H,)
         fading = dt[:, None] * torch.exp(layer.A_log)
     return math.log(2) / fading.min(dim=1).values
 
@@ -128,10 +128,11 @@ def impulse_response(layer: DiagonalSSM | SelectiveSSM, x: torch.Tensor) -> torc
     length = x.shape[0]
     if isinstance(layer, DiagonalSSM):
         return layer.kernel(length)
-    u, dt, a, _, _, c = layer.selection(x[None])  # (1, L, ...)
-    written = dt[0, 0, :, None] * layer.B_proj(u[0, 0])  # (H, N): what a 1 at step 0 writes
-    kept = torch.cumprod(torch.cat((torch.ones_like(a[0, :1]), a[0, 1:]), dim=0), dim=0)  # (L, H, N)
-    return torch.einsum("ln,lhn,hn->hl", c[0], kept, written.to(kept.dtype)).real
+    _, dt, _, B, c = layer.selection(x.T)  # (H or N, L)
+    a = layer.decay(dt)  # (H, N, L)
+    written = dt[:, None, 0] * B[None, :, 0]  # (H, N): what a 1 at step 0 writes
+    kept = torch.cumprod(torch.cat((torch.ones_like(a[..., :1]), a[..., 1:]), dim=-1), dim=-1)  # (H, N, L)
+    return torch.einsum("nl,hnl,hn->hl", c, kept, written.to(kept.dtype)).real
 
 
 @dataclass(frozen=True)

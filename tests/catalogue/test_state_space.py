@@ -115,6 +115,31 @@ def test_selective_scan_and_loop_give_the_same_gradients(length, cplx, seed):
         assert torch.allclose(scan, loop, atol=1e-4)
 
 
+@pytest.mark.parametrize("complex_memories", [False, True])
+def test_the_scans_own_backward_is_the_gradient_of_its_forward(complex_memories):
+    """The parallel scan's hand-written backward (the scan run back in time) against finite differences,
+    in float64, over several chunks: every input's gradient, dt, w, B, c and the rates A."""
+    torch.manual_seed(0)
+    hidden, state, steps, chunks, batch = 2, 3, 4, 3, 2
+    f64, columns = torch.float64, chunks * batch
+
+    def leaf(*shape, dtype=f64):
+        return torch.randn(*shape, columns, dtype=dtype).requires_grad_()
+
+    dt = (torch.rand(hidden, steps, columns, dtype=f64) * 0.5 + 0.05).requires_grad_()
+    w, B, c = (
+        leaf(hidden, steps),
+        leaf(state, steps),
+        leaf(state, steps, dtype=torch.cdouble if complex_memories else f64),
+    )
+    A = -torch.rand(hidden, state, dtype=f64) - 0.1
+    if complex_memories:
+        A = torch.complex(A, torch.randn(hidden, state, dtype=f64))
+    A.requires_grad_()
+    scan = lambda *inputs: SelectiveSSM.Scan.apply(*inputs, chunks, True)  # noqa: E731
+    assert torch.autograd.gradcheck(scan, (dt, w, B, c, A))
+
+
 @pytest.mark.parametrize("cls", [DiagonalSSM, SelectiveSSM])
 def test_the_last_step_is_the_last_step_of_the_sequence(cls):
     torch.manual_seed(0)
