@@ -13,7 +13,7 @@ REFRESH_S = 2.0  # runs are written every second: a student's training shows wit
 PICKER = "class.student"
 COLUMNS = {  # narrow enough that every column shows whole beside the run, at 1280×720
     "latest run": st.column_config.TextColumn(width=90),
-    "best": st.column_config.NumberColumn(format="%.2f", width=50, help="best score on the hidden examples"),
+    "best": st.column_config.TextColumn(width=50, help="best score on the hidden examples (— before a hand-in)"),
     "met": st.column_config.TextColumn(width=45, help="✓: met a challenge's target"),
 }
 
@@ -57,7 +57,7 @@ def _row(entry: dlcore.classroom.StudentProgress) -> dict:
     return {
         "student": entry.student.name,
         "latest run": f"#{run.id} {run.status}" if run is not None else "none yet",
-        "best": max(scores) if scores else None,
+        "best": f"{max(scores):.2f}" if scores else "—",
         "met": "✓" if any(h.passed for h in hand_ins) else "",
     }
 

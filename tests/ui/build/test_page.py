@@ -111,6 +111,17 @@ def test_a_preset_loads_in_one_click(app):
     assert at.pills(key="preset_choice").value is None
 
 
+def test_a_blocks_layers_show_by_their_own_name_under_the_block_in_the_table(app):
+    """Full dotted names (block1.maxpool2d1) made the table too wide for the page at 1280×720."""
+    at = start(app)
+    at.pills(key="preset_choice").set_value("tiny_vgg").run()
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["layer", "output", "params", "MACs"]
+    assert table["layer"].tolist()[:3] == ["block1", "  conv2d1", "  relu1"]
+    top_level = table[~table["layer"].str.startswith(" ")]  # a block's row counts its layers' weights
+    assert top_level["params"].sum() == sum(p.numel() for p in dlcore.build_model(built(at)).parameters())
+
+
 def test_pytorch_code_and_the_spec_json_are_offered_for_download(app):
     at = start(app)
     code = at.code[0].value
@@ -286,7 +297,7 @@ def test_the_trainable_switch_freezes_a_layer_its_card_says_so_and_the_counts_sp
     ]
     assert "requires_grad_(False)" in dlcore.to_pytorch_code(built(at))
     marked = [name for name in at.dataframe[0].value["layer"] if name.endswith(" ❄")]
-    assert marked == [dlcore.summarize(built(at)).name[index] + " ❄"]
+    assert marked == [dlcore.summarize(built(at)).name[index].rsplit(".", 1)[-1] + " ❄"]
     at.toggle(key=f"{layer_id}.trainable").set_value(True).run()
     assert dlcore.ModelSpec.from_dict(built(at)).layers[index].trainable
 

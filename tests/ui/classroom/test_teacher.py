@@ -121,11 +121,13 @@ def test_a_students_latest_run_opens_read_only_with_its_curves_and_model(app):
     klass, challenge = class_with_challenge()
     student, _ = service.join(klass.code, "Ada")
     run_id = challenge_run(challenge, student, epochs=2)
+    score = service.hand_in(student, challenge.id, run_id).score
     service.join(klass.code, "Grace")  # no run yet
     at = unlocked(app, {"code": klass.code, "section": "students"})
     table = at.dataframe[0].value
     assert table["student"].tolist() == ["Ada", "Grace"]
     assert table["latest run"].tolist() == [f"#{run_id} finished", "none yet"]
+    assert table["best"].tolist() == [f"{score:.2f}", "—"]  # a student without a hand-in: a dash, not "None"
     at.selectbox(key="class.student").select(student.id).run()
     assert not at.exception
     curves, model = (json.loads(chart.proto.spec) for chart in at.get("plotly_chart"))
