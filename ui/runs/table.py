@@ -39,7 +39,9 @@ def draw_filters() -> None:
     """The search, status and mine filters, and the name this tab's runs are kept under."""
     view = current()
     # Labels folded into the boxes (placeholders, "status: ..."): the table and the comparison move up.
-    search, status, mine, who = st.columns([2.2, 1.3, 0.9, 1.7], vertical_alignment="center")
+    class_server = visible_owner() is not None  # there every run listed is this tab's own: no "Only mine"
+    widths = [2.2, 1.3, 1.7] if class_server else [2.2, 1.3, 0.9, 1.7]
+    search, status, *mine, who = st.columns(widths, vertical_alignment="center")
     bind("runs.search", view.search)
     search.text_input(
         "Search runs",
@@ -55,9 +57,9 @@ def draw_filters() -> None:
         label_visibility="collapsed",
         **RUNS.on_change("runs.status", field_change("status")),
     )
-    if visible_owner() is None:  # on a class server every run listed is this tab's own
+    for toggle_column in mine:
         bind("runs.mine", view.mine)
-        mine.toggle("Only mine", **RUNS.on_change("runs.mine", field_change("mine")))
+        toggle_column.toggle("Only mine", **RUNS.on_change("runs.mine", field_change("mine")))
     st.session_state.setdefault("runs.who", st.session_state.get(RUNS_WHO, ""))
     who.text_input(
         "Your name (on your runs)",

@@ -63,6 +63,7 @@ def test_a_student_lists_only_their_own_runs(app, runs_of_ada_and_bea):
     at.text_input(key="runs.search").input("bea").run()  # a search finds nothing of hers either
     assert not at.exception and b"student-bea marker" not in sent_to_browser(at)
     assert not [t for t in at.toggle if t.key == "runs.mine"]  # every run listed is hers: no "Only mine"
+    assert all(column.children for column in at.columns)  # and no empty column left where it was
 
 
 @pytest.mark.parametrize("section", SECTIONS)
