@@ -10,6 +10,9 @@ CSS = f"""
 [class*="st-key-{CARD_PREFIX}"] {{ padding: 0.15rem 0.55rem !important; cursor: grab; gap: 0 !important; }}
 [class*="st-key-{CARD_PREFIX}"] p {{ font-size: 0.85rem; }}
 [class*="st-key-{MODEL_CARD_PREFIX}"] {{ padding: 0.25rem 0.6rem !important; cursor: grab; gap: 0.2rem; }}
+/* a long title ("1 · Sequential → 8×14×14") wraps its words; the edit and remove buttons stay beside it */
+[class*="st-key-{MODEL_CARD_PREFIX}"] [data-testid="stHorizontalBlock"] {{ flex-wrap: nowrap; }}
+[class*="st-key-{MODEL_CARD_PREFIX}"] [data-testid="stHorizontalBlock"] > * {{ min-width: 0; }}
 /* a toggle's label wraps instead of ending in "…" (in a half-width column at 1280x720: "return s…") */
 [data-testid="stCheckbox"] [data-testid="stMarkdownContainer"],
 [data-testid="stCheckbox"] [data-testid="stMarkdownContainer"] p {{ white-space: normal; overflow: visible; }}

@@ -13,7 +13,7 @@ REFRESH_S = 2.0  # runs are written every second: a student's training shows wit
 PICKER = "class.student"
 COLUMNS = {  # narrow enough that every column shows whole beside the run, at 1280×720
     "latest run": st.column_config.TextColumn(width=90),
-    "best": st.column_config.TextColumn(width=50, help="best score on the hidden examples (— before a hand-in)"),
+    "best": st.column_config.TextColumn(width=50, help="best score on the hidden examples (—: none yet)"),
     "met": st.column_config.TextColumn(width=45, help="✓: met a challenge's target"),
 }
 
