@@ -68,7 +68,8 @@ def _fair_setup() -> str:
     return (
         f"The same batches, seed, epochs and gradient clipping ({race.CLIP:g}) for all; learning rates "
         f"chosen once for every delay ({rates}); the LSTM's forget gate and the GRU's update gate start "
-        f"open (bias {race.KEEP_GATE_OPEN:g}), as the state-space layer's memories start slow to fade."
+        f"open (bias {race.KEEP_GATE_OPEN:g}) and the LSTM's input gate closed (bias "
+        f"{-race.KEEP_GATE_OPEN:g}), as the state-space layer's memories start slow to fade."
     )
 
 

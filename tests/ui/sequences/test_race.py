@@ -43,7 +43,7 @@ def test_the_race_trains_every_racer_and_each_finished_race_is_a_point_against_d
 def test_the_adding_problem_is_a_choice_that_races_and_is_scored_by_r2(open_page):
     at = open_page(SHORT_RACE)
     fair = next(c for c in at.caption if c.value.startswith("A fair race"))
-    assert "learning rates chosen once for every delay (RNN 0.003, LSTM 0.003" in fair.proto.help
+    assert "learning rates chosen once for every delay (RNN 0.003, LSTM 0.01" in fair.proto.help
     at.selectbox(key="seq-race.task").set_value("adding").run()
     assert not at.exception and at.query_params["race.task"] == "adding"
     at.button(key="seq-race-start").click().run()
