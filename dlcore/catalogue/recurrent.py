@@ -136,8 +136,10 @@ def _keep_code(what: str) -> Callable[[dict], list[str]] | None:
     def lines(a: dict) -> list[str]:
         # (block of each bias, its start, why): the LSTM's input gate is the first block
         keep, write = a[f"{gate}_bias"], a.get("input_bias", 0.0)
-        starts = [(1, keep, f"the {gate} gate starts at {keep:g}: memory kept")]
-        starts.append((0, write, f"the input gate starts at {write:g}: little written"))
+        starts = [
+            (1, keep, f"the {gate} gate starts at {keep:g}: memory kept"),
+            (0, write, f"the input gate starts at {write:g}: little written"),
+        ]
         h = a["hidden_size"]
         out = []
         for block, bias, why in starts:
