@@ -64,11 +64,13 @@ class _SequenceOutput:
     direction's last output and the backward direction's first one.
     """
 
-    def __init__(self, *args, return_sequence: bool = False, keep_bias: float = 0.0, **kwargs):
+    def __init__(
+        self, *args, return_sequence: bool = False, keep_bias: float = 0.0, input_bias: float = 0.0, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.return_sequence = return_sequence
-        if keep_bias:
-            start_keeping(self, keep_bias)
+        if keep_bias or input_bias:
+            start_keeping(self, keep_bias, input_bias)
             self.keeps_its_start = tuple(n for n, _ in self.named_parameters() if n.startswith("bias_"))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -81,14 +83,19 @@ class _SequenceOutput:
 
 
 @torch.no_grad()
-def start_keeping(layer: nn.LSTM | nn.GRU, bias: float) -> None:
+def start_keeping(layer: nn.LSTM | nn.GRU, bias: float, input_bias: float = 0.0) -> None:
     """Start the gate that keeps the memory (the LSTM's forget gate, the GRU's update gate: the second
     block of each bias) at `bias`, so the layer remembers from the first step (bias 3: 95 % a step) and
-    what it learns at the answer reaches far back; an initialiser chosen for the layer leaves the biases."""
+    what it learns at the answer reaches far back; an initialiser chosen for the layer leaves the biases.
+    `input_bias` starts the LSTM's input gate (the first block): negative, the memory is written little
+    at first, so a memory that is kept is not filled up by every step's input (a GRU's update gate both
+    keeps and stops writing, so it needs none)."""
     h = layer.hidden_size
+    starts = {block: start for block, start in ((1, bias), (0, input_bias)) if start}  # 0: PyTorch's start
     for name, bias_vector in layer.named_parameters():
         if name.startswith("bias_"):
-            bias_vector[h : 2 * h] = bias if name.startswith("bias_ih") else 0.0
+            for block, start in starts.items():
+                bias_vector[block * h : (block + 1) * h] = start if name.startswith("bias_ih") else 0.0
 
 
 class RNN(_SequenceOutput, nn.RNN):

@@ -279,3 +279,21 @@ def test_a_gated_layers_keeping_gate_starts_open_in_the_built_and_the_exported_m
             assert torch.all(keeping == (3.0 if name.startswith("bias_ih") else 0.0)), name
             assert torch.count_nonzero(others) > 0  # PyTorch's own start, which an initialiser leaves
     assert_equivalent(spec)
+
+
+@pytest.mark.parametrize("init", ["default", "xavier"])
+def test_an_lstms_input_gate_starts_where_input_bias_says_in_the_built_and_the_exported_model(init):
+    # LSTM biases are the input, forget, cell and output gates' blocks, in that order
+    gated = {"type": "LSTM", "hidden_size": 4, "num_layers": 2, "forget_bias": 3.0, "input_bias": -3.0}
+    spec = {"input_shape": [5, 2], "init": init, "layers": [gated]}
+    torch.manual_seed(0)
+    built = dlcore.build_model(spec)[0]
+    exported = exported_model(spec)[0]
+    for module in (built, next(iter(exported.children()))):
+        for name, bias in module.named_parameters():
+            if name.startswith("bias_"):
+                reading_input = name.startswith("bias_ih")
+                assert torch.all(bias[:4] == (-3.0 if reading_input else 0.0)), name
+                assert torch.all(bias[4:8] == (3.0 if reading_input else 0.0)), name
+                assert torch.count_nonzero(bias[8:]) > 0  # the cell and output gates: PyTorch's start
+    assert_equivalent(spec)

@@ -81,6 +81,26 @@ def _keep_bias(what: str) -> tuple[Param, ...]:
             min=-5.0,
             max=5.0,
         ),
+        *_write_bias(what),
+    )
+
+
+def _write_bias(what: str) -> tuple[Param, ...]:
+    """The LSTM's input gate, which writes to the memory; a GRU's update gate also stops the writing."""
+    if what != "LSTM":
+        return ()
+    return (
+        Param(
+            "input_bias",
+            "float",
+            0.0,
+            "Where the input gate's bias starts (0: PyTorch's start, about half of each step written). "
+            "Negative, the memory is written little at first: with the forget gate open it is not filled "
+            "up by every step's input before the layer learns what to write (chrono initialisation starts "
+            "it at minus forget_bias). Needs bias on.",
+            min=-5.0,
+            max=5.0,
+        ),
     )
 
 
@@ -91,13 +111,17 @@ def _recurrent_ctor(what: str) -> Callable[[dict], Ctor]:
 
     def ctor(a: dict) -> Ctor:
         kwargs = {**non_default(a, defaults), "batch_first": True}
-        keep = a.get(f"{KEEPING_GATES.get(what)}_bias", 0.0) if a["bias"] else 0.0
+        starts = {
+            "keep_bias": a.get(f"{KEEPING_GATES.get(what)}_bias", 0.0),
+            "input_bias": a.get("input_bias", 0.0),
+        }
+        starts = {name: start for name, start in starts.items() if start and a["bias"]}
         return Ctor(
             f"nn.{what}",
             (a["input_size"], a["hidden_size"]),
             kwargs,
             module=what,
-            build_kwargs={"return_sequence": a["return_sequence"], **({"keep_bias": keep} if keep else {})},
+            build_kwargs={"return_sequence": a["return_sequence"], **starts},
         )
 
     return ctor
@@ -110,15 +134,23 @@ def _keep_code(what: str) -> Callable[[dict], list[str]] | None:
     gate = KEEPING_GATES[what]
 
     def lines(a: dict) -> list[str]:
-        bias = a[f"{gate}_bias"]
-        if not bias or not a["bias"]:
-            return []
+        # (block of each bias, its start, why): the LSTM's input gate is the first block
+        keep, write = a[f"{gate}_bias"], a.get("input_bias", 0.0)
+        starts = [
+            (1, keep, f"the {gate} gate starts at {keep:g}: memory kept"),
+            (0, write, f"the input gate starts at {write:g}: little written"),
+        ]
         h = a["hidden_size"]
-        out = [f"with torch.no_grad():  # the {gate} gate starts at {bias:g}: memory kept"]
-        for layer in range(a["num_layers"]):
-            for suffix in ("", "_reverse") if a["bidirectional"] else ("",):
-                out.append(f"    self.{{name}}.bias_ih_l{layer}{suffix}[{h}:{2 * h}] = {bias!r}")
-                out.append(f"    self.{{name}}.bias_hh_l{layer}{suffix}[{h}:{2 * h}] = 0.0")
+        out = []
+        for block, bias, why in starts:
+            if not bias or not a["bias"]:
+                continue
+            out.append(f"with torch.no_grad():  # {why}")
+            for layer in range(a["num_layers"]):
+                for suffix in ("", "_reverse") if a["bidirectional"] else ("",):
+                    rows = f"[{block * h}:{(block + 1) * h}]"
+                    out.append(f"    self.{{name}}.bias_ih_l{layer}{suffix}{rows} = {bias!r}")
+                    out.append(f"    self.{{name}}.bias_hh_l{layer}{suffix}{rows} = 0.0")
         return out
 
     return lines

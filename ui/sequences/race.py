@@ -1,4 +1,4 @@
-"""The long-memory race: the racers (dlcore.sequences.race.RACERS) learn the same recall task in one job;
+"""The long-memory race: the racers (dlcore.sequences.race.RACERS) learn the same task in one job;
 their curves move together, and each race adds a point per racer to the accuracy-against-delay curve."""
 
 from __future__ import annotations
@@ -68,14 +68,28 @@ def _fair_setup() -> str:
     return (
         f"The same batches, seed, epochs and gradient clipping ({race.CLIP:g}) for all; learning rates "
         f"chosen once for every delay ({rates}); the LSTM's forget gate and the GRU's update gate start "
-        f"open (bias {race.KEEP_GATE_OPEN:g}), as the state-space layer's memories start slow to fade."
+        f"open (bias {race.KEEP_GATE_OPEN:g}) and the LSTM's input gate closed (bias "
+        f"{-race.KEEP_GATE_OPEN:g}), as the state-space layer's memories start slow to fade (it reads each "
+        "step through Linear + ReLU: alone it can only add up what it read, never multiply)."
+    )
+
+
+def _task_race(task: str) -> str:
+    """What picking `task` sets: the delay, length and epochs it races at (the task's own settings)."""
+    settings = race.TASKS[task].race
+    return (
+        f"Picking {task} sets delay {settings['delay']} of {settings['length']} steps, "
+        f"{settings['epochs']} epochs."
     )
 
 
 def draw_race() -> None:
-    param_row(RACE, race.PARAMS, "seq-race")  # a delay longer than the sequence is refused with a notice
+    # a delay longer than the sequence is refused with a notice; a new task brings its own race settings
+    param_row(RACE, race.PARAMS, "seq-race", {"task": race.with_task})
     st.caption(
-        "A fair race: each racer at its own learning rate, chosen once for every delay.", help=_fair_setup()
+        "A fair race: each racer at its own learning rate, chosen once for every delay. "
+        + _task_race(RACE.current().task),
+        help=_fair_setup(),
     )
     JOB.bar("seq-race", _start, labels={"start": "Start the race"})
     JOB.live(_views)

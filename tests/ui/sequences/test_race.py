@@ -1,6 +1,6 @@
 """The race and embeddings tabs in AppTest: a race starts every racer in one job, a delay longer than the
-sequence is refused with a student's message, the adding problem races too (scored by R²), and the
-projector draws a trained racer's vectors."""
+sequence is refused with a student's message, the adding problem races too (at its own settings, scored
+by R²), and the projector draws a trained racer's vectors."""
 
 from __future__ import annotations
 
@@ -43,9 +43,17 @@ def test_the_race_trains_every_racer_and_each_finished_race_is_a_point_against_d
 def test_the_adding_problem_is_a_choice_that_races_and_is_scored_by_r2(open_page):
     at = open_page(SHORT_RACE)
     fair = next(c for c in at.caption if c.value.startswith("A fair race"))
-    assert "learning rates chosen once for every delay (RNN 0.003, LSTM 0.003" in fair.proto.help
+    assert "learning rates chosen once for every delay (RNN 0.003, LSTM 0.01" in fair.proto.help
     at.selectbox(key="seq-race.task").set_value("adding").run()
     assert not at.exception and at.query_params["race.task"] == "adding"
+    # picking the adding problem sets the race it is run at, and the tab says so
+    picked = at.session_state["sequences.race.state"]
+    assert (picked.delay, picked.length, picked.epochs, picked.width) == (45, 50, 40, 8)
+    assert at.slider(key="seq-race.delay").value == 45 and at.slider(key="seq-race.epochs").value == 40
+    fair = next(c for c in at.caption if c.value.startswith("A fair race"))
+    assert "Picking adding sets delay 45 of 50 steps, 40 epochs." in fair.value
+    for name, value in (("delay", 3), ("length", 6), ("epochs", 2)):  # a short race for the test
+        at.slider(key=f"seq-race.{name}").set_value(value).run()
     at.button(key="seq-race-start").click().run()
     job = at.session_state["seq_race_job"]
     assert job.dataset.name == "adding"
@@ -55,7 +63,7 @@ def test_the_adding_problem_is_a_choice_that_races_and_is_scored_by_r2(open_page
     assert "Delay 3 steps, epoch 2 of 2: RNN R² " in " ".join(c.value for c in at.caption)
     finished = at.session_state["seq_race_finished"]
     assert any(
-        setup[0] == "adding" and set(races[3]) == set(dlcore.sequences.race.RACERS)
+        setup[0] == "adding" and set(races.get(3, {})) == set(dlcore.sequences.race.RACERS)
         for setup, races in finished.items()
     )
 
