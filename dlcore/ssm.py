@@ -219,21 +219,20 @@ class SelectiveSSM(nn.Module):
 
             kept = SelectiveSSM.exp(dt.sum(1)[:, None], A).unflatten(-1, (chunks, -1))
             SelectiveSSM.chunked(step, kept, size)
-            ctx.save_for_backward(dt, w, B, c, A, states, decays)
-            ctx.chunks = chunks
+            ctx.save_for_backward(dt, w, B, c, A, states, decays, kept)
             return y
 
         @staticmethod
         def backward(ctx, grad_y):
-            dt, w, B, c, A, states, decays = ctx.saved_tensors
+            dt, w, B, c, A, states, decays, kept = ctx.saved_tensors
             grad_dt, grad_w, grad_B, grad_c = (torch.empty_like(t) for t in (dt, w, B, c))
             grad_A = torch.zeros_like(A)
             # each chunk's state before its first step: the chunk before's last
-            last = states[-1].unflatten(-1, (ctx.chunks, -1))
+            last = states[-1].unflatten(-1, kept.shape[-2:])  # (H, N, chunks, B)
             first_before = torch.cat((torch.zeros_like(last[..., :1, :]), last[..., :-1, :]), -2).flatten(-2)
 
             def step(t, passed_back, last_round):
-                a = decays[t]
+                a = decays[t]  # the decay this step applied going forward
                 grad_state = torch.addcmul(passed_back, grad_y[:, None, t], c[None, :, t].conj())
                 if last_round:
                     before = states[t - 1] if t else first_before
@@ -246,8 +245,7 @@ class SelectiveSSM(nn.Module):
                     grad_c[:, t] = (grad_y[:, None, t] * states[t].conj()).sum(0)
                 return a.conj() * grad_state
 
-            kept = SelectiveSSM.exp(dt.sum(1)[:, None], A).conj().unflatten(-1, (ctx.chunks, -1))
-            SelectiveSSM.chunked(step, kept, dt.shape[1], reverse=True)
+            SelectiveSSM.chunked(step, kept.conj(), dt.shape[1], reverse=True)
             return grad_dt, grad_w, grad_B, grad_c, grad_A[..., 0], None, None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

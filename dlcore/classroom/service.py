@@ -185,11 +185,7 @@ class Classroom:
             return [_class(row) for row in conn.execute(query)]
 
     def get_class(self, class_id: int) -> ClassRecord:
-        with self.store._connect("read the class") as conn:
-            row = conn.execute(select(CLASSES).where(CLASSES.c.id == class_id)).first()
-        if row is None:
-            raise ClassroomError(f"there is no class {class_id}", "class")
-        return _class(row)
+        return _class(self._row(CLASSES, class_id, "class"))
 
     def students(self, class_id: int) -> list[StudentRecord]:
         """The class's students in the order they joined."""
@@ -378,11 +374,15 @@ class Classroom:
             return [_challenge(row) for row in rows]
 
     def challenge(self, challenge_id: int) -> ChallengeRecord:
-        with self.store._connect("read the challenge") as conn:
-            row = conn.execute(select(CHALLENGES).where(CHALLENGES.c.id == challenge_id)).first()
+        return _challenge(self._row(CHALLENGES, challenge_id, "challenge"))
+
+    def _row(self, table, row_id: int, what: str):
+        """The row of `table` with id `row_id`; ClassroomError (field `what`) when there is none."""
+        with self.store._connect(f"read the {what}") as conn:
+            row = conn.execute(select(table).where(table.c.id == row_id)).first()
         if row is None:
-            raise ClassroomError(f"there is no challenge {challenge_id}", "challenge")
-        return _challenge(row)
+            raise ClassroomError(f"there is no {what} {row_id}", what)
+        return row
 
     def hand_in(self, student: StudentRecord, challenge_id: int, run_id: int) -> HandIn:
         """Hand in one of the student's own runs, trained on the challenge's data: its model is rebuilt

@@ -57,9 +57,9 @@ def draw_filters() -> None:
         label_visibility="collapsed",
         **RUNS.on_change("runs.status", field_change("status")),
     )
-    for toggle_column in mine:
+    if not class_server:
         bind("runs.mine", view.mine)
-        toggle_column.toggle("Only mine", **RUNS.on_change("runs.mine", field_change("mine")))
+        mine[0].toggle("Only mine", **RUNS.on_change("runs.mine", field_change("mine")))
     st.session_state.setdefault("runs.who", st.session_state.get(RUNS_WHO, ""))
     who.text_input(
         "Your name (on your runs)",
